@@ -1,0 +1,35 @@
+package org.buildduty.core.chat;
+
+/**
+ * A chat system the bot lives in. It turns what it receives into {@link ChatEvent}s and sends text back.
+ *
+ * <p>Implementations verify sender identities, pace their own output to the server's rules, and never let
+ * outgoing text inject protocol commands.
+ */
+public interface Connector extends AutoCloseable {
+    /** The configured id, the first half of every identity this connector produces. */
+    String id();
+
+    /** What this chat supports. */
+    Capabilities capabilities();
+
+    /** Starts receiving; events go to the listener on the connector's own threads. Does not block. */
+    void start(ChatEvent.Listener listener);
+
+    /** Sends text (may be split by the connector), returning a reference to the first message sent. */
+    MessageRef send(ChatAddress to, String text);
+
+    /** Replaces the text of a message sent before; only called when {@link Capabilities#edits()}. */
+    default void edit(MessageRef ref, String text) {
+        throw new UnsupportedOperationException(id() + " cannot edit messages");
+    }
+
+    /** True while connected, or reconnecting within its budget. */
+    default boolean healthy() {
+        return true;
+    }
+
+    /** Stops the connector; queued output is flushed or counted as dropped. */
+    @Override
+    void close();
+}

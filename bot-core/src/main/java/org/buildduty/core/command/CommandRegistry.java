@@ -1,0 +1,70 @@
+package org.buildduty.core.command;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.buildduty.core.BuilddutyException;
+
+/**
+ * Every command by name and alias. Two-word names ({@code mbs watch}) win over one-word names ({@code mbs}) when the
+ * typed line starts with both words.
+ */
+public final class CommandRegistry implements CommandRules {
+    private final Map<String, CommandSpec> byName = new LinkedHashMap<>();
+    private final List<CommandSpec> specs = new ArrayList<>();
+
+    @Override
+    public synchronized CommandRegistry register(CommandSpec spec) {
+        List<String> names = new ArrayList<>();
+        names.add(spec.name());
+        names.addAll(spec.aliases());
+        for (String n : names) {
+            if (byName.containsKey(n)) {
+                throw new BuilddutyException("command name taken twice: " + n);
+            }
+        }
+        names.forEach(n -> byName.put(n, spec));
+        specs.add(spec);
+        return this;
+    }
+
+    /** A command found for a tokenized line, and how many tokens its name took. */
+    public record Match(CommandSpec spec, int nameTokens) {
+    }
+
+    /** Finds the command a tokenized line starts with (names are case-insensitive). */
+    public synchronized Optional<Match> lookup(List<String> tokens) {
+        if (tokens.isEmpty()) {
+            return Optional.empty();
+        }
+        String first = tokens.get(0).toLowerCase(Locale.ROOT);
+        if (tokens.size() > 1) {
+            CommandSpec two = byName.get(first + " " + tokens.get(1).toLowerCase(Locale.ROOT));
+            if (two != null) {
+                return Optional.of(new Match(two, 2));
+            }
+        }
+        return Optional.ofNullable(byName.get(first)).map(s -> new Match(s, 1));
+    }
+
+    /** A command by its exact name or alias. */
+    public synchronized Optional<CommandSpec> get(String name) {
+        return Optional.ofNullable(byName.get(name.toLowerCase(Locale.ROOT)));
+    }
+
+    /** All commands in registration order. */
+    public synchronized List<CommandSpec> all() {
+        return Collections.unmodifiableList(new ArrayList<>(specs));
+    }
+
+    /** All names and aliases, for close-match suggestions. */
+    public synchronized Collection<String> names() {
+        return new ArrayList<>(byName.keySet());
+    }
+}

@@ -1,0 +1,171 @@
+package org.buildduty.core.command;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * A command users can type: its name (one or two words, e.g. {@code mbs watch}), options, positional arguments,
+ * the role it needs, and its handler. Usage text is generated from this, never written by hand.
+ *
+ * <pre>{@code
+ * CommandSpec.builder("cancel").summary("cancel an operation; its rollbacks run")
+ *         .positional("id", 1, 1).handler(ctx -> ...).build();
+ * }</pre>
+ */
+public final class CommandSpec {
+    private final String name;
+    private final List<String> aliases;
+    private final String summary;
+    private final Options options;
+    private final List<String> positionalNames;
+    private final int minPositionals;
+    private final int maxPositionals;
+    private final String requiredRole;
+    private final String usageOverride;
+    private final CommandHandler handler;
+
+    private CommandSpec(Builder b) {
+        this.name = b.name;
+        this.aliases = List.copyOf(b.aliases);
+        this.summary = b.summary;
+        this.options = b.options;
+        this.positionalNames = List.copyOf(b.positionalNames);
+        this.minPositionals = b.minPositionals;
+        this.maxPositionals = b.maxPositionals;
+        this.requiredRole = b.requiredRole;
+        this.usageOverride = b.usageOverride;
+        this.handler = Objects.requireNonNull(b.handler, "handler of " + b.name);
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** The name users type: one word, or two for a subcommand ({@code mbs watch}). */
+    public String name() {
+        return name;
+    }
+
+    public List<String> aliases() {
+        return aliases;
+    }
+
+    public String summary() {
+        return summary;
+    }
+
+    /** The Commons CLI options; long names only are shown to users. */
+    public Options options() {
+        return options;
+    }
+
+    /** Names of the positional arguments, in order; the last may repeat when max exceeds their count. */
+    public List<String> positionalNames() {
+        return positionalNames;
+    }
+
+    public int minPositionals() {
+        return minPositionals;
+    }
+
+    /** Largest number of positionals; {@link Integer#MAX_VALUE} for "the rest of the line". */
+    public int maxPositionals() {
+        return maxPositionals;
+    }
+
+    /** The role needed to run it; empty means anyone the configuration lets in. */
+    public Optional<String> requiredRole() {
+        return Optional.ofNullable(requiredRole);
+    }
+
+    /** A hand-written argument synopsis, for commands whose options depend on each other; else empty. */
+    public Optional<String> usageOverride() {
+        return Optional.ofNullable(usageOverride);
+    }
+
+    public CommandHandler handler() {
+        return handler;
+    }
+
+    /** Builds a {@link CommandSpec}. */
+    public static final class Builder {
+        private final String name;
+        private final List<String> aliases = new ArrayList<>();
+        private String summary = "";
+        private final Options options = new Options();
+        private final List<String> positionalNames = new ArrayList<>();
+        private int minPositionals;
+        private int maxPositionals;
+        private String requiredRole;
+        private String usageOverride;
+        private CommandHandler handler;
+
+        private Builder(String name) {
+            if (!name.matches("[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)?")) {
+                throw new IllegalArgumentException("bad command name: " + name);
+            }
+            this.name = name;
+        }
+
+        public Builder alias(String alias) {
+            aliases.add(alias);
+            return this;
+        }
+
+        public Builder summary(String text) {
+            this.summary = text;
+            return this;
+        }
+
+        public Builder option(Option option) {
+            options.addOption(option);
+            return this;
+        }
+
+        /** A {@code --name VALUE} option. */
+        public Builder valueOption(String longName, String argName, String description) {
+            return option(Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).get());
+        }
+
+        /** A {@code --name} flag. */
+        public Builder flag(String longName, String description) {
+            return option(Option.builder().longOpt(longName).desc(description).get());
+        }
+
+        /** Positional arguments: their names, and how many may be given. */
+        public Builder positional(String names, int min, int max) {
+            for (String n : names.split(" ")) {
+                if (!n.isEmpty()) {
+                    positionalNames.add(n);
+                }
+            }
+            this.minPositionals = min;
+            this.maxPositionals = max;
+            return this;
+        }
+
+        public Builder role(String role) {
+            this.requiredRole = role;
+            return this;
+        }
+
+        public Builder usage(String synopsis) {
+            this.usageOverride = synopsis;
+            return this;
+        }
+
+        public Builder handler(CommandHandler h) {
+            this.handler = h;
+            return this;
+        }
+
+        public CommandSpec build() {
+            return new CommandSpec(this);
+        }
+    }
+}

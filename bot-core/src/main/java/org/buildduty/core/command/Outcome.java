@@ -1,0 +1,31 @@
+package org.buildduty.core.command;
+
+import java.util.List;
+
+import org.buildduty.core.operation.OperationPlan;
+
+/** What a command handler decided: an immediate reply, or a plan to create an operation from. */
+public sealed interface Outcome permits Outcome.Reply, Outcome.Planned {
+    /** Lines to post in the room now. */
+    record Reply(List<String> lines) implements Outcome {
+        public Reply {
+            lines = List.copyOf(lines);
+        }
+    }
+
+    /** A plan: the pipeline creates the operation, asks for approval if needed, then runs it. */
+    record Planned(OperationPlan plan) implements Outcome {
+    }
+
+    static Outcome reply(String... lines) {
+        return new Reply(List.of(lines));
+    }
+
+    static Outcome reply(List<String> lines) {
+        return new Reply(lines);
+    }
+
+    static Outcome planned(OperationPlan plan) {
+        return new Planned(plan);
+    }
+}

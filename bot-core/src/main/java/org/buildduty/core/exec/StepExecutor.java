@@ -1,0 +1,23 @@
+package org.buildduty.core.exec;
+
+/**
+ * Runs one host run of one step kind ({@code local}, {@code ssh}, {@code http}, ...).
+ *
+ * <p>Never throws for a remote or process failure: every failure becomes a {@link StepResult}. Blocking is fine;
+ * the runner calls it on a pool thread and cancels it through the {@link ExecContext}.
+ */
+public interface StepExecutor {
+    /** The step kind this executor runs. */
+    String kind();
+
+    /** Runs the request to completion or cancellation. */
+    StepResult execute(ExecRequest request, ExecContext context);
+
+    /**
+     * Checks a step's arguments when a runbook is loaded, so a bad runbook fails at start, not mid-operation.
+     * Returns an error message per bad argument (key → message); empty when fine.
+     */
+    default java.util.Map<String, String> validateArgs(java.util.Map<String, Object> args) {
+        return java.util.Map.of();
+    }
+}

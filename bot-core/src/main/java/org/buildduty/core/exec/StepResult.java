@@ -1,0 +1,61 @@
+package org.buildduty.core.exec;
+
+/**
+ * The result of one host run of a step, a value in place of an exception: executors never throw for a remote failure.
+ *
+ * @param outcome how it ended
+ * @param host the host, or null for a step without hosts
+ * @param exitCode the exit status where there is one, else null
+ * @param reason why it failed (one line, bounded), or empty
+ * @param lastLine the last output line, or empty
+ */
+public record StepResult(StepOutcome outcome, String host, Integer exitCode, String reason, String lastLine) {
+    /** Longest reason or last line kept. */
+    public static final int MAX_TEXT = 300;
+
+    public StepResult {
+        reason = cut(reason);
+        lastLine = cut(lastLine);
+    }
+
+    public static StepResult succeeded(String host, Integer exitCode, String lastLine) {
+        return new StepResult(StepOutcome.SUCCEEDED, host, exitCode, "", lastLine);
+    }
+
+    public static StepResult failed(String host, Integer exitCode, String reason, String lastLine) {
+        return new StepResult(StepOutcome.FAILED, host, exitCode, reason, lastLine);
+    }
+
+    /** The same result with another outcome and reason (used when the runner times out or cancels a run). */
+    public StepResult withOutcome(StepOutcome newOutcome, String newReason) {
+        return new StepResult(newOutcome, host, exitCode, newReason, lastLine);
+    }
+
+    /** One line for chat: {@code bm73: exit 1 (last line)}. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        if (host != null) {
+            sb.append(host).append(": ");
+        }
+        if (outcome == StepOutcome.FAILED && exitCode != null) {
+            sb.append("exit ").append(exitCode);
+        } else {
+            sb.append(outcome.label());
+        }
+        if (!reason.isEmpty()) {
+            sb.append(" - ").append(reason);
+        }
+        if (outcome.isFailure() && !lastLine.isEmpty() && !lastLine.equals(reason)) {
+            sb.append(" (").append(lastLine).append(')');
+        }
+        return sb.toString();
+    }
+
+    private static String cut(String s) {
+        if (s == null) {
+            return "";
+        }
+        String one = s.replaceAll("[\\r\\n\\x00]+", " ").strip();
+        return one.length() <= MAX_TEXT ? one : one.substring(0, MAX_TEXT - 1) + "…";
+    }
+}

@@ -1,0 +1,40 @@
+package org.buildduty.core.operation;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.buildduty.core.approval.ApprovalPolicy;
+
+/**
+ * What a command wants to run, frozen before it is shown for approval: parameters can never change afterwards.
+ *
+ * @param kind the command or runbook name ({@code reconfig}, {@code demo})
+ * @param params the validated parameter values in display order
+ * @param steps the steps, already substituted
+ * @param approval who must approve before it runs
+ * @param unit what the fan-out counts, for the status line ({@code masters}, {@code hosts}, {@code steps})
+ */
+public record OperationPlan(String kind, Map<String, String> params, List<StepSpec> steps, ApprovalPolicy approval,
+        String unit) {
+    public OperationPlan {
+        Objects.requireNonNull(kind, "kind");
+        params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        steps = List.copyOf(steps);
+        approval = approval == null ? ApprovalPolicy.NONE : approval;
+        unit = unit == null || unit.isEmpty() ? "steps" : unit;
+    }
+
+    /** {@code key=value} pairs as shown in chat, e.g. {@code masters=all revision=4f2a9c1}. */
+    public String paramSummary() {
+        StringBuilder sb = new StringBuilder();
+        params.forEach((k, v) -> {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(k).append('=').append(v);
+        });
+        return sb.toString();
+    }
+}

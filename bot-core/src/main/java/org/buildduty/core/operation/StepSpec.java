@@ -1,0 +1,49 @@
+package org.buildduty.core.operation;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One frozen step of an operation: its parameters are already substituted (shell-quoted where they go into a command).
+ *
+ * @param name shown in chat and on the web page
+ * @param kind the executor that runs it ({@code local}, {@code ssh}, {@code http}, ...)
+ * @param args executor arguments, e.g. {@code command}; strings, numbers, lists and maps only
+ * @param hosts the hosts to fan out over; empty means one run with no host
+ * @param parallel how many hosts at once (at least 1)
+ * @param timeout per host run; null means the runner's default
+ * @param stuckAfter no output for this long and the room is told; null means never
+ * @param onHostFailure what a failed host does to the rest
+ * @param rollback run for each host this step completed on, when a later step fails or the operation is cancelled
+ */
+public record StepSpec(String name, String kind, Map<String, Object> args, List<String> hosts, int parallel,
+        Duration timeout, Duration stuckAfter, OnHostFailure onHostFailure, StepSpec rollback) {
+    public StepSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        args = Map.copyOf(args);
+        hosts = List.copyOf(hosts);
+        if (parallel < 1) {
+            throw new IllegalArgumentException("parallel must be at least 1: " + parallel);
+        }
+        onHostFailure = onHostFailure == null ? OnHostFailure.STOP : onHostFailure;
+    }
+
+    /** A single-run step with defaults. */
+    public static StepSpec of(String name, String kind, Map<String, Object> args) {
+        return new StepSpec(name, kind, args, List.of(), 1, null, null, OnHostFailure.STOP, null);
+    }
+
+    /** The string argument, or empty string when absent. */
+    public String arg(String key) {
+        Object v = args.get(key);
+        return v == null ? "" : v.toString();
+    }
+
+    /** How many host runs this step makes (1 when it has no hosts). */
+    public int width() {
+        return hosts.isEmpty() ? 1 : hosts.size();
+    }
+}

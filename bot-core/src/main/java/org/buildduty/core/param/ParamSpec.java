@@ -1,0 +1,31 @@
+package org.buildduty.core.param;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A declared parameter.
+ *
+ * @param defaultValue the default, or null when the parameter is required
+ * @param choices the allowed values of an {@code enum}, else empty
+ * @param min the smallest {@code int}, or null
+ * @param max the largest {@code int}, or null
+ */
+public record ParamSpec(String name, ParamType type, String defaultValue, List<String> choices, String description,
+        Long min, Long max) {
+    public ParamSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        choices = List.copyOf(choices);
+        description = description == null ? "" : description;
+    }
+
+    /** A parameter with no bounds, choices or description. */
+    public static ParamSpec of(String name, ParamType type, String defaultValue) {
+        return new ParamSpec(name, type, defaultValue, List.of(), "", null, null);
+    }
+
+    public boolean required() {
+        return defaultValue == null;
+    }
+}
