@@ -10,10 +10,13 @@ import java.time.Duration;
  * @param maxMessageBytes the largest message in UTF-8 bytes
  * @param burst how many messages may go at once
  * @param interval the steady gap between messages after the burst
+ * @param liveOutput every output line of a running step may be shown (a local terminal); chat rooms get only
+ *     notable events, status and the last lines of a failure
  */
-public record Capabilities(boolean edits, boolean threads, int maxMessageBytes, int burst, Duration interval) {
-    /** A plain-lines chat with no edits or threads and no rate limit (the console). */
-    public static Capabilities plain(int maxMessageBytes) {
-        return new Capabilities(false, false, maxMessageBytes, Integer.MAX_VALUE, Duration.ZERO);
+public record Capabilities(boolean edits, boolean threads, int maxMessageBytes, int burst, Duration interval,
+        boolean liveOutput) {
+    /** A local terminal: plain lines, no rate limit, live output. */
+    public static Capabilities terminal() {
+        return new Capabilities(false, false, 64 * 1024, Integer.MAX_VALUE, Duration.ZERO, true);
     }
 }

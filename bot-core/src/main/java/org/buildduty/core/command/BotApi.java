@@ -1,9 +1,21 @@
 package org.buildduty.core.command;
 
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.buildduty.core.approval.PendingApproval;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.journal.Journal;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.time.Ticker;
 
-/** The bot's services as command handlers see them. */
+/**
+ * The bot's services as command handlers see them. Methods that act return one chat-safe line and throw
+ * {@link org.buildduty.core.UserFacingException} when refused.
+ */
 public interface BotApi {
     /** Every registered command. */
     CommandRegistry commands();
@@ -13,4 +25,37 @@ public interface BotApi {
 
     /** The clock. */
     Ticker ticker();
+
+    /** The roles an identity holds. */
+    Set<String> rolesOf(Identity who);
+
+    /** True for the local operator (the console), who holds every role. */
+    boolean isOwner(Identity who);
+
+    /** True if the identity may run the command (used by {@code help} to list only what the caller may run). */
+    boolean mayRun(Identity who, CommandSpec spec);
+
+    /** Operations pending approval, queued or running, oldest first. */
+    List<Operation> activeOperations();
+
+    /** The pending approval request of an operation, if it has one. */
+    Optional<PendingApproval> pendingApproval(OperationId id);
+
+    /** The journal, for reading history. */
+    Journal journal();
+
+    /** Approves an operation; may start it. */
+    String approve(OperationId id, Identity who);
+
+    /** Denies a pending operation. */
+    String deny(OperationId id, Identity who, String reason);
+
+    /** Cancels a pending or running operation; rollbacks run. */
+    String cancel(OperationId id, Identity who);
+
+    /** The web link of an operation, or empty string when the web page is off. */
+    String link(OperationId id);
+
+    /** The command prefix, e.g. {@code !}. */
+    String prefix();
 }

@@ -1,0 +1,173 @@
+package org.buildduty.core.approval;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.buildduty.core.NotAllowedException;
+import org.buildduty.core.UserFacingException;
+import org.buildduty.core.auth.RoleResolver;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.Journal;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * Holds operations until enough distinct approvers with the policy's role approve them, or someone denies them, or
+ * they expire. Every request, approval, denial and expiry is journaled before the caller announces it.
+ *
+ * <p>The requester's approval counts only when the policy allows self-approval. An expired request never runs: an
+ * approval arriving after the expiry instant expires the request instead.
+ */
+public final class ApprovalGate {
+    private final Journal journal;
+    private final Ticker ticker;
+    private final RoleResolver roles;
+    private final Map<OperationId, PendingApproval> pending = new LinkedHashMap<>();
+
+    public ApprovalGate(Journal journal, Ticker ticker, RoleResolver roles) {
+        this.journal = Objects.requireNonNull(journal, "journal");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.roles = Objects.requireNonNull(roles, "roles");
+    }
+
+    /** What an approval did. */
+    public sealed interface Result permits Counted, Approved {
+    }
+
+    /** The approval counted; more are needed. */
+    public record Counted(PendingApproval pending) implements Result {
+    }
+
+    /** The last approval arrived: the operation is approved (state {@code QUEUED}) and may run. */
+    public record Approved(Operation operation, List<Identity> approvedBy) implements Result {
+    }
+
+    /** Puts an operation (state {@code PENDING_APPROVAL}) under approval; returns the pending request. */
+    public synchronized PendingApproval request(Operation op) {
+        ApprovalPolicy policy = op.plan().approval();
+        if (!policy.isRequired()) {
+            throw new IllegalArgumentException(op.title() + " needs no approval");
+        }
+        Instant now = ticker.now();
+        Instant expires = now.plus(policy.timeout());
+        journal.approvalRequested(op.id(), expires, now);
+        PendingApproval p = new PendingApproval(op, expires, List.of());
+        pending.put(op.id(), p);
+        return p;
+    }
+
+    /** Re-registers a request read back from the journal after a restart, with its original expiry. */
+    public synchronized void restore(Operation op, Instant expiresAt, List<Identity> approvedBy) {
+        pending.put(op.id(), new PendingApproval(op, expiresAt, approvedBy));
+    }
+
+    /** Records an approval by {@code who}; refuses with a chat-safe message when it cannot count. */
+    public synchronized Result approve(OperationId id, Identity who) {
+        PendingApproval p = live(id);
+        Operation op = p.operation();
+        ApprovalPolicy policy = op.plan().approval();
+        if (!roles.hasRole(who, policy.role())) {
+            throw new NotAllowedException("approving " + op.title() + " needs role " + policy.role()
+                    + " (you are " + who + ")");
+        }
+        if (who.equals(op.requester()) && !policy.selfApprove()) {
+            throw new NotAllowedException("you requested " + op.title() + "; someone else with role "
+                    + policy.role() + " must approve it");
+        }
+        if (p.approvedBy().contains(who)) {
+            throw new UserFacingException("you already approved " + op.title() + " (" + p.approvedBy().size()
+                    + " of " + policy.required() + ")");
+        }
+        Instant now = ticker.now();
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.APPROVED, who, "", now));
+        List<Identity> by = new ArrayList<>(p.approvedBy());
+        by.add(who);
+        if (by.size() < policy.required()) {
+            PendingApproval next = new PendingApproval(op, p.expiresAt(), by);
+            pending.put(id, next);
+            return new Counted(next);
+        }
+        pending.remove(id);
+        journal.operationState(id, OperationState.QUEUED, now, "approved by " + join(by));
+        op.transition(OperationState.QUEUED, now);
+        return new Approved(op, List.copyOf(by));
+    }
+
+    /** Denies a request; the operation ends {@code DENIED}. Needs the approver role, or to be the requester. */
+    public synchronized Operation deny(OperationId id, Identity who, String reason) {
+        PendingApproval p = live(id);
+        Operation op = p.operation();
+        String role = op.plan().approval().role();
+        if (!roles.hasRole(who, role) && !who.equals(op.requester())) {
+            throw new NotAllowedException("denying " + op.title() + " needs role " + role + " (you are " + who + ")");
+        }
+        Instant now = ticker.now();
+        String why = reason == null || reason.isBlank() ? "" : reason.strip();
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.DENIED, who, why, now));
+        journal.operationState(id, OperationState.DENIED, now, "denied by " + who + (why.isEmpty() ? "" : ": " + why));
+        op.transition(OperationState.DENIED, now);
+        pending.remove(id);
+        return op;
+    }
+
+    /** Expires every request whose time has come; returns the expired operations (state {@code EXPIRED}). */
+    public synchronized List<Operation> expireDue() {
+        Instant now = ticker.now();
+        List<Operation> out = new ArrayList<>();
+        for (PendingApproval p : List.copyOf(pending.values())) {
+            if (!now.isBefore(p.expiresAt())) {
+                expire(p, now);
+                out.add(p.operation());
+            }
+        }
+        return out;
+    }
+
+    /** Withdraws a pending request (used by cancel); returns true if it was pending. */
+    public synchronized boolean withdraw(OperationId id) {
+        return pending.remove(id) != null;
+    }
+
+    /** The pending request of an operation, if any. */
+    public synchronized Optional<PendingApproval> pending(OperationId id) {
+        return Optional.ofNullable(pending.get(id));
+    }
+
+    /** Every pending request, oldest first. */
+    public synchronized List<PendingApproval> pending() {
+        return List.copyOf(pending.values());
+    }
+
+    private PendingApproval live(OperationId id) {
+        PendingApproval p = pending.get(id);
+        if (p == null) {
+            throw new UserFacingException(id + " is not waiting for approval");
+        }
+        if (!ticker.now().isBefore(p.expiresAt())) {
+            expire(p, ticker.now());
+            throw new UserFacingException(p.operation().title() + " expired at " + p.expiresAt()
+                    + "; ask again with a new request");
+        }
+        return p;
+    }
+
+    private void expire(PendingApproval p, Instant now) {
+        OperationId id = p.operation().id();
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.EXPIRED, null, "", now));
+        journal.operationState(id, OperationState.EXPIRED, now, "approval expired at " + p.expiresAt());
+        p.operation().transition(OperationState.EXPIRED, now);
+        pending.remove(id);
+    }
+
+    private static String join(List<Identity> ids) {
+        return String.join(", ", ids.stream().map(Identity::toString).toList());
+    }
+}

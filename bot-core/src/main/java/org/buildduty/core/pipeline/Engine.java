@@ -1,0 +1,411 @@
+package org.buildduty.core.pipeline;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.buildduty.core.NotAllowedException;
+import org.buildduty.core.UserFacingException;
+import org.buildduty.core.approval.ApprovalGate;
+import org.buildduty.core.approval.PendingApproval;
+import org.buildduty.core.auth.Authorizer;
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ChatEvent;
+import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.ConnectionChanged;
+import org.buildduty.core.chat.Connector;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.command.BotApi;
+import org.buildduty.core.command.CommandRegistry;
+import org.buildduty.core.command.CommandSpec;
+import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.Runner;
+import org.buildduty.core.param.Inventory;
+import org.buildduty.core.progress.Redactor;
+import org.buildduty.core.progress.RoomPublisher;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * The bot: takes chat events from connectors, runs them through the command pipeline (address, tokenize, look up,
+ * authorize, parse, handle), creates operations from plans, gates them on approval, runs them, and reports their
+ * progress to the room they came from.
+ *
+ * <p>Messages are handled one at a time on a dispatch thread, so a connector thread never blocks and commands from
+ * one room are answered in order. Long work runs on the {@link Runner}'s threads.
+ */
+public final class Engine implements ChatEvent.Listener, BotApi, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final Map<String, Connector> connectors;
+    private final CommandRegistry registry;
+    private final Authorizer authorizer;
+    private final Journal journal;
+    private final Runner runner;
+    private final Ticker ticker;
+    private final Inventory inventory;
+    private final String prefix;
+    private final String nick;
+    private final String webUrl;
+    private final Redactor redactor;
+    private final String cancelRole;
+    private final ApprovalGate gate;
+    private final Operations operations;
+    private final Dispatcher dispatcher;
+    private final Map<ChatAddress, RoomPublisher> publishers = new ConcurrentHashMap<>();
+    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(r -> daemon(r, "dispatch"));
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "timers"));
+    private final AtomicLong errorRefs = new AtomicLong();
+
+    private Engine(Builder b) {
+        this.connectors = Map.copyOf(b.connectors);
+        this.registry = Objects.requireNonNull(b.registry, "registry");
+        this.authorizer = Objects.requireNonNull(b.authorizer, "authorizer");
+        this.journal = Objects.requireNonNull(b.journal, "journal");
+        this.runner = Objects.requireNonNull(b.runner, "runner");
+        this.ticker = Objects.requireNonNull(b.ticker, "ticker");
+        this.inventory = b.inventory;
+        this.prefix = b.prefix;
+        this.nick = b.nick;
+        this.webUrl = b.webUrl == null ? "" : b.webUrl.replaceAll("/+$", "");
+        this.redactor = b.redactor;
+        this.cancelRole = b.cancelRole;
+        this.gate = new ApprovalGate(journal, ticker, authorizer.roles());
+        this.operations = new Operations(this, journal, runner, gate, ticker);
+        this.dispatcher = new Dispatcher(this, registry, authorizer, operations);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Recovers state from the journal (interrupted operations reported, pending approvals restored with their
+     * expiry), starts the timers, then the connectors.
+     */
+    public void start() {
+        operations.recover();
+        timers.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+        for (Connector c : connectors.values()) {
+            c.start(this);
+        }
+    }
+
+    /** Runs the periodic work once: expiries and paced output. Timers call it; tests may call it directly. */
+    public void tick() {
+        try {
+            operations.expireDue();
+            runner.checkTimers();
+            for (RoomPublisher p : publishers.values()) {
+                p.drain();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("timer tick failed", e);
+        }
+    }
+
+    @Override
+    public void onEvent(ChatEvent event) {
+        if (event instanceof ChatMessage) {
+            ChatMessage m = (ChatMessage) event;
+            try {
+                dispatch.execute(() -> handle(m));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.warn("bot is stopping; message from {} ignored", m.sender());
+            }
+        } else if (event instanceof ConnectionChanged) {
+            ConnectionChanged c = (ConnectionChanged) event;
+            LOG.info("connector {}: {} {}", c.connectorId(), c.state(), c.detail());
+        }
+    }
+
+    /** Handles one message synchronously (the dispatch thread calls this; tests may too). */
+    public void handle(ChatMessage m) {
+        List<String> lines;
+        try {
+            Optional<List<String>> answer = dispatcher.dispatch(m, prefix, nick);
+            if (answer.isEmpty()) {
+                return;
+            }
+            lines = answer.get();
+        } catch (UserFacingException e) {
+            lines = List.of(e.getMessage());
+        } catch (JournalException e) {
+            LOG.error("journal failure while handling a command from {}", m.sender(), e);
+            lines = List.of("refused: the journal cannot record it (" + e.getMessage() + "); nothing was run");
+        } catch (RuntimeException e) {
+            String ref = "E" + errorRefs.incrementAndGet();
+            LOG.error("internal error {} handling a command from {}", ref, m.sender(), e);
+            lines = List.of("internal error (ref " + ref + " in the bot's log); nothing more was done");
+        }
+        reply(m.room(), lines);
+    }
+
+    /** Runs a task on the dispatch thread after the current message's answer was queued (inline when stopping). */
+    void afterReply(Runnable task) {
+        try {
+            dispatch.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    /** Sends direct answers to a room, through its publisher. */
+    void reply(ChatAddress room, List<String> lines) {
+        if (!lines.isEmpty()) {
+            publisher(room).ifPresent(p -> p.reply(lines));
+        }
+    }
+
+    /** The publisher of a room, created on first use; empty if its connector is unknown. */
+    Optional<RoomPublisher> publisher(ChatAddress room) {
+        Connector c = connectors.get(room.connectorId());
+        if (c == null) {
+            LOG.warn("no connector {} for {}", room.connectorId(), room);
+            return Optional.empty();
+        }
+        Duration statusInterval = c.capabilities().edits() ? Duration.ofSeconds(3) : Duration.ofSeconds(60);
+        return Optional.of(publishers.computeIfAbsent(room,
+                r -> new RoomPublisher(c, r, ticker, redactor, statusInterval)));
+    }
+
+    /** Waits until every queued message was handled and every publisher is empty, or the timeout passes. */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            java.util.concurrent.Future<?> f = dispatch.submit(() -> { });
+            try {
+                f.get(Math.max(1, (end - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return false;
+            }
+            if (publishers.values().stream().allMatch(p -> p.drain() >= 0 && p.backlog() == 0)) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    /**
+     * Stops: no new messages; running operations are cancelled (their rollbacks run) and reported; pending approvals
+     * stay in the journal with their expiry; pending output is flushed; connectors close.
+     */
+    @Override
+    public void close() {
+        dispatch.shutdown();
+        try {
+            dispatch.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        operations.shutdown();
+        timers.shutdownNow();
+        for (RoomPublisher p : publishers.values()) {
+            p.drain();
+        }
+        for (Connector c : connectors.values()) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing connector {} failed", c.id(), e);
+            }
+        }
+    }
+
+    // ---- BotApi ----
+
+    @Override
+    public CommandRegistry commands() {
+        return registry;
+    }
+
+    @Override
+    public Inventory inventory() {
+        return inventory;
+    }
+
+    @Override
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    @Override
+    public Set<String> rolesOf(Identity who) {
+        return authorizer.roles().rolesOf(who);
+    }
+
+    @Override
+    public boolean isOwner(Identity who) {
+        return authorizer.roles().isOwner(who);
+    }
+
+    @Override
+    public boolean mayRun(Identity who, CommandSpec spec) {
+        return authorizer.decide(who, spec).allowed();
+    }
+
+    @Override
+    public List<Operation> activeOperations() {
+        List<Operation> out = new ArrayList<>(operations.active());
+        out.sort(Comparator.comparing(Operation::id));
+        return out;
+    }
+
+    @Override
+    public Optional<PendingApproval> pendingApproval(OperationId id) {
+        return gate.pending(id);
+    }
+
+    @Override
+    public Journal journal() {
+        return journal;
+    }
+
+    @Override
+    public String approve(OperationId id, Identity who) {
+        return operations.approve(id, who);
+    }
+
+    @Override
+    public String deny(OperationId id, Identity who, String reason) {
+        Operation op = gate.deny(id, who, reason);
+        operations.forget(op.id());
+        return op.title() + " denied by " + who.principal()
+                + (reason == null || reason.isBlank() ? "" : ": " + reason.strip()) + "; it will not run";
+    }
+
+    @Override
+    public String cancel(OperationId id, Identity who) {
+        Operation op = operations.find(id).orElseThrow(() -> new UserFacingException(
+                id + " is not pending or running (see: " + prefix + "op " + id.value() + ")"));
+        if (!who.equals(op.requester()) && !authorizer.roles().hasRole(who, cancelRole)) {
+            throw new NotAllowedException("cancelling " + op.title() + " needs role " + cancelRole
+                    + " or being its requester (you are " + who + ")");
+        }
+        return operations.cancel(op, who);
+    }
+
+    @Override
+    public String link(OperationId id) {
+        return webUrl.isEmpty() ? "" : webUrl + "/ops/" + id.value();
+    }
+
+    @Override
+    public String prefix() {
+        return prefix;
+    }
+
+    Instant now() {
+        return ticker.now();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, "buildduty-" + name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Builds an {@link Engine}. */
+    public static final class Builder {
+        private final Map<String, Connector> connectors = new java.util.LinkedHashMap<>();
+        private CommandRegistry registry;
+        private Authorizer authorizer;
+        private Journal journal;
+        private Runner runner;
+        private Ticker ticker = Ticker.system();
+        private Inventory inventory = Inventory.EMPTY;
+        private String prefix = "!";
+        private String nick = "buildduty";
+        private String webUrl = "";
+        private Redactor redactor = Redactor.NONE;
+        private String cancelRole = "releng";
+
+        public Builder connector(Connector c) {
+            if (connectors.putIfAbsent(c.id(), c) != null) {
+                throw new IllegalArgumentException("connector id used twice: " + c.id());
+            }
+            return this;
+        }
+
+        public Builder registry(CommandRegistry r) {
+            this.registry = r;
+            return this;
+        }
+
+        public Builder authorizer(Authorizer a) {
+            this.authorizer = a;
+            return this;
+        }
+
+        public Builder journal(Journal j) {
+            this.journal = j;
+            return this;
+        }
+
+        public Builder runner(Runner r) {
+            this.runner = r;
+            return this;
+        }
+
+        public Builder ticker(Ticker t) {
+            this.ticker = t;
+            return this;
+        }
+
+        public Builder inventory(Inventory i) {
+            this.inventory = i;
+            return this;
+        }
+
+        public Builder prefix(String p) {
+            this.prefix = p;
+            return this;
+        }
+
+        public Builder nick(String n) {
+            this.nick = n;
+            return this;
+        }
+
+        /** Base URL of the web page for links in chat; empty for none. */
+        public Builder webUrl(String u) {
+            this.webUrl = u;
+            return this;
+        }
+
+        public Builder redactor(Redactor r) {
+            this.redactor = r;
+            return this;
+        }
+
+        /** The role that may cancel anyone's operation (default {@code releng}). */
+        public Builder cancelRole(String role) {
+            this.cancelRole = role;
+            return this;
+        }
+
+        public Engine build() {
+            return new Engine(this);
+        }
+    }
+}

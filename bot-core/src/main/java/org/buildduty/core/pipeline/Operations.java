@@ -1,0 +1,221 @@
+package org.buildduty.core.pipeline;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.buildduty.core.UserFacingException;
+import org.buildduty.core.approval.ApprovalGate;
+import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.approval.PendingApproval;
+import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.exec.StepOutcome;
+import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.HostRunRecord;
+import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalSink;
+import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.Runner;
+import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.progress.CompositeSink;
+import org.buildduty.core.progress.OperationReporter;
+import org.buildduty.core.progress.ProgressSink;
+import org.buildduty.core.time.Ticker;
+import org.buildduty.core.time.Times;
+
+/**
+ * The life of operations between chat and runner: creation with a persisted id, approval, start, cancel, expiry,
+ * and recovery after a restart. Every state change is journaled before it is announced.
+ */
+final class Operations {
+    private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
+
+    private final Engine engine;
+    private final Journal journal;
+    private final Runner runner;
+    private final ApprovalGate gate;
+    private final Ticker ticker;
+    private final Map<OperationId, Operation> live = new ConcurrentHashMap<>();
+
+    Operations(Engine engine, Journal journal, Runner runner, ApprovalGate gate, Ticker ticker) {
+        this.engine = engine;
+        this.journal = journal;
+        this.runner = runner;
+        this.gate = gate;
+        this.ticker = ticker;
+    }
+
+    /** Creates an operation from a plan; asks for approval or starts it. Returns the answer lines. */
+    List<String> create(OperationPlan plan, ChatMessage m) {
+        journal.checkWritable();
+        Instant now = ticker.now();
+        OperationId id = journal.nextOperationId();
+        boolean needsApproval = plan.approval().isRequired();
+        Operation op = new Operation(id, plan, m.sender(), m.room(), now,
+                needsApproval ? OperationState.PENDING_APPROVAL : OperationState.QUEUED);
+        journal.operationCreated(op);
+        live.put(id, op);
+        if (!needsApproval) {
+            engine.afterReply(() -> start(op));
+            return List.of(op.title() + " started" + params(plan) + steps(plan));
+        }
+        PendingApproval p = gate.request(op);
+        ApprovalPolicy policy = plan.approval();
+        String who = m.sender().principal();
+        return List.of(op.title() + " by " + who + params(plan) + " — approve with \"" + engine.prefix() + "approve "
+                + id.value() + "\" (" + policy.required()
+                + " of role " + policy.role() + (policy.selfApprove() ? "" : ", not " + who) + "; expires "
+                + Times.clock(p.expiresAt()) + ")" + steps(plan));
+    }
+
+    String approve(OperationId id, Identity who) {
+        ApprovalGate.Result r = gate.approve(id, who);
+        if (r instanceof ApprovalGate.Counted) {
+            PendingApproval p = ((ApprovalGate.Counted) r).pending();
+            return p.operation().title() + ": approval by " + who.principal() + " counted ("
+                    + p.approvedBy().size() + " of " + p.operation().plan().approval().required() + "; expires "
+                    + Times.clock(p.expiresAt()) + ")";
+        }
+        Operation op = ((ApprovalGate.Approved) r).operation();
+        engine.afterReply(() -> start(op));
+        return op.title() + " approved by " + String.join(", ",
+                ((ApprovalGate.Approved) r).approvedBy().stream().map(Identity::principal).toList()) + "; running";
+    }
+
+    String cancel(Operation op, Identity who) {
+        if (gate.withdraw(op.id())) {
+            Instant now = ticker.now();
+            journal.operationState(op.id(), OperationState.CANCELLED, now, "cancelled by " + who + " before it ran");
+            op.transition(OperationState.CANCELLED, now);
+            live.remove(op.id());
+            return op.title() + " cancelled by " + who.principal() + " before it ran";
+        }
+        if (runner.cancel(op.id(), "cancelled by " + who)) {
+            return "cancelling " + op.title() + ": running steps stop, completed steps roll back";
+        }
+        throw new UserFacingException(op.title() + " is " + op.state().label() + "; nothing to cancel");
+    }
+
+    void start(Operation op) {
+        List<ProgressSink> sinks = new ArrayList<>();
+        sinks.add(new JournalSink(journal, ticker));
+        engine.publisher(op.origin()).ifPresent(p -> sinks.add(new OperationReporter(p, ticker, engine::link)));
+        live.put(op.id(), op);
+        runner.submit(op, new CompositeSink(sinks)).whenComplete((state, err) -> {
+            live.remove(op.id());
+            if (err != null) {
+                LOG.error("{} ended with an error", op.title(), err);
+            }
+        });
+    }
+
+    void expireDue() {
+        for (Operation op : gate.expireDue()) {
+            live.remove(op.id());
+            engine.reply(op.origin(), List.of(op.title() + " expired: no approval by "
+                    + Times.clock(op.endedAt() == null ? ticker.now() : op.endedAt()) + "; it will not run"));
+        }
+    }
+
+    /**
+     * After a restart: operations that were queued or running are marked interrupted and reported with what had
+     * completed (never re-run); pending approvals are restored with their original expiry.
+     */
+    void recover() {
+        for (OperationRecord rec : journal.unfinished()) {
+            Operation op = rec.toOperation();
+            if (rec.state() == OperationState.PENDING_APPROVAL) {
+                List<Identity> approvedBy = journal.approvals(rec.id()).stream()
+                        .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
+                        .map(ApprovalRecord::who).distinct().toList();
+                Instant expires = rec.expiresAt() == null ? ticker.now() : rec.expiresAt();
+                gate.restore(op, expires, approvedBy);
+                live.put(op.id(), op);
+                LOG.info("{} still waits for approval (expires {})", op.title(), expires);
+                continue;
+            }
+            String done = completed(rec);
+            String detail = rec.state() == OperationState.QUEUED
+                    ? "the bot restarted before it ran; it was not run — request it again"
+                    : "the bot restarted while it was " + rec.state().label() + "; completed: " + done
+                            + "; not re-run — request it again if needed";
+            Instant now = ticker.now();
+            journal.operationState(rec.id(), OperationState.INTERRUPTED, now, detail);
+            LOG.warn("{} interrupted: {}", op.title(), detail);
+            engine.reply(rec.origin(), List.of(op.title() + " interrupted: " + detail));
+        }
+    }
+
+    private String completed(OperationRecord rec) {
+        List<HostRunRecord> runs = journal.hostRuns(rec.id());
+        Map<Integer, int[]> perStep = new TreeMap<>();
+        for (HostRunRecord r : runs) {
+            if (r.rollback()) {
+                continue;
+            }
+            int[] c = perStep.computeIfAbsent(r.stepIndex(), k -> new int[3]);
+            if (r.result() == null) {
+                c[2]++;
+            } else if (r.result().outcome() == StepOutcome.SUCCEEDED) {
+                c[0]++;
+            } else {
+                c[1]++;
+            }
+        }
+        if (perStep.isEmpty()) {
+            return "nothing";
+        }
+        List<String> parts = new ArrayList<>();
+        List<StepSpec> steps = rec.plan().steps();
+        perStep.forEach((i, c) -> {
+            String name = i < steps.size() ? steps.get(i).name() : "step " + (i + 1);
+            int width = i < steps.size() ? steps.get(i).width() : c[0] + c[1] + c[2];
+            parts.add("step " + (i + 1) + " " + name + " (" + c[0] + "/" + width + " ok"
+                    + (c[1] > 0 ? ", " + c[1] + " failed" : "") + (c[2] > 0 ? ", " + c[2] + " cut off" : "") + ")");
+        });
+        return String.join(", ", parts);
+    }
+
+    void shutdown() {
+        runner.close();
+    }
+
+    Optional<Operation> find(OperationId id) {
+        return Optional.ofNullable(live.get(id));
+    }
+
+    Collection<Operation> active() {
+        return List.copyOf(live.values());
+    }
+
+    void forget(OperationId id) {
+        live.remove(id);
+    }
+
+    private static String params(OperationPlan plan) {
+        String s = plan.paramSummary();
+        return s.isEmpty() ? "" : ": " + s;
+    }
+
+    private static String steps(OperationPlan plan) {
+        List<String> parts = new ArrayList<>();
+        int i = 1;
+        for (StepSpec s : plan.steps()) {
+            parts.add(i++ + ") " + s.name() + (s.hosts().isEmpty() ? "" : " on " + s.hosts().size()));
+        }
+        return parts.isEmpty() ? "" : " · steps: " + String.join(" ", parts);
+    }
+}

@@ -1,0 +1,154 @@
+package org.buildduty.core.progress;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.StepOutcome;
+import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.time.Ticker;
+import org.buildduty.core.time.Times;
+
+/**
+ * Turns one operation's progress events into chat messages for its room: a status line kept current, notable events
+ * (failures, stuck hosts, rollbacks) as lines prefixed with the operation id, and a final status with the summary
+ * and, for a failure, the last lines of the failed host's output. Every output line goes to the room only where the
+ * chat shows live output (the console).
+ */
+public final class OperationReporter extends ProgressSink {
+    /** Lines of a failed host's output repeated in the room. */
+    static final int TAIL_LINES = 3;
+    /** Failed hosts whose last lines are repeated in the room. */
+    static final int TAIL_HOSTS = 3;
+    private static final int MAX_LINE = 300;
+
+    private final RoomPublisher publisher;
+    private final Ticker ticker;
+    private final Function<OperationId, String> links;
+    private final Map<OperationId, OperationProgress> progress = new HashMap<>();
+    private final Map<String, Deque<String>> tails = new HashMap<>();
+    private final Map<OperationId, List<String>> failedHosts = new HashMap<>();
+
+    /**
+     * @param links the web link of an operation, or empty string when there is no web page
+     */
+    public OperationReporter(RoomPublisher publisher, Ticker ticker, Function<OperationId, String> links) {
+        this.publisher = publisher;
+        this.ticker = ticker;
+        this.links = links;
+    }
+
+    private synchronized OperationProgress progress(Operation op) {
+        return progress.computeIfAbsent(op.id(), k -> new OperationProgress(op));
+    }
+
+    @Override
+    public void stepStarted(Operation op, int index, StepSpec step) {
+        progress(op).stepStarted(index);
+        int steps = op.plan().steps().size();
+        if (steps > 1 || !step.hosts().isEmpty()) {
+            String on = step.hosts().isEmpty() ? "" : " on " + step.hosts().size() + " " + op.plan().unit();
+            publisher.line(op.id(), op.id() + " step " + (index + 1) + "/" + steps + ": " + step.name() + on);
+        }
+        status(op);
+    }
+
+    @Override
+    public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
+        synchronized (this) {
+            Deque<String> tail = tails.computeIfAbsent(op.id() + "/" + host, k -> new ArrayDeque<>());
+            tail.add(line);
+            if (tail.size() > TAIL_LINES) {
+                tail.poll();
+            }
+        }
+        if (publisher.capabilities().liveOutput()) {
+            publisher.line(op.id(), op.id() + (host == null ? "" : " " + host) + "| " + cut(line));
+        }
+    }
+
+    @Override
+    public void hostStuck(Operation op, int index, StepSpec step, String host, Duration silentFor, String lastLine) {
+        publisher.line(op.id(), op.id() + " " + (host == null ? step.name() : host) + " stuck: no output for "
+                + Times.elapsed(silentFor) + (lastLine == null || lastLine.isEmpty() ? "" : "; last: "
+                + cut(lastLine)));
+    }
+
+    @Override
+    public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
+        progress(op).hostFinished(result);
+        if (result.outcome().isFailure()) {
+            synchronized (this) {
+                List<String> failed = failedHosts.computeIfAbsent(op.id(), k -> new ArrayList<>());
+                if (failed.size() < TAIL_HOSTS) {
+                    failed.add(String.valueOf(result.host()));
+                }
+            }
+            publisher.line(op.id(), op.id() + " failed: " + (result.host() == null ? step.name() + ": " : "")
+                    + result.summary());
+        }
+        status(op);
+    }
+
+    @Override
+    public void rollbackStarted(Operation op, int index, StepSpec rollback) {
+        progress(op).rollingBack();
+        publisher.line(op.id(), op.id() + " rolling back step " + (index + 1) + " (" + rollback.name() + ")");
+    }
+
+    @Override
+    public void rollbackFinished(Operation op, int index, StepSpec rollback, StepOutcome outcome,
+            List<StepResult> results) {
+        if (outcome.isFailure()) {
+            List<String> bad = results.stream().filter(r -> r.outcome().isFailure()).map(StepResult::summary).toList();
+            publisher.line(op.id(), op.id() + " rollback of step " + (index + 1) + " failed: "
+                    + cut(String.join("; ", bad)));
+        }
+    }
+
+    @Override
+    public void operationFinished(Operation op, OperationState end, String summary) {
+        OperationProgress p = progress(op);
+        p.ended(end.label());
+        List<String> lines = new ArrayList<>();
+        lines.add(op.id() + " " + cut(summary));
+        if (end != OperationState.SUCCEEDED && !publisher.capabilities().liveOutput()) {
+            synchronized (this) {
+                for (String host : failedHosts.getOrDefault(op.id(), List.of())) {
+                    Deque<String> tail = tails.getOrDefault(op.id() + "/" + host, new ArrayDeque<>());
+                    String who = "null".equals(host) ? "" : " " + host;
+                    tail.forEach(l -> lines.add(op.id() + who + "| " + cut(l)));
+                }
+            }
+        }
+        String link = links.apply(op.id());
+        if (link != null && !link.isEmpty()) {
+            lines.add(op.id() + " log: " + link);
+        }
+        publisher.finish(op.id(), p.statusLine(ticker.now()), lines);
+        synchronized (this) {
+            progress.remove(op.id());
+            failedHosts.remove(op.id());
+            tails.keySet().removeIf(k -> k.startsWith(op.id() + "/"));
+        }
+    }
+
+    private void status(Operation op) {
+        publisher.status(op.id(), progress(op).statusLine(ticker.now()));
+    }
+
+    private static String cut(String s) {
+        String one = s.replaceAll("[\\r\\n\\x00]", " ");
+        return one.length() <= MAX_LINE ? one : one.substring(0, MAX_LINE - 1) + "…";
+    }
+}

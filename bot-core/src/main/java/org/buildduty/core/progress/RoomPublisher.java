@@ -1,0 +1,195 @@
+package org.buildduty.core.progress;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.buildduty.core.chat.Capabilities;
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.Connector;
+import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * Sends an operation's messages to one room at a pace the chat allows, coalescing what can be coalesced.
+ *
+ * <p>Three kinds of message: notable lines (failures, stuck hosts) go in order, and past a backlog limit the rest
+ * are counted and summarised in one line; status lines are coalesced per key (only the newest is kept), edited in
+ * place where the chat can edit, or sent at most once per status interval where it cannot; final lines are never
+ * dropped or coalesced. Sending follows the connector's burst and interval through a token bucket driven by the
+ * injected {@link Ticker}; {@link #drain()} sends what is due and is called after each enqueue and by a timer.
+ */
+public final class RoomPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(RoomPublisher.class);
+    /** Notable lines waiting beyond this are dropped and counted. */
+    static final int MAX_BACKLOG = 20;
+
+    private final Connector connector;
+    private final ChatAddress room;
+    private final Ticker ticker;
+    private final Redactor redactor;
+    private final Capabilities caps;
+    private final Duration statusInterval;
+
+    private final Deque<String> queue = new ArrayDeque<>();
+    private final Map<Object, String> pendingStatus = new LinkedHashMap<>();
+    private final Map<Object, MessageRef> statusRefs = new HashMap<>();
+    private final Map<Object, Instant> lastStatusSent = new HashMap<>();
+    private final Map<Object, Integer> dropped = new LinkedHashMap<>();
+    private double tokens;
+    private Instant lastRefill;
+
+    public RoomPublisher(Connector connector, ChatAddress room, Ticker ticker, Redactor redactor,
+            Duration statusInterval) {
+        this.connector = Objects.requireNonNull(connector, "connector");
+        this.room = Objects.requireNonNull(room, "room");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.redactor = redactor == null ? Redactor.NONE : redactor;
+        this.caps = connector.capabilities();
+        this.statusInterval = statusInterval;
+        this.tokens = Math.min(caps.burst(), 1_000_000);
+        this.lastRefill = ticker.now();
+    }
+
+    /** The room this publisher writes to. */
+    public ChatAddress room() {
+        return room;
+    }
+
+    /** What the chat supports. */
+    public Capabilities capabilities() {
+        return caps;
+    }
+
+    /** Queues a notable line for {@code key} (an operation); past the backlog limit it is counted instead. */
+    public synchronized void line(Object key, String text) {
+        if (queue.size() >= MAX_BACKLOG) {
+            dropped.merge(key, 1, Integer::sum);
+        } else {
+            queue.add(text);
+        }
+        drain();
+    }
+
+    /** Offers a new status for {@code key}; only the newest pending status is kept. */
+    public synchronized void status(Object key, String text) {
+        pendingStatus.put(key, text);
+        drain();
+    }
+
+    /** Queues final lines for {@code key}: any pending status is superseded, and these are never dropped. */
+    public synchronized void finish(Object key, String statusText, java.util.List<String> lines) {
+        pendingStatus.remove(key);
+        Integer n = dropped.remove(key);
+        if (n != null) {
+            queue.add(key + ": " + n + " more lines not shown here (see the full log)");
+        }
+        MessageRef ref = statusRefs.remove(key);
+        lastStatusSent.remove(key);
+        if (ref != null && caps.edits()) {
+            safeEdit(ref, statusText);
+        } else {
+            queue.add(statusText);
+        }
+        queue.addAll(lines);
+        drain();
+    }
+
+    /** Queues direct answers to a command; like final lines, they are never dropped. */
+    public synchronized void reply(java.util.List<String> lines) {
+        queue.addAll(lines);
+        drain();
+    }
+
+    /** Sends what the rate allows now. Returns the number of messages sent. */
+    public synchronized int drain() {
+        refill();
+        int sent = 0;
+        while (tokens >= 1 && !queue.isEmpty()) {
+            if (!safeSend(queue.peek())) {
+                break;
+            }
+            queue.poll();
+            tokens--;
+            sent++;
+        }
+        Instant now = ticker.now();
+        for (Map.Entry<Object, String> e : new LinkedHashMap<>(pendingStatus).entrySet()) {
+            if (tokens < 1 || !queue.isEmpty()) {
+                break;
+            }
+            Object key = e.getKey();
+            MessageRef ref = statusRefs.get(key);
+            Instant last = lastStatusSent.get(key);
+            boolean due = last == null || !now.isBefore(last.plus(statusInterval));
+            if (!due) {
+                continue;
+            }
+            if (ref != null && caps.edits()) {
+                safeEdit(ref, e.getValue());
+            } else {
+                MessageRef r = send(e.getValue());
+                if (r == null) {
+                    break;
+                }
+                if (caps.edits()) {
+                    statusRefs.put(key, r);
+                }
+            }
+            pendingStatus.remove(key);
+            lastStatusSent.put(key, now);
+            tokens--;
+            sent++;
+        }
+        return sent;
+    }
+
+    /** Messages waiting (notable and final lines, plus pending statuses). */
+    public synchronized int backlog() {
+        return queue.size() + pendingStatus.size();
+    }
+
+    private void refill() {
+        Instant now = ticker.now();
+        if (caps.interval().isZero()) {
+            tokens = Integer.MAX_VALUE;
+            lastRefill = now;
+            return;
+        }
+        long elapsed = Duration.between(lastRefill, now).toNanos();
+        if (elapsed > 0) {
+            tokens = Math.min(caps.burst(), tokens + (double) elapsed / caps.interval().toNanos());
+            lastRefill = now;
+        }
+    }
+
+    private boolean safeSend(String text) {
+        return send(text) != null;
+    }
+
+    private MessageRef send(String text) {
+        try {
+            MessageRef ref = connector.send(room, redactor.redact(text));
+            return ref == null ? new MessageRef(room, "") : ref;
+        } catch (RuntimeException e) {
+            LOG.warn("send to {} failed: {}", room, e.toString());
+            return null;
+        }
+    }
+
+    private void safeEdit(MessageRef ref, String text) {
+        try {
+            connector.edit(ref, redactor.redact(text));
+        } catch (RuntimeException e) {
+            LOG.warn("edit in {} failed: {}", room, e.toString());
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.buildduty.core.testing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.buildduty.core.chat.Capabilities;
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ChatEvent;
+import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.Connector;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.time.Ticker;
+
+/** A connector for tests: {@link #say} injects a message, and every sent or edited message is recorded. */
+public final class FakeConnector implements Connector {
+    /** A sent message, or an edit of one (then {@code editOf} names the original id). */
+    public record Sent(ChatAddress to, String text, String id, String editOf) {
+    }
+
+    private final String id;
+    private final Capabilities caps;
+    private final Ticker ticker;
+    private final List<Sent> sent = new ArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile ChatEvent.Listener listener;
+    private volatile boolean failSends;
+
+    public FakeConnector(String id, Capabilities caps, Ticker ticker) {
+        this.id = id;
+        this.caps = caps;
+        this.ticker = ticker;
+    }
+
+    /** A plain IRC-like connector: no edits, burst 5 then one message a second. */
+    public static FakeConnector ircLike(String id, Ticker ticker) {
+        return new FakeConnector(id, new Capabilities(false, false, 400, 5, Duration.ofSeconds(1), false), ticker);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return caps;
+    }
+
+    @Override
+    public void start(ChatEvent.Listener l) {
+        this.listener = l;
+    }
+
+    /** A message from {@code principal} in {@code room}, as the connector would deliver it. */
+    public ChatMessage message(String principal, String room, String text) {
+        return new ChatMessage(ChatAddress.of(id, room), new Identity(id, principal), principal, text,
+                false, ticker.now());
+    }
+
+    /** Delivers a message to the started listener. */
+    public void say(String principal, String room, String text) {
+        listener.onEvent(message(principal, room, text));
+    }
+
+    /** Makes every send throw, as a dropped connection would. */
+    public void failSends(boolean fail) {
+        this.failSends = fail;
+    }
+
+    @Override
+    public synchronized MessageRef send(ChatAddress to, String text) {
+        if (failSends) {
+            throw new IllegalStateException("not connected");
+        }
+        String mid = Long.toString(ids.incrementAndGet());
+        sent.add(new Sent(to, text, mid, null));
+        return new MessageRef(to, mid);
+    }
+
+    @Override
+    public synchronized void edit(MessageRef ref, String text) {
+        sent.add(new Sent(ref.address(), text, ref.id(), ref.id()));
+    }
+
+    /** Everything sent so far, in order. */
+    public synchronized List<Sent> sent() {
+        return List.copyOf(sent);
+    }
+
+    /** The texts sent so far (edits included), in order. */
+    public synchronized List<String> texts() {
+        return sent.stream().map(Sent::text).toList();
+    }
+
+    /** Forgets what was sent. */
+    public synchronized void clear() {
+        sent.clear();
+    }
+
+    @Override
+    public void close() {
+    }
+}
