@@ -95,7 +95,7 @@ public final class OptionsParser {
             String name = word.substring(word.startsWith("--") ? 2 : 1, eq < 0 ? word.length() : eq);
             Option option = word.startsWith("--") ? longOption(options, name) : null;
             if (option == null) {
-                throw unknownOption(spec, eq < 0 ? word : word.substring(0, eq), name);
+                throw unknownOption(spec, eq < 0 || name.isEmpty() ? word : word.substring(0, eq), name);
             }
             String shown = UsageFormatter.displayName(option);
             if (!seen.add(option.getKey()) && !option.hasArgs()) {

@@ -172,6 +172,7 @@ class OptionsParserTest {
         assertThatThrownBy(() -> parse(withShort, "-reason", "y"))
                 .hasMessageStartingWith("unknown option -reason for x - did you mean --reason?");
         assertThatThrownBy(() -> parse(reconfig(), "-rf")).hasMessageStartingWith("unknown option -rf for reconfig");
+        assertThatThrownBy(() -> parse(reconfig(), "--=x")).hasMessageStartingWith("unknown option --=x for reconfig");
         assertThatThrownBy(() -> parse(reconfig(), "---dry-run"))
                 .hasMessageStartingWith("unknown option ---dry-run for reconfig");
     }
