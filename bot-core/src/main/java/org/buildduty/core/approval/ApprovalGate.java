@@ -118,14 +118,14 @@ public final class ApprovalGate {
         return op;
     }
 
-    /** Expires every request whose time has come; returns the expired operations (state {@code EXPIRED}). */
-    public synchronized List<Operation> expireDue() {
+    /** Expires every request whose time has come; returns them (their operations are now {@code EXPIRED}). */
+    public synchronized List<PendingApproval> expireDue() {
         Instant now = ticker.now();
-        List<Operation> out = new ArrayList<>();
+        List<PendingApproval> out = new ArrayList<>();
         for (PendingApproval p : List.copyOf(pending.values())) {
             if (!now.isBefore(p.expiresAt())) {
                 expire(p, now);
-                out.add(p.operation());
+                out.add(p);
             }
         }
         return out;

@@ -123,10 +123,11 @@ final class Operations {
     }
 
     void expireDue() {
-        for (Operation op : gate.expireDue()) {
+        for (PendingApproval p : gate.expireDue()) {
+            Operation op = p.operation();
             live.remove(op.id());
-            engine.reply(op.origin(), List.of(op.title() + " expired: no approval by "
-                    + Times.clock(op.endedAt() == null ? ticker.now() : op.endedAt()) + "; it will not run"));
+            engine.reply(op.origin(), List.of(op.title() + " expired: no approval by " + Times.clock(p.expiresAt())
+                    + "; it will not run"));
         }
     }
 

@@ -1,0 +1,298 @@
+package org.buildduty.core.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.command.CommandRules;
+import org.buildduty.core.command.CommandSpec;
+import org.buildduty.core.command.Outcome;
+import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.testing.FakeExecutor;
+import org.buildduty.core.testing.FakeTicker;
+import org.buildduty.core.testing.InMemoryJournal;
+import org.buildduty.core.testing.TestBot;
+
+class EngineTest {
+    private final FakeExecutor fake = new FakeExecutor("fake");
+    private TestBot bot;
+
+    @AfterEach
+    void stop() {
+        if (bot != null) {
+            bot.close();
+        }
+    }
+
+    static StepSpec step(String name, List<String> hosts, StepSpec rollback) {
+        return new StepSpec(name, "fake", Map.of("command", "true"), hosts, 2, null, null, OnHostFailure.STOP,
+                rollback);
+    }
+
+    static OperationPlan plan(String kind, ApprovalPolicy policy) {
+        StepSpec undo = step("undo", List.of(), null);
+        return new OperationPlan(kind, Map.of("target", "bm01"),
+                List.of(step("prepare", List.of(), undo), step("apply", List.of("bm01", "bm02"), null)), policy, "hosts");
+    }
+
+    static void commands(CommandRules r) {
+        r.register(CommandSpec.builder("quick").summary("runs at once").handler(c -> Outcome.planned(
+                plan("quick", ApprovalPolicy.NONE))).build());
+        r.register(CommandSpec.builder("deploy").summary("needs one approval").role("releng").handler(c ->
+                Outcome.planned(plan("deploy", ApprovalPolicy.of("releng", 1)))).build());
+        r.register(CommandSpec.builder("twice").summary("needs two approvals").role("releng").handler(c ->
+                Outcome.planned(plan("twice", ApprovalPolicy.of("releng", 2)))).build());
+        r.register(CommandSpec.builder("mine").summary("self approval allowed").role("releng").handler(c ->
+                Outcome.planned(plan("mine", new ApprovalPolicy("releng", 1, true, Duration.ofMinutes(15)))))
+                .build());
+        r.register(CommandSpec.builder("boom").summary("a bug").handler(c -> {
+            throw new IllegalStateException("internal detail /etc/secret");
+        }).build());
+        r.register(CommandSpec.builder("echo").summary("echo").positional("words", 0, 5)
+                .handler(c -> Outcome.reply(String.join(" ", c.args().positionals()))).build());
+    }
+
+    private TestBot start(InMemoryJournal journal, FakeTicker ticker) {
+        bot = TestBot.builder().journal(journal).ticker(ticker).commands(EngineTest::commands).executor(fake)
+                .role("releng", "alice", "bob", "carol").build();
+        return bot;
+    }
+
+    private TestBot start() {
+        return start(new InMemoryJournal(), new FakeTicker());
+    }
+
+    @Test
+    void answersOnlyWhenAddressed() {
+        start();
+        assertThat(bot.send("alice", "just chatting about echo")).isEmpty();
+        assertThat(bot.send("alice", "!echo hi there")).containsExactly("hi there");
+        assertThat(bot.send("alice", "buildduty: echo a")).containsExactly("a");
+        assertThat(bot.send("alice", "BuildDuty, echo b")).containsExactly("b");
+        assertThat(bot.send("alice", "!!echo c")).isEmpty();
+    }
+
+    @Test
+    void unknownCommandSuggestsTheClosestOne() {
+        start();
+        assertThat(bot.send("alice", "!deplyo")).singleElement().asString()
+                .contains("unknown command").contains("\"deploy\"");
+    }
+
+    @Test
+    void refusesWithoutRoleAndNamesTheRole() {
+        start();
+        assertThat(bot.send("mallory", "!deploy")).singleElement().asString()
+                .isEqualTo("not allowed: deploy needs role releng (you are chat:mallory)");
+        assertThat(bot.journal().recent(10, Long.MAX_VALUE)).isEmpty();
+    }
+
+    @Test
+    void hostileInputGetsOneClearLine() {
+        start();
+        assertThat(bot.send("alice", "!echo 'unterminated")).hasSize(1);
+        assertThat(bot.send("alice", "!echo a\nquit")).singleElement().asString().contains("newline");
+        assertThat(bot.send("alice", "!echo $(touch /tmp/x) `id` ; rm")).containsExactly("$(touch /tmp/x) `id` ; rm");
+        assertThat(bot.send("alice", "!echo " + "x".repeat(10_000))).singleElement().asString()
+                .contains("too long");
+    }
+
+    @Test
+    void internalErrorsNeverReachChat() {
+        start();
+        List<String> out = bot.send("alice", "!boom");
+        assertThat(out).singleElement().asString().startsWith("internal error (ref E")
+                .doesNotContain("secret").doesNotContain("Exception");
+    }
+
+    @Test
+    void unapprovedOperationRunsAndReportsItsEnd() {
+        start();
+        List<String> out = bot.send("alice", "!quick");
+        assertThat(out.get(0)).startsWith("quick #1 started: target=bm01");
+        List<String> rest = bot.awaitLine("#1 quick #1 succeeded", Duration.ofSeconds(10));
+        assertThat(String.join("\n", rest)).contains("quick #1 [############] 2/2 hosts");
+        assertThat(fake.hostsCalled()).containsExactlyInAnyOrder(null, "bm01", "bm02");
+        assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
+                .isEqualTo(OperationState.SUCCEEDED);
+    }
+
+    @Test
+    void approvalRequestSaysWhatRunsWhoMayApproveAndWhenItExpires() {
+        start();
+        List<String> out = bot.send("alice", "!deploy");
+        assertThat(out).singleElement().asString().isEqualTo("deploy #1 by alice: target=bm01 — approve with "
+                + "\"!approve 1\" (1 of role releng, not alice; expires 10:15Z) · steps: 1) prepare 2) apply on 2");
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void selfApprovalIsRefusedUnlessThePolicyAllowsIt() {
+        start();
+        bot.send("alice", "!deploy");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1),
+                id("alice"))).hasMessageContaining("someone else with role releng must approve it");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1),
+                id("mallory"))).hasMessageContaining("needs role releng");
+        assertThat(fake.calls()).isEmpty();
+        assertThat(bot.engine().approve(new OperationId(1), id("bob"))).isEqualTo("deploy #1 approved by bob; running");
+        bot.awaitLine("deploy #1 succeeded", Duration.ofSeconds(10));
+
+        bot.send("alice", "!mine");
+        assertThat(bot.engine().approve(new OperationId(2), id("alice"))).contains("approved by alice");
+        bot.awaitLine("mine #2 succeeded", Duration.ofSeconds(10));
+    }
+
+    @Test
+    void twoApprovalsFromDistinctIdentities() {
+        start();
+        bot.send("alice", "!twice");
+        assertThat(bot.engine().approve(new OperationId(1), id("bob"))).startsWith("twice #1: approval by bob counted "
+                + "(1 of 2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1), id("bob")))
+                .hasMessageContaining("already approved");
+        assertThat(fake.calls()).isEmpty();
+        assertThat(bot.engine().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
+        bot.awaitLine("twice #1 succeeded", Duration.ofSeconds(10));
+    }
+
+    @Test
+    void denyEndsTheRequest() {
+        start();
+        bot.send("alice", "!deploy");
+        assertThat(bot.engine().deny(new OperationId(1), id("bob"), "not during the freeze"))
+                .isEqualTo("deploy #1 denied by bob: not during the freeze; it will not run");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1),
+                id("carol"))).hasMessageContaining("not waiting for approval");
+        assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
+                .isEqualTo(OperationState.DENIED);
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void expiredRequestNeverRuns() {
+        start();
+        bot.send("alice", "!deploy");
+        bot.ticker().advance(Duration.ofMinutes(14));
+        bot.engine().tick();
+        assertThat(bot.settle()).isEmpty();
+        bot.ticker().advance(Duration.ofMinutes(1));
+        bot.engine().tick();
+        assertThat(bot.settle()).containsExactly("deploy #1 expired: no approval by 10:15Z; it will not run");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1), id("bob")))
+                .hasMessageContaining("not waiting for approval");
+        assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
+                .isEqualTo(OperationState.EXPIRED);
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void approvalArrivingAfterExpiryExpiresInstead() {
+        start();
+        bot.send("alice", "!deploy");
+        bot.ticker().advance(Duration.ofMinutes(16));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1), id("bob")))
+                .hasMessageContaining("expired");
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void cancelOfARunningOperationRollsBack() {
+        fake.onStep("apply", FakeExecutor.script().awaitCancel());
+        start();
+        bot.send("alice", "!quick");
+        fake.awaitRunning(2, Duration.ofSeconds(10));
+        assertThat(bot.send("mallory", "!echo x")).containsExactly("x");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().cancel(new OperationId(1),
+                id("mallory"))).hasMessageContaining("needs role releng or being its requester");
+        assertThat(bot.engine().cancel(new OperationId(1), id("alice"))).startsWith("cancelling quick #1");
+        List<String> lines = bot.awaitLine("quick #1 cancelled", Duration.ofSeconds(10));
+        assertThat(String.join("\n", lines)).contains("#1 rolling back step 1 (undo)");
+        assertThat(fake.calls().stream().map(FakeExecutor.Call::step).toList()).contains("undo");
+    }
+
+    @Test
+    void journalFailureRefusesTheCommand() {
+        InMemoryJournal journal = new InMemoryJournal();
+        start(journal, new FakeTicker());
+        journal.failWrites(true);
+        assertThat(bot.send("alice", "!quick")).singleElement().asString()
+                .startsWith("refused: the journal cannot record it").endsWith("nothing was run");
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void restartReportsInterruptedOperationsAndNeverReRunsThem() {
+        InMemoryJournal journal = new InMemoryJournal();
+        FakeTicker ticker = new FakeTicker();
+        OperationId id = journal.nextOperationId();
+        Operation op = new Operation(id, plan("deploy", ApprovalPolicy.NONE), id("alice"),
+                ChatAddress.of(TestBot.CHAT, TestBot.ROOM), ticker.now(), OperationState.RUNNING);
+        journal.operationCreated(op);
+        journal.hostStarted(id, 0, "prepare", null, false, ticker.now());
+        journal.hostFinished(id, 0, false, StepResult.succeeded(null, 0, "ok"), ticker.now());
+        journal.hostStarted(id, 1, "apply", "bm01", false, ticker.now());
+
+        start(journal, ticker);
+        List<String> out = bot.settle();
+        assertThat(out).singleElement().asString().startsWith("deploy #1 interrupted: the bot restarted while it was "
+                + "running; completed: step 1 prepare (1/1 ok), step 2 apply (0/2 ok, 1 cut off)");
+        OperationRecord rec = journal.operation(id).orElseThrow();
+        assertThat(rec.state()).isEqualTo(OperationState.INTERRUPTED);
+        assertThat(fake.calls()).isEmpty();
+        assertThat(bot.send("alice", "!quick").get(0)).startsWith("quick #2 ");
+    }
+
+    @Test
+    void restartKeepsPendingApprovalsWithTheirExpiry() {
+        InMemoryJournal journal = new InMemoryJournal();
+        FakeTicker ticker = new FakeTicker();
+        start(journal, ticker);
+        bot.send("alice", "!twice");
+        bot.engine().approve(new OperationId(1), id("bob"));
+        bot.close();
+
+        ticker.advance(Duration.ofMinutes(5));
+        start(journal, ticker);
+        assertThat(bot.engine().pendingApproval(new OperationId(1)).orElseThrow().expiresAt())
+                .isEqualTo(Instant.parse("2026-11-21T10:15:00Z"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1), id("bob")))
+                .hasMessageContaining("already approved");
+        assertThat(bot.engine().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
+        bot.awaitLine("twice #1 succeeded", Duration.ofSeconds(10));
+    }
+
+    @Test
+    void restartExpiresRequestsWhoseTimePassedWhileDown() {
+        InMemoryJournal journal = new InMemoryJournal();
+        FakeTicker ticker = new FakeTicker();
+        start(journal, ticker);
+        bot.send("alice", "!deploy");
+        bot.close();
+        ticker.advance(Duration.ofHours(1));
+        start(journal, ticker);
+        bot.engine().tick();
+        assertThat(bot.settle()).containsExactly("deploy #1 expired: no approval by 10:15Z; it will not run");
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    private static Identity id(String principal) {
+        return new Identity(TestBot.CHAT, principal);
+    }
+}
