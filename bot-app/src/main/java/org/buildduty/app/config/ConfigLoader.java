@@ -2,6 +2,8 @@ package org.buildduty.app.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +17,10 @@ import org.buildduty.core.config.ConfigNode;
 
 /**
  * Loads and validates the configuration file (SPEC "Configuration shape"). Every problem in the file is collected and
- * thrown as one {@link ConfigException} whose lines each read {@code file:line: field: message}. Secrets are resolved
- * from the given environment ({@code *_env}) or from files ({@code *_file}); a secret written in the file is an error.
- * Relative paths resolve against the base directory, by default the working directory the bot runs in.
+ * thrown as one {@link ConfigException} whose lines each read {@code file:line: field: message}, in line order.
+ * Secrets are resolved from the given environment ({@code *_env}) or from files ({@code *_file}); a secret written in
+ * the file is an error. Relative paths resolve against the base directory, by default the working directory the bot
+ * runs in; {@code ~/} is the home directory ({@code HOME} of the given environment).
  *
  * <pre>{@code
  * BotConfig config = ConfigLoader.load(Path.of("config/buildduty.yml"), System.getenv());
@@ -62,8 +65,29 @@ public final class ConfigLoader {
         Map<String, List<String>> roles = new RolesReader(ctx, kinds).read(top);
         InventoryConfig inventory = new InventoryReader(ctx).read(top.child("inventory"));
         ServicesConfig services = services(top.section("services", SERVICES_KEYS));
-        ctx.problems().throwIfAny();
+        if (!ctx.problems().isEmpty()) {
+            throw new ConfigException(byLine(root.file(), ctx.problems().errors()));
+        }
         return new BotConfig(bot, connectors, roles, inventory, services, ctx.baseDir());
+    }
+
+    /** The errors in file order (stable: errors on one line keep the order they were found in). */
+    private static List<String> byLine(String file, List<String> errors) {
+        List<String> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.comparingInt(e -> lineOf(file, e)));
+        return sorted;
+    }
+
+    private static int lineOf(String file, String error) {
+        if (!error.startsWith(file + ":")) {
+            return Integer.MAX_VALUE;
+        }
+        int start = file.length() + 1;
+        int end = start;
+        while (end < error.length() && Character.isDigit(error.charAt(end))) {
+            end++;
+        }
+        return end == start ? Integer.MAX_VALUE : Integer.parseInt(error.substring(start, end));
     }
 
     private static BotSettings bot(Context ctx, Optional<Section> section) {

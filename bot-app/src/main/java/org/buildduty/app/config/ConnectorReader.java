@@ -162,8 +162,9 @@ final class ConnectorReader {
                 ? s.matching("user", MATRIX_USER, "is not a Matrix user id (@name:server)") : missingValue(s, "user");
         Optional<Secret> token = s.secret("access_token");
         Optional<Secret> password = s.secret("password");
-        if (!s.has("access_token_env") && !s.has("access_token_file") && !s.has("password_env")
-                && !s.has("password_file")) {
+        boolean anyCredential = List.of("access_token", "password").stream()
+                .anyMatch(b -> s.has(b) || s.has(b + "_env") || s.has(b + "_file"));
+        if (!anyCredential) {
             s.error("access_token_env", "missing (or access_token_file; or password_env/password_file to log in)");
         }
         List<String> rooms = s.strings("rooms",

@@ -24,4 +24,10 @@ record Context(ConfigProblems problems, Map<String, String> env, Path baseDir, P
         }
         return baseDir.resolve(text).normalize();
     }
+
+    /** Never prints the environment: it holds the secrets. */
+    @Override
+    public String toString() {
+        return "Context[baseDir=" + baseDir + ", home=" + home + "]";
+    }
 }
