@@ -1,0 +1,30 @@
+package org.buildduty.app.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole validated configuration file, as {@link ConfigLoader} returns it. Secrets are resolved {@link Secret}s,
+ * so {@link #toString()} never shows one.
+ *
+ * @param bot       the {@code bot:} section
+ * @param connectors the chat connectors, in file order, ids unique
+ * @param roles     role name → identities {@code <connector-id>:<principal>} (IRC hostmask connectors list masks)
+ * @param inventory hosts, groups, disk roots and SSH settings
+ * @param services  the external services (Buildbot, MBS) that are configured
+ * @param baseDir   the directory relative paths were resolved against: the working directory the bot runs in
+ */
+public record BotConfig(BotSettings bot, List<ConnectorConfig> connectors, Map<String, List<String>> roles,
+        InventoryConfig inventory, ServicesConfig services, Path baseDir) {
+
+    public BotConfig {
+        connectors = List.copyOf(connectors);
+    }
+
+    /** The connector with this id. */
+    public Optional<ConnectorConfig> connector(String id) {
+        return connectors.stream().filter(c -> c.id().equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,29 @@
+package org.buildduty.app.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The {@code bot:} section. Relative paths are resolved against the working directory the bot runs in (so the
+ * shipped {@code journal: data/buildduty.db} lands in {@code ./data}); {@code ~/} means the home directory.
+ *
+ * @param prefix    command prefix, default {@code !}
+ * @param journal   the SQLite journal file, default {@code data/buildduty.db}
+ * @param runbooks  the folder of runbook YAML files, default {@code config/runbooks}
+ * @param web       where the status page listens, default {@code 127.0.0.1:8080}; empty when {@code web: off}
+ * @param anonymous whether identities with no role may run commands that need no role (default true)
+ * @param webUrl    the public base URL for links to the status page, if set
+ * @param nick      the name the bot answers to as {@code nick: command}, default {@code buildduty}
+ */
+public record BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
+        Optional<URI> webUrl, String nick) {
+
+    /** The status page's listen address; port 0 picks a free port. */
+    public record WebAddress(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+}

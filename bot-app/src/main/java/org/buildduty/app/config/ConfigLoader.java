@@ -1,0 +1,160 @@
+package org.buildduty.app.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.buildduty.core.config.ConfigException;
+import org.buildduty.core.config.ConfigNode;
+
+/**
+ * Loads and validates the configuration file (SPEC "Configuration shape"). Every problem in the file is collected and
+ * thrown as one {@link ConfigException} whose lines each read {@code file:line: field: message}, in line order.
+ * Secrets are resolved from the given environment ({@code *_env}) or from files ({@code *_file}); a secret written in
+ * the file is an error. Relative paths resolve against the base directory, by default the working directory the bot
+ * runs in; {@code ~/} is the home directory ({@code HOME} of the given environment).
+ *
+ * <pre>{@code
+ * BotConfig config = ConfigLoader.load(Path.of("config/buildduty.yml"), System.getenv());
+ * }</pre>
+ */
+public final class ConfigLoader {
+    private static final Set<String> TOP_KEYS = Set.of("bot", "connectors", "roles", "inventory", "services");
+    private static final Set<String> BOT_KEYS = Set.of("prefix", "journal", "runbooks", "web", "anonymous",
+            "web_url", "nick");
+    private static final Set<String> SERVICES_KEYS = Set.of("buildbot", "mbs");
+    private static final Pattern PREFIX = Pattern.compile("\\S{1,5}");
+    private static final Pattern BOT_NICK = Pattern.compile("[A-Za-z][A-Za-z0-9_\\-\\[\\]\\\\`^{|}]*");
+    private static final Pattern WEB = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):([^:]+)");
+
+    private ConfigLoader() {
+    }
+
+    /** Loads a file; relative paths in it resolve against the working directory. */
+    public static BotConfig load(Path file, Map<String, String> env) {
+        return load(file, env, Path.of("").toAbsolutePath());
+    }
+
+    /** Loads a file; relative paths in it resolve against {@code baseDir}. */
+    public static BotConfig load(Path file, Map<String, String> env, Path baseDir) {
+        return read(ConfigNode.load(file), env, baseDir);
+    }
+
+    /** Parses YAML text named {@code fileName} in errors; relative paths resolve against {@code baseDir}. */
+    public static BotConfig parse(String fileName, String yaml, Map<String, String> env, Path baseDir) {
+        return read(ConfigNode.parse(fileName, yaml), env, baseDir);
+    }
+
+    private static BotConfig read(ConfigNode root, Map<String, String> env, Path baseDir) {
+        Context ctx = Context.of(env, baseDir);
+        if (!root.isMap()) {
+            throw root.error("expected a mapping of keys to values");
+        }
+        Section top = Section.of(root, ctx, TOP_KEYS);
+        BotSettings bot = bot(ctx, top.section("bot", BOT_KEYS));
+        Map<String, String> kinds = new LinkedHashMap<>();
+        List<ConnectorConfig> connectors = new ConnectorReader(ctx, bot.nick()).read(top, kinds);
+        Map<String, List<String>> roles = new RolesReader(ctx, kinds).read(top);
+        InventoryConfig inventory = new InventoryReader(ctx).read(top.child("inventory"));
+        ServicesConfig services = services(top.section("services", SERVICES_KEYS));
+        if (!ctx.problems().isEmpty()) {
+            throw new ConfigException(byLine(root.file(), ctx.problems().errors()));
+        }
+        return new BotConfig(bot, connectors, roles, inventory, services, ctx.baseDir());
+    }
+
+    /** The errors in file order (stable: errors on one line keep the order they were found in). */
+    private static List<String> byLine(String file, List<String> errors) {
+        List<String> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.comparingInt(e -> lineOf(file, e)));
+        return sorted;
+    }
+
+    private static int lineOf(String file, String error) {
+        if (!error.startsWith(file + ":")) {
+            return Integer.MAX_VALUE;
+        }
+        int start = file.length() + 1;
+        int end = start;
+        while (end < error.length() && Character.isDigit(error.charAt(end))) {
+            end++;
+        }
+        return end == start ? Integer.MAX_VALUE : Integer.parseInt(error.substring(start, end));
+    }
+
+    private static BotSettings bot(Context ctx, Optional<Section> section) {
+        Section s = section.orElseGet(() -> Section.unchecked(ConfigNode.parse("", "{}"), ctx));
+        String prefix = s.matching("prefix", PREFIX, "is not a prefix (1 to 5 characters, no spaces)").orElse("!");
+        Path journal = s.path("journal").orElse(ctx.path("data/buildduty.db"));
+        Path runbooks = s.path("runbooks").orElse(ctx.path("config/runbooks"));
+        Optional<BotSettings.WebAddress> web = s.has("web")
+                ? web(s) : Optional.of(new BotSettings.WebAddress("127.0.0.1", 8080));
+        boolean anonymous = s.bool("anonymous", true);
+        Optional<URI> webUrl = s.url("web_url");
+        String nick = s.matching("nick", BOT_NICK, "is not a nick ([A-Za-z] then letters, digits, _-[]\\`^{|})")
+                .orElse("buildduty");
+        return new BotSettings(prefix, journal, runbooks, web, anonymous, webUrl, nick);
+    }
+
+    /** {@code host:port}, {@code [v6]:port} or {@code off}; port 0 picks a free port. */
+    private static Optional<BotSettings.WebAddress> web(Section s) {
+        Optional<String> v = s.string("web");
+        if (v.isEmpty() || v.get().equals("off")) {
+            return Optional.empty();
+        }
+        Matcher m = WEB.matcher(v.get());
+        if (!m.matches()) {
+            s.error("web", "\"" + v.get() + "\" is not host:port or off");
+            return Optional.empty();
+        }
+        String host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
+        int port;
+        try {
+            port = Integer.parseInt(m.group(2));
+        } catch (NumberFormatException e) {
+            s.error("web", "port \"" + m.group(2) + "\" is not a whole number");
+            return Optional.empty();
+        }
+        if (port < 0 || port > 65535) {
+            s.error("web", "port " + port + " is out of range 0-65535");
+            return Optional.empty();
+        }
+        return Optional.of(new BotSettings.WebAddress(host, port));
+    }
+
+    private static ServicesConfig services(Optional<Section> section) {
+        if (section.isEmpty()) {
+            return ServicesConfig.NONE;
+        }
+        Section s = section.get();
+        Optional<ServicesConfig.Buildbot> buildbot = s.section("buildbot", Set.of("url", "user", "password_env",
+                "password_file")).flatMap(b -> {
+                    Optional<URI> url = b.has("url") ? b.url("url") : missing(b, "url");
+                    Optional<String> user = b.string("user");
+                    Optional<Secret> password = user.isPresent() ? b.requiredSecret("password") : b.secret("password");
+                    if (user.isEmpty() && password.isPresent()) {
+                        b.error("user", "missing (a password is given)");
+                    }
+                    return url.map(u -> new ServicesConfig.Buildbot(u, user, password));
+                });
+        Optional<ServicesConfig.Mbs> mbs = s.section("mbs", Set.of("url", "token_env", "token_file")).flatMap(m -> {
+            Optional<URI> url = m.has("url") ? m.url("url") : missing(m, "url");
+            Optional<Secret> token = m.secret("token");
+            return url.map(u -> new ServicesConfig.Mbs(u, token));
+        });
+        return new ServicesConfig(buildbot, mbs);
+    }
+
+    private static <T> Optional<T> missing(Section s, String key) {
+        s.missing(key);
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,343 @@
+package org.buildduty.app.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.buildduty.core.config.ConfigException;
+import org.buildduty.core.config.ConfigNode;
+
+/**
+ * Reads the fields of one mapping in the configuration, recording every problem in the shared list and carrying on
+ * with an empty value, so one load reports all errors.
+ */
+final class Section {
+    /** Keys that would hold a secret literally; each has {@code <key>_env} and {@code <key>_file} forms. */
+    static final Set<String> SECRET_KEYS = Set.of("password", "token", "api_key", "access_token", "passphrase");
+
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+
+    private final ConfigNode node;
+    private final Context ctx;
+    private final boolean readable;
+
+    private Section(ConfigNode node, Context ctx, boolean readable) {
+        this.node = node;
+        this.ctx = ctx;
+        this.readable = readable;
+    }
+
+    /** Opens a mapping (an empty value counts as an empty mapping) and reports each key not in {@code keys}. */
+    static Section of(ConfigNode node, Context ctx, Set<String> keys) {
+        if (!node.isMap() && !node.isNull()) {
+            ctx.problems().add(node, "expected a mapping of keys to values");
+            return new Section(node, ctx, false);
+        }
+        for (Map.Entry<String, ConfigNode> e : node.asMap().entrySet()) {
+            String key = e.getKey();
+            if (keys.contains(key)) {
+                continue;
+            }
+            if (SECRET_KEYS.contains(key) && keys.contains(key + "_env")) {
+                ctx.problems().add(e.getValue(),
+                        "secrets are never in the file: use " + key + "_env or " + key + "_file");
+            } else {
+                ctx.problems().add(e.getValue(),
+                        "unknown key (known: " + String.join(", ", keys.stream().sorted().toList()) + ")");
+            }
+        }
+        return new Section(node, ctx, true);
+    }
+
+    /** Opens a mapping without checking its keys (when they depend on a field read first). */
+    static Section unchecked(ConfigNode node, Context ctx) {
+        return new Section(node, ctx, node.isMap() || node.isNull());
+    }
+
+    ConfigNode node() {
+        return node;
+    }
+
+    Context ctx() {
+        return ctx;
+    }
+
+    /** The field's path, e.g. {@code connectors[1].port}, for messages. */
+    String pathOf(String key) {
+        return node.path().isEmpty() ? key : node.path() + "." + key;
+    }
+
+    /** A child node that is present and not null. */
+    Optional<ConfigNode> child(String key) {
+        return readable ? node.get(key) : Optional.empty();
+    }
+
+    boolean has(String key) {
+        return child(key).isPresent();
+    }
+
+    /** Records an error at a present child, or at this mapping's line naming the field. */
+    void error(String key, String message) {
+        Optional<ConfigNode> c = child(key);
+        if (c.isPresent()) {
+            ctx.problems().add(c.get(), message);
+        } else {
+            ctx.problems().add(node.file() + ":" + node.line() + ": " + pathOf(key) + ": " + message);
+        }
+    }
+
+    /** Records that a required field is absent. */
+    void missing(String key) {
+        if (readable) {
+            ctx.problems().add(node.file() + ":" + node.line() + ": " + pathOf(key) + ": missing");
+        }
+    }
+
+    /** A nested mapping. */
+    Optional<Section> section(String key, Set<String> keys) {
+        return child(key).map(c -> of(c, ctx, keys));
+    }
+
+    /** A nested mapping whose keys are names chosen by the user (hosts, roles), so none is unknown. */
+    Optional<Section> namedEntries(String key) {
+        Optional<ConfigNode> c = child(key);
+        if (c.isPresent() && !c.get().isMap()) {
+            ctx.problems().add(c.get(), "expected a mapping of keys to values");
+            return Optional.empty();
+        }
+        return c.map(n -> unchecked(n, ctx));
+    }
+
+    /** A scalar; an empty string is an error. */
+    Optional<String> string(String key) {
+        Optional<ConfigNode> c = child(key);
+        if (c.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> s = ctx.problems().check(c.get()::string);
+        if (s.isPresent() && s.get().isBlank()) {
+            ctx.problems().add(c.get(), "must not be empty");
+            return Optional.empty();
+        }
+        return s;
+    }
+
+    String string(String key, String dflt) {
+        return string(key).orElse(dflt);
+    }
+
+    /** A scalar that must be present. */
+    Optional<String> required(String key) {
+        if (!has(key)) {
+            missing(key);
+            return Optional.empty();
+        }
+        return string(key);
+    }
+
+    /** A scalar matching {@code pattern}; otherwise {@code "<value>" <what>}. */
+    Optional<String> matching(String key, Pattern pattern, String what) {
+        Optional<String> s = string(key);
+        if (s.isPresent() && !pattern.matcher(s.get()).matches()) {
+            error(key, "\"" + s.get() + "\" " + what);
+            return Optional.empty();
+        }
+        return s;
+    }
+
+    /** One of fixed values. */
+    Optional<String> oneOf(String key, List<String> values) {
+        Optional<String> s = string(key);
+        if (s.isPresent() && !values.contains(s.get())) {
+            error(key, "\"" + s.get() + "\" is not one of: " + String.join(", ", values));
+            return Optional.empty();
+        }
+        return s;
+    }
+
+    boolean bool(String key, boolean dflt) {
+        return child(key).flatMap(c -> ctx.problems().check(c::bool)).orElse(dflt);
+    }
+
+    /** A TCP port, 1 to 65535. */
+    Optional<Integer> port(String key) {
+        Optional<Integer> n = child(key).flatMap(c -> ctx.problems().check(c::intValue));
+        if (n.isPresent() && (n.get() < 1 || n.get() > 65535)) {
+            error(key, "port " + n.get() + " is out of range 1-65535");
+            return Optional.empty();
+        }
+        return n;
+    }
+
+    /** A list of non-empty scalars (a single scalar counts as a list of one), each checked by {@code check}. */
+    List<String> strings(String key, ItemCheck check) {
+        Optional<ConfigNode> c = child(key);
+        if (c.isEmpty()) {
+            return List.of();
+        }
+        if (c.get().isScalar()) {
+            return ok(c.get(), c.get().string(), check) ? List.of(c.get().string()) : List.of();
+        }
+        List<ConfigNode> items = ctx.problems().check(c.get()::asList).orElse(List.of());
+        List<String> out = new ArrayList<>();
+        for (ConfigNode item : items) {
+            ctx.problems().check(item::string).filter(s -> ok(item, s, check)).ifPresent(out::add);
+        }
+        return List.copyOf(out);
+    }
+
+    private boolean ok(ConfigNode item, String s, ItemCheck check) {
+        if (s.isBlank()) {
+            ctx.problems().add(item, "must not be empty");
+            return false;
+        }
+        Optional<String> problem = check.problem(s);
+        problem.ifPresent(p -> ctx.problems().add(item, p));
+        return problem.isEmpty();
+    }
+
+    /** Checks one list item; empty when it is fine, else the message. */
+    @FunctionalInterface
+    interface ItemCheck {
+        ItemCheck ANY = s -> Optional.empty();
+
+        Optional<String> problem(String item);
+
+        static ItemCheck matching(Pattern p, String what) {
+            return s -> p.matcher(s).matches() ? Optional.empty() : Optional.of("\"" + s + "\" " + what);
+        }
+    }
+
+    /** A file system path: {@code ~/} is the home directory, a relative path is under the base directory. */
+    Optional<Path> path(String key) {
+        return string(key).map(ctx::path);
+    }
+
+    /** An absolute http or https URL. */
+    Optional<URI> url(String key) {
+        Optional<String> s = string(key);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI u = new URI(s.get());
+            String scheme = u.getScheme();
+            if (("http".equals(scheme) || "https".equals(scheme)) && u.getHost() != null) {
+                return Optional.of(u);
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        error(key, "\"" + s.get() + "\" is not an http(s) URL");
+        return Optional.empty();
+    }
+
+    /** {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
+    Optional<Duration> duration(String key) {
+        Optional<String> s = string(key);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher m = DURATION.matcher(s.get().strip());
+        if (!m.matches()) {
+            error(key, "\"" + s.get() + "\" is not a duration (e.g. 500ms, 10s, 2m, 1h)");
+            return Optional.empty();
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        switch (unit) {
+            case "ms":
+                return Optional.of(Duration.ofMillis(n));
+            case "m":
+                return Optional.of(Duration.ofMinutes(n));
+            case "h":
+                return Optional.of(Duration.ofHours(n));
+            default:
+                return Optional.of(Duration.ofSeconds(n));
+        }
+    }
+
+    /**
+     * The secret named by {@code <base>_env} or {@code <base>_file}; both at once, an unset variable, or an unreadable
+     * or empty file is an error at that field.
+     */
+    Optional<Secret> secret(String base) {
+        String envKey = base + "_env";
+        String fileKey = base + "_file";
+        if (has(envKey) && has(fileKey)) {
+            error(fileKey, "give " + envKey + " or " + fileKey + ", not both");
+            return Optional.empty();
+        }
+        if (has(envKey)) {
+            return matching(envKey, ENV_NAME, "is not an environment variable name").flatMap(name -> {
+                String v = ctx.env().get(name);
+                if (v == null) {
+                    error(envKey, "environment variable " + name + " is not set");
+                    return Optional.empty();
+                }
+                if (v.isEmpty()) {
+                    error(envKey, "environment variable " + name + " is empty");
+                    return Optional.empty();
+                }
+                return Optional.of(Secret.of("env " + name, v));
+            });
+        }
+        return path(fileKey).flatMap(p -> {
+            try {
+                return Optional.of(Secret.of("file " + p, readSecretFile(p)));
+            } catch (ConfigException e) {
+                error(fileKey, e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** A secret that must be given. */
+    Optional<Secret> requiredSecret(String base) {
+        if (!has(base + "_env") && !has(base + "_file") && !has(base)) {
+            error(base + "_env", "missing (or " + base + "_file)");
+            return Optional.empty();
+        }
+        return secret(base);
+    }
+
+    /** The file's contents without trailing line breaks; message-only ConfigException when unusable. */
+    static String readSecretFile(Path p) {
+        String text = readText(p);
+        int end = text.length();
+        while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
+            end--;
+        }
+        if (end == 0) {
+            throw new ConfigException("file " + p + " is empty");
+        }
+        return text.substring(0, end);
+    }
+
+    /** A file's text; a message-only ConfigException when it cannot be read. */
+    static String readText(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("cannot read " + p + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("cannot read " + p + ": permission denied");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + p + ": " + e.getMessage());
+        }
+    }
+}

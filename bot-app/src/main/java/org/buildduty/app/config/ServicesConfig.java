@@ -1,0 +1,35 @@
+package org.buildduty.app.config;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * {@code services:}: the external services the commands talk to, each optional.
+ *
+ * @param buildbot the Buildbot master's REST API
+ * @param mbs      the Module Build Service
+ */
+public record ServicesConfig(Optional<Buildbot> buildbot, Optional<Mbs> mbs) {
+
+    /** No services. */
+    public static final ServicesConfig NONE = new ServicesConfig(Optional.empty(), Optional.empty());
+
+    /**
+     * A Buildbot master.
+     *
+     * @param url      its base URL
+     * @param user     login user, if any
+     * @param password present exactly when {@code user} is
+     */
+    public record Buildbot(URI url, Optional<String> user, Optional<Secret> password) {
+    }
+
+    /**
+     * A Module Build Service.
+     *
+     * @param url   its base URL
+     * @param token an OIDC token for write calls (cancel), if set
+     */
+    public record Mbs(URI url, Optional<Secret> token) {
+    }
+}

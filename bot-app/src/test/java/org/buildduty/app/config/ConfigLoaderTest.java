@@ -1,0 +1,251 @@
+package org.buildduty.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    /** bot-app runs its tests in its own folder; the shipped configuration is in the repository's config/. */
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
+    private static final Map<String, String> FULL_ENV = Map.of(
+            "IRC_PASSWORD", "irc-s3cr3t-XYZ",
+            "MATRIX_TOKEN", "matrix-s3cr3t-XYZ",
+            "ZULIP_API_KEY", "zulip-s3cr3t-XYZ",
+            "SSH_PASSPHRASE", "ssh-s3cr3t-XYZ",
+            "BUILDBOT_PASSWORD", "bb-s3cr3t-XYZ",
+            "MBS_TOKEN", "mbs-s3cr3t-XYZ",
+            "HOME", "/home/bd");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shippedDefaultLoadsWithNoEnvironment() {
+        BotConfig c = ConfigLoader.load(REPO.resolve("config/buildduty.yml"), Map.of(), REPO);
+
+        assertThat(c.connectors()).extracting(ConnectorConfig::id).containsExactly("console");
+        assertThat(c.connectors().get(0).settings()).isInstanceOf(ConsoleSettings.class);
+        assertThat(c.bot().prefix()).isEqualTo("!");
+        assertThat(c.bot().nick()).isEqualTo("buildduty");
+        assertThat(c.bot().anonymous()).isTrue();
+        assertThat(c.bot().journal()).isEqualTo(REPO.resolve("data/buildduty.db"));
+        assertThat(c.bot().runbooks()).isEqualTo(REPO.resolve("config/runbooks"));
+        assertThat(c.bot().web()).contains(new BotSettings.WebAddress("127.0.0.1", 8080));
+        assertThat(c.bot().webUrl()).isEmpty();
+        assertThat(c.roles()).isEqualTo(Map.of("releng", List.of()));
+        assertThat(c.inventory().hosts()).containsExactly("local1", "local2", "local3");
+        assertThat(c.inventory().groups()).isEqualTo(Map.of("local", List.of("local1", "local2", "local3")));
+        assertThat(c.inventory().host("local2").orElseThrow().address()).isEqualTo("127.0.0.1");
+        assertThat(c.services()).isEqualTo(ServicesConfig.NONE);
+        assertThat(c.baseDir()).isEqualTo(REPO);
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheWorkingDirectoryByDefault() {
+        BotConfig c = ConfigLoader.load(REPO.resolve("config/buildduty.yml"), Map.of());
+
+        assertThat(c.baseDir()).isEqualTo(Path.of("").toAbsolutePath());
+        assertThat(c.bot().journal()).isEqualTo(Path.of("data/buildduty.db").toAbsolutePath());
+    }
+
+    @Test
+    void fullExampleLoadsWithEveryKey() {
+        BotConfig c = ConfigLoader.load(REPO.resolve("config/example-full.yml"), FULL_ENV, REPO);
+
+        assertThat(c.connectors()).extracting(ConnectorConfig::id)
+                .containsExactly("console", "libera", "oftc", "matrix", "zulip");
+        assertThat(c.bot().anonymous()).isFalse();
+        assertThat(c.bot().webUrl()).contains(URI.create("http://buildduty.example.org:8080"));
+
+        IrcSettings libera = c.connector("libera").orElseThrow().settings(IrcSettings.class);
+        assertThat(libera.server()).isEqualTo("irc.libera.chat");
+        assertThat(libera.port()).isEqualTo(6697);
+        assertThat(libera.tls()).isTrue();
+        assertThat(libera.nick()).isEqualTo("buildduty");
+        assertThat(libera.realname()).contains("buildduty release bot");
+        assertThat(libera.identity()).isEqualTo(IrcSettings.IdentityMode.ACCOUNT);
+        assertThat(libera.channels()).containsExactly("#releng", "#releng-private channelkey");
+        IrcSettings.Sasl sasl = libera.sasl().orElseThrow();
+        assertThat(sasl.account()).isEqualTo("buildduty");
+        assertThat(sasl.password().reveal()).isEqualTo("irc-s3cr3t-XYZ");
+        assertThat(sasl.password().source()).isEqualTo("env IRC_PASSWORD");
+
+        IrcSettings oftc = c.connector("oftc").orElseThrow().settings(IrcSettings.class);
+        assertThat(oftc.port()).isEqualTo(6667);
+        assertThat(oftc.tls()).isFalse();
+        assertThat(oftc.nick()).isEqualTo("buildduty");
+        assertThat(oftc.sasl()).isEmpty();
+        assertThat(oftc.identity()).isEqualTo(IrcSettings.IdentityMode.HOSTMASK);
+
+        MatrixSettings matrix = c.connector("matrix").orElseThrow().settings(MatrixSettings.class);
+        assertThat(matrix.homeserver()).isEqualTo(URI.create("https://matrix.example.org"));
+        assertThat(matrix.user()).isEqualTo("@buildduty:example.org");
+        assertThat(matrix.accessToken().orElseThrow().reveal()).isEqualTo("matrix-s3cr3t-XYZ");
+        assertThat(matrix.password()).isEmpty();
+        assertThat(matrix.rooms()).containsExactly("!abcdef:example.org", "#releng:example.org");
+        assertThat(matrix.allowInvitesFrom()).containsExactly("@alice:example.org");
+
+        ZulipSettings zulip = c.connector("zulip").orElseThrow().settings(ZulipSettings.class);
+        assertThat(zulip.site()).isEqualTo(URI.create("https://zulip.example.com"));
+        assertThat(zulip.email()).isEqualTo("buildduty-bot@zulip.example.com");
+        assertThat(zulip.apiKey().reveal()).isEqualTo("zulip-s3cr3t-XYZ");
+        assertThat(zulip.streams()).containsExactly("engineering");
+
+        assertThat(c.roles().get("releng")).containsExactly("libera:alice", "libera:bob",
+                "matrix:@alice:example.org", "zulip:alice@example.com", "oftc:alice!*@*.example.org");
+        assertThat(c.roles().get("ops")).containsExactly("libera:carol");
+
+        InventoryConfig inv = c.inventory();
+        assertThat(inv.ssh().knownHosts()).isEqualTo(REPO.resolve("config/known_hosts"));
+        assertThat(inv.ssh().keyFile()).contains(Path.of("/home/bd/.ssh/buildduty_ed25519"));
+        assertThat(inv.ssh().user()).contains("buildduty");
+        assertThat(inv.ssh().passphrase().orElseThrow().reveal()).isEqualTo("ssh-s3cr3t-XYZ");
+        assertThat(inv.ssh().agent()).isFalse();
+        assertThat(inv.ssh().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(inv.hosts()).containsExactly("bm01", "bm02", "bastion");
+        assertThat(inv.groups()).isEqualTo(Map.of("masters", List.of("bm01", "bm02"),
+                "linux-test", List.of("bm01")));
+        assertThat(inv.groups().keySet()).containsExactly("masters", "linux-test");
+        assertThat(inv.group("masters")).contains(List.of("bm01", "bm02"));
+        HostConfig bm02 = inv.host("bm02").orElseThrow();
+        assertThat(bm02).isEqualTo(new HostConfig("bm02", "bm02.example.org", 2222, Optional.empty(),
+                Optional.of("bastion"), List.of("masters"), Optional.empty()));
+        HostConfig bastion = inv.host("bastion").orElseThrow();
+        assertThat(bastion.port()).isEqualTo(22);
+        assertThat(bastion.user()).contains("jump");
+        assertThat(bastion.keyFile()).contains(Path.of("/home/bd/.ssh/bastion_ed25519"));
+        assertThat(inv.diskRoots("bm01")).containsExactly("/srv", "/var/log");
+        assertThat(inv.diskRoots("bastion")).isEmpty();
+
+        ServicesConfig.Buildbot bb = c.services().buildbot().orElseThrow();
+        assertThat(bb.url()).isEqualTo(URI.create("http://buildbot.example.org:8010"));
+        assertThat(bb.user()).contains("buildduty");
+        assertThat(bb.password().orElseThrow().reveal()).isEqualTo("bb-s3cr3t-XYZ");
+        ServicesConfig.Mbs mbs = c.services().mbs().orElseThrow();
+        assertThat(mbs.url()).isEqualTo(URI.create("https://mbs.fedoraproject.org"));
+        assertThat(mbs.token().orElseThrow().reveal()).isEqualTo("mbs-s3cr3t-XYZ");
+    }
+
+    @Test
+    void noToStringShowsASecret() {
+        BotConfig c = ConfigLoader.load(REPO.resolve("config/example-full.yml"), FULL_ENV, REPO);
+
+        List<Object> holders = List.of(c, c.bot(), c.inventory(), c.inventory().ssh(), c.services(),
+                c.services().buildbot().orElseThrow(), c.services().mbs().orElseThrow(),
+                c.connector("libera").orElseThrow(), c.connector("libera").orElseThrow().settings(),
+                c.connector("libera").orElseThrow().settings(IrcSettings.class).sasl().orElseThrow(),
+                c.connector("matrix").orElseThrow(), c.connector("matrix").orElseThrow().settings(),
+                c.connector("zulip").orElseThrow(), c.connector("zulip").orElseThrow().settings());
+        for (Object o : holders) {
+            assertThat(o.toString()).doesNotContain("s3cr3t-XYZ");
+        }
+        assertThat(c.toString()).contains("Secret[from env IRC_PASSWORD]", "Secret[from env MBS_TOKEN]")
+                .contains("libera", "bm02.example.org");
+    }
+
+    @Test
+    void defaultsWhenSectionsAreLeftOut() {
+        BotConfig c = ConfigLoader.parse("t.yml", "connectors: [{id: console, type: console}]\n",
+                Map.of("HOME", "/home/bd"), tmp);
+
+        assertThat(c.bot()).isEqualTo(new BotSettings("!", tmp.resolve("data/buildduty.db"),
+                tmp.resolve("config/runbooks"), Optional.of(new BotSettings.WebAddress("127.0.0.1", 8080)), true,
+                Optional.empty(), "buildduty"));
+        assertThat(c.roles()).isEmpty();
+        assertThat(c.inventory().hosts()).isEmpty();
+        assertThat(c.inventory().groups()).isEmpty();
+        assertThat(c.inventory().ssh().knownHosts()).isEqualTo(Path.of("/home/bd/.ssh/known_hosts"));
+        assertThat(c.inventory().ssh().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.services()).isEqualTo(ServicesConfig.NONE);
+    }
+
+    @Test
+    void webOffAndIpv6AndExplicitValues() {
+        BotConfig off = ConfigLoader.parse("t.yml", """
+                bot: { web: "off", prefix: "?", nick: relbot, anonymous: false, journal: /var/lib/bd/j.db }
+                connectors: [{id: irc1, type: irc, server: irc.example.org}]
+                """, Map.of(), tmp);
+        assertThat(off.bot().web()).isEmpty();
+        assertThat(off.bot().prefix()).isEqualTo("?");
+        assertThat(off.bot().anonymous()).isFalse();
+        assertThat(off.bot().journal()).isEqualTo(Path.of("/var/lib/bd/j.db"));
+        assertThat(off.connector("irc1").orElseThrow().settings(IrcSettings.class).nick()).isEqualTo("relbot");
+
+        BotConfig v6 = ConfigLoader.parse("t.yml", """
+                bot: { web: "[::1]:0" }
+                connectors: [{id: console, type: console}]
+                """, Map.of(), tmp);
+        assertThat(v6.bot().web()).contains(new BotSettings.WebAddress("::1", 0));
+        assertThat(v6.bot().web().orElseThrow()).hasToString("[::1]:0");
+    }
+
+    @Test
+    void secretFromFileStripsTheTrailingNewlineAndExpandsHome() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(home.resolve("irc.pw"), "s3cr3t-XYZ\n");
+        Files.writeString(tmp.resolve("mbs.token"), "tok en\r\n\n");
+        BotConfig c = ConfigLoader.parse("t.yml", """
+                connectors:
+                  - id: libera
+                    type: irc
+                    server: irc.libera.chat
+                    sasl: { account: bd, password_file: ~/irc.pw }
+                services:
+                  mbs: { url: "https://mbs.example.org", token_file: mbs.token }
+                """, Map.of("HOME", home.toString()), tmp);
+
+        Secret pw = c.connector("libera").orElseThrow().settings(IrcSettings.class).sasl().orElseThrow().password();
+        assertThat(pw.reveal()).isEqualTo("s3cr3t-XYZ");
+        assertThat(pw.source()).isEqualTo("file " + home.resolve("irc.pw"));
+        assertThat(pw).hasToString("Secret[from file " + home.resolve("irc.pw") + "]");
+        assertThat(c.services().mbs().orElseThrow().token().orElseThrow().reveal()).isEqualTo("tok en");
+        assertThat(c.toString()).doesNotContain("s3cr3t-XYZ");
+    }
+
+    @Test
+    void zulipSettingsFromAZuliprc() throws Exception {
+        Path rc = tmp.resolve("zuliprc");
+        Files.writeString(rc, "[api]\nemail=bot@zulip.example.com\nkey = s3cr3t-XYZ\nsite=https://zulip.example.com\n");
+        BotConfig c = ConfigLoader.parse("t.yml", """
+                connectors:
+                  - { id: zulip, type: zulip, zuliprc: zuliprc, streams: [engineering, ops] }
+                """, Map.of(), tmp);
+
+        ZulipSettings z = c.connector("zulip").orElseThrow().settings(ZulipSettings.class);
+        assertThat(z.site()).isEqualTo(URI.create("https://zulip.example.com"));
+        assertThat(z.email()).isEqualTo("bot@zulip.example.com");
+        assertThat(z.apiKey().reveal()).isEqualTo("s3cr3t-XYZ");
+        assertThat(z.apiKey()).hasToString("Secret[from zuliprc " + rc + "]");
+        assertThat(z.zuliprc()).contains(rc);
+        assertThat(z.streams()).containsExactly("engineering", "ops");
+        assertThat(c.toString()).doesNotContain("s3cr3t-XYZ");
+    }
+
+    @Test
+    void matrixMayLogInWithAPasswordInstead() {
+        BotConfig c = ConfigLoader.parse("t.yml", """
+                connectors:
+                  - id: mx
+                    type: matrix
+                    homeserver: http://127.0.0.1:8008
+                    user: "@bd:localhost"
+                    password_env: MX_PW
+                """, Map.of("MX_PW", "s3cr3t-XYZ"), tmp);
+
+        MatrixSettings m = c.connector("mx").orElseThrow().settings(MatrixSettings.class);
+        assertThat(m.accessToken()).isEmpty();
+        assertThat(m.password().orElseThrow().reveal()).isEqualTo("s3cr3t-XYZ");
+        assertThat(m.rooms()).isEmpty();
+        assertThat(m.toString()).doesNotContain("s3cr3t-XYZ");
+    }
+}
