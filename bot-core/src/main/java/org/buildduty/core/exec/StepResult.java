@@ -42,7 +42,7 @@ public record StepResult(StepOutcome outcome, String host, Integer exitCode, Str
         } else {
             sb.append(outcome.label());
         }
-        if (!reason.isEmpty()) {
+        if (!reason.isEmpty() && !reason.equals("exit " + exitCode)) {
             sb.append(" - ").append(reason);
         }
         if (outcome.isFailure() && !lastLine.isEmpty() && !lastLine.equals(reason)) {

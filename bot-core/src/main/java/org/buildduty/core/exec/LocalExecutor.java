@@ -1,0 +1,205 @@
+package org.buildduty.core.exec;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a step's {@code command} as a local process through {@code /bin/sh -c}, streaming its stdout and stderr line by
+ * line (kind {@code local}).
+ *
+ * <p>The command text is trusted runbook text: any parameter in it was validated and shell-quoted by the planner
+ * before the operation was frozen, so this executor passes it to the shell as it is and never quotes or inspects
+ * it. Chat text must never reach it unquoted.
+ *
+ * <p>Arguments: {@code command} (required), {@code dir} (optional working directory). The process gets the bot's
+ * environment plus {@code BUILDDUTY_OPERATION=<id>} and, for a host run, {@code BUILDDUTY_HOST=<host>}; its stdin is
+ * closed. Output is decoded as UTF-8 (malformed bytes replaced) and lines longer than {@value #MAX_LINE_BYTES} bytes
+ * are cut (marked with {@code …}). Exit 0 succeeds; any other exit fails with reason {@code exit N}. A cancel terminates the whole process
+ * tree, and kills what is left after the grace period.
+ *
+ * <pre>{@code
+ * StepSpec step = StepSpec.of("list", "local", Map.of("command", "ls -l /srv/builds", "dir", "/srv"));
+ * StepResult result = new LocalExecutor().execute(new ExecRequest(id, step, null, timeout), context);
+ * }</pre>
+ */
+public final class LocalExecutor implements StepExecutor {
+    /** Longest output line kept, in bytes; the rest of the line is dropped. */
+    public static final int MAX_LINE_BYTES = 8192;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalExecutor.class);
+    /** How long to wait for the output readers once the process has exited. */
+    private static final long DRAIN_MILLIS = 2000;
+
+    private final Duration killGrace;
+
+    /** An executor that kills a cancelled process tree 2 s after asking it to terminate. */
+    public LocalExecutor() {
+        this(Duration.ofSeconds(2));
+    }
+
+    /** An executor that kills a cancelled process tree {@code killGrace} after asking it to terminate. */
+    public LocalExecutor(Duration killGrace) {
+        this.killGrace = Objects.requireNonNull(killGrace, "killGrace");
+    }
+
+    @Override
+    public String kind() {
+        return "local";
+    }
+
+    @Override
+    public Map<String, String> validateArgs(Map<String, Object> args) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        Object command = args.get("command");
+        if (!(command instanceof String) || ((String) command).isBlank()) {
+            problems.put("command", "a non-empty command is required");
+        }
+        Object dir = args.get("dir");
+        if (dir != null && (!(dir instanceof String) || ((String) dir).isBlank())) {
+            problems.put("dir", "must be a directory path");
+        }
+        return problems;
+    }
+
+    @Override
+    public StepResult execute(ExecRequest request, ExecContext context) {
+        String host = request.host();
+        String command = request.step().arg("command");
+        if (command.isBlank()) {
+            return StepResult.failed(host, null, "no command", "");
+        }
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command);
+        String dir = request.step().arg("dir");
+        if (!dir.isEmpty()) {
+            File d = new File(dir);
+            if (!d.isDirectory()) {
+                return StepResult.failed(host, null, "no such directory: " + dir, "");
+            }
+            pb.directory(d);
+        }
+        pb.environment().put("BUILDDUTY_OPERATION", Long.toString(request.operation().value()));
+        if (host != null) {
+            pb.environment().put("BUILDDUTY_HOST", host);
+        } else {
+            pb.environment().remove("BUILDDUTY_HOST");
+        }
+        Process process;
+        try {
+            process = pb.start();
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            return StepResult.failed(host, null, "cannot start /bin/sh: " + e.getMessage(), "");
+        }
+        AtomicReference<String> lastLine = new AtomicReference<>("");
+        String name = "local-" + request.operation().value() + (host == null ? "" : "-" + host);
+        Thread out = reader(name + "-out", process.getInputStream(), OutputStream.STDOUT, context, lastLine);
+        Thread err = reader(name + "-err", process.getErrorStream(), OutputStream.STDERR, context, lastLine);
+        context.onCancel(() -> terminate(process));
+        int exit;
+        try {
+            exit = process.waitFor();
+            out.join(DRAIN_MILLIS);
+            err.join(DRAIN_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            terminate(process);
+            return new StepResult(StepOutcome.CANCELLED, host, null, "interrupted", lastLine.get());
+        }
+        if (context.cancelled()) {
+            return new StepResult(StepOutcome.CANCELLED, host, exit, "cancelled", lastLine.get());
+        }
+        if (exit == 0) {
+            return StepResult.succeeded(host, 0, lastLine.get());
+        }
+        return StepResult.failed(host, exit, "exit " + exit, lastLine.get());
+    }
+
+    /** Asks the process and all its descendants to terminate, and kills the survivors after the grace period. */
+    private void terminate(Process process) {
+        List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
+        tree.add(0, process.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        Runnable kill = () -> tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        if (killGrace.isZero() || killGrace.isNegative()) {
+            kill.run();
+        } else {
+            CompletableFuture.delayedExecutor(killGrace.toMillis(), TimeUnit.MILLISECONDS).execute(kill);
+        }
+    }
+
+    private static Thread reader(String name, InputStream in, OutputStream stream, ExecContext context,
+            AtomicReference<String> lastLine) {
+        Thread t = new Thread(() -> readLines(in, stream, context, lastLine), name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void readLines(InputStream raw, OutputStream stream, ExecContext context,
+            AtomicReference<String> lastLine) {
+        try (InputStream in = new BufferedInputStream(raw)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            boolean cut = false;
+            int b;
+            while ((b = in.read()) != -1) {
+                if (b == '\n') {
+                    emit(line, cut, stream, context, lastLine);
+                    cut = false;
+                } else if (line.size() < MAX_LINE_BYTES) {
+                    line.write(b);
+                } else {
+                    cut = true;
+                }
+            }
+            if (line.size() > 0) {
+                emit(line, cut, stream, context, lastLine);
+            }
+        } catch (IOException e) {
+            LOG.debug("{} stream closed: {}", stream, e.toString());
+        }
+    }
+
+    private static void emit(ByteArrayOutputStream buf, boolean cut, OutputStream stream, ExecContext context,
+            AtomicReference<String> lastLine) {
+        byte[] bytes = buf.toByteArray();
+        buf.reset();
+        int end = bytes.length;
+        if (cut) {
+            end = utf8Boundary(bytes, end);
+        } else if (end > 0 && bytes[end - 1] == '\r') {
+            end--;
+        }
+        String line = new String(bytes, 0, end, StandardCharsets.UTF_8) + (cut ? "…" : "");
+        lastLine.set(line);
+        context.output(stream, line);
+    }
+
+    /** The largest length at most {@code end} that does not split a UTF-8 sequence at its end. */
+    static int utf8Boundary(byte[] bytes, int end) {
+        int lead = end - 1;
+        while (lead >= 0 && end - lead <= 4 && (bytes[lead] & 0xC0) == 0x80) {
+            lead--;
+        }
+        if (lead < 0 || end - lead > 4) {
+            return end;
+        }
+        int b = bytes[lead] & 0xFF;
+        int need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        return lead + need > end ? lead : end;
+    }
+}

@@ -1,0 +1,347 @@
+package org.buildduty.core.operation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.buildduty.core.exec.ExecRequest;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.exec.StepOutcome;
+import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.progress.ProgressSink;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * Drives one operation on one runner thread: its steps in order, each fanned out over its hosts, then on failure or
+ * cancel the rollbacks of started steps in reverse order, then the final state and summary.
+ */
+final class OperationRun implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(OperationRun.class);
+
+    /** What every operation run shares with its runner. */
+    record Shared(Map<String, StepExecutor> executors, Ticker ticker, Slots slots, ExecutorService hostPool,
+            Duration defaultTimeout) {
+    }
+
+    private final Operation op;
+    private final ProgressSink sink;
+    private final Shared shared;
+    private final Consumer<OperationRun> onDone;
+    private final CompletableFuture<OperationState> future = new CompletableFuture<>();
+    private final Set<HostRun> active = ConcurrentHashMap.newKeySet();
+    private volatile String cancelReason;
+    private volatile boolean aborted;
+    private boolean forwardDone;
+
+    OperationRun(Operation op, ProgressSink sink, Shared shared, Consumer<OperationRun> onDone) {
+        this.op = op;
+        this.sink = new GuardedSink(sink);
+        this.shared = shared;
+        this.onDone = onDone;
+    }
+
+    Operation operation() {
+        return op;
+    }
+
+    CompletableFuture<OperationState> future() {
+        return future;
+    }
+
+    /**
+     * Cancels the steps (running host runs are cancelled, nothing new starts); rollbacks then run and are not
+     * affected. Returns false if already cancelled or past its steps.
+     */
+    boolean cancel(String reason) {
+        synchronized (this) {
+            if (cancelReason != null || forwardDone) {
+                return false;
+            }
+            cancelReason = reason == null || reason.isBlank() ? "unknown" : reason.strip();
+        }
+        for (HostRun run : active) {
+            if (!run.isRollback()) {
+                run.cancel(StepOutcome.CANCELLED, "by " + cancelReason);
+            }
+        }
+        shared.slots().wake();
+        return true;
+    }
+
+    /** Stops everything, rollbacks included (used at shutdown once the grace period is over). */
+    void abort(String reason) {
+        cancel(reason);
+        aborted = true;
+        for (HostRun run : active) {
+            run.cancel(StepOutcome.CANCELLED, "by " + reason);
+        }
+        shared.slots().wake();
+    }
+
+    void checkTimers(java.time.Instant now) {
+        for (HostRun run : active) {
+            run.checkTimers(now);
+        }
+    }
+
+    @Override
+    public void run() {
+        OperationState end;
+        String summary;
+        try {
+            Outcome o = drive();
+            end = o.state;
+            summary = o.summary;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            end = OperationState.INTERRUPTED;
+            summary = op.title() + " interrupted by shutdown";
+        } catch (RuntimeException e) {
+            LOG.error("runner failed on {}", op.title(), e);
+            end = OperationState.FAILED;
+            summary = op.title() + " failed: internal error";
+        }
+        op.transition(end, shared.ticker().now());
+        LOG.info("{}", summary);
+        sink.operationFinished(op, op.state(), Summaries.bound(summary));
+        onDone.accept(this);
+        future.complete(op.state());
+    }
+
+    private static final class Outcome {
+        final OperationState state;
+        final String summary;
+
+        Outcome(OperationState state, String summary) {
+            this.state = state;
+            this.summary = summary;
+        }
+    }
+
+    private Outcome drive() throws InterruptedException {
+        sink.operationStarted(op);
+        List<StepSpec> steps = op.plan().steps();
+        List<List<StepResult>> done = new ArrayList<>();
+        int failedAt = -1;
+        for (int i = 0; i < steps.size() && cancelReason == null; i++) {
+            StepSpec step = steps.get(i);
+            sink.stepStarted(op, i, step);
+            List<StepResult> results = fanOut(i, step, hostsOf(step), false);
+            done.add(results);
+            StepOutcome outcome = outcomeOf(results);
+            sink.stepFinished(op, i, step, outcome, results);
+            if (outcome != StepOutcome.SUCCEEDED) {
+                failedAt = i;
+                break;
+            }
+        }
+        String cancelledBy;
+        synchronized (this) {
+            forwardDone = true;
+            cancelledBy = cancelReason;
+        }
+        if (failedAt < 0 && cancelledBy == null) {
+            java.time.Instant now = shared.ticker().now();
+            Duration took = Duration.between(Objects.requireNonNullElse(op.startedAt(), now), now);
+            return new Outcome(OperationState.SUCCEEDED, op.title() + " succeeded in " + Summaries.duration(took));
+        }
+        StringBuilder summary = new StringBuilder(op.title());
+        if (cancelledBy != null) {
+            summary.append(" cancelled by ").append(cancelledBy);
+            if (failedAt >= 0) {
+                summary.append(" at step \"").append(steps.get(failedAt).name()).append('"');
+            } else if (done.size() < steps.size() && !done.isEmpty()) {
+                summary.append(" before step \"").append(steps.get(done.size()).name()).append('"');
+            }
+        } else {
+            summary.append(" failed at step \"").append(steps.get(failedAt).name()).append('"');
+        }
+        if (failedAt >= 0) {
+            String failures = Summaries.failures(done.get(failedAt));
+            if (!failures.isEmpty()) {
+                summary.append(": ").append(failures);
+            }
+        }
+        rollBack(steps, done, summary);
+        return new Outcome(cancelledBy != null ? OperationState.CANCELLED : OperationState.FAILED,
+                summary.toString());
+    }
+
+    private void rollBack(List<StepSpec> steps, List<List<StepResult>> done, StringBuilder summary)
+            throws InterruptedException {
+        int rolledBack = 0;
+        List<String> problems = new ArrayList<>();
+        for (int j = done.size() - 1; j >= 0; j--) {
+            StepSpec step = steps.get(j);
+            StepSpec rollback = step.rollback();
+            if (rollback == null) {
+                continue;
+            }
+            List<String> hosts = rollbackHosts(step, rollback, done.get(j));
+            if (hosts.isEmpty()) {
+                continue;
+            }
+            if (rolledBack == 0) {
+                op.transition(OperationState.ROLLING_BACK, shared.ticker().now());
+            }
+            sink.rollbackStarted(op, j, rollback);
+            List<StepResult> results = fanOut(j, rollback, hosts, true);
+            StepOutcome outcome = outcomeOf(results);
+            sink.rollbackFinished(op, j, rollback, outcome, results);
+            rolledBack++;
+            if (outcome != StepOutcome.SUCCEEDED) {
+                String failures = Summaries.failures(results);
+                problems.add("rollback of \"" + step.name() + "\" " + outcome.label()
+                        + (failures.isEmpty() ? "" : ": " + failures));
+            }
+        }
+        if (rolledBack > 0) {
+            summary.append(" · rolled back ").append(Summaries.steps(rolledBack));
+        }
+        for (String p : problems) {
+            summary.append(" · ").append(p);
+        }
+    }
+
+    /** The hosts a step runs on: its own, or one run without a host. */
+    private static List<String> hostsOf(StepSpec step) {
+        return step.hosts().isEmpty() ? Collections.singletonList(null) : step.hosts();
+    }
+
+    /**
+     * Where a rollback runs: on each host where the step succeeded; for a step without hosts, on the rollback's own
+     * hosts (or once without a host) if the step succeeded.
+     */
+    private static List<String> rollbackHosts(StepSpec step, StepSpec rollback, List<StepResult> results) {
+        if (step.hosts().isEmpty()) {
+            boolean succeeded = results.stream().anyMatch(r -> r.outcome() == StepOutcome.SUCCEEDED);
+            return succeeded ? hostsOf(rollback) : List.of();
+        }
+        List<String> hosts = new ArrayList<>();
+        for (StepResult r : results) {
+            if (r.outcome() == StepOutcome.SUCCEEDED) {
+                hosts.add(r.host());
+            }
+        }
+        return hosts;
+    }
+
+    /** FAILED beats TIMED_OUT beats CANCELLED (and SKIPPED, which only a cancel leaves alone) beats SUCCEEDED. */
+    static StepOutcome outcomeOf(List<StepResult> results) {
+        StepOutcome worst = StepOutcome.SUCCEEDED;
+        for (StepResult r : results) {
+            StepOutcome o = r.outcome() == StepOutcome.SKIPPED ? StepOutcome.CANCELLED : r.outcome();
+            if (rank(o) > rank(worst)) {
+                worst = o;
+            }
+        }
+        return worst;
+    }
+
+    private static int rank(StepOutcome o) {
+        switch (o) {
+            case FAILED:
+                return 3;
+            case TIMED_OUT:
+                return 2;
+            case CANCELLED:
+            case SKIPPED:
+                return 1;
+            default:
+                return 0;
+        }
+    }
+
+    private List<StepResult> fanOut(int index, StepSpec spec, List<String> hosts, boolean rollback)
+            throws InterruptedException {
+        StepResult[] results = new StepResult[hosts.size()];
+        StepExecutor executor = shared.executors().get(spec.kind());
+        if (executor == null) {
+            for (int i = 0; i < results.length; i++) {
+                results[i] = StepResult.failed(hosts.get(i), null, "unknown step kind \"" + spec.kind() + "\"", "");
+            }
+            return List.of(results);
+        }
+        Slots.Fanout fanout = new Slots.Fanout(spec.parallel(),
+                !rollback && spec.onHostFailure() == OnHostFailure.STOP);
+        BooleanSupplier stop = rollback ? () -> aborted : () -> cancelReason != null;
+        int started = 0;
+        try {
+            while (started < results.length && shared.slots().acquire(fanout, stop)) {
+                start(executor, index, spec, hosts.get(started), rollback, fanout, results, started);
+                started++;
+            }
+        } finally {
+            shared.slots().awaitIdle(fanout);
+        }
+        String why = cancelReason != null ? "not started: cancelled" : "not started: an earlier host failed";
+        for (int i = started; i < results.length; i++) {
+            results[i] = new StepResult(StepOutcome.SKIPPED, hosts.get(i), null, why, "");
+        }
+        return Arrays.asList(results.clone());
+    }
+
+    private void start(StepExecutor executor, int index, StepSpec spec, String host, boolean rollback,
+            Slots.Fanout fanout, StepResult[] results, int slot) {
+        Duration timeout = spec.timeout() != null && !spec.timeout().isNegative() && !spec.timeout().isZero()
+                ? spec.timeout() : shared.defaultTimeout();
+        HostRun run = new HostRun(op, sink, shared.ticker(), index, spec, host, timeout, rollback);
+        sink.hostStarted(op, index, spec, host);
+        active.add(run);
+        if (rollback ? aborted : cancelReason != null) {
+            run.cancel(StepOutcome.CANCELLED, "by " + Objects.requireNonNullElse(cancelReason, "shutdown"));
+        }
+        ExecRequest request = new ExecRequest(op.id(), spec, host, timeout);
+        try {
+            shared.hostPool().execute(() -> execute(executor, request, run, fanout, results, slot));
+        } catch (RejectedExecutionException e) {
+            complete(run, StepResult.failed(host, null, "internal error: runner is shut down", ""), fanout, results,
+                    slot);
+        }
+    }
+
+    private void execute(StepExecutor executor, ExecRequest request, HostRun run, Slots.Fanout fanout,
+            StepResult[] results, int slot) {
+        StepResult result = null;
+        try {
+            result = executor.execute(request, run);
+            if (result == null) {
+                result = StepResult.failed(request.host(), null, "internal error: executor returned no result", "");
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("executor {} threw on {} step {} host {}", executor.kind(), op.title(), request.step().name(),
+                    request.host(), e);
+            result = StepResult.failed(request.host(), null, "internal error: " + e.getClass().getSimpleName(), "");
+            if (e instanceof VirtualMachineError) {
+                complete(run, result, fanout, results, slot);
+                throw (VirtualMachineError) e;
+            }
+        }
+        complete(run, result, fanout, results, slot);
+    }
+
+    private void complete(HostRun run, StepResult result, Slots.Fanout fanout, StepResult[] results, int slot) {
+        StepResult finished = result;
+        try {
+            finished = run.finish(result);
+        } finally {
+            active.remove(run);
+            results[slot] = finished;
+            shared.slots().release(fanout, finished.outcome().isFailure());
+        }
+    }
+}
