@@ -218,6 +218,7 @@ class EngineTest {
         start();
         bot.send("alice", "!quick");
         fake.awaitRunning(2, Duration.ofSeconds(10));
+        bot.settle();
         assertThat(bot.send("mallory", "!echo x")).containsExactly("x");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().cancel(new OperationId(1),
                 id("mallory"))).hasMessageContaining("needs role releng or being its requester");
