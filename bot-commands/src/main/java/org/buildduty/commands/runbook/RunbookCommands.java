@@ -132,12 +132,15 @@ public final class RunbookCommands {
                 + close.map(c -> "; did you mean " + c + "?").orElse("") + " " + all);
     }
 
-    /** The name with the smallest edit distance (at most 2, or a prefix either way), if any. */
+    /** The name with the smallest edit distance (at most 2; a prefix either way counts as 2), if any. */
     static Optional<String> closest(String typed, Iterable<String> names) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String n : names) {
-            int d = typed.length() >= 2 && (n.startsWith(typed) || typed.startsWith(n)) ? 1 : distance(typed, n);
+            int d = distance(typed, n);
+            if (d > 2 && typed.length() >= 3 && (n.startsWith(typed) || typed.startsWith(n))) {
+                d = 2;
+            }
             if (d <= 2 && d < bestDistance) {
                 best = n;
                 bestDistance = d;
