@@ -262,7 +262,8 @@ class RunbookLoaderTest {
                 "    rollback:",
                 "      local: { command: \"echo undo {{host}}\" }",
                 "  - name: post",
-                "    http: { url: \"http://h/{{msg}}\", body: \"{\\\"m\\\": \\\"{{msg}}\\\"}\", headers: { X: \"{{mode}}\" } }",
+                "    http: { url: \"http://h/{{msg}}\", body: \"{\\\"m\\\": \\\"{{msg}}\\\"}\",",
+                "            headers: { X: \"{{mode}}\" } }",
                 "  - name: tell",
                 "    announce: { text: \"done {{msg}} #{{operation}}\" }",
                 ""));

@@ -72,7 +72,8 @@ public final class Durations {
 
     /**
      * A short text for chat: the largest unit, and the one below it when not zero: {@code 45s}, {@code 12m},
-     * {@code 1h 5m}, {@code 2d 3h} (seconds of a day-long duration are dropped). Under a second is {@code 0s}; a negative duration gets a leading {@code -}.
+     * {@code 1h 5m}, {@code 2d 3h} (seconds of a day-long duration are dropped). Under a second is {@code 0s}; a
+     * negative duration gets a leading {@code -}.
      */
     public static String format(Duration d) {
         if (d.isNegative()) {

@@ -164,7 +164,8 @@ class ParamValidatorTest {
         assertThat(ok(ParamType.DURATION, "90m").value()).isEqualTo("1h30m");
         assertThat(ok(ParamType.DURATION, "7d").value()).isEqualTo("7d");
         assertThat(bad(ParamType.DURATION, "7"))
-                .isEqualTo("bad value for --p: not a duration: \"7\" (use a number and a unit: 30s, 10m, 2h, 7d, 1h30m)");
+                .isEqualTo("bad value for --p: not a duration: \"7\" (use a number and a unit: 30s, 10m, 2h, 7d,"
+                        + " 1h30m)");
         bad(ParamType.DURATION, " 7d");
         bad(ParamType.DURATION, "7d;rm");
         bad(ParamType.DURATION, "-7d");
