@@ -129,7 +129,7 @@ public final class RunbookCommands {
         String all = byName.isEmpty() ? "none are configured" : "runbooks: " + String.join(", ", byName.keySet());
         Optional<String> close = closest(name, byName.keySet());
         return new UserFacingException("unknown runbook \"" + shown + "\""
-                + close.map(c -> "; did you mean " + c + "?").orElse("") + " " + all);
+                + close.map(c -> "; did you mean " + c + "?").orElse(";") + " " + all);
     }
 
     /** The name with the smallest edit distance (at most 2; a prefix either way counts as 2), if any. */

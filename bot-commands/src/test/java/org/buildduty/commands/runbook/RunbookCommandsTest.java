@@ -153,7 +153,7 @@ class RunbookCommandsTest {
         assertThatThrownBy(() -> call("run", Set.of(), "reconfg")).isInstanceOf(UserFacingException.class)
                 .hasMessage("unknown runbook \"reconfg\"; did you mean reconfig? runbooks: echo, reconfig");
         assertThatThrownBy(() -> call("run", Set.of(), "zzz\u0003"))
-                .hasMessage("unknown runbook \"zzz?\" runbooks: echo, reconfig");
+                .hasMessage("unknown runbook \"zzz?\"; runbooks: echo, reconfig");
         assertThatThrownBy(() -> call("run", Set.of(), "rec")).hasMessageContaining("did you mean reconfig?");
     }
 
