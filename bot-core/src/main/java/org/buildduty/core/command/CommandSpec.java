@@ -27,6 +27,7 @@ public final class CommandSpec {
     private final int maxPositionals;
     private final String requiredRole;
     private final String usageOverride;
+    private final boolean rawArgs;
     private final CommandHandler handler;
 
     private CommandSpec(Builder b) {
@@ -39,6 +40,7 @@ public final class CommandSpec {
         this.maxPositionals = b.maxPositionals;
         this.requiredRole = b.requiredRole;
         this.usageOverride = b.usageOverride;
+        this.rawArgs = b.rawArgs;
         this.handler = Objects.requireNonNull(b.handler, "handler of " + b.name);
     }
 
@@ -88,6 +90,14 @@ public final class CommandSpec {
         return Optional.ofNullable(usageOverride);
     }
 
+    /**
+     * True when the tokens after the name go to the handler untouched as positionals, options included
+     * ({@code run demo --message hi}): the parser applies no options, so the handler parses them itself.
+     */
+    public boolean rawArgs() {
+        return rawArgs;
+    }
+
     public CommandHandler handler() {
         return handler;
     }
@@ -103,6 +113,7 @@ public final class CommandSpec {
         private int maxPositionals;
         private String requiredRole;
         private String usageOverride;
+        private boolean rawArgs;
         private CommandHandler handler;
 
         private Builder(String name) {
@@ -156,6 +167,12 @@ public final class CommandSpec {
 
         public Builder usage(String synopsis) {
             this.usageOverride = synopsis;
+            return this;
+        }
+
+        /** Passes every token after the name to the handler as a positional, untouched (see {@link #rawArgs()}). */
+        public Builder rawArgs() {
+            this.rawArgs = true;
             return this;
         }
 

@@ -10,19 +10,28 @@ import java.util.Objects;
  * @param choices the allowed values of an {@code enum}, else empty
  * @param min the smallest {@code int}, or null
  * @param max the largest {@code int}, or null
+ * @param roots for a {@code path}: the allowlisted roots it must lie under; empty means the disk roots of every
+ *     inventory host
  */
 public record ParamSpec(String name, ParamType type, String defaultValue, List<String> choices, String description,
-        Long min, Long max) {
+        Long min, Long max, List<String> roots) {
     public ParamSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
-        choices = List.copyOf(choices);
+        choices = choices == null ? List.of() : List.copyOf(choices);
         description = description == null ? "" : description;
+        roots = roots == null ? List.of() : List.copyOf(roots);
+    }
+
+    /** A parameter without path roots. */
+    public ParamSpec(String name, ParamType type, String defaultValue, List<String> choices, String description,
+            Long min, Long max) {
+        this(name, type, defaultValue, choices, description, min, max, List.of());
     }
 
     /** A parameter with no bounds, choices or description. */
     public static ParamSpec of(String name, ParamType type, String defaultValue) {
-        return new ParamSpec(name, type, defaultValue, List.of(), "", null, null);
+        return new ParamSpec(name, type, defaultValue, List.of(), "", null, null, List.of());
     }
 
     public boolean required() {

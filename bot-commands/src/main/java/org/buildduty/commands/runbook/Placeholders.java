@@ -1,0 +1,135 @@
+package org.buildduty.commands.runbook;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * Finds and replaces {@code {{name}}} placeholders in runbook templates, and checks that a placeholder in a shell
+ * command stands where a single-quoted word keeps its meaning.
+ */
+final class Placeholders {
+    /** The current host of a fan-out run; bound by the executor. */
+    static final String HOST = "host";
+    /** The operation number; bound when the step runs. */
+    static final String OPERATION = "operation";
+
+    static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]*");
+
+    /** One placeholder: its name and where it stands, {@code start} at the first brace, {@code end} after the last. */
+    record Found(String name, int start, int end) {
+    }
+
+    private Placeholders() {
+    }
+
+    /**
+     * Every placeholder in the text, in order.
+     *
+     * @throws IllegalArgumentException with a one-line message for an unclosed or malformed placeholder
+     */
+    static List<Found> scan(String text) {
+        List<Found> out = new ArrayList<>();
+        int pos = 0;
+        while (true) {
+            int open = text.indexOf("{{", pos);
+            if (open < 0) {
+                return out;
+            }
+            int close = text.indexOf("}}", open + 2);
+            if (close < 0) {
+                throw new IllegalArgumentException("unclosed {{ (a placeholder is {{name}})");
+            }
+            String inner = text.substring(open + 2, close).strip();
+            if (!NAME.matcher(inner).matches()) {
+                String shown = inner.length() > 30 ? inner.substring(0, 30) + "..." : inner;
+                throw new IllegalArgumentException("bad placeholder {{" + shown + "}} (a placeholder is {{name}})");
+            }
+            out.add(new Found(inner, open, close + 2));
+            pos = close + 2;
+        }
+    }
+
+    /** The text with each placeholder replaced by {@code valueOf.apply(name)}; replacements are not rescanned. */
+    static String substitute(String text, UnaryOperator<String> valueOf) {
+        List<Found> found = scan(text);
+        if (found.isEmpty()) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length() + 32);
+        int pos = 0;
+        for (Found f : found) {
+            sb.append(text, pos, f.start()).append(valueOf.apply(f.name()));
+            pos = f.end();
+        }
+        return sb.append(text, pos, text.length()).toString();
+    }
+
+    /**
+     * Checks where the placeholders of a shell command template stand; returns an error message, or null when every
+     * placeholder is a bare word part (outside quotes, not after {@code \} or {@code $}, no here-document).
+     *
+     * <p>This is a lint for honest mistakes in a trusted template: {@code "{{x}}"} would put the quoted value inside
+     * double quotes, where {@code $(...)} in it would run. It does not detect re-evaluation such as {@code eval} or
+     * {@code sh -c}, which templates must not apply to placeholders.
+     */
+    static String checkCommand(String command) {
+        List<Found> found = scan(command);
+        if (found.isEmpty()) {
+            return null;
+        }
+        int next = 0;
+        char quote = 0;
+        boolean heredoc = false;
+        for (int i = 0; i < command.length(); i++) {
+            char c = command.charAt(i);
+            if (next < found.size() && i == found.get(next).start()) {
+                Found f = found.get(next++);
+                if (quote != 0) {
+                    return "{{" + f.name() + "}} is inside " + (quote == '"' ? "double" : "single")
+                            + " quotes; write it bare, it is shell-quoted for you";
+                }
+                if (i > 0 && command.charAt(i - 1) == '$') {
+                    return "{{" + f.name() + "}} must not follow $";
+                }
+                i = f.end() - 1;
+                continue;
+            }
+            if (quote == '\'') {
+                if (c == '\'') {
+                    quote = 0;
+                }
+            } else if (quote == '"') {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    quote = 0;
+                }
+            } else if (c == '\\') {
+                if (next < found.size() && found.get(next).start() == i + 1) {
+                    return "{{" + found.get(next).name() + "}} must not follow a backslash";
+                }
+                i++;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '<' && i + 1 < command.length() && command.charAt(i + 1) == '<') {
+                heredoc = true;
+                i++;
+            } else if (c == '#' && (i == 0 || " \t\n;&|(".indexOf(command.charAt(i - 1)) >= 0)) {
+                int nl = command.indexOf('\n', i);
+                if (nl < 0) {
+                    break;
+                }
+                while (next < found.size() && found.get(next).start() < nl) {
+                    next++;
+                }
+                i = nl;
+            }
+        }
+        if (heredoc) {
+            return "placeholders cannot be used in a command with a here-document (<<)";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,83 @@
+package org.buildduty.commands.runbook;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.param.Inventory;
+import org.buildduty.core.param.ParamSpec;
+import org.buildduty.core.param.ParamType;
+
+/**
+ * A runbook loaded from a YAML file: typed parameters and step templates, turned into a frozen
+ * {@link OperationPlan} by {@link #plan}.
+ *
+ * @param name what {@code run <name>} takes; {@code [a-z][a-z0-9-]*}
+ * @param alias a chat command of its own ({@code reconfig}), or empty
+ * @param description one line for {@code run} and {@code help}
+ * @param role the role needed to start it, or empty for anyone
+ * @param approval who must approve before it runs
+ * @param params the parameters in declaration order
+ * @param steps the step templates in order
+ * @param unit what the status line counts: the file's {@code unit}, else {@code hosts} when a step fans out, else
+ *     {@code steps}
+ * @param source the file it was read from
+ */
+public record Runbook(String name, String alias, String description, String role, ApprovalPolicy approval,
+        List<ParamSpec> params, List<StepTemplate> steps, String unit, String source) {
+    public Runbook {
+        Objects.requireNonNull(name, "name");
+        alias = alias == null ? "" : alias;
+        description = description == null ? "" : description;
+        role = role == null ? "" : role;
+        approval = approval == null ? ApprovalPolicy.NONE : approval;
+        params = List.copyOf(params);
+        steps = List.copyOf(steps);
+        unit = unit == null || unit.isEmpty() ? "steps" : unit;
+        source = source == null ? "" : source;
+    }
+
+    /** The declared parameter of that name. */
+    public Optional<ParamSpec> param(String paramName) {
+        return params.stream().filter(p -> p.name().equals(paramName)).findFirst();
+    }
+
+    /**
+     * Validates the given parameters, fills in defaults and substitutes every step: the frozen plan.
+     *
+     * <p>Values go into a {@code command} shell-quoted, into a string {@code body} JSON-escaped (the template writes
+     * the quotes: {@code "{\"rev\": \"{{revision}}\"}"}), into a {@code url} percent-encoded, and anywhere else as
+     * they are. {@code hosts} becomes the hosts of the group or host parameter. {@code {{host}}} and
+     * {@code {{operation}}} stay as markers for the executor (see {@code ShellQuote.bindHost}).
+     *
+     * @param rawParams parameter name (without {@code --}) → the text typed
+     * @throws org.buildduty.core.InvalidValueException for an unknown, missing or invalid parameter
+     */
+    public OperationPlan plan(Map<String, String> rawParams, Inventory inventory) {
+        return RunbookPlanner.plan(this, rawParams, inventory);
+    }
+
+    /** The option synopsis, e.g. {@code [--masters GROUP] --message STRING}. */
+    public String synopsis() {
+        StringBuilder sb = new StringBuilder();
+        for (ParamSpec p : params) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            String opt = "--" + p.name() + " " + argName(p);
+            sb.append(p.required() ? opt : "[" + opt + "]");
+        }
+        return sb.toString();
+    }
+
+    /** The placeholder shown for a parameter's value: its type, or its choices for an enum. */
+    static String argName(ParamSpec p) {
+        if (p.type() == ParamType.ENUM) {
+            return String.join("|", p.choices());
+        }
+        return p.type() == ParamType.INT ? "N" : p.type().name();
+    }
+}

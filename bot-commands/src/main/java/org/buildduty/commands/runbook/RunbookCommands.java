@@ -1,0 +1,198 @@
+package org.buildduty.commands.runbook;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.commons.cli.Option;
+
+import org.buildduty.core.NotAllowedException;
+import org.buildduty.core.UsageException;
+import org.buildduty.core.UserFacingException;
+import org.buildduty.core.command.CommandContext;
+import org.buildduty.core.command.CommandRules;
+import org.buildduty.core.command.CommandSpec;
+import org.buildduty.core.command.Outcome;
+import org.buildduty.core.param.ParamSpec;
+
+/**
+ * The {@code run} command, and one command per runbook alias ({@code reconfig}).
+ *
+ * <p>{@code run <runbook> [--param value | --param=value ...]} takes its tokens untouched
+ * ({@link CommandSpec#rawArgs()}), because every runbook has other parameters; it checks the runbook's role
+ * itself. {@code run} alone lists the runbooks. An alias command declares the runbook's parameters as Commons CLI
+ * long options, so {@code help} shows them, and requires the runbook's role. Both answer with the frozen plan.
+ */
+public final class RunbookCommands {
+    private RunbookCommands() {
+    }
+
+    /** Registers {@code run} and each alias. */
+    public static void register(CommandRules rules, List<Runbook> runbooks) {
+        Map<String, Runbook> byName = new LinkedHashMap<>();
+        runbooks.forEach(rb -> byName.put(rb.name(), rb));
+        rules.register(CommandSpec.builder("run")
+                .summary("start a configured runbook; \"run\" alone lists them")
+                .positional("runbook args", 0, Integer.MAX_VALUE)
+                .rawArgs()
+                .usage("<runbook> [--param value ...]")
+                .handler(ctx -> run(ctx, byName))
+                .build());
+        for (Runbook rb : runbooks) {
+            if (!rb.alias().isEmpty()) {
+                rules.register(aliasSpec(rb));
+            }
+        }
+    }
+
+    private static Outcome run(CommandContext ctx, Map<String, Runbook> byName) {
+        List<String> tokens = ctx.args().positionals();
+        if (tokens.isEmpty()) {
+            return Outcome.reply(list(byName));
+        }
+        String name = tokens.get(0);
+        Runbook rb = byName.get(name);
+        if (rb == null) {
+            throw unknown(name, byName);
+        }
+        if (!rb.role().isEmpty() && !ctx.roles().contains(rb.role())) {
+            throw new NotAllowedException("run " + rb.name() + " needs role " + rb.role());
+        }
+        Map<String, String> raw = parse(rb, tokens.subList(1, tokens.size()));
+        return Outcome.planned(rb.plan(raw, ctx.bot().inventory()));
+    }
+
+    /** {@code --name value} and {@code --name=value} pairs. */
+    static Map<String, String> parse(Runbook rb, List<String> tokens) {
+        Map<String, String> raw = new LinkedHashMap<>();
+        String usage = "usage: run " + rb.name() + (rb.params().isEmpty() ? "" : " " + rb.synopsis());
+        for (int i = 0; i < tokens.size(); i++) {
+            String t = tokens.get(i);
+            if (!t.startsWith("--") || t.length() == 2) {
+                throw new UsageException("run " + rb.name() + ": expected --param value, not \""
+                        + RunbookPlanner.shown(t) + "\"; " + usage);
+            }
+            String key;
+            String value;
+            int eq = t.indexOf('=');
+            if (eq > 0) {
+                key = t.substring(2, eq);
+                value = t.substring(eq + 1);
+            } else {
+                key = t.substring(2);
+                if (i + 1 >= tokens.size()) {
+                    throw new UsageException("run " + rb.name() + ": --" + RunbookPlanner.shown(key)
+                            + " needs a value; " + usage);
+                }
+                value = tokens.get(++i);
+            }
+            if (raw.putIfAbsent(key, value) != null) {
+                throw new UsageException("run " + rb.name() + ": --" + RunbookPlanner.shown(key) + " given twice");
+            }
+        }
+        return raw;
+    }
+
+    private static List<String> list(Map<String, Runbook> byName) {
+        if (byName.isEmpty()) {
+            return List.of("no runbooks are configured");
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("runbooks (run <runbook> [--param value ...]):");
+        for (Runbook rb : byName.values()) {
+            StringBuilder sb = new StringBuilder(rb.name());
+            if (!rb.description().isEmpty()) {
+                sb.append(" - ").append(rb.description());
+            }
+            List<String> notes = new ArrayList<>();
+            if (!rb.alias().isEmpty() && !rb.alias().equals(rb.name())) {
+                notes.add("alias " + rb.alias());
+            }
+            if (!rb.role().isEmpty()) {
+                notes.add("role " + rb.role());
+            }
+            if (rb.approval().isRequired()) {
+                notes.add("needs approval");
+            }
+            if (!notes.isEmpty()) {
+                sb.append(" (").append(String.join(", ", notes)).append(')');
+            }
+            lines.add(sb.toString());
+        }
+        return lines;
+    }
+
+    private static UserFacingException unknown(String name, Map<String, Runbook> byName) {
+        String shown = RunbookPlanner.shown(name);
+        String all = byName.isEmpty() ? "none are configured" : "runbooks: " + String.join(", ", byName.keySet());
+        Optional<String> close = closest(name, byName.keySet());
+        return new UserFacingException("unknown runbook \"" + shown + "\""
+                + close.map(c -> "; did you mean " + c + "?").orElse(";") + " " + all);
+    }
+
+    /** The name with the smallest edit distance (at most 2; a prefix either way counts as 2), if any. */
+    static Optional<String> closest(String typed, Iterable<String> names) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String n : names) {
+            int d = distance(typed, n);
+            if (d > 2 && typed.length() >= 3 && (n.startsWith(typed) || typed.startsWith(n))) {
+                d = 2;
+            }
+            if (d <= 2 && d < bestDistance) {
+                best = n;
+                bestDistance = d;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private static int distance(String a, String b) {
+        if (Math.abs(a.length() - b.length()) > 2 || a.length() > 64) {
+            return Integer.MAX_VALUE;
+        }
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private static CommandSpec aliasSpec(Runbook rb) {
+        CommandSpec.Builder b = CommandSpec.builder(rb.alias())
+                .summary(rb.description().isEmpty() ? "run the " + rb.name() + " runbook" : rb.description())
+                .positional("", 0, 0);
+        if (!rb.role().isEmpty()) {
+            b.role(rb.role());
+        }
+        for (ParamSpec p : rb.params()) {
+            String desc = p.description();
+            if (p.defaultValue() != null) {
+                desc = (desc.isEmpty() ? "" : desc + " ") + "(default: " + p.defaultValue() + ")";
+            } else {
+                desc = (desc.isEmpty() ? "" : desc + " ") + "(required)";
+            }
+            b.option(Option.builder().longOpt(p.name()).hasArg().argName(Runbook.argName(p)).desc(desc).get());
+        }
+        return b.handler(ctx -> {
+            Map<String, String> raw = new LinkedHashMap<>();
+            for (ParamSpec p : rb.params()) {
+                ctx.args().option(p.name()).ifPresent(v -> raw.put(p.name(), v));
+            }
+            return Outcome.planned(rb.plan(raw, ctx.bot().inventory()));
+        }).build();
+    }
+}

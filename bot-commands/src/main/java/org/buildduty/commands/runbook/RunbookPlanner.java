@@ -1,0 +1,165 @@
+package org.buildduty.commands.runbook;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.param.Inventory;
+import org.buildduty.core.param.ParamSpec;
+import org.buildduty.core.param.ParamType;
+import org.buildduty.core.param.ParamValidator;
+import org.buildduty.core.param.ParamValue;
+import org.buildduty.core.param.ShellQuote;
+
+/** Turns a runbook and the parameters typed into a frozen plan. */
+final class RunbookPlanner {
+    private RunbookPlanner() {
+    }
+
+    static OperationPlan plan(Runbook rb, Map<String, String> raw, Inventory inv) {
+        for (String given : raw.keySet()) {
+            if (rb.param(given).isEmpty()) {
+                throw new InvalidValueException("unknown parameter --" + shown(given) + " for run " + rb.name()
+                        + "; " + parameterList(rb));
+            }
+        }
+        Map<String, ParamValue> values = new LinkedHashMap<>();
+        for (ParamSpec p : rb.params()) {
+            String text = raw.containsKey(p.name()) ? raw.get(p.name()) : p.defaultValue();
+            if (text == null) {
+                throw new InvalidValueException("missing --" + p.name() + " for run " + rb.name() + " (usage: run "
+                        + rb.name() + " " + rb.synopsis() + ")");
+            }
+            values.put(p.name(), ParamValidator.validate(p, text, inv));
+        }
+        List<StepSpec> steps = new ArrayList<>();
+        for (StepTemplate t : rb.steps()) {
+            steps.add(step(t, values, inv));
+        }
+        Map<String, String> shown = new LinkedHashMap<>();
+        values.forEach((k, v) -> shown.put(k, v.display()));
+        return new OperationPlan(rb.name(), shown, steps, rb.approval(), rb.unit());
+    }
+
+    private static StepSpec step(StepTemplate t, Map<String, ParamValue> values, Inventory inv) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        t.args().forEach((k, v) -> args.put(k, substitute(k, v, values)));
+        List<String> hosts = hosts(t.hosts(), values, inv);
+        int parallel = parallel(t.parallel(), values);
+        StepSpec rollback = t.rollback() == null ? null : step(t.rollback(), values, inv);
+        return new StepSpec(t.name(), t.kind(), args, hosts, parallel, t.timeout(), t.stuckAfter(),
+                t.onHostFailure(), rollback);
+    }
+
+    /** Substitutes into one top-level argument; its key decides the escaping of a string value. */
+    private static Object substitute(String key, Object value, Map<String, ParamValue> values) {
+        if (value instanceof String) {
+            UnaryOperator<String> escape = escaping(key);
+            return Placeholders.substitute((String) value, name -> lookup(name, values, escape));
+        }
+        return plain(value, values);
+    }
+
+    private static Object plain(Object value, Map<String, ParamValue> values) {
+        if (value instanceof String) {
+            return Placeholders.substitute((String) value, name -> lookup(name, values, UnaryOperator.identity()));
+        }
+        if (value instanceof List) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : (List<?>) value) {
+                out.add(plain(o, values));
+            }
+            return List.copyOf(out);
+        }
+        if (value instanceof Map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            ((Map<?, ?>) value).forEach((k, v) -> out.put(String.valueOf(k), plain(v, values)));
+            return java.util.Collections.unmodifiableMap(out);
+        }
+        return value;
+    }
+
+    static UnaryOperator<String> escaping(String key) {
+        switch (key) {
+            case "command":
+                return ShellQuote::quote;
+            case "body":
+                return Escapes::json;
+            case "url":
+                return Escapes::url;
+            default:
+                return UnaryOperator.identity();
+        }
+    }
+
+    private static String lookup(String name, Map<String, ParamValue> values, UnaryOperator<String> escape) {
+        if (name.equals(Placeholders.HOST)) {
+            return ShellQuote.HOST_MARKER;
+        }
+        if (name.equals(Placeholders.OPERATION)) {
+            return ShellQuote.OPERATION_MARKER;
+        }
+        ParamValue v = values.get(name);
+        if (v == null) {
+            throw new IllegalStateException("placeholder of an undeclared parameter: " + name);
+        }
+        return escape.apply(v.value());
+    }
+
+    private static List<String> hosts(String template, Map<String, ParamValue> values, Inventory inv) {
+        if (template.isEmpty()) {
+            return List.of();
+        }
+        List<Placeholders.Found> found = Placeholders.scan(template);
+        if (!found.isEmpty()) {
+            ParamValue v = values.get(found.get(0).name());
+            if (v == null || v.hosts().isEmpty()) {
+                throw new IllegalStateException("hosts of a parameter without hosts: " + template);
+            }
+            return v.hosts();
+        }
+        return literalHosts(template, inv);
+    }
+
+    /** The hosts a literal group name or comma list names. */
+    static List<String> literalHosts(String literal, Inventory inv) {
+        ParamSpec spec = ParamSpec.of("hosts", ParamType.GROUP, null);
+        return ParamValidator.validate(spec, literal, inv).hosts();
+    }
+
+    private static int parallel(String template, Map<String, ParamValue> values) {
+        if (template.isEmpty()) {
+            return 1;
+        }
+        List<Placeholders.Found> found = Placeholders.scan(template);
+        String name = found.isEmpty() ? null : found.get(0).name();
+        long n = Long.parseLong(name == null ? template.strip() : values.get(name).value());
+        if (n < 1) {
+            throw new InvalidValueException("bad value for --" + name + ": parallel must be at least 1");
+        }
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    static String parameterList(Runbook rb) {
+        if (rb.params().isEmpty()) {
+            return "it takes no parameters";
+        }
+        return "parameters: " + rb.params().stream().map(p -> "--" + p.name()).collect(Collectors.joining(", "));
+    }
+
+    /** A typed name for a message: printable ASCII only, cut short. */
+    static String shown(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 40; i++) {
+            char c = s.charAt(i);
+            sb.append(c >= 0x21 && c < 0x7f ? c : '?');
+        }
+        return s.length() > 40 ? sb + "..." : sb.toString();
+    }
+}

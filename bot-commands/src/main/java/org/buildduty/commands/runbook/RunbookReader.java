@@ -1,0 +1,247 @@
+package org.buildduty.commands.runbook;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.config.ConfigNode;
+import org.buildduty.core.config.ConfigProblems;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.param.Durations;
+import org.buildduty.core.param.Inventory;
+import org.buildduty.core.param.ParamSpec;
+import org.buildduty.core.param.ParamType;
+import org.buildduty.core.param.ParamValidator;
+
+/** Reads one runbook file, recording every problem instead of stopping at the first. */
+final class RunbookReader {
+    static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,39}");
+    private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9._-]{1,40}");
+    private static final Pattern UNIT = Pattern.compile("[a-z][a-z0-9 -]{0,19}");
+    private static final Set<String> TOP =
+            Set.of("name", "alias", "description", "role", "approval", "params", "steps", "unit");
+    private static final Set<String> APPROVAL = Set.of("role", "required", "self_approve", "timeout");
+    private static final Set<String> PARAM = Set.of("type", "default", "choices", "description", "min", "max", "roots");
+    private static final Set<String> TYPES =
+            Set.of("int", "revision", "host", "group", "path", "enum", "duration", "string");
+
+    private final ConfigNode root;
+    private final ConfigProblems problems;
+    private final Inventory inventory;
+    private final StepReader stepReader;
+    private final Map<String, ParamSpec> params = new LinkedHashMap<>();
+
+    RunbookReader(ConfigNode root, ConfigProblems problems, Set<String> kinds, Map<String, StepExecutor> validators,
+            Inventory inventory) {
+        this.root = root;
+        this.problems = problems;
+        this.inventory = inventory;
+        this.stepReader = new StepReader(problems, kinds, validators, inventory, params);
+    }
+
+    /** The runbook, or empty when the file has problems (all of them recorded). */
+    Optional<Runbook> read() {
+        if (!root.isMap()) {
+            problems.add(root, "a runbook file must be a mapping (name, description, params, steps, ...)");
+            return Optional.empty();
+        }
+        int before = problems.errors().size();
+        root.checkKeys(problems, TOP);
+        String name = problems.check(() -> name(root.require("name"))).orElse("");
+        String alias = optional("alias").flatMap(n -> problems.check(() -> name(n))).orElse("");
+        String description = optional("description").flatMap(n -> problems.check(n::string)).orElse("");
+        String role = optional("role").flatMap(n -> problems.check(() -> matching(n, ROLE))).orElse("");
+        String unit = optional("unit").flatMap(n -> problems.check(() -> matching(n, UNIT))).orElse("");
+        optional("params").ifPresent(this::params);
+        ApprovalPolicy approval = optional("approval").flatMap(n -> approval(n, role)).orElse(ApprovalPolicy.NONE);
+        List<StepTemplate> steps = problems.check(() -> root.require("steps")).map(this::steps).orElse(List.of());
+        if (problems.errors().size() > before) {
+            return Optional.empty();
+        }
+        if (unit.isEmpty()) {
+            unit = steps.stream().anyMatch(StepTemplate::fansOut) ? "hosts" : "steps";
+        }
+        return Optional.of(new Runbook(name, alias, description, role, approval, new ArrayList<>(params.values()),
+                steps, unit, root.file()));
+    }
+
+    private Optional<ConfigNode> optional(String key) {
+        return root.get(key);
+    }
+
+    private static String name(ConfigNode n) {
+        String s = n.string();
+        if (!NAME.matcher(s).matches()) {
+            throw n.error("must match [a-z][a-z0-9-]* (at most 40 characters), not \"" + s + "\"");
+        }
+        return s;
+    }
+
+    private static String matching(ConfigNode n, Pattern p) {
+        String s = n.string();
+        if (!p.matcher(s).matches()) {
+            throw n.error("must match " + p.pattern() + ", not \"" + s + "\"");
+        }
+        return s;
+    }
+
+    private void params(ConfigNode node) {
+        Map<String, ConfigNode> entries = problems.check(node::asMap).orElse(Map.of());
+        for (Map.Entry<String, ConfigNode> e : entries.entrySet()) {
+            String pname = e.getKey();
+            ConfigNode p = e.getValue();
+            stepReader.declare(pname);
+            if (!Placeholders.NAME.matcher(pname).matches() || pname.length() > 40) {
+                problems.add(p, "a parameter name must match [a-z][a-z0-9_-]* (at most 40 characters)");
+                continue;
+            }
+            if (pname.equals(Placeholders.HOST) || pname.equals(Placeholders.OPERATION)) {
+                problems.add(p, "\"" + pname + "\" is reserved: {{" + pname + "}} is filled in when a step runs");
+                continue;
+            }
+            problems.run(() -> param(pname, p).ifPresent(spec -> params.put(pname, spec)));
+        }
+    }
+
+    private Optional<ParamSpec> param(String pname, ConfigNode p) {
+        if (!p.isMap()) {
+            throw p.error("expected a mapping: type, default, description, choices, min, max, roots");
+        }
+        p.checkKeys(problems, PARAM);
+        ConfigNode typeNode = p.require("type");
+        String typeText = typeNode.string().strip().toLowerCase(Locale.ROOT);
+        if (!TYPES.contains(typeText)) {
+            throw typeNode.error("unknown type \"" + typeNode.string() + "\" (types: "
+                    + TYPES.stream().sorted().collect(Collectors.joining(", ")) + ")");
+        }
+        ParamType type = ParamType.valueOf(typeText.toUpperCase(Locale.ROOT));
+        List<String> choices = List.of();
+        Optional<ConfigNode> choicesNode = p.get("choices");
+        if (choicesNode.isPresent()) {
+            if (type != ParamType.ENUM) {
+                problems.add(choicesNode.get(), "choices are only for type enum");
+            } else {
+                choices = choices(choicesNode.get());
+            }
+        } else if (type == ParamType.ENUM) {
+            problems.add(p, "type enum needs choices");
+        }
+        Long min = bound(p, "min", type);
+        Long max = bound(p, "max", type);
+        if (min != null && max != null && min > max) {
+            problems.add(p.require("max"), "max is smaller than min");
+        }
+        List<String> roots = p.get("roots").map(r -> roots(r, type)).orElse(List.of());
+        String description = p.get("description").map(ConfigNode::string).orElse("");
+        String defaultValue = p.get("default").map(ConfigNode::string).orElse(null);
+        ParamSpec spec = new ParamSpec(pname, type, defaultValue, choices, description, min, max, roots);
+        if (defaultValue != null) {
+            try {
+                ParamValidator.validate(spec, defaultValue, inventory);
+            } catch (InvalidValueException e) {
+                problems.add(p.require("default"), e.getMessage());
+            }
+        }
+        return Optional.of(spec);
+    }
+
+    private List<String> choices(ConfigNode n) {
+        List<String> out = n.strings();
+        if (out.isEmpty()) {
+            problems.add(n, "needs at least one choice");
+        }
+        ParamSpec asText = ParamSpec.of("choice", ParamType.STRING, null);
+        for (String c : out) {
+            try {
+                if (c.isEmpty()) {
+                    throw new InvalidValueException("a choice must not be empty");
+                }
+                ParamValidator.validate(asText, c, Inventory.EMPTY);
+            } catch (InvalidValueException e) {
+                problems.add(n, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private Long bound(ConfigNode p, String key, ParamType type) {
+        Optional<ConfigNode> n = p.get(key);
+        if (n.isEmpty()) {
+            return null;
+        }
+        if (type != ParamType.INT) {
+            problems.add(n.get(), key + " is only for type int");
+            return null;
+        }
+        String s = n.get().string().strip();
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            problems.add(n.get(), "not a whole number: \"" + s + "\"");
+            return null;
+        }
+    }
+
+    private List<String> roots(ConfigNode n, ParamType type) {
+        if (type != ParamType.PATH) {
+            problems.add(n, "roots are only for type path");
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String r : n.strings()) {
+            try {
+                out.add(ParamValidator.path("roots", r, List.of("/")));
+            } catch (InvalidValueException e) {
+                problems.add(n, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private Optional<ApprovalPolicy> approval(ConfigNode n, String runbookRole) {
+        return problems.check(() -> {
+            if (!n.isMap()) {
+                throw n.error("expected a mapping: role, required, self_approve, timeout");
+            }
+            n.checkKeys(problems, APPROVAL);
+            String role = n.get("role").map(r -> matching(r, ROLE)).orElse(runbookRole);
+            int required = n.get("required").map(ConfigNode::intValue).orElse(1);
+            if (required < 0 || required > 10) {
+                throw n.require("required").error("must be 0 to 10");
+            }
+            boolean self = n.get("self_approve").map(ConfigNode::bool).orElse(false);
+            Duration timeout = n.get("timeout").map(StepReader::duration).orElse(ApprovalPolicy.DEFAULT_TIMEOUT);
+            if (required > 0 && role.isEmpty()) {
+                throw n.error("needs a role (approval.role, or the runbook's role)");
+            }
+            return new ApprovalPolicy(role, required, self, timeout);
+        });
+    }
+
+    private List<StepTemplate> steps(ConfigNode n) {
+        List<ConfigNode> items = problems.check(n::asList).orElse(List.of());
+        if (n.isList() && items.isEmpty()) {
+            problems.add(n, "needs at least one step");
+        }
+        List<StepTemplate> out = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        for (ConfigNode s : items) {
+            stepReader.read(s).ifPresent(t -> {
+                if (!names.add(t.name())) {
+                    problems.add(s, "another step is also named \"" + t.name() + "\"");
+                }
+                out.add(t);
+            });
+        }
+        return out;
+    }
+}

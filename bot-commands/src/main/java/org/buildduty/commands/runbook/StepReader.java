@@ -1,0 +1,310 @@
+package org.buildduty.commands.runbook;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.config.ConfigException;
+import org.buildduty.core.config.ConfigNode;
+import org.buildduty.core.config.ConfigProblems;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.param.Durations;
+import org.buildduty.core.param.Inventory;
+import org.buildduty.core.param.ParamSpec;
+import org.buildduty.core.param.ParamType;
+
+/**
+ * Reads the steps of a runbook: {@code - name: X} plus exactly one kind key whose value is a mapping of arguments,
+ * and {@code timeout}, {@code stuck_after}, {@code on_host_failure}, {@code rollback}.
+ */
+final class StepReader {
+    /** Kinds that fan out over hosts; their kind map may hold {@code hosts} and {@code parallel}. */
+    static final Set<String> FAN_OUT = Set.of("local", "ssh");
+    private static final Set<String> STEP = Set.of("name", "timeout", "stuck_after", "on_host_failure", "rollback");
+    private static final Set<String> ROLLBACK = Set.of("name", "timeout", "stuck_after");
+
+    private final ConfigProblems problems;
+    private final Set<String> kinds;
+    private final Map<String, StepExecutor> validators;
+    private final Inventory inventory;
+    private final Map<String, ParamSpec> params;
+    private final Set<String> declared = new LinkedHashSet<>();
+
+    StepReader(ConfigProblems problems, Set<String> kinds, Map<String, StepExecutor> validators, Inventory inventory,
+            Map<String, ParamSpec> params) {
+        this.problems = problems;
+        this.kinds = kinds;
+        this.validators = validators;
+        this.inventory = inventory;
+        this.params = params;
+    }
+
+    /** Notes a parameter name as declared, even if its declaration has problems (so uses are not errors too). */
+    void declare(String name) {
+        declared.add(name);
+    }
+
+    Optional<StepTemplate> read(ConfigNode s) {
+        return read(s, null);
+    }
+
+    static Duration duration(ConfigNode n) {
+        try {
+            return Durations.parse(n.string());
+        } catch (InvalidValueException e) {
+            throw n.error(e.getMessage());
+        }
+    }
+
+    /** One step, or a rollback when {@code parent} is given. */
+    private Optional<StepTemplate> read(ConfigNode s, StepTemplate parent) {
+        if (!s.isMap()) {
+            problems.add(s, "a step is a mapping: name, one kind (" + kindList() + "), timeout, stuck_after, ...");
+            return Optional.empty();
+        }
+        int before = problems.errors().size();
+        Set<String> fixed = parent == null ? STEP : ROLLBACK;
+        String name = parent == null
+                ? problems.check(() -> stepName(s.require("name"))).orElse("?")
+                : s.get("name").flatMap(n -> problems.check(() -> stepName(n))).orElse("undo " + parent.name());
+        String kind = kind(s, fixed).orElse(null);
+        Duration timeout = s.get("timeout").flatMap(n -> problems.check(() -> duration(n))).orElse(null);
+        Duration stuck = s.get("stuck_after").flatMap(n -> problems.check(() -> duration(n))).orElse(null);
+        OnHostFailure onFailure = s.get("on_host_failure").flatMap(n -> problems.check(() -> onHostFailure(n)))
+                .orElse(OnHostFailure.STOP);
+        if (kind == null) {
+            return Optional.empty();
+        }
+        ConfigNode kindNode = s.asMap().get(kind);
+        if (!kindNode.isNull() && !kindNode.isMap()) {
+            problems.add(kindNode, "the value of " + kind + " must be a mapping of arguments");
+            return Optional.empty();
+        }
+        String hosts = "";
+        String parallel = "";
+        if (FAN_OUT.contains(kind)) {
+            hosts = kindNode.get("hosts").flatMap(n -> problems.check(() -> hostsTemplate(n))).orElse("");
+            parallel = kindNode.get("parallel").flatMap(n -> problems.check(() -> parallelTemplate(n))).orElse("");
+            if (hosts.isEmpty() && parent != null && parent.fansOut()) {
+                hosts = parent.hosts();
+                parallel = parallel.isEmpty() ? parent.parallel() : parallel;
+            }
+            if (hosts.isEmpty() && !parallel.isEmpty()) {
+                problems.add(kindNode.get("parallel").orElse(kindNode), "parallel needs hosts");
+            }
+            if (kind.equals("ssh") && hosts.isEmpty() && !kindNode.has("hosts")) {
+                problems.add(kindNode, "an ssh step needs hosts");
+            }
+            if (!kindNode.get("command").map(ConfigNode::isScalar).orElse(false)) {
+                problems.add(kindNode, "a " + kind + " step needs a command (one string)");
+            }
+        }
+        Map<String, Object> args = args(kindNode, kind, !hosts.isEmpty());
+        StepTemplate rollback = null;
+        if (parent == null && s.get("rollback").isPresent()) {
+            StepTemplate self = new StepTemplate(name, kind, Map.of(), hosts, parallel, null, null, null, null);
+            rollback = read(s.get("rollback").get(), self).orElse(null);
+        }
+        if (problems.errors().size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new StepTemplate(name, kind, args, hosts, parallel, timeout, stuck, onFailure, rollback));
+    }
+
+    private static String stepName(ConfigNode n) {
+        String s = n.string();
+        if (s.isBlank() || s.length() > 80 || !s.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
+            throw n.error("a step name is 1 to 80 printable characters");
+        }
+        return s;
+    }
+
+    private Optional<String> kind(ConfigNode s, Set<String> fixed) {
+        List<String> found = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (String key : s.asMap().keySet()) {
+            if (kinds.contains(key)) {
+                found.add(key);
+            } else if (!fixed.contains(key)) {
+                unknown.add(key);
+            }
+        }
+        if (found.isEmpty() && unknown.size() == 1) {
+            ConfigNode n = s.asMap().get(unknown.get(0));
+            problems.add(n, "unknown step kind (kinds: " + kindList() + ")");
+            return Optional.empty();
+        }
+        for (String key : unknown) {
+            ConfigNode n = s.asMap().get(key);
+            problems.add(n, "unknown key (known: " + String.join(", ", new TreeSet<>(fixed)) + ", or a step kind: "
+                    + kindList() + ")");
+        }
+        if (found.isEmpty()) {
+            problems.add(s, "a step needs one kind: " + kindList());
+            return Optional.empty();
+        }
+        if (found.size() > 1) {
+            problems.add(s, "a step has exactly one kind, not " + String.join(" and ", found));
+            return Optional.empty();
+        }
+        return Optional.of(found.get(0));
+    }
+
+    private String kindList() {
+        return String.join(", ", new TreeSet<>(kinds));
+    }
+
+    private static OnHostFailure onHostFailure(ConfigNode n) {
+        String s = n.string().strip().toLowerCase(Locale.ROOT);
+        if (s.equals("stop") || s.equals("continue")) {
+            return OnHostFailure.valueOf(s.toUpperCase(Locale.ROOT));
+        }
+        throw n.error("must be stop or continue, not \"" + n.string() + "\"");
+    }
+
+    private String hostsTemplate(ConfigNode n) {
+        String text = n.isList() ? String.join(",", n.strings()) : n.string().strip();
+        List<Placeholders.Found> found = scan(n, text);
+        if (!found.isEmpty()) {
+            Placeholders.Found f = found.get(0);
+            if (found.size() > 1 || f.start() != 0 || f.end() != text.length()) {
+                throw n.error("must be one {{param}} of type group or host, or a literal group or host list");
+            }
+            if (!declared.contains(f.name())) {
+                throw n.error("unknown parameter {{" + f.name() + "}} (" + declaredList() + ")");
+            }
+            ParamSpec p = params.get(f.name());
+            if (p != null && p.type() != ParamType.GROUP && p.type() != ParamType.HOST) {
+                throw n.error("{{" + f.name() + "}} is of type " + p.type().name().toLowerCase(Locale.ROOT)
+                        + "; hosts needs a group or host parameter");
+            }
+            return text;
+        }
+        try {
+            RunbookPlanner.literalHosts(text, inventory);
+        } catch (InvalidValueException e) {
+            throw n.error(e.getMessage().replace("bad value for --hosts: ", ""));
+        }
+        return text;
+    }
+
+    private String parallelTemplate(ConfigNode n) {
+        String text = n.string().strip();
+        List<Placeholders.Found> found = scan(n, text);
+        if (found.isEmpty()) {
+            if (!text.matches("[0-9]{1,4}") || Integer.parseInt(text) < 1) {
+                throw n.error("must be a number from 1 to 9999, or an int {{param}}, not \"" + text + "\"");
+            }
+            return text;
+        }
+        Placeholders.Found f = found.get(0);
+        if (found.size() > 1 || f.start() != 0 || f.end() != text.length()) {
+            throw n.error("must be a number, or one {{param}} of type int");
+        }
+        ParamSpec p = params.get(f.name());
+        if (p == null && !declared.contains(f.name())) {
+            throw n.error("unknown parameter {{" + f.name() + "}} (" + declaredList() + ")");
+        }
+        if (p != null && p.type() != ParamType.INT) {
+            throw n.error("{{" + f.name() + "}} must be of type int");
+        }
+        return text;
+    }
+
+    private static List<Placeholders.Found> scan(ConfigNode n, String text) {
+        try {
+            return Placeholders.scan(text);
+        } catch (IllegalArgumentException e) {
+            throw n.error(e.getMessage());
+        }
+    }
+
+    private String declaredList() {
+        return declared.isEmpty() ? "no parameters are declared" : "declared: " + String.join(", ", declared);
+    }
+
+    /** The arguments besides hosts and parallel, with every placeholder checked. */
+    private Map<String, Object> args(ConfigNode kindNode, String kind, boolean fansOut) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        int before = problems.errors().size();
+        for (Map.Entry<String, ConfigNode> e : kindNode.asMap().entrySet()) {
+            String key = e.getKey();
+            if (key.equals("hosts") || key.equals("parallel")) {
+                if (!FAN_OUT.contains(kind)) {
+                    problems.add(e.getValue(), key + " is only for " + String.join(" and ", new TreeSet<>(FAN_OUT))
+                            + " steps");
+                }
+                continue;
+            }
+            problems.check(() -> value(e.getValue(), key, fansOut)).ifPresent(v -> args.put(key, v));
+        }
+        StepExecutor validator = validators.get(kind);
+        if (validator != null && problems.errors().size() == before) {
+            validator.validateArgs(Collections.unmodifiableMap(args)).forEach((key, msg) -> {
+                ConfigNode at = kindNode.asMap().get(key);
+                problems.add(at != null ? at.where() + ": " + msg
+                        : kindNode.file() + ":" + kindNode.line() + ": " + kindNode.path() + "." + key + ": " + msg);
+            });
+        }
+        return args;
+    }
+
+    private Object value(ConfigNode n, String topKey, boolean fansOut) {
+        if (n.isNull()) {
+            throw n.error("empty value (write \"\" for an empty string)");
+        }
+        if (n.isScalar()) {
+            String text = n.string();
+            checkPlaceholders(n, text, topKey, fansOut);
+            if (topKey.equals("command") && n.path().endsWith(".command")) {
+                String problem = Placeholders.checkCommand(text);
+                if (problem != null) {
+                    throw n.error(problem);
+                }
+            }
+            return text;
+        }
+        if (n.isList()) {
+            List<Object> out = new ArrayList<>();
+            for (ConfigNode item : n.asList()) {
+                out.add(value(item, topKey, fansOut));
+            }
+            return List.copyOf(out);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<String> errors = new ArrayList<>();
+        for (Map.Entry<String, ConfigNode> e : n.asMap().entrySet()) {
+            try {
+                out.put(e.getKey(), value(e.getValue(), topKey, fansOut));
+            } catch (ConfigException ex) {
+                errors.addAll(ex.errors());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void checkPlaceholders(ConfigNode n, String text, String topKey, boolean fansOut) {
+        for (Placeholders.Found f : scan(n, text)) {
+            if (f.name().equals(Placeholders.HOST)) {
+                if (!fansOut || !topKey.equals("command")) {
+                    throw n.error("{{host}} is only allowed in the command of a step with hosts");
+                }
+            } else if (!f.name().equals(Placeholders.OPERATION) && !declared.contains(f.name())) {
+                throw n.error("unknown parameter {{" + f.name() + "}} (" + declaredList() + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package org.buildduty.commands.runbook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.NotAllowedException;
+import org.buildduty.core.UsageException;
+import org.buildduty.core.UserFacingException;
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.command.CommandContext;
+import org.buildduty.core.command.CommandSpec;
+import org.buildduty.core.command.Outcome;
+import org.buildduty.core.command.ParsedArgs;
+import org.buildduty.core.operation.OperationPlan;
+
+class RunbookCommandsTest {
+    @TempDir
+    Path dir;
+
+    FakeBotApi bot;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        FakeInventory inv = new FakeInventory().group("masters", "bm01", "bm02").group("local", "local1");
+        bot = new FakeBotApi(inv);
+        Files.writeString(dir.resolve("reconfig.yml"), RunbookLoaderTest.SPEC_EXAMPLE);
+        Files.writeString(dir.resolve("echo.yml"), String.join("\n",
+                "name: echo",
+                "description: print a message",
+                "params:",
+                "  message: { type: string, description: what to print }",
+                "  times: { type: int, default: 1, min: 1, max: 3 }",
+                "steps:",
+                "  - name: print",
+                "    local: { command: \"printf %s {{message}}\" }",
+                ""));
+        List<Runbook> runbooks = RunbookLoader.loadAll(dir, RunbookLoader.STANDARD_KINDS, inv);
+        RunbookCommands.register(bot.commands(), runbooks);
+    }
+
+    CommandContext context(String command, List<String> tokens, Set<String> roles) throws ParseException {
+        CommandSpec spec = bot.commands().get(command).orElseThrow();
+        ParsedArgs args;
+        if (spec.rawArgs()) {
+            CommandLine none = DefaultParser.builder().get().parse(new Options(), new String[0]);
+            args = new ParsedArgs(none, tokens);
+        } else {
+            CommandLine cl = DefaultParser.builder().get().parse(spec.options(), tokens.toArray(new String[0]));
+            args = new ParsedArgs(cl, cl.getArgList());
+        }
+        ChatMessage msg = new ChatMessage(ChatAddress.of("console", "console"), new Identity("libera", "alice"),
+                "alice", command + " " + String.join(" ", tokens), false, Instant.EPOCH);
+        return new CommandContext(msg, spec, args, roles, bot);
+    }
+
+    Outcome call(String command, Set<String> roles, String... tokens) throws ParseException {
+        CommandContext ctx = context(command, List.of(tokens), roles);
+        return ctx.spec().handler().handle(ctx);
+    }
+
+    static OperationPlan plan(Outcome o) {
+        assertThat(o).isInstanceOf(Outcome.Planned.class);
+        return ((Outcome.Planned) o).plan();
+    }
+
+    @Test
+    void registersRunWithRawArgsAndTheAlias() {
+        CommandSpec run = bot.commands().get("run").orElseThrow();
+        assertThat(run.rawArgs()).isTrue();
+        assertThat(run.requiredRole()).isEmpty();
+        assertThat(run.usageOverride()).contains("<runbook> [--param value ...]");
+        CommandSpec reconfig = bot.commands().get("reconfig").orElseThrow();
+        assertThat(reconfig.rawArgs()).isFalse();
+        assertThat(reconfig.requiredRole()).contains("releng");
+        assertThat(reconfig.summary()).isEqualTo("Reconfigure the buildbot masters");
+        assertThat(reconfig.options().getOptions()).extracting(Option::getLongOpt, Option::getArgName)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("masters", "GROUP"),
+                        org.assertj.core.groups.Tuple.tuple("revision", "REVISION"),
+                        org.assertj.core.groups.Tuple.tuple("parallel", "N"));
+        assertThat(reconfig.options().getOption("parallel").getDescription()).isEqualTo("(default: 10)");
+        assertThat(bot.commands().get("echo")).isEmpty();
+    }
+
+    @Test
+    void runAloneListsRunbooks() throws ParseException {
+        Outcome o = call("run", Set.of());
+        assertThat(((Outcome.Reply) o).lines()).containsExactly(
+                "runbooks (run <runbook> [--param value ...]):",
+                "echo - print a message",
+                "reconfig - Reconfigure the buildbot masters (role releng, needs approval)");
+    }
+
+    @Test
+    void runPlansWithPairsAndEqualsForms() throws ParseException {
+        OperationPlan p = plan(call("run", Set.of(), "echo", "--message", "hi; $(id)", "--times=2"));
+        assertThat(p.kind()).isEqualTo("echo");
+        assertThat(p.paramSummary()).isEqualTo("message=hi; $(id) times=2");
+        assertThat(p.steps().get(0).arg("command")).isEqualTo("printf %s 'hi; $(id)'");
+        assertThat(plan(call("run", Set.of(), "echo", "--message=a=b")).params()).containsEntry("message", "a=b");
+        assertThat(plan(call("run", Set.of(), "echo", "--message", "--times")).params())
+                .containsEntry("message", "--times");
+    }
+
+    @Test
+    void runRejectsBadTokens() {
+        assertThatThrownBy(() -> call("run", Set.of(), "echo", "message", "x")).isInstanceOf(UsageException.class)
+                .hasMessage("run echo: expected --param value, not \"message\"; usage: run echo --message STRING"
+                        + " [--times N]");
+        assertThatThrownBy(() -> call("run", Set.of(), "echo", "--message")).isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("run echo: --message needs a value");
+        assertThatThrownBy(() -> call("run", Set.of(), "echo", "--message", "a", "--message", "b"))
+                .isInstanceOf(UsageException.class).hasMessage("run echo: --message given twice");
+        assertThatThrownBy(() -> call("run", Set.of(), "echo", "--", "x")).isInstanceOf(UsageException.class);
+        assertThatThrownBy(() -> call("run", Set.of(), "echo", "--mesage", "x"))
+                .isInstanceOf(InvalidValueException.class)
+                .hasMessage("unknown parameter --mesage for run echo; parameters: --message, --times");
+        assertThatThrownBy(() -> call("run", Set.of(), "echo", "--message", "a\nb"))
+                .isInstanceOf(InvalidValueException.class).hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> call("run", Set.of(), "echo", "--times", "9", "--message", "x"))
+                .hasMessage("bad value for --times: must be at most 3");
+    }
+
+    @Test
+    void runChecksTheRunbookRole() throws ParseException {
+        assertThatThrownBy(() -> call("run", Set.of("ops"), "reconfig")).isInstanceOf(NotAllowedException.class)
+                .hasMessage("run reconfig needs role releng");
+        OperationPlan p = plan(call("run", Set.of("releng"), "reconfig", "--revision", "v1.2"));
+        assertThat(p.paramSummary()).isEqualTo("masters=masters (2) revision=v1.2 parallel=10");
+        assertThat(p.approval().isRequired()).isTrue();
+    }
+
+    @Test
+    void runSuggestsTheClosestRunbook() {
+        assertThatThrownBy(() -> call("run", Set.of(), "reconfg")).isInstanceOf(UserFacingException.class)
+                .hasMessage("unknown runbook \"reconfg\"; did you mean reconfig? runbooks: echo, reconfig");
+        assertThatThrownBy(() -> call("run", Set.of(), "zzz\u0003"))
+                .hasMessage("unknown runbook \"zzz?\"; runbooks: echo, reconfig");
+        assertThatThrownBy(() -> call("run", Set.of(), "rec")).hasMessageContaining("did you mean reconfig?");
+    }
+
+    @Test
+    void theAliasPlansFromItsOptions() throws ParseException {
+        OperationPlan p = plan(call("reconfig", Set.of("releng"), "--masters", "bm02", "--parallel", "1"));
+        assertThat(p.kind()).isEqualTo("reconfig");
+        assertThat(p.steps().get(0).hosts()).containsExactly("bm02");
+        assertThat(p.steps().get(0).parallel()).isEqualTo(1);
+        assertThat(p.paramSummary()).isEqualTo("masters=bm02 (1) revision=tip parallel=10".replace("10", "1"));
+        assertThatThrownBy(() -> call("reconfig", Set.of("releng"), "--revision", "$(reboot)"))
+                .isInstanceOf(InvalidValueException.class).hasMessageStartingWith("bad value for --revision");
+    }
+
+    @Test
+    void closestMatch() {
+        assertThat(RunbookCommands.closest("demo-aproval", List.of("demo", "demo-approval")))
+                .contains("demo-approval");
+        assertThat(RunbookCommands.closest("xyz", List.of("demo"))).isEmpty();
+    }
+}

@@ -1,0 +1,311 @@
+package org.buildduty.commands.runbook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.buildduty.core.config.ConfigException;
+import org.buildduty.core.exec.ExecContext;
+import org.buildduty.core.exec.ExecRequest;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.param.ParamType;
+
+class RunbookLoaderTest {
+    static final String KINDS = "announce, confirm, http, local, ssh, wait_until";
+    static final FakeInventory INV = new FakeInventory().group("masters", "bm01", "bm02", "bm03")
+            .group("local", "local1", "local2").host("bastion", "/srv");
+
+    @TempDir
+    Path dir;
+
+    Path write(String name, String yaml) throws IOException {
+        return Files.writeString(dir.resolve(name), yaml);
+    }
+
+    List<Runbook> load() {
+        return RunbookLoader.loadAll(dir, RunbookLoader.STANDARD_KINDS, INV);
+    }
+
+    List<String> errors() {
+        try {
+            load();
+        } catch (ConfigException e) {
+            return e.errors();
+        }
+        throw new AssertionError("loaded without errors");
+    }
+
+    static final String SPEC_EXAMPLE = String.join("\n",
+            "name: reconfig",
+            "alias: reconfig",
+            "description: Reconfigure the buildbot masters",
+            "role: releng",
+            "approval: { role: releng, required: 1, self_approve: false, timeout: 15m }",
+            "params:",
+            "  masters: { type: group, default: masters }",
+            "  revision: { type: revision, default: tip }",
+            "  parallel: { type: int, default: 10 }",
+            "steps:",
+            "  - name: update checkouts",
+            "    ssh: { hosts: \"{{masters}}\", parallel: \"{{parallel}}\", command: \"cd /builds/buildbot && hg pull"
+                    + " -u -r {{revision}}\" }",
+            "    timeout: 10m",
+            "    stuck_after: 3m",
+            "  - name: reconfig",
+            "    ssh: { hosts: \"{{masters}}\", parallel: \"{{parallel}}\", command: \"buildbot reconfig"
+                    + " /builds/buildbot/master\" }",
+            "    timeout: 30m",
+            "    stuck_after: 5m",
+            "    on_host_failure: continue",
+            "");
+
+    @Test
+    void loadsTheSpecExample() throws IOException {
+        write("reconfig.yml", SPEC_EXAMPLE);
+        List<Runbook> all = load();
+        assertThat(all).hasSize(1);
+        Runbook rb = all.get(0);
+        assertThat(rb.name()).isEqualTo("reconfig");
+        assertThat(rb.alias()).isEqualTo("reconfig");
+        assertThat(rb.role()).isEqualTo("releng");
+        assertThat(rb.approval().required()).isEqualTo(1);
+        assertThat(rb.approval().selfApprove()).isFalse();
+        assertThat(rb.approval().timeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(rb.params()).extracting(p -> p.name() + ":" + p.type() + "=" + p.defaultValue())
+                .containsExactly("masters:GROUP=masters", "revision:REVISION=tip", "parallel:INT=10");
+        assertThat(rb.steps()).hasSize(2);
+        StepTemplate first = rb.steps().get(0);
+        assertThat(first.kind()).isEqualTo("ssh");
+        assertThat(first.hosts()).isEqualTo("{{masters}}");
+        assertThat(first.parallel()).isEqualTo("{{parallel}}");
+        assertThat(first.args()).containsOnlyKeys("command");
+        assertThat(first.timeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(first.stuckAfter()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(first.onHostFailure()).isEqualTo(OnHostFailure.STOP);
+        assertThat(rb.steps().get(1).onHostFailure()).isEqualTo(OnHostFailure.CONTINUE);
+        assertThat(rb.unit()).isEqualTo("hosts");
+        assertThat(rb.source()).isEqualTo(dir.resolve("reconfig.yml").toString());
+        assertThat(rb.synopsis()).isEqualTo("[--masters GROUP] [--revision REVISION] [--parallel N]");
+    }
+
+    @Test
+    void reportsEveryErrorOfEveryFileWithFileLineAndField() throws IOException {
+        String a = write("a.yml", String.join("\n",
+                "name: demo",
+                "descripton: typo",
+                "params:",
+                "  revision: { type: revision, default: tip }",
+                "steps:",
+                "  - name: one",
+                "    ssh: { hosts: masters, command: \"hg up -r {{revison}}\" }",
+                "    timeout: 10x",
+                "  - name: two",
+                "    sssh: { command: x }",
+                "")).toString();
+        String b = write("b.yaml", String.join("\n",
+                "name: demo",
+                "steps:",
+                "  - name: one",
+                "    local: { command: \"true\" }",
+                "")).toString();
+        String c = write("c.yml", String.join("\n",
+                "description: no name",
+                "steps:",
+                "  - name: one",
+                "    local: { command: \"true\" }",
+                "")).toString();
+        write("notes.txt", "not a runbook: ignored");
+        assertThat(errors()).containsExactly(
+                a + ":2: descripton: unknown key (known: alias, approval, description, name, params, role, steps,"
+                        + " unit)",
+                a + ":7: steps[0].ssh.command: unknown parameter {{revison}} (declared: revision)",
+                a + ":8: steps[0].timeout: not a duration: \"10x\" (use a number and a unit: 30s, 10m, 2h, 7d,"
+                        + " 1h30m)",
+                a + ":10: steps[1].sssh: unknown step kind (kinds: " + KINDS + ")",
+                b + ":1: name: runbook name \"demo\" is already used in " + a,
+                c + ":1: name: missing");
+    }
+
+    @Test
+    void checksParamsApprovalAndShape() throws IOException {
+        String f = write("x.yml", String.join("\n",
+                "name: Bad_Name",
+                "approval: { required: 2 }",
+                "params:",
+                "  host: { type: string }",
+                "  mode: { type: enum }",
+                "  kind: { type: colour }",
+                "  group: { type: group, default: nosuch }",
+                "  count: { type: int, default: 5, min: 10, choices: [a] }",
+                "  where: { type: path, roots: [relative] }",
+                "steps: []",
+                "")).toString();
+        assertThat(errors()).containsExactly(
+                f + ":1: name: must match [a-z][a-z0-9-]* (at most 40 characters), not \"Bad_Name\"",
+                f + ":2: approval: needs a role (approval.role, or the runbook's role)",
+                f + ":4: params.host: \"host\" is reserved: {{host}} is filled in when a step runs",
+                f + ":5: params.mode: type enum needs choices",
+                f + ":6: params.kind.type: unknown type \"colour\" (types: duration, enum, group, host, int, path,"
+                        + " revision, string)",
+                f + ":7: params.group.default: bad value for --group: unknown group or host \"nosuch\" (groups:"
+                        + " local, masters; hosts: bastion, bm01, bm02, bm03, local1, local2)",
+                f + ":8: params.count.choices: choices are only for type enum",
+                f + ":8: params.count.default: bad value for --count: must be at least 10",
+                f + ":9: params.where.roots: bad value for --roots: must be an absolute path (starting with /), not"
+                        + " \"relative\"",
+                f + ":10: steps: needs at least one step");
+    }
+
+    @Test
+    void checksSteps() throws IOException {
+        String f = write("s.yml", String.join("\n",
+                "name: steps",
+                "params:",
+                "  msg: { type: string, default: hi }",
+                "  rev: { type: revision, default: tip }",
+                "steps:",
+                "  - name: quoted",
+                "    local: { command: \"echo \\\"{{msg}}\\\"\" }",
+                "  - name: single",
+                "    local: { command: \"echo '{{msg}}'\" }",
+                "  - name: host without hosts",
+                "    local: { command: \"echo {{host}}\" }",
+                "  - name: two kinds",
+                "    local: { command: x }",
+                "    ssh: { hosts: masters, command: x }",
+                "  - name: parallel by string",
+                "    ssh: { hosts: masters, parallel: \"{{rev}}\", command: x }",
+                "  - name: hosts on http",
+                "    http: { hosts: masters, url: \"http://x/{{rev}}\" }",
+                "  - name: no kind",
+                "  - name: ssh without hosts",
+                "    ssh: { command: uptime }",
+                "  - name: nested rollback",
+                "    local: { command: x }",
+                "    rollback:",
+                "      local: { command: y }",
+                "      rollback: { local: { command: z } }",
+                "  - name: backslash",
+                "    local: { command: \"echo \\\\{{msg}}\" }",
+                "  - name: heredoc",
+                "    local: { command: \"cat <<EOF {{msg}}\" }",
+                "  - name: dollar",
+                "    local: { command: \"echo ${{msg}}\" }",
+                "  - name: bad placeholder",
+                "    announce: { text: \"{{ Msg }}\" }",
+                "  - name: unknown hosts",
+                "    ssh: { hosts: \"bm01,bm9\", command: x }",
+                "  - name: failure mode",
+                "    local: { command: x }",
+                "    on_host_failure: maybe",
+                "")).toString();
+        assertThat(errors()).containsExactly(
+                f + ":7: steps[0].local.command: {{msg}} is inside double quotes; write it bare, it is shell-quoted"
+                        + " for you",
+                f + ":9: steps[1].local.command: {{msg}} is inside single quotes; write it bare, it is shell-quoted"
+                        + " for you",
+                f + ":11: steps[2].local.command: {{host}} is only allowed in the command of a step with hosts",
+                f + ":12: steps[3]: a step has exactly one kind, not local and ssh",
+                f + ":16: steps[4].ssh.parallel: {{rev}} must be of type int",
+                f + ":18: steps[5].http.hosts: hosts is only for local and ssh steps",
+                f + ":19: steps[6]: a step needs one kind: " + KINDS,
+                f + ":21: steps[7].ssh: an ssh step needs hosts",
+                f + ":26: steps[8].rollback.rollback: unknown key (known: name, stuck_after, timeout, or a step kind: "
+                        + KINDS + ")",
+                f + ":28: steps[9].local.command: {{msg}} must not follow a backslash",
+                f + ":30: steps[10].local.command: placeholders cannot be used in a command with a here-document"
+                        + " (<<)",
+                f + ":32: steps[11].local.command: {{msg}} must not follow $",
+                f + ":34: steps[12].announce.text: bad placeholder {{Msg}} (a placeholder is {{name}})",
+                f + ":36: steps[13].ssh.hosts: unknown group or host \"bm9\" (groups: local, masters; hosts: bastion,"
+                        + " bm01, bm02, bm03, local1, local2)",
+                f + ":39: steps[14].on_host_failure: must be stop or continue, not \"maybe\"");
+    }
+
+    @Test
+    void reportsYamlSyntaxAndDuplicateAliases() throws IOException {
+        String a = write("a.yml", "name: one\nalias: go\nsteps:\n  - name: s\n    local: { command: x }\n").toString();
+        String b = write("b.yml", "name: two\nalias: go\nsteps:\n  - name: s\n    local: { command: x }\n").toString();
+        String c = write("c.yml", "name: three\nsteps: [ { name: s\n").toString();
+        List<String> errors = errors();
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0)).isEqualTo(b + ":2: alias: alias \"go\" is already used in " + a);
+        assertThat(errors.get(1)).startsWith(c + ":").contains("YAML syntax error");
+    }
+
+    @Test
+    void acceptsSafePlaceholdersAndRollbacksOnTheStepsHosts() throws IOException {
+        write("ok.yml", String.join("\n",
+                "name: ok",
+                "params:",
+                "  msg: { type: string, default: hi }",
+                "  hosts: { type: group, default: local }",
+                "  n: { type: int, default: 2, min: 1 }",
+                "  mode: { type: enum, choices: [a, b], default: a }",
+                "steps:",
+                "  - name: fan",
+                "    local:",
+                "      hosts: \"{{ hosts }}\"",
+                "      parallel: \"{{n}}\"",
+                "      command: \"echo --msg={{msg}} on {{host}} for {{operation}} # it's fine: '{{msg}}'\"",
+                "    rollback:",
+                "      local: { command: \"echo undo {{host}}\" }",
+                "  - name: post",
+                "    http: { url: \"http://h/{{msg}}\", body: \"{\\\"m\\\": \\\"{{msg}}\\\"}\",",
+                "            headers: { X: \"{{mode}}\" } }",
+                "  - name: tell",
+                "    announce: { text: \"done {{msg}} #{{operation}}\" }",
+                ""));
+        Runbook rb = load().get(0);
+        StepTemplate fan = rb.steps().get(0);
+        assertThat(fan.rollback().name()).isEqualTo("undo fan");
+        assertThat(fan.rollback().hosts()).isEqualTo("{{ hosts }}");
+        assertThat(fan.rollback().parallel()).isEqualTo("{{n}}");
+        assertThat(rb.steps().get(1).args().get("headers")).isEqualTo(Map.of("X", "{{mode}}"));
+        assertThat(rb.param("mode").orElseThrow().type()).isEqualTo(ParamType.ENUM);
+        assertThat(rb.unit()).isEqualTo("hosts");
+    }
+
+    @Test
+    void askExecutorsToValidateArguments() throws IOException {
+        String f = write("v.yml", "name: v\nsteps:\n  - name: s\n    http: { url: \"ftp://x\" }\n").toString();
+        StepExecutor http = new StepExecutor() {
+            @Override
+            public String kind() {
+                return "http";
+            }
+
+            @Override
+            public StepResult execute(ExecRequest request, ExecContext context) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Map<String, String> validateArgs(Map<String, Object> args) {
+                return Map.of("url", "must start with http:// or https://", "method", "needs a method");
+            }
+        };
+        assertThatThrownBy(() -> RunbookLoader.loadAll(dir, RunbookLoader.STANDARD_KINDS, List.of(http), INV))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactlyInAnyOrder(
+                        f + ":4: steps[0].http.url: must start with http:// or https://",
+                        f + ":4: steps[0].http.method: needs a method"));
+    }
+
+    @Test
+    void aMissingFolderIsAnError() {
+        assertThatThrownBy(() -> RunbookLoader.loadAll(dir.resolve("nope"), RunbookLoader.STANDARD_KINDS, INV))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
+        assertThat(load()).isEmpty();
+    }
+}

@@ -1,0 +1,164 @@
+package org.buildduty.commands.runbook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.journal.PlanCodec;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.param.ShellQuote;
+
+class RunbookPlanTest {
+    static final FakeInventory INV = new FakeInventory().group("masters", "bm01", "bm02", "bm03")
+            .group("local", "local1", "local2");
+
+    @TempDir
+    Path dir;
+
+    Runbook load(String yaml) throws IOException {
+        Path rb = dir.resolve("runbooks");
+        Files.createDirectories(rb);
+        Files.writeString(rb.resolve("r.yml"), yaml);
+        return RunbookLoader.loadAll(rb, RunbookLoader.STANDARD_KINDS, INV).get(0);
+    }
+
+    @Test
+    void plansTheSpecExampleWithDefaults() throws IOException {
+        OperationPlan plan = load(RunbookLoaderTest.SPEC_EXAMPLE).plan(Map.of(), INV);
+        assertThat(plan.kind()).isEqualTo("reconfig");
+        assertThat(plan.paramSummary()).isEqualTo("masters=masters (3) revision=tip parallel=10");
+        assertThat(plan.unit()).isEqualTo("hosts");
+        assertThat(plan.approval().role()).isEqualTo("releng");
+        StepSpec update = plan.steps().get(0);
+        assertThat(update.arg("command")).isEqualTo("cd /builds/buildbot && hg pull -u -r 'tip'");
+        assertThat(update.hosts()).containsExactly("bm01", "bm02", "bm03");
+        assertThat(update.parallel()).isEqualTo(10);
+        assertThat(update.timeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(update.stuckAfter()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(update.args()).containsOnlyKeys("command");
+        assertThat(PlanCodec.decode(PlanCodec.encode(plan))).isEqualTo(plan);
+    }
+
+    @Test
+    void plansGivenValues() throws IOException {
+        OperationPlan plan = load(RunbookLoaderTest.SPEC_EXAMPLE)
+                .plan(Map.of("masters", "bm03,bm01", "revision", "4f2a9c1", "parallel", "2"), INV);
+        assertThat(plan.params()).containsExactly(Map.entry("masters", "bm03,bm01 (2)"),
+                Map.entry("revision", "4f2a9c1"), Map.entry("parallel", "2"));
+        assertThat(plan.steps().get(1).hosts()).containsExactly("bm03", "bm01");
+        assertThat(plan.steps().get(1).parallel()).isEqualTo(2);
+        assertThat(plan.steps().get(0).arg("command")).endsWith("-r '4f2a9c1'");
+    }
+
+    @Test
+    void rejectsUnknownMissingAndBadParameters() throws IOException {
+        Runbook rb = load(RunbookLoaderTest.SPEC_EXAMPLE);
+        assertThatThrownBy(() -> rb.plan(Map.of("foo", "1"), INV)).isInstanceOf(InvalidValueException.class)
+                .hasMessage("unknown parameter --foo for run reconfig; parameters: --masters, --revision, --parallel");
+        assertThatThrownBy(() -> rb.plan(Map.of("revision", "-oProxyCommand=touch /tmp/x"), INV))
+                .hasMessageStartingWith("bad value for --revision: must be a hex commit");
+        assertThatThrownBy(() -> rb.plan(Map.of("masters", "-oProxyCommand=x"), INV))
+                .hasMessageStartingWith("bad value for --masters: unknown group or host");
+        assertThatThrownBy(() -> rb.plan(Map.of("parallel", "0"), INV))
+                .hasMessage("bad value for --parallel: parallel must be at least 1");
+        Runbook needs = load("name: m\nparams:\n  message: { type: string }\nsteps:\n"
+                + "  - name: s\n    local: { command: \"printf %s {{message}}\" }\n");
+        assertThatThrownBy(() -> needs.plan(Map.of(), INV)).isInstanceOf(InvalidValueException.class)
+                .hasMessage("missing --message for run m (usage: run m --message STRING)");
+        assertThatThrownBy(() -> needs.plan(Map.of("bad\nname", "x"), INV))
+                .hasMessage("unknown parameter --bad?name for run m; parameters: --message");
+    }
+
+    @Test
+    void aHostileMessageIsSingleQuotedAndPrintsExactly() throws Exception {
+        Path canary = dir.resolve("canary");
+        Runbook rb = load("name: m\nparams:\n  message: { type: string }\nsteps:\n"
+                + "  - name: s\n    local: { command: \"printf %s {{message}}\" }\n");
+        String[] hostile = {"$(touch " + canary + ")", "`touch " + canary + "`", "x'; touch " + canary + "; echo '",
+            "a\" && touch " + canary + " && \"", "; touch " + canary, "| touch " + canary, "$HOME ${IFS} * ~ \\ !",
+            "'\\''", "-n", "--", "ünï ☃ 🚀"};
+        for (String value : hostile) {
+            String command = rb.plan(Map.of("message", value), INV).steps().get(0).arg("command");
+            assertThat(command).isEqualTo("printf %s " + ShellQuote.quote(value));
+            assertThat(command).startsWith("printf %s '").endsWith("'");
+            ShellRun run = ShellRun.of(command, dir);
+            assertThat(run.stdout()).isEqualTo(value);
+            assertThat(run.exit()).isZero();
+        }
+        assertThat(Files.exists(canary)).isFalse();
+        for (String rejected : new String[] {"a\nb", "a\0b", "a\rb", "{{host}}"}) {
+            assertThatThrownBy(() -> rb.plan(Map.of("message", rejected), INV))
+                    .isInstanceOf(InvalidValueException.class);
+        }
+    }
+
+    @Test
+    void escapesPerContextAndKeepsRuntimeMarkers() throws Exception {
+        Runbook rb = load(String.join("\n",
+                "name: ctx",
+                "params:",
+                "  msg: { type: string }",
+                "  hosts: { type: group, default: local }",
+                "steps:",
+                "  - name: fan",
+                "    local:",
+                "      hosts: \"{{hosts}}\"",
+                "      command: \"printf '%s|' {{host}} {{msg}} {{operation}}\"",
+                "    rollback:",
+                "      local: { command: \"echo undo {{host}}\" }",
+                "  - name: post",
+                "    http:",
+                "      url: \"http://h/api/{{msg}}?q={{msg}}\"",
+                "      body: \"{\\\"m\\\": \\\"{{msg}}\\\"}\"",
+                "      headers: { X-Msg: \"{{msg}}\" }",
+                "  - name: tell",
+                "    announce: { text: \"op #{{operation}}: {{msg}}\" }",
+                ""));
+        String msg = "a \"b\" \\c/d?e&f'g";
+        OperationPlan plan = rb.plan(Map.of("msg", msg), INV);
+        StepSpec fan = plan.steps().get(0);
+        assertThat(fan.hosts()).containsExactly("local1", "local2");
+        assertThat(fan.rollback().hosts()).containsExactly("local1", "local2");
+        assertThat(fan.rollback().arg("command")).isEqualTo("echo undo {{host}}");
+        String command = fan.arg("command");
+        assertThat(command).isEqualTo("printf '%s|' {{host}} " + ShellQuote.quote(msg) + " {{operation}}");
+        String bound = ShellQuote.bindOperation(ShellQuote.bindHost(command, "local1"), "17");
+        assertThat(ShellRun.of(bound, dir).stdout()).isEqualTo("local1|" + msg + "|17|");
+
+        StepSpec post = plan.steps().get(1);
+        assertThat(post.arg("url")).isEqualTo("http://h/api/a%20%22b%22%20%5Cc%2Fd%3Fe%26f%27g"
+                + "?q=a%20%22b%22%20%5Cc%2Fd%3Fe%26f%27g");
+        Map<?, ?> body = new ObjectMapper().readValue(post.arg("body"), Map.class);
+        assertThat(body.get("m")).isEqualTo(msg);
+        assertThat(post.args().get("headers")).isEqualTo(Map.of("X-Msg", msg));
+        assertThat(post.hosts()).isEmpty();
+        assertThat(plan.steps().get(2).arg("text")).isEqualTo("op #{{operation}}: " + msg);
+        assertThat(plan.unit()).isEqualTo("hosts");
+        assertThat(plan.params()).containsExactly(Map.entry("msg", msg), Map.entry("hosts", "local (2)"));
+    }
+
+    @Test
+    void literalHostsAndStepsUnit() throws IOException {
+        Runbook rb = load("name: lit\nunit: masters\nsteps:\n"
+                + "  - name: s\n    ssh: { hosts: [bm02, bm01], parallel: 3, command: uptime }\n");
+        OperationPlan plan = rb.plan(Map.of(), INV);
+        assertThat(plan.steps().get(0).hosts()).containsExactly("bm02", "bm01");
+        assertThat(plan.steps().get(0).parallel()).isEqualTo(3);
+        assertThat(plan.unit()).isEqualTo("masters");
+        Runbook single = load("name: one\nsteps:\n  - name: s\n    local: { command: \"true\" }\n");
+        assertThat(single.plan(Map.of(), INV).unit()).isEqualTo("steps");
+        assertThat(single.plan(Map.of(), INV).steps()).extracting(StepSpec::width).isEqualTo(List.of(1));
+    }
+}
