@@ -1,12 +1,25 @@
 package org.buildduty.commands.runbook;
 
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.buildduty.core.approval.PendingApproval;
+import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.CommandRegistry;
+import org.buildduty.core.command.CommandSpec;
+import org.buildduty.core.journal.Journal;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.time.Ticker;
 
-/** The bot's services for handler tests: a real registry, a given inventory, a fake clock. */
+/**
+ * The bot's services for runbook handler tests: a real registry, a given inventory, a fake clock. Runbook handlers
+ * only plan; the operation services throw if a handler ever reaches for them.
+ */
 final class FakeBotApi implements BotApi {
     private final CommandRegistry registry = new CommandRegistry();
     private final Inventory inventory;
@@ -29,5 +42,64 @@ final class FakeBotApi implements BotApi {
     @Override
     public Ticker ticker() {
         return ticker;
+    }
+
+    @Override
+    public Set<String> rolesOf(Identity who) {
+        return Set.of();
+    }
+
+    @Override
+    public boolean isOwner(Identity who) {
+        return false;
+    }
+
+    @Override
+    public boolean mayRun(Identity who, CommandSpec spec) {
+        return true;
+    }
+
+    @Override
+    public List<Operation> activeOperations() {
+        throw unused();
+    }
+
+    @Override
+    public Optional<PendingApproval> pendingApproval(OperationId id) {
+        throw unused();
+    }
+
+    @Override
+    public Journal journal() {
+        throw unused();
+    }
+
+    @Override
+    public String approve(OperationId id, Identity who) {
+        throw unused();
+    }
+
+    @Override
+    public String deny(OperationId id, Identity who, String reason) {
+        throw unused();
+    }
+
+    @Override
+    public String cancel(OperationId id, Identity who) {
+        throw unused();
+    }
+
+    @Override
+    public String link(OperationId id) {
+        return "";
+    }
+
+    @Override
+    public String prefix() {
+        return "!";
+    }
+
+    private static UnsupportedOperationException unused() {
+        return new UnsupportedOperationException("runbook handlers only plan");
     }
 }

@@ -56,19 +56,12 @@ public final class OptionsParser {
      * @throws UsageException if the words do not fit the spec
      */
     public static ParsedArgs parse(CommandSpec spec, List<String> args) {
-        check(spec, args);
-        CommandLine line;
-        try {
-            line = DefaultParser.builder()
-                    .setAllowPartialMatching(false)
-                    .setStripLeadingAndTrailingQuotes(false)
-                    .get()
-                    .parse(spec.options(), args.toArray(new String[0]));
-        } catch (ParseException e) {
-            // check() refuses everything DefaultParser would; this is a safety net that still answers with usage.
-            throw usage(spec, "cannot parse the options of " + spec.name() + ": "
-                    + Sanitize.forDisplay(e.getMessage(), 80));
+        if (spec.rawArgs()) {
+            checkCount(spec, args.size());
+            return new ParsedArgs(parseWith(new Options(), List.of(), spec), args);
         }
+        check(spec, args);
+        CommandLine line = parseWith(spec.options(), args, spec);
         for (Option o : line.getOptions()) {
             for (String value : o.getValuesList()) {
                 checkValue(spec, o, value);
@@ -77,6 +70,22 @@ public final class OptionsParser {
         List<String> positionals = line.getArgList();
         checkCount(spec, positionals.size());
         return new ParsedArgs(line, positionals);
+    }
+
+    private static CommandLine parseWith(Options options, List<String> args, CommandSpec spec) {
+        CommandLine line;
+        try {
+            line = DefaultParser.builder()
+                    .setAllowPartialMatching(false)
+                    .setStripLeadingAndTrailingQuotes(false)
+                    .get()
+                    .parse(options, args.toArray(new String[0]));
+        } catch (ParseException e) {
+            // check() refuses everything DefaultParser would; this is a safety net that still answers with usage.
+            throw usage(spec, "cannot parse the options of " + spec.name() + ": "
+                    + Sanitize.forDisplay(e.getMessage(), 80));
+        }
+        return line;
     }
 
     /** Walks the words the way DefaultParser does and refuses what must not reach it. */
