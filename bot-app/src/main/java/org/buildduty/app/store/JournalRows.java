@@ -4,6 +4,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
@@ -16,7 +18,9 @@ import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.journal.PlanCodec;
 import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
 
 /** Maps journal rows to records and binds statement parameters; instants are ISO-8601 text. */
 final class JournalRows {
@@ -26,6 +30,9 @@ final class JournalRows {
             + "exit_code, reason, last_line";
     static final String OUTPUT_COLUMNS = "seq, step_index, host, stream, line, at";
     static final String APPROVAL_COLUMNS = "kind, who, reason, at";
+    /** The non-terminal states as an SQL list. */
+    static final String UNFINISHED = Arrays.stream(OperationState.values()).filter(s -> !s.isTerminal())
+            .map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
 
     private JournalRows() {
     }
@@ -85,5 +92,14 @@ final class JournalRows {
 
     static Instant instant(String text) {
         return text == null ? null : Instant.parse(text);
+    }
+
+    /** The name of step {@code index} (or of its rollback), or empty when the plan has no such step. */
+    static String stepName(OperationPlan plan, int index, boolean rollback) {
+        if (index < 0 || index >= plan.steps().size()) {
+            return "";
+        }
+        StepSpec s = plan.steps().get(index);
+        return rollback && s.rollback() != null ? s.rollback().name() : s.name();
     }
 }

@@ -44,11 +44,11 @@ final class JournalSchema {
     }
 
     /**
-     * Creates or upgrades the schema; returns the version found before. The caller commits.
+     * Creates or upgrades the schema inside the caller's transaction; returns the version found before.
      *
-     * @throws IllegalStateException if the file was written by a newer bot
+     * @throws org.buildduty.core.journal.JournalException if the file was written by a newer bot
      */
-    static int migrate(Connection c) throws SQLException {
+    static int migrate(Connection c, SqliteErrors errors) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
             int found;
@@ -56,8 +56,8 @@ final class JournalSchema {
                 found = rs.next() ? rs.getInt(1) : 0;
             }
             if (found > CURRENT) {
-                throw new IllegalStateException("schema version " + found + " is newer than this bot supports ("
-                        + CURRENT + ")");
+                throw errors.fail("schema version " + found + " is newer than this bot supports (" + CURRENT
+                        + ")");
             }
             for (int v = found; v < CURRENT; v++) {
                 for (String sql : MIGRATIONS.get(v)) {

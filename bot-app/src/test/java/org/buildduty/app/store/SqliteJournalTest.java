@@ -153,7 +153,7 @@ class SqliteJournalTest extends JournalContract {
     }
 
     @Test
-    void aSecondBotCannotOpenTheSameJournal() {
+    void aSecondOpenInTheSameProcessIsRefused() {
         create(OperationState.QUEUED);
         assertThatThrownBy(() -> SqliteJournal.open(file())).isInstanceOf(JournalException.class)
                 .hasMessageContaining(file().toString())
@@ -234,7 +234,10 @@ class SqliteJournalTest extends JournalContract {
                     StandardCharsets.UTF_8));
             String ready = CompletableFuture.supplyAsync(() -> readUntilReady(out)).get(60, TimeUnit.SECONDS);
             assertThat(ready).startsWith("READY ");
-            Thread.sleep(150);
+            // the running child holds the journal: this process is a second bot and is kept out
+            assertThatThrownBy(() -> SqliteJournal.open(file())).isInstanceOf(JournalException.class)
+                    .hasMessageContaining("in use by another running bot");
+            Thread.sleep(100);
             assertThat(child.isAlive()).as("child still writing output").isTrue();
         } finally {
             child.destroyForcibly();
