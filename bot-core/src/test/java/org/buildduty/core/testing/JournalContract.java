@@ -44,10 +44,10 @@ import org.buildduty.core.operation.StepSpec;
  * to make its disk full.
  */
 public abstract class JournalContract {
-    protected static final Instant T0 = Instant.parse("2026-11-21T10:00:00.123Z");
-    protected static final Identity ALICE = new Identity("matrix", "@alice:example.org");
-    protected static final Identity BOB = Identity.parse("irc:bob");
-    protected static final ChatAddress ROOM = new ChatAddress("matrix", "!ops:example.org", "$thread1");
+    public static final Instant T0 = Instant.parse("2026-11-21T10:00:00.123Z");
+    public static final Identity ALICE = new Identity("matrix", "@alice:example.org");
+    public static final Identity BOB = Identity.parse("irc:bob");
+    public static final ChatAddress ROOM = new ChatAddress("matrix", "!ops:example.org", "$thread1");
 
     protected Journal journal;
 
@@ -71,7 +71,7 @@ public abstract class JournalContract {
     }
 
     /** A plan with two steps over hosts, a rollback, parameters and an approval policy. */
-    protected static OperationPlan plan() {
+    public static OperationPlan plan() {
         StepSpec undo = new StepSpec("restore config", "ssh", Map.of("command", "git checkout HEAD@{1}"),
                 List.of("bm01", "bm02"), 2, Duration.ofMinutes(2), null, OnHostFailure.CONTINUE, null);
         StepSpec update = new StepSpec("update config", "ssh",
@@ -85,7 +85,7 @@ public abstract class JournalContract {
         return new OperationPlan("reconfig", params, List.of(update, reload), approval, "masters");
     }
 
-    protected static Operation op(OperationId id, OperationState state) {
+    public static Operation op(OperationId id, OperationState state) {
         return new Operation(id, plan(), ALICE, ROOM, T0, state);
     }
 

@@ -1,0 +1,456 @@
+package org.buildduty.app.store;
+
+import static org.buildduty.app.store.JournalDb.exists;
+import static org.buildduty.app.store.JournalDb.query;
+import static org.buildduty.app.store.JournalDb.queryLong;
+import static org.buildduty.app.store.JournalDb.update;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.HostRunRecord;
+import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.journal.OutputLine;
+import org.buildduty.core.journal.PlanCodec;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * The {@link Journal} in one SQLite file (WAL, {@code synchronous=FULL}, foreign keys on), used by one bot at a time.
+ *
+ * <p>Durability: every state change, id allocation, host run and approval is committed (and fsynced) before its
+ * method returns. Output lines are the one exception: they are buffered for at most {@value #FLUSH_MILLIS} ms or
+ * {@value #MAX_BATCH} lines and written in one transaction, and the buffer is always written in the same transaction
+ * as, so before, any other write, and on {@link #close()}. A crash can therefore lose only the last fraction of a
+ * second of output, never a state change. {@link #output(OperationId, long, int)} serves buffered lines too. If
+ * writing the buffer fails (disk full), the lines are kept for a retry and the next output or write throws.
+ *
+ * <p>Calls come from many threads; one connection is guarded by a lock. A sidecar {@code <file>.lock}, locked for as
+ * long as the journal is open, keeps a second bot out. Every SQLite failure becomes a {@link JournalException} such
+ * as {@code journal data/buildduty.db: disk full while writing output (...)}.
+ */
+public final class SqliteJournal implements Journal {
+    static final int MAX_BATCH = 500;
+    static final long FLUSH_MILLIS = 100;
+    /** Less free space than this on the file system and {@link #checkWritable()} reports a full disk. */
+    static final long MIN_FREE_BYTES = 1024 * 1024;
+    /** Fewer pages than this left below {@code max_page_count} and {@link #checkWritable()} reports a full disk. */
+    static final long MIN_FREE_PAGES = 16;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteJournal.class);
+    private static final String SELECT_OPERATION = "SELECT " + JournalRows.OPERATION_COLUMNS + " FROM operations ";
+
+    private final Path file;
+    private final Ticker ticker;
+    private final JournalFileLock fileLock;
+    private final JournalDb db;
+    private final ScheduledExecutorService flusher;
+    /** Guarded by {@code db.lock}, as is {@link #flushFailure}. */
+    private final OutputBuffer buffer = new OutputBuffer();
+    private JournalException flushFailure;
+
+    private SqliteJournal(Path file, Ticker ticker, JournalFileLock fileLock, JournalDb db) {
+        this.file = file;
+        this.ticker = ticker;
+        this.fileLock = fileLock;
+        this.db = db;
+        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "journal-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(this::backgroundFlush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens (creating it and its directories if needed) the journal in {@code file}, stamping with the system clock. */
+    public static SqliteJournal open(Path file) {
+        return open(file, Ticker.system());
+    }
+
+    /**
+     * Opens the journal in {@code file}, creating it and its parent directories if needed, and upgrades its schema.
+     *
+     * @throws JournalException if the file is not a SQLite database, is newer than this bot, cannot be created, or is
+     *     in use by another running bot
+     */
+    public static SqliteJournal open(Path file, Ticker ticker) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(ticker, "ticker");
+        SqliteErrors errors = new SqliteErrors(file.toString());
+        Path absolute = file.toAbsolutePath();
+        try {
+            Files.createDirectories(absolute.getParent());
+        } catch (IOException e) {
+            throw errors.fail("cannot create directory " + absolute.getParent() + " (" + e + ")");
+        }
+        JournalFileLock fileLock = JournalFileLock.acquire(absolute, file.toString());
+        JournalDb db = null;
+        try {
+            try {
+                db = JournalDb.connect(file, absolute, errors);
+            } catch (SQLException e) {
+                throw errors.wrap("opening it", e);
+            }
+            int found = db.transaction("creating its tables", c -> JournalSchema.migrate(c, errors));
+            if (found < JournalSchema.CURRENT) {
+                LOG.info("journal {}: schema version {} -> {}", file, found, JournalSchema.CURRENT);
+            }
+            return new SqliteJournal(file, ticker, fileLock, db);
+        } catch (RuntimeException e) {
+            try {
+                if (db != null) {
+                    db.close();
+                }
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            fileLock.close();
+            throw e;
+        }
+    }
+
+    /** The file this journal lives in. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public OperationId nextOperationId() {
+        return write("allocating an operation id", c -> {
+            long next = queryLong(c, "SELECT next_value FROM sequence WHERE name = 'operation'");
+            update(c, "UPDATE sequence SET next_value = ? WHERE name = 'operation'", next + 1);
+            return new OperationId(next);
+        });
+    }
+
+    @Override
+    public void operationCreated(Operation op) {
+        Objects.requireNonNull(op, "op");
+        String plan = PlanCodec.encode(op.plan());
+        write("creating operation " + op.id(), c -> {
+            if (exists(c, op.id())) {
+                throw db.errors.fail("operation " + op.id() + " already exists");
+            }
+            update(c, "INSERT INTO operations (id, kind, requester, origin_connector, origin_room, origin_thread, "
+                    + "plan_json, state, created_at, started_at, ended_at, detail) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", op.id(), op.kind(), op.requester(),
+                    op.origin().connectorId(), op.origin().room(), op.origin().thread(), plan, op.state(),
+                    op.createdAt(), op.startedAt(), op.endedAt());
+            // an id given from elsewhere must still never be handed out again
+            update(c, "UPDATE sequence SET next_value = max(next_value, ?) WHERE name = 'operation'",
+                    op.id().value() + 1);
+            return null;
+        });
+    }
+
+    @Override
+    public void operationState(OperationId id, OperationState state, Instant at, String detail) {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(at, "at");
+        write("recording " + id + " " + state.label(), c -> {
+            requireFound(update(c, "UPDATE operations SET state = ?, detail = ?, "
+                    + "started_at = CASE WHEN ? AND started_at IS NULL THEN ? ELSE started_at END, "
+                    + "ended_at = CASE WHEN ? THEN ? ELSE ended_at END WHERE id = ?", state,
+                    detail == null ? "" : detail, state == OperationState.RUNNING, at, state.isTerminal(), at, id), id);
+            if (state.isTerminal()) {
+                buffer.forget(id.value());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void hostStarted(OperationId id, int stepIndex, String stepName, String host, boolean rollback,
+            Instant at) {
+        Objects.requireNonNull(stepName, "stepName");
+        Objects.requireNonNull(at, "at");
+        write("recording a host start of " + id, c -> {
+            requireFound(exists(c, id) ? 1 : 0, id);
+            update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, started_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)", id, stepIndex, stepName, host, rollback, at);
+            return null;
+        });
+    }
+
+    @Override
+    public void hostFinished(OperationId id, int stepIndex, boolean rollback, StepResult result, Instant at) {
+        Objects.requireNonNull(result, "result");
+        Objects.requireNonNull(at, "at");
+        write("recording a host result of " + id, c -> {
+            int n = update(c, "UPDATE host_runs SET ended_at = ?, outcome = ?, exit_code = ?, reason = ?, "
+                    + "last_line = ? WHERE id = (SELECT id FROM host_runs WHERE op = ? AND step_index = ? "
+                    + "AND rollback = ? AND host IS ? AND outcome IS NULL ORDER BY id DESC LIMIT 1)", at,
+                    result.outcome(), result.exitCode(), result.reason(), result.lastLine(), id, stepIndex,
+                    rollback, result.host());
+            if (n == 0) {
+                // a host that never started (skipped or cancelled): recorded with no start
+                OperationRecord op = findOperation(c, id).orElseThrow(() -> db.errors.fail("unknown operation " + id));
+                update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, ended_at, outcome, "
+                        + "exit_code, reason, last_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, stepIndex,
+                        JournalRows.stepName(op.plan(), stepIndex, rollback), result.host(), rollback, at, result.outcome(),
+                        result.exitCode(), result.reason(), result.lastLine());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void output(OperationId id, int stepIndex, String host, OutputStream stream, String line, Instant at) {
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(line, "line");
+        Objects.requireNonNull(at, "at");
+        db.lock.lock();
+        try {
+            db.ensureOpen();
+            if (flushFailure != null) {
+                flush();
+            }
+            Long last = buffer.lastSeq(id.value());
+            if (last == null) {
+                last = db.read("reading output of " + id, c -> {
+                    requireFound(exists(c, id) ? 1 : 0, id);
+                    return queryLong(c, "SELECT coalesce(max(seq), 0) FROM output WHERE op = ?", id);
+                });
+            }
+            buffer.add(id.value(), new OutputLine(last + 1, stepIndex, host, stream, line, at));
+            if (buffer.size() >= MAX_BATCH) {
+                try {
+                    flush();
+                } catch (JournalException e) {
+                    // this line is refused; the earlier ones stay buffered for a retry
+                    buffer.removeLast(id.value());
+                    throw e;
+                }
+            }
+        } finally {
+            db.lock.unlock();
+        }
+    }
+
+    @Override
+    public void approvalRequested(OperationId id, Instant expiresAt, Instant at) {
+        Objects.requireNonNull(at, "at");
+        write("recording an approval request of " + id, c -> {
+            requireFound(update(c, "UPDATE operations SET expires_at = ? WHERE id = ?", expiresAt, id), id);
+            update(c, "INSERT INTO approvals (op, kind, who, reason, at) "
+                    + "SELECT id, ?, requester, NULL, ? FROM operations WHERE id = ?",
+                    ApprovalRecord.Kind.REQUESTED, at, id);
+            return null;
+        });
+    }
+
+    @Override
+    public void approvalEvent(OperationId id, ApprovalRecord event) {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(event.kind(), "kind");
+        Objects.requireNonNull(event.at(), "at");
+        write("recording an approval event of " + id, c -> {
+            requireFound(exists(c, id) ? 1 : 0, id);
+            update(c, "INSERT INTO approvals (op, kind, who, reason, at) VALUES (?, ?, ?, ?, ?)", id, event.kind(),
+                    event.who(), event.reason(), event.at());
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<OperationRecord> operation(OperationId id) {
+        return db.read("reading operation " + id, c -> findOperation(c, id));
+    }
+
+    @Override
+    public List<OperationRecord> recent(int limit, long beforeId) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return db.read("listing recent operations", c -> query(c, SELECT_OPERATION
+                + "WHERE id < ? ORDER BY id DESC LIMIT ?", JournalRows::operation, beforeId, limit));
+    }
+
+    @Override
+    public List<OperationRecord> unfinished() {
+        return db.read("listing unfinished operations", c -> query(c, SELECT_OPERATION
+                + "WHERE state IN (" + JournalRows.UNFINISHED + ") ORDER BY id", JournalRows::operation));
+    }
+
+    @Override
+    public List<HostRunRecord> hostRuns(OperationId id) {
+        return db.read("reading host runs of " + id, c -> query(c, "SELECT " + JournalRows.HOST_RUN_COLUMNS
+                + " FROM host_runs WHERE op = ? ORDER BY id", JournalRows::hostRun, id));
+    }
+
+    /** One page from the table (by primary key, so a long log is never loaded whole), then any buffered lines. */
+    @Override
+    public List<OutputLine> output(OperationId id, long afterSeq, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        db.lock.lock();
+        try {
+            List<OutputLine> page = db.read("reading output of " + id, c -> query(c, "SELECT "
+                    + JournalRows.OUTPUT_COLUMNS + " FROM output WHERE op = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    JournalRows::outputLine, id, afterSeq, limit));
+            // the buffered lines of an operation all come after its written ones
+            buffer.appendTo(page, id.value(), page.isEmpty() ? afterSeq : page.get(page.size() - 1).seq(), limit);
+            return page;
+        } finally {
+            db.lock.unlock();
+        }
+    }
+
+    @Override
+    public List<ApprovalRecord> approvals(OperationId id) {
+        return db.read("reading approvals of " + id, c -> query(c, "SELECT " + JournalRows.APPROVAL_COLUMNS
+                + " FROM approvals WHERE op = ? ORDER BY id", JournalRows::approval, id));
+    }
+
+    /**
+     * Checks the file system has room, the database is below its page limit, and a real write (the heartbeat row,
+     * together with any buffered output) commits.
+     */
+    @Override
+    public void checkWritable() {
+        db.ensureOpen();
+        long free;
+        try {
+            free = Files.getFileStore(file.toAbsolutePath()).getUsableSpace();
+        } catch (IOException e) {
+            throw db.errors.fail("cannot check free space (" + e + ")");
+        }
+        if (free < MIN_FREE_BYTES) {
+            throw db.errors.fail("disk full (" + free / 1024 + " KiB free)");
+        }
+        write("checking it is writable", c -> {
+            long pages = queryLong(c, "PRAGMA page_count");
+            long max = queryLong(c, "PRAGMA max_page_count");
+            if (max - pages < MIN_FREE_PAGES) {
+                throw db.errors.fail("disk full (the database is at its limit of " + max + " pages)");
+            }
+            update(c, "UPDATE heartbeat SET at = ?, writes = writes + 1 WHERE id = 1", ticker.now());
+            return null;
+        });
+    }
+
+    /** Writes buffered output lines now. */
+    public void flush() {
+        write("writing output", c -> null);
+    }
+
+    /** Writes buffered output, then closes the file and releases the lock; throws if the output could not be written. */
+    @Override
+    public void close() {
+        JournalException failure = null;
+        db.lock.lock();
+        try {
+            if (!db.isOpen()) {
+                return;
+            }
+            try {
+                flush();
+            } catch (JournalException e) {
+                failure = e;
+            }
+            try {
+                db.close();
+            } catch (JournalException e) {
+                failure = addTo(failure, e);
+            }
+            try {
+                fileLock.close();
+            } catch (JournalException e) {
+                failure = addTo(failure, e);
+            }
+        } finally {
+            db.lock.unlock();
+            flusher.shutdownNow();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static JournalException addTo(JournalException first, JournalException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    /** For tests: caps the database at {@code pages} pages (at least its current size), as a full disk would. */
+    void maxPageCount(long pages) {
+        db.maxPageCount(pages);
+    }
+
+    private void backgroundFlush() {
+        db.lock.lock();
+        try {
+            if (db.isOpen() && !buffer.isEmpty()) {
+                flush();
+            }
+        } catch (RuntimeException e) {
+            if (flushFailure == null) {
+                LOG.warn("{}; output is kept in memory and retried", e.getMessage(), e);
+            }
+            flushFailure = e instanceof JournalException ? (JournalException) e : db.errors.fail(e.toString());
+        } finally {
+            db.lock.unlock();
+        }
+    }
+
+    /** Runs {@code work} after inserting the buffered output, all in one committed transaction. */
+    private <T> T write(String doing, JournalDb.Work<T> work) {
+        db.lock.lock();
+        try {
+            T result = db.transaction(doing, c -> {
+                buffer.writeTo(c);
+                return work.run(c);
+            });
+            buffer.written();
+            flushFailure = null;
+            return result;
+        } catch (JournalException e) {
+            if (e.getCause() instanceof SQLException && !buffer.isEmpty()) {
+                // the storage failed: output() retries the buffer before it takes more lines
+                flushFailure = e;
+            }
+            throw e;
+        } finally {
+            db.lock.unlock();
+        }
+    }
+
+    private void requireFound(int rows, OperationId id) {
+        if (rows == 0) {
+            throw db.errors.fail("unknown operation " + id);
+        }
+    }
+
+    private static Optional<OperationRecord> findOperation(Connection c, OperationId id) throws SQLException {
+        return query(c, SELECT_OPERATION + "WHERE id = ?", JournalRows::operation, id).stream().findFirst();
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteJournal[" + file + "]";
+    }
+}
