@@ -1,0 +1,106 @@
+package org.buildduty.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+import org.junit.jupiter.api.Test;
+
+import org.buildduty.commands.archfixture.CommandsFixture;
+import org.buildduty.connectors.archfixture.ConnectorsFixture;
+import org.buildduty.core.archfixture.CoreFixture;
+
+/**
+ * Module boundaries, checked on the main classes of every module (bot-app's test classpath holds them all):
+ * bot-core uses no other module and no connector or executor library; commands and connectors do not know
+ * each other or the app. The fixtures in the {@code *.archfixture} test packages break each rule on purpose,
+ * so a rule that can no longer fail is noticed.
+ */
+class ArchitectureTest {
+
+    private static final JavaClasses MAIN_CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar"))
+            .importPackages("org.buildduty");
+
+    static final ArchRule CORE_STANDS_ALONE = noClasses()
+            .that().resideInAPackage("org.buildduty.core..")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                    "org.buildduty.commands..", "org.buildduty.connectors..", "org.buildduty.app..",
+                    "org.pircbotx..", "org.kitteh..", "com.github.jamesnetherton..", "okhttp3..", "com.jcraft..")
+            .because("bot-core depends on no other module and on no chat or executor library")
+            .allowEmptyShould(false);
+
+    static final ArchRule COMMANDS_IGNORE_CONNECTORS_AND_APP = noClasses()
+            .that().resideInAPackage("org.buildduty.commands..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.buildduty.connectors..", "org.buildduty.app..")
+            .because("commands reach chat systems only through bot-core's API")
+            .allowEmptyShould(false);
+
+    static final ArchRule CONNECTORS_IGNORE_COMMANDS_AND_APP = noClasses()
+            .that().resideInAPackage("org.buildduty.connectors..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.buildduty.commands..", "org.buildduty.app..")
+            .because("connectors only turn chat traffic into bot-core events")
+            .allowEmptyShould(false);
+
+    @Test
+    void importsMainClassesButNoTestClasses() {
+        assertThat(MAIN_CLASSES.contain("org.buildduty.core.BuilddutyException")).isTrue();
+        assertThat(MAIN_CLASSES.contain("org.buildduty.core.testing.FakeTicker")).isFalse();
+        assertThat(MAIN_CLASSES.contain(CoreFixture.class)).isFalse();
+        assertThat(MAIN_CLASSES.contain(ArchitectureTest.class)).isFalse();
+    }
+
+    @Test
+    void coreDependsOnNoOtherModuleAndNoChatOrExecutorLibrary() {
+        CORE_STANDS_ALONE.check(MAIN_CLASSES);
+    }
+
+    @Test
+    void commandsDependNeitherOnConnectorsNorOnTheApp() {
+        assumeModuleHasClasses("org.buildduty.commands", "bot-commands");
+        COMMANDS_IGNORE_CONNECTORS_AND_APP.check(MAIN_CLASSES);
+    }
+
+    @Test
+    void connectorsDependNeitherOnCommandsNorOnTheApp() {
+        assumeModuleHasClasses("org.buildduty.connectors", "bot-connectors");
+        CONNECTORS_IGNORE_COMMANDS_AND_APP.check(MAIN_CLASSES);
+    }
+
+    @Test
+    void eachRuleReportsAForbiddenDependency() {
+        assertViolation(CORE_STANDS_ALONE, CoreFixture.class, CommandsFixture.class);
+        assertViolation(COMMANDS_IGNORE_CONNECTORS_AND_APP, CommandsFixture.class, ConnectorsFixture.class);
+        assertViolation(CONNECTORS_IGNORE_COMMANDS_AND_APP, ConnectorsFixture.class, CommandsFixture.class);
+    }
+
+    @Test
+    void aRuleWithNothingToCheckFails() {
+        JavaClasses noCoreClasses = new ClassFileImporter().importClasses(CommandsFixture.class);
+
+        assertThatThrownBy(() -> CORE_STANDS_ALONE.evaluate(noCoreClasses))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("failed to check any classes");
+    }
+
+    private static void assertViolation(ArchRule rule, Class<?> offender, Class<?> target) {
+        EvaluationResult result = rule.evaluate(new ClassFileImporter().importClasses(offender));
+
+        assertThat(result.hasViolation()).as("%s breaks: %s", offender.getSimpleName(), rule).isTrue();
+        assertThat(result.getFailureReport().getDetails())
+                .anySatisfy(line -> assertThat(line).contains(offender.getName()).contains(target.getName()));
+    }
+
+    /** Skips (visibly) while a module has no main classes yet; remove once every module has code. */
+    private static void assumeModuleHasClasses(String rootPackage, String module) {
+        long count = MAIN_CLASSES.stream().filter(c -> c.getPackageName().startsWith(rootPackage)).count();
+        assumeThat(count).as("%s has no main classes to check yet", module).isPositive();
+    }
+}
