@@ -37,7 +37,6 @@ import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
-import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.progress.Redactor;

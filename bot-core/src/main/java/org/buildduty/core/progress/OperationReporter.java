@@ -121,7 +121,9 @@ public final class OperationReporter extends ProgressSink {
         OperationProgress p = progress(op);
         p.ended(end.label());
         List<String> lines = new ArrayList<>();
-        lines.add(op.id() + " " + cut(summary));
+        if (end != OperationState.SUCCEEDED) {
+            lines.add(cut(summary));
+        }
         if (end != OperationState.SUCCEEDED && !publisher.capabilities().liveOutput()) {
             synchronized (this) {
                 for (String host : failedHosts.getOrDefault(op.id(), List.of())) {

@@ -48,7 +48,8 @@ class EngineTest {
     static OperationPlan plan(String kind, ApprovalPolicy policy) {
         StepSpec undo = step("undo", List.of(), null);
         return new OperationPlan(kind, Map.of("target", "bm01"),
-                List.of(step("prepare", List.of(), undo), step("apply", List.of("bm01", "bm02"), null)), policy, "hosts");
+                List.of(step("prepare", List.of(), undo), step("apply", List.of("bm01", "bm02"), null)), policy,
+                "hosts");
     }
 
     static void commands(CommandRules r) {
@@ -126,7 +127,7 @@ class EngineTest {
         start();
         List<String> out = bot.send("alice", "!quick");
         assertThat(out.get(0)).startsWith("quick #1 started: target=bm01");
-        List<String> rest = bot.awaitLine("#1 quick #1 succeeded", Duration.ofSeconds(10));
+        List<String> rest = bot.awaitLine("2/2 hosts · succeeded", Duration.ofSeconds(10));
         assertThat(String.join("\n", rest)).contains("quick #1 [############] 2/2 hosts");
         assertThat(fake.hostsCalled()).containsExactlyInAnyOrder(null, "bm01", "bm02");
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
@@ -152,11 +153,11 @@ class EngineTest {
                 id("mallory"))).hasMessageContaining("needs role releng");
         assertThat(fake.calls()).isEmpty();
         assertThat(bot.engine().approve(new OperationId(1), id("bob"))).isEqualTo("deploy #1 approved by bob; running");
-        bot.awaitLine("deploy #1 succeeded", Duration.ofSeconds(10));
+        bot.awaitLine("deploy #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
 
         bot.send("alice", "!mine");
         assertThat(bot.engine().approve(new OperationId(2), id("alice"))).contains("approved by alice");
-        bot.awaitLine("mine #2 succeeded", Duration.ofSeconds(10));
+        bot.awaitLine("mine #2 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
     }
 
     @Test
@@ -169,7 +170,7 @@ class EngineTest {
                 .hasMessageContaining("already approved");
         assertThat(fake.calls()).isEmpty();
         assertThat(bot.engine().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
-        bot.awaitLine("twice #1 succeeded", Duration.ofSeconds(10));
+        bot.awaitLine("twice #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
     }
 
     @Test
@@ -276,7 +277,7 @@ class EngineTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1), id("bob")))
                 .hasMessageContaining("already approved");
         assertThat(bot.engine().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
-        bot.awaitLine("twice #1 succeeded", Duration.ofSeconds(10));
+        bot.awaitLine("twice #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
     }
 
     @Test

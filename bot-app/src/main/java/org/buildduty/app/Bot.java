@@ -1,0 +1,146 @@
+package org.buildduty.app;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.buildduty.app.config.BotConfig;
+import org.buildduty.app.config.ConnectorConfig;
+import org.buildduty.app.config.IrcSettings;
+import org.buildduty.app.store.SqliteJournal;
+import org.buildduty.commands.builtin.BuiltinCommands;
+import org.buildduty.commands.runbook.Runbook;
+import org.buildduty.commands.runbook.RunbookCommands;
+import org.buildduty.commands.runbook.RunbookLoader;
+import org.buildduty.connectors.console.ConsoleConnector;
+import org.buildduty.core.auth.Authorizer;
+import org.buildduty.core.auth.RoleResolver;
+import org.buildduty.core.command.CommandRegistry;
+import org.buildduty.core.config.ConfigException;
+import org.buildduty.core.exec.LocalExecutor;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.journal.Journal;
+import org.buildduty.core.operation.Runner;
+import org.buildduty.core.pipeline.Engine;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * The wired bot: configuration in, a running engine out. Built in one place from explicit lists (no scanning), and
+ * stopped once, whichever comes first: end of console input or a signal.
+ */
+final class Bot implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Bot.class);
+
+    private final Journal journal;
+    private final Engine engine;
+    private final int commandCount;
+    private final int runbookCount;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Bot(Journal journal, Engine engine, int commandCount, int runbookCount) {
+        this.journal = journal;
+        this.engine = engine;
+        this.commandCount = commandCount;
+        this.runbookCount = runbookCount;
+    }
+
+    /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
+    static Bot build(BotConfig cfg, InputStream in, PrintStream out) {
+        Ticker ticker = Ticker.system();
+        List<StepExecutor> executors = List.of(new LocalExecutor());
+        Set<String> kinds = new HashSet<>();
+        executors.forEach(e -> kinds.add(e.kind()));
+        List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory());
+
+        CommandRegistry registry = new CommandRegistry();
+        BuiltinCommands.commands(registry);
+        RunbookCommands.register(registry, runbooks);
+
+        Set<String> hostmask = new HashSet<>();
+        Set<String> owners = new HashSet<>();
+        List<String> unsupported = new ArrayList<>();
+        for (ConnectorConfig c : cfg.connectors()) {
+            if (c.type().equals("console")) {
+                owners.add(c.id());
+            } else if (c.settings() instanceof IrcSettings
+                    && ((IrcSettings) c.settings()).identity() == IrcSettings.IdentityMode.HOSTMASK) {
+                hostmask.add(c.id());
+            }
+            if (!c.type().equals("console")) {
+                unsupported.add(c.node().where() + ": connector type " + c.type()
+                        + " is not available in this build yet");
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            throw new ConfigException(unsupported);
+        }
+        RoleResolver roles = new RoleResolver(cfg.roles(), hostmask, owners);
+        Journal journal = SqliteJournal.open(cfg.bot().journal(), ticker);
+        try {
+            Runner runner = Runner.builder().executors(executors).ticker(ticker).maxConcurrentHostRuns(32)
+                    .defaultStepTimeout(Duration.ofMinutes(30)).timerPeriod(Duration.ofMillis(250))
+                    .closeGrace(Duration.ofSeconds(30)).build();
+            Bot[] self = new Bot[1];
+            Engine.Builder eb = Engine.builder().registry(registry).authorizer(new Authorizer(roles,
+                    cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
+                    .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
+                    .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
+            for (ConnectorConfig c : cfg.connectors()) {
+                if (c.type().equals("console")) {
+                    eb.connector(new ConsoleConnector(c.id(), in, out, ticker, () -> self[0].stopped.countDown()));
+                }
+            }
+            self[0] = new Bot(journal, eb.build(), registry.all().size(), runbooks.size());
+            return self[0];
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+    }
+
+    void start() {
+        engine.start();
+    }
+
+    int commandCount() {
+        return commandCount;
+    }
+
+    int runbookCount() {
+        return runbookCount;
+    }
+
+    /** Blocks until end of console input (or {@link #close()}). */
+    void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        stopped.countDown();
+        List<String> running = engine.activeOperations().stream()
+                .filter(op -> !op.state().equals(org.buildduty.core.operation.OperationState.PENDING_APPROVAL))
+                .map(op -> op.title()).toList();
+        if (!running.isEmpty()) {
+            LOG.warn("stopping: cancelling {} (their rollbacks run)", running);
+        }
+        try {
+            engine.close();
+        } finally {
+            journal.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.buildduty.app;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+import org.buildduty.app.config.BotConfig;
+import org.buildduty.app.config.ConfigLoader;
+import org.buildduty.core.config.ConfigException;
+import org.buildduty.core.journal.JournalException;
+
+/**
+ * {@code java -jar buildduty.jar --config FILE}: loads and validates the configuration and runbooks, opens the
+ * journal, reports operations a previous run left behind, and serves until end of console input or a signal.
+ * Exit status: 0 after a clean stop, 2 for a configuration, runbook or journal error (one line each on stderr).
+ */
+public final class Main {
+    /** Exit status for configuration and start-up errors. */
+    static final int CONFIG_ERROR = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err, System.getenv()));
+    }
+
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        Options options = new Options()
+                .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+                        .desc("configuration file (default config/buildduty.yml)").get())
+                .addOption(Option.builder().longOpt("check")
+                        .desc("validate the configuration and runbooks, then exit").get())
+                .addOption(Option.builder().longOpt("help").desc("show this help").get());
+        CommandLine line;
+        try {
+            line = DefaultParser.builder().get().parse(options, args);
+        } catch (ParseException e) {
+            err.println("buildduty: " + e.getMessage());
+            return CONFIG_ERROR;
+        }
+        if (line.hasOption("help")) {
+            out.println("usage: buildduty [--config FILE] [--check]");
+            for (Option o : options.getOptions()) {
+                out.println("  --" + o.getLongOpt() + (o.hasArg() ? " " + o.getArgName() : "") + "  "
+                        + o.getDescription());
+            }
+            return 0;
+        }
+        Path file = Path.of(line.getOptionValue("config", "config/buildduty.yml"));
+        Bot bot;
+        try {
+            BotConfig cfg = ConfigLoader.load(file, env);
+            if (line.hasOption("check")) {
+                try (Bot checked = Bot.build(cfg, InputStream.nullInputStream(), out)) {
+                    out.println(file + ": ok (" + checked.commandCount() + " commands, " + checked.runbookCount()
+                            + " runbooks)");
+                }
+                return 0;
+            }
+            bot = Bot.build(cfg, in, out);
+        } catch (ConfigException e) {
+            e.errors().forEach(l -> err.println(l));
+            return CONFIG_ERROR;
+        } catch (JournalException e) {
+            err.println("buildduty: " + e.getMessage());
+            return CONFIG_ERROR;
+        }
+        Thread hook = new Thread(bot::close, "buildduty-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        bot.start();
+        err.println("buildduty ready: " + bot.commandCount() + " commands, " + bot.runbookCount()
+                + " runbooks; type help (Ctrl-D to quit)");
+        try {
+            bot.awaitStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        bot.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook runs close(), which is idempotent
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,134 @@
+package org.buildduty.app;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real {@code buildduty.jar} in a child JVM, driven through the console connector: lines in on stdin, lines out
+ * on stdout, as a person at the terminal would.
+ */
+final class BotProcess implements AutoCloseable {
+    private final Process process;
+    private final List<String> out = new ArrayList<>();
+    private final List<String> err = new ArrayList<>();
+    private int cursor;
+
+    private BotProcess(Process process) {
+        this.process = process;
+        pump(process.getInputStream(), out, "stdout");
+        pump(process.getErrorStream(), err, "stderr");
+    }
+
+    /** The shaded jar built by {@code package}; failsafe runs after it. */
+    static Path jar() {
+        Path jar = Path.of("target", "buildduty.jar").toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("run `mvn verify`: " + jar + " is missing");
+        }
+        return jar;
+    }
+
+    /** Starts the bot in {@code dir} with {@code config} (relative to dir). */
+    static BotProcess start(Path dir, String config) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar().toString(), "--config", config).directory(dir.toFile());
+        pb.environment().put("BUILDDUTY_LOG_FILE", dir.resolve("buildduty.log").toString());
+        return new BotProcess(pb.start());
+    }
+
+    private static void pump(java.io.InputStream in, List<String> sink, String name) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (sink) {
+                        sink.add(line);
+                        sink.notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "bot-" + name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Types one line. */
+    BotProcess type(String line) throws IOException {
+        OutputStream stdin = process.getOutputStream();
+        stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+        return this;
+    }
+
+    /** Waits for a stdout line containing {@code text} after the last one matched; returns the lines up to it. */
+    List<String> expect(String text, Duration max) throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        synchronized (out) {
+            while (true) {
+                for (int i = cursor; i < out.size(); i++) {
+                    if (out.get(i).contains(text)) {
+                        List<String> got = new ArrayList<>(out.subList(cursor, i + 1));
+                        cursor = i + 1;
+                        return got;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no stdout line containing \"" + text + "\" within " + max
+                            + "\nstdout after cursor: " + out.subList(cursor, out.size()) + "\nstderr: " + stderr());
+                }
+                out.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    /** Every stdout line so far. */
+    List<String> stdout() {
+        synchronized (out) {
+            return List.copyOf(out);
+        }
+    }
+
+    List<String> stderr() {
+        synchronized (err) {
+            return List.copyOf(err);
+        }
+    }
+
+    /** Closes stdin (Ctrl-D) and waits for the exit status. */
+    int endInput(Duration max) throws IOException, InterruptedException {
+        process.getOutputStream().close();
+        return waitFor(max);
+    }
+
+    int waitFor(Duration max) throws InterruptedException {
+        if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("bot did not exit within " + max + "; stderr: " + stderr());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL, as a crash or an OOM kill would. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
