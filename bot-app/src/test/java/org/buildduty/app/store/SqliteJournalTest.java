@@ -15,7 +15,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -287,17 +286,5 @@ class SqliteJournalTest extends JournalContract {
             seen.append(e);
         }
         return "child ended before READY:\n" + seen;
-    }
-
-    @Test
-    void aHundredThousandLinesAreWrittenInBatches() {
-        OperationId id = create(OperationState.RUNNING);
-        long start = System.nanoTime();
-        for (int i = 1; i <= 100_000; i++) {
-            journal.output(id, 0, "bm01", OutputStream.STDOUT, "line " + i, T0);
-        }
-        ((SqliteJournal) journal).flush();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
-        assertThat(journal.output(id, 99_999, 10)).extracting(OutputLine::line).containsExactly("line 100000");
     }
 }
