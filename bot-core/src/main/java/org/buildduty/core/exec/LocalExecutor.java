@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.buildduty.core.param.ShellQuote;
+
 /**
  * Runs a step's {@code command} as a local process through {@code /bin/sh -c}, streaming its stdout and stderr line by
  * line (kind {@code local}).
@@ -82,6 +84,10 @@ public final class LocalExecutor implements StepExecutor {
         String command = request.step().arg("command");
         if (command.isBlank()) {
             return StepResult.failed(host, null, "no command", "");
+        }
+        command = ShellQuote.bindOperation(command, Long.toString(request.operation().value()));
+        if (host != null) {
+            command = ShellQuote.bindHost(command, host);
         }
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command);
         String dir = request.step().arg("dir");

@@ -19,6 +19,7 @@ import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.ProgressSink;
+import org.buildduty.core.progress.Redactor;
 import org.buildduty.core.time.Ticker;
 
 /**
@@ -43,6 +44,7 @@ public final class JournalSink extends ProgressSink {
 
     private final Journal journal;
     private final Ticker ticker;
+    private final Redactor redactor;
     private final AtomicLong failures = new AtomicLong();
     /** Per operation, the step indexes whose rollback is running now. */
     private final Map<OperationId, Set<Integer>> rollingBack = new ConcurrentHashMap<>();
@@ -50,8 +52,14 @@ public final class JournalSink extends ProgressSink {
     private final Set<OperationId> announced = ConcurrentHashMap.newKeySet();
 
     public JournalSink(Journal journal, Ticker ticker) {
+        this(journal, ticker, Redactor.NONE);
+    }
+
+    /** A sink that replaces configured secrets in output lines and summaries before they are written. */
+    public JournalSink(Journal journal, Ticker ticker, Redactor redactor) {
         this.journal = Objects.requireNonNull(journal, "journal");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.redactor = Objects.requireNonNull(redactor, "redactor");
     }
 
     /** How many journal writes have failed since this sink was made. */
@@ -75,7 +83,7 @@ public final class JournalSink extends ProgressSink {
     @Override
     public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
         Instant at = ticker.now();
-        write(op, "output", () -> journal.output(op.id(), index, host, stream, line, at));
+        write(op, "output", () -> journal.output(op.id(), index, host, stream, redactor.redact(line), at));
     }
 
     @Override
@@ -109,7 +117,7 @@ public final class JournalSink extends ProgressSink {
         Instant at = ticker.now();
         rollingBack.remove(op.id());
         announced.remove(op.id());
-        write(op, "state " + end.label(), () -> journal.operationState(op.id(), end, at, summary));
+        write(op, "state " + end.label(), () -> journal.operationState(op.id(), end, at, redactor.redact(summary)));
     }
 
     private boolean inRollback(OperationId id, int index) {

@@ -1,7 +1,6 @@
 package org.buildduty.core.pipeline;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -314,8 +313,8 @@ public final class Engine implements ChatEvent.Listener, BotApi, AutoCloseable {
         return prefix;
     }
 
-    Instant now() {
-        return ticker.now();
+    Redactor redactor() {
+        return redactor;
     }
 
     private static Thread daemon(Runnable r, String name) {

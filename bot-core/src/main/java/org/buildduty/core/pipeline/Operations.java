@@ -111,7 +111,7 @@ final class Operations {
 
     void start(Operation op) {
         List<ProgressSink> sinks = new ArrayList<>();
-        sinks.add(new JournalSink(journal, ticker));
+        sinks.add(new JournalSink(journal, ticker, engine.redactor()));
         engine.publisher(op.origin()).ifPresent(p -> sinks.add(new OperationReporter(p, ticker, engine::link)));
         live.put(op.id(), op);
         runner.submit(op, new CompositeSink(sinks)).whenComplete((state, err) -> {

@@ -70,7 +70,7 @@ public final class OperationProgress {
         }
         StringBuilder sb = new StringBuilder(op.title()).append(' ').append(bar(done, total)).append(' ')
                 .append(done).append('/').append(total).append(' ').append(fanOut ? op.plan().unit() : "steps");
-        if (fanOut && steps > 1) {
+        if (fanOut && steps > 1 && ending.isEmpty()) {
             sb.append(" · step ").append(idx + 1).append('/').append(steps).append(' ')
                     .append(op.plan().steps().get(idx).name());
         }

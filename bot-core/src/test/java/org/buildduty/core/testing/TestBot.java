@@ -62,7 +62,7 @@ public final class TestBot implements AutoCloseable {
 
     /** Handles one message from {@code principal} in the room, waits until the bot is idle, returns the new lines. */
     public List<String> send(String principal, String text) {
-        engine.handle(chat.message(principal, ROOM, text));
+        engine.onEvent(chat.message(principal, ROOM, text));
         return settle();
     }
 
