@@ -42,6 +42,7 @@ final class OperationRun implements Runnable {
     private final Shared shared;
     private final Consumer<OperationRun> onDone;
     private final CompletableFuture<OperationState> future = new CompletableFuture<>();
+    private final CompletableFuture<OperationState> finished = new CompletableFuture<>();
     private final Set<HostRun> active = ConcurrentHashMap.newKeySet();
     private volatile String cancelReason;
     private volatile boolean aborted;
@@ -58,8 +59,14 @@ final class OperationRun implements Runnable {
         return op;
     }
 
+    /** Completes with the terminal state; handed to the caller of submit. */
     CompletableFuture<OperationState> future() {
         return future;
+    }
+
+    /** Completes just after {@link #future()}; the runner's own, which callers cannot complete early. */
+    CompletableFuture<OperationState> finished() {
+        return finished;
     }
 
     /**
@@ -120,6 +127,7 @@ final class OperationRun implements Runnable {
         sink.operationFinished(op, op.state(), Summaries.bound(summary));
         onDone.accept(this);
         future.complete(op.state());
+        finished.complete(op.state());
     }
 
     private static final class Outcome {
@@ -300,8 +308,7 @@ final class OperationRun implements Runnable {
         Duration timeout = spec.timeout() != null && !spec.timeout().isNegative() && !spec.timeout().isZero()
                 ? spec.timeout() : shared.defaultTimeout();
         HostRun run = new HostRun(op, sink, shared.ticker(), index, spec, host, timeout, rollback);
-        sink.hostStarted(op, index, spec, host);
-        active.add(run);
+        run.begin(active);
         if (rollback ? aborted : cancelReason != null) {
             run.cancel(StepOutcome.CANCELLED, "by " + Objects.requireNonNullElse(cancelReason, "shutdown"));
         }
