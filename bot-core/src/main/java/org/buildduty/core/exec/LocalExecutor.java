@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Arguments: {@code command} (required), {@code dir} (optional working directory). The process gets the bot's
  * environment plus {@code BUILDDUTY_OPERATION=<id>} and, for a host run, {@code BUILDDUTY_HOST=<host>}; its stdin is
- * closed; it runs in a session of its own (through {@code setsid}, where installed). Output is decoded as UTF-8 (malformed bytes replaced) and lines longer than {@value #MAX_LINE_BYTES} bytes
- * are cut (marked with {@code …}). Exit 0 succeeds; any other exit fails with reason {@code exit N}. A cancel terminates the whole process
- * tree, and kills what is left after the grace period.
+ * closed; it runs in a session of its own (through {@code setsid}, where installed). Output is decoded as UTF-8
+ * (malformed bytes replaced) and lines longer than {@value #MAX_LINE_BYTES} bytes are cut (marked with {@code …}).
+ * Exit 0 succeeds; any other exit fails with reason {@code exit N}. A cancel terminates the whole process tree (its
+ * process group, and every descendant seen at that moment) and kills what is left after the grace period.
  *
  * <pre>{@code
  * StepSpec step = StepSpec.of("list", "local", Map.of("command", "ls -l /srv/builds", "dir", "/srv"));
@@ -145,7 +146,7 @@ public final class LocalExecutor implements StepExecutor {
     private void terminate(Process process) {
         ProcessHandle leader = process.toHandle();
         long pgid = process.pid();
-        boolean group = SETSID != null && isGroupLeader(pgid);
+        boolean group = SETSID != null && awaitGroupLeader(leader);
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         if (group) {
             signalGroup(pgid, "TERM");
@@ -156,7 +157,7 @@ public final class LocalExecutor implements StepExecutor {
             // The group id is still ours while its leader lives, or while no process has that pid at all (a live
             // group keeps its id from being reused); anything else means the group is gone and the pid reused.
             Optional<ProcessHandle> now = ProcessHandle.of(pgid);
-            if (group && (now.isEmpty() || now.get().equals(leader))) {
+            if (SETSID != null && (now.isEmpty() || now.get().equals(leader))) {
                 signalGroup(pgid, "KILL");
             }
             if (leader.isAlive()) {
@@ -169,6 +170,26 @@ public final class LocalExecutor implements StepExecutor {
         } else {
             CompletableFuture.delayedExecutor(killGrace.toMillis(), TimeUnit.MILLISECONDS).execute(kill);
         }
+    }
+
+    /**
+     * Waits (briefly) until a just-started process has run setsid, so a cancel right after the start still reaches
+     * the children it forks. False if it died first or never did.
+     */
+    private static boolean awaitGroupLeader(ProcessHandle leader) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (!isGroupLeader(leader.pid())) {
+            if (!leader.isAlive() || System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when the process leads its own process group (setsid has run), read from {@code /proc}. */

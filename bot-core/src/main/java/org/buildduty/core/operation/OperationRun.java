@@ -110,9 +110,9 @@ final class OperationRun implements Runnable {
         OperationState end;
         String summary;
         try {
-            Outcome o = drive();
-            end = o.state;
-            summary = o.summary;
+            End e = drive();
+            end = e.state();
+            summary = e.summary();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             end = OperationState.INTERRUPTED;
@@ -130,17 +130,11 @@ final class OperationRun implements Runnable {
         finished.complete(op.state());
     }
 
-    private static final class Outcome {
-        final OperationState state;
-        final String summary;
-
-        Outcome(OperationState state, String summary) {
-            this.state = state;
-            this.summary = summary;
-        }
+    /** How the operation ended, and its one-line summary. */
+    private record End(OperationState state, String summary) {
     }
 
-    private Outcome drive() throws InterruptedException {
+    private End drive() throws InterruptedException {
         sink.operationStarted(op);
         List<StepSpec> steps = op.plan().steps();
         List<List<StepResult>> done = new ArrayList<>();
@@ -165,7 +159,7 @@ final class OperationRun implements Runnable {
         if (failedAt < 0 && cancelledBy == null) {
             java.time.Instant now = shared.ticker().now();
             Duration took = Duration.between(Objects.requireNonNullElse(op.startedAt(), now), now);
-            return new Outcome(OperationState.SUCCEEDED, op.title() + " succeeded in " + Summaries.duration(took));
+            return new End(OperationState.SUCCEEDED, op.title() + " succeeded in " + Summaries.duration(took));
         }
         StringBuilder summary = new StringBuilder(op.title());
         if (cancelledBy != null) {
@@ -185,7 +179,7 @@ final class OperationRun implements Runnable {
             }
         }
         rollBack(steps, done, summary);
-        return new Outcome(cancelledBy != null ? OperationState.CANCELLED : OperationState.FAILED,
+        return new End(cancelledBy != null ? OperationState.CANCELLED : OperationState.FAILED,
                 summary.toString());
     }
 

@@ -195,6 +195,26 @@ class LocalExecutorTest {
     }
 
     @Test
+    void cancelRightAfterTheStartLeavesNoChildBehind() throws Exception {
+        String marker = "60." + (100000 + new java.util.Random().nextInt(900000));
+        for (int i = 0; i < 20; i++) {
+            RecordingExecContext cancelled = new RecordingExecContext();
+            cancelled.cancel();
+            StepResult r = executor.execute(request(null, "sleep " + marker + "; true"), cancelled);
+            assertThat(r.outcome()).isEqualTo(StepOutcome.CANCELLED);
+        }
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<Long> left;
+        do {
+            Thread.sleep(20);
+            left = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
+                    .map(ProcessHandle::pid).filter(LocalExecutorTest::running).toList();
+        } while (!left.isEmpty() && System.nanoTime() < deadline);
+        assertThat(left).as("sleep processes left running").isEmpty();
+    }
+
+    @Test
     void shellMetacharactersInASingleQuotedArgumentStayLiteral() throws Exception {
         List<String> values = List.of(
                 "x; touch CANARY",

@@ -214,7 +214,8 @@ class RunnerTest {
         assertThat(sink.events("HostFinished 0 ")).hasSize(6);
         assertThat(sink.events("StepFinished")).containsExactly("StepFinished 0 FAILED");
         assertThat(sink.events("StepStarted")).containsExactly("StepStarted 0 deploy");
-        assertThat(sink.summary()).isEqualTo("demo #8 failed at step \"deploy\": bm02: exit 1 (disk full); bm05: exit 3");
+        assertThat(sink.summary())
+                .isEqualTo("demo #8 failed at step \"deploy\": bm02: exit 1 (disk full); bm05: exit 3");
     }
 
     @Test
