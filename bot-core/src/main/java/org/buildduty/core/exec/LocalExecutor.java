@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * (malformed bytes replaced) and lines longer than {@value #MAX_LINE_BYTES} bytes are cut (marked with {@code …}).
  * Exit 0 succeeds; any other exit fails with reason {@code exit N}. A cancel terminates the whole process tree (its
  * process group, and every descendant seen at that moment) and kills what is left after the grace period.
+ * Background children that outlive a shell which exited on its own are left alone; what they write more than 2 s
+ * after the shell exits is not reported. The inherited environment includes the bot's own, so keep secrets out of
+ * it or out of the commands' reach.
  *
  * <pre>{@code
  * StepSpec step = StepSpec.of("list", "local", Map.of("command", "ls -l /srv/builds", "dir", "/srv"));
