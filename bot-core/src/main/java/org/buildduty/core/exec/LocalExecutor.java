@@ -6,11 +6,15 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,9 +34,13 @@ import org.buildduty.core.param.ShellQuote;
  *
  * <p>Arguments: {@code command} (required), {@code dir} (optional working directory). The process gets the bot's
  * environment plus {@code BUILDDUTY_OPERATION=<id>} and, for a host run, {@code BUILDDUTY_HOST=<host>}; its stdin is
- * closed. Output is decoded as UTF-8 (malformed bytes replaced) and lines longer than {@value #MAX_LINE_BYTES} bytes
- * are cut (marked with {@code …}). Exit 0 succeeds; any other exit fails with reason {@code exit N}. A cancel terminates the whole process
- * tree, and kills what is left after the grace period.
+ * closed; it runs in a session of its own (through {@code setsid}, where installed). Output is decoded as UTF-8
+ * (malformed bytes replaced) and lines longer than {@value #MAX_LINE_BYTES} bytes are cut (marked with {@code …}).
+ * Exit 0 succeeds; any other exit fails with reason {@code exit N}. A cancel terminates the whole process tree (its
+ * process group, and every descendant seen at that moment) and kills what is left after the grace period.
+ * Background children that outlive a shell which exited on its own are left alone; what they write more than 2 s
+ * after the shell exits is not reported. The inherited environment includes the bot's own, so keep secrets out of
+ * it or out of the commands' reach.
  *
  * <pre>{@code
  * StepSpec step = StepSpec.of("list", "local", Map.of("command", "ls -l /srv/builds", "dir", "/srv"));
@@ -46,6 +54,8 @@ public final class LocalExecutor implements StepExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LocalExecutor.class);
     /** How long to wait for the output readers once the process has exited. */
     private static final long DRAIN_MILLIS = 2000;
+    /** The setsid binary that puts the shell in its own process group, or null where there is none. */
+    private static final String SETSID = findSetsid();
 
     private final Duration killGrace;
 
@@ -89,7 +99,8 @@ public final class LocalExecutor implements StepExecutor {
         if (host != null) {
             command = ShellQuote.bindHost(command, host);
         }
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command);
+        ProcessBuilder pb = SETSID != null ? new ProcessBuilder(SETSID, "/bin/sh", "-c", command)
+                : new ProcessBuilder("/bin/sh", "-c", command);
         String dir = request.step().arg("dir");
         if (!dir.isEmpty()) {
             File d = new File(dir);
@@ -119,8 +130,9 @@ public final class LocalExecutor implements StepExecutor {
         int exit;
         try {
             exit = process.waitFor();
+            long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
             out.join(DRAIN_MILLIS);
-            err.join(DRAIN_MILLIS);
+            err.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(drainUntil - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             terminate(process);
@@ -135,17 +147,100 @@ public final class LocalExecutor implements StepExecutor {
         return StepResult.failed(host, exit, "exit " + exit, lastLine.get());
     }
 
-    /** Asks the process and all its descendants to terminate, and kills the survivors after the grace period. */
+    /**
+     * Asks the process tree to terminate and kills what is left after the grace period. The shell runs in its own
+     * session (through {@code setsid}) where available, so its whole process group is signalled, which also reaches
+     * children forked at the last moment; the descendants seen at cancel time are signalled one by one as well.
+     */
     private void terminate(Process process) {
-        List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
-        tree.add(0, process.toHandle());
+        ProcessHandle leader = process.toHandle();
+        long pgid = process.pid();
+        boolean group = SETSID != null && awaitGroupLeader(leader);
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        if (group) {
+            signalGroup(pgid, "TERM");
+        }
+        leader.destroy();
         tree.forEach(ProcessHandle::destroy);
-        Runnable kill = () -> tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        Runnable kill = () -> {
+            // The group id is still ours while its leader lives, or while no process has that pid at all (a live
+            // group keeps its id from being reused); anything else means the group is gone and the pid reused.
+            Optional<ProcessHandle> now = ProcessHandle.of(pgid);
+            if (SETSID != null && (now.isEmpty() || now.get().equals(leader))) {
+                signalGroup(pgid, "KILL");
+            }
+            if (leader.isAlive()) {
+                leader.destroyForcibly();
+            }
+            tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        };
         if (killGrace.isZero() || killGrace.isNegative()) {
             kill.run();
         } else {
             CompletableFuture.delayedExecutor(killGrace.toMillis(), TimeUnit.MILLISECONDS).execute(kill);
         }
+    }
+
+    /**
+     * Waits (briefly) until a just-started process has run setsid, so a cancel right after the start still reaches
+     * the children it forks. False if it died first or never did.
+     */
+    private static boolean awaitGroupLeader(ProcessHandle leader) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (!isGroupLeader(leader.pid())) {
+            if (!leader.isAlive() || System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when the process leads its own process group (setsid has run), read from {@code /proc}. */
+    static boolean isGroupLeader(long pid) {
+        if (pid <= 1) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return fields.length > 2 && fields[2].equals(Long.toString(pid));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Sends {@code signal} to process group {@code pgid} (never to group 0 or 1, which would hit us or everyone). */
+    private static void signalGroup(long pgid, String signal) {
+        if (pgid <= 1) {
+            return;
+        }
+        try {
+            Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- -" + pgid)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            kill.getOutputStream().close();
+            if (!kill.waitFor(2, TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot signal process group {}: {}", pgid, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String findSetsid() {
+        for (String path : List.of("/usr/bin/setsid", "/bin/setsid")) {
+            if (Files.isExecutable(Path.of(path))) {
+                return path;
+            }
+        }
+        return null;
     }
 
     private static Thread reader(String name, InputStream in, OutputStream stream, ExecContext context,

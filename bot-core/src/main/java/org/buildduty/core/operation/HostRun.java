@@ -61,6 +61,17 @@ final class HostRun implements ExecContext {
         return host;
     }
 
+    /**
+     * Registers the run with the set the timers walk and reports its start, atomically with respect to this run's
+     * other events: once {@code hostStarted} is seen, {@link #checkTimers} sees the run.
+     */
+    void begin(java.util.Set<HostRun> active) {
+        synchronized (lock) {
+            active.add(this);
+            sink.hostStarted(op, index, step, host);
+        }
+    }
+
     boolean isRollback() {
         return rollback;
     }

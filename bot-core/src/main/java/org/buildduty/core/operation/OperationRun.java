@@ -42,6 +42,7 @@ final class OperationRun implements Runnable {
     private final Shared shared;
     private final Consumer<OperationRun> onDone;
     private final CompletableFuture<OperationState> future = new CompletableFuture<>();
+    private final CompletableFuture<OperationState> finished = new CompletableFuture<>();
     private final Set<HostRun> active = ConcurrentHashMap.newKeySet();
     private volatile String cancelReason;
     private volatile boolean aborted;
@@ -58,8 +59,14 @@ final class OperationRun implements Runnable {
         return op;
     }
 
+    /** Completes with the terminal state; handed to the caller of submit. */
     CompletableFuture<OperationState> future() {
         return future;
+    }
+
+    /** Completes just after {@link #future()}; the runner's own, which callers cannot complete early. */
+    CompletableFuture<OperationState> finished() {
+        return finished;
     }
 
     /**
@@ -103,9 +110,9 @@ final class OperationRun implements Runnable {
         OperationState end;
         String summary;
         try {
-            Outcome o = drive();
-            end = o.state;
-            summary = o.summary;
+            End e = drive();
+            end = e.state();
+            summary = e.summary();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             end = OperationState.INTERRUPTED;
@@ -120,19 +127,14 @@ final class OperationRun implements Runnable {
         sink.operationFinished(op, op.state(), Summaries.bound(summary));
         onDone.accept(this);
         future.complete(op.state());
+        finished.complete(op.state());
     }
 
-    private static final class Outcome {
-        final OperationState state;
-        final String summary;
-
-        Outcome(OperationState state, String summary) {
-            this.state = state;
-            this.summary = summary;
-        }
+    /** How the operation ended, and its one-line summary. */
+    private record End(OperationState state, String summary) {
     }
 
-    private Outcome drive() throws InterruptedException {
+    private End drive() throws InterruptedException {
         sink.operationStarted(op);
         List<StepSpec> steps = op.plan().steps();
         List<List<StepResult>> done = new ArrayList<>();
@@ -157,7 +159,7 @@ final class OperationRun implements Runnable {
         if (failedAt < 0 && cancelledBy == null) {
             java.time.Instant now = shared.ticker().now();
             Duration took = Duration.between(Objects.requireNonNullElse(op.startedAt(), now), now);
-            return new Outcome(OperationState.SUCCEEDED, op.title() + " succeeded in " + Summaries.duration(took));
+            return new End(OperationState.SUCCEEDED, op.title() + " succeeded in " + Summaries.duration(took));
         }
         StringBuilder summary = new StringBuilder(op.title());
         if (cancelledBy != null) {
@@ -177,7 +179,7 @@ final class OperationRun implements Runnable {
             }
         }
         rollBack(steps, done, summary);
-        return new Outcome(cancelledBy != null ? OperationState.CANCELLED : OperationState.FAILED,
+        return new End(cancelledBy != null ? OperationState.CANCELLED : OperationState.FAILED,
                 summary.toString());
     }
 
@@ -300,8 +302,7 @@ final class OperationRun implements Runnable {
         Duration timeout = spec.timeout() != null && !spec.timeout().isNegative() && !spec.timeout().isZero()
                 ? spec.timeout() : shared.defaultTimeout();
         HostRun run = new HostRun(op, sink, shared.ticker(), index, spec, host, timeout, rollback);
-        sink.hostStarted(op, index, spec, host);
-        active.add(run);
+        run.begin(active);
         if (rollback ? aborted : cancelReason != null) {
             run.cancel(StepOutcome.CANCELLED, "by " + Objects.requireNonNullElse(cancelReason, "shutdown"));
         }

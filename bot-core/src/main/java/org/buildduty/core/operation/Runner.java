@@ -112,7 +112,7 @@ public final class Runner implements AutoCloseable {
             }
         }
         LOG.info("{} started", op.title());
-        return run.future().copy();
+        return run.future();
     }
 
     /**
@@ -182,7 +182,7 @@ public final class Runner implements AutoCloseable {
     }
 
     private static boolean await(List<OperationRun> all, Duration limit) {
-        CompletableFuture<?>[] futures = all.stream().map(OperationRun::future).toArray(CompletableFuture<?>[]::new);
+        CompletableFuture<?>[] futures = all.stream().map(OperationRun::finished).toArray(CompletableFuture<?>[]::new);
         try {
             CompletableFuture.allOf(futures).get(limit.toMillis(), TimeUnit.MILLISECONDS);
             return true;
