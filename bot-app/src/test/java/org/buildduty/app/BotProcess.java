@@ -40,7 +40,8 @@ final class BotProcess implements AutoCloseable {
     /** Starts the bot in {@code dir} with {@code config} (relative to dir). */
     static BotProcess start(Path dir, String config) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar().toString(), "--config", config).directory(dir.toFile());
+        ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar().toString(), "--config", config)
+                .directory(dir.toFile());
         pb.environment().put("BUILDDUTY_LOG_FILE", dir.resolve("buildduty.log").toString());
         return new BotProcess(pb.start());
     }

@@ -48,7 +48,8 @@ class ConsoleEndToEndIT {
             bot.type("run demo --pause 0");
             bot.expect("demo #1 started", WAIT);
             List<String> run = bot.expect("demo #1 [############] 3/3 steps · succeeded", WAIT);
-            assertThat(String.join("\n", run)).contains("#1 local1| done on local1").contains("#1 local3| done on local3");
+            assertThat(String.join("\n", run)).contains("#1 local1| done on local1")
+                    .contains("#1 local3| done on local3");
 
             bot.type("run demo-approval --message 'hello $(touch CANARY) `touch CANARY`; touch CANARY'");
             bot.expect("approve with \"!approve 2\"", WAIT);

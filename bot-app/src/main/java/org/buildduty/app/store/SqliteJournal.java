@@ -82,7 +82,7 @@ public final class SqliteJournal implements Journal {
         flusher.scheduleWithFixedDelay(this::backgroundFlush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Opens (creating it and its directories if needed) the journal in {@code file}, stamping with the system clock. */
+    /** Opens (creating it and its directories if needed) the journal in {@code file}, stamped by the system clock. */
     public static SqliteJournal open(Path file) {
         return open(file, Ticker.system());
     }
@@ -207,7 +207,8 @@ public final class SqliteJournal implements Journal {
                 OperationRecord op = findOperation(c, id).orElseThrow(() -> db.errors.fail("unknown operation " + id));
                 update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, ended_at, outcome, "
                         + "exit_code, reason, last_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, stepIndex,
-                        JournalRows.stepName(op.plan(), stepIndex, rollback), result.host(), rollback, at, result.outcome(),
+                        JournalRows.stepName(op.plan(), stepIndex, rollback), result.host(), rollback, at,
+                        result.outcome(),
                         result.exitCode(), result.reason(), result.lastLine());
             }
             return null;
@@ -355,7 +356,7 @@ public final class SqliteJournal implements Journal {
         write("writing output", c -> null);
     }
 
-    /** Writes buffered output, then closes the file and releases the lock; throws if the output could not be written. */
+    /** Writes buffered output, then closes the file and releases the lock; throws if output could not be written. */
     @Override
     public void close() {
         JournalException failure = null;

@@ -16,7 +16,6 @@ import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
-import org.buildduty.core.param.Durations;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.param.ParamType;

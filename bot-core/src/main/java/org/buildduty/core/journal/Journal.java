@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.OutputStream;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.Operation;
