@@ -3,6 +3,7 @@ package org.buildduty.commands.builtin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -63,6 +64,15 @@ class BuiltinCommandsTest {
     private static List<String> commandNames(List<String> helpLines) {
         return helpLines.stream().filter(l -> l.startsWith("!")).map(l -> l.substring(1).split("[ ]", 2)[0])
                 .toList();
+    }
+
+    /** Sends a line and collects what the bot says until a line contains {@code until}. */
+    private List<String> sendUntil(String principal, String text, String until) {
+        List<String> lines = new ArrayList<>(bot.send(principal, text));
+        if (lines.stream().noneMatch(l -> l.contains(until))) {
+            lines.addAll(bot.awaitLine(until, WAIT));
+        }
+        return lines;
     }
 
     /** Waits until the engine no longer lists operation {@code id} as active. */
@@ -182,8 +192,7 @@ class BuiltinCommandsTest {
     void opsRecentListsFinishedOperationsNewestFirst() throws InterruptedException {
         start(true);
         bot.send("alice", "!deploy");
-        bot.send("bob", "!quick");
-        bot.awaitLine("quick #2 [############] 2/2 hosts · succeeded", WAIT);
+        sendUntil("bob", "!quick", "quick #2 [############] 2/2 hosts · succeeded");
         awaitInactive(2);
         ticker.advance(Duration.ofMinutes(2));
         bot.send("bob", "!deny 1 freeze");
@@ -212,8 +221,7 @@ class BuiltinCommandsTest {
     void opShowsHostResultsOfARunOperation() throws InterruptedException {
         fake.onHost("bm02", FakeExecutor.script().output("boom").fail(1));
         start(true);
-        bot.send("alice", "!quick");
-        bot.awaitLine("· failed", WAIT);
+        sendUntil("alice", "!quick", "· failed");
         awaitInactive(1);
         List<String> lines = bot.send("alice", "!op #1");
         assertThat(lines.get(0)).isEqualTo("quick #1 by chat:alice · failed · 0s · revision=4f2a9c1");
@@ -241,8 +249,8 @@ class BuiltinCommandsTest {
         assertThat(bot.send("mallory", "!approve 1")).containsExactly(
                 "approving deploy #1 needs role releng (you are chat:mallory)");
         assertThat(fake.calls()).isEmpty();
-        assertThat(bot.send("bob", "!approve 1")).first().isEqualTo("deploy #1 approved by bob; running");
-        bot.awaitLine("deploy #1 [############] 2/2 hosts · succeeded", WAIT);
+        assertThat(sendUntil("bob", "!approve 1", "deploy #1 [############] 2/2 hosts · succeeded")).first()
+                .isEqualTo("deploy #1 approved by bob; running");
         assertThat(fake.hostsCalled()).containsExactlyInAnyOrder(null, "bm01", "bm02");
         assertThat(bot.send("bob", "!approve 1")).containsExactly("#1 is not waiting for approval");
     }
@@ -251,8 +259,8 @@ class BuiltinCommandsTest {
     void approveAcceptsAHashId() {
         start(true);
         bot.send("alice", "!deploy");
-        assertThat(bot.send("bob", "!approve #1")).first().isEqualTo("deploy #1 approved by bob; running");
-        bot.awaitLine("succeeded", WAIT);
+        assertThat(sendUntil("bob", "!approve #1", "· succeeded")).first()
+                .isEqualTo("deploy #1 approved by bob; running");
     }
 
     @Test
@@ -324,11 +332,8 @@ class BuiltinCommandsTest {
         bot.engine().tick();
         bot.settle();
         // the runner may report the cancel before the answer is queued, so the order is not asserted
-        List<String> lines = bot.send("bob", "!cancel 1");
+        List<String> lines = sendUntil("bob", "!cancel 1", "· cancelled");
         assertThat(lines).contains("cancelling quick #1: running steps stop, completed steps roll back");
-        if (lines.stream().noneMatch(l -> l.contains("· cancelled"))) {
-            lines = bot.awaitLine("· cancelled", WAIT);
-        }
         assertThat(lines).filteredOn(l -> l.contains("· cancelled")).singleElement().asString()
                 .startsWith("quick #1 [");
         awaitInactive(1);
