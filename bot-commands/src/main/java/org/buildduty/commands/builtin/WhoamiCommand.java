@@ -1,6 +1,7 @@
 package org.buildduty.commands.builtin;
 
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandHandler;
@@ -13,7 +14,7 @@ final class WhoamiCommand implements CommandHandler {
         if (ctx.bot().isOwner(ctx.caller())) {
             return Outcome.reply("you are " + ctx.caller() + " (local operator: every role; approvals still apply)");
         }
-        Set<String> roles = ctx.roles();
+        Set<String> roles = new TreeSet<>(ctx.roles());
         return Outcome.reply("you are " + ctx.caller() + (roles.isEmpty() ? "; no roles"
                 : "; roles: " + String.join(", ", roles)));
     }

@@ -62,10 +62,10 @@ public final class ConsoleConnector implements Connector {
 
     @Override
     public void start(ChatEvent.Listener listener) {
+        listener.onEvent(new ConnectionChanged(id, ConnectionChanged.State.CONNECTED, "stdin"));
         Thread reader = new Thread(() -> read(listener), "buildduty-console");
         reader.setDaemon(true);
         reader.start();
-        listener.onEvent(new ConnectionChanged(id, ConnectionChanged.State.CONNECTED, "stdin"));
     }
 
     private void read(ChatEvent.Listener listener) {

@@ -103,7 +103,7 @@ final class Operations {
             live.remove(op.id());
             return op.title() + " cancelled by " + who.principal() + " before it ran";
         }
-        if (runner.cancel(op.id(), "cancelled by " + who)) {
+        if (runner.cancel(op.id(), who.toString())) {
             return "cancelling " + op.title() + ": running steps stop, completed steps roll back";
         }
         throw new UserFacingException(op.title() + " is " + op.state().label() + "; nothing to cancel");

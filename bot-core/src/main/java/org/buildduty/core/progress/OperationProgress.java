@@ -49,7 +49,7 @@ public final class OperationProgress {
 
     /**
      * The status line: {@code reconfig #17 [#######-----] 23/40 masters · 1 failed (bm73: exit 1) · 12m}. With
-     * several steps it names the current one.
+     * several steps it names the current one, except in the final line of a success.
      */
     public synchronized String statusLine(Instant now) {
         int steps = op.plan().steps().size();
@@ -70,7 +70,7 @@ public final class OperationProgress {
         }
         StringBuilder sb = new StringBuilder(op.title()).append(' ').append(bar(done, total)).append(' ')
                 .append(done).append('/').append(total).append(' ').append(fanOut ? op.plan().unit() : "steps");
-        if (fanOut && steps > 1 && ending.isEmpty()) {
+        if (fanOut && steps > 1 && !ending.equals("succeeded")) {
             sb.append(" · step ").append(idx + 1).append('/').append(steps).append(' ')
                     .append(op.plan().steps().get(idx).name());
         }

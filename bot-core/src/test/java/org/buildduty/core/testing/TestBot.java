@@ -60,7 +60,11 @@ public final class TestBot implements AutoCloseable {
         return new Builder();
     }
 
-    /** Handles one message from {@code principal} in the room, waits until the bot is idle, returns the new lines. */
+    /**
+     * Handles one message from {@code principal} in the room, waits until the bot is idle, returns the new lines.
+     * The message goes through the dispatch thread, as a connector's would, so the answer is queued before an
+     * operation it starts reports anything.
+     */
     public List<String> send(String principal, String text) {
         engine.onEvent(chat.message(principal, ROOM, text));
         return settle();

@@ -1,0 +1,383 @@
+package org.buildduty.core.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import org.buildduty.core.NotAllowedException;
+import org.buildduty.core.UserFacingException;
+import org.buildduty.core.auth.RoleResolver;
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.testing.FakeTicker;
+import org.buildduty.core.testing.InMemoryJournal;
+
+class ApprovalGateTest {
+    private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+    private static final Identity ALICE = id("alice");
+    private static final Identity BOB = id("bob");
+    private static final Identity CAROL = id("carol");
+    private static final Identity DAVE = id("dave");
+    private static final Identity ERIN = id("erin");
+    private static final Identity MALLORY = id("mallory");
+
+    private final FakeTicker ticker = new FakeTicker(T0);
+    private final InMemoryJournal journal = new InMemoryJournal();
+    private final RoleResolver roles = new RoleResolver(Map.of(
+            "releng", List.of("chat:alice", "chat:bob", "chat:carol", "chat:dave"),
+            "sheriff", List.of("chat:mallory")), Set.of(), Set.of());
+    private final ApprovalGate gate = new ApprovalGate(journal, ticker, roles);
+
+    private static Identity id(String principal) {
+        return new Identity("chat", principal);
+    }
+
+    private Operation operation(ApprovalPolicy policy, Identity requester) {
+        OperationPlan plan = new OperationPlan("deploy", Map.of("revision", "4f2a9c1"),
+                List.of(StepSpec.of("apply", "fake", Map.of())), policy, "hosts");
+        Operation op = new Operation(journal.nextOperationId(), plan, requester, ChatAddress.of("chat", "#releng"),
+                ticker.now(), OperationState.PENDING_APPROVAL);
+        journal.operationCreated(op);
+        return op;
+    }
+
+    private Operation requested(ApprovalPolicy policy, Identity requester) {
+        Operation op = operation(policy, requester);
+        gate.request(op);
+        return op;
+    }
+
+    private List<ApprovalRecord> events(Operation op) {
+        return journal.approvals(op.id());
+    }
+
+    private OperationRecord record(Operation op) {
+        return journal.operation(op.id()).orElseThrow();
+    }
+
+    @Test
+    void requestIsJournaledWithItsExpiry() {
+        Operation op = operation(new ApprovalPolicy("releng", 2, false, Duration.ofMinutes(30)), ALICE);
+        PendingApproval p = gate.request(op);
+        assertThat(p.expiresAt()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+        assertThat(p.approvedBy()).isEmpty();
+        assertThat(p.missing()).isEqualTo(2);
+        assertThat(record(op).expiresAt()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+        assertThat(events(op)).containsExactly(new ApprovalRecord(ApprovalRecord.Kind.REQUESTED, ALICE, null, T0));
+        assertThat(gate.pending(op.id())).contains(p);
+        assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+    }
+
+    @Test
+    void requestUsesTheDefaultTimeout() {
+        PendingApproval p = gate.request(operation(ApprovalPolicy.of("releng", 1), ALICE));
+        assertThat(p.expiresAt()).isEqualTo(T0.plus(ApprovalPolicy.DEFAULT_TIMEOUT));
+    }
+
+    @Test
+    void requestOfAPlanNeedingNoApprovalIsRefused() {
+        Operation op = operation(ApprovalPolicy.NONE, ALICE);
+        assertThatThrownBy(() -> gate.request(op)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs no approval");
+        assertThat(gate.pending()).isEmpty();
+        assertThat(events(op)).isEmpty();
+    }
+
+    @Test
+    void approvalWithoutTheRoleIsRefused() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        assertThatThrownBy(() -> gate.approve(op.id(), MALLORY)).isInstanceOf(NotAllowedException.class)
+                .hasMessage("approving deploy #1 needs role releng (you are chat:mallory)");
+        assertThatThrownBy(() -> gate.approve(op.id(), new Identity("other", "bob")))
+                .isInstanceOf(NotAllowedException.class);
+        assertThat(events(op)).extracting(ApprovalRecord::kind).containsExactly(ApprovalRecord.Kind.REQUESTED);
+        assertThat(gate.pending(op.id()).orElseThrow().approvedBy()).isEmpty();
+        assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+    }
+
+    @Test
+    void selfApprovalIsRefusedByDefault() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        assertThatThrownBy(() -> gate.approve(op.id(), ALICE)).isInstanceOf(NotAllowedException.class)
+                .hasMessage("you requested deploy #1; someone else with role releng must approve it");
+        assertThat(events(op)).hasSize(1);
+        assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+    }
+
+    @Test
+    void selfApprovalCountsWhenThePolicyAllowsIt() {
+        Operation op = requested(new ApprovalPolicy("releng", 1, true, null), ALICE);
+        ApprovalGate.Result r = gate.approve(op.id(), ALICE);
+        assertThat(r).isInstanceOf(ApprovalGate.Approved.class);
+        assertThat(((ApprovalGate.Approved) r).approvedBy()).containsExactly(ALICE);
+        assertThat(op.state()).isEqualTo(OperationState.QUEUED);
+    }
+
+    @Test
+    void selfApprovalStillNeedsTheRole() {
+        Operation op = requested(new ApprovalPolicy("releng", 1, true, null), ERIN);
+        assertThatThrownBy(() -> gate.approve(op.id(), ERIN)).isInstanceOf(NotAllowedException.class)
+                .hasMessageContaining("needs role releng");
+    }
+
+    @Test
+    void duplicateApprovalIsRefused() {
+        Operation op = requested(ApprovalPolicy.of("releng", 2), ALICE);
+        assertThat(gate.approve(op.id(), BOB)).isInstanceOf(ApprovalGate.Counted.class);
+        assertThatThrownBy(() -> gate.approve(op.id(), BOB)).isInstanceOf(UserFacingException.class)
+                .hasMessage("you already approved deploy #1 (1 of 2)");
+        assertThat(events(op)).extracting(ApprovalRecord::kind)
+                .containsExactly(ApprovalRecord.Kind.REQUESTED, ApprovalRecord.Kind.APPROVED);
+        assertThat(gate.pending(op.id()).orElseThrow().approvedBy()).containsExactly(BOB);
+        assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+    }
+
+    @Test
+    void needsNDistinctApprovals() {
+        Operation op = requested(ApprovalPolicy.of("releng", 3), ALICE);
+
+        ApprovalGate.Result first = gate.approve(op.id(), BOB);
+        assertThat(first).isInstanceOf(ApprovalGate.Counted.class);
+        assertThat(((ApprovalGate.Counted) first).pending().missing()).isEqualTo(2);
+        assertThat(((ApprovalGate.Counted) first).pending().approvedBy()).containsExactly(BOB);
+
+        ApprovalGate.Result second = gate.approve(op.id(), CAROL);
+        assertThat(((ApprovalGate.Counted) second).pending().missing()).isEqualTo(1);
+        assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+        assertThat(record(op).state()).isEqualTo(OperationState.PENDING_APPROVAL);
+
+        ticker.advance(Duration.ofMinutes(1));
+        ApprovalGate.Result last = gate.approve(op.id(), DAVE);
+        assertThat(last).isInstanceOf(ApprovalGate.Approved.class);
+        ApprovalGate.Approved approved = (ApprovalGate.Approved) last;
+        assertThat(approved.operation()).isSameAs(op);
+        assertThat(approved.approvedBy()).containsExactly(BOB, CAROL, DAVE);
+        assertThat(op.state()).isEqualTo(OperationState.QUEUED);
+        assertThat(record(op).state()).isEqualTo(OperationState.QUEUED);
+        assertThat(record(op).detail()).isEqualTo("approved by chat:bob, chat:carol, chat:dave");
+        assertThat(gate.pending(op.id())).isEmpty();
+        assertThat(gate.pending()).isEmpty();
+        assertThatThrownBy(() -> gate.approve(op.id(), ALICE)).isInstanceOf(UserFacingException.class)
+                .hasMessage("#1 is not waiting for approval");
+    }
+
+    @Test
+    void everyEventIsJournaledWithWhoAndWhen() {
+        Operation op = requested(ApprovalPolicy.of("releng", 2), ERIN);
+        ticker.advance(Duration.ofMinutes(2));
+        gate.approve(op.id(), BOB);
+        ticker.advance(Duration.ofMinutes(3));
+        gate.approve(op.id(), CAROL);
+        assertThat(events(op)).containsExactly(
+                new ApprovalRecord(ApprovalRecord.Kind.REQUESTED, ERIN, null, T0),
+                new ApprovalRecord(ApprovalRecord.Kind.APPROVED, BOB, "", T0.plus(Duration.ofMinutes(2))),
+                new ApprovalRecord(ApprovalRecord.Kind.APPROVED, CAROL, "", T0.plus(Duration.ofMinutes(5))));
+
+        Operation denied = requested(ApprovalPolicy.of("releng", 2), ERIN);
+        gate.approve(denied.id(), BOB);
+        ticker.advance(Duration.ofSeconds(30));
+        gate.deny(denied.id(), CAROL, "freeze");
+        assertThat(events(denied)).extracting(ApprovalRecord::kind, ApprovalRecord::who, ApprovalRecord::at)
+                .containsExactly(
+                        tuple(ApprovalRecord.Kind.REQUESTED, ERIN,
+                                T0.plus(Duration.ofMinutes(5))),
+                        tuple(ApprovalRecord.Kind.APPROVED, BOB,
+                                T0.plus(Duration.ofMinutes(5))),
+                        tuple(ApprovalRecord.Kind.DENIED, CAROL,
+                                T0.plus(Duration.ofMinutes(5)).plusSeconds(30)));
+    }
+
+    @Test
+    void denyByRoleHolderEndsTheRequest() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        ticker.advance(Duration.ofMinutes(1));
+        Operation out = gate.deny(op.id(), CAROL, "  not during the freeze  ");
+        assertThat(out).isSameAs(op);
+        assertThat(op.state()).isEqualTo(OperationState.DENIED);
+        assertThat(op.endedAt()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
+        assertThat(record(op).state()).isEqualTo(OperationState.DENIED);
+        assertThat(record(op).detail()).isEqualTo("denied by chat:carol: not during the freeze");
+        assertThat(events(op).get(1)).isEqualTo(new ApprovalRecord(ApprovalRecord.Kind.DENIED, CAROL,
+                "not during the freeze", T0.plus(Duration.ofMinutes(1))));
+        assertThat(gate.pending()).isEmpty();
+        assertThatThrownBy(() -> gate.approve(op.id(), BOB)).hasMessage("#1 is not waiting for approval");
+        assertThatThrownBy(() -> gate.deny(op.id(), BOB, "")).hasMessage("#1 is not waiting for approval");
+    }
+
+    @Test
+    void denyWithoutReason() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        gate.deny(op.id(), BOB, "   ");
+        assertThat(record(op).detail()).isEqualTo("denied by chat:bob");
+        assertThat(events(op).get(1).reason()).isEmpty();
+        Operation other = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        gate.deny(other.id(), BOB, null);
+        assertThat(record(other).detail()).isEqualTo("denied by chat:bob");
+    }
+
+    @Test
+    void requesterMayDenyTheirOwnRequestWithoutTheRole() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ERIN);
+        gate.deny(op.id(), ERIN, "wrong revision");
+        assertThat(op.state()).isEqualTo(OperationState.DENIED);
+        assertThat(events(op).get(1).who()).isEqualTo(ERIN);
+    }
+
+    @Test
+    void denyByAnOutsiderIsRefused() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        assertThatThrownBy(() -> gate.deny(op.id(), MALLORY, "because")).isInstanceOf(NotAllowedException.class)
+                .hasMessage("denying deploy #1 needs role releng (you are chat:mallory)");
+        assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+        assertThat(record(op).state()).isEqualTo(OperationState.PENDING_APPROVAL);
+        assertThat(events(op)).hasSize(1);
+        assertThat(gate.pending(op.id())).isPresent();
+    }
+
+    @Test
+    void expireDueExpiresAtExactlyTheExpiryInstant() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        Instant expiry = T0.plus(ApprovalPolicy.DEFAULT_TIMEOUT);
+        ticker.advance(ApprovalPolicy.DEFAULT_TIMEOUT.minusNanos(1));
+        assertThat(gate.expireDue()).isEmpty();
+        assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+
+        ticker.advance(Duration.ofNanos(1));
+        List<PendingApproval> expired = gate.expireDue();
+        assertThat(expired).singleElement().satisfies(p -> {
+            assertThat(p.operation()).isSameAs(op);
+            assertThat(p.expiresAt()).isEqualTo(expiry);
+        });
+        assertThat(op.state()).isEqualTo(OperationState.EXPIRED);
+        assertThat(op.endedAt()).isEqualTo(expiry);
+        assertThat(record(op).state()).isEqualTo(OperationState.EXPIRED);
+        assertThat(record(op).detail()).isEqualTo("approval expired at 2026-11-21T10:15:00Z");
+        assertThat(events(op)).last().isEqualTo(new ApprovalRecord(ApprovalRecord.Kind.EXPIRED, null, "", expiry));
+        assertThat(gate.pending()).isEmpty();
+        assertThat(gate.expireDue()).isEmpty();
+        assertThat(events(op)).hasSize(2);
+    }
+
+    @Test
+    void expireDueLeavesRequestsNotYetDue() {
+        Operation shortOne = requested(new ApprovalPolicy("releng", 1, false, Duration.ofMinutes(5)), ALICE);
+        Operation longOne = requested(new ApprovalPolicy("releng", 1, false, Duration.ofMinutes(60)), ALICE);
+        ticker.advance(Duration.ofMinutes(10));
+        assertThat(gate.expireDue()).extracting(PendingApproval::operation).containsExactly(shortOne);
+        assertThat(gate.pending()).extracting(PendingApproval::operation).containsExactly(longOne);
+        assertThat(longOne.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+    }
+
+    @Test
+    void approvalAfterExpiryExpiresTheRequest() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        ticker.advance(Duration.ofMinutes(16));
+        assertThatThrownBy(() -> gate.approve(op.id(), BOB)).isInstanceOf(UserFacingException.class)
+                .hasMessage("deploy #1 expired at 2026-11-21T10:15:00Z; ask again with a new request");
+        assertThat(op.state()).isEqualTo(OperationState.EXPIRED);
+        assertThat(record(op).state()).isEqualTo(OperationState.EXPIRED);
+        assertThat(events(op)).extracting(ApprovalRecord::kind)
+                .containsExactly(ApprovalRecord.Kind.REQUESTED, ApprovalRecord.Kind.EXPIRED);
+        assertThat(gate.pending()).isEmpty();
+        assertThatThrownBy(() -> gate.approve(op.id(), BOB)).hasMessage("#1 is not waiting for approval");
+    }
+
+    @Test
+    void approvalAtExactlyTheExpiryInstantIsTooLate() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        ticker.advance(ApprovalPolicy.DEFAULT_TIMEOUT);
+        assertThatThrownBy(() -> gate.approve(op.id(), BOB)).hasMessageContaining("expired at");
+        assertThat(op.state()).isEqualTo(OperationState.EXPIRED);
+    }
+
+    @Test
+    void denyAfterExpiryExpiresTheRequest() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        ticker.advance(Duration.ofHours(1));
+        assertThatThrownBy(() -> gate.deny(op.id(), BOB, "late")).hasMessageContaining("expired at");
+        assertThat(op.state()).isEqualTo(OperationState.EXPIRED);
+        assertThat(events(op)).extracting(ApprovalRecord::kind).doesNotContain(ApprovalRecord.Kind.DENIED);
+    }
+
+    @Test
+    void restoreKeepsExpiryAndCountedApprovers() {
+        Operation op = requested(ApprovalPolicy.of("releng", 2), ALICE);
+        gate.approve(op.id(), BOB);
+        Instant expiry = gate.pending(op.id()).orElseThrow().expiresAt();
+
+        ticker.advance(Duration.ofMinutes(5));
+        ApprovalGate restarted = new ApprovalGate(journal, ticker, roles);
+        restarted.restore(op, expiry, List.of(BOB));
+        PendingApproval p = restarted.pending(op.id()).orElseThrow();
+        assertThat(p.expiresAt()).isEqualTo(expiry);
+        assertThat(p.approvedBy()).containsExactly(BOB);
+        assertThat(p.missing()).isEqualTo(1);
+        assertThatThrownBy(() -> restarted.approve(op.id(), BOB)).hasMessage("you already approved deploy #1 (1 of 2)");
+        ApprovalGate.Result r = restarted.approve(op.id(), CAROL);
+        assertThat(((ApprovalGate.Approved) r).approvedBy()).containsExactly(BOB, CAROL);
+        assertThat(op.state()).isEqualTo(OperationState.QUEUED);
+    }
+
+    @Test
+    void restoredRequestStillExpiresAtItsOriginalInstant() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        Instant expiry = gate.pending(op.id()).orElseThrow().expiresAt();
+        ApprovalGate restarted = new ApprovalGate(journal, ticker, roles);
+        restarted.restore(op, expiry, List.of());
+        ticker.advance(Duration.ofMinutes(14));
+        assertThat(restarted.expireDue()).isEmpty();
+        ticker.advance(Duration.ofMinutes(1));
+        assertThat(restarted.expireDue()).hasSize(1);
+        assertThat(op.state()).isEqualTo(OperationState.EXPIRED);
+    }
+
+    @Test
+    void withdrawRemovesAPendingRequestOnce() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        assertThat(gate.withdraw(op.id())).isTrue();
+        assertThat(gate.withdraw(op.id())).isFalse();
+        assertThat(gate.pending()).isEmpty();
+        assertThat(gate.withdraw(new OperationId(99))).isFalse();
+    }
+
+    @Test
+    void pendingListsOldestFirst() {
+        Operation a = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        Operation b = requested(ApprovalPolicy.of("releng", 1), BOB);
+        Operation c = requested(ApprovalPolicy.of("releng", 1), CAROL);
+        gate.deny(b.id(), CAROL, "");
+        assertThat(gate.pending()).extracting(PendingApproval::operation).containsExactly(a, c);
+    }
+
+    @Test
+    void unknownIdIsNotWaiting() {
+        assertThatThrownBy(() -> gate.approve(new OperationId(42), BOB)).isInstanceOf(UserFacingException.class)
+                .hasMessage("#42 is not waiting for approval");
+        assertThatThrownBy(() -> gate.deny(new OperationId(42), BOB, "x"))
+                .hasMessage("#42 is not waiting for approval");
+        assertThat(gate.pending(new OperationId(42))).isEmpty();
+    }
+
+    @Test
+    void terminalOperationStaysTerminal() {
+        Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
+        gate.deny(op.id(), BOB, "no");
+        assertThat(op.transition(OperationState.QUEUED, ticker.now())).isFalse();
+        assertThat(op.state()).isEqualTo(OperationState.DENIED);
+    }
+}
