@@ -57,7 +57,8 @@ final class Bot implements AutoCloseable {
     /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
     static Bot build(BotConfig cfg, InputStream in, PrintStream out) {
         Ticker ticker = Ticker.system();
-        List<StepExecutor> executors = List.of(new LocalExecutor());
+        List<StepExecutor> executors = List.of(
+                new LocalExecutor(Duration.ofSeconds(5), Secrets.environmentNames(cfg)));
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
         List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory());

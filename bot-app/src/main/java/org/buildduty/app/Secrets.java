@@ -2,6 +2,8 @@ package org.buildduty.app;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConnectorConfig;
@@ -11,27 +13,42 @@ import org.buildduty.app.config.Secret;
 import org.buildduty.app.config.ZulipSettings;
 import org.buildduty.core.progress.Redactor;
 
-/** Every secret the configuration resolved, gathered into the redactor that guards chat, logs and the journal. */
+/** Every secret the configuration resolved: for the redactor of chat and journal, and hidden from local commands. */
 final class Secrets {
     private Secrets() {
     }
 
     static Redactor redactor(BotConfig cfg) {
-        List<String> values = new ArrayList<>();
-        for (ConnectorConfig c : cfg.connectors()) {
-            if (c.settings() instanceof IrcSettings) {
-                ((IrcSettings) c.settings()).sasl().ifPresent(s -> values.add(s.password().reveal()));
-            } else if (c.settings() instanceof MatrixSettings) {
-                MatrixSettings m = (MatrixSettings) c.settings();
-                m.accessToken().map(Secret::reveal).ifPresent(values::add);
-                m.password().map(Secret::reveal).ifPresent(values::add);
-            } else if (c.settings() instanceof ZulipSettings) {
-                values.add(((ZulipSettings) c.settings()).apiKey().reveal());
+        return new Redactor(all(cfg).stream().map(Secret::reveal).toList());
+    }
+
+    /** The environment variables secrets were read from; local commands never inherit them. */
+    static Set<String> environmentNames(BotConfig cfg) {
+        Set<String> names = new TreeSet<>();
+        for (Secret s : all(cfg)) {
+            if (s.source().startsWith("env ")) {
+                names.add(s.source().substring(4));
             }
         }
-        cfg.inventory().ssh().passphrase().map(Secret::reveal).ifPresent(values::add);
-        cfg.services().buildbot().flatMap(b -> b.password()).map(Secret::reveal).ifPresent(values::add);
-        cfg.services().mbs().flatMap(m -> m.token()).map(Secret::reveal).ifPresent(values::add);
-        return new Redactor(values);
+        return names;
+    }
+
+    private static List<Secret> all(BotConfig cfg) {
+        List<Secret> values = new ArrayList<>();
+        for (ConnectorConfig c : cfg.connectors()) {
+            if (c.settings() instanceof IrcSettings) {
+                ((IrcSettings) c.settings()).sasl().ifPresent(s -> values.add(s.password()));
+            } else if (c.settings() instanceof MatrixSettings) {
+                MatrixSettings m = (MatrixSettings) c.settings();
+                m.accessToken().ifPresent(values::add);
+                m.password().ifPresent(values::add);
+            } else if (c.settings() instanceof ZulipSettings) {
+                values.add(((ZulipSettings) c.settings()).apiKey());
+            }
+        }
+        cfg.inventory().ssh().passphrase().ifPresent(values::add);
+        cfg.services().buildbot().flatMap(b -> b.password()).ifPresent(values::add);
+        cfg.services().mbs().flatMap(m -> m.token()).ifPresent(values::add);
+        return values;
     }
 }

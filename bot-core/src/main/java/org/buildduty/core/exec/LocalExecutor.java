@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,15 +59,25 @@ public final class LocalExecutor implements StepExecutor {
     private static final String SETSID = findSetsid();
 
     private final Duration killGrace;
+    private final Set<String> hiddenEnv;
 
     /** An executor that kills a cancelled process tree 2 s after asking it to terminate. */
     public LocalExecutor() {
-        this(Duration.ofSeconds(2));
+        this(Duration.ofSeconds(2), Set.of());
     }
 
     /** An executor that kills a cancelled process tree {@code killGrace} after asking it to terminate. */
     public LocalExecutor(Duration killGrace) {
+        this(killGrace, Set.of());
+    }
+
+    /**
+     * An executor whose commands never see the environment variables named in {@code hiddenEnv} (the ones the
+     * configuration reads secrets from), so a runbook command cannot print the bot's credentials.
+     */
+    public LocalExecutor(Duration killGrace, Set<String> hiddenEnv) {
         this.killGrace = Objects.requireNonNull(killGrace, "killGrace");
+        this.hiddenEnv = Set.copyOf(hiddenEnv);
     }
 
     @Override
@@ -109,6 +120,7 @@ public final class LocalExecutor implements StepExecutor {
             }
             pb.directory(d);
         }
+        pb.environment().keySet().removeAll(hiddenEnv);
         pb.environment().put("BUILDDUTY_OPERATION", Long.toString(request.operation().value()));
         if (host != null) {
             pb.environment().put("BUILDDUTY_HOST", host);

@@ -186,7 +186,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, AutoCloseable {
                 r -> new RoomPublisher(c, r, ticker, redactor, statusInterval)));
     }
 
-    /** Waits until every queued message was handled and every publisher is empty, or the timeout passes. */
+    /** Waits until every queued message was handled and every queued line was sent, or the timeout passes. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
@@ -196,7 +196,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, AutoCloseable {
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 return false;
             }
-            if (publishers.values().stream().allMatch(p -> p.drain() >= 0 && p.backlog() == 0)) {
+            if (publishers.values().stream().allMatch(p -> p.drain() >= 0 && p.queuedLines() == 0)) {
                 return true;
             }
             Thread.sleep(10);

@@ -103,7 +103,9 @@ final class Operations {
             live.remove(op.id());
             return op.title() + " cancelled by " + who.principal() + " before it ran";
         }
-        if (runner.cancel(op.id(), who.toString())) {
+        if (runner.running(op.id()).isPresent()) {
+            // cancelled after this answer is queued, so the room reads the answer before the rollback's lines
+            engine.afterReply(() -> runner.cancel(op.id(), who.toString()));
             return "cancelling " + op.title() + ": running steps stop, completed steps roll back";
         }
         throw new UserFacingException(op.title() + " is " + op.state().label() + "; nothing to cancel");

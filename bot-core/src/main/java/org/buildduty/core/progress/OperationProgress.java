@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.Operation;
 
@@ -33,13 +34,18 @@ public final class OperationProgress {
             return;
         }
         doneInStep++;
-        if (r.outcome().isFailure()) {
+        if (failedOnItsOwn(r)) {
             failures.add(r);
         }
     }
 
     public synchronized void rollingBack() {
         rollingBack = true;
+    }
+
+    /** True for a run that failed or timed out; a run cancelled by a person or shutdown is not a failure to report. */
+    static boolean failedOnItsOwn(StepResult r) {
+        return r.outcome() == StepOutcome.FAILED || r.outcome() == StepOutcome.TIMED_OUT;
     }
 
     /** Marks the end, e.g. {@code succeeded}. */

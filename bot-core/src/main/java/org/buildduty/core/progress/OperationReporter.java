@@ -87,7 +87,7 @@ public final class OperationReporter extends ProgressSink {
     @Override
     public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
         progress(op).hostFinished(result);
-        if (result.outcome().isFailure()) {
+        if (OperationProgress.failedOnItsOwn(result)) {
             synchronized (this) {
                 List<String> failed = failedHosts.computeIfAbsent(op.id(), k -> new ArrayList<>());
                 if (failed.size() < TAIL_HOSTS) {

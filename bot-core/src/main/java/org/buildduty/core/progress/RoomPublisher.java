@@ -152,6 +152,11 @@ public final class RoomPublisher {
         return sent;
     }
 
+    /** Lines waiting to be sent (notable lines, answers and final lines; not a status held back by its interval). */
+    public synchronized int queuedLines() {
+        return queue.size();
+    }
+
     /** Messages waiting (notable and final lines, plus pending statuses). */
     public synchronized int backlog() {
         return queue.size() + pendingStatus.size();
