@@ -288,4 +288,19 @@ class LocalExecutorTest {
             return false;
         }
     }
+
+    @Test
+    void hiddenEnvironmentVariablesNeverReachTheCommand() {
+        LocalExecutor hiding = new LocalExecutor(Duration.ofSeconds(1), java.util.Set.of("HOME"));
+        StepResult r = hiding.execute(request(null, "echo \"home=${HOME-unset}\""), context);
+        assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(context.lines(OutputStream.STDOUT)).containsExactly("home=unset");
+    }
+
+    @Test
+    void hostAndOperationMarkersAreBoundShellQuoted() {
+        StepResult r = run("bm01", "echo {{host}} op {{operation}}");
+        assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(context.lines(OutputStream.STDOUT)).containsExactly("bm01 op 42");
+    }
 }
