@@ -2,8 +2,6 @@ package org.buildduty.app.config;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +12,7 @@ import java.util.regex.Pattern;
 
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.config.ConfigNode;
+import org.buildduty.core.config.ConfigProblems;
 
 /**
  * Loads and validates the configuration file (SPEC "Configuration shape"). Every problem in the file is collected and
@@ -66,29 +65,11 @@ public final class ConfigLoader {
         InventoryConfig inventory = new InventoryReader(ctx).read(top.child("inventory"));
         ServicesConfig services = services(top.section("services", SERVICES_KEYS));
         if (!ctx.problems().isEmpty()) {
-            throw new ConfigException(byLine(root.file(), ctx.problems().errors()));
+            throw new ConfigException(ConfigProblems.byLine(root.file(), ctx.problems().errors()));
         }
         return new BotConfig(bot, connectors, roles, inventory, services, ctx.baseDir());
     }
 
-    /** The errors in file order (stable: errors on one line keep the order they were found in). */
-    private static List<String> byLine(String file, List<String> errors) {
-        List<String> sorted = new ArrayList<>(errors);
-        sorted.sort(Comparator.comparingInt(e -> lineOf(file, e)));
-        return sorted;
-    }
-
-    private static int lineOf(String file, String error) {
-        if (!error.startsWith(file + ":")) {
-            return Integer.MAX_VALUE;
-        }
-        int start = file.length() + 1;
-        int end = start;
-        while (end < error.length() && Character.isDigit(error.charAt(end))) {
-            end++;
-        }
-        return end == start ? Integer.MAX_VALUE : Integer.parseInt(error.substring(start, end));
-    }
 
     private static BotSettings bot(Context ctx, Optional<Section> section) {
         Section s = section.orElseGet(() -> Section.unchecked(ConfigNode.parse("", "{}"), ctx));

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +90,7 @@ public final class RunbookLoader {
                 unique(root.get(), "name", "runbook name", names, fileProblems);
                 unique(root.get(), "alias", "alias", aliases, fileProblems);
             }
-            byLine(root.get().file(), fileProblems.errors()).forEach(problems::add);
+            ConfigProblems.byLine(root.get().file(), fileProblems.errors()).forEach(problems::add);
             rb.ifPresent(out::add);
         }
         problems.throwIfAny();
@@ -103,24 +102,6 @@ public final class RunbookLoader {
         return loadAll(dir, stepKinds, List.of(), inventory);
     }
 
-    /** The errors of one file ordered by line (stable, so errors of one line keep their order). */
-    private static List<String> byLine(String file, List<String> errors) {
-        List<String> sorted = new ArrayList<>(errors);
-        sorted.sort(Comparator.comparingInt(e -> lineOf(file, e)));
-        return sorted;
-    }
-
-    private static int lineOf(String file, String error) {
-        if (!error.startsWith(file + ":")) {
-            return Integer.MAX_VALUE;
-        }
-        int start = file.length() + 1;
-        int end = start;
-        while (end < error.length() && Character.isDigit(error.charAt(end)) && end - start < 9) {
-            end++;
-        }
-        return end == start ? Integer.MAX_VALUE : Integer.parseInt(error.substring(start, end));
-    }
 
     private static void unique(ConfigNode root, String key, String what, Map<String, String> seen,
             ConfigProblems problems) {

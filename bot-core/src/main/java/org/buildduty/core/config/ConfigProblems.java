@@ -54,6 +54,28 @@ public final class ConfigProblems {
         return List.copyOf(errors);
     }
 
+    /**
+     * The errors of one file ordered by line number (stable: errors of one line keep the order they were found in);
+     * lines that do not start with {@code file:line:} go last.
+     */
+    public static List<String> byLine(String file, List<String> errors) {
+        List<String> sorted = new ArrayList<>(errors);
+        sorted.sort(java.util.Comparator.comparingInt(e -> lineOf(file, e)));
+        return sorted;
+    }
+
+    private static int lineOf(String file, String error) {
+        if (!error.startsWith(file + ":")) {
+            return Integer.MAX_VALUE;
+        }
+        int start = file.length() + 1;
+        int end = start;
+        while (end < error.length() && Character.isDigit(error.charAt(end)) && end - start < 9) {
+            end++;
+        }
+        return end == start ? Integer.MAX_VALUE : Integer.parseInt(error.substring(start, end));
+    }
+
     /** Throws one {@link ConfigException} with every error recorded. */
     public void throwIfAny() {
         if (!errors.isEmpty()) {
