@@ -54,9 +54,15 @@ final class Bot implements AutoCloseable {
         this.runbookCount = runbookCount;
     }
 
-    /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
-    static Bot build(BotConfig cfg, InputStream in, PrintStream out) {
-        Ticker ticker = Ticker.system();
+    /** What the configuration and runbooks define, checked, before anything starts or is opened. */
+    record Catalog(List<StepExecutor> executors, CommandRegistry registry, int runbookCount, RoleResolver roles) {
+    }
+
+    /**
+     * Loads the runbooks, registers the commands and checks the connectors; touches no journal, network or
+     * terminal, so {@code --check} can run beside a running bot. Errors throw {@link ConfigException}.
+     */
+    static Catalog catalog(BotConfig cfg) {
         List<StepExecutor> executors = List.of(
                 new LocalExecutor(Duration.ofSeconds(5), Secrets.environmentNames(cfg)));
         Set<String> kinds = new HashSet<>();
@@ -85,7 +91,16 @@ final class Bot implements AutoCloseable {
         if (!unsupported.isEmpty()) {
             throw new ConfigException(unsupported);
         }
-        RoleResolver roles = new RoleResolver(cfg.roles(), hostmask, owners);
+        return new Catalog(executors, registry, runbooks.size(), new RoleResolver(cfg.roles(), hostmask, owners));
+    }
+
+    /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
+    static Bot build(BotConfig cfg, InputStream in, PrintStream out) {
+        Ticker ticker = Ticker.system();
+        Catalog catalog = catalog(cfg);
+        List<StepExecutor> executors = catalog.executors();
+        CommandRegistry registry = catalog.registry();
+        RoleResolver roles = catalog.roles();
         Journal journal = SqliteJournal.open(cfg.bot().journal(), ticker);
         try {
             Runner runner = Runner.builder().executors(executors).ticker(ticker).maxConcurrentHostRuns(32)
@@ -101,7 +116,7 @@ final class Bot implements AutoCloseable {
                     eb.connector(new ConsoleConnector(c.id(), in, out, ticker, () -> self[0].stopped.countDown()));
                 }
             }
-            self[0] = new Bot(journal, eb.build(), registry.all().size(), runbooks.size());
+            self[0] = new Bot(journal, eb.build(), registry.all().size(), catalog.runbookCount());
             return self[0];
         } catch (RuntimeException e) {
             journal.close();

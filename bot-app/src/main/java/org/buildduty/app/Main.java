@@ -59,10 +59,9 @@ public final class Main {
         try {
             BotConfig cfg = ConfigLoader.load(file, env);
             if (line.hasOption("check")) {
-                try (Bot checked = Bot.build(cfg, InputStream.nullInputStream(), out)) {
-                    out.println(file + ": ok (" + checked.commandCount() + " commands, " + checked.runbookCount()
-                            + " runbooks)");
-                }
+                Bot.Catalog checked = Bot.catalog(cfg);
+                out.println(file + ": ok (" + checked.registry().all().size() + " commands, "
+                        + checked.runbookCount() + " runbooks)");
                 return 0;
             }
             bot = Bot.build(cfg, in, out);

@@ -39,9 +39,15 @@ final class BotProcess implements AutoCloseable {
 
     /** Starts the bot in {@code dir} with {@code config} (relative to dir). */
     static BotProcess start(Path dir, String config) throws IOException {
+        return start(dir, List.of("--config", config));
+    }
+
+    /** Starts the jar in {@code dir} with these arguments. */
+    static BotProcess start(Path dir, List<String> args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar().toString(), "--config", config)
-                .directory(dir.toFile());
+        List<String> command = new ArrayList<>(List.of(java, "-jar", jar().toString()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().put("BUILDDUTY_LOG_FILE", dir.resolve("buildduty.log").toString());
         return new BotProcess(pb.start());
     }

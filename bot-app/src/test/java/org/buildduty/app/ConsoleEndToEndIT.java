@@ -131,4 +131,25 @@ class ConsoleEndToEndIT {
             assertThat(bot.stderr()).anyMatch(l -> l.startsWith("bad.yml:3: bot.jounral: unknown key"));
         }
     }
+
+    @Test
+    void checkValidatesBesideARunningBotWithoutTouchingTheJournal() throws Exception {
+        try (BotProcess running = BotProcess.start(dir, "config/buildduty.yml")) {
+            running.type("whoami");
+            running.expect("you are console:local", WAIT);
+            try (BotProcess check = BotProcess.start(dir, List.of("--config", "config/buildduty.yml", "--check"))) {
+                assertThat(check.expect("config/buildduty.yml: ok", WAIT))
+                        .containsExactly("config/buildduty.yml: ok (8 commands, 2 runbooks)");
+                assertThat(check.waitFor(WAIT)).isZero();
+            }
+            assertThat(running.endInput(WAIT)).isZero();
+        }
+        Path fresh = dir.resolve("fresh");
+        Files.createDirectories(fresh);
+        Files.move(dir.resolve("config"), fresh.resolve("config"));
+        try (BotProcess check = BotProcess.start(fresh, List.of("--config", "config/buildduty.yml", "--check"))) {
+            assertThat(check.waitFor(WAIT)).isZero();
+        }
+        assertThat(fresh.resolve("data/buildduty.db")).doesNotExist();
+    }
 }
