@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.param.Escapes;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.param.ParamType;
@@ -36,7 +37,12 @@ final class RunbookPlanner {
                 throw new InvalidValueException("missing --" + p.name() + " for run " + rb.name() + " (usage: run "
                         + rb.name() + " " + rb.synopsis() + ")");
             }
-            values.put(p.name(), ParamValidator.validate(p, text, inv));
+            ParamValue value = ParamValidator.validate(p, text, inv);
+            if (value.value().contains("{{")) {
+                throw new InvalidValueException("bad value for --" + p.name() + ": must not contain {{ (it marks"
+                        + " values bound when a step runs)");
+            }
+            values.put(p.name(), value);
         }
         List<StepSpec> steps = new ArrayList<>();
         for (StepTemplate t : rb.steps()) {
@@ -86,16 +92,7 @@ final class RunbookPlanner {
     }
 
     static UnaryOperator<String> escaping(String key) {
-        switch (key) {
-            case "command":
-                return ShellQuote::quote;
-            case "body":
-                return Escapes::json;
-            case "url":
-                return Escapes::url;
-            default:
-                return UnaryOperator.identity();
-        }
+        return Escapes.forArg(key);
     }
 
     private static String lookup(String name, Map<String, ParamValue> values, UnaryOperator<String> escape) {
@@ -107,7 +104,7 @@ final class RunbookPlanner {
         }
         ParamValue v = values.get(name);
         if (v == null) {
-            throw new IllegalStateException("placeholder of an undeclared parameter: " + name);
+            return "{{" + name + "}}";   // kept by an earlier step (the loader checked); bound when the step runs
         }
         return escape.apply(v.value());
     }

@@ -39,6 +39,8 @@ final class StepReader {
     private final Inventory inventory;
     private final Map<String, ParamSpec> params;
     private final Set<String> declared = new LinkedHashSet<>();
+    /** Names kept by the steps read so far ({@code keep:}), usable as placeholders in the steps after them. */
+    private final Set<String> kept = new LinkedHashSet<>();
 
     StepReader(ConfigProblems problems, Set<String> kinds, Map<String, StepExecutor> validators, Inventory inventory,
             Map<String, ParamSpec> params) {
@@ -230,7 +232,8 @@ final class StepReader {
     }
 
     private String declaredList() {
-        return declared.isEmpty() ? "no parameters are declared" : "declared: " + String.join(", ", declared);
+        String params = declared.isEmpty() ? "no parameters are declared" : "declared: " + String.join(", ", declared);
+        return kept.isEmpty() ? params : params + "; kept by earlier steps: " + String.join(", ", kept);
     }
 
     /** The arguments besides hosts and parallel, with every placeholder checked. */
@@ -255,6 +258,19 @@ final class StepReader {
                 problems.add(at != null ? at.where() + ": " + msg
                         : kindNode.file() + ":" + kindNode.line() + ": " + kindNode.path() + "." + key + ": " + msg);
             });
+        }
+        if (validator != null && problems.errors().size() == before) {
+            for (String name : validator.keptNames(Collections.unmodifiableMap(args))) {
+                ConfigNode at = kindNode.get("keep").orElse(kindNode);
+                if (declared.contains(name) || name.equals(Placeholders.HOST)
+                        || name.equals(Placeholders.OPERATION)) {
+                    problems.add(at, "keeps \"" + name + "\", which is already a parameter name");
+                } else if (!Placeholders.NAME.matcher(name).matches()) {
+                    problems.add(at, "keeps \"" + name + "\", which is not a placeholder name ([a-z][a-z0-9_-]*)");
+                } else {
+                    kept.add(name);
+                }
+            }
         }
         return args;
     }
@@ -302,7 +318,8 @@ final class StepReader {
                 if (!fansOut || !topKey.equals("command")) {
                     throw n.error("{{host}} is only allowed in the command of a step with hosts");
                 }
-            } else if (!f.name().equals(Placeholders.OPERATION) && !declared.contains(f.name())) {
+            } else if (!f.name().equals(Placeholders.OPERATION) && !declared.contains(f.name())
+                    && !kept.contains(f.name())) {
                 throw n.error("unknown parameter {{" + f.name() + "}} (" + declaredList() + ")");
             }
         }

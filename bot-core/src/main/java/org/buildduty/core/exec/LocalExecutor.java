@@ -106,10 +106,7 @@ public final class LocalExecutor implements StepExecutor {
         if (command.isBlank()) {
             return StepResult.failed(host, null, "no command", "");
         }
-        command = ShellQuote.bindOperation(command, Long.toString(request.operation().value()));
-        if (host != null) {
-            command = ShellQuote.bindHost(command, host);
-        }
+        command = request.bind(command, ShellQuote::quote);
         ProcessBuilder pb = SETSID != null ? new ProcessBuilder(SETSID, "/bin/sh", "-c", command)
                 : new ProcessBuilder("/bin/sh", "-c", command);
         String dir = request.step().arg("dir");

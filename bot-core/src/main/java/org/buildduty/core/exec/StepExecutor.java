@@ -20,4 +20,19 @@ public interface StepExecutor {
     default java.util.Map<String, String> validateArgs(java.util.Map<String, Object> args) {
         return java.util.Map.of();
     }
+
+    /**
+     * The names a step with these (template) arguments keeps for later steps ({@link StepResult#kept()}), so a
+     * runbook's later steps may use them as {@code {{name}}}. Empty by default.
+     */
+    default java.util.Set<String> keptNames(java.util.Map<String, Object> args) {
+        return java.util.Set.of();
+    }
+
+    /**
+     * Called once when an operation has finished (after its rollbacks), whatever its end: release what was held
+     * for it, e.g. SSH connections reused across its steps. Must not throw.
+     */
+    default void operationFinished(org.buildduty.core.operation.OperationId operation) {
+    }
 }

@@ -1,5 +1,9 @@
 package org.buildduty.core.exec;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The result of one host run of a step, a value in place of an exception: executors never throw for a remote failure.
  *
@@ -8,14 +12,28 @@ package org.buildduty.core.exec;
  * @param exitCode the exit status where there is one, else null
  * @param reason why it failed (one line, bounded), or empty
  * @param lastLine the last output line, or empty
+ * @param kept values the step keeps for later steps of its operation ({@code keep:} of an http step), by name;
+ *     later steps see them as {@code {{name}}} through {@link ExecRequest#vars()}
  */
-public record StepResult(StepOutcome outcome, String host, Integer exitCode, String reason, String lastLine) {
+public record StepResult(StepOutcome outcome, String host, Integer exitCode, String reason, String lastLine,
+        Map<String, String> kept) {
     /** Longest reason or last line kept. */
     public static final int MAX_TEXT = 300;
 
     public StepResult {
         reason = cut(reason);
         lastLine = cut(lastLine);
+        kept = kept == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(kept));
+    }
+
+    /** A result that keeps nothing. */
+    public StepResult(StepOutcome outcome, String host, Integer exitCode, String reason, String lastLine) {
+        this(outcome, host, exitCode, reason, lastLine, Map.of());
+    }
+
+    /** The same result keeping these values for later steps. */
+    public StepResult withKept(Map<String, String> values) {
+        return new StepResult(outcome, host, exitCode, reason, lastLine, values);
     }
 
     public static StepResult succeeded(String host, Integer exitCode, String lastLine) {
@@ -28,7 +46,7 @@ public record StepResult(StepOutcome outcome, String host, Integer exitCode, Str
 
     /** The same result with another outcome and reason (used when the runner times out or cancels a run). */
     public StepResult withOutcome(StepOutcome newOutcome, String newReason) {
-        return new StepResult(newOutcome, host, exitCode, newReason, lastLine);
+        return new StepResult(newOutcome, host, exitCode, newReason, lastLine, kept);
     }
 
     /** One line for chat: {@code bm73: exit 1 (last line)}. */

@@ -44,6 +44,8 @@ final class OperationRun implements Runnable {
     private final CompletableFuture<OperationState> future = new CompletableFuture<>();
     private final CompletableFuture<OperationState> finished = new CompletableFuture<>();
     private final Set<HostRun> active = ConcurrentHashMap.newKeySet();
+    /** Values kept by the steps that succeeded so far, for the later steps; only the runner thread writes. */
+    private final Map<String, String> vars = new ConcurrentHashMap<>();
     private volatile String cancelReason;
     private volatile boolean aborted;
     private boolean forwardDone;
@@ -123,11 +125,22 @@ final class OperationRun implements Runnable {
             summary = op.title() + " failed: internal error";
         }
         op.transition(end, shared.ticker().now());
+        releaseExecutors();
         LOG.info("{}", summary);
         sink.operationFinished(op, op.state(), Summaries.bound(summary));
         onDone.accept(this);
         future.complete(op.state());
         finished.complete(op.state());
+    }
+
+    private void releaseExecutors() {
+        for (StepExecutor executor : new java.util.LinkedHashSet<>(shared.executors().values())) {
+            try {
+                executor.operationFinished(op.id());
+            } catch (RuntimeException e) {
+                LOG.warn("executor {} failed to release {}", executor.kind(), op.title(), e);
+            }
+        }
     }
 
     /** How the operation ended, and its one-line summary. */
@@ -150,6 +163,7 @@ final class OperationRun implements Runnable {
                 failedAt = i;
                 break;
             }
+            results.forEach(r -> vars.putAll(r.kept()));
         }
         String cancelledBy;
         synchronized (this) {
@@ -306,7 +320,7 @@ final class OperationRun implements Runnable {
         if (rollback ? aborted : cancelReason != null) {
             run.cancel(StepOutcome.CANCELLED, "by " + Objects.requireNonNullElse(cancelReason, "shutdown"));
         }
-        ExecRequest request = new ExecRequest(op.id(), spec, host, timeout);
+        ExecRequest request = new ExecRequest(op.id(), spec, host, timeout, Map.copyOf(vars));
         try {
             shared.hostPool().execute(() -> execute(executor, request, run, fanout, results, slot));
         } catch (RejectedExecutionException e) {
