@@ -49,6 +49,7 @@ final class Secrets {
         cfg.inventory().ssh().passphrase().ifPresent(values::add);
         cfg.services().buildbot().flatMap(b -> b.password()).ifPresent(values::add);
         cfg.services().mbs().flatMap(m -> m.token()).ifPresent(values::add);
+        cfg.credentials().values().forEach(c -> values.add(c.secret()));
         return values;
     }
 }

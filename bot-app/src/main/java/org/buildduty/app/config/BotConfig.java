@@ -14,13 +14,16 @@ import java.util.Optional;
  * @param roles     role name → identities {@code <connector-id>:<principal>} (IRC hostmask connectors list masks)
  * @param inventory hosts, groups, disk roots and SSH settings
  * @param services  the external services (Buildbot, MBS) that are configured
+ * @param credentials name → credential for {@code http} and {@code wait_until} steps ({@code auth: NAME}), including
+ *                  {@code buildbot} when {@code services.buildbot} has a user
  * @param baseDir   the directory relative paths were resolved against: the working directory the bot runs in
  */
 public record BotConfig(BotSettings bot, List<ConnectorConfig> connectors, Map<String, List<String>> roles,
-        InventoryConfig inventory, ServicesConfig services, Path baseDir) {
+        InventoryConfig inventory, ServicesConfig services, Map<String, CredentialConfig> credentials, Path baseDir) {
 
     public BotConfig {
         connectors = List.copyOf(connectors);
+        credentials = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(credentials));
     }
 
     /** The connector with this id. */

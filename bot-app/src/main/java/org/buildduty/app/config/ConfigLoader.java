@@ -26,7 +26,8 @@ import org.buildduty.core.config.ConfigProblems;
  * }</pre>
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_KEYS = Set.of("bot", "connectors", "roles", "inventory", "services");
+    private static final Set<String> TOP_KEYS = Set.of("bot", "connectors", "roles", "inventory", "services",
+            "credentials");
     private static final Set<String> BOT_KEYS = Set.of("prefix", "journal", "runbooks", "web", "anonymous",
             "web_url", "nick");
     private static final Set<String> SERVICES_KEYS = Set.of("buildbot", "mbs");
@@ -64,10 +65,12 @@ public final class ConfigLoader {
         Map<String, List<String>> roles = new RolesReader(ctx, kinds).read(top);
         InventoryConfig inventory = new InventoryReader(ctx).read(top.child("inventory"));
         ServicesConfig services = services(top.section("services", SERVICES_KEYS));
+        Map<String, CredentialConfig> credentials = new CredentialsReader(ctx).read(top.namedEntries("credentials"),
+                services);
         if (!ctx.problems().isEmpty()) {
             throw new ConfigException(ConfigProblems.byLine(root.file(), ctx.problems().errors()));
         }
-        return new BotConfig(bot, connectors, roles, inventory, services, ctx.baseDir());
+        return new BotConfig(bot, connectors, roles, inventory, services, credentials, ctx.baseDir());
     }
 
 

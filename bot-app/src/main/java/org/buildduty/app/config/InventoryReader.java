@@ -19,7 +19,7 @@ final class InventoryReader {
     private static final String NAME_RULE = "is not a valid name ([A-Za-z0-9._-]+, not starting with -)";
     private static final Set<String> KEYS = Set.of("ssh", "hosts", "disk_roots");
     private static final Set<String> SSH_KEYS = Set.of("known_hosts", "key_file", "user", "passphrase_env",
-            "passphrase_file", "agent", "connect_timeout");
+            "passphrase_file", "agent", "connect_timeout", "keepalive");
     private static final Set<String> HOST_KEYS = Set.of("address", "port", "user", "jump", "groups", "key_file");
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.:\\[\\]_%-]+");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._][A-Za-z0-9._-]*");
@@ -58,7 +58,7 @@ final class InventoryReader {
     private SshSettings ssh(Optional<Section> section) {
         if (section.isEmpty()) {
             return new SshSettings(ctx.path("~/.ssh/known_hosts"), Optional.empty(), Optional.empty(),
-                    Optional.empty(), false, Duration.ofSeconds(10));
+                    Optional.empty(), false, Duration.ofSeconds(10), Duration.ofSeconds(15));
         }
         Section s = section.get();
         Path knownHosts = s.path("known_hosts").orElse(ctx.path("~/.ssh/known_hosts"));
@@ -67,7 +67,11 @@ final class InventoryReader {
         Optional<Secret> passphrase = s.secret("passphrase");
         boolean agent = s.bool("agent", false);
         Duration timeout = s.duration("connect_timeout").orElse(Duration.ofSeconds(10));
-        return new SshSettings(knownHosts, keyFile, user, passphrase, agent, timeout);
+        Duration keepalive = s.duration("keepalive").orElse(Duration.ofSeconds(15));
+        if (keepalive.compareTo(Duration.ofSeconds(1)) < 0) {
+            s.error("keepalive", "must be at least 1s");
+        }
+        return new SshSettings(knownHosts, keyFile, user, passphrase, agent, timeout, keepalive);
     }
 
     private void host(String name, ConfigNode node, Map<String, HostConfig> hosts, Map<String, ConfigNode> jumps) {

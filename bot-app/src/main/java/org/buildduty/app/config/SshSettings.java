@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param passphrase     the key's passphrase, from {@code passphrase_env} or {@code passphrase_file}
  * @param agent          whether to use ssh-agent (default false)
  * @param connectTimeout default 10s
+ * @param keepalive      how often a silent connection is probed, so a dead host fails its step; default 15s
  */
 public record SshSettings(Path knownHosts, Optional<Path> keyFile, Optional<String> user, Optional<Secret> passphrase,
-        boolean agent, Duration connectTimeout) {
+        boolean agent, Duration connectTimeout, Duration keepalive) {
 }

@@ -37,7 +37,7 @@ class ConfigErrorsTest {
     @Test
     void unknownTopLevelKey() {
         assertThat(errors(CONSOLE + "colour: blue\n")).containsExactly(
-                "t.yml:2: colour: unknown key (known: bot, connectors, inventory, roles, services)");
+                "t.yml:2: colour: unknown key (known: bot, connectors, credentials, inventory, roles, services)");
     }
 
     @Test
@@ -401,7 +401,7 @@ class ConfigErrorsTest {
                 "t.yml:12: roles.releng[1]: \"slack:bob\" names no configured connector \"slack\" (connectors: libera)",
                 "t.yml:15: inventory.hosts.bm02.jump: no host \"bastion\" in the inventory",
                 "t.yml:16: inventory.disk_roots.bm02[0]: \"srv\" is not an absolute path",
-                "t.yml:17: extra: unknown key (known: bot, connectors, inventory, roles, services)");
+                "t.yml:17: extra: unknown key (known: bot, connectors, credentials, inventory, roles, services)");
     }
 
     @Test
@@ -410,7 +410,7 @@ class ConfigErrorsTest {
         Files.writeString(file, CONSOLE + "colour: blue\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), tmp)).isInstanceOf(ConfigException.class)
-                .hasMessage(file + ":2: colour: unknown key (known: bot, connectors, inventory, roles, services)");
+                .hasMessage(file + ":2: colour: unknown key (known: bot, connectors, credentials, inventory, roles, services)");
     }
 
     @Test

@@ -1,0 +1,76 @@
+package org.buildduty.app.exec;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.buildduty.app.config.BotConfig;
+import org.buildduty.app.config.CredentialConfig;
+import org.buildduty.app.config.HostConfig;
+import org.buildduty.app.config.InventoryConfig;
+import org.buildduty.app.config.Secret;
+import org.buildduty.app.config.SshSettings;
+import org.buildduty.core.exec.LocalExecutor;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.exec.http.HttpCredential;
+import org.buildduty.core.exec.http.HttpCredentials;
+import org.buildduty.core.exec.http.HttpExecutor;
+import org.buildduty.core.exec.http.WaitUntilExecutor;
+import org.buildduty.core.exec.ssh.SshExecutor;
+import org.buildduty.core.exec.ssh.SshHosts;
+import org.buildduty.core.exec.ssh.SshOptions;
+import org.buildduty.core.exec.ssh.SshTarget;
+import org.buildduty.core.time.Sleeper;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * The step executors a configuration gives the runner: {@code local}, {@code ssh} (inventory hosts, known_hosts,
+ * keys), {@code http} (configured credentials) and {@code wait_until}. Creating them opens nothing; connections are
+ * made when a step runs.
+ */
+public final class Executors {
+    private Executors() {
+    }
+
+    /** The executors for this configuration, in a fixed order; close the {@link AutoCloseable} ones at shutdown. */
+    public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker) {
+        SshExecutor ssh = new SshExecutor(hosts(cfg.inventory()), options(cfg.inventory().ssh()));
+        HttpExecutor http = new HttpExecutor(credentials(cfg.credentials()));
+        List<StepExecutor> out = new ArrayList<>();
+        out.add(new LocalExecutor(Duration.ofSeconds(5), hiddenEnv));
+        out.add(ssh);
+        out.add(http);
+        out.add(new WaitUntilExecutor(http, Map.of(ssh.kind(), ssh), ticker, Sleeper.system()));
+        return List.copyOf(out);
+    }
+
+    /** Inventory hosts as SSH targets: a host's own user and key, else {@code inventory.ssh}'s, else the OS user. */
+    static SshHosts hosts(InventoryConfig inv) {
+        SshSettings ssh = inv.ssh();
+        String defaultUser = ssh.user().orElse(System.getProperty("user.name"));
+        return name -> inv.host(name).map(h -> target(h, defaultUser, ssh));
+    }
+
+    private static SshTarget target(HostConfig h, String defaultUser, SshSettings ssh) {
+        return new SshTarget(h.name(), h.address(), h.port(), h.user().orElse(defaultUser),
+                h.keyFile().or(ssh::keyFile), h.jump());
+    }
+
+    static SshOptions options(SshSettings ssh) {
+        Optional<Secret> passphrase = ssh.passphrase();
+        return new SshOptions(ssh.knownHosts(), ssh.keyFile(), () -> passphrase.map(Secret::reveal), ssh.agent(),
+                ssh.connectTimeout(), ssh.keepalive(), 8);
+    }
+
+    static HttpCredentials credentials(Map<String, CredentialConfig> configured) {
+        List<HttpCredential> list = new ArrayList<>();
+        for (CredentialConfig c : configured.values()) {
+            Secret secret = c.secret();
+            list.add(new HttpCredential(c.name(), HttpCredential.Kind.valueOf(c.type().name()), c.url(),
+                    c.user().orElse(null), secret::reveal, c.login().orElse(null)));
+        }
+        return HttpCredentials.of(list);
+    }
+}
