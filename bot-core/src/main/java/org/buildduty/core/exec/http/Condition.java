@@ -102,7 +102,7 @@ public final class Condition {
             List<Node> parts = new ArrayList<>();
             int i = 0;
             for (Object item : (List<?>) list) {
-                parts.add(node(item, where + op + "[" + i++ + "]"));
+                parts.add(node(item, (where.isEmpty() ? "" : where + ".") + op + "[" + i++ + "]"));
             }
             return new Group(op.equals("all"), parts);
         }

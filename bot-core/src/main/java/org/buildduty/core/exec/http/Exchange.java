@@ -72,7 +72,7 @@ record Exchange(int status, String reason, byte[] body, JsonNode json, Headers h
     }
 
     private static Duration seconds(String s) {
-        if (!s.matches("[0-9]{1,9}(\\.[0-9]{1,12})?")) {
+        if (!s.matches("[0-9]{1,9}(\\.[0-9]{1,20})?")) {
             return null;
         }
         return Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));

@@ -154,7 +154,7 @@ public final class HttpExecutor implements StepExecutor {
                 }
                 wait = asked == null ? backoff(rateLimited) : min(asked, MAX_RETRY_AFTER);
                 rateLimited++;
-                why = "rate limited";
+                why = "rate limited; retrying";
             } else if (args.idempotent() && retried < args.retries && retryable(x)) {
                 wait = backoff(retried);
                 Duration asked = x.status() == 503 ? x.retryAfter(ticker.now()) : null;

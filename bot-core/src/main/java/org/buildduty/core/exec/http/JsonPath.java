@@ -65,13 +65,14 @@ public final class JsonPath {
                     end++;
                 }
                 if (end == start) {
-                    throw bad(t, end < body.length() && body.charAt(end) == '('
-                            ? "only .length() may end a path" : "expected a member name after .", i);
+                    throw bad(t, "expected a member name after .", i);
                 }
                 segments.add(body.substring(start, end));
                 i = end;
             } else if (c == '[') {
                 i = bracket(t, body, i, segments);
+            } else if (c == '(') {
+                throw bad(t, "only .length() may end a path", i);
             } else {
                 throw bad(t, "unexpected " + shown(c) + " (use .name, ['key'] or [index])", i);
             }
