@@ -57,7 +57,7 @@ final class WaitArgs {
         }
         String cmd = null;
         String host = null;
-        if (command) {
+        if (command && !url) {
             Object c = args.get("command");
             if (!(c instanceof String) || ((String) c).isBlank()) {
                 problems.put("command", "must be a non-empty command");

@@ -49,6 +49,8 @@ import org.buildduty.core.time.Ticker;
 public final class WaitUntilExecutor implements StepExecutor {
     /** The longest one HTTP poll may take. */
     static final Duration POLL_LIMIT = Duration.ofSeconds(60);
+    /** The time a poll gets even at the deadline (the runner still enforces the step timeout). */
+    static final Duration POLL_MIN = Duration.ofSeconds(5);
 
     private final HttpExecutor http;
     private final Map<String, StepExecutor> commandExecutors;
@@ -203,8 +205,7 @@ public final class WaitUntilExecutor implements StepExecutor {
     }
 
     private Poll pollUrl(PreparedRequest p, RunCancel cancel, Instant deadline, Consumer<String> info) {
-        Duration left = Duration.between(ticker.now(), deadline);
-        Exchange x = http.exchange(p, cancel, left.compareTo(POLL_LIMIT) < 0 ? left : POLL_LIMIT, info);
+        Exchange x = http.exchange(p, cancel, pollTime(deadline, POLL_LIMIT), info);
         if (!x.answered()) {
             return Poll.error(x.reason());
         }
@@ -227,8 +228,7 @@ public final class WaitUntilExecutor implements StepExecutor {
 
     private Poll pollCommand(StepExecutor commands, ExecRequest request, WaitArgs args, RunCancel cancel,
             Instant deadline) {
-        Duration left = Duration.between(ticker.now(), deadline);
-        Duration timeout = left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left;
+        Duration timeout = pollTime(deadline, Duration.between(ticker.now(), deadline));
         StepSpec spec = new StepSpec(request.step().name(), "ssh", Map.of("command", args.command),
                 List.of(args.host), 1, timeout, null, OnHostFailure.STOP, null);
         CapturingContext capture = new CapturingContext();
@@ -248,6 +248,13 @@ public final class WaitUntilExecutor implements StepExecutor {
         String why = r.reason().isEmpty() ? r.outcome().label() : r.reason();
         String err = capture.lastError().isEmpty() ? "" : " (" + HttpText.oneLine(capture.lastError(), 120) + ")";
         return Poll.error(args.host + ": " + why + err);
+    }
+
+    /** What is left until the deadline, at least {@link #POLL_MIN} and at most {@code max}. */
+    private Duration pollTime(Instant deadline, Duration max) {
+        Duration left = Duration.between(ticker.now(), deadline);
+        Duration d = left.compareTo(max) < 0 ? left : max;
+        return d.compareTo(POLL_MIN) < 0 ? POLL_MIN : d;
     }
 
     /** The shown value of each path: the value, or {@code (missing)}. */
