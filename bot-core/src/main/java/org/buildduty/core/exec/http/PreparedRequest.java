@@ -1,6 +1,8 @@
 package org.buildduty.core.exec.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -11,6 +13,7 @@ import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 
 import org.buildduty.core.exec.ExecRequest;
+import org.buildduty.core.param.Bindings;
 import org.buildduty.core.param.Escapes;
 
 /**
@@ -31,6 +34,12 @@ record PreparedRequest(String method, HttpUrl url, Headers headers, byte[] body,
      * @throws IllegalArgumentException with a one-line, chat-safe reason when the bound request is not sendable
      */
     static PreparedRequest of(HttpArgs args, ExecRequest request, HttpCredentials credentials) {
+        requireValues(args.url, request, "url");
+        args.headers.forEach((k, v) -> requireValues(v, request, "header " + k));
+        Json.bindLeaves(args.body, s -> {
+            requireValues(s, request, "body");
+            return s;
+        });
         String boundUrl = request.bind(args.url, Escapes::url);
         HttpUrl url = HttpUrl.parse(boundUrl);
         if (url == null) {
@@ -78,6 +87,24 @@ record PreparedRequest(String method, HttpUrl url, Headers headers, byte[] body,
             }
         }
         return new PreparedRequest(args.method, url, headers.build(), body, type, credential);
+    }
+
+    /** Refuses a template with a placeholder that has no value now (a value an earlier step should have kept). */
+    private static void requireValues(String template, ExecRequest request, String where) {
+        List<String> missing = new ArrayList<>();
+        Bindings.bind(template, name -> {
+            boolean known = name.equals(Bindings.OPERATION)
+                    || name.equals(Bindings.HOST) && request.host() != null
+                    || request.vars().containsKey(name);
+            if (!known) {
+                missing.add(name);
+            }
+            return null;
+        });
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("no value for {{" + missing.get(0) + "}} in the " + where
+                    + " (no earlier step kept it)");
+        }
     }
 
     private static byte[] body(HttpArgs args, ExecRequest request) {

@@ -26,8 +26,10 @@ import org.buildduty.core.testing.RecordingExecContext;
 
 /** Templating, statuses and kept values of the http step, against a loopback server. */
 class HttpExecutorTest {
-    /** A value that would break a URL, a JSON string, a header and a shell command if it were not escaped. */
-    private static final String HOSTILE = "he said \"hi\" \\ back\nnext line '; touch x; ' & ?a=b #frag {{x}}";
+    /** A value that would break a URL, a JSON string and a shell command if it were not escaped. */
+    private static final String HOSTILE = "he said \"hi\" \\ back\nnext line '; touch x; ' & ?a=b #frag /..";
+    /** A kept value: it may hold placeholder-like text, which is never bound again. */
+    private static final String KEPT = "a\"b\\c\n'd' & e=f {{build_id}}";
 
     private final FakeTicker ticker = new FakeTicker();
     private final FakeSleeper sleeper = new FakeSleeper(ticker);
@@ -65,7 +67,7 @@ class HttpExecutorTest {
                         + "&build={{build_id}}&who={{who}}",
                 "body", "{\"reason\": \"" + Escapes.json(HOSTILE) + "\", \"build\": \"{{build_id}}\","
                         + " \"n\": {{build_id}}, \"who\": \"{{who}}\", \"op\": {{operation}}}");
-        Map<String, String> vars = Map.of("build_id", "42", "who", "a\"b\\c\n'd' & e=f");
+        Map<String, String> vars = Map.of("build_id", "42", "who", KEPT);
 
         StepResult r = http.execute(request("http", args, vars, Duration.ofMinutes(1)), context);
 
@@ -75,7 +77,7 @@ class HttpExecutorTest {
         assertThat(got.getUrl().pathSegments()).containsExactly("api", "v2", "builders", HOSTILE, "force");
         assertThat(got.getUrl().queryParameter("reason")).isEqualTo(HOSTILE);
         assertThat(got.getUrl().queryParameter("build")).isEqualTo("42");
-        assertThat(got.getUrl().queryParameter("who")).isEqualTo("a\"b\\c\n'd' & e=f");
+        assertThat(got.getUrl().queryParameter("who")).isEqualTo(KEPT);
         assertThat(got.getUrl().querySize()).isEqualTo(3);
         assertThat(got.getHeaders().get("Content-Type")).startsWith("application/json");
         JsonNode body = Json.parse(got.getBody().utf8());
@@ -84,7 +86,7 @@ class HttpExecutorTest {
         assertThat(body.get("reason").textValue()).isEqualTo(HOSTILE);
         assertThat(body.get("build").textValue()).isEqualTo("42");
         assertThat(body.get("n").intValue()).isEqualTo(42);
-        assertThat(body.get("who").textValue()).isEqualTo("a\"b\\c\n'd' & e=f");
+        assertThat(body.get("who").textValue()).isEqualTo(KEPT);
         assertThat(body.get("op").intValue()).isEqualTo(7);
     }
 
@@ -117,6 +119,17 @@ class HttpExecutorTest {
 
         assertThat(r.outcome()).isEqualTo(StepOutcome.FAILED);
         assertThat(r.reason()).isEqualTo("body is not valid JSON after substitution");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void aPlaceholderWithoutAValueIsNotSent() {
+        StepResult url = http.execute(request(Map.of("url", url("/b/{{brid}}"))), context);
+        StepResult body = http.execute(request("http", Map.of("method", "POST", "url", url("/b"),
+                "body", Map.of("a", List.of("{{op}}"))), Map.of("brid", "1"), Duration.ofMinutes(1)), context);
+
+        assertThat(url.reason()).isEqualTo("no value for {{brid}} in the url (no earlier step kept it)");
+        assertThat(body.reason()).isEqualTo("no value for {{op}} in the body (no earlier step kept it)");
         assertThat(server.getRequestCount()).isZero();
     }
 
