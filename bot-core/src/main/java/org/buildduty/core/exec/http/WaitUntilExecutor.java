@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,7 +34,8 @@ import org.buildduty.core.time.Ticker;
  * <p>Arguments: {@code url} with {@code method}, {@code headers}, {@code body} and {@code auth} as for
  * {@link HttpExecutor}; or {@code command} and {@code host} (one inventory host). The polled document is the JSON
  * answer (or a command's stdout parsed as JSON; any other text counts as one JSON string, trimmed). {@code until}
- * (required) and {@code fail_if} are {@link Condition}s; {@code interval} is the pause between polls (default 10s, at
+ * (required) and {@code fail_if} are {@link Condition}s (values kept by earlier steps are bound into them as they
+ * are); {@code interval} is the pause between polls (default 10s, at
  * least 1s); {@code keep} takes values from the last document as {@code http} does.
  *
  * <p>The step succeeds when {@code until} holds, fails at once when {@code fail_if} holds (checked first), and times
@@ -99,7 +101,13 @@ public final class WaitUntilExecutor implements StepExecutor {
         String host = request.host();
         Instant deadline = ticker.now().plus(request.timeout());
         Map<String, String> problems = new LinkedHashMap<>();
-        WaitArgs args = WaitArgs.read(request.step().args(), http.credentials(), problems);
+        Map<String, Object> raw = new LinkedHashMap<>(request.step().args());
+        for (String key : List.of("until", "fail_if")) {
+            if (raw.containsKey(key)) {
+                raw.put(key, Json.bindLeaves(raw.get(key), s -> request.bind(s, UnaryOperator.identity())));
+            }
+        }
+        WaitArgs args = WaitArgs.read(raw, http.credentials(), problems);
         if (!problems.isEmpty()) {
             Map.Entry<String, String> first = problems.entrySet().iterator().next();
             return StepResult.failed(host, null, first.getKey() + ": " + first.getValue(), "");

@@ -154,6 +154,20 @@ class WaitUntilExecutorTest {
     }
 
     @Test
+    void conditionsMayUseKeptValues() {
+        server.enqueue(json(200, "{\"builds\": [{\"buildrequestid\": 16}]}"));
+        server.enqueue(json(200, "{\"builds\": [{\"buildrequestid\": 17, \"results\": 0}]}"));
+        Map<String, Object> args = Map.of("url", HttpTesting.url(server, "/api/v2/builds?buildrequestid={{brid}}"),
+                "until", Map.of("path", "$.builds[-1].buildrequestid", "equals", "{{brid}}"));
+
+        StepResult r = wait.execute(request("wait_until", args, Map.of("brid", "17"), Duration.ofHours(1)), context);
+
+        assertThat(r.outcome()).as(r.summary()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(sleeper.sleeps()).hasSize(1);
+        assertThat(context.lines(OutputStream.INFO)).contains("condition met: $.builds[-1].buildrequestid = 17");
+    }
+
+    @Test
     void failIfEndsTheWaitAtOnce() {
         states("build", "failed", "done");
 
