@@ -1,0 +1,121 @@
+package org.buildduty.core.exec.http;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import okhttp3.Cookie;
+import okhttp3.Credentials;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+
+import org.buildduty.core.time.Ticker;
+
+/**
+ * Sends credentials on the wire: a network interceptor that adds a request's credential (its tag) to each hop under
+ * the credential's base URL, and strips authorization and cookies from a hop that a redirect took elsewhere. It also
+ * holds the session cookies of SESSION credentials, one jar per credential, shared by all operations.
+ */
+final class Sessions implements Interceptor {
+    private final Map<String, Session> byCredential = new ConcurrentHashMap<>();
+    private final Ticker ticker;
+
+    Sessions(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
+    Session of(HttpCredential c) {
+        return byCredential.computeIfAbsent(c.name() + "\n" + c.user() + "\n" + c.loginUrl() + "\n" + c.baseUrl(),
+                k -> new Session());
+    }
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+        Request request = chain.request();
+        HttpCredential c = request.tag(HttpCredential.class);
+        if (c == null) {
+            return chain.proceed(request);
+        }
+        if (!c.covers(request.url().uri())) {
+            return chain.proceed(request.newBuilder().removeHeader("Authorization").removeHeader("Cookie").build());
+        }
+        Request.Builder b = request.newBuilder();
+        String secret = Objects.requireNonNullElse(c.secret().get(), "");
+        switch (c.kind()) {
+            case BEARER:
+                b.header("Authorization", "Bearer " + secret);
+                break;
+            case BASIC:
+                b.header("Authorization", Credentials.basic(c.user(), secret, StandardCharsets.UTF_8));
+                break;
+            default:
+                String cookies = of(c).header();
+                if (!cookies.isEmpty()) {
+                    String given = request.header("Cookie");
+                    b.header("Cookie", given == null ? cookies : given + "; " + cookies);
+                }
+        }
+        Response response = chain.proceed(b.build());
+        if (c.kind() == HttpCredential.Kind.SESSION) {
+            List<Cookie> set = Cookie.parseAll(request.url(), response.headers());
+            if (!set.isEmpty()) {
+                of(c).absorb(set, ticker.now());
+            }
+        }
+        return response;
+    }
+
+    /** The cookies of one SESSION credential: the last value set for each name. */
+    static final class Session {
+        /** Held while logging in, so parallel steps log in once. */
+        final Object loginLock = new Object();
+        private final Map<String, String> cookies = new LinkedHashMap<>();
+        private long generation;
+
+        synchronized boolean active() {
+            return !cookies.isEmpty();
+        }
+
+        synchronized long generation() {
+            return generation;
+        }
+
+        /** {@code a=1; b=2}, or empty. */
+        synchronized String header() {
+            return cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(Collectors.joining("; "));
+        }
+
+        /** Starts a new session with these cookies (a later one of the same name wins). */
+        synchronized void replace(List<Cookie> set, Instant now) {
+            cookies.clear();
+            generation++;
+            absorb(set, now);
+        }
+
+        /** Takes cookies a response set: new values replace old ones, expired ones are dropped. */
+        synchronized void absorb(List<Cookie> set, Instant now) {
+            for (Cookie cookie : set) {
+                cookies.remove(cookie.name());
+                if (!cookie.persistent() || cookie.expiresAt() > now.toEpochMilli()) {
+                    cookies.put(cookie.name(), cookie.value());
+                }
+            }
+        }
+
+        /** Forgets the cookies, unless another run already logged in again since {@code seen}. */
+        synchronized void invalidate(long seen) {
+            if (generation == seen) {
+                cookies.clear();
+                generation++;
+            }
+        }
+    }
+}
