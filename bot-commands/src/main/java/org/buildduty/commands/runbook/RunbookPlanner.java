@@ -74,6 +74,13 @@ final class RunbookPlanner {
 
     private static Object plain(Object value, Map<String, ParamValue> values) {
         if (value instanceof String) {
+            List<Placeholders.Found> found = Placeholders.scan((String) value);
+            if (found.size() == 1 && found.get(0).start() == 0 && found.get(0).end() == ((String) value).length()) {
+                ParamValue v = values.get(found.get(0).name());
+                if (v != null && v.type() == ParamType.INT) {
+                    return Long.parseLong(v.value());   // "{{count}}" alone in a structure is a JSON number
+                }
+            }
             return Placeholders.substitute((String) value, name -> lookup(name, values, UnaryOperator.identity()));
         }
         if (value instanceof List) {

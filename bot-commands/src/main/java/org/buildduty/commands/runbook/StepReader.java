@@ -276,11 +276,18 @@ final class StepReader {
     }
 
     private Object value(ConfigNode n, String topKey, boolean fansOut) {
+        return value(n, topKey, fansOut, false);
+    }
+
+    private Object value(ConfigNode n, String topKey, boolean fansOut, boolean nested) {
         if (n.isNull()) {
             throw n.error("empty value (write \"\" for an empty string)");
         }
         if (n.isScalar()) {
             String text = n.string();
+            if (nested && !(n.typedValue() instanceof String)) {
+                return n.typedValue();   // a plain number or boolean inside a structure (e.g. a JSON body) keeps its type
+            }
             checkPlaceholders(n, text, topKey, fansOut);
             if (topKey.equals("command") && n.path().endsWith(".command")) {
                 String problem = Placeholders.checkCommand(text);
@@ -293,7 +300,7 @@ final class StepReader {
         if (n.isList()) {
             List<Object> out = new ArrayList<>();
             for (ConfigNode item : n.asList()) {
-                out.add(value(item, topKey, fansOut));
+                out.add(value(item, topKey, fansOut, true));
             }
             return List.copyOf(out);
         }
@@ -301,7 +308,7 @@ final class StepReader {
         List<String> errors = new ArrayList<>();
         for (Map.Entry<String, ConfigNode> e : n.asMap().entrySet()) {
             try {
-                out.put(e.getKey(), value(e.getValue(), topKey, fansOut));
+                out.put(e.getKey(), value(e.getValue(), topKey, fansOut, true));
             } catch (ConfigException ex) {
                 errors.addAll(ex.errors());
             }

@@ -161,4 +161,67 @@ class RunbookPlanTest {
         assertThat(single.plan(Map.of(), INV).unit()).isEqualTo("steps");
         assertThat(single.plan(Map.of(), INV).steps()).extracting(StepSpec::width).isEqualTo(List.of(1));
     }
+
+    @Test
+    void aStructuredBodyKeepsYamlTypesAndKeptValuesStayForTheRun() throws IOException {
+        Runbook rb = RunbookLoader.loadAll(writeRunbook("""
+                name: force
+                params:
+                  n: { type: int, default: 3 }
+                  why: { type: string, default: "it's \\"urgent\\"" }
+                steps:
+                  - name: force
+                    http:
+                      method: POST
+                      url: "http://bb:8010/api/v2/forceschedulers/f?x={{why}}"
+                      body: { id: 1, scratch: true, ratio: 0.5, quoted: "1", count: "{{n}}", reason: "{{why}}" }
+                      keep: { brid: "$.result[1]" }
+                  - name: follow
+                    local: { command: "echo {{brid}} {{why}}" }
+                """), RunbookLoader.STANDARD_KINDS, List.of(new org.buildduty.core.exec.http.HttpExecutor(
+                        org.buildduty.core.exec.http.HttpCredentials.none())), INV).get(0);
+        OperationPlan plan = rb.plan(Map.of(), INV);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = (Map<String, Object>) plan.steps().get(0).args().get("body");
+        assertThat(body).containsExactly(Map.entry("id", 1L), Map.entry("scratch", true), Map.entry("ratio", 0.5),
+                Map.entry("quoted", "1"), Map.entry("count", 3L), Map.entry("reason", "it's \"urgent\""));
+        assertThat(plan.steps().get(0).arg("url")).endsWith("?x=it%27s%20%22urgent%22");
+        assertThat(plan.steps().get(1).arg("command")).isEqualTo("echo {{brid}} 'it'\\''s \"urgent\"'");
+        assertThat(PlanCodec.decode(PlanCodec.encode(plan))).isEqualTo(plan);
+    }
+
+    @Test
+    void aValueHoldingARuntimePlaceholderIsRefused() throws IOException {
+        Runbook rb = load("""
+                name: echo
+                params:
+                  msg: { type: string }
+                steps:
+                  - name: say
+                    local: { command: "echo {{msg}}" }
+                """);
+        assertThatThrownBy(() -> rb.plan(Map.of("msg", "{{host}}"), INV)).isInstanceOf(InvalidValueException.class)
+                .hasMessageStartingWith("bad value for --msg: must not contain {{");
+    }
+
+    @Test
+    void aPlaceholderNeitherDeclaredNorKeptEarlierIsRefusedAtLoad() throws IOException {
+        assertThatThrownBy(() -> RunbookLoader.loadAll(writeRunbook("""
+                name: early
+                steps:
+                  - name: use
+                    local: { command: "echo {{brid}}" }
+                  - name: keep
+                    http: { url: "http://bb/x", keep: { brid: "$.id" } }
+                """), RunbookLoader.STANDARD_KINDS, List.of(new org.buildduty.core.exec.http.HttpExecutor(
+                        org.buildduty.core.exec.http.HttpCredentials.none())), INV))
+                .hasMessageContaining("unknown parameter {{brid}}");
+    }
+
+    private Path writeRunbook(String yaml) throws IOException {
+        Path rb = dir.resolve("runbooks");
+        Files.createDirectories(rb);
+        Files.writeString(rb.resolve("r.yml"), yaml);
+        return rb;
+    }
 }

@@ -37,9 +37,17 @@ public final class ConfigNode {
     private final String text;
     private final Map<String, ConfigNode> map;
     private final List<ConfigNode> list;
+    /** The YAML type of a scalar: a plain number or boolean is typed, anything quoted is a string. */
+    private final Object typed;
 
     private ConfigNode(String file, int line, String path, Kind kind, String text, Map<String, ConfigNode> map,
             List<ConfigNode> list) {
+        this(file, line, path, kind, text, map, list, text);
+    }
+
+    private ConfigNode(String file, int line, String path, Kind kind, String text, Map<String, ConfigNode> map,
+            List<ConfigNode> list, Object typed) {
+        this.typed = typed;
         this.file = file;
         this.line = line;
         this.path = path;
@@ -113,7 +121,22 @@ public final class ConfigNode {
         if (t == JsonToken.VALUE_NULL) {
             return new ConfigNode(file, ln, path, Kind.NULL, null, Map.of(), List.of());
         }
-        return new ConfigNode(file, ln, path, Kind.SCALAR, p.getText(), Map.of(), List.of());
+        return new ConfigNode(file, ln, path, Kind.SCALAR, p.getText(), Map.of(), List.of(), typed(p, t));
+    }
+
+    private static Object typed(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NUMBER_INT:
+                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getText() : p.getLongValue();
+            case VALUE_NUMBER_FLOAT:
+                return p.getDoubleValue();
+            default:
+                return p.getText();
+        }
     }
 
     /** {@code file:line: path} for error lines. */
@@ -204,6 +227,17 @@ public final class ConfigNode {
             throw error("expected a single value");
         }
         return text;
+    }
+
+    /**
+     * The scalar as YAML typed it: a {@link Long}, {@link Double} or {@link Boolean} for a plain number or
+     * {@code true}/{@code false}, else the {@link String} ({@code "1"} quoted is a string).
+     */
+    public Object typedValue() {
+        if (kind != Kind.SCALAR) {
+            throw error("expected a single value");
+        }
+        return typed;
     }
 
     /** A list of scalars; a single scalar counts as a list of one. */

@@ -17,7 +17,9 @@ import org.buildduty.core.operation.StepSpec;
 
 /** Turns a frozen {@link OperationPlan} into JSON for the journal and back, losing nothing. */
 public final class PlanCodec {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Whole numbers decode as Long, as the runbook reader makes them, so a plan survives the round trip equal. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_LONG_FOR_INTS);
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
