@@ -88,6 +88,24 @@ class SshJumpTest {
         assertThat(executor.openConnections()).isZero();
     }
 
+    /** A target that stops answering behind a live bastion is noticed by the target session's own keepalives. */
+    @Test
+    void aSilentTargetBehindTheJumpHostIsNoticed() throws Exception {
+        SshExecutor executor = executor(knownHosts(dir, bastion.knownHostsLine(), target.knownHostsLine()),
+                target("bastion", bastion),
+                target("bm01", target).withKeyFile(target.clientKey()).via("bastion"));
+        RecordingExecContext context = new RecordingExecContext();
+        java.util.concurrent.CompletableFuture<StepResult> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> executor.execute(request(7, "bm01", "echo started; sleep 30"), context));
+        context.awaitLines(1, java.time.Duration.ofSeconds(10));
+
+        target.freeze();
+
+        StepResult result = run.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(result.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(result.reason()).isEqualTo("connection to bm01 lost");
+    }
+
     @Test
     void followsAChainOfJumpHosts() throws IOException {
         SshExecutor executor = executor(knownHosts(dir, bastion.knownHostsLine(), target.knownHostsLine()),

@@ -69,7 +69,7 @@ class SshRunnerTest {
         Path marks = Files.createDirectory(dir.resolve("marks"));
         String command = "d=" + marks + "; date +%s%N > $d/{{host}}.start; i=0;"
                 + " while [ $(ls $d | grep -c start) -lt 10 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done;"
-                + " sleep 0.5; date +%s%N > $d/{{host}}.end; echo done on {{host}}; echo note >&2";
+                + " sleep 0.2; date +%s%N > $d/{{host}}.end; echo done on {{host}}; echo note >&2";
 
         OperationState end = runner.submit(op(1, step("fan", command, names(50), 10, Duration.ofSeconds(30),
                 null)), sink).get(60, TimeUnit.SECONDS);
