@@ -1,7 +1,6 @@
 package org.buildduty.core.exec.ssh;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,8 +62,6 @@ import org.buildduty.core.param.ShellQuote;
  */
 public final class SshExecutor implements StepExecutor, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshExecutor.class);
-    /** How long output may still arrive after the channel closed. */
-    private static final long DRAIN_MILLIS = 2000;
     /** How often a running command is checked for close, cancel and a lost connection. */
     private static final long POLL_MILLIS = 20;
 
@@ -137,8 +134,9 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
                 return attempt.cancelled() ? cancelled(host, "") : StepResult.failed(host, null, f.getMessage(), "");
             }
             ChannelExec channel = null;
-            InputStream out;
-            InputStream err;
+            AtomicReference<String> last = new AtomicReference<>("");
+            LineSink out = new LineSink(OutputStream.STDOUT, context, last);
+            LineSink err = new LineSink(OutputStream.STDERR, context, last);
             try {
                 channel = (ChannelExec) session.openChannel("exec");
                 if (channel == null) {
@@ -146,8 +144,8 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
                 }
                 channel.setCommand(command.getBytes(StandardCharsets.UTF_8));
                 channel.setPty(false);
-                out = channel.getInputStream();
-                err = channel.getErrStream();
+                channel.setOutputStream(out, false);
+                channel.setErrStream(err, false);
                 ChannelExec started = channel;
                 attempt.stopWith(() -> stop(started));
                 channel.connect((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
@@ -167,17 +165,16 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
                 return StepResult.failed(host, null, "cannot start the command on " + host + ": " + e.getMessage(),
                         "");
             }
-            return follow(op, host, session, channel, out, err, attempt, context);
+            return follow(op, host, session, channel, out, err, last, attempt);
         }
     }
 
-    /** Streams a started command's output until it ends, is cancelled, or its connection is lost. */
-    private StepResult follow(OperationId op, String host, Session session, ChannelExec channel, InputStream out,
-            InputStream err, Attempt attempt, ExecContext context) {
-        AtomicReference<String> last = new AtomicReference<>("");
-        String name = "ssh-" + op.value() + "-" + host;
-        LineSplitter stdout = LineSplitter.start(out, OutputStream.STDOUT, context, last, name + "-out");
-        LineSplitter stderr = LineSplitter.start(err, OutputStream.STDERR, context, last, name + "-err");
+    /**
+     * Follows a started command until it ends, is cancelled, or its connection is lost. JSch delivers its output to
+     * the sinks on the session thread, so all of it has arrived once the channel is closed.
+     */
+    private StepResult follow(OperationId op, String host, Session session, ChannelExec channel, LineSink out,
+            LineSink err, AtomicReference<String> last, Attempt attempt) {
         try {
             while (!channel.isClosed() && session.isConnected() && !attempt.cancelled()) {
                 Thread.sleep(POLL_MILLIS);
@@ -185,19 +182,19 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
             if (attempt.cancelled()) {
                 awaitClosed(channel, 2000);
                 channel.disconnect();
-                drain(stdout, stderr, 500);
+                finish(out, err);
                 return cancelled(host, last.get());
             }
             if (!channel.isClosed()) {
                 channel.disconnect();
                 connections.drop(op, host, session);
-                drain(stdout, stderr, 500);
+                finish(out, err);
                 return StepResult.failed(host, null, "connection to " + host + " lost", last.get());
             }
-            drain(stdout, stderr, DRAIN_MILLIS);
             int exit = channel.getExitStatus();
             String signal = channel.getExitSignal();
             channel.disconnect();
+            finish(out, err);
             if (exit == 0) {
                 return StepResult.succeeded(host, 0, last.get());
             }
@@ -220,6 +217,7 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop(channel);
+            finish(out, err);
             return new StepResult(StepOutcome.CANCELLED, host, null, "interrupted", last.get());
         } finally {
             attempt.clear();
@@ -253,10 +251,9 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
         }
     }
 
-    private static void drain(LineSplitter out, LineSplitter err, long millis) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        out.await(millis);
-        err.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+    private static void finish(LineSink out, LineSink err) {
+        out.finish();
+        err.finish();
     }
 
     private static StepResult cancelled(String host, String lastLine) {

@@ -9,10 +9,14 @@ import static org.buildduty.core.exec.ssh.SshTesting.target;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,12 +56,16 @@ class SshJumpTest {
     }
 
     private SshExecutor executor(Path knownHosts, SshTarget... targets) {
-        Map<String, SshTarget> inventory = new java.util.HashMap<>();
+        return executor(options(knownHosts, bastion.clientKey()), targets);
+    }
+
+    private SshExecutor executor(SshOptions options, SshTarget... targets) {
+        Map<String, SshTarget> inventory = new HashMap<>();
         for (SshTarget t : targets) {
             inventory.put(t.name(), t);
         }
         // The default key is the bastion's; the target host has its own key file.
-        ssh = new SshExecutor(SshHosts.of(inventory), options(knownHosts, bastion.clientKey()));
+        ssh = new SshExecutor(SshHosts.of(inventory), options);
         return ssh;
     }
 
@@ -91,17 +99,18 @@ class SshJumpTest {
     /** A target that stops answering behind a live bastion is noticed by the target session's own keepalives. */
     @Test
     void aSilentTargetBehindTheJumpHostIsNoticed() throws Exception {
-        SshExecutor executor = executor(knownHosts(dir, bastion.knownHostsLine(), target.knownHostsLine()),
+        SshExecutor executor = executor(options(knownHosts(dir, bastion.knownHostsLine(), target.knownHostsLine()),
+                bastion.clientKey()).withKeepAlive(Duration.ofMillis(500)),
                 target("bastion", bastion),
                 target("bm01", target).withKeyFile(target.clientKey()).via("bastion"));
         RecordingExecContext context = new RecordingExecContext();
-        java.util.concurrent.CompletableFuture<StepResult> run = java.util.concurrent.CompletableFuture.supplyAsync(
+        CompletableFuture<StepResult> run = CompletableFuture.supplyAsync(
                 () -> executor.execute(request(7, "bm01", "echo started; sleep 30"), context));
-        context.awaitLines(1, java.time.Duration.ofSeconds(10));
+        context.awaitLines(1, Duration.ofSeconds(10));
 
         target.freeze();
 
-        StepResult result = run.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        StepResult result = run.get(15, TimeUnit.SECONDS);
         assertThat(result.outcome()).isEqualTo(StepOutcome.FAILED);
         assertThat(result.reason()).isEqualTo("connection to bm01 lost");
     }

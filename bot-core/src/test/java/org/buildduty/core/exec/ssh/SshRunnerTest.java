@@ -46,8 +46,15 @@ class SshRunnerTest {
     @BeforeEach
     void start() throws IOException {
         sshd = Sshd.start(dir.resolve("sshd"));
-        ssh = new SshExecutor(SshHosts.of(aliases(50, sshd)),
-                options(knownHosts(dir, sshd.knownHostsLine()), sshd.clientKey()));
+        build(options(knownHosts(dir, sshd.knownHostsLine()), sshd.clientKey()));
+    }
+
+    private void build(SshOptions options) {
+        if (runner != null) {
+            runner.close();
+            ssh.close();
+        }
+        ssh = new SshExecutor(SshHosts.of(aliases(50, sshd)), options);
         runner = Runner.builder().executor(ssh).executor(new LocalExecutor(Duration.ofMillis(200)))
                 .timerPeriod(Duration.ofMillis(100)).build();
     }
@@ -120,6 +127,8 @@ class SshRunnerTest {
     /** A peer that stops answering (frozen sshd: the TCP connection stays up) is noticed by keepalives. */
     @Test
     void aSilentlyDeadPeerIsNoticedByKeepalives() throws Exception {
+        build(options(knownHosts(dir, sshd.knownHostsLine()), sshd.clientKey())
+                .withKeepAlive(Duration.ofMillis(500)));
         CompletableFuture<OperationState> f = runner.submit(op(3, step("work", "echo started; sleep 30",
                 List.of("h01"), 1, Duration.ofSeconds(25), null)), sink);
         sink.awaitEvent("Output 0 h01 STDOUT started", WAIT);
@@ -129,7 +138,8 @@ class SshRunnerTest {
 
         assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo(OperationState.FAILED);
         Duration took = Duration.ofNanos(System.nanoTime() - frozenAt);
-        assertThat(took).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        assertThat(took).as("3 unanswered keepalives 0.5 s apart").isBetween(Duration.ofMillis(1500),
+                Duration.ofSeconds(8));
         assertThat(result("h01").reason()).isEqualTo("connection to h01 lost");
     }
 
