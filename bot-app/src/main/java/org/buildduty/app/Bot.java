@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.IrcSettings;
+import org.buildduty.app.exec.Executors;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.commands.runbook.Runbook;
@@ -26,7 +27,6 @@ import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.config.ConfigException;
-import org.buildduty.core.exec.LocalExecutor;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.operation.Runner;
@@ -42,14 +42,16 @@ final class Bot implements AutoCloseable {
 
     private final Journal journal;
     private final Engine engine;
+    private final List<StepExecutor> executors;
     private final int commandCount;
     private final int runbookCount;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Bot(Journal journal, Engine engine, int commandCount, int runbookCount) {
+    private Bot(Journal journal, Engine engine, List<StepExecutor> executors, int commandCount, int runbookCount) {
         this.journal = journal;
         this.engine = engine;
+        this.executors = executors;
         this.commandCount = commandCount;
         this.runbookCount = runbookCount;
     }
@@ -63,8 +65,7 @@ final class Bot implements AutoCloseable {
      * terminal, so {@code --check} can run beside a running bot. Errors throw {@link ConfigException}.
      */
     static Catalog catalog(BotConfig cfg) {
-        List<StepExecutor> executors = List.of(
-                new LocalExecutor(Duration.ofSeconds(5), Secrets.environmentNames(cfg)));
+        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system());
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
         List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory());
@@ -116,7 +117,7 @@ final class Bot implements AutoCloseable {
                     eb.connector(new ConsoleConnector(c.id(), in, out, ticker, () -> self[0].stopped.countDown()));
                 }
             }
-            self[0] = new Bot(journal, eb.build(), registry.all().size(), catalog.runbookCount());
+            self[0] = new Bot(journal, eb.build(), executors, registry.all().size(), catalog.runbookCount());
             return self[0];
         } catch (RuntimeException e) {
             journal.close();
@@ -156,7 +157,21 @@ final class Bot implements AutoCloseable {
         try {
             engine.close();
         } finally {
+            closeExecutors();
             journal.close();
+        }
+    }
+
+    /** Closes the executors that hold connections (SSH sessions), after the runner has stopped. */
+    private void closeExecutors() {
+        for (StepExecutor e : executors) {
+            if (e instanceof AutoCloseable) {
+                try {
+                    ((AutoCloseable) e).close();
+                } catch (Exception ex) {
+                    LOG.warn("closing the {} executor failed", e.kind(), ex);
+                }
+            }
         }
     }
 }

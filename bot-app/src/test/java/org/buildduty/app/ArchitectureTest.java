@@ -33,8 +33,17 @@ class ArchitectureTest {
             .that().resideInAPackage("org.buildduty.core..")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "org.buildduty.commands..", "org.buildduty.connectors..", "org.buildduty.app..",
-                    "org.pircbotx..", "org.kitteh..", "com.github.jamesnetherton..", "okhttp3..", "com.jcraft..")
-            .because("bot-core depends on no other module and on no chat or executor library")
+                    "org.pircbotx..", "org.kitteh..", "com.github.jamesnetherton..")
+            .because("bot-core depends on no other module and on no chat library")
+            .allowEmptyShould(false);
+
+    /** The SSH and HTTP libraries stay inside their executors; the model and engines never see them. */
+    static final ArchRule EXECUTOR_LIBRARIES_STAY_IN_THEIR_EXECUTORS = noClasses()
+            .that().resideInAPackage("org.buildduty..")
+            .and().resideOutsideOfPackages("org.buildduty.core.exec.ssh..", "org.buildduty.core.exec.http..",
+                    "org.buildduty.connectors..", "org.buildduty.bench..")
+            .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "com.jcraft..")
+            .because("only the ssh and http executors (and connectors, for their HTTP APIs) use JSch and OkHttp")
             .allowEmptyShould(false);
 
     static final ArchRule COMMANDS_IGNORE_CONNECTORS_AND_APP = noClasses()
@@ -58,8 +67,9 @@ class ArchitectureTest {
     }
 
     @Test
-    void coreDependsOnNoOtherModuleAndNoChatOrExecutorLibrary() {
+    void coreDependsOnNoOtherModuleAndExecutorLibrariesStayInTheirExecutors() {
         CORE_STANDS_ALONE.check(MAIN_CLASSES);
+        EXECUTOR_LIBRARIES_STAY_IN_THEIR_EXECUTORS.check(MAIN_CLASSES);
     }
 
     @Test

@@ -44,11 +44,17 @@ final class BotProcess implements AutoCloseable {
 
     /** Starts the jar in {@code dir} with these arguments. */
     static BotProcess start(Path dir, List<String> args) throws IOException {
+        return start(dir, args, java.util.Map.of());
+    }
+
+    /** Starts the jar in {@code dir} with these arguments and extra environment variables (secrets). */
+    static BotProcess start(Path dir, List<String> args, java.util.Map<String, String> env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-jar", jar().toString()));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().put("BUILDDUTY_LOG_FILE", dir.resolve("buildduty.log").toString());
+        pb.environment().putAll(env);
         return new BotProcess(pb.start());
     }
 

@@ -410,7 +410,8 @@ class ConfigErrorsTest {
         Files.writeString(file, CONSOLE + "colour: blue\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), tmp)).isInstanceOf(ConfigException.class)
-                .hasMessage(file + ":2: colour: unknown key (known: bot, connectors, credentials, inventory, roles, services)");
+                .hasMessage(file + ":2: colour: unknown key (known: bot, connectors, credentials, inventory, roles,"
+                        + " services)");
     }
 
     @Test

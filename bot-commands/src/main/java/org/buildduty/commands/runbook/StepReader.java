@@ -286,7 +286,7 @@ final class StepReader {
         if (n.isScalar()) {
             String text = n.string();
             if (nested && !(n.typedValue() instanceof String)) {
-                return n.typedValue();   // a plain number or boolean inside a structure (e.g. a JSON body) keeps its type
+                return n.typedValue();   // a plain number or boolean in a structure (a JSON body) keeps its type
             }
             checkPlaceholders(n, text, topKey, fansOut);
             if (topKey.equals("command") && n.path().endsWith(".command")) {

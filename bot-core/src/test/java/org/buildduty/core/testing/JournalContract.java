@@ -75,7 +75,7 @@ public abstract class JournalContract {
         StepSpec undo = new StepSpec("restore config", "ssh", Map.of("command", "git checkout HEAD@{1}"),
                 List.of("bm01", "bm02"), 2, Duration.ofMinutes(2), null, OnHostFailure.CONTINUE, null);
         StepSpec update = new StepSpec("update config", "ssh",
-                Map.of("command", "git pull && make checkconfig", "retries", 3, "env", Map.of("X", "1")),
+                Map.of("command", "git pull && make checkconfig", "retries", 3L, "env", Map.of("X", "1")),
                 List.of("bm01", "bm02"), 2, Duration.ofMinutes(5), Duration.ofSeconds(90), OnHostFailure.STOP, undo);
         StepSpec reload = StepSpec.of("reload", "local", Map.of("command", "echo 'reloaded'"));
         Map<String, String> params = new LinkedHashMap<>();
