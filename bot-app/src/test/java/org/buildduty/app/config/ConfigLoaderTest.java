@@ -24,6 +24,8 @@ class ConfigLoaderTest {
             "SSH_PASSPHRASE", "ssh-s3cr3t-XYZ",
             "BUILDBOT_PASSWORD", "bb-s3cr3t-XYZ",
             "MBS_TOKEN", "mbs-s3cr3t-XYZ",
+            "KERNELCI_TOKEN", "kci-s3cr3t-XYZ",
+            "NEXUS_PASSWORD", "nexus-s3cr3t-XYZ",
             "HOME", "/home/bd");
 
     @TempDir
@@ -134,6 +136,9 @@ class ConfigLoaderTest {
         ServicesConfig.Mbs mbs = c.services().mbs().orElseThrow();
         assertThat(mbs.url()).isEqualTo(URI.create("https://mbs.fedoraproject.org"));
         assertThat(mbs.token().orElseThrow().reveal()).isEqualTo("mbs-s3cr3t-XYZ");
+        assertThat(c.inventory().ssh().keepalive()).isEqualTo(java.time.Duration.ofSeconds(15));
+        assertThat(c.credentials()).containsOnlyKeys("kernelci", "nexus", "buildbot");
+        assertThat(c.credentials().get("nexus").secret().reveal()).isEqualTo("nexus-s3cr3t-XYZ");
     }
 
     @Test
@@ -145,7 +150,8 @@ class ConfigLoaderTest {
                 c.connector("libera").orElseThrow(), c.connector("libera").orElseThrow().settings(),
                 c.connector("libera").orElseThrow().settings(IrcSettings.class).sasl().orElseThrow(),
                 c.connector("matrix").orElseThrow(), c.connector("matrix").orElseThrow().settings(),
-                c.connector("zulip").orElseThrow(), c.connector("zulip").orElseThrow().settings());
+                c.connector("zulip").orElseThrow(), c.connector("zulip").orElseThrow().settings(),
+                c.credentials().get("kernelci"), c.credentials().get("nexus"), c.credentials().get("buildbot"));
         for (Object o : holders) {
             assertThat(o.toString()).doesNotContain("s3cr3t-XYZ");
         }
