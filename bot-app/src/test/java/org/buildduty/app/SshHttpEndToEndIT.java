@@ -80,7 +80,16 @@ class SshHttpEndToEndIT {
                     ssh:
                       hosts: web1
                       command: "echo build {{build}} for {{msg}}"
-                """.replace("HTTP_PORT", Integer.toString(http.getAddress().getPort())));
+                  - name: wait for the flag
+                    wait_until:
+                      host: web2
+                      command: "cat FLAG_FILE"
+                      until: { path: "$.state", equals: done }
+                      interval: 1s
+                    timeout: 1m
+                """.replace("HTTP_PORT", Integer.toString(http.getAddress().getPort()))
+                .replace("FLAG_FILE", dir.resolve("flag.json").toString()));
+        Files.writeString(dir.resolve("flag.json"), "{\"state\": \"done\"}\n");
         Files.writeString(dir.resolve("buildduty.yml"), """
                 bot: { journal: data/bot.db, runbooks: runbooks, web: "off" }
                 connectors: [{ id: console, type: console }]
@@ -114,10 +123,10 @@ class SshHttpEndToEndIT {
                 java.util.Map.of("CI_TOKEN", TOKEN))) {
             bot.type("run deploy --msg \"" + hostile.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
             List<String> run = bot.expect("deploy #1", WAIT);
-            run.addAll(bot.expect("succeeded", WAIT));
+            run.addAll(bot.expect("4/4 steps · succeeded", WAIT));
             String all = String.join("\n", bot.stdout());
             assertThat(all).contains("on web1: [" + hostile + "]").contains("on web3: [" + hostile + "]")
-                    .contains("build 4711 for " + hostile).doesNotContain(TOKEN);
+                    .contains("build 4711 for " + hostile).contains("condition met").doesNotContain(TOKEN);
             assertThat(canary).doesNotExist();
             assertThat(received).hasSize(1);
             assertThat(received.get(0)).startsWith("POST /api/builds?reason=x%27%3B%20touch")
@@ -128,7 +137,7 @@ class SshHttpEndToEndIT {
             sshd.regenerateHostKey();
             bot.type("run deploy --msg again");
             List<String> refused = bot.expect("deploy #2", WAIT);
-            refused.addAll(bot.expect("failed", WAIT));
+            refused.addAll(bot.expect("· failed", WAIT));
             assertThat(String.join("\n", bot.stdout())).contains("host key of web1")
                     .contains(sshd.hostKeyFingerprint()).doesNotContain("on web1: [again]");
 

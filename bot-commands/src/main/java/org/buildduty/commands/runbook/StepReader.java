@@ -251,6 +251,12 @@ final class StepReader {
             }
             problems.check(() -> value(e.getValue(), key, fansOut)).ifPresent(v -> args.put(key, v));
         }
+        if (kind.equals("wait_until") && args.get("host") instanceof String) {
+            String host = (String) args.get("host");
+            if (!host.contains("{{") && !inventory.hosts().contains(host)) {
+                problems.add(kindNode.asMap().get("host"), "no host \"" + host + "\" in the inventory");
+            }
+        }
         StepExecutor validator = validators.get(kind);
         if (validator != null && problems.errors().size() == before) {
             validator.validateArgs(Collections.unmodifiableMap(args)).forEach((key, msg) -> {

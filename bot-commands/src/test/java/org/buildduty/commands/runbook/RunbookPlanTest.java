@@ -218,6 +218,17 @@ class RunbookPlanTest {
                 .hasMessageContaining("unknown parameter {{brid}}");
     }
 
+    @Test
+    void aWaitUntilCommandHostMustBeInTheInventory() throws IOException {
+        assertThatThrownBy(() -> RunbookLoader.loadAll(writeRunbook("""
+                name: waits
+                steps:
+                  - name: wait
+                    wait_until: { host: nosuch, command: "cat x", until: { path: "$", equals: 1 } }
+                """), RunbookLoader.STANDARD_KINDS, List.of(), INV))
+                .hasMessageContaining("r.yml:4: steps[0].wait_until.host: no host \"nosuch\" in the inventory");
+    }
+
     private Path writeRunbook(String yaml) throws IOException {
         Path rb = dir.resolve("runbooks");
         Files.createDirectories(rb);
