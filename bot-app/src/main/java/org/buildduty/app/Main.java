@@ -13,6 +13,7 @@ import org.apache.commons.cli.ParseException;
 
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConfigLoader;
+import org.buildduty.app.logging.LogRedaction;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.journal.JournalException;
 
@@ -58,6 +59,7 @@ public final class Main {
         Bot bot;
         try {
             BotConfig cfg = ConfigLoader.load(file, env);
+            LogRedaction.install(Secrets.redactor(cfg));
             if (line.hasOption("check")) {
                 Bot.Catalog checked = Bot.catalog(cfg);
                 out.println(file + ": ok (" + checked.registry().all().size() + " commands, "

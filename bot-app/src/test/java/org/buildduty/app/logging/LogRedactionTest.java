@@ -1,0 +1,55 @@
+package org.buildduty.app.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.buildduty.core.progress.Redactor;
+
+/** The shipped logback.xml masks configured secrets in messages and stack traces, in the file and on stderr. */
+class LogRedactionTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void reset() {
+        LogRedaction.install(Redactor.NONE);
+    }
+
+    @Test
+    void theShippedLayoutMasksSecretsInMessagesAndStackTraces() throws Exception {
+        Path log = dir.resolve("bot.log");
+        LoggerContext ctx = new LoggerContext();
+        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        ctx.start();
+        ctx.putProperty("BUILDDUTY_LOG_FILE", log.toString());
+        JoranConfigurator config = new JoranConfigurator();
+        config.setContext(ctx);
+        config.doConfigure(getClass().getResource("/logback.xml"));
+        Logger logger = ctx.getLogger("test");
+        logger.setLevel(Level.INFO);
+
+        logger.info("before install: tok-s3cr3t");
+        LogRedaction.install(new Redactor(List.of("tok-s3cr3t")));
+        logger.info("login with tok-s3cr3t failed");
+        logger.error("boom", new IllegalStateException("server said tok-s3cr3t is wrong"));
+        ctx.stop();
+
+        String text = Files.readString(log);
+        assertThat(text).contains("before install: tok-s3cr3t")
+                .contains("login with *** failed")
+                .contains("IllegalStateException: server said *** is wrong")
+                .contains("at org.buildduty.app.logging.LogRedactionTest");
+        assertThat(text.lines().filter(l -> l.contains("tok-s3cr3t")).count()).isEqualTo(1);
+    }
+}
