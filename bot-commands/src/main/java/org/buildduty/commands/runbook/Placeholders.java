@@ -5,15 +5,17 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
+import org.buildduty.core.param.Bindings;
+
 /**
  * Finds and replaces {@code {{name}}} placeholders in runbook templates, and checks that a placeholder in a shell
  * command stands where a single-quoted word keeps its meaning.
  */
 final class Placeholders {
     /** The current host of a fan-out run; bound by the executor. */
-    static final String HOST = "host";
+    static final String HOST = Bindings.HOST;
     /** The operation number; bound when the step runs. */
-    static final String OPERATION = "operation";
+    static final String OPERATION = Bindings.OPERATION;
 
     static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]*");
 

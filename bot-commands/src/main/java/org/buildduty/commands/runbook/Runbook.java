@@ -51,7 +51,7 @@ public record Runbook(String name, String alias, String description, String role
      * <p>Values go into a {@code command} shell-quoted, into a string {@code body} JSON-escaped (the template writes
      * the quotes: {@code "{\"rev\": \"{{revision}}\"}"}), into a {@code url} percent-encoded, and anywhere else as
      * they are. {@code hosts} becomes the hosts of the group or host parameter. {@code {{host}}} and
-     * {@code {{operation}}} stay as markers for the executor (see {@code ShellQuote.bindHost}).
+     * {@code {{operation}}} stay as markers for the executor (see {@code ExecRequest.bind}).
      *
      * @param rawParams parameter name (without {@code --}) → the text typed
      * @throws org.buildduty.core.InvalidValueException for an unknown, missing or invalid parameter

@@ -16,7 +16,6 @@ import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.param.ParamType;
 import org.buildduty.core.param.ParamValidator;
 import org.buildduty.core.param.ParamValue;
-import org.buildduty.core.param.ShellQuote;
 
 /** Turns a runbook and the parameters typed into a frozen plan. */
 final class RunbookPlanner {
@@ -66,7 +65,7 @@ final class RunbookPlanner {
     /** Substitutes into one top-level argument; its key decides the escaping of a string value. */
     private static Object substitute(String key, Object value, Map<String, ParamValue> values) {
         if (value instanceof String) {
-            UnaryOperator<String> escape = escaping(key);
+            UnaryOperator<String> escape = Escapes.forArg(key);
             return Placeholders.substitute((String) value, name -> lookup(name, values, escape));
         }
         return plain(value, values);
@@ -98,22 +97,10 @@ final class RunbookPlanner {
         return value;
     }
 
-    static UnaryOperator<String> escaping(String key) {
-        return Escapes.forArg(key);
-    }
-
+    /** A parameter's value, escaped; a name bound when the step runs (host, operation, kept values) stays as is. */
     private static String lookup(String name, Map<String, ParamValue> values, UnaryOperator<String> escape) {
-        if (name.equals(Placeholders.HOST)) {
-            return ShellQuote.HOST_MARKER;
-        }
-        if (name.equals(Placeholders.OPERATION)) {
-            return ShellQuote.OPERATION_MARKER;
-        }
         ParamValue v = values.get(name);
-        if (v == null) {
-            return "{{" + name + "}}";   // kept by an earlier step (the loader checked); bound when the step runs
-        }
-        return escape.apply(v.value());
+        return v == null ? "{{" + name + "}}" : escape.apply(v.value());
     }
 
     private static List<String> hosts(String template, Map<String, ParamValue> values, Inventory inv) {

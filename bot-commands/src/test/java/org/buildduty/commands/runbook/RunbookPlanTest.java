@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.journal.PlanCodec;
+import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
@@ -134,7 +136,8 @@ class RunbookPlanTest {
         assertThat(fan.rollback().arg("command")).isEqualTo("echo undo {{host}}");
         String command = fan.arg("command");
         assertThat(command).isEqualTo("printf '%s|' {{host}} " + ShellQuote.quote(msg) + " {{operation}}");
-        String bound = ShellQuote.bindOperation(ShellQuote.bindHost(command, "local1"), "17");
+        String bound = new ExecRequest(new OperationId(17), fan, "local1", Duration.ofMinutes(1))
+                .bind(command, ShellQuote::quote);
         assertThat(ShellRun.of(bound, dir).stdout()).isEqualTo("local1|" + msg + "|17|");
 
         StepSpec post = plan.steps().get(1);

@@ -11,6 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.core.exec.ExecRequest;
+import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
@@ -49,10 +51,10 @@ class ShippedRunbooksTest {
         StepSpec fan = plan.steps().get(1);
         assertThat(fan.hosts()).containsExactly("local1", "local2", "local3");
         assertThat(fan.parallel()).isEqualTo(2);
-        ShellRun onHost = ShellRun.of(ShellQuote.bindHost(fan.arg("command"), "local2"), dir);
+        ShellRun onHost = ShellRun.of(onHost(fan, "local2"), dir);
         assertThat(onHost.stdout()).isEqualTo("starting on local2\nhalfway on local2\ndone on local2\n");
         assertThat(fan.rollback().hosts()).containsExactly("local1", "local2", "local3");
-        assertThat(ShellRun.of(ShellQuote.bindHost(fan.rollback().arg("command"), "local3"), dir).stdout())
+        assertThat(ShellRun.of(onHost(fan.rollback(), "local3"), dir).stdout())
                 .isEqualTo("rolled back on local3\n");
         StepSpec finish = plan.steps().get(2);
         assertThat(ShellRun.of(finish.arg("command"), dir).exit()).isZero();
@@ -76,5 +78,11 @@ class ShippedRunbooksTest {
         assertThat(run.stdout()).isEqualTo(message + "\n");
         assertThat(Files.exists(canary)).isFalse();
         assertThat(rb.plan(Map.of(), INV).paramSummary()).isEqualTo("message=hello from buildduty");
+    }
+
+    /** The step's command as the executor binds it for {@code host}. */
+    private static String onHost(StepSpec step, String host) {
+        return new ExecRequest(new OperationId(1), step, host, Duration.ofMinutes(1)).bind(step.arg("command"),
+                ShellQuote::quote);
     }
 }

@@ -1,11 +1,8 @@
 package org.buildduty.core.exec;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +32,8 @@ import org.buildduty.core.param.ShellQuote;
  *
  * <p>Arguments: {@code command} (required), {@code dir} (optional working directory). The process gets the bot's
  * environment plus {@code BUILDDUTY_OPERATION=<id>} and, for a host run, {@code BUILDDUTY_HOST=<host>}; its stdin is
- * closed; it runs in a session of its own (through {@code setsid}, where installed). Output is decoded as UTF-8
- * (malformed bytes replaced) and lines longer than {@value #MAX_LINE_BYTES} bytes are cut (marked with {@code …}).
+ * closed; it runs in a session of its own (through {@code setsid}, where installed). Output is reported line by
+ * line through a {@link LineSink} (UTF-8, long lines cut and marked with {@code …}).
  * Exit 0 succeeds; any other exit fails with reason {@code exit N}. A cancel terminates the whole process tree (its
  * process group, and every descendant seen at that moment) and kills what is left after the grace period.
  * Background children that outlive a shell which exited on its own are left alone; what they write more than 2 s
@@ -49,9 +46,6 @@ import org.buildduty.core.param.ShellQuote;
  * }</pre>
  */
 public final class LocalExecutor implements StepExecutor {
-    /** Longest output line kept, in bytes; the rest of the line is dropped. */
-    public static final int MAX_LINE_BYTES = 8192;
-
     private static final Logger LOG = LoggerFactory.getLogger(LocalExecutor.class);
     /** How long to wait for the output readers once the process has exited. */
     private static final long DRAIN_MILLIS = 2000;
@@ -260,56 +254,15 @@ public final class LocalExecutor implements StepExecutor {
         return t;
     }
 
-    private static void readLines(InputStream raw, OutputStream stream, ExecContext context,
+    private static void readLines(InputStream in, OutputStream stream, ExecContext context,
             AtomicReference<String> lastLine) {
-        try (InputStream in = new BufferedInputStream(raw)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            boolean cut = false;
-            int b;
-            while ((b = in.read()) != -1) {
-                if (b == '\n') {
-                    emit(line, cut, stream, context, lastLine);
-                    cut = false;
-                } else if (line.size() < MAX_LINE_BYTES) {
-                    line.write(b);
-                } else {
-                    cut = true;
-                }
-            }
-            if (line.size() > 0) {
-                emit(line, cut, stream, context, lastLine);
-            }
+        LineSink sink = new LineSink(stream, context, lastLine);
+        try (in) {
+            in.transferTo(sink);
         } catch (IOException e) {
             LOG.debug("{} stream closed: {}", stream, e.toString());
+        } finally {
+            sink.finish();
         }
-    }
-
-    private static void emit(ByteArrayOutputStream buf, boolean cut, OutputStream stream, ExecContext context,
-            AtomicReference<String> lastLine) {
-        byte[] bytes = buf.toByteArray();
-        buf.reset();
-        int end = bytes.length;
-        if (cut) {
-            end = utf8Boundary(bytes, end);
-        } else if (end > 0 && bytes[end - 1] == '\r') {
-            end--;
-        }
-        String line = new String(bytes, 0, end, StandardCharsets.UTF_8) + (cut ? "…" : "");
-        lastLine.set(line);
-        context.output(stream, line);
-    }
-
-    /** The largest length at most {@code end} that does not split a UTF-8 sequence at its end. */
-    static int utf8Boundary(byte[] bytes, int end) {
-        int lead = end - 1;
-        while (lead >= 0 && end - lead <= 4 && (bytes[lead] & 0xC0) == 0x80) {
-            lead--;
-        }
-        if (lead < 0 || end - lead > 4) {
-            return end;
-        }
-        int b = bytes[lead] & 0xFF;
-        int need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-        return lead + need > end ? lead : end;
     }
 }

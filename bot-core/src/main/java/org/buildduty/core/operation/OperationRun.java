@@ -320,7 +320,7 @@ final class OperationRun implements Runnable {
         if (rollback ? aborted : cancelReason != null) {
             run.cancel(StepOutcome.CANCELLED, "by " + Objects.requireNonNullElse(cancelReason, "shutdown"));
         }
-        ExecRequest request = new ExecRequest(op.id(), spec, host, timeout, Map.copyOf(vars));
+        ExecRequest request = new ExecRequest(op.id(), spec, host, timeout, vars);
         try {
             shared.hostPool().execute(() -> execute(executor, request, run, fanout, results, slot));
         } catch (RejectedExecutionException e) {

@@ -1,7 +1,5 @@
 package org.buildduty.core.param;
 
-import java.util.regex.Pattern;
-
 /**
  * Quotes a value so a POSIX shell reads it back as exactly one word with exactly the same bytes.
  *
@@ -11,22 +9,12 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * ShellQuote.quote("it's $(here)")   // 'it'\''s $(here)'
- * ShellQuote.bindHost("uptime; echo {{host}}", "bm01")   // uptime; echo 'bm01'
  * }</pre>
  *
- * <p>Runbook commands keep two markers that are only known when a step runs: {@link #HOST_MARKER} (the host of a
- * fan-out run) and {@link #OPERATION_MARKER} (the operation number). Executors bind them with {@link #bindHost} and
- * {@link #bindOperation} just before running a command.
+ * <p>Placeholders known only when a step runs ({@code {{host}}}, {@code {{operation}}}, kept values) are bound by
+ * {@code ExecRequest.bind(text, ShellQuote::quote)}.
  */
 public final class ShellQuote {
-    /** Left in a frozen {@code command} where the current host goes. */
-    public static final String HOST_MARKER = "{{host}}";
-
-    /** Left in frozen step arguments where the operation number goes. */
-    public static final String OPERATION_MARKER = "{{operation}}";
-
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
-
     private ShellQuote() {
     }
 
@@ -49,23 +37,5 @@ public final class ShellQuote {
             }
         }
         return sb.append('\'').toString();
-    }
-
-    /** Replaces every {@link #HOST_MARKER} in a command with the shell-quoted host name. */
-    public static String bindHost(String command, String host) {
-        return command.replace(HOST_MARKER, quote(host));
-    }
-
-    /**
-     * Replaces every {@link #OPERATION_MARKER} with the operation number (digits only, safe in a command, a URL or
-     * JSON as it is).
-     *
-     * @throws IllegalArgumentException if {@code operationNumber} is not 1 to 18 digits
-     */
-    public static String bindOperation(String text, String operationNumber) {
-        if (!DIGITS.matcher(operationNumber).matches()) {
-            throw new IllegalArgumentException("operation number must be digits: " + operationNumber);
-        }
-        return text.replace(OPERATION_MARKER, operationNumber);
     }
 }

@@ -116,7 +116,7 @@ class LocalExecutorTest {
 
         List<String> out = context.lines(OutputStream.STDOUT);
         assertThat(out).hasSize(2);
-        assertThat(out.get(0)).hasSize(LocalExecutor.MAX_LINE_BYTES + 1).startsWith("aaaa").endsWith("a…");
+        assertThat(out.get(0)).hasSize(LineSink.MAX_LINE_BYTES + 1).startsWith("aaaa").endsWith("a…");
         assertThat(out.get(1)).isEqualTo("next");
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
     }

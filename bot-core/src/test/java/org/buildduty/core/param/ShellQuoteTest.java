@@ -62,25 +62,4 @@ class ShellQuoteTest {
     void rejectsNul() {
         assertThatThrownBy(() -> ShellQuote.quote("a\0b")).isInstanceOf(IllegalArgumentException.class);
     }
-
-    @Test
-    void bindHostQuotesTheHost() throws Exception {
-        String cmd = "printf %s " + ShellQuote.HOST_MARKER + " " + ShellQuote.HOST_MARKER;
-        assertThat(ShellQuote.bindHost(cmd, "bm01")).isEqualTo("printf %s 'bm01' 'bm01'");
-        Path canary = dir.resolve("canary2");
-        String bound = ShellQuote.bindHost("printf %s " + ShellQuote.HOST_MARKER, "h;touch " + canary);
-        Process p = new ProcessBuilder("/bin/sh", "-c", bound).start();
-        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-                .isEqualTo("h;touch " + canary);
-        p.waitFor(10, TimeUnit.SECONDS);
-        assertThat(Files.exists(canary)).isFalse();
-    }
-
-    @Test
-    void bindOperationAcceptsDigitsOnly() {
-        assertThat(ShellQuote.bindOperation("op {{operation}} of {{operation}}", "17")).isEqualTo("op 17 of 17");
-        assertThat(ShellQuote.bindOperation("no marker", "3")).isEqualTo("no marker");
-        assertThatThrownBy(() -> ShellQuote.bindOperation("x", "1;rm")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ShellQuote.bindOperation("x", "")).isInstanceOf(IllegalArgumentException.class);
-    }
 }

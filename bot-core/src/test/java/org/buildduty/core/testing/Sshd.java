@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Key authentication only (no password, no keyboard-interactive, no PAM); it logs in as the user running the
  * tests ({@link #user()}, root in CI: then {@code /run/sshd} is created if missing). {@code MaxStartups} and
- * {@code MaxSessions} are raised to 200 so many aliases of this one server can connect at once. Its log ({@code -e}) is
+ * {@code MaxSessions} are raised to 200 so many aliases of this one server can connect at once; the login user's
+ * {@code ~/.bashrc} is skipped ({@link #SKIP_SHELL_STARTUP}). Its log ({@code -e}) is
  * in {@link #log()}. {@link #kill()} SIGKILLs the listener and every process it forked (per-connection sshd processes
  * and the commands they run), by PID; {@link #close()} does the same and is idempotent. If sshd is not installed,
  * {@link #start} fails with a clear message: tests that need it must not skip silently.
@@ -31,6 +32,14 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class Sshd implements AutoCloseable {
+    /**
+     * Default {@code sshd_config} line: bash sources the login user's {@code ~/.bashrc} for commands sshd runs unless
+     * {@code SHLVL} says it is nested. The machine's shell start-up (here root's runs {@code pyenv init}, which races
+     * with itself under 50 concurrent logins and writes to stderr) is not what the tests exercise. Pass
+     * {@code "SetEnv SHLVL=0"} as an extra line to run it after all.
+     */
+    public static final String SKIP_SHELL_STARTUP = "SetEnv SHLVL=1";
+
     /** Where Debian's openssh-server installs the daemon. */
     public static final Path SSHD = Path.of("/usr/sbin/sshd");
 
@@ -243,6 +252,9 @@ public final class Sshd implements AutoCloseable {
                 "LogLevel " + logLevel));
         if (extraConfig.stream().noneMatch(l -> l.startsWith("AllowTcpForwarding"))) {
             lines.add("AllowTcpForwarding no");
+        }
+        if (extraConfig.stream().noneMatch(l -> l.startsWith("SetEnv SHLVL="))) {
+            lines.add(SKIP_SHELL_STARTUP);
         }
         lines.addAll(extraConfig);
         Files.write(config, lines);

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import okhttp3.OkHttpClient;
 
+import org.buildduty.core.exec.CancelPoint;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.OutputStream;
@@ -124,7 +125,7 @@ public final class HttpExecutor implements StepExecutor {
         } catch (IllegalArgumentException e) {
             return StepResult.failed(host, null, e.getMessage(), "");
         }
-        RunCancel cancel = RunCancel.attach(context);
+        CancelPoint cancel = CancelPoint.attach(context);
         Consumer<String> info = line -> context.output(OutputStream.INFO, line);
         String target = p.method() + " " + HttpText.url(p.url());
         int retried = 0;
@@ -169,7 +170,7 @@ public final class HttpExecutor implements StepExecutor {
             }
             info.accept(why + " in " + HttpText.seconds(wait));
             try {
-                if (!sleeper.sleep(wait, cancel.wake)) {
+                if (!sleeper.sleep(wait, cancel.wake())) {
                     return new StepResult(StepOutcome.CANCELLED, host, null, "cancelled", line);
                 }
             } catch (InterruptedException e) {
@@ -231,7 +232,7 @@ public final class HttpExecutor implements StepExecutor {
     }
 
     /** One call without retries, for {@code wait_until}: see {@link Transport#exchange}. */
-    Exchange exchange(PreparedRequest p, RunCancel cancel, Duration limit, Consumer<String> info) {
+    Exchange exchange(PreparedRequest p, CancelPoint cancel, Duration limit, Consumer<String> info) {
         return transport.exchange(p, cancel, limit, info);
     }
 }

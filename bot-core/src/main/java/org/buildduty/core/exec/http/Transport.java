@@ -21,6 +21,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
+import org.buildduty.core.exec.CancelPoint;
 import org.buildduty.core.time.Ticker;
 
 /**
@@ -48,7 +49,7 @@ final class Transport {
      * Sends {@code p}, taking at most {@code limit}; {@code info} gets a line when a session logs in. A login that
      * is refused comes back as that answer, with a reason naming the login URL.
      */
-    Exchange exchange(PreparedRequest p, RunCancel cancel, Duration limit, Consumer<String> info) {
+    Exchange exchange(PreparedRequest p, CancelPoint cancel, Duration limit, Consumer<String> info) {
         HttpCredential c = p.credential();
         boolean session = c != null && c.kind() == HttpCredential.Kind.SESSION;
         Instant deadline = ticker.now().plus(limit);
@@ -90,7 +91,7 @@ final class Transport {
     }
 
     /** Logs in when the session has no cookies; null when logged in, else the failed login as an exchange. */
-    private Exchange login(HttpCredential c, Sessions.Session s, RunCancel cancel, Duration limit,
+    private Exchange login(HttpCredential c, Sessions.Session s, CancelPoint cancel, Duration limit,
             Consumer<String> info) {
         synchronized (s.loginLock) {
             if (s.active()) {
@@ -121,11 +122,11 @@ final class Transport {
         }
     }
 
-    private Exchange call(OkHttpClient with, Request request, RunCancel cancel, Duration limit) {
+    private Exchange call(OkHttpClient with, Request request, CancelPoint cancel, Duration limit) {
         Call call = with.newCall(request);
         call.timeout().timeout(Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
         Instant start = ticker.now();
-        cancel.track(call::cancel);
+        cancel.stopWith(call::cancel);
         try (Response r = call.execute()) {
             byte[] body;
             try (InputStream in = r.body().byteStream()) {
@@ -146,7 +147,7 @@ final class Transport {
             return Exchange.failure("cannot send the request (" + e.getClass().getSimpleName() + ")", elapsed(start),
                     false, cancel.cancelled());
         } finally {
-            cancel.untrack();
+            cancel.clear();
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.buildduty.core.exec.CancelPoint;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.OutputStream;
@@ -127,7 +128,7 @@ public final class WaitUntilExecutor implements StepExecutor {
                         + " configured", "");
             }
         }
-        RunCancel cancel = RunCancel.attach(context);
+        CancelPoint cancel = CancelPoint.attach(context);
         Consumer<String> info = line -> context.output(OutputStream.INFO, line);
         Set<JsonPath> pathSet = new LinkedHashSet<>(args.until.paths());
         if (args.failIf != null) {
@@ -185,7 +186,7 @@ public final class WaitUntilExecutor implements StepExecutor {
                 pause = poll.pause();
             }
             try {
-                if (!sleeper.sleep(pause.compareTo(left) < 0 ? pause : left, cancel.wake)) {
+                if (!sleeper.sleep(pause.compareTo(left) < 0 ? pause : left, cancel.wake())) {
                     return new StepResult(StepOutcome.CANCELLED, host, null, "cancelled", observed);
                 }
             } catch (InterruptedException e) {
@@ -212,7 +213,7 @@ public final class WaitUntilExecutor implements StepExecutor {
         return StepResult.succeeded(host, null, observed).withKept(kept);
     }
 
-    private Poll pollUrl(PreparedRequest p, RunCancel cancel, Instant deadline, Consumer<String> info) {
+    private Poll pollUrl(PreparedRequest p, CancelPoint cancel, Instant deadline, Consumer<String> info) {
         Exchange x = http.exchange(p, cancel, pollTime(deadline, POLL_LIMIT), info);
         if (!x.answered()) {
             return Poll.error(x.reason());
@@ -234,13 +235,13 @@ public final class WaitUntilExecutor implements StepExecutor {
         return new Poll(null, "HTTP " + x.reason(), true, x.excerpt(), null);
     }
 
-    private Poll pollCommand(StepExecutor commands, ExecRequest request, WaitArgs args, RunCancel cancel,
+    private Poll pollCommand(StepExecutor commands, ExecRequest request, WaitArgs args, CancelPoint cancel,
             Instant deadline) {
         Duration timeout = pollTime(deadline, Duration.between(ticker.now(), deadline));
         StepSpec spec = new StepSpec(request.step().name(), "ssh", Map.of("command", args.command),
                 List.of(args.host), 1, timeout, null, OnHostFailure.STOP, null);
         CapturingContext capture = new CapturingContext();
-        cancel.track(capture::cancel);
+        cancel.stopWith(capture::cancel);
         StepResult r;
         try {
             r = commands.execute(new ExecRequest(request.operation(), spec, args.host, timeout, request.vars()),
@@ -248,7 +249,7 @@ public final class WaitUntilExecutor implements StepExecutor {
         } catch (RuntimeException e) {
             r = StepResult.failed(args.host, null, "internal error: " + e.getClass().getSimpleName(), "");
         } finally {
-            cancel.untrack();
+            cancel.clear();
         }
         if (r.outcome() == StepOutcome.SUCCEEDED) {
             return Poll.of(Json.document(capture.stdout()));

@@ -26,6 +26,7 @@ import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.JSchRevokedHostKeyException;
 import com.jcraft.jsch.Session;
 
+import org.buildduty.core.exec.CancelPoint;
 import org.buildduty.core.operation.OperationId;
 
 /**
@@ -66,7 +67,7 @@ final class Connections {
     }
 
     /** A live session to inventory host {@code name} for {@code op}: the operation's own, or a new one. */
-    Session session(OperationId op, String name, Attempt attempt) throws SshFailure {
+    Session session(OperationId op, String name, CancelPoint attempt) throws SshFailure {
         return session(op, name, attempt, List.of());
     }
 
@@ -122,7 +123,7 @@ final class Connections {
         return n;
     }
 
-    private Session session(OperationId op, String name, Attempt attempt, List<String> chain) throws SshFailure {
+    private Session session(OperationId op, String name, CancelPoint attempt, List<String> chain) throws SshFailure {
         SshTarget target = hosts.target(name).orElseThrow(() -> new SshFailure(chain.isEmpty()
                 ? "no host " + name + " in the inventory"
                 : "jump host " + name + " of " + chain.get(chain.size() - 1) + " is not in the inventory"));
@@ -144,7 +145,7 @@ final class Connections {
         }
     }
 
-    private Session open(OperationId op, SshTarget target, Attempt attempt, List<String> chain) throws SshFailure {
+    private Session open(OperationId op, SshTarget target, CancelPoint attempt, List<String> chain) throws SshFailure {
         Session jump = null;
         String jumpName = target.jump().orElse(null);
         if (jumpName != null) {
@@ -168,7 +169,7 @@ final class Connections {
         }
     }
 
-    private Session handshake(SshTarget target, Session jump, String jumpName, Attempt attempt) throws SshFailure {
+    private Session handshake(SshTarget target, Session jump, String jumpName, CancelPoint attempt) throws SshFailure {
         acquire(attempt);
         try {
             int connectMillis = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
@@ -231,7 +232,7 @@ final class Connections {
         }
     }
 
-    private void acquire(Attempt attempt) throws SshFailure {
+    private void acquire(CancelPoint attempt) throws SshFailure {
         try {
             while (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 if (attempt.cancelled()) {
@@ -244,7 +245,7 @@ final class Connections {
         }
     }
 
-    private static void pause(long millis, Attempt attempt) throws SshFailure {
+    private static void pause(long millis, CancelPoint attempt) throws SshFailure {
         try {
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
             while (System.nanoTime() < end) {
@@ -261,7 +262,7 @@ final class Connections {
 
     /** Turns a failed connect into one line naming the host (and for a host key, the offered fingerprint). */
     private SshFailure classify(JSchException e, SshTarget target, String jumpName, KnownHostsFile.Check check,
-            boolean timedOut, Attempt attempt) {
+            boolean timedOut, CancelPoint attempt) {
         if (attempt.cancelled()) {
             return new SshFailure("cancelled");
         }

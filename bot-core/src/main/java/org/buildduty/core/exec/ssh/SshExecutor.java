@@ -21,8 +21,10 @@ import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 
+import org.buildduty.core.exec.CancelPoint;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
+import org.buildduty.core.exec.LineSink;
 import org.buildduty.core.exec.OutputStream;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
@@ -120,8 +122,7 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
         if (hosts.target(host).isEmpty()) {
             return StepResult.failed(host, null, "no host " + host + " in the inventory", "");
         }
-        Attempt attempt = new Attempt();
-        context.onCancel(attempt::cancel);
+        CancelPoint attempt = CancelPoint.attach(context);
         OperationId op = request.operation();
         for (int round = 0; ; round++) {
             if (attempt.cancelled()) {
@@ -174,7 +175,7 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
      * the sinks on the session thread, so all of it has arrived once the channel is closed.
      */
     private StepResult follow(OperationId op, String host, Session session, ChannelExec channel, LineSink out,
-            LineSink err, AtomicReference<String> last, Attempt attempt) {
+            LineSink err, AtomicReference<String> last, CancelPoint attempt) {
         try {
             while (!channel.isClosed() && session.isConnected() && !attempt.cancelled()) {
                 Thread.sleep(POLL_MILLIS);

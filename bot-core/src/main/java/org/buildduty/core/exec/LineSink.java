@@ -1,30 +1,29 @@
-package org.buildduty.core.exec.ssh;
+package org.buildduty.core.exec;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.buildduty.core.exec.ExecContext;
-import org.buildduty.core.exec.LocalExecutor;
-import org.buildduty.core.exec.OutputStream;
 
 /**
- * Where JSch writes one remote stream of a command: reports it line by line as it arrives, UTF-8 (malformed bytes
- * replaced), {@code \r\n} and {@code \n} endings, lines longer than {@link LocalExecutor#MAX_LINE_BYTES} cut and
- * marked with {@code …}, as the local executor does.
+ * One output stream of a command (local process or remote channel), reported line by line as it arrives: UTF-8
+ * (malformed bytes replaced), {@code \r\n} and {@code \n} endings, lines longer than {@link #MAX_LINE_BYTES} cut
+ * at a character boundary and marked with {@code …}. Each line also becomes the run's last line.
  *
- * <p>JSch writes stdout and stderr from its one session thread in the order the server sent them, so the lines of
- * both streams are reported in that order, and the last line is the last one sent. A partial last line is reported
- * on {@link #close()} (end of stream) or {@link #finish()}, once.
+ * <p>A partial last line is reported on {@link #close()} (end of stream) or {@link #finish()}, once.
  */
-final class LineSink extends java.io.OutputStream {
+public final class LineSink extends java.io.OutputStream {
+    /** Longest line kept, in bytes; the rest of a longer line is dropped. */
+    public static final int MAX_LINE_BYTES = 8192;
+
     private final OutputStream stream;
     private final ExecContext context;
     private final AtomicReference<String> lastLine;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private boolean cut;
 
-    LineSink(OutputStream stream, ExecContext context, AtomicReference<String> lastLine) {
+    /** A sink reporting to {@code context} as {@code stream}, recording each line in {@code lastLine}. */
+    public LineSink(OutputStream stream, ExecContext context, AtomicReference<String> lastLine) {
         this.stream = stream;
         this.context = context;
         this.lastLine = lastLine;
@@ -34,7 +33,7 @@ final class LineSink extends java.io.OutputStream {
     public synchronized void write(int b) {
         if (b == '\n') {
             emit();
-        } else if (line.size() < LocalExecutor.MAX_LINE_BYTES) {
+        } else if (line.size() < MAX_LINE_BYTES) {
             line.write(b);
         } else {
             cut = true;
@@ -55,7 +54,7 @@ final class LineSink extends java.io.OutputStream {
     }
 
     /** Reports a partial last line, if any. */
-    synchronized void finish() {
+    public synchronized void finish() {
         if (line.size() > 0 || cut) {
             emit();
         }
