@@ -3,16 +3,12 @@ package org.buildduty.connectors.irc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
-import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
@@ -55,7 +50,7 @@ class IrcConnectorTest {
 
     @Test
     void registeredUserIsTheirAccountAndAnImpostorWithTheSameNickIsNot() throws Exception {
-        Events events = new Events();
+        RecordingListener events = new RecordingListener();
         try (IrcConnector bot = new IrcConnector(config("bdbot1", net.floodPort(), "#ident").build(),
                 Ticker.system())) {
             bot.start(events);
@@ -88,7 +83,7 @@ class IrcConnectorTest {
 
     @Test
     void whoxFallbackWithoutAccountTag() throws Exception {
-        Events events = new Events();
+        RecordingListener events = new RecordingListener();
         IrcConfig cfg = config("bdbot2", net.port(), "#whox").accountTag(false).build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             bot.start(events);
@@ -112,7 +107,7 @@ class IrcConnectorTest {
 
     @Test
     void hostmaskModeGivesNickUserHost() throws Exception {
-        Events events = new Events();
+        RecordingListener events = new RecordingListener();
         IrcConfig cfg = IrcConfig.builder("net", "127.0.0.1", net.port()).tls(false).nick("bdbot3")
                 .identity(IrcConfig.IdentityMode.HOSTMASK).build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
@@ -130,7 +125,7 @@ class IrcConnectorTest {
 
     @Test
     void wrongSaslPasswordIsAClearStartUpError() {
-        Events events = new Events();
+        RecordingListener events = new RecordingListener();
         IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", net.port()).tls(false).nick("bdbot4")
                 .sasl("botacct", "wrong-password").build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
@@ -146,7 +141,7 @@ class IrcConnectorTest {
 
     @Test
     void longMultiByteMessageArrivesWholeOverSeveralLinesAndInjectionFails() throws Exception {
-        Events events = new Events();
+        RecordingListener events = new RecordingListener();
         try (IrcConnector bot = new IrcConnector(config("bdbot5", net.floodPort(), "#split").build(),
                 Ticker.system())) {
             bot.start(events);
@@ -193,69 +188,6 @@ class IrcConnectorTest {
     }
 
     static RawIrcClient client(String nick, String account, String password) {
-        try {
-            return RawIrcClient.connect(net.port(), nick, account, password, "account-tag");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Records what a connector reports. */
-    static final class Events implements ChatEvent.Listener {
-        final List<ChatEvent> all = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onEvent(ChatEvent event) {
-            synchronized (this) {
-                all.add(event);
-                notifyAll();
-            }
-        }
-
-        ChatMessage message(Predicate<ChatMessage> p) throws InterruptedException {
-            long end = System.nanoTime() + WAIT.toNanos();
-            synchronized (this) {
-                while (true) {
-                    for (ChatEvent e : all) {
-                        if (e instanceof ChatMessage && p.test((ChatMessage) e)) {
-                            return (ChatMessage) e;
-                        }
-                    }
-                    long left = end - System.nanoTime();
-                    if (left <= 0) {
-                        throw new AssertionError("no such message; events: " + all);
-                    }
-                    wait(Math.max(1, left / 1_000_000));
-                }
-            }
-        }
-
-        ConnectionChanged state(ConnectionChanged.State s) throws InterruptedException {
-            long end = System.nanoTime() + WAIT.toNanos();
-            synchronized (this) {
-                while (true) {
-                    for (ChatEvent e : all) {
-                        if (e instanceof ConnectionChanged && ((ConnectionChanged) e).state() == s) {
-                            return (ConnectionChanged) e;
-                        }
-                    }
-                    long left = end - System.nanoTime();
-                    if (left <= 0) {
-                        throw new AssertionError("no " + s + "; events: " + all);
-                    }
-                    wait(Math.max(1, left / 1_000_000));
-                }
-            }
-        }
-
-        List<ConnectionChanged.State> states() {
-            List<ConnectionChanged.State> out = new ArrayList<>();
-            for (ChatEvent e : all) {
-                if (e instanceof ConnectionChanged) {
-                    out.add(((ConnectionChanged) e).state());
-                }
-            }
-            return out;
-        }
+        return RawIrcClient.connectUnchecked(net.port(), nick, account, password);
     }
 }

@@ -95,6 +95,15 @@ final class RawIrcClient implements AutoCloseable {
         return c;
     }
 
+    /** {@link #connect} requesting {@code account-tag}, for use in futures: IOException becomes unchecked. */
+    static RawIrcClient connectUnchecked(int port, String nick, String saslAccount, String saslPassword) {
+        try {
+            return connect(port, nick, saslAccount, saslPassword, "account-tag");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** True if {@code line} is the numeric reply {@code code} (after optional tags and the source). */
     static boolean hasNumeric(String line, String code) {
         String[] parts = stripTags(line).split(" ", 3);
