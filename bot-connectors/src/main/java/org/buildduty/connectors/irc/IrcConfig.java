@@ -1,0 +1,259 @@
+package org.buildduty.connectors.irc;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Settings of one IRC connection: server, TLS, nick, SASL PLAIN credentials, how senders are identified, the
+ * channels to join (an entry may carry a key after a space: {@code "#ops key"}), and the pacing and reconnect
+ * tuning. Built with {@link #builder}; {@link #toString()} never shows the password.
+ *
+ * <pre>{@code
+ * IrcConfig cfg = IrcConfig.builder("libera", "irc.libera.chat", 6697).tls(true).nick("buildduty")
+ *         .sasl("buildduty", password).channels(List.of("#releng")).build();
+ * }</pre>
+ */
+public final class IrcConfig {
+    /** How a sender becomes an identity. */
+    public enum IdentityMode {
+        /** The services account; a nick logged in to none gets a principal that can hold no role. */
+        ACCOUNT,
+        /** {@code nick!user@host}, for networks without services. */
+        HOSTMASK
+    }
+
+    private final Builder b;
+
+    private IrcConfig(Builder b) {
+        this.b = b.copy();
+    }
+
+    /** A builder with the defaults: TLS on, nick {@code buildduty}, account identity, Libera-safe pacing. */
+    public static Builder builder(String id, String host, int port) {
+        return new Builder(id, host, port);
+    }
+
+    public String id() {
+        return b.id;
+    }
+
+    public String host() {
+        return b.host;
+    }
+
+    public int port() {
+        return b.port;
+    }
+
+    public boolean tls() {
+        return b.tls;
+    }
+
+    public String nick() {
+        return b.nick;
+    }
+
+    public String realname() {
+        return b.realname;
+    }
+
+    public Optional<String> saslAccount() {
+        return Optional.ofNullable(b.saslAccount);
+    }
+
+    Optional<String> saslPassword() {
+        return Optional.ofNullable(b.saslPassword);
+    }
+
+    public IdentityMode identity() {
+        return b.identity;
+    }
+
+    public List<String> channels() {
+        return b.channels;
+    }
+
+    /** Lines the bot may send at once after a quiet spell. */
+    public int burst() {
+        return b.burst;
+    }
+
+    /** The steady gap between lines after the burst. */
+    public Duration interval() {
+        return b.interval;
+    }
+
+    /** The most lines one message may become; longer output keeps its last lines behind a marker. */
+    public int maxLinesPerMessage() {
+        return b.maxLinesPerMessage;
+    }
+
+    /** The most message lines queued (while disconnected, say) before the oldest are dropped and counted. */
+    public int queueLimit() {
+        return b.queueLimit;
+    }
+
+    public Duration reconnectBase() {
+        return b.reconnectBase;
+    }
+
+    public Duration reconnectMax() {
+        return b.reconnectMax;
+    }
+
+    /** How often the bot tries to take back its nick while using an alternate one. */
+    public Duration regainInterval() {
+        return b.regainInterval;
+    }
+
+    /** How long after registration the bot waits for its channels before sending anyway. */
+    public Duration joinTimeout() {
+        return b.joinTimeout;
+    }
+
+    /** Whether to ask for the {@code account-tag} cap; off only to exercise the WHOX fallback. */
+    public boolean accountTag() {
+        return b.accountTag;
+    }
+
+    @Override
+    public String toString() {
+        return "IrcConfig[" + b.id + " " + b.host + ":" + b.port + (b.tls ? " tls" : "") + " nick " + b.nick
+                + (b.saslAccount == null ? "" : " sasl " + b.saslAccount) + " identity " + b.identity
+                + " channels " + b.channels + "]";
+    }
+
+    /** Builds an {@link IrcConfig}. */
+    public static final class Builder {
+        private final String id;
+        private final String host;
+        private final int port;
+        private boolean tls = true;
+        private String nick = "buildduty";
+        private String realname = "buildduty release engineering bot";
+        private String saslAccount;
+        private String saslPassword;
+        private IdentityMode identity = IdentityMode.ACCOUNT;
+        private List<String> channels = List.of();
+        private int burst = 4;
+        private Duration interval = Duration.ofMillis(600);
+        private int maxLinesPerMessage = 15;
+        private int queueLimit = 500;
+        private Duration reconnectBase = Duration.ofSeconds(1);
+        private Duration reconnectMax = Duration.ofMinutes(5);
+        private Duration regainInterval = Duration.ofSeconds(30);
+        private Duration joinTimeout = Duration.ofSeconds(10);
+        private boolean accountTag = true;
+
+        private Builder(String id, String host, int port) {
+            this.id = Objects.requireNonNull(id, "id");
+            this.host = Objects.requireNonNull(host, "host");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("bad port " + port);
+            }
+            this.port = port;
+        }
+
+        public Builder tls(boolean v) {
+            tls = v;
+            return this;
+        }
+
+        public Builder nick(String v) {
+            nick = Objects.requireNonNull(v, "nick");
+            return this;
+        }
+
+        public Builder realname(String v) {
+            realname = Objects.requireNonNull(v, "realname");
+            return this;
+        }
+
+        /** SASL PLAIN login to this services account. */
+        public Builder sasl(String account, String password) {
+            saslAccount = Objects.requireNonNull(account, "account");
+            saslPassword = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        public Builder identity(IdentityMode v) {
+            identity = Objects.requireNonNull(v, "identity");
+            return this;
+        }
+
+        public Builder channels(List<String> v) {
+            channels = List.copyOf(v);
+            return this;
+        }
+
+        public Builder pacing(int burstLines, Duration gap) {
+            if (burstLines < 1 || gap.isNegative() || gap.isZero()) {
+                throw new IllegalArgumentException("burst >= 1 and a positive interval");
+            }
+            burst = burstLines;
+            interval = gap;
+            return this;
+        }
+
+        public Builder maxLinesPerMessage(int v) {
+            if (v < 2) {
+                throw new IllegalArgumentException("maxLinesPerMessage >= 2");
+            }
+            maxLinesPerMessage = v;
+            return this;
+        }
+
+        public Builder queueLimit(int v) {
+            queueLimit = v;
+            return this;
+        }
+
+        public Builder reconnect(Duration base, Duration max) {
+            reconnectBase = base;
+            reconnectMax = max;
+            return this;
+        }
+
+        public Builder regainInterval(Duration v) {
+            regainInterval = v;
+            return this;
+        }
+
+        public Builder joinTimeout(Duration v) {
+            joinTimeout = v;
+            return this;
+        }
+
+        public Builder accountTag(boolean v) {
+            accountTag = v;
+            return this;
+        }
+
+        private Builder copy() {
+            Builder c = new Builder(id, host, port);
+            c.tls = tls;
+            c.nick = nick;
+            c.realname = realname;
+            c.saslAccount = saslAccount;
+            c.saslPassword = saslPassword;
+            c.identity = identity;
+            c.channels = channels;
+            c.burst = burst;
+            c.interval = interval;
+            c.maxLinesPerMessage = maxLinesPerMessage;
+            c.queueLimit = queueLimit;
+            c.reconnectBase = reconnectBase;
+            c.reconnectMax = reconnectMax;
+            c.regainInterval = regainInterval;
+            c.joinTimeout = joinTimeout;
+            c.accountTag = accountTag;
+            return c;
+        }
+
+        public IrcConfig build() {
+            return new IrcConfig(this);
+        }
+    }
+}

@@ -1,0 +1,480 @@
+package org.buildduty.connectors.irc;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.pircbotx.PircBotX;
+
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * One connection to the IRC server, from the TCP connect to the disconnect: registration (alternate nicks on
+ * collision), SASL outcome, joining the channels, identifying senders, and turning PRIVMSGs into
+ * {@link ChatMessage}s. Lines arrive in order on the connection's input thread ({@link #onLine}); the pacer thread
+ * sends through {@link #send} and calls {@link #tick}.
+ *
+ * <p>Identity in account mode, fail-closed: with {@code account-tag} the tag on the message itself decides (no tag:
+ * not logged in); without it, a cached account is trusted only while {@code account-notify} keeps the cache
+ * current, and otherwise the message waits for a WHOX reply. A sender logged in to no account gets the principal
+ * {@code ?nick}, which no role can name (role entries are account names, which cannot contain {@code ?}).
+ */
+final class IrcSession implements OutputPacer.Sink {
+    private static final Logger LOG = LoggerFactory.getLogger(IrcSession.class);
+    /** The WHOX query type, echoed in 354 replies so ours are recognised. */
+    static final String WHOX_TOKEN = "471";
+    private static final Set<String> JOIN_ERRORS = Set.of("403", "405", "471", "473", "474", "475", "476", "477",
+            "489");
+
+    /** What the session tells its connector. */
+    interface Owner {
+        void message(ChatMessage m);
+
+        void ready(IrcSession session, String detail);
+    }
+
+    private final IrcConfig cfg;
+    private final Ticker ticker;
+    private final OutputPacer pacer;
+    private final Owner owner;
+    private final AccountTracker accounts = new AccountTracker();
+    private final Set<String> caps = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<IrcLine>> awaitingWho = new HashMap<>();
+    private final Map<String, String> pendingJoins = new LinkedHashMap<>();
+    private final List<String> joinProblems = new ArrayList<>();
+    private final Set<String> pendingChannelWho = new HashSet<>();
+
+    private volatile PircBotX bot;
+    private volatile boolean registered;
+    private volatile boolean ready;
+    private volatile boolean closing;
+    private volatile String nick;
+    private volatile String selfUser = "";
+    private volatile String selfHost = "";
+    private volatile String failure;
+    private volatile boolean permanent;
+    private volatile String lastError;
+    private String chanTypes = "#&";
+    private int nickAttempt;
+    private Instant registeredAt;
+    private Instant lastRegain;
+
+    IrcSession(IrcConfig cfg, Ticker ticker, OutputPacer pacer, Owner owner) {
+        this.cfg = cfg;
+        this.ticker = ticker;
+        this.pacer = pacer;
+        this.owner = owner;
+        this.nick = cfg.nick();
+    }
+
+    /** Connects and runs the connection on the calling thread until it ends. */
+    void run() {
+        PircBotX b;
+        try {
+            b = new PircBotX(PircBotXGlue.configuration(cfg, this));
+        } catch (RuntimeException e) {
+            LOG.error("{}: cannot set up PircBotX", cfg.id(), e);
+            connectFailed(PircBotXGlue.describe(e));
+            return;
+        }
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            bot = b;
+        }
+        try {
+            b.startBot();
+        } catch (Exception e) {
+            connectFailed(PircBotXGlue.describe(e));
+        } finally {
+            registered = false;
+            ready = false;
+            bot = null;
+        }
+    }
+
+    /** Ends the connection: QUIT with a reason, then the socket is closed. */
+    void quit(String reason) {
+        PircBotX b;
+        synchronized (this) {
+            closing = true;
+            b = bot;
+        }
+        if (b == null || !b.isConnected()) {
+            return;
+        }
+        try {
+            if (registered) {
+                b.sendRaw().rawLineNow("QUIT :" + reason);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("QUIT not sent: {}", e.toString());
+        } finally {
+            b.close();
+        }
+    }
+
+    @Override
+    public boolean send(String rawLine) {
+        PircBotX b = bot;
+        if (b == null || !registered) {
+            return false;
+        }
+        try {
+            b.sendRaw().rawLineNow(rawLine);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("send failed: {}", e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+
+    @Override
+    public boolean registered() {
+        return registered;
+    }
+
+    /** The bot's nick on this connection (an alternate one while the configured nick is taken). */
+    String nick() {
+        return nick;
+    }
+
+    /** The bot's user (ident) and host as the server shows them, once seen. */
+    String selfUser() {
+        return selfUser;
+    }
+
+    String selfHost() {
+        return selfHost;
+    }
+
+    /** Why the connection could not be used, or null. */
+    String failure() {
+        return failure;
+    }
+
+    /** True when retrying would not help (the SASL credentials were refused). */
+    boolean permanentFailure() {
+        return permanent;
+    }
+
+    /** The last error the server or the socket reported, or null. */
+    String lastError() {
+        return lastError;
+    }
+
+    /** The connection cannot be used (SASL refused, no usable nick): remembers why, and closes it. */
+    void fail(String reason, boolean retryWouldNotHelp) {
+        failure = reason;
+        permanent = retryWouldNotHelp;
+        LOG.warn("{}: {}", cfg.id(), reason);
+        PircBotX b = bot;
+        if (b != null && b.isConnected()) {
+            b.close();
+        }
+    }
+
+    void connectFailed(String reason) {
+        if (!closing) {
+            lastError = reason;
+        }
+    }
+
+    /** Periodic work from the pacer thread: join timeout, and trying to take back the configured nick. */
+    synchronized void tick() {
+        if (!registered) {
+            return;
+        }
+        Instant now = ticker.now();
+        if (!ready && now.isAfter(registeredAt.plus(cfg.joinTimeout()))) {
+            joinProblems.add("no answer joining " + String.join(", ", pendingJoins.values()));
+            pendingJoins.clear();
+            markReady();
+        }
+        if (!IrcLine.fold(nick).equals(IrcLine.fold(cfg.nick()))
+                && !now.isBefore(lastRegain.plus(cfg.regainInterval()))) {
+            regain(now);
+        }
+    }
+
+    /**
+     * Every raw line from the server, in order, before PircBotX handles it. Returns true for a line PircBotX must
+     * not see (replies to our WHOX queries, which it cannot parse). Never throws.
+     */
+    boolean onLine(PircBotX b, String raw) {
+        if (closing) {
+            b.close();
+            return true;
+        }
+        try {
+            IrcLine l = IrcLine.parse(raw);
+            if (l.isNumeric("354") && l.param(1).equals(WHOX_TOKEN)) {
+                synchronized (this) {
+                    accounts.set(l.param(2), l.param(3));
+                }
+                return true;
+            }
+            return handle(b, l);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: could not handle line {}: {}", cfg.id(), raw, e.toString());
+            return false;
+        }
+    }
+
+    private synchronized boolean handle(PircBotX b, IrcLine l) {
+        switch (l.command()) {
+            case "PING":
+                b.sendRaw().rawLineNow("PONG :" + l.last());
+                break;
+            case "ERROR":
+                lastError = "server closed the link: " + l.last();
+                break;
+            case "CAP":
+                if (l.param(1).equals("ACK")) {
+                    for (String c : l.last().split(" ")) {
+                        if (c.startsWith("-")) {
+                            caps.remove(c.substring(1));
+                        } else if (!c.isEmpty()) {
+                            caps.add(c);
+                        }
+                    }
+                }
+                break;
+            case "001":
+                registered(l);
+                break;
+            case "005":
+                for (String p : l.params()) {
+                    if (p.startsWith("CHANTYPES=")) {
+                        chanTypes = p.substring("CHANTYPES=".length());
+                    }
+                }
+                break;
+            case "432":
+            case "433":
+            case "436":
+            case "437":
+                if (!registered) {
+                    nickAttempt++;
+                    if (nickAttempt > 5) {
+                        fail("the server refused nick " + cfg.nick() + " and its alternates: " + l.command() + " "
+                                + l.last(), true);
+                        break;
+                    }
+                    String alt = alternateNick(cfg.nick(), nickAttempt);
+                    LOG.info("{}: nick {} unavailable ({}), trying {}", cfg.id(), l.param(1), l.command(), alt);
+                    b.sendRaw().rawLineNow("NICK " + alt);
+                }
+                break;
+            case "JOIN":
+                onJoin(l);
+                break;
+            case "PART":
+                onPart(l.nick(), l.param(0));
+                break;
+            case "KICK":
+                onPart(l.param(1), l.param(0));
+                break;
+            case "NICK":
+                onNick(l.nick(), l.param(0));
+                break;
+            case "QUIT":
+                accounts.forget(l.nick());
+                primaryFreed(l.nick());
+                break;
+            case "ACCOUNT":
+                accounts.set(l.nick(), l.param(0));
+                break;
+            case "315":
+                return whoEnded(l.param(1));
+            case "PRIVMSG":
+                onPrivmsg(l);
+                break;
+            default:
+                if (JOIN_ERRORS.contains(l.command()) && pendingJoins.remove(IrcLine.fold(l.param(1))) != null) {
+                    joinProblems.add("cannot join " + l.param(1) + ": " + l.command() + " " + l.last());
+                    maybeReady();
+                }
+        }
+        return false;
+    }
+
+    static String alternateNick(String nick, int attempt) {
+        if (attempt <= 2) {
+            return nick + "_".repeat(attempt);
+        }
+        return nick + (attempt * 7919 % 1000);
+    }
+
+    private void registered(IrcLine l) {
+        nick = l.param(0);
+        registered = true;
+        registeredAt = ticker.now();
+        lastRegain = registeredAt;
+        pacer.newConnection();
+        List<String> withKey = new ArrayList<>();
+        for (String entry : cfg.channels()) {
+            String[] parts = entry.trim().split("\\s+", 2);
+            pendingJoins.put(IrcLine.fold(parts[0]), parts[0]);
+            if (parts.length == 2) {
+                withKey.add(parts[0]);
+                pacer.command("JOIN " + parts[0] + " " + parts[1]);
+            }
+        }
+        for (String ch : pendingJoins.values()) {
+            if (!withKey.contains(ch)) {
+                pacer.command("JOIN " + ch);
+            }
+        }
+        maybeReady();
+        pacer.wake();
+    }
+
+    private void maybeReady() {
+        if (registered && !ready && pendingJoins.isEmpty()) {
+            markReady();
+        }
+    }
+
+    private void markReady() {
+        ready = true;
+        StringBuilder d = new StringBuilder(cfg.host() + ":" + cfg.port() + " as " + nick);
+        cfg.saslAccount().ifPresent(a -> d.append(" (account ").append(a).append(')'));
+        if (!joinProblems.isEmpty()) {
+            d.append("; ").append(String.join("; ", joinProblems));
+        }
+        owner.ready(this, d.toString());
+        pacer.wake();
+    }
+
+    private void onJoin(IrcLine l) {
+        String from = l.nick();
+        String channel = l.param(0);
+        if (caps.contains("extended-join") && l.params().size() >= 2) {
+            accounts.set(from, l.param(1));
+        }
+        if (IrcLine.fold(from).equals(IrcLine.fold(nick))) {
+            selfUser = l.user();
+            selfHost = l.host();
+            if (caps.contains("account-notify") && !caps.contains("account-tag")
+                    && cfg.identity() == IrcConfig.IdentityMode.ACCOUNT) {
+                pendingChannelWho.add(IrcLine.fold(channel));
+                pacer.command("WHO " + channel + " %tna," + WHOX_TOKEN);
+            }
+            if (pendingJoins.remove(IrcLine.fold(channel)) != null) {
+                maybeReady();
+            }
+        }
+    }
+
+    private void onPart(String who, String channel) {
+        accounts.forget(who);
+        if (IrcLine.fold(who).equals(IrcLine.fold(nick))) {
+            LOG.warn("{}: the bot left {}", cfg.id(), channel);
+        }
+    }
+
+    private void onNick(String from, String to) {
+        accounts.renamed(from, to);
+        if (IrcLine.fold(from).equals(IrcLine.fold(nick))) {
+            nick = to;
+            return;
+        }
+        primaryFreed(from);
+    }
+
+    /** The configured nick was just given up by someone else: take it if we use an alternate. */
+    private void primaryFreed(String who) {
+        if (registered && IrcLine.fold(who).equals(IrcLine.fold(cfg.nick()))
+                && !IrcLine.fold(nick).equals(IrcLine.fold(cfg.nick()))) {
+            regain(ticker.now());
+        }
+    }
+
+    private void regain(Instant now) {
+        lastRegain = now;
+        pacer.command("NICK " + cfg.nick());
+    }
+
+    private void onPrivmsg(IrcLine l) {
+        String text = l.param(1);
+        String from = l.nick();
+        if (text.startsWith("\u0001") || from.isEmpty() || IrcLine.fold(from).equals(IrcLine.fold(nick))) {
+            return;
+        }
+        if (cfg.identity() == IrcConfig.IdentityMode.HOSTMASK) {
+            emit(l, new Identity(cfg.id(), l.source()));
+            return;
+        }
+        if (caps.contains("account-tag")) {
+            String account = l.tag("account");
+            emit(l, principal(from, account == null || account.isEmpty() ? null : account));
+            return;
+        }
+        if (caps.contains("account-notify") && accounts.knows(from)) {
+            emit(l, principal(from, accounts.account(from).orElse(null)));
+            return;
+        }
+        String key = IrcLine.fold(from);
+        List<IrcLine> waiting = awaitingWho.computeIfAbsent(key, k -> new ArrayList<>());
+        waiting.add(l);
+        if (waiting.size() == 1) {
+            pacer.command("WHO " + from + " %tna," + WHOX_TOKEN);
+        }
+    }
+
+    /** The end of a WHO reply: releases the messages that waited for it; true if it answered our query. */
+    private boolean whoEnded(String mask) {
+        List<IrcLine> waiting = awaitingWho.remove(IrcLine.fold(mask));
+        if (waiting == null) {
+            return pendingChannelWho.remove(IrcLine.fold(mask));
+        }
+        for (IrcLine l : waiting) {
+            emit(l, principal(l.nick(), accounts.account(l.nick()).orElse(null)));
+        }
+        if (!caps.contains("account-notify")) {
+            accounts.forget(mask);
+        }
+        return true;
+    }
+
+    private Identity principal(String nickName, String account) {
+        return new Identity(cfg.id(), account == null ? unidentified(nickName) : account);
+    }
+
+    /** The principal of a sender logged in to no account: no role entry can name it. */
+    static String unidentified(String nickName) {
+        return "?" + nickName;
+    }
+
+    private void emit(IrcLine l, Identity who) {
+        String target = l.param(0);
+        boolean channel = !target.isEmpty() && chanTypes.indexOf(target.charAt(0)) >= 0;
+        ChatAddress room = ChatAddress.of(cfg.id(), channel ? target : l.nick());
+        owner.message(new ChatMessage(room, who, l.nick(), l.param(1), !channel, ticker.now()));
+    }
+
+    /** How long the pacer thread may sleep before {@link #tick} is due again. */
+    Duration tickPeriod() {
+        return Duration.ofMillis(250);
+    }
+}

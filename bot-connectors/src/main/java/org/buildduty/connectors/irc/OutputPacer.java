@@ -1,0 +1,149 @@
+package org.buildduty.connectors.irc;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+import org.buildduty.core.time.Ticker;
+
+/**
+ * The one outgoing queue of an IRC connection: every PRIVMSG and the bot's own commands (JOIN, WHO, NICK) leave
+ * through it at the pace of a token bucket (a burst, then one line per interval), kept under the server's flood
+ * limits so the bot is never disconnected for flooding.
+ *
+ * <p>Commands go before messages. Messages wait while the connection is down (the sink refuses them) and go after
+ * the reconnect; past {@code limit} queued messages the oldest are dropped and counted. {@link #pump()} sends what
+ * is due and says how long to wait; the connector's pacer thread calls it in a loop, tests call it directly with a
+ * fake ticker. Thread-safe.
+ */
+final class OutputPacer {
+    /** Where lines go; returns false (and sends nothing) while not connected and ready. */
+    interface Sink {
+        boolean send(String rawLine);
+
+        /** True once registered and the channels are joined (messages may go); commands need only registration. */
+        boolean ready();
+
+        boolean registered();
+    }
+
+    /** One queued message line. */
+    record Out(String target, String text) {
+        String raw() {
+            return "PRIVMSG " + target + " :" + text;
+        }
+    }
+
+    private final Ticker ticker;
+    private final int limit;
+    private final int burst;
+    private final Duration interval;
+    private final Deque<String> commands = new ArrayDeque<>();
+    private final Deque<Out> messages = new ArrayDeque<>();
+    private TokenBucket bucket;
+    private long dropped;
+    private long sent;
+
+    OutputPacer(Ticker ticker, int burst, Duration interval, int limit) {
+        this.ticker = ticker;
+        this.burst = burst;
+        this.interval = interval;
+        this.limit = limit;
+        this.bucket = new TokenBucket(burst, interval, ticker.now());
+    }
+
+    /** Queues message lines to one target; returns how many older lines were dropped to make room. */
+    synchronized int enqueue(String target, List<String> lines) {
+        int before = messages.size();
+        int droppedNow = 0;
+        for (String l : lines) {
+            messages.add(new Out(target, l));
+        }
+        while (messages.size() > limit) {
+            messages.poll();
+            droppedNow++;
+        }
+        dropped += droppedNow;
+        if (messages.size() != before || droppedNow > 0) {
+            notifyAll();
+        }
+        return droppedNow;
+    }
+
+    /** Queues a command of the bot's own (JOIN, WHO, NICK), sent before any message. */
+    synchronized void command(String rawLine) {
+        commands.add(rawLine);
+        notifyAll();
+    }
+
+    /** Forgets the commands of a lost connection (messages stay) and starts a fresh bucket for the next one. */
+    synchronized void newConnection() {
+        commands.clear();
+        bucket = new TokenBucket(burst, interval, ticker.now());
+        notifyAll();
+    }
+
+    /**
+     * Sends what the bucket and the sink allow now. Returns how long to wait before calling again: the time to the
+     * next token when lines are waiting, or {@code idle} when there is nothing to send or the sink refuses.
+     */
+    synchronized Duration pump(Sink sink, Duration idle) {
+        while (!commands.isEmpty() || !messages.isEmpty()) {
+            boolean command = !commands.isEmpty();
+            if (command ? !sink.registered() : !sink.ready()) {
+                return idle;
+            }
+            Instant now = ticker.now();
+            Duration wait = bucket.untilNext(now);
+            if (!wait.isZero()) {
+                return wait;
+            }
+            String raw = command ? commands.peek() : messages.peek().raw();
+            if (!sink.send(raw)) {
+                return idle;
+            }
+            bucket.tryTake(now);
+            if (command) {
+                commands.poll();
+            } else {
+                messages.poll();
+                sent++;
+            }
+        }
+        return idle;
+    }
+
+    /** Blocks up to {@code d} or until something is queued (real time). */
+    synchronized void await(Duration d) throws InterruptedException {
+        long ms = Math.max(1, d.toMillis());
+        wait(ms);
+    }
+
+    /** Wakes a waiting pacer thread. */
+    synchronized void wake() {
+        notifyAll();
+    }
+
+    /** Drops every queued message, counting them; returns how many. */
+    synchronized int dropAll() {
+        int n = messages.size();
+        messages.clear();
+        commands.clear();
+        dropped += n;
+        return n;
+    }
+
+    synchronized int queued() {
+        return messages.size();
+    }
+
+    synchronized long dropped() {
+        return dropped;
+    }
+
+    synchronized long sent() {
+        return sent;
+    }
+}

@@ -1,0 +1,120 @@
+package org.buildduty.connectors.irc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ConnectionChanged;
+import org.buildduty.core.progress.Redactor;
+import org.buildduty.core.progress.RoomPublisher;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * Flood safety on the Libera-like port (burst 5, then 2 lines/s, 8 KiB receive queue): the same burst that gets a
+ * raw client killed goes through the connector's pacer intact, and 1,000 progress updates through the room
+ * publisher never get the bot disconnected.
+ */
+class IrcFloodTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int LINES = 24;
+    private static final String LONG = "x".repeat(370);
+
+    @TempDir
+    static Path dir;
+    static IrcNetwork net;
+
+    @BeforeAll
+    static void start() throws Exception {
+        net = IrcNetwork.start(dir);
+        net.register("botacct", "botpw12345");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @Test
+    void anUnpacedBurstIsKilledByTheServer() throws Exception {
+        try (RawIrcClient c = RawIrcClient.connect(net.floodPort(), "flooder")) {
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < LINES; i++) {
+                burst.append("PRIVMSG flooder :").append(i).append(' ').append(LONG).append("\r\n");
+            }
+            c.send(burst.substring(0, burst.length() - 2));
+            c.await(l -> l.startsWith("ERROR") && l.contains("RecvQ exceeded"), WAIT);
+        }
+    }
+
+    @Test
+    void theSameBurstThroughTheConnectorArrivesWhole() throws Exception {
+        RecordingListener events = new RecordingListener();
+        IrcConfig cfg = IrcConnectorTest.config("bdflood", net.floodPort(), "#flood").build();
+        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
+            bot.start(events);
+            var watcher = CompletableFuture.supplyAsync(
+                    () -> RawIrcClient.connectUnchecked(net.port(), "fwatch", null, null));
+            bot.awaitConnected(WAIT);
+            try (RawIrcClient w = watcher.join()) {
+                w.join("#flood");
+                for (int i = 0; i < LINES; i++) {
+                    bot.send(ChatAddress.of("irc", "#flood"), i + " " + LONG);
+                }
+                for (int i = 0; i < LINES; i++) {
+                    String n = Integer.toString(i);
+                    w.await(l -> l.endsWith("PRIVMSG #flood :" + n + " " + LONG), WAIT);
+                }
+                assertThat(bot.connected()).isTrue();
+                assertThat(events.states()).containsExactly(ConnectionChanged.State.CONNECTED);
+                assertThat(bot.sentLines()).isEqualTo(LINES);
+            }
+        }
+    }
+
+    @Test
+    void aThousandProgressUpdatesAreCoalescedAndTheFinalStatusArrives() throws Exception {
+        RecordingListener events = new RecordingListener();
+        IrcConfig cfg = IrcConnectorTest.config("bdprog", net.floodPort(), "#prog").build();
+        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
+            bot.start(events);
+            var watcher = CompletableFuture.supplyAsync(
+                    () -> RawIrcClient.connectUnchecked(net.port(), "pwatch", null, null));
+            bot.awaitConnected(WAIT);
+            try (RawIrcClient w = watcher.join()) {
+                w.join("#prog");
+                RoomPublisher room = new RoomPublisher(bot, ChatAddress.of("irc", "#prog"), Ticker.system(),
+                        Redactor.NONE, Duration.ofSeconds(2));
+                for (int i = 1; i <= 1000; i++) {
+                    room.status(17, "reconfig #17 " + i + "/1000 masters");
+                    if (i % 100 == 0) {
+                        Thread.sleep(20);
+                    }
+                }
+                room.finish(17, "reconfig #17 succeeded: 1000/1000 masters", List.of("log: http://bot/ops/17"));
+                long end = System.nanoTime() + WAIT.toNanos();
+                while (room.backlog() > 0 && System.nanoTime() < end) {
+                    room.drain();
+                    Thread.sleep(50);
+                }
+                w.await(l -> l.endsWith("PRIVMSG #prog :reconfig #17 succeeded: 1000/1000 masters"), WAIT);
+                w.await(l -> l.endsWith("PRIVMSG #prog :log: http://bot/ops/17"), WAIT);
+                long progressLines = w.lines().stream().filter(l -> l.contains("PRIVMSG #prog :reconfig #17 "))
+                        .count();
+                assertThat(progressLines).isLessThan(10);
+                assertThat(bot.connected()).isTrue();
+                assertThat(events.states()).containsExactly(ConnectionChanged.State.CONNECTED);
+            }
+        }
+    }
+}

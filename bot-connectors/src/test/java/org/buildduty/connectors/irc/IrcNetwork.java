@@ -1,0 +1,290 @@
+package org.buildduty.connectors.irc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real IRC network for tests: Debian's InspIRCd 3 with Debian's Atheme 7.2 services linked to it, both on
+ * 127.0.0.1 at free ports, every file in one directory. It gives NickServ accounts, SASL PLAIN and the IRCv3 caps
+ * {@code account-tag}, {@code extended-join} and {@code account-notify}, as on Libera.Chat.
+ *
+ * <p>Two client ports: {@link #port()} with flood limits off (for test clients) and {@link #floodPort()} with
+ * Libera-like limits (a burst of 5 lines, then 2 lines/s, excess lines delayed; more than 8 KiB waiting kills the
+ * client with "RecvQ exceeded"). {@link #restartIrcd()} stops and starts InspIRCd on the same ports and waits until
+ * the services link again. {@link #close()} stops both processes by their PIDs. If either program is missing,
+ * {@link #start} fails with a clear message: tests that need the network must not skip silently.
+ *
+ * <pre>{@code
+ * try (IrcNetwork net = IrcNetwork.start(tempDir)) {
+ *     net.register("alice", "alicepw123");
+ *     try (RawIrcClient c = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123", "account-tag")) {
+ *         c.join("#t");
+ *     }
+ * }
+ * }</pre>
+ */
+final class IrcNetwork implements AutoCloseable {
+    static final Path INSPIRCD = Path.of("/usr/sbin/inspircd");
+    static final Path ATHEME = Path.of("/usr/bin/atheme-services");
+    private static final Duration READY = Duration.ofSeconds(20);
+    private static final String SYNCED = "finished synching with uplink";
+
+    private final Path dir;
+    private final int port;
+    private final int floodPort;
+    private final int linkPort;
+    private Process ircd;
+    private Process services;
+    private int ircdStarts;
+
+    private IrcNetwork(Path dir, int port, int floodPort, int linkPort) {
+        this.dir = dir;
+        this.port = port;
+        this.floodPort = floodPort;
+        this.linkPort = linkPort;
+    }
+
+    /** Writes the configuration into {@code dir}, starts InspIRCd and Atheme, and waits until they are linked. */
+    static IrcNetwork start(Path dir) throws IOException {
+        for (Path p : List.of(INSPIRCD, ATHEME)) {
+            if (!Files.isExecutable(p)) {
+                throw new IllegalStateException(p + " is not installed: apt-get install inspircd atheme-services "
+                        + "(scripts/test installs them) to run the IRC tests");
+            }
+        }
+        Files.createDirectories(dir.resolve("data"));
+        Files.createDirectories(dir.resolve("logs"));
+        int[] ports = freePorts(3);
+        IrcNetwork net = new IrcNetwork(dir, ports[0], ports[1], ports[2]);
+        try {
+            net.writeConfig();
+            net.startIrcd();
+            net.startServices();
+            net.awaitLinked(1);
+            return net;
+        } catch (IOException | RuntimeException e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    /** The client port without flood limits. */
+    int port() {
+        return port;
+    }
+
+    /** The client port with Libera-like flood limits. */
+    int floodPort() {
+        return floodPort;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /**
+     * Registers NickServ accounts over one client connection: for each pair (account, password) it takes the nick,
+     * sends REGISTER, waits for the confirmation and logs out. Passwords need 5 characters and must differ from the
+     * account name.
+     */
+    void register(String... accountsAndPasswords) throws IOException {
+        if (accountsAndPasswords.length == 0 || accountsAndPasswords.length % 2 != 0) {
+            throw new IllegalArgumentException("pairs of account and password");
+        }
+        String first = "reg" + Long.toString(System.nanoTime() % 100_000, 36);
+        try (RawIrcClient c = RawIrcClient.connect(port, first)) {
+            for (int i = 0; i < accountsAndPasswords.length; i += 2) {
+                String account = accountsAndPasswords[i];
+                String password = accountsAndPasswords[i + 1];
+                c.changeNick(account);
+                c.privmsg("NickServ", "REGISTER " + password + " " + account + "@example.com");
+                String answer = c.await(l -> l.contains("NickServ!") && l.contains(" NOTICE "), RawIrcClient.WAIT);
+                if (!answer.contains("is now registered")) {
+                    throw new IllegalStateException("REGISTER " + account + " failed: " + answer);
+                }
+                c.privmsg("NickServ", "LOGOUT");
+                c.await(l -> l.contains("NickServ!") && l.contains(" NOTICE "), RawIrcClient.WAIT);
+            }
+        }
+    }
+
+    /** Identifies an already connected client to its account with {@code NickServ IDENTIFY} and waits for 900. */
+    static void identify(RawIrcClient c, String account, String password) {
+        c.privmsg("NickServ", "IDENTIFY " + account + " " + password);
+        String answer = c.await(l -> RawIrcClient.hasNumeric(l, "900")
+                || (l.contains("NickServ!") && l.contains("nvalid")), RawIrcClient.WAIT);
+        if (!RawIrcClient.hasNumeric(answer, "900")) {
+            throw new IllegalStateException("IDENTIFY " + account + " failed: " + answer);
+        }
+    }
+
+    /** Stops InspIRCd (SIGTERM, every client is disconnected) and leaves it stopped. */
+    void stopIrcd() throws IOException {
+        stop(ircd);
+        ircd = null;
+    }
+
+    /** Starts InspIRCd again after {@link #stopIrcd()} and waits until the services have linked again. */
+    void startIrcdAgain() throws IOException {
+        int links = count(SYNCED);
+        startIrcd();
+        awaitLinked(links + 1);
+    }
+
+    /** Stops and starts InspIRCd on the same ports; returns once the services are linked again. */
+    void restartIrcd() throws IOException {
+        stopIrcd();
+        startIrcdAgain();
+    }
+
+    private void writeConfig() throws IOException {
+        Files.writeString(dir.resolve("motd.txt"), "buildduty test network\n");
+        Files.writeString(dir.resolve("inspircd.conf"), template("inspircd.conf.in")
+                .replace("@DIR@", dir.toAbsolutePath().toString())
+                .replace("@IRC_PORT@", Integer.toString(port))
+                .replace("@FLOOD_PORT@", Integer.toString(floodPort))
+                .replace("@LINK_PORT@", Integer.toString(linkPort)));
+        Files.writeString(dir.resolve("atheme.conf"), template("atheme.conf.in")
+                .replace("@LINK_PORT@", Integer.toString(linkPort)));
+    }
+
+    private static String template(String name) throws IOException {
+        try (InputStream in = IrcNetwork.class.getResourceAsStream("/irc/" + name)) {
+            Objects.requireNonNull(in, "test resource /irc/" + name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private void startIrcd() throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(INSPIRCD.toString(), "--nofork",
+                "--config=" + dir.resolve("inspircd.conf").toAbsolutePath()));
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.add("--runasroot");
+        }
+        ircdStarts++;
+        Path out = dir.resolve("logs/inspircd-" + ircdStarts + ".out");
+        ircd = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        long end = System.nanoTime() + READY.toNanos();
+        while (!accepts(port) || !accepts(floodPort)) {
+            if (!ircd.isAlive() || System.nanoTime() > end) {
+                throw new IllegalStateException("inspircd did not start (exit " + (ircd.isAlive() ? "-" : ircd
+                        .exitValue()) + "): " + tail(out));
+            }
+            pause(10);
+        }
+    }
+
+    private void startServices() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(ATHEME.toString(), "-n",
+                "-c", dir.resolve("atheme.conf").toAbsolutePath().toString(),
+                "-D", dir.resolve("data").toAbsolutePath().toString(),
+                "-l", dir.resolve("logs/atheme.log").toAbsolutePath().toString(),
+                "-p", dir.resolve("atheme.pid").toAbsolutePath().toString())
+                .directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("logs/atheme.out").toFile());
+        pb.environment().put("HOME", dir.toAbsolutePath().toString());
+        services = pb.start();
+    }
+
+    /** Waits until the services log has said {@code n} times that they finished synching with the ircd. */
+    private void awaitLinked(int n) throws IOException {
+        long end = System.nanoTime() + READY.toNanos();
+        while (count(SYNCED) < n) {
+            if (!services.isAlive() || System.nanoTime() > end) {
+                throw new IllegalStateException("atheme did not link to inspircd: "
+                        + tail(dir.resolve("logs/atheme.out")));
+            }
+            pause(10);
+        }
+    }
+
+    private int count(String needle) throws IOException {
+        Path log = dir.resolve("logs/atheme.out");
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static String tail(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return "(no output)";
+        }
+        String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+        return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return s.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    private static void stop(Process p) {
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Stops the services (they save their database on SIGTERM), then the ircd. */
+    @Override
+    public void close() {
+        stop(services);
+        stop(ircd);
+    }
+}

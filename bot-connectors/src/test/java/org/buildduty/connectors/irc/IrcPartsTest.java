@@ -1,0 +1,186 @@
+package org.buildduty.connectors.irc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import org.buildduty.core.testing.FakeTicker;
+
+/** The pure parts of the IRC connector: line parsing, the account cache, pacing and backoff. */
+class IrcPartsTest {
+
+    @Test
+    void parsesTagsSourceCommandAndTrailing() {
+        IrcLine l = IrcLine.parse("@account=alice;time=2026-01-01T00:00:00Z;x=a\\sb\\:c :al!~a@host PRIVMSG #t :hi :)");
+        assertThat(l.tag("account")).isEqualTo("alice");
+        assertThat(l.tag("x")).isEqualTo("a b;c");
+        assertThat(l.tag("missing")).isNull();
+        assertThat(l.nick()).isEqualTo("al");
+        assertThat(l.user()).isEqualTo("~a");
+        assertThat(l.host()).isEqualTo("host");
+        assertThat(l.command()).isEqualTo("PRIVMSG");
+        assertThat(l.params()).containsExactly("#t", "hi :)");
+    }
+
+    @Test
+    void parsesLinesWithoutSourceOrTrailing() {
+        IrcLine ping = IrcLine.parse("PING :irc.test");
+        assertThat(ping.source()).isEmpty();
+        assertThat(ping.command()).isEqualTo("PING");
+        assertThat(ping.last()).isEqualTo("irc.test");
+        IrcLine join = IrcLine.parse(":bob!b@h JOIN #t bob :Real Name");
+        assertThat(join.params()).containsExactly("#t", "bob", "Real Name");
+        IrcLine auth = IrcLine.parse("AUTHENTICATE :+");
+        assertThat(auth.params()).containsExactly("+");
+        assertThat(IrcLine.parse(":irc.test 354 me 471 alice 0").params()).containsExactly("me", "471", "alice", "0");
+        assertThat(IrcLine.parse("").command()).isEmpty();
+    }
+
+    @Test
+    void foldsNicksByRfc1459() {
+        assertThat(IrcLine.fold("Bot[A]\\~")).isEqualTo(IrcLine.fold("bot{a}|^"));
+    }
+
+    @Test
+    void accountCacheForgetsOnEveryChange() {
+        AccountTracker t = new AccountTracker();
+        t.set("Alice", "alice");
+        assertThat(t.knows("alice")).isTrue();
+        assertThat(t.account("ALICE")).contains("alice");
+        t.set("carol", "*");
+        assertThat(t.knows("carol")).isTrue();
+        assertThat(t.account("carol")).isEmpty();
+        t.set("dave", "0");
+        assertThat(t.account("dave")).isEmpty();
+        t.renamed("alice", "carol");
+        assertThat(t.knows("alice")).isFalse();
+        assertThat(t.knows("carol")).isFalse();
+        t.set("x", "acct");
+        t.forget("x");
+        assertThat(t.knows("x")).isFalse();
+        t.set("y", "acct");
+        t.clear();
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void tokenBucketGivesABurstThenOnePerInterval() {
+        FakeTicker ticker = new FakeTicker();
+        TokenBucket b = new TokenBucket(4, Duration.ofMillis(600), ticker.now());
+        for (int i = 0; i < 4; i++) {
+            assertThat(b.tryTake(ticker.now())).isTrue();
+        }
+        assertThat(b.tryTake(ticker.now())).isFalse();
+        assertThat(b.untilNext(ticker.now())).isEqualTo(Duration.ofMillis(600));
+        ticker.advance(Duration.ofMillis(300));
+        assertThat(b.untilNext(ticker.now())).isEqualTo(Duration.ofMillis(300));
+        ticker.advance(Duration.ofMillis(300));
+        assertThat(b.tryTake(ticker.now())).isTrue();
+        assertThat(b.tryTake(ticker.now())).isFalse();
+        ticker.advance(Duration.ofHours(1));
+        assertThat(b.available(ticker.now())).isEqualTo(4.0);
+    }
+
+    @Test
+    void backoffDoublesWithJitterUpToTheCeilingAndResets() {
+        double[] r = {0.0};
+        Backoff b = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(10), () -> r[0]);
+        assertThat(b.next()).isEqualTo(Duration.ofMillis(500));
+        assertThat(b.next()).isEqualTo(Duration.ofMillis(1000));
+        assertThat(b.next()).isEqualTo(Duration.ofMillis(2000));
+        r[0] = 0.999_999_9;
+        assertThat(b.next()).isBetween(Duration.ofMillis(7999), Duration.ofMillis(8000));
+        assertThat(b.next()).isBetween(Duration.ofMillis(9999), Duration.ofMillis(10_000));
+        assertThat(b.next()).isBetween(Duration.ofMillis(9999), Duration.ofMillis(10_000));
+        assertThat(b.attempts()).isEqualTo(6);
+        b.reset();
+        r[0] = 0.5;
+        assertThat(b.next()).isEqualTo(Duration.ofMillis(750));
+    }
+
+    @Test
+    void pacerSendsCommandsFirstThenMessagesAtTheBucketPace() {
+        FakeTicker ticker = new FakeTicker();
+        OutputPacer p = new OutputPacer(ticker, 3, Duration.ofSeconds(1), 100);
+        RecordingSink sink = new RecordingSink();
+        p.enqueue("#t", List.of("a", "b", "c", "d"));
+        p.command("JOIN #t");
+        assertThat(p.pump(sink, Duration.ofMillis(250))).isEqualTo(Duration.ofMillis(250));
+        assertThat(sink.lines).isEmpty();
+        sink.registered = true;
+        assertThat(p.pump(sink, Duration.ofMillis(250))).isEqualTo(Duration.ofMillis(250));
+        assertThat(sink.lines).containsExactly("JOIN #t");
+        sink.ready = true;
+        assertThat(p.pump(sink, Duration.ofMillis(250))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(sink.lines).containsExactly("JOIN #t", "PRIVMSG #t :a", "PRIVMSG #t :b");
+        ticker.advance(Duration.ofSeconds(1));
+        p.pump(sink, Duration.ofMillis(250));
+        assertThat(sink.lines).hasSize(4).last().isEqualTo("PRIVMSG #t :c");
+        ticker.advance(Duration.ofSeconds(1));
+        p.pump(sink, Duration.ofMillis(250));
+        assertThat(sink.lines).last().isEqualTo("PRIVMSG #t :d");
+        assertThat(p.sent()).isEqualTo(4);
+    }
+
+    @Test
+    void pacerKeepsMessagesWhileTheSinkRefusesAndDropsTheOldestPastItsLimit() {
+        FakeTicker ticker = new FakeTicker();
+        OutputPacer p = new OutputPacer(ticker, 10, Duration.ofMillis(100), 3);
+        RecordingSink sink = new RecordingSink();
+        sink.registered = true;
+        sink.ready = true;
+        sink.refuse = true;
+        p.enqueue("#t", List.of("1", "2"));
+        p.pump(sink, Duration.ofMillis(250));
+        assertThat(p.queued()).isEqualTo(2);
+        assertThat(p.enqueue("#t", List.of("3", "4", "5"))).isEqualTo(2);
+        assertThat(p.dropped()).isEqualTo(2);
+        sink.refuse = false;
+        p.pump(sink, Duration.ofMillis(250));
+        assertThat(sink.lines).containsExactly("PRIVMSG #t :3", "PRIVMSG #t :4", "PRIVMSG #t :5");
+        p.enqueue("#t", List.of("6"));
+        p.command("WHO x");
+        p.newConnection();
+        assertThat(p.dropAll()).isEqualTo(1);
+        assertThat(p.dropped()).isEqualTo(3);
+    }
+
+    @Test
+    void alternateNicksAndTheUnidentifiedPrincipal() {
+        assertThat(IrcSession.alternateNick("bot", 1)).isEqualTo("bot_");
+        assertThat(IrcSession.alternateNick("bot", 2)).isEqualTo("bot__");
+        assertThat(IrcSession.alternateNick("bot", 3)).matches("bot\\d{1,3}");
+        assertThat(IrcSession.unidentified("alice")).isEqualTo("?alice");
+        assertThat(PircBotXGlue.login("build-duty_bot")).isEqualTo("builddutyb");
+    }
+
+    static final class RecordingSink implements OutputPacer.Sink {
+        final List<String> lines = new ArrayList<>();
+        boolean registered;
+        boolean ready;
+        boolean refuse;
+
+        @Override
+        public boolean send(String rawLine) {
+            if (refuse) {
+                return false;
+            }
+            lines.add(rawLine);
+            return true;
+        }
+
+        @Override
+        public boolean ready() {
+            return ready;
+        }
+
+        @Override
+        public boolean registered() {
+            return registered;
+        }
+    }
+}
