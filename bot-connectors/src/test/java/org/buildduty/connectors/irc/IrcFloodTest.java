@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.connectors.testing.IrcNetwork;
+import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.progress.Redactor;

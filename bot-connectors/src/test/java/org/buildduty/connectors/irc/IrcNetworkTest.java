@@ -14,6 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.connectors.testing.IrcNetwork;
+import org.buildduty.connectors.testing.RawIrcClient;
+
 /** The test network itself: accounts, SASL, account tags, and a restart of the ircd. */
 class IrcNetworkTest {
     private static final Duration WAIT = Duration.ofSeconds(10);

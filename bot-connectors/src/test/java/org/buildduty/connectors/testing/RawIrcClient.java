@@ -1,4 +1,4 @@
-package org.buildduty.connectors.irc;
+package org.buildduty.connectors.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,8 +29,8 @@ import java.util.function.Predicate;
  * }
  * }</pre>
  */
-final class RawIrcClient implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(15);
+public final class RawIrcClient implements AutoCloseable {
+    public static final Duration WAIT = Duration.ofSeconds(15);
 
     private final Socket socket;
     private final OutputStream out;
@@ -50,7 +50,7 @@ final class RawIrcClient implements AutoCloseable {
     }
 
     /** Connects and registers with no caps and no SASL. */
-    static RawIrcClient connect(int port, String nick) throws IOException {
+    public static RawIrcClient connect(int port, String nick) throws IOException {
         return connect(port, nick, null, null);
     }
 
@@ -58,7 +58,7 @@ final class RawIrcClient implements AutoCloseable {
      * Connects and registers, requesting {@code caps} (space separated, may be empty) and logging in with SASL PLAIN
      * when {@code saslAccount} is set. Fails (AssertionError) if SASL fails or registration does not finish.
      */
-    static RawIrcClient connect(int port, String nick, String saslAccount, String saslPassword, String... caps)
+    public static RawIrcClient connect(int port, String nick, String saslAccount, String saslPassword, String... caps)
             throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
         s.setTcpNoDelay(true);
@@ -96,7 +96,7 @@ final class RawIrcClient implements AutoCloseable {
     }
 
     /** {@link #connect} requesting {@code account-tag}, for use in futures: IOException becomes unchecked. */
-    static RawIrcClient connectUnchecked(int port, String nick, String saslAccount, String saslPassword) {
+    public static RawIrcClient connectUnchecked(int port, String nick, String saslAccount, String saslPassword) {
         try {
             return connect(port, nick, saslAccount, saslPassword, "account-tag");
         } catch (IOException e) {
@@ -105,13 +105,13 @@ final class RawIrcClient implements AutoCloseable {
     }
 
     /** True if {@code line} is the numeric reply {@code code} (after optional tags and the source). */
-    static boolean hasNumeric(String line, String code) {
+    public static boolean hasNumeric(String line, String code) {
         String[] parts = stripTags(line).split(" ", 3);
         return parts.length >= 2 && parts[1].equals(code);
     }
 
     /** The line without its IRCv3 tags. */
-    static String stripTags(String line) {
+    public static String stripTags(String line) {
         if (line.startsWith("@")) {
             int sp = line.indexOf(' ');
             return sp < 0 ? "" : line.substring(sp + 1);
@@ -120,7 +120,7 @@ final class RawIrcClient implements AutoCloseable {
     }
 
     /** The value of tag {@code key} on a line, if present. */
-    static Optional<String> tag(String line, String key) {
+    public static Optional<String> tag(String line, String key) {
         if (!line.startsWith("@")) {
             return Optional.empty();
         }
@@ -135,12 +135,12 @@ final class RawIrcClient implements AutoCloseable {
         return Optional.empty();
     }
 
-    String nick() {
+    public String nick() {
         return nick;
     }
 
     /** Sends one raw line (CRLF added). */
-    void send(String line) {
+    public void send(String line) {
         try {
             synchronized (out) {
                 out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -152,17 +152,17 @@ final class RawIrcClient implements AutoCloseable {
     }
 
     /** Joins a channel and waits for the end of its names list. */
-    void join(String channel) {
+    public void join(String channel) {
         send("JOIN " + channel);
         await(l -> hasNumeric(l, "366") && l.contains(" " + channel + " "), WAIT);
     }
 
-    void privmsg(String target, String text) {
+    public void privmsg(String target, String text) {
         send("PRIVMSG " + target + " :" + text);
     }
 
     /** Changes nick and waits until the server confirms it. */
-    void changeNick(String newNick) {
+    public void changeNick(String newNick) {
         send("NICK " + newNick);
         String old = nick;
         await(l -> stripTags(l).startsWith(":" + old + "!") && l.contains(" NICK "), WAIT);
@@ -173,7 +173,7 @@ final class RawIrcClient implements AutoCloseable {
      * Waits for the first line after the last matched one that satisfies {@code p}, and returns it. Fails with the
      * lines seen if none comes within {@code timeout} or the connection ends.
      */
-    String await(Predicate<String> p, Duration timeout) {
+    public String await(Predicate<String> p, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         synchronized (lines) {
             while (true) {
@@ -199,14 +199,14 @@ final class RawIrcClient implements AutoCloseable {
     }
 
     /** Every line received so far. */
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
         }
     }
 
     /** True once the server closed the connection. */
-    boolean closed() {
+    public boolean closed() {
         synchronized (lines) {
             return eof;
         }

@@ -1,4 +1,4 @@
-package org.buildduty.connectors.irc;
+package org.buildduty.connectors.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,9 +34,9 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  */
-final class IrcNetwork implements AutoCloseable {
-    static final Path INSPIRCD = Path.of("/usr/sbin/inspircd");
-    static final Path ATHEME = Path.of("/usr/bin/atheme-services");
+public final class IrcNetwork implements AutoCloseable {
+    public static final Path INSPIRCD = Path.of("/usr/sbin/inspircd");
+    public static final Path ATHEME = Path.of("/usr/bin/atheme-services");
     private static final Duration READY = Duration.ofSeconds(20);
     private static final String SYNCED = "finished synching with uplink";
 
@@ -56,7 +56,7 @@ final class IrcNetwork implements AutoCloseable {
     }
 
     /** Writes the configuration into {@code dir}, starts InspIRCd and Atheme, and waits until they are linked. */
-    static IrcNetwork start(Path dir) throws IOException {
+    public static IrcNetwork start(Path dir) throws IOException {
         for (Path p : List.of(INSPIRCD, ATHEME)) {
             if (!Files.isExecutable(p)) {
                 throw new IllegalStateException(p + " is not installed: apt-get install inspircd atheme-services "
@@ -80,16 +80,16 @@ final class IrcNetwork implements AutoCloseable {
     }
 
     /** The client port without flood limits. */
-    int port() {
+    public int port() {
         return port;
     }
 
     /** The client port with Libera-like flood limits. */
-    int floodPort() {
+    public int floodPort() {
         return floodPort;
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
@@ -98,7 +98,7 @@ final class IrcNetwork implements AutoCloseable {
      * sends REGISTER, waits for the confirmation and logs out. Passwords need 5 characters and must differ from the
      * account name.
      */
-    void register(String... accountsAndPasswords) throws IOException {
+    public void register(String... accountsAndPasswords) throws IOException {
         if (accountsAndPasswords.length == 0 || accountsAndPasswords.length % 2 != 0) {
             throw new IllegalArgumentException("pairs of account and password");
         }
@@ -120,7 +120,7 @@ final class IrcNetwork implements AutoCloseable {
     }
 
     /** Identifies an already connected client to its account with {@code NickServ IDENTIFY} and waits for 900. */
-    static void identify(RawIrcClient c, String account, String password) {
+    public static void identify(RawIrcClient c, String account, String password) {
         c.privmsg("NickServ", "IDENTIFY " + account + " " + password);
         String answer = c.await(l -> RawIrcClient.hasNumeric(l, "900")
                 || (l.contains("NickServ!") && l.contains("nvalid")), RawIrcClient.WAIT);
@@ -130,20 +130,20 @@ final class IrcNetwork implements AutoCloseable {
     }
 
     /** Stops InspIRCd (SIGTERM, every client is disconnected) and leaves it stopped. */
-    void stopIrcd() throws IOException {
+    public void stopIrcd() throws IOException {
         stop(ircd);
         ircd = null;
     }
 
     /** Starts InspIRCd again after {@link #stopIrcd()} and waits until the services have linked again. */
-    void startIrcdAgain() throws IOException {
+    public void startIrcdAgain() throws IOException {
         int links = count(SYNCED);
         startIrcd();
         awaitLinked(links + 1);
     }
 
     /** Stops and starts InspIRCd on the same ports; returns once the services are linked again. */
-    void restartIrcd() throws IOException {
+    public void restartIrcd() throws IOException {
         stopIrcd();
         startIrcdAgain();
     }
