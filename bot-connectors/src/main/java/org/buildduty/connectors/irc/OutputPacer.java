@@ -45,6 +45,8 @@ final class OutputPacer {
     private TokenBucket bucket;
     private long dropped;
     private long sent;
+    /** Set by whatever queues work or wakes the pacer, cleared by {@link #await}: no wake-up is lost between calls. */
+    private boolean signalled;
 
     OutputPacer(Ticker ticker, int burst, Duration interval, int limit) {
         this.ticker = ticker;
@@ -67,7 +69,7 @@ final class OutputPacer {
         }
         dropped += droppedNow;
         if (messages.size() != before || droppedNow > 0) {
-            notifyAll();
+            signal();
         }
         return droppedNow;
     }
@@ -75,14 +77,14 @@ final class OutputPacer {
     /** Queues a command of the bot's own (JOIN, WHO, NICK), sent before any message. */
     synchronized void command(String rawLine) {
         commands.add(rawLine);
-        notifyAll();
+        signal();
     }
 
     /** Forgets the commands of a lost connection (messages stay) and starts a fresh bucket for the next one. */
     synchronized void newConnection() {
         commands.clear();
         bucket = new TokenBucket(burst, interval, ticker.now());
-        notifyAll();
+        signal();
     }
 
     /**
@@ -115,14 +117,29 @@ final class OutputPacer {
         return idle;
     }
 
-    /** Blocks up to {@code d} or until something is queued (real time). */
+    /**
+     * Blocks up to {@code d} or until something is queued (real time). Returns at once if something was queued
+     * since the previous call, so a line queued between {@link #pump} and this call is not left waiting.
+     */
     synchronized void await(Duration d) throws InterruptedException {
-        long ms = Math.max(1, d.toMillis());
-        wait(ms);
+        long end = System.nanoTime() + d.toNanos();
+        while (!signalled) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        signalled = false;
     }
 
     /** Wakes a waiting pacer thread. */
     synchronized void wake() {
+        signal();
+    }
+
+    private void signal() {
+        signalled = true;
         notifyAll();
     }
 
