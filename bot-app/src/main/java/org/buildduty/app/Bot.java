@@ -49,17 +49,19 @@ final class Bot implements AutoCloseable {
     private final Engine engine;
     private final List<StepExecutor> executors;
     private final List<IrcConnector> irc;
+    private final boolean hasConsole;
     private final int commandCount;
     private final int runbookCount;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<IrcConnector> irc,
-            int commandCount, int runbookCount) {
+            boolean hasConsole, int commandCount, int runbookCount) {
         this.journal = journal;
         this.engine = engine;
         this.executors = executors;
         this.irc = List.copyOf(irc);
+        this.hasConsole = hasConsole;
         this.commandCount = commandCount;
         this.runbookCount = runbookCount;
     }
@@ -130,7 +132,9 @@ final class Bot implements AutoCloseable {
                     eb.connector(connector);
                 }
             }
-            self[0] = new Bot(journal, eb.build(), executors, irc, registry.all().size(), catalog.runbookCount());
+            boolean console = cfg.connectors().stream().anyMatch(c -> c.type().equals("console"));
+            self[0] = new Bot(journal, eb.build(), executors, irc, console, registry.all().size(),
+                    catalog.runbookCount());
             return self[0];
         } catch (RuntimeException e) {
             journal.close();
@@ -167,6 +171,11 @@ final class Bot implements AutoCloseable {
         s.realname().ifPresent(b::realname);
         s.sasl().ifPresent(sasl -> b.sasl(sasl.account(), sasl.password().reveal()));
         return b.build();
+    }
+
+    /** True when a console connector reads the terminal (end of input stops the bot). */
+    boolean hasConsole() {
+        return hasConsole;
     }
 
     int commandCount() {

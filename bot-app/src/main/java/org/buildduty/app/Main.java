@@ -85,8 +85,8 @@ public final class Main {
             Runtime.getRuntime().removeShutdownHook(hook);
             return CONFIG_ERROR;
         }
-        err.println("buildduty ready: " + bot.commandCount() + " commands, " + bot.runbookCount()
-                + " runbooks; type help (Ctrl-D to quit)");
+        err.println("buildduty ready: " + bot.commandCount() + " commands, " + bot.runbookCount() + " runbooks"
+                + (bot.hasConsole() ? "; type help (Ctrl-D to quit)" : "; stop with SIGTERM"));
         try {
             bot.awaitStop();
         } catch (InterruptedException e) {

@@ -113,6 +113,11 @@ public final class IrcConfig {
         return b.joinTimeout;
     }
 
+    /** The first delay before joining a channel the bot was kicked from; it doubles on each kick in a row. */
+    public Duration rejoinDelay() {
+        return b.rejoinDelay;
+    }
+
     /** Whether to ask for the {@code account-tag} cap; off only to exercise the WHOX fallback. */
     public boolean accountTag() {
         return b.accountTag;
@@ -145,6 +150,7 @@ public final class IrcConfig {
         private Duration reconnectMax = Duration.ofMinutes(5);
         private Duration regainInterval = Duration.ofSeconds(30);
         private Duration joinTimeout = Duration.ofSeconds(10);
+        private Duration rejoinDelay = Duration.ofSeconds(10);
         private boolean accountTag = true;
 
         private Builder(String id, String host, int port) {
@@ -226,6 +232,11 @@ public final class IrcConfig {
             return this;
         }
 
+        public Builder rejoinDelay(Duration v) {
+            rejoinDelay = v;
+            return this;
+        }
+
         public Builder accountTag(boolean v) {
             accountTag = v;
             return this;
@@ -248,6 +259,7 @@ public final class IrcConfig {
             c.reconnectMax = reconnectMax;
             c.regainInterval = regainInterval;
             c.joinTimeout = joinTimeout;
+            c.rejoinDelay = rejoinDelay;
             c.accountTag = accountTag;
             return c;
         }

@@ -56,6 +56,7 @@ final class IrcSession implements OutputPacer.Sink {
     private final Map<String, String> pendingJoins = new LinkedHashMap<>();
     private final List<String> joinProblems = new ArrayList<>();
     private final Set<String> pendingChannelWho = new HashSet<>();
+    private final Rejoins rejoins;
 
     private volatile PircBotX bot;
     private volatile boolean registered;
@@ -78,6 +79,7 @@ final class IrcSession implements OutputPacer.Sink {
         this.pacer = pacer;
         this.owner = owner;
         this.nick = cfg.nick();
+        this.rejoins = new Rejoins(cfg.rejoinDelay());
     }
 
     /** Connects and runs the connection on the calling thread until it ends. */
@@ -199,12 +201,13 @@ final class IrcSession implements OutputPacer.Sink {
         }
     }
 
-    /** Periodic work from the pacer thread: join timeout, and trying to take back the configured nick. */
+    /** Periodic work from the pacer thread: join timeout, rejoins after a kick, taking back the configured nick. */
     synchronized void tick() {
         if (!registered) {
             return;
         }
         Instant now = ticker.now();
+        rejoins.due(now).forEach(pacer::command);
         if (!ready && now.isAfter(registeredAt.plus(cfg.joinTimeout()))) {
             joinProblems.add("no answer joining " + String.join(", ", pendingJoins.values()));
             pendingJoins.clear();
@@ -289,10 +292,10 @@ final class IrcSession implements OutputPacer.Sink {
                 onJoin(l);
                 break;
             case "PART":
-                onPart(l.nick(), l.param(0));
+                onPart(l.nick(), l.param(0), "parted");
                 break;
             case "KICK":
-                onPart(l.param(1), l.param(0));
+                onPart(l.param(1), l.param(0), "kicked by " + l.nick() + " (" + l.last() + ")");
                 break;
             case "NICK":
                 onNick(l.nick(), l.param(0));
@@ -313,6 +316,8 @@ final class IrcSession implements OutputPacer.Sink {
                 if (JOIN_ERRORS.contains(l.command()) && pendingJoins.remove(IrcLine.fold(l.param(1))) != null) {
                     joinProblems.add("cannot join " + l.param(1) + ": " + l.command() + " " + l.last());
                     maybeReady();
+                } else if (JOIN_ERRORS.contains(l.command()) && rejoins.rejoining(l.param(1))) {
+                    selfLeft(l.param(1), "could not rejoin: " + l.command() + " " + l.last());
                 }
         }
         return false;
@@ -380,17 +385,31 @@ final class IrcSession implements OutputPacer.Sink {
                 pendingChannelWho.add(IrcLine.fold(channel));
                 pacer.command("WHO " + channel + " %tna," + WHOX_TOKEN);
             }
+            rejoins.joined(channel, ticker.now());
             if (pendingJoins.remove(IrcLine.fold(channel)) != null) {
                 maybeReady();
             }
         }
     }
 
-    private void onPart(String who, String channel) {
+    private void onPart(String who, String channel, String how) {
         accounts.forget(who);
         if (IrcLine.fold(who).equals(IrcLine.fold(nick))) {
-            LOG.warn("{}: the bot left {}", cfg.id(), channel);
+            selfLeft(channel, how);
         }
+    }
+
+    /** The bot is out of a channel it did not leave on its own: a configured channel is joined again later. */
+    private void selfLeft(String channel, String why) {
+        for (String entry : cfg.channels()) {
+            String[] parts = entry.trim().split("\\s+", 2);
+            if (IrcLine.fold(parts[0]).equals(IrcLine.fold(channel))) {
+                Duration delay = rejoins.left(channel, "JOIN " + entry.trim(), ticker.now());
+                LOG.warn("{}: out of {}: {}; joining again in {} s", cfg.id(), channel, why, delay.toSeconds());
+                return;
+            }
+        }
+        LOG.warn("{}: out of {}: {}", cfg.id(), channel, why);
     }
 
     private void onNick(String from, String to) {

@@ -183,4 +183,29 @@ class IrcPartsTest {
             return registered;
         }
     }
+    @Test
+    void rejoinDelaysDoubleOnKicksInARowUpToTheCapAndStartOverOnceSettled() {
+        FakeTicker t = new FakeTicker();
+        Rejoins r = new Rejoins(Duration.ofSeconds(10));
+        assertThat(r.left("#Ops", "JOIN #ops key", t.now())).isEqualTo(Duration.ofSeconds(10));
+        assertThat(r.rejoining("#ops")).isTrue();
+        t.advance(Duration.ofSeconds(9));
+        assertThat(r.due(t.now())).isEmpty();
+        t.advance(Duration.ofSeconds(1));
+        assertThat(r.due(t.now())).containsExactly("JOIN #ops key");
+        assertThat(r.due(t.now())).isEmpty();
+        r.joined("#ops", t.now());
+        assertThat(r.rejoining("#ops")).isFalse();
+
+        List<Duration> delays = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            delays.add(r.left("#ops", "JOIN #ops key", t.now()));
+            r.joined("#ops", t.now());
+        }
+        assertThat(delays).containsExactly(Duration.ofSeconds(20), Duration.ofSeconds(40), Duration.ofSeconds(80),
+                Duration.ofSeconds(160), Rejoins.MAX, Rejoins.MAX, Rejoins.MAX);
+
+        t.advance(Rejoins.SETTLED);
+        assertThat(r.left("#ops", "JOIN #ops key", t.now())).isEqualTo(Duration.ofSeconds(10));
+    }
 }

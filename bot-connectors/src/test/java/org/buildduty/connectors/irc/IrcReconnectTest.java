@@ -118,4 +118,31 @@ class IrcReconnectTest {
             }
         }
     }
+    @Test
+    void kickedFromAConfiguredChannelTheBotJoinsAgainAfterABackedOffDelay() throws Exception {
+        IrcConfig cfg = IrcConnectorTest.config("bdkick", net.port(), "#kick").rejoinDelay(Duration.ofMillis(300))
+                .build();
+        try (RawIrcClient op = RawIrcClient.connect(net.port(), "kickop")) {
+            op.join("#kick");
+            try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
+                bot.start(new RecordingListener());
+                bot.awaitConnected(WAIT);
+                op.await(l -> RawIrcClient.stripTags(l).startsWith(":bdkick!") && l.contains(" JOIN "), WAIT);
+
+                long kicked = System.nanoTime();
+                op.send("KICK #kick bdkick :go away");
+                op.await(l -> RawIrcClient.stripTags(l).startsWith(":bdkick!") && l.contains(" JOIN "), WAIT);
+                long firstBack = System.nanoTime() - kicked;
+                assertThat(Duration.ofNanos(firstBack)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+
+                kicked = System.nanoTime();
+                op.send("KICK #kick bdkick :again");
+                op.await(l -> RawIrcClient.stripTags(l).startsWith(":bdkick!") && l.contains(" JOIN "), WAIT);
+                assertThat(Duration.ofNanos(System.nanoTime() - kicked)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+
+                bot.send(ChatAddress.of("irc", "#kick"), "back in");
+                op.await(l -> l.endsWith("PRIVMSG #kick :back in"), WAIT);
+            }
+        }
+    }
 }
