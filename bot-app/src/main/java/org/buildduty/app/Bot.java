@@ -71,8 +71,9 @@ final class Bot implements AutoCloseable {
     }
 
     /**
-     * Loads the runbooks, registers the commands and checks the connectors; touches no journal, network or
-     * terminal, so {@code --check} can run beside a running bot. Errors throw {@link ConfigException}.
+     * Loads the runbooks, registers the commands and checks the connectors (an IRC connector's {@code tls_ca_file}
+     * is read); touches no journal, network or terminal, so {@code --check} can run beside a running bot. Errors
+     * throw {@link ConfigException}.
      */
     static Catalog catalog(BotConfig cfg) {
         List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system());
@@ -97,6 +98,12 @@ final class Bot implements AutoCloseable {
             if (!c.type().equals("console") && !c.type().equals("irc")) {
                 unsupported.add(c.node().where() + ": connector type " + c.type()
                         + " is not available in this build yet");
+            } else if (c.settings() instanceof IrcSettings && ((IrcSettings) c.settings()).tlsCaFile().isPresent()) {
+                try {
+                    ircConfig(c.id(), (IrcSettings) c.settings());
+                } catch (BuilddutyException e) {
+                    unsupported.add(c.node().where() + ": " + e.getMessage());
+                }
             }
         }
         if (!unsupported.isEmpty()) {
@@ -127,7 +134,13 @@ final class Bot implements AutoCloseable {
                 if (c.type().equals("console")) {
                     eb.connector(new ConsoleConnector(c.id(), in, out, ticker, () -> self[0].stopped.countDown()));
                 } else if (c.settings() instanceof IrcSettings) {
-                    IrcConnector connector = new IrcConnector(ircConfig(c.id(), (IrcSettings) c.settings()), ticker);
+                    IrcConfig ic;
+                    try {
+                        ic = ircConfig(c.id(), (IrcSettings) c.settings());
+                    } catch (BuilddutyException e) {
+                        throw new ConfigException(c.node().where() + ": " + e.getMessage());
+                    }
+                    IrcConnector connector = new IrcConnector(ic, ticker);
                     irc.add(connector);
                     eb.connector(connector);
                 }
@@ -169,6 +182,7 @@ final class Bot implements AutoCloseable {
                         : IrcConfig.IdentityMode.ACCOUNT)
                 .channels(s.channels()).pacing(s.flood().burst(), s.flood().interval());
         s.realname().ifPresent(b::realname);
+        s.tlsCaFile().ifPresent(b::tlsTrust);
         s.sasl().ifPresent(sasl -> b.sasl(sasl.account(), sasl.password().reveal()));
         return b.build();
     }

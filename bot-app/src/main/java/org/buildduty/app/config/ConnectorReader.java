@@ -35,7 +35,8 @@ final class ConnectorReader {
     private static final Set<String> COMMON = Set.of("id", "type");
     private static final Map<String, Set<String>> KEYS = Map.of(
             "console", COMMON,
-            "irc", with("server", "port", "tls", "nick", "realname", "sasl", "identity", "channels", "flood"),
+            "irc", with("server", "port", "tls", "tls_ca_file", "nick", "realname", "sasl", "identity", "channels",
+                    "flood"),
             "matrix", with("homeserver", "user", "access_token_env", "access_token_file", "password_env",
                     "password_file", "rooms", "allow_invites_from"),
             "zulip", with("site", "email", "api_key_env", "api_key_file", "zuliprc", "streams"));
@@ -140,6 +141,10 @@ final class ConnectorReader {
                 "\"" + v + "\" is not a host name"));
         boolean tls = s.bool("tls", true);
         int port = s.port("port").orElse(tls ? 6697 : 6667);
+        Optional<Path> caFile = s.path("tls_ca_file");
+        if (caFile.isPresent() && !tls) {
+            s.error("tls_ca_file", "needs tls: true (the CAs are for checking the server's TLS certificate)");
+        }
         String nick = s.matching("nick", NICK, "is not an IRC nick").orElse(botNick);
         Optional<String> realname = s.string("realname");
         Optional<IrcSettings.Sasl> sasl = s.section("sasl", Set.of("account", "password_env", "password_file"))
@@ -161,7 +166,7 @@ final class ConnectorReader {
                     "interval must be from 200ms to 10s")).orElse(IrcSettings.Flood.DEFAULT.interval());
             return new IrcSettings.Flood(burst, interval);
         }).orElse(IrcSettings.Flood.DEFAULT);
-        return server.map(v -> new IrcSettings(v, port, tls, nick, realname, sasl, mode, channels, flood))
+        return server.map(v -> new IrcSettings(v, port, tls, caFile, nick, realname, sasl, mode, channels, flood))
                 .orElse(null);
     }
 

@@ -1,5 +1,6 @@
 package org.buildduty.app.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import java.util.Optional;
  * @param server   host name of the server
  * @param port     default 6697 with TLS, 6667 without
  * @param tls      default true
+ * @param tlsCaFile a PEM file of CA certificates: the connection trusts exactly those, not the system CAs
  * @param nick     the bot's nick, default the {@code bot.nick}
  * @param realname the real name (gecos), if set
  * @param sasl     SASL PLAIN login to services, if set
@@ -17,8 +19,8 @@ import java.util.Optional;
  * @param channels channels to join; an entry may carry a key after a space ({@code "#ops key"})
  * @param flood    the output pace: a burst of lines, then one line per interval (default 4, then 1 per second)
  */
-public record IrcSettings(String server, int port, boolean tls, String nick, Optional<String> realname,
-        Optional<Sasl> sasl, IdentityMode identity, List<String> channels, Flood flood)
+public record IrcSettings(String server, int port, boolean tls, Optional<Path> tlsCaFile, String nick,
+        Optional<String> realname, Optional<Sasl> sasl, IdentityMode identity, List<String> channels, Flood flood)
         implements ConnectorSettings {
 
     public IrcSettings {

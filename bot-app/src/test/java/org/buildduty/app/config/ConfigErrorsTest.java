@@ -18,7 +18,7 @@ import org.buildduty.core.config.ConfigException;
 class ConfigErrorsTest {
     private static final String CONSOLE = "connectors: [{id: console, type: console}]\n";
     private static final String IRC_KEYS =
-            "channels, flood, id, identity, nick, port, realname, sasl, server, tls, type";
+            "channels, flood, id, identity, nick, port, realname, sasl, server, tls, tls_ca_file, type";
 
     @TempDir
     Path tmp;
@@ -104,6 +104,20 @@ class ConfigErrorsTest {
                 """)).containsExactly(
                 "t.yml:3: connectors[0].type: \"slack\" is not one of: console, irc, matrix, zulip",
                 "t.yml:7: connectors[1].identity: \"nickname\" is not one of: account, hostmask");
+    }
+
+    @Test
+    void aTlsCaFileNeedsTls() {
+        assertThat(errors("""
+                connectors:
+                  - id: corp
+                    type: irc
+                    server: irc.corp.example.org
+                    tls: false
+                    tls_ca_file: corp-ca.pem
+                """)).containsExactly(
+                "t.yml:6: connectors[0].tls_ca_file: needs tls: true (the CAs are for checking the server's TLS "
+                        + "certificate)");
     }
 
     @Test

@@ -65,7 +65,7 @@ class ConfigLoaderTest {
         BotConfig c = ConfigLoader.load(REPO.resolve("config/example-full.yml"), FULL_ENV, REPO);
 
         assertThat(c.connectors()).extracting(ConnectorConfig::id)
-                .containsExactly("console", "libera", "oftc", "matrix", "zulip");
+                .containsExactly("console", "libera", "oftc", "corp", "matrix", "zulip");
         assertThat(c.bot().anonymous()).isFalse();
         assertThat(c.bot().webUrl()).contains(URI.create("http://buildduty.example.org:8080"));
 
@@ -90,6 +90,14 @@ class ConfigLoaderTest {
         assertThat(oftc.identity()).isEqualTo(IrcSettings.IdentityMode.HOSTMASK);
         assertThat(oftc.flood()).isEqualTo(new IrcSettings.Flood(3, Duration.ofMillis(1500)));
         assertThat(libera.flood()).isEqualTo(IrcSettings.Flood.DEFAULT);
+        assertThat(libera.tlsCaFile()).isEmpty();
+        assertThat(oftc.tlsCaFile()).isEmpty();
+
+        IrcSettings corp = c.connector("corp").orElseThrow().settings(IrcSettings.class);
+        assertThat(corp.tls()).isTrue();
+        assertThat(corp.port()).isEqualTo(6697);
+        assertThat(corp.tlsCaFile()).contains(REPO.resolve("config/corp-ca.pem"));
+        assertThat(corp.channels()).containsExactly("#release");
 
         MatrixSettings matrix = c.connector("matrix").orElseThrow().settings(MatrixSettings.class);
         assertThat(matrix.homeserver()).isEqualTo(URI.create("https://matrix.example.org"));

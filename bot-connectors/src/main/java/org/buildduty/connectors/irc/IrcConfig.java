@@ -1,18 +1,24 @@
 package org.buildduty.connectors.irc;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import javax.net.ssl.SSLSocketFactory;
+
 /**
- * Settings of one IRC connection: server, TLS, nick, SASL PLAIN credentials, how senders are identified, the
- * channels to join (an entry may carry a key after a space: {@code "#ops key"}), and the pacing and reconnect
- * tuning. Built with {@link #builder}; {@link #toString()} never shows the password.
+ * Settings of one IRC connection: server, TLS (trusting the system CAs or exactly the CAs of a PEM file), nick,
+ * SASL PLAIN credentials, how senders are identified, the channels to join (an entry may carry a key after a
+ * space: {@code "#ops key"}), and the pacing and reconnect tuning. Built with {@link #builder};
+ * {@link #toString()} never shows the password.
  *
  * <pre>{@code
  * IrcConfig cfg = IrcConfig.builder("libera", "irc.libera.chat", 6697).tls(true).nick("buildduty")
  *         .sasl("buildduty", password).channels(List.of("#releng")).build();
+ * IrcConfig internal = IrcConfig.builder("corp", "irc.corp.example", 6697)
+ *         .tlsTrust(Path.of("/etc/buildduty/corp-ca.pem")).channels(List.of("#release")).build();
  * }</pre>
  */
 public final class IrcConfig {
@@ -25,9 +31,14 @@ public final class IrcConfig {
     }
 
     private final Builder b;
+    private final SSLSocketFactory tlsFactory;
 
     private IrcConfig(Builder b) {
         this.b = b.copy();
+        if (b.tlsTrust != null && !b.tls) {
+            throw new IllegalStateException("tlsTrust " + b.tlsTrust + " needs tls(true)");
+        }
+        this.tlsFactory = b.tlsTrust == null ? null : TlsTrust.socketFactory(b.tlsTrust);
     }
 
     /** A builder with the defaults: TLS on, nick {@code buildduty}, account identity, Libera-safe pacing. */
@@ -49,6 +60,24 @@ public final class IrcConfig {
 
     public boolean tls() {
         return b.tls;
+    }
+
+    /** The PEM file whose CAs alone this connection trusts; empty: the JVM's default trust store. */
+    public Optional<Path> tlsTrust() {
+        return Optional.ofNullable(b.tlsTrust);
+    }
+
+    /** The TLS socket factory of this connection, or null without TLS. */
+    SSLSocketFactory tlsSocketFactory() {
+        if (!b.tls) {
+            return null;
+        }
+        return tlsFactory != null ? tlsFactory : (SSLSocketFactory) SSLSocketFactory.getDefault();
+    }
+
+    /** Whom the TLS connection trusts, for messages. */
+    String trustedBy() {
+        return b.tlsTrust == null ? "the system CAs" : "the CAs in " + b.tlsTrust;
     }
 
     public String nick() {
@@ -118,6 +147,11 @@ public final class IrcConfig {
         return b.rejoinDelay;
     }
 
+    /** How long the TCP connect, and then the TLS handshake, may each take. */
+    Duration connectTimeout() {
+        return b.connectTimeout;
+    }
+
     /** Whether to ask for the {@code account-tag} cap; off only to exercise the WHOX fallback. */
     public boolean accountTag() {
         return b.accountTag;
@@ -125,7 +159,8 @@ public final class IrcConfig {
 
     @Override
     public String toString() {
-        return "IrcConfig[" + b.id + " " + b.host + ":" + b.port + (b.tls ? " tls" : "") + " nick " + b.nick
+        return "IrcConfig[" + b.id + " " + b.host + ":" + b.port + (b.tls ? " tls" : "")
+                + (b.tlsTrust == null ? "" : " trusting " + b.tlsTrust) + " nick " + b.nick
                 + (b.saslAccount == null ? "" : " sasl " + b.saslAccount) + " identity " + b.identity
                 + " channels " + b.channels + "]";
     }
@@ -136,6 +171,7 @@ public final class IrcConfig {
         private final String host;
         private final int port;
         private boolean tls = true;
+        private Path tlsTrust;
         private String nick = "buildduty";
         private String realname = "buildduty release engineering bot";
         private String saslAccount;
@@ -151,6 +187,7 @@ public final class IrcConfig {
         private Duration regainInterval = Duration.ofSeconds(30);
         private Duration joinTimeout = Duration.ofSeconds(10);
         private Duration rejoinDelay = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(15);
         private boolean accountTag = true;
 
         private Builder(String id, String host, int port) {
@@ -164,6 +201,17 @@ public final class IrcConfig {
 
         public Builder tls(boolean v) {
             tls = v;
+            return this;
+        }
+
+        /**
+         * Trusts exactly the CA certificates in this PEM file (one or more), not the system ones; host name
+         * verification stays on. Needs {@link #tls(boolean) tls(true)}. {@link #build()} reads the file and throws
+         * {@link org.buildduty.core.BuilddutyException} naming it if it is missing, unreadable or holds no PEM
+         * certificate.
+         */
+        public Builder tlsTrust(Path caFile) {
+            tlsTrust = Objects.requireNonNull(caFile, "caFile");
             return this;
         }
 
@@ -237,6 +285,15 @@ public final class IrcConfig {
             return this;
         }
 
+        /** How long the TCP connect, and then the TLS handshake, may each take; tests shorten it. */
+        Builder connectTimeout(Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("a positive connect timeout");
+            }
+            connectTimeout = v;
+            return this;
+        }
+
         public Builder accountTag(boolean v) {
             accountTag = v;
             return this;
@@ -245,6 +302,7 @@ public final class IrcConfig {
         private Builder copy() {
             Builder c = new Builder(id, host, port);
             c.tls = tls;
+            c.tlsTrust = tlsTrust;
             c.nick = nick;
             c.realname = realname;
             c.saslAccount = saslAccount;
@@ -260,6 +318,7 @@ public final class IrcConfig {
             c.regainInterval = regainInterval;
             c.joinTimeout = joinTimeout;
             c.rejoinDelay = rejoinDelay;
+            c.connectTimeout = connectTimeout;
             c.accountTag = accountTag;
             return c;
         }

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +45,6 @@ import org.pircbotx.hooks.managers.ListenerManager;
  * verification (PircBotX would connect to the bare address and verify nothing).
  */
 final class PircBotXGlue {
-    static final int CONNECT_TIMEOUT_MS = 15_000;
     static final int SOCKET_TIMEOUT_MS = 90_000;
 
     private PircBotXGlue() {
@@ -58,8 +58,8 @@ final class PircBotXGlue {
                 .setRealName(cfg.realname())
                 .setVersion("buildduty")
                 .addServer(cfg.host(), cfg.port())
-                .setSocketFactory(new Sockets(cfg.tls() ? (SSLSocketFactory) SSLSocketFactory.getDefault() : null,
-                        cfg.host()))
+                .setSocketFactory(new Sockets(cfg.tlsSocketFactory(), cfg.host(), cfg.trustedBy(),
+                        cfg.connectTimeout()))
                 .setEncoding(StandardCharsets.UTF_8)
                 .setLocale(Locale.ROOT)
                 .setMessageDelay(0)
@@ -125,12 +125,23 @@ final class PircBotXGlue {
         public void onEvent(Event event) {
             if (event instanceof ConnectAttemptFailedEvent) {
                 Map<InetSocketAddress, Exception> ex = ((ConnectAttemptFailedEvent) event).getConnectExceptions();
-                ex.values().stream().findFirst().ifPresent(e -> session.connectFailed(describe(e)));
+                ex.values().stream().findFirst().ifPresent(this::failed);
             } else if (event instanceof DisconnectEvent) {
                 Exception e = ((DisconnectEvent) event).getDisconnectException();
                 if (e != null) {
                     session.connectFailed(describe(e));
                 }
+            }
+        }
+
+        /** A certificate the server cannot change by itself, or a server without TLS, is not worth retrying. */
+        private void failed(Exception e) {
+            if (e instanceof TlsTrust.Failure && ((TlsTrust.Failure) e).permanent()) {
+                session.fail(e.getMessage(), true);
+            } else if (e instanceof TlsTrust.Failure) {
+                session.connectFailed(e.getMessage());
+            } else {
+                session.connectFailed(describe(e));
             }
         }
 
@@ -245,14 +256,21 @@ final class PircBotXGlue {
         }
     }
 
-    /** Plain or TLS sockets with a connect timeout; TLS with SNI and host name verification. */
+    /**
+     * Plain or TLS sockets with a connect timeout; TLS with SNI and host name verification, and a failed handshake
+     * as a {@link TlsTrust.Failure} with a one-line reason.
+     */
     static final class Sockets extends SocketFactory {
         private final SSLSocketFactory tls;
         private final String host;
+        private final String trustedBy;
+        private final Duration timeout;
 
-        Sockets(SSLSocketFactory tls, String host) {
+        Sockets(SSLSocketFactory tls, String host, String trustedBy, Duration timeout) {
             this.tls = tls;
             this.host = host;
+            this.trustedBy = trustedBy;
+            this.timeout = timeout;
         }
 
         @Override
@@ -278,7 +296,7 @@ final class PircBotXGlue {
                 if (localAddress != null) {
                     plain.bind(new InetSocketAddress(localAddress, localPort));
                 }
-                plain.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
+                plain.connect(new InetSocketAddress(address, port), (int) timeout.toMillis());
                 plain.setTcpNoDelay(true);
                 if (tls == null) {
                     return plain;
@@ -290,8 +308,13 @@ final class PircBotXGlue {
                     p.setServerNames(List.of(new SNIHostName(host)));
                 }
                 s.setSSLParameters(p);
-                s.setSoTimeout(CONNECT_TIMEOUT_MS);
-                s.startHandshake();
+                s.setSoTimeout((int) timeout.toMillis());
+                try {
+                    s.startHandshake();
+                } catch (IOException e) {
+                    s.close();
+                    throw TlsTrust.failure(e, host + ":" + port, host, trustedBy, timeout);
+                }
                 return s;
             } catch (IOException | RuntimeException e) {
                 plain.close();

@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
  * 127.0.0.1 at free ports, every file in one directory. It gives NickServ accounts, SASL PLAIN and the IRCv3 caps
  * {@code account-tag}, {@code extended-join} and {@code account-notify}, as on Libera.Chat.
  *
- * <p>Two client ports: {@link #port()} with flood limits off (for test clients) and {@link #floodPort()} with
+ * <p>Three client ports: {@link #port()} with flood limits off (for test clients), {@link #floodPort()} with
  * Libera-like limits (a burst of 5 lines, then 2 lines/s, excess lines delayed; more than 8 KiB waiting kills the
- * client with "RecvQ exceeded"). {@link #restartIrcd()} stops and starts InspIRCd on the same ports and waits until
+ * client with "RecvQ exceeded"), and {@link #tlsPort()}, like {@link #port()} but TLS only, with a server
+ * certificate for {@code 127.0.0.1} and {@code localhost} signed by a test CA made at start ({@link #caFile()}, with
+ * {@code openssl}). {@link #restartIrcd()} stops and starts InspIRCd on the same ports and waits until
  * the services link again. {@link #close()} stops both processes by their PIDs. If either program is missing,
  * {@link #start} fails with a clear message: tests that need the network must not skip silently.
  *
@@ -37,37 +39,41 @@ import java.util.concurrent.TimeUnit;
 public final class IrcNetwork implements AutoCloseable {
     public static final Path INSPIRCD = Path.of("/usr/sbin/inspircd");
     public static final Path ATHEME = Path.of("/usr/bin/atheme-services");
+    public static final Path OPENSSL = Path.of("/usr/bin/openssl");
     private static final Duration READY = Duration.ofSeconds(20);
     private static final String SYNCED = "finished synching with uplink";
 
     private final Path dir;
     private final int port;
     private final int floodPort;
+    private final int tlsPort;
     private final int linkPort;
     private Process ircd;
     private Process services;
     private int ircdStarts;
 
-    private IrcNetwork(Path dir, int port, int floodPort, int linkPort) {
+    private IrcNetwork(Path dir, int port, int floodPort, int tlsPort, int linkPort) {
         this.dir = dir;
         this.port = port;
         this.floodPort = floodPort;
+        this.tlsPort = tlsPort;
         this.linkPort = linkPort;
     }
 
     /** Writes the configuration into {@code dir}, starts InspIRCd and Atheme, and waits until they are linked. */
     public static IrcNetwork start(Path dir) throws IOException {
-        for (Path p : List.of(INSPIRCD, ATHEME)) {
+        for (Path p : List.of(INSPIRCD, ATHEME, OPENSSL)) {
             if (!Files.isExecutable(p)) {
                 throw new IllegalStateException(p + " is not installed: apt-get install inspircd atheme-services "
-                        + "(scripts/test installs them) to run the IRC tests");
+                        + "openssl (scripts/test installs them) to run the IRC tests");
             }
         }
         Files.createDirectories(dir.resolve("data"));
         Files.createDirectories(dir.resolve("logs"));
-        int[] ports = freePorts(3);
-        IrcNetwork net = new IrcNetwork(dir, ports[0], ports[1], ports[2]);
+        int[] ports = freePorts(4);
+        IrcNetwork net = new IrcNetwork(dir, ports[0], ports[1], ports[2], ports[3]);
         try {
+            TestCertificates.make(dir.resolve("tls"));
             net.writeConfig();
             net.startIrcd();
             net.startServices();
@@ -87,6 +93,16 @@ public final class IrcNetwork implements AutoCloseable {
     /** The client port with Libera-like flood limits. */
     public int floodPort() {
         return floodPort;
+    }
+
+    /** The TLS client port (flood limits off); its certificate is signed by the CA in {@link #caFile()}. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** The PEM file of the test CA that signed the certificate of {@link #tlsPort()}. */
+    public Path caFile() {
+        return dir.resolve("tls").resolve(TestCertificates.CA);
     }
 
     public Path dir() {
@@ -154,6 +170,7 @@ public final class IrcNetwork implements AutoCloseable {
                 .replace("@DIR@", dir.toAbsolutePath().toString())
                 .replace("@IRC_PORT@", Integer.toString(port))
                 .replace("@FLOOD_PORT@", Integer.toString(floodPort))
+                .replace("@TLS_PORT@", Integer.toString(tlsPort))
                 .replace("@LINK_PORT@", Integer.toString(linkPort)));
         Files.writeString(dir.resolve("atheme.conf"), template("atheme.conf.in")
                 .replace("@LINK_PORT@", Integer.toString(linkPort)));
@@ -177,7 +194,7 @@ public final class IrcNetwork implements AutoCloseable {
         ircd = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
         long end = System.nanoTime() + READY.toNanos();
-        while (!accepts(port) || !accepts(floodPort)) {
+        while (!accepts(port) || !accepts(floodPort) || !accepts(tlsPort)) {
             if (!ircd.isAlive() || System.nanoTime() > end) {
                 throw new IllegalStateException("inspircd did not start (exit " + (ircd.isAlive() ? "-" : ircd
                         .exitValue()) + "): " + tail(out));
