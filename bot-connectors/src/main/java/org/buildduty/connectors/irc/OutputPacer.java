@@ -43,6 +43,8 @@ final class OutputPacer {
     private final Deque<String> commands = new ArrayDeque<>();
     private final Deque<Out> messages = new ArrayDeque<>();
     private TokenBucket bucket;
+    /** Something was queued or a wake-up asked for since the last {@link #await}: the next one returns at once. */
+    private boolean signalled;
     private long dropped;
     private long sent;
 
@@ -67,7 +69,7 @@ final class OutputPacer {
         }
         dropped += droppedNow;
         if (messages.size() != before || droppedNow > 0) {
-            notifyAll();
+            signal();
         }
         return droppedNow;
     }
@@ -75,14 +77,14 @@ final class OutputPacer {
     /** Queues a command of the bot's own (JOIN, WHO, NICK), sent before any message. */
     synchronized void command(String rawLine) {
         commands.add(rawLine);
-        notifyAll();
+        signal();
     }
 
     /** Forgets the commands of a lost connection (messages stay) and starts a fresh bucket for the next one. */
     synchronized void newConnection() {
         commands.clear();
         bucket = new TokenBucket(burst, interval, ticker.now());
-        notifyAll();
+        signal();
     }
 
     /**
@@ -115,14 +117,26 @@ final class OutputPacer {
         return idle;
     }
 
-    /** Blocks up to {@code d} or until something is queued (real time). */
+    /**
+     * Blocks up to {@code d} or until something is queued (real time). Returns at once if something was queued since
+     * the previous call: the pacer thread calls {@link #pump} and this in two steps, and a line queued between them
+     * must not wait for the timeout.
+     */
     synchronized void await(Duration d) throws InterruptedException {
-        long ms = Math.max(1, d.toMillis());
-        wait(ms);
+        if (!signalled) {
+            long nanos = Math.max(1, d.toNanos());
+            wait(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        }
+        signalled = false;
     }
 
     /** Wakes a waiting pacer thread. */
     synchronized void wake() {
+        signal();
+    }
+
+    private void signal() {
+        signalled = true;
         notifyAll();
     }
 
