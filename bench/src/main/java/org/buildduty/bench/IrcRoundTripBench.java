@@ -41,6 +41,10 @@ import org.buildduty.connectors.testing.IrcNetwork;
  * bench/run IrcRoundTripBench --quick         # 50 per target
  * bench/run IrcRoundTripBench --count 200 --spacing 1300 --warmup 20 --bot-jar bot-app/target/buildduty.jar --keep
  * }</pre>
+ *
+ * <p>{@code --keep} keeps the temp directory (configs, the bot's and errbot's logs). Environment: {@code BENCH_DEBUG=1}
+ * prints every line the timing clients receive; {@code BENCH_BOT_JAVA_OPTS} is passed to the bot's JVM as
+ * {@code JAVA_TOOL_OPTIONS} (to try JVM flags or another logback configuration).
  */
 public final class IrcRoundTripBench {
     private static final String BOT_JAR = "bot-app/target/buildduty.jar";

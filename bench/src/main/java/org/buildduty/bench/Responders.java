@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,9 +94,14 @@ final class Responders {
                 "  releng: [\"bench:" + clientAccount + "\"]",
                 ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Map<String, String> env = new HashMap<>(Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "HOME", d.toString(), "LANG", "C.UTF-8", "BENCH_IRC_PASSWORD", botPassword));
+        String opts = System.getenv("BENCH_BOT_JAVA_OPTS");
+        if (opts != null) {
+            env.put("JAVA_TOOL_OPTIONS", opts);
+        }
         ChildProcess p = ChildProcess.start("buildduty", List.of(java, "-jar", jar.toAbsolutePath().toString(),
-                "--config", config.toString()), d, Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                "HOME", d.toString(), "LANG", "C.UTF-8", "BENCH_IRC_PASSWORD", botPassword), d.resolve("bot.out"));
+                "--config", config.toString()), d, env, d.resolve("bot.out"));
         return started(new Target("buildduty", "#bot", "!whoami", false, client, p), client, botAccount, "#bot", p);
     }
 
