@@ -23,6 +23,9 @@ import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
 import org.buildduty.connectors.console.ConsoleConnector;
+import org.buildduty.connectors.irc.IrcConfig;
+import org.buildduty.connectors.irc.IrcConnector;
+import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.command.CommandRegistry;
@@ -39,19 +42,24 @@ import org.buildduty.core.time.Ticker;
  */
 final class Bot implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Bot.class);
+    /** How long start-up waits for each IRC connection before going on without it. */
+    private static final Duration CONNECT_WAIT = Duration.ofSeconds(30);
 
     private final Journal journal;
     private final Engine engine;
     private final List<StepExecutor> executors;
+    private final List<IrcConnector> irc;
     private final int commandCount;
     private final int runbookCount;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Bot(Journal journal, Engine engine, List<StepExecutor> executors, int commandCount, int runbookCount) {
+    private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<IrcConnector> irc,
+            int commandCount, int runbookCount) {
         this.journal = journal;
         this.engine = engine;
         this.executors = executors;
+        this.irc = List.copyOf(irc);
         this.commandCount = commandCount;
         this.runbookCount = runbookCount;
     }
@@ -84,7 +92,7 @@ final class Bot implements AutoCloseable {
                     && ((IrcSettings) c.settings()).identity() == IrcSettings.IdentityMode.HOSTMASK) {
                 hostmask.add(c.id());
             }
-            if (!c.type().equals("console")) {
+            if (!c.type().equals("console") && !c.type().equals("irc")) {
                 unsupported.add(c.node().where() + ": connector type " + c.type()
                         + " is not available in this build yet");
             }
@@ -112,12 +120,17 @@ final class Bot implements AutoCloseable {
                     cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
                     .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
+            List<IrcConnector> irc = new ArrayList<>();
             for (ConnectorConfig c : cfg.connectors()) {
                 if (c.type().equals("console")) {
                     eb.connector(new ConsoleConnector(c.id(), in, out, ticker, () -> self[0].stopped.countDown()));
+                } else if (c.settings() instanceof IrcSettings) {
+                    IrcConnector connector = new IrcConnector(ircConfig(c.id(), (IrcSettings) c.settings()), ticker);
+                    irc.add(connector);
+                    eb.connector(connector);
                 }
             }
-            self[0] = new Bot(journal, eb.build(), executors, registry.all().size(), catalog.runbookCount());
+            self[0] = new Bot(journal, eb.build(), executors, irc, registry.all().size(), catalog.runbookCount());
             return self[0];
         } catch (RuntimeException e) {
             journal.close();
@@ -125,8 +138,35 @@ final class Bot implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the engine and its connectors, then waits for each IRC connection. A refused login (SASL) is a start-up
+     * error and throws {@link BuilddutyException} with one line; a server that does not answer yet is only logged:
+     * the connector keeps trying with backoff while the bot runs.
+     */
     void start() {
         engine.start();
+        for (IrcConnector c : irc) {
+            try {
+                c.awaitConnected(CONNECT_WAIT);
+            } catch (BuilddutyException e) {
+                if (c.healthy()) {
+                    LOG.warn("{}; still trying in the background", e.getMessage());
+                } else {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The connector settings of the configuration, as the IRC connector takes them. */
+    static IrcConfig ircConfig(String id, IrcSettings s) {
+        IrcConfig.Builder b = IrcConfig.builder(id, s.server(), s.port()).tls(s.tls()).nick(s.nick())
+                .identity(s.identity() == IrcSettings.IdentityMode.HOSTMASK ? IrcConfig.IdentityMode.HOSTMASK
+                        : IrcConfig.IdentityMode.ACCOUNT)
+                .channels(s.channels()).pacing(s.flood().burst(), s.flood().interval());
+        s.realname().ifPresent(b::realname);
+        s.sasl().ifPresent(sasl -> b.sasl(sasl.account(), sasl.password().reveal()));
+        return b.build();
     }
 
     int commandCount() {

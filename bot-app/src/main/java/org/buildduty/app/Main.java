@@ -14,6 +14,7 @@ import org.apache.commons.cli.ParseException;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConfigLoader;
 import org.buildduty.app.logging.LogRedaction;
+import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.journal.JournalException;
 
@@ -76,7 +77,14 @@ public final class Main {
         }
         Thread hook = new Thread(bot::close, "buildduty-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        bot.start();
+        try {
+            bot.start();
+        } catch (BuilddutyException e) {
+            err.println("buildduty: " + e.getMessage());
+            bot.close();
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return CONFIG_ERROR;
+        }
         err.println("buildduty ready: " + bot.commandCount() + " commands, " + bot.runbookCount()
                 + " runbooks; type help (Ctrl-D to quit)");
         try {

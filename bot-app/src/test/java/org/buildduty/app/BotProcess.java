@@ -21,6 +21,7 @@ final class BotProcess implements AutoCloseable {
     private final List<String> out = new ArrayList<>();
     private final List<String> err = new ArrayList<>();
     private int cursor;
+    private int errCursor;
 
     private BotProcess(Process process) {
         this.process = process;
@@ -86,22 +87,38 @@ final class BotProcess implements AutoCloseable {
 
     /** Waits for a stdout line containing {@code text} after the last one matched; returns the lines up to it. */
     List<String> expect(String text, Duration max) throws InterruptedException {
+        return expect(out, "stdout", text, max);
+    }
+
+    /** Waits for a stderr line containing {@code text} after the last stderr line matched. */
+    List<String> expectErr(String text, Duration max) throws InterruptedException {
+        return expect(err, "stderr", text, max);
+    }
+
+    private List<String> expect(List<String> lines, String name, String text, Duration max)
+            throws InterruptedException {
         long end = System.nanoTime() + max.toNanos();
-        synchronized (out) {
+        synchronized (lines) {
             while (true) {
-                for (int i = cursor; i < out.size(); i++) {
-                    if (out.get(i).contains(text)) {
-                        List<String> got = new ArrayList<>(out.subList(cursor, i + 1));
-                        cursor = i + 1;
+                int from = lines == out ? cursor : errCursor;
+                for (int i = from; i < lines.size(); i++) {
+                    if (lines.get(i).contains(text)) {
+                        List<String> got = new ArrayList<>(lines.subList(from, i + 1));
+                        if (lines == out) {
+                            cursor = i + 1;
+                        } else {
+                            errCursor = i + 1;
+                        }
                         return got;
                     }
                 }
                 long left = end - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("no stdout line containing \"" + text + "\" within " + max
-                            + "\nstdout after cursor: " + out.subList(cursor, out.size()) + "\nstderr: " + stderr());
+                    throw new AssertionError("no " + name + " line containing \"" + text + "\" within " + max
+                            + "\n" + name + " after cursor: " + lines.subList(from, lines.size()) + "\nstderr: "
+                            + (lines == out ? stderr() : ""));
                 }
-                out.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                lines.wait(Math.max(1, Math.min(200, TimeUnit.NANOSECONDS.toMillis(left))));
             }
         }
     }
@@ -140,6 +157,14 @@ final class BotProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                process.waitFor(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (process.isAlive()) {
             process.destroyForcibly();
             try {

@@ -3,6 +3,7 @@ package org.buildduty.app.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,7 +35,7 @@ final class ConnectorReader {
     private static final Set<String> COMMON = Set.of("id", "type");
     private static final Map<String, Set<String>> KEYS = Map.of(
             "console", COMMON,
-            "irc", with("server", "port", "tls", "nick", "realname", "sasl", "identity", "channels"),
+            "irc", with("server", "port", "tls", "nick", "realname", "sasl", "identity", "channels", "flood"),
             "matrix", with("homeserver", "user", "access_token_env", "access_token_file", "password_env",
                     "password_file", "rooms", "allow_invites_from"),
             "zulip", with("site", "email", "api_key_env", "api_key_file", "zuliprc", "streams"));
@@ -153,7 +154,15 @@ final class ConnectorReader {
                 .orElse(IrcSettings.IdentityMode.ACCOUNT);
         List<String> channels = s.strings("channels",
                 Section.ItemCheck.matching(CHANNEL, "is not a channel (\"#name\", optionally followed by a key)"));
-        return server.map(v -> new IrcSettings(v, port, tls, nick, realname, sasl, mode, channels)).orElse(null);
+        IrcSettings.Flood flood = s.section("flood", Set.of("burst", "interval")).map(sub -> {
+            int burst = sub.integer("burst", "burst", 1, 20).orElse(IrcSettings.Flood.DEFAULT.burst());
+            Duration interval = sub.duration("interval").filter(d -> check(sub, "interval",
+                    d.compareTo(Duration.ofMillis(200)) >= 0 && d.compareTo(Duration.ofSeconds(10)) <= 0,
+                    "interval must be from 200ms to 10s")).orElse(IrcSettings.Flood.DEFAULT.interval());
+            return new IrcSettings.Flood(burst, interval);
+        }).orElse(IrcSettings.Flood.DEFAULT);
+        return server.map(v -> new IrcSettings(v, port, tls, nick, realname, sasl, mode, channels, flood))
+                .orElse(null);
     }
 
     private MatrixSettings matrix(Section s) {

@@ -1,5 +1,6 @@
 package org.buildduty.app.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,9 +15,11 @@ import java.util.Optional;
  * @param sasl     SASL PLAIN login to services, if set
  * @param identity how senders are identified: by services account (default) or by {@code nick!user@host}
  * @param channels channels to join; an entry may carry a key after a space ({@code "#ops key"})
+ * @param flood    the output pace: a burst of lines, then one line per interval (default 4, then 1 per second)
  */
 public record IrcSettings(String server, int port, boolean tls, String nick, Optional<String> realname,
-        Optional<Sasl> sasl, IdentityMode identity, List<String> channels) implements ConnectorSettings {
+        Optional<Sasl> sasl, IdentityMode identity, List<String> channels, Flood flood)
+        implements ConnectorSettings {
 
     public IrcSettings {
         channels = List.copyOf(channels);
@@ -28,6 +31,12 @@ public record IrcSettings(String server, int port, boolean tls, String nick, Opt
         ACCOUNT,
         /** {@code nick!user@host}; roles list masks with {@code *} and {@code ?}. */
         HOSTMASK
+    }
+
+    /** The output pacer's budget; keep it under the server's flood limits. */
+    public record Flood(int burst, Duration interval) {
+        /** A burst of 4, then 1 line per second: under Libera's and OFTC's limits with room to spare. */
+        public static final Flood DEFAULT = new Flood(4, Duration.ofSeconds(1));
     }
 
     /** SASL PLAIN credentials. */

@@ -175,9 +175,14 @@ final class Section {
 
     /** A TCP port, 1 to 65535. */
     Optional<Integer> port(String key) {
+        return integer(key, "port", 1, 65535);
+    }
+
+    /** An integer from {@code min} to {@code max}; {@code what} names it in the error. */
+    Optional<Integer> integer(String key, String what, int min, int max) {
         Optional<Integer> n = child(key).flatMap(c -> ctx.problems().check(c::intValue));
-        if (n.isPresent() && (n.get() < 1 || n.get() > 65535)) {
-            error(key, "port " + n.get() + " is out of range 1-65535");
+        if (n.isPresent() && (n.get() < min || n.get() > max)) {
+            error(key, what + " " + n.get() + " is out of range " + min + "-" + max);
             return Optional.empty();
         }
         return n;

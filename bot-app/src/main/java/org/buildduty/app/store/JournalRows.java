@@ -8,11 +8,13 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.OutputStream;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.journal.OutputLine;
@@ -30,6 +32,7 @@ final class JournalRows {
             + "exit_code, reason, last_line";
     static final String OUTPUT_COLUMNS = "seq, step_index, host, stream, line, at";
     static final String APPROVAL_COLUMNS = "kind, who, reason, at";
+    static final String CONNECTOR_EVENT_COLUMNS = "connector, state, detail, dropped_lines, at";
     /** The non-terminal states as an SQL list. */
     static final String UNFINISHED = Arrays.stream(OperationState.values()).filter(s -> !s.isTerminal())
             .map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
@@ -88,6 +91,12 @@ final class JournalRows {
         String who = rs.getString("who");
         return new ApprovalRecord(ApprovalRecord.Kind.valueOf(rs.getString("kind")),
                 who == null ? null : Identity.parse(who), rs.getString("reason"), instant(rs.getString("at")));
+    }
+
+    static ConnectorEventRecord connectorEvent(ResultSet rs) throws SQLException {
+        return new ConnectorEventRecord(rs.getString("connector"), ConnectionChanged.State.valueOf(
+                rs.getString("state")), rs.getString("detail"), rs.getLong("dropped_lines"),
+                instant(rs.getString("at")));
     }
 
     static Instant instant(String text) {

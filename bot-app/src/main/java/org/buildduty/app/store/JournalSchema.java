@@ -35,7 +35,9 @@ final class JournalSchema {
                     + "at TEXT NOT NULL, PRIMARY KEY (op, seq)) WITHOUT ROWID",
             "CREATE TABLE approvals (id INTEGER PRIMARY KEY, op INTEGER NOT NULL REFERENCES operations (id), "
                     + "kind TEXT NOT NULL, who TEXT, reason TEXT, at TEXT NOT NULL)",
-            "CREATE INDEX approvals_by_op ON approvals (op)"));
+            "CREATE INDEX approvals_by_op ON approvals (op)"), List.of(
+            "CREATE TABLE connector_events (id INTEGER PRIMARY KEY, connector TEXT NOT NULL, state TEXT NOT NULL, "
+                    + "detail TEXT NOT NULL, dropped_lines INTEGER NOT NULL, at TEXT NOT NULL)"));
 
     /** The version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

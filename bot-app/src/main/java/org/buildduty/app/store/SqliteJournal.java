@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.core.exec.OutputStream;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
@@ -322,6 +323,20 @@ public final class SqliteJournal implements Journal {
     public List<ApprovalRecord> approvals(OperationId id) {
         return db.read("reading approvals of " + id, c -> query(c, "SELECT " + JournalRows.APPROVAL_COLUMNS
                 + " FROM approvals WHERE op = ? ORDER BY id", JournalRows::approval, id));
+    }
+
+    @Override
+    public void connectorEvent(ConnectorEventRecord e) {
+        Objects.requireNonNull(e, "event");
+        write("recording a connector event of " + e.connector(), c -> update(c, "INSERT INTO connector_events ("
+                + JournalRows.CONNECTOR_EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)", e.connector(), e.state(),
+                e.detail(), e.droppedLines(), e.at()));
+    }
+
+    @Override
+    public List<ConnectorEventRecord> connectorEvents(int limit) {
+        return db.read("reading connector events", c -> query(c, "SELECT " + JournalRows.CONNECTOR_EVENT_COLUMNS
+                + " FROM connector_events ORDER BY id DESC LIMIT ?", JournalRows::connectorEvent, limit));
     }
 
     /**

@@ -17,7 +17,8 @@ import org.buildduty.core.config.ConfigException;
 /** Each kind of mistake gives exactly one {@code file:line: field: message} line. */
 class ConfigErrorsTest {
     private static final String CONSOLE = "connectors: [{id: console, type: console}]\n";
-    private static final String IRC_KEYS = "channels, id, identity, nick, port, realname, sasl, server, tls, type";
+    private static final String IRC_KEYS =
+            "channels, flood, id, identity, nick, port, realname, sasl, server, tls, type";
 
     @TempDir
     Path tmp;
@@ -103,6 +104,20 @@ class ConfigErrorsTest {
                 """)).containsExactly(
                 "t.yml:3: connectors[0].type: \"slack\" is not one of: console, irc, matrix, zulip",
                 "t.yml:7: connectors[1].identity: \"nickname\" is not one of: account, hostmask");
+    }
+
+    @Test
+    void floodBudgetOutOfRange() {
+        assertThat(errors("""
+                connectors:
+                  - id: libera
+                    type: irc
+                    server: irc.libera.chat
+                    flood: { burst: 0, interval: 50ms, rate: 2 }
+                """)).containsExactly(
+                "t.yml:5: connectors[0].flood.rate: unknown key (known: burst, interval)",
+                "t.yml:5: connectors[0].flood.burst: burst 0 is out of range 1-20",
+                "t.yml:5: connectors[0].flood.interval: interval must be from 200ms to 10s");
     }
 
     @Test

@@ -88,6 +88,8 @@ class ConfigLoaderTest {
         assertThat(oftc.nick()).isEqualTo("buildduty");
         assertThat(oftc.sasl()).isEmpty();
         assertThat(oftc.identity()).isEqualTo(IrcSettings.IdentityMode.HOSTMASK);
+        assertThat(oftc.flood()).isEqualTo(new IrcSettings.Flood(3, Duration.ofMillis(1500)));
+        assertThat(libera.flood()).isEqualTo(IrcSettings.Flood.DEFAULT);
 
         MatrixSettings matrix = c.connector("matrix").orElseThrow().settings(MatrixSettings.class);
         assertThat(matrix.homeserver()).isEqualTo(URI.create("https://matrix.example.org"));

@@ -22,9 +22,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.exec.OutputStream;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
@@ -172,6 +174,23 @@ class SqliteJournalTest extends JournalContract {
             assertThatThrownBy(() -> SqliteJournal.open(bad)).isInstanceOf(JournalException.class)
                     .hasMessageStartingWith("journal " + bad + ": not a SQLite database");
         }
+    }
+
+    @Test
+    void aVersionOneJournalIsUpgradedAndKeepsItsOperations() throws SQLException {
+        OperationId id = create(OperationState.SUCCEEDED);
+        journal.close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file());
+                Statement st = c.createStatement()) {
+            st.execute("DROP TABLE connector_events");
+            st.execute("UPDATE schema_version SET version = 1");
+        }
+        journal = SqliteJournal.open(file());
+        assertThat(journal.operation(id)).isPresent();
+        journal.connectorEvent(new ConnectorEventRecord("libera", ConnectionChanged.State.CLOSED,
+                "closed; 2 queued lines were not sent", 2, T0));
+        assertThat(reopen().connectorEvents(5)).singleElement()
+                .satisfies(e -> assertThat(e.droppedLines()).isEqualTo(2));
     }
 
     @Test

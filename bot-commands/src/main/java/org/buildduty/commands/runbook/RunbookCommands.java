@@ -58,7 +58,8 @@ public final class RunbookCommands {
             throw unknown(name, byName);
         }
         if (!rb.role().isEmpty() && !ctx.roles().contains(rb.role())) {
-            throw new NotAllowedException("run " + rb.name() + " needs role " + rb.role());
+            throw new NotAllowedException("not allowed: run " + rb.name() + " needs role " + rb.role() + " (you are "
+                    + ctx.caller() + ")");
         }
         Map<String, String> raw = parse(rb, tokens.subList(1, tokens.size()));
         return Outcome.planned(rb.plan(raw, ctx.bot().inventory()));

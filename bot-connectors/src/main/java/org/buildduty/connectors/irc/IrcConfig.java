@@ -138,7 +138,7 @@ public final class IrcConfig {
         private IdentityMode identity = IdentityMode.ACCOUNT;
         private List<String> channels = List.of();
         private int burst = 4;
-        private Duration interval = Duration.ofMillis(600);
+        private Duration interval = Duration.ofSeconds(1);
         private int maxLinesPerMessage = 15;
         private int queueLimit = 500;
         private Duration reconnectBase = Duration.ofSeconds(1);

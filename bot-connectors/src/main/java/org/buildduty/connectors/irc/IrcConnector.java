@@ -216,11 +216,10 @@ public final class IrcConnector implements Connector {
             public void ready(IrcSession s, String detail) {
                 everReady = true;
                 backoff.reset();
-                long dropped = pacer.dropped();
-                String extra = dropped > droppedReported ? "; " + (dropped - droppedReported)
-                        + " queued lines were dropped while disconnected" : "";
-                droppedReported = dropped;
-                changeState(ConnectionChanged.State.CONNECTED, detail + extra);
+                long dropped = pacer.dropped() - droppedReported;
+                String extra = dropped > 0 ? "; " + dropped + " queued lines were dropped while disconnected" : "";
+                droppedReported += dropped;
+                changeState(ConnectionChanged.State.CONNECTED, detail + extra, dropped);
             }
         };
         while (!closed) {
@@ -272,8 +271,12 @@ public final class IrcConnector implements Connector {
 
     /** Tells the listener first, so that whoever {@link #awaitConnected} returns to has seen the event. */
     private void changeState(ConnectionChanged.State next, String detail) {
+        changeState(next, detail, 0);
+    }
+
+    private void changeState(ConnectionChanged.State next, String detail, long dropped) {
         LOG.info("{}: {} {}", cfg.id(), next, detail);
-        emit(new ConnectionChanged(cfg.id(), next, detail));
+        emit(new ConnectionChanged(cfg.id(), next, detail, dropped));
         synchronized (stateLock) {
             state = next;
             stateDetail = detail;
@@ -311,16 +314,24 @@ public final class IrcConnector implements Connector {
         pacing = false;
         int dropped = pacer.dropAll();
         IrcSession s = session;
+        boolean wasConnected = connected();
         if (s != null) {
             s.quit("buildduty stopping");
         }
         join(pacerThread);
-        if (connection != null) {
-            connection.interrupt();
+        if (connection != null && wasConnected) {
+            // the socket is closed: let PircBotX's read loop end on its own (interrupting it logs an error)
+            try {
+                connection.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         join(connection);
+        long unreported = pacer.dropped() - droppedReported;
+        droppedReported += unreported;
         changeState(ConnectionChanged.State.CLOSED, dropped == 0 ? "closed"
-                : "closed; " + dropped + " queued lines were not sent");
+                : "closed; " + dropped + " queued lines were not sent", unreported);
     }
 
     private static void join(Thread t) {

@@ -43,10 +43,10 @@ final class OutputPacer {
     private final Deque<String> commands = new ArrayDeque<>();
     private final Deque<Out> messages = new ArrayDeque<>();
     private TokenBucket bucket;
-    /** Something was queued or a wake-up asked for since the last {@link #await}: the next one returns at once. */
-    private boolean signalled;
     private long dropped;
     private long sent;
+    /** Set by whatever queues work or wakes the pacer, cleared by {@link #await}: no wake-up is lost between calls. */
+    private boolean signalled;
 
     OutputPacer(Ticker ticker, int burst, Duration interval, int limit) {
         this.ticker = ticker;
@@ -118,14 +118,17 @@ final class OutputPacer {
     }
 
     /**
-     * Blocks up to {@code d} or until something is queued (real time). Returns at once if something was queued since
-     * the previous call: the pacer thread calls {@link #pump} and this in two steps, and a line queued between them
-     * must not wait for the timeout.
+     * Blocks up to {@code d} or until something is queued (real time). Returns at once if something was queued
+     * since the previous call, so a line queued between {@link #pump} and this call is not left waiting.
      */
     synchronized void await(Duration d) throws InterruptedException {
-        if (!signalled) {
-            long nanos = Math.max(1, d.toNanos());
-            wait(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        long end = System.nanoTime() + d.toNanos();
+        while (!signalled) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            wait(Math.max(1, left / 1_000_000));
         }
         signalled = false;
     }

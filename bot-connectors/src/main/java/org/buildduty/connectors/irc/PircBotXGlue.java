@@ -237,7 +237,8 @@ final class PircBotXGlue {
                 case "905":
                 case "906":
                     session.fail("SASL login as " + account + " failed: " + l.command() + " " + l.last(), true);
-                    return true;
+                    // not "finished": PircBotX would then send CAP END on the socket fail() just closed
+                    return false;
                 default:
                     return false;
             }

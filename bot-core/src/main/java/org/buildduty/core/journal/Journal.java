@@ -11,7 +11,8 @@ import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationState;
 
 /**
- * The durable record of everything the bot does: operations, host runs, output, approvals, and the next id.
+ * The durable record of everything the bot does: operations, host runs, output, approvals, connector events, and
+ * the next id.
  *
  * <p>Every write is committed before it returns, so a state change is durable before it is announced. A failed
  * write throws {@link JournalException}; callers refuse the command rather than run unjournaled.
@@ -52,6 +53,12 @@ public interface Journal extends AutoCloseable {
     List<OutputLine> output(OperationId id, long afterSeq, int limit);
 
     List<ApprovalRecord> approvals(OperationId id);
+
+    /** Records a change of a connector's connection, with the count of chat lines it dropped. */
+    void connectorEvent(ConnectorEventRecord event);
+
+    /** The newest connector events, newest first. */
+    List<ConnectorEventRecord> connectorEvents(int limit);
 
     /** Throws {@link JournalException} if the journal cannot take a write now (disk full, read-only). */
     void checkWritable();

@@ -32,6 +32,7 @@ import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandSpec;
+import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
 import org.buildduty.core.operation.Operation;
@@ -131,8 +132,24 @@ public final class Engine implements ChatEvent.Listener, BotApi, AutoCloseable {
                 LOG.warn("bot is stopping; message from {} ignored", m.sender());
             }
         } else if (event instanceof ConnectionChanged) {
-            ConnectionChanged c = (ConnectionChanged) event;
-            LOG.info("connector {}: {} {}", c.connectorId(), c.state(), c.detail());
+            connectionChanged((ConnectionChanged) event);
+        }
+    }
+
+    /** Logs and journals a connection change; the journal keeps the count of chat lines the connector dropped. */
+    private void connectionChanged(ConnectionChanged c) {
+        String detail = redactor.redact(c.detail());
+        if (c.droppedLines() > 0) {
+            LOG.warn("connector {}: {} {} ({} chat lines dropped)", c.connectorId(), c.state(), detail,
+                    c.droppedLines());
+        } else {
+            LOG.info("connector {}: {} {}", c.connectorId(), c.state(), detail);
+        }
+        try {
+            journal.connectorEvent(new ConnectorEventRecord(c.connectorId(), c.state(), detail, c.droppedLines(),
+                    ticker.now()));
+        } catch (JournalException e) {
+            LOG.error("cannot journal the {} event of connector {}", c.state(), c.connectorId(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.buildduty.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,11 +13,13 @@ import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.Operation;
@@ -87,6 +90,17 @@ class EngineTest {
         assertThat(bot.send("alice", "buildduty: echo a")).containsExactly("a");
         assertThat(bot.send("alice", "BuildDuty, echo b")).containsExactly("b");
         assertThat(bot.send("alice", "!!echo c")).isEmpty();
+    }
+
+    @Test
+    void connectionChangesAreJournaledWithTheDroppedLineCount() {
+        start();
+        bot.engine().onEvent(new ConnectionChanged("chat", ConnectionChanged.State.RECONNECTING, "reset", 0));
+        bot.engine().onEvent(new ConnectionChanged("chat", ConnectionChanged.State.CONNECTED,
+                "back; 3 queued lines were dropped while disconnected", 3));
+        assertThat(bot.journal().connectorEvents(10)).extracting(ConnectorEventRecord::state,
+                ConnectorEventRecord::droppedLines).containsExactly(
+                        tuple(ConnectionChanged.State.CONNECTED, 3L), tuple(ConnectionChanged.State.RECONNECTING, 0L));
     }
 
     @Test

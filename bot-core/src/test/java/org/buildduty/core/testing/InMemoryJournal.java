@@ -14,6 +14,7 @@ import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.OutputStream;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
@@ -34,6 +35,7 @@ import org.buildduty.core.operation.StepSpec;
 public final class InMemoryJournal implements Journal {
     private final Object lock = new Object();
     private final NavigableMap<Long, Entry> ops = new TreeMap<>();
+    private final List<ConnectorEventRecord> connectorEvents = new ArrayList<>();
     private long nextId = 1;
     private boolean failWrites;
     private boolean closed;
@@ -230,6 +232,26 @@ public final class InMemoryJournal implements Journal {
         synchronized (lock) {
             Entry e = ops.get(id.value());
             return e == null ? List.of() : List.copyOf(e.approvals);
+        }
+    }
+
+    @Override
+    public void connectorEvent(ConnectorEventRecord event) {
+        Objects.requireNonNull(event, "event");
+        synchronized (lock) {
+            writable();
+            connectorEvents.add(event);
+        }
+    }
+
+    @Override
+    public List<ConnectorEventRecord> connectorEvents(int limit) {
+        synchronized (lock) {
+            List<ConnectorEventRecord> newest = new ArrayList<>();
+            for (int i = connectorEvents.size() - 1; i >= 0 && newest.size() < limit; i--) {
+                newest.add(connectorEvents.get(i));
+            }
+            return newest;
         }
     }
 

@@ -22,11 +22,13 @@ import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.OutputStream;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
@@ -98,6 +100,22 @@ public abstract class JournalContract {
 
     private OperationRecord record(OperationId id) {
         return journal.operation(id).orElseThrow();
+    }
+
+    @Test
+    void connectorEventsAreKeptNewestFirstWithTheirDroppedLineCounts() {
+        journal.connectorEvent(new ConnectorEventRecord("libera", ConnectionChanged.State.RECONNECTING,
+                "connection reset; reconnecting in 1000 ms (attempt 1)", 0, T0));
+        journal.connectorEvent(new ConnectorEventRecord("libera", ConnectionChanged.State.CONNECTED,
+                "irc.libera.chat:6697 as buildduty; 7 queued lines were dropped while disconnected", 7,
+                T0.plusSeconds(3)));
+        List<ConnectorEventRecord> events = journal.connectorEvents(10);
+        assertThat(events).extracting(ConnectorEventRecord::state).containsExactly(
+                ConnectionChanged.State.CONNECTED, ConnectionChanged.State.RECONNECTING);
+        assertThat(events.get(0).droppedLines()).isEqualTo(7);
+        assertThat(events.get(0).at()).isEqualTo(T0.plusSeconds(3));
+        assertThat(events.get(0).detail()).contains("7 queued lines were dropped");
+        assertThat(journal.connectorEvents(1)).hasSize(1);
     }
 
     @Test

@@ -1,0 +1,229 @@
+package org.buildduty.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.buildduty.connectors.testing.IrcNetwork;
+import org.buildduty.connectors.testing.RawIrcClient;
+
+/**
+ * The real jar on a real IRC network (InspIRCd + Atheme on 127.0.0.1): the bot logs in with SASL on the port with
+ * Libera-like flood limits, identifies senders by their services account, survives a server restart in the middle
+ * of an operation, and paces a noisy operation so the server never disconnects it.
+ */
+class IrcEndToEndIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String BOT_PASSWORD = "botpass-4711";
+    private static final String CHANNEL = "#releng";
+
+    @TempDir
+    static Path netDir;
+    static IrcNetwork net;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void network() throws IOException {
+        net = IrcNetwork.start(netDir);
+        net.register("buildduty", BOT_PASSWORD, "alice", "alicepw123", "bob", "bobpw12345");
+    }
+
+    @AfterAll
+    static void stopNetwork() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @Test
+    void relengRunsACommandWhileAnotherAccountAndAnImpostorWithHerNickAreRefused() throws Exception {
+        writeConfig(dir, """
+                name: hello
+                description: says hello
+                role: releng
+                params: { who: { type: string, default: world } }
+                steps:
+                  - name: greet
+                    local: { command: "echo hello {{who}}" }
+                """);
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD);
+                RawIrcClient alice = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
+                        "account-tag")) {
+            alice.join(CHANNEL);
+            alice.privmsg(CHANNEL, "!whoami");
+            assertThat(alice.await(fromBot(CHANNEL, "testnet:alice"), WAIT)).contains("releng");
+
+            alice.privmsg(CHANNEL, "buildduty: run hello --who 'x; touch CANARY'");
+            alice.await(fromBot(CHANNEL, "hello #1"), WAIT);
+            alice.await(fromBot(CHANNEL, "succeeded"), WAIT);
+            assertThat(dir.resolve("CANARY")).doesNotExist();
+
+            try (RawIrcClient bob = RawIrcClient.connect(net.port(), "bob", "bob", "bobpw12345", "account-tag")) {
+                bob.join(CHANNEL);
+                bob.privmsg(CHANNEL, "!run hello");
+                assertThat(bob.await(fromBot(CHANNEL, "not allowed"), WAIT)).contains("needs role releng");
+                bob.privmsg("buildduty", "whoami");
+                assertThat(bob.await(fromBot("bob", "testnet:bob"), WAIT)).doesNotContain("releng");
+            }
+
+            alice.send("QUIT :bye");
+            try (RawIrcClient impostor = RawIrcClient.connect(net.port(), "mallory")) {
+                impostor.changeNick("alice");
+                impostor.join(CHANNEL);
+                impostor.privmsg(CHANNEL, "!run hello");
+                String refused = impostor.await(fromBot(CHANNEL, "not allowed"), WAIT);
+                assertThat(refused).contains("needs role releng").contains("(you are testnet:?alice)");
+                impostor.privmsg(CHANNEL, "!whoami");
+                assertThat(impostor.await(fromBot(CHANNEL, "you are"), WAIT)).doesNotContain("testnet:alice");
+            }
+            assertThat(bot.stderr()).noneMatch(l -> l.contains(BOT_PASSWORD));
+        }
+    }
+
+    @Test
+    void wrongSaslPasswordIsAOneLineStartUpError() throws Exception {
+        writeConfig(dir, null);
+        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
+                Map.of("IRC_PASSWORD", "not-the-password"))) {
+            assertThat(bot.waitFor(WAIT)).isEqualTo(2);
+            assertThat(bot.stderr()).anyMatch(l -> l.startsWith("buildduty: IRC testnet:") && l.contains("SASL"));
+            assertThat(String.join("\n", bot.stderr())).doesNotContain("not-the-password").doesNotContain("at org.");
+        }
+    }
+
+    @Test
+    void serverRestartDuringAnOperation() throws Exception {
+        Path gate = dir.resolve("gate");
+        writeConfig(dir, """
+                name: slow
+                description: waits for a file between two notable steps
+                role: releng
+                steps:
+                  - name: before
+                    local: { command: "echo before" }
+                  - name: wait for the gate
+                    local: { command: "while [ ! -e GATE ]; do sleep 0.1; done; echo gate open" }
+                    timeout: 2m
+                  - name: after
+                    local: { command: "echo after; exit 4" }
+                """.replace("GATE", gate.toString()));
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD);
+                RawIrcClient alice = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
+                        "account-tag")) {
+            alice.join(CHANNEL);
+            alice.privmsg(CHANNEL, "!run slow");
+            alice.await(fromBot(CHANNEL, "step 2/3: wait for the gate"), WAIT);
+
+            net.stopIrcd();
+            Files.writeString(gate, "open\n");
+            net.startIrcdAgain();
+
+            try (RawIrcClient again = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
+                    "account-tag")) {
+                again.join(CHANNEL);
+                String failed = again.await(fromBot(CHANNEL, "slow #1 [").and(l -> l.contains("failed")), WAIT);
+                assertThat(failed).contains("3/3");
+                again.await(fromBot(CHANNEL, "#1| after"), WAIT);
+            }
+            assertThat(bot.stderr()).noneMatch(l -> l.contains(BOT_PASSWORD));
+        }
+        assertThat(Files.readString(dir.resolve("buildduty.log"))).contains("RECONNECTING").contains("CONNECTED");
+    }
+
+    @Test
+    void aThousandOutputLinesAndAnInjectionAttemptDoNotGetTheBotDisconnected() throws Exception {
+        writeConfig(dir, """
+                name: noisy
+                description: ten hosts, a hundred lines each, then a failure with a hostile last line
+                role: releng
+                steps:
+                  - name: spew
+                    local:
+                      hosts: fleet
+                      parallel: 10
+                      command: >-
+                        for i in $(seq 1 99); do echo {{host}} line $i; done;
+                        printf 'evil\\rQUIT :injected\\r\\nPRIVMSG #releng :pwned\\n'; exit 3
+                    on_host_failure: continue
+                """);
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD);
+                RawIrcClient alice = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
+                        "account-tag")) {
+            alice.join(CHANNEL);
+            alice.privmsg(CHANNEL, "!run noisy");
+            String end = alice.await(fromBot(CHANNEL, "noisy #1 [").and(l -> l.contains("failed")), WAIT);
+            assertThat(end).contains("0/10");
+            String tail = alice.await(fromBot(CHANNEL, "QUIT :injected"), WAIT);
+            assertThat(RawIrcClient.stripTags(tail)).startsWith(":buildduty!").contains(" PRIVMSG #releng :");
+            alice.privmsg(CHANNEL, "!whoami");
+            alice.await(fromBot(CHANNEL, "testnet:alice"), WAIT);
+            assertThat(alice.lines()).noneMatch(l -> RawIrcClient.stripTags(l).startsWith(":buildduty!")
+                    && List.of("QUIT", "PART", "KICK").contains(RawIrcClient.stripTags(l).split(" ")[1]));
+            assertThat(alice.lines()).noneMatch(l -> payloadFromBot(l).equals("pwned"));
+            assertThat(bot.stderr()).noneMatch(l -> l.contains(BOT_PASSWORD));
+        }
+        String log = Files.readString(dir.resolve("buildduty.log"));
+        assertThat(log).doesNotContain("RECONNECTING").doesNotContain("Excess").doesNotContain(BOT_PASSWORD);
+    }
+
+    /** The text of a PRIVMSG the bot sent to the channel, or empty. */
+    private static String payloadFromBot(String line) {
+        String bare = RawIrcClient.stripTags(line);
+        String head = " PRIVMSG " + CHANNEL + " :";
+        int at = bare.indexOf(head);
+        return bare.startsWith(":buildduty!") && at > 0 ? bare.substring(at + head.length()) : "";
+    }
+
+    /** The bot's PRIVMSG to {@code target} containing {@code text}. */
+    private static Predicate<String> fromBot(String target, String text) {
+        return l -> {
+            String bare = RawIrcClient.stripTags(l);
+            return bare.startsWith(":buildduty!") && bare.contains(" PRIVMSG " + target + " :") && bare.contains(text);
+        };
+    }
+
+    private static BotProcess startBot(Path dir, String password) throws Exception {
+        BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"), Map.of("IRC_PASSWORD", password));
+        bot.expectErr("buildduty ready", WAIT);
+        return bot;
+    }
+
+    private static void writeConfig(Path dir, String runbook) throws IOException {
+        Files.createDirectories(dir.resolve("runbooks"));
+        if (runbook != null) {
+            Files.writeString(dir.resolve("runbooks/book.yml"), runbook);
+        }
+        StringBuilder hosts = new StringBuilder();
+        for (int i = 1; i <= 10; i++) {
+            hosts.append("    h").append(i).append(": { address: 127.0.0.1, groups: [fleet] }\n");
+        }
+        Files.writeString(dir.resolve("buildduty.yml"), """
+                bot: { nick: buildduty, journal: data/bot.db, runbooks: runbooks, web: "off" }
+                connectors:
+                  - id: testnet
+                    type: irc
+                    server: 127.0.0.1
+                    port: %d
+                    tls: false
+                    sasl: { account: buildduty, password_env: IRC_PASSWORD }
+                    channels: ["%s"]
+                roles:
+                  releng: ["testnet:alice"]
+                inventory:
+                  hosts:
+                %s""".formatted(net.floodPort(), CHANNEL, hosts));
+    }
+}
