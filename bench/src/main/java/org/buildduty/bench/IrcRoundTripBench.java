@@ -39,10 +39,13 @@ import org.buildduty.connectors.testing.IrcNetwork;
  * <pre>{@code
  * bench/run IrcRoundTripBench                 # 500 requests per target, 1.3 s apart: about 11 minutes
  * bench/run IrcRoundTripBench --quick         # 50 per target
- * bench/run IrcRoundTripBench --count 200 --spacing 1300 --warmup 20 --bot-jar bot-app/target/buildduty.jar --keep
+ * bench/run IrcRoundTripBench --count 200 --spacing 1300 --warmup 20 --flood-interval 600 --keep
  * }</pre>
  *
- * <p>{@code --keep} keeps the temp directory (configs, the bot's and errbot's logs). Environment: {@code BENCH_DEBUG=1}
+ * <p>{@code --flood-interval} sets the bot's {@code flood.interval} (default: half the spacing, rounded down to 100 ms,
+ * at most 1 s; 600 ms for 1300), because its room publisher paces every line in a room, answers included, at half the
+ * connection's pace. {@code --keep} keeps the temp directory (configs, the bot's and errbot's logs). Environment:
+ * {@code BENCH_DEBUG=1}
  * prints every line the timing clients receive; {@code BENCH_BOT_JAVA_OPTS} is passed to the bot's JVM as
  * {@code JAVA_TOOL_OPTIONS} (to try JVM flags or another logback configuration).
  */
@@ -62,6 +65,8 @@ public final class IrcRoundTripBench {
         int warmUp = Integer.parseInt(opts.getOrDefault("warmup", "20"));
         Path jar = Path.of(opts.getOrDefault("bot-jar", BOT_JAR));
         boolean keep = opts.containsKey("keep");
+        long floodMs = Long.parseLong(opts.getOrDefault("flood-interval", Long.toString(Math.min(1000,
+                spacingMs / 2 / 100 * 100))));
         System.out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s (%s), load average %.2f%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("os.version"), System.getProperty("java.version"),
@@ -83,7 +88,9 @@ public final class IrcRoundTripBench {
             }
             if (Files.isRegularFile(jar)) {
                 targets.add(Responders.buildduty(net, jar, dir.resolve("bot"), "bdbench", "bdbenchpw1", "bdclient",
-                        "bdclientpw1"));
+                        "bdclientpw1", floodMs));
+                System.out.printf("buildduty: flood { burst: 4, interval: %d ms } (its room publisher answers at half "
+                        + "that pace: one line per %d ms per room)%n", floodMs, 2 * floodMs);
             } else {
                 System.out.println("buildduty: " + jar + " is missing, not measured; build it with "
                         + "./mvnw -q -pl bot-app -am package -DskipTests");
@@ -204,7 +211,7 @@ public final class IrcRoundTripBench {
                 opts.put(a.substring(2), args[++i]);
             } else {
                 throw new IllegalArgumentException("unknown argument " + a + "; use --quick, --count N, "
-                        + "--spacing MS, --warmup N, --bot-jar PATH, --keep");
+                        + "--spacing MS, --warmup N, --flood-interval MS, --bot-jar PATH, --keep");
             }
         }
         return opts;
