@@ -131,6 +131,11 @@ public final class IrcConnector implements Connector {
         if (dropped > 0) {
             LOG.warn("{}: output queue full, {} oldest lines dropped", cfg.id(), dropped);
         }
+        if (s != null) {
+            // What the bucket allows goes out now, on this thread: no hand-off to the pacer thread, which sends the
+            // rest when it is due.
+            pacer.pump(s, IDLE);
+        }
         return new MessageRef(to, Long.toString(refs.incrementAndGet()));
     }
 

@@ -150,6 +150,24 @@ class IrcPartsTest {
     }
 
     @Test
+    void aLineQueuedBetweenPumpAndAwaitDoesNotWaitForTheIdleTimeout() throws InterruptedException {
+        OutputPacer p = new OutputPacer(new FakeTicker(), 4, Duration.ofSeconds(1), 100);
+        RecordingSink sink = new RecordingSink();
+        sink.registered = true;
+        sink.ready = true;
+        p.pump(sink, Duration.ofSeconds(10));
+        p.enqueue("#t", List.of("queued after the pump, before the wait"));
+        long t0 = System.nanoTime();
+        p.await(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+        p.pump(sink, Duration.ofSeconds(10));
+        assertThat(sink.lines).containsExactly("PRIVMSG #t :queued after the pump, before the wait");
+        t0 = System.nanoTime();
+        p.await(Duration.ofMillis(50));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+    }
+
+    @Test
     void alternateNicksAndTheUnidentifiedPrincipal() {
         assertThat(IrcSession.alternateNick("bot", 1)).isEqualTo("bot_");
         assertThat(IrcSession.alternateNick("bot", 2)).isEqualTo("bot__");

@@ -1,0 +1,93 @@
+package org.buildduty.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A process the bench starts (a peer bot or buildduty itself), its output in a log file. {@link #close()} stops it
+ * by its PID (SIGTERM, then SIGKILL after 10 s); a shutdown hook does the same if the bench is interrupted.
+ */
+final class ChildProcess implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final Thread hook;
+
+    private ChildProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.hook = new Thread(this::stop, "stop-" + name);
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** Starts {@code command} in {@code dir} with exactly {@code env} as its environment, output to {@code log}. */
+    static ChildProcess start(String name, List<String> command, Path dir, Map<String, String> env, Path log)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        return new ChildProcess(name, pb.start(), log);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The last {@code max} characters of the output, for error messages. */
+    String tail(int max) {
+        try {
+            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+            return text.length() > max ? text.substring(text.length() - max) : text;
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Reads a classpath resource as UTF-8. */
+    static String resource(String name) throws IOException {
+        try (InputStream in = ChildProcess.class.getResourceAsStream(name)) {
+            Objects.requireNonNull(in, "resource " + name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private void stop() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                System.err.println(name + " (pid " + process.pid() + ") ignored SIGTERM; killing it");
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // Already shutting down.
+        }
+    }
+}

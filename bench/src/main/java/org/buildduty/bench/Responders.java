@@ -1,0 +1,151 @@
+package org.buildduty.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.buildduty.connectors.testing.IrcNetwork;
+
+/**
+ * Starts the responders {@link IrcRoundTripBench} measures, each in its own channel on the network's Libera-like
+ * port, and returns them as {@link Target}s once the responder has joined and its timing client watches it.
+ */
+final class Responders {
+    static final Duration JOIN_WAIT = Duration.ofSeconds(60);
+    private static final String ERRBOT_CONFIG = "/errbot/config.py.in";
+
+    private Responders() {
+    }
+
+    /** The raw-socket echo (the physical limit) in #raw. */
+    static Target rawEcho(IrcNetwork net) throws IOException {
+        TimingClient client = joined(net, "rtraw", "#raw", null, null);
+        RawEchoPeer peer = RawEchoPeer.start(net.floodPort(), "rawecho", "#raw");
+        return started(new Target("raw echo", "#raw", "!echo", true, client, peer), client, "rawecho", "#raw", null);
+    }
+
+    /** The errbot executable on the PATH, if installed. */
+    static Optional<Path> errbot() {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            Path p = Path.of(d, "errbot");
+            if (Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * errbot (IRC backend) in #errbot, set up in {@code dir}: config.py from the bench's template (no flood sleeps,
+     * only core plugins), and a metadata-only deepmerge 0.1.0 shim on PYTHONPATH for Debian's version-check bug.
+     */
+    static Target errbot(IrcNetwork net, Path errbot, Path dir) throws IOException {
+        TimingClient client = joined(net, "rterr", "#errbot", null, null);
+        Path d = dir.toAbsolutePath();
+        Files.createDirectories(d.resolve("data"));
+        Files.createDirectories(d.resolve("plugins"));
+        Path shim = d.resolve("shim/deepmerge-0.1.0.dist-info");
+        Files.createDirectories(shim);
+        Files.writeString(shim.resolve("METADATA"), "Metadata-Version: 2.1\nName: deepmerge\nVersion: 0.1.0\n");
+        Files.writeString(d.resolve("config.py"), ChildProcess.resource(ERRBOT_CONFIG)
+                .replace("@DIR@", d.toString()).replace("@PORT@", Integer.toString(net.floodPort()))
+                .replace("@CHANNEL@", "#errbot").replace("@NICK@", "errbot"));
+        ChildProcess p = ChildProcess.start("errbot", List.of(errbot.toString(), "-c", d.resolve("config.py")
+                .toString()), d, Map.of("PATH", "/usr/bin:/bin", "HOME", d.toString(), "LANG", "C.UTF-8",
+                "PYTHONPATH", d.resolve("shim").toString()), d.resolve("errbot.out"));
+        Target t = new Target("errbot " + debianVersion("errbot"), "#errbot", "!echo", true, client, p);
+        return started(t, client, "errbot", "#errbot", p);
+    }
+
+    /**
+     * buildduty itself ({@code java -jar JAR --config FILE}, the same java as the bench) in #bot, logged in with SASL
+     * as {@code botAccount}; the timing client is logged in as {@code clientAccount}, which holds role releng. Its
+     * output pace is {@code flood: {burst: 4, interval: floodIntervalMs}}: the room publisher sends every line of a
+     * room, command answers included, at half the connection's pace, so the interval must be at most half the
+     * request spacing or the answers queue up.
+     */
+    static Target buildduty(IrcNetwork net, Path jar, Path dir, String botAccount, String botPassword,
+            String clientAccount, String clientPassword, long floodIntervalMs) throws IOException {
+        TimingClient client = joined(net, clientAccount, "#bot", clientAccount, clientPassword);
+        Path d = dir.toAbsolutePath();
+        Files.createDirectories(d.resolve("runbooks"));
+        Path config = d.resolve("buildduty.yml");
+        Files.writeString(config, String.join("\n",
+                "bot:",
+                "  prefix: \"!\"",
+                "  nick: " + botAccount,
+                "  journal: " + d.resolve("buildduty.db"),
+                "  runbooks: " + d.resolve("runbooks"),
+                "  web: off",
+                "connectors:",
+                "  - id: bench",
+                "    type: irc",
+                "    server: 127.0.0.1",
+                "    port: " + net.floodPort(),
+                "    tls: false",
+                "    nick: " + botAccount,
+                "    sasl: { account: " + botAccount + ", password_env: BENCH_IRC_PASSWORD }",
+                "    identity: account",
+                "    channels: [\"#bot\"]",
+                "    flood: { burst: 4, interval: " + floodIntervalMs + "ms }",
+                "roles:",
+                "  releng: [\"bench:" + clientAccount + "\"]",
+                ""));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Map<String, String> env = new HashMap<>(Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "HOME", d.toString(), "LANG", "C.UTF-8", "BENCH_IRC_PASSWORD", botPassword));
+        String opts = System.getenv("BENCH_BOT_JAVA_OPTS");
+        if (opts != null) {
+            env.put("JAVA_TOOL_OPTIONS", opts);
+        }
+        ChildProcess p = ChildProcess.start("buildduty", List.of(java, "-jar", jar.toAbsolutePath().toString(),
+                "--config", config.toString()), d, env, d.resolve("bot.out"));
+        return started(new Target("buildduty", "#bot", "!whoami", false, client, p), client, botAccount, "#bot", p);
+    }
+
+    private static TimingClient joined(IrcNetwork net, String nick, String channel, String account, String password)
+            throws IOException {
+        TimingClient c = TimingClient.connect(net.floodPort(), nick, account, password);
+        c.join(channel);
+        return c;
+    }
+
+    /**
+     * Waits until {@code nick} joins {@code channel}, then has the client watch its replies there and returns the
+     * target; if it never joins, closes the target (client and responder) and throws with the responder's output.
+     */
+    private static Target started(Target target, TimingClient client, String nick, String channel, ChildProcess p) {
+        long t0 = System.nanoTime();
+        try {
+            client.await(l -> l.startsWith(":" + nick + "!") && l.contains(" JOIN ") && l.contains(channel),
+                    JOIN_WAIT);
+        } catch (IllegalStateException e) {
+            target.close();
+            throw new IllegalStateException(nick + " did not join " + channel + " within " + JOIN_WAIT.toSeconds()
+                    + " s" + (p == null ? "" : (p.alive() ? "" : " (exited)") + "; its output:\n" + p.tail(3000)), e);
+        }
+        System.out.printf("%s joined %s after %d ms%n", nick, channel, (System.nanoTime() - t0) / 1_000_000);
+        client.watch(nick, channel);
+        return target;
+    }
+
+    private static String debianVersion(String pkg) {
+        try {
+            Process p = new ProcessBuilder("dpkg-query", "-W", "-f", "${Version}", pkg).redirectErrorStream(true)
+                    .start();
+            String v = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            return p.waitFor() == 0 && !v.isEmpty() ? v.replaceAll("\\+.*", "") : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+}

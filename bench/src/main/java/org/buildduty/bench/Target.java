@@ -1,0 +1,109 @@
+package org.buildduty.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One thing measured by {@link IrcRoundTripBench}: a responder in its own channel, the {@link TimingClient} that asks
+ * it, what to send (with a unique token to echo, or {@code !whoami} matched by order), and the round trips so far.
+ */
+final class Target implements AutoCloseable {
+    private final String name;
+    private final String channel;
+    private final String command;
+    private final boolean echo;
+    private final TimingClient client;
+    private final AutoCloseable responder;
+    private final List<Long> rtts = new ArrayList<>();
+    private int sent;
+    private int lost;
+    private int lostInWarmUp;
+
+    /**
+     * {@code echo}: send {@code COMMAND TOKEN} and wait for the token; otherwise send {@code COMMAND} and take the
+     * replies in order. {@code responder} is closed with the target (a peer process or socket).
+     */
+    Target(String name, String channel, String command, boolean echo, TimingClient client, AutoCloseable responder) {
+        this.name = name;
+        this.channel = channel;
+        this.command = command;
+        this.echo = echo;
+        this.client = client;
+        this.responder = responder;
+    }
+
+    String name() {
+        return name;
+    }
+
+    String command() {
+        return echo ? command + " TOKEN" : command;
+    }
+
+    /** Sends request number {@code sent} to the channel and records its round trip unless it is warm-up. */
+    void request(int warmUp, Duration timeout) {
+        String token = echo ? "tk" + sent + "x" + Long.toString(System.nanoTime() & 0xffffff, 36) : null;
+        String text = echo ? command + " " + token : command;
+        long rtt = client.roundTrip("PRIVMSG " + channel + " :" + text, token, timeout);
+        boolean counted = sent >= warmUp;
+        sent++;
+        if (rtt < 0) {
+            if (counted) {
+                lost++;
+            } else {
+                lostInWarmUp++;
+            }
+        } else if (counted) {
+            rtts.add(rtt);
+        }
+    }
+
+    int sent() {
+        return sent;
+    }
+
+    int lost() {
+        return lost;
+    }
+
+    int lostInWarmUp() {
+        return lostInWarmUp;
+    }
+
+    int counted() {
+        return rtts.size();
+    }
+
+    /** The {@code p}-th percentile (nearest rank) of the counted round trips, in milliseconds; NaN if none. */
+    double percentileMs(double p) {
+        if (rtts.isEmpty()) {
+            return Double.NaN;
+        }
+        long[] sorted = rtts.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)] / 1e6;
+    }
+
+    /** One row of the results table. */
+    String row() {
+        return String.format(Locale.ROOT, "%-16s %-14s %5d %8d %5d %9.3f %9.3f %9.3f %9.3f", name, command(), sent,
+                counted(), lost, percentileMs(50), percentileMs(95), percentileMs(99), percentileMs(100));
+    }
+
+    /** Closes the client, then the responder (stopping a peer process by its PID). */
+    @Override
+    public void close() {
+        client.close();
+        if (responder != null) {
+            try {
+                responder.close();
+            } catch (Exception e) {
+                System.err.println("closing " + name + ": " + e);
+            }
+        }
+    }
+}
