@@ -39,15 +39,14 @@ import org.buildduty.connectors.testing.IrcNetwork;
  * <pre>{@code
  * bench/run IrcRoundTripBench                 # 500 requests per target, 1.3 s apart: about 11 minutes
  * bench/run IrcRoundTripBench --quick         # 50 per target
- * bench/run IrcRoundTripBench --count 200 --spacing 1300 --warmup 20 --flood-interval 600 --keep
+ * bench/run IrcRoundTripBench --count 200 --spacing 1300 --warmup 20 --keep
  * }</pre>
  *
- * <p>{@code --flood-interval} sets the bot's {@code flood.interval} (default: half the spacing, rounded down to 100 ms,
- * at most 1 s; 600 ms for 1300), because its room publisher paces every line in a room, answers included, at half the
- * connection's pace. {@code --keep} keeps the temp directory (configs, the bot's and errbot's logs). Environment:
- * {@code BENCH_DEBUG=1}
- * prints every line the timing clients receive; {@code BENCH_BOT_JAVA_OPTS} is passed to the bot's JVM as
- * {@code JAVA_TOOL_OPTIONS} (to try JVM flags or another logback configuration).
+ * <p>{@code --flood-interval} sets the bot's {@code flood.interval} (default: the bot's default, 1 s; answers to
+ * commands are not held back by the room's pace, only by the connection's). {@code --keep} keeps the temp directory
+ * (configs, the bot's and errbot's logs). Environment: {@code BENCH_DEBUG=1} prints every line the timing clients
+ * receive; {@code BENCH_BOT_JAVA_OPTS} is passed to the bot's JVM as {@code JAVA_TOOL_OPTIONS} (to try JVM flags or
+ * another logback configuration).
  */
 public final class IrcRoundTripBench {
     private static final String BOT_JAR = "bot-app/target/buildduty.jar";
@@ -65,8 +64,7 @@ public final class IrcRoundTripBench {
         int warmUp = Integer.parseInt(opts.getOrDefault("warmup", "20"));
         Path jar = Path.of(opts.getOrDefault("bot-jar", BOT_JAR));
         boolean keep = opts.containsKey("keep");
-        long floodMs = Long.parseLong(opts.getOrDefault("flood-interval", Long.toString(Math.min(1000,
-                spacingMs / 2 / 100 * 100))));
+        long floodMs = Long.parseLong(opts.getOrDefault("flood-interval", "0"));
         System.out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s (%s), load average %.2f%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("os.version"), System.getProperty("java.version"),
@@ -89,8 +87,8 @@ public final class IrcRoundTripBench {
             if (Files.isRegularFile(jar)) {
                 targets.add(Responders.buildduty(net, jar, dir.resolve("bot"), "bdbench", "bdbenchpw1", "bdclient",
                         "bdclientpw1", floodMs));
-                System.out.printf("buildduty: flood { burst: 4, interval: %d ms } (its room publisher answers at half "
-                        + "that pace: one line per %d ms per room)%n", floodMs, 2 * floodMs);
+                System.out.println("buildduty: " + (floodMs > 0 ? "flood { burst: 4, interval: " + floodMs + "ms }"
+                        : "the default flood budget (a burst of 4, then 1 line/s)"));
             } else {
                 System.out.println("buildduty: " + jar + " is missing, not measured; build it with "
                         + "./mvnw -q -pl bot-app -am package -DskipTests");

@@ -65,10 +65,9 @@ final class Responders {
 
     /**
      * buildduty itself ({@code java -jar JAR --config FILE}, the same java as the bench) in #bot, logged in with SASL
-     * as {@code botAccount}; the timing client is logged in as {@code clientAccount}, which holds role releng. Its
-     * output pace is {@code flood: {burst: 4, interval: floodIntervalMs}}: the room publisher sends every line of a
-     * room, command answers included, at half the connection's pace, so the interval must be at most half the
-     * request spacing or the answers queue up.
+     * as {@code botAccount}; the timing client is logged in as {@code clientAccount}, which holds role releng. With
+     * {@code floodIntervalMs > 0} its output pace is {@code flood: {burst: 4, interval: floodIntervalMs}}, otherwise
+     * the default.
      */
     static Target buildduty(IrcNetwork net, Path jar, Path dir, String botAccount, String botPassword,
             String clientAccount, String clientPassword, long floodIntervalMs) throws IOException {
@@ -93,7 +92,7 @@ final class Responders {
                 "    sasl: { account: " + botAccount + ", password_env: BENCH_IRC_PASSWORD }",
                 "    identity: account",
                 "    channels: [\"#bot\"]",
-                "    flood: { burst: 4, interval: " + floodIntervalMs + "ms }",
+                floodIntervalMs > 0 ? "    flood: { burst: 4, interval: " + floodIntervalMs + "ms }" : "",
                 "roles:",
                 "  releng: [\"bench:" + clientAccount + "\"]",
                 ""));

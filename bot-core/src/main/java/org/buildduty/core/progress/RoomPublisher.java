@@ -21,11 +21,12 @@ import org.buildduty.core.time.Ticker;
 /**
  * Sends an operation's messages to one room at a pace the chat allows, coalescing what can be coalesced.
  *
- * <p>Three kinds of message: notable lines (failures, stuck hosts) go in order, and past a backlog limit the rest
- * are counted and summarised in one line; status lines are coalesced per key (only the newest is kept), edited in
- * place where the chat can edit, or sent at most once per status interval where it cannot; final lines are never
- * dropped or coalesced. Sending follows the connector's burst and interval through a token bucket driven by the
- * injected {@link Ticker}; {@link #drain()} sends what is due and is called after each enqueue and by a timer.
+ * <p>Four kinds of message: answers to a command go out at once; notable lines (failures, stuck hosts) go in order,
+ * and past a backlog limit the rest are counted and summarised in one line; status lines are coalesced per key (only
+ * the newest is kept), edited in place where the chat can edit, or sent at most once per status interval where it
+ * cannot; final lines are never dropped or coalesced. Sending follows the connector's burst and interval through a
+ * token bucket driven by the injected {@link Ticker}; {@link #drain()} sends what is due and is called after each
+ * enqueue and by a timer.
  */
 public final class RoomPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(RoomPublisher.class);
@@ -103,9 +104,20 @@ public final class RoomPublisher {
         drain();
     }
 
-    /** Queues direct answers to a command; like final lines, they are never dropped. */
+    /**
+     * Sends direct answers to a command at once, whatever the room's budget (the connector still paces its own
+     * lines under the server's limits): a person waiting for an answer never waits behind progress. They count
+     * against the budget, so progress yields to them. Like final lines, they are never dropped: what the connector
+     * refuses waits in the queue.
+     */
     public synchronized void reply(java.util.List<String> lines) {
-        queue.addAll(lines);
+        refill();
+        int i = 0;
+        while (i < lines.size() && safeSend(lines.get(i))) {
+            tokens = Math.max(tokens - 1, -caps.burst());
+            i++;
+        }
+        queue.addAll(lines.subList(i, lines.size()));
         drain();
     }
 

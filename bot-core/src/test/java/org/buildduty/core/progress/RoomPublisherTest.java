@@ -235,11 +235,33 @@ class RoomPublisherTest {
         p.reply(answers);
         List<String> finals = numbered("final ", 30);
         p.finish(OP, "status", finals);
-        assertThat(p.backlog()).isEqualTo(20 + 30 + 1 + 1 + 30);
+        assertThat(irc.texts()).containsSubsequence(answers);
+        assertThat(p.backlog()).isEqualTo(20 + 1 + 1 + 30);
         flush(p, 200);
         assertThat(irc.texts()).containsSubsequence(answers).containsSubsequence(finals)
                 .contains("status", "#17: 2 more lines not shown here (see the full log)")
                 .hasSize(5 + 20 + 30 + 1 + 1 + 30);
+    }
+
+    @Test
+    void answersGoOutAtOnceWhenTheBudgetIsSpentAndProgressYieldsToThem() {
+        RoomPublisher p = publisher(irc);
+        numbered("line ", 7).forEach(l -> p.line(OP, l));
+        assertThat(irc.texts()).hasSize(5);
+        p.reply(List.of("you are irc:alice", "roles: releng"));
+        assertThat(irc.texts()).endsWith("line 5", "you are irc:alice", "roles: releng");
+        ticker.advance(Duration.ofSeconds(2));
+        assertThat(p.drain()).isZero();
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(p.drain()).isEqualTo(1);
+        assertThat(irc.texts()).last().isEqualTo("line 6");
+
+        irc.failSends(true);
+        p.reply(List.of("kept"));
+        assertThat(p.queuedLines()).isEqualTo(2);
+        irc.failSends(false);
+        flush(p, 10);
+        assertThat(irc.texts()).endsWith("line 7", "kept");
     }
 
     @Test
