@@ -3,8 +3,6 @@ package org.buildduty.connectors.irc;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,18 +22,11 @@ import org.buildduty.core.time.Ticker;
 /**
  * One connection to the IRC server, from the TCP connect to the disconnect: registration (alternate nicks on
  * collision), SASL outcome, joining the channels, identifying senders, and turning PRIVMSGs into
- * {@link ChatMessage}s. Lines arrive in order on the connection's input thread ({@link #onLine}); the pacer thread
- * sends through {@link #send} and calls {@link #tick}.
- *
- * <p>Identity in account mode, fail-closed: with {@code account-tag} the tag on the message itself decides (no tag:
- * not logged in); without it, a cached account is trusted only while {@code account-notify} keeps the cache
- * current, and otherwise the message waits for a WHOX reply. A sender logged in to no account gets the principal
- * {@code ?nick}, which no role can name (role entries are account names, which cannot contain {@code ?}).
+ * {@link ChatMessage}s (whose sender {@link Senders} decides). Lines arrive in order on the connection's input
+ * thread ({@link #onLine}); the pacer thread sends through {@link #send} and calls {@link #tick}.
  */
 final class IrcSession implements OutputPacer.Sink {
     private static final Logger LOG = LoggerFactory.getLogger(IrcSession.class);
-    /** The WHOX query type, echoed in 354 replies so ours are recognised. */
-    static final String WHOX_TOKEN = "471";
     private static final Set<String> JOIN_ERRORS = Set.of("403", "405", "471", "473", "474", "475", "476", "477",
             "489");
 
@@ -50,12 +41,10 @@ final class IrcSession implements OutputPacer.Sink {
     private final Ticker ticker;
     private final OutputPacer pacer;
     private final Owner owner;
-    private final AccountTracker accounts = new AccountTracker();
     private final Set<String> caps = ConcurrentHashMap.newKeySet();
-    private final Map<String, List<IrcLine>> awaitingWho = new HashMap<>();
+    private final Senders senders;
     private final Map<String, String> pendingJoins = new LinkedHashMap<>();
     private final List<String> joinProblems = new ArrayList<>();
-    private final Set<String> pendingChannelWho = new HashSet<>();
     private final Rejoins rejoins;
 
     private volatile PircBotX bot;
@@ -80,6 +69,17 @@ final class IrcSession implements OutputPacer.Sink {
         this.owner = owner;
         this.nick = cfg.nick();
         this.rejoins = new Rejoins(cfg.rejoinDelay());
+        this.senders = new Senders(cfg, caps, new Senders.Out() {
+            @Override
+            public void message(IrcLine l, Identity who) {
+                emit(l, who);
+            }
+
+            @Override
+            public void command(String rawLine) {
+                pacer.command(rawLine);
+            }
+        });
     }
 
     /** Connects and runs the connection on the calling thread until it ends. */
@@ -230,11 +230,10 @@ final class IrcSession implements OutputPacer.Sink {
         }
         try {
             IrcLine l = IrcLine.parse(raw);
-            if (l.isNumeric("354") && l.param(1).equals(WHOX_TOKEN)) {
-                synchronized (this) {
-                    accounts.set(l.param(2), l.param(3));
+            synchronized (this) {
+                if (senders.whoxReply(l)) {
+                    return true;
                 }
-                return true;
             }
             return handle(b, l);
         } catch (RuntimeException e) {
@@ -301,14 +300,14 @@ final class IrcSession implements OutputPacer.Sink {
                 onNick(l.nick(), l.param(0));
                 break;
             case "QUIT":
-                accounts.forget(l.nick());
+                senders.gone(l.nick());
                 primaryFreed(l.nick());
                 break;
             case "ACCOUNT":
-                accounts.set(l.nick(), l.param(0));
+                senders.account(l.nick(), l.param(0));
                 break;
             case "315":
-                return whoEnded(l.param(1));
+                return senders.whoEnded(l.param(1));
             case "PRIVMSG":
                 onPrivmsg(l);
                 break;
@@ -372,19 +371,12 @@ final class IrcSession implements OutputPacer.Sink {
     }
 
     private void onJoin(IrcLine l) {
-        String from = l.nick();
         String channel = l.param(0);
-        if (caps.contains("extended-join") && l.params().size() >= 2) {
-            accounts.set(from, l.param(1));
-        }
-        if (IrcLine.fold(from).equals(IrcLine.fold(nick))) {
+        boolean self = IrcLine.fold(l.nick()).equals(IrcLine.fold(nick));
+        senders.joined(l, self);
+        if (self) {
             selfUser = l.user();
             selfHost = l.host();
-            if (caps.contains("account-notify") && !caps.contains("account-tag")
-                    && cfg.identity() == IrcConfig.IdentityMode.ACCOUNT) {
-                pendingChannelWho.add(IrcLine.fold(channel));
-                pacer.command("WHO " + channel + " %tna," + WHOX_TOKEN);
-            }
             rejoins.joined(channel, ticker.now());
             if (pendingJoins.remove(IrcLine.fold(channel)) != null) {
                 maybeReady();
@@ -393,7 +385,7 @@ final class IrcSession implements OutputPacer.Sink {
     }
 
     private void onPart(String who, String channel, String how) {
-        accounts.forget(who);
+        senders.gone(who);
         if (IrcLine.fold(who).equals(IrcLine.fold(nick))) {
             selfLeft(channel, how);
         }
@@ -413,7 +405,7 @@ final class IrcSession implements OutputPacer.Sink {
     }
 
     private void onNick(String from, String to) {
-        accounts.renamed(from, to);
+        senders.renamed(from, to);
         if (IrcLine.fold(from).equals(IrcLine.fold(nick))) {
             nick = to;
             return;
@@ -440,49 +432,7 @@ final class IrcSession implements OutputPacer.Sink {
         if (text.startsWith("\u0001") || from.isEmpty() || IrcLine.fold(from).equals(IrcLine.fold(nick))) {
             return;
         }
-        if (cfg.identity() == IrcConfig.IdentityMode.HOSTMASK) {
-            emit(l, new Identity(cfg.id(), l.source()));
-            return;
-        }
-        if (caps.contains("account-tag")) {
-            String account = l.tag("account");
-            emit(l, principal(from, account == null || account.isEmpty() ? null : account));
-            return;
-        }
-        if (caps.contains("account-notify") && accounts.knows(from)) {
-            emit(l, principal(from, accounts.account(from).orElse(null)));
-            return;
-        }
-        String key = IrcLine.fold(from);
-        List<IrcLine> waiting = awaitingWho.computeIfAbsent(key, k -> new ArrayList<>());
-        waiting.add(l);
-        if (waiting.size() == 1) {
-            pacer.command("WHO " + from + " %tna," + WHOX_TOKEN);
-        }
-    }
-
-    /** The end of a WHO reply: releases the messages that waited for it; true if it answered our query. */
-    private boolean whoEnded(String mask) {
-        List<IrcLine> waiting = awaitingWho.remove(IrcLine.fold(mask));
-        if (waiting == null) {
-            return pendingChannelWho.remove(IrcLine.fold(mask));
-        }
-        for (IrcLine l : waiting) {
-            emit(l, principal(l.nick(), accounts.account(l.nick()).orElse(null)));
-        }
-        if (!caps.contains("account-notify")) {
-            accounts.forget(mask);
-        }
-        return true;
-    }
-
-    private Identity principal(String nickName, String account) {
-        return new Identity(cfg.id(), account == null ? unidentified(nickName) : account);
-    }
-
-    /** The principal of a sender logged in to no account: no role entry can name it. */
-    static String unidentified(String nickName) {
-        return "?" + nickName;
+        senders.privmsg(l);
     }
 
     private void emit(IrcLine l, Identity who) {

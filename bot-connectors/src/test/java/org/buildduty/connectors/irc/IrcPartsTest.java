@@ -172,7 +172,7 @@ class IrcPartsTest {
         assertThat(IrcSession.alternateNick("bot", 1)).isEqualTo("bot_");
         assertThat(IrcSession.alternateNick("bot", 2)).isEqualTo("bot__");
         assertThat(IrcSession.alternateNick("bot", 3)).matches("bot\\d{1,3}");
-        assertThat(IrcSession.unidentified("alice")).isEqualTo("?alice");
+        assertThat(Senders.unidentified("alice")).isEqualTo("?alice");
         assertThat(PircBotXGlue.login("build-duty_bot")).isEqualTo("builddutyb");
     }
 
