@@ -87,7 +87,7 @@ final class Bot implements AutoCloseable {
 
         Set<String> hostmask = new HashSet<>();
         Set<String> owners = new HashSet<>();
-        List<String> unsupported = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (ConnectorConfig c : cfg.connectors()) {
             if (c.type().equals("console")) {
                 owners.add(c.id());
@@ -96,18 +96,18 @@ final class Bot implements AutoCloseable {
                 hostmask.add(c.id());
             }
             if (!c.type().equals("console") && !c.type().equals("irc")) {
-                unsupported.add(c.node().where() + ": connector type " + c.type()
+                problems.add(c.node().where() + ": connector type " + c.type()
                         + " is not available in this build yet");
             } else if (c.settings() instanceof IrcSettings && ((IrcSettings) c.settings()).tlsCaFile().isPresent()) {
                 try {
                     ircConfig(c.id(), (IrcSettings) c.settings());
                 } catch (BuilddutyException e) {
-                    unsupported.add(c.node().where() + ": " + e.getMessage());
+                    problems.add(c.node().where() + ": " + e.getMessage());
                 }
             }
         }
-        if (!unsupported.isEmpty()) {
-            throw new ConfigException(unsupported);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
         }
         return new Catalog(executors, registry, runbooks.size(), new RoleResolver(cfg.roles(), hostmask, owners));
     }
