@@ -29,6 +29,7 @@ public final class CommandSpec {
     private final String usageOverride;
     private final boolean rawArgs;
     private final CommandHandler handler;
+    private final ApprovalRecheck recheck;
 
     private CommandSpec(Builder b) {
         this.name = b.name;
@@ -42,6 +43,7 @@ public final class CommandSpec {
         this.usageOverride = b.usageOverride;
         this.rawArgs = b.rawArgs;
         this.handler = Objects.requireNonNull(b.handler, "handler of " + b.name);
+        this.recheck = b.recheck;
     }
 
     public static Builder builder(String name) {
@@ -102,6 +104,11 @@ public final class CommandSpec {
         return handler;
     }
 
+    /** The check an approved plan of this command goes through before it runs, if any. */
+    public Optional<ApprovalRecheck> recheck() {
+        return Optional.ofNullable(recheck);
+    }
+
     /** Builds a {@link CommandSpec}. */
     public static final class Builder {
         private final String name;
@@ -115,6 +122,7 @@ public final class CommandSpec {
         private String usageOverride;
         private boolean rawArgs;
         private CommandHandler handler;
+        private ApprovalRecheck recheck;
 
         private Builder(String name) {
             if (!name.matches("[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)?")) {
@@ -178,6 +186,12 @@ public final class CommandSpec {
 
         public Builder handler(CommandHandler h) {
             this.handler = h;
+            return this;
+        }
+
+        /** Checks an approved plan of this command just before it runs (see {@link ApprovalRecheck}). */
+        public Builder recheck(ApprovalRecheck r) {
+            this.recheck = r;
             return this;
         }
 

@@ -16,8 +16,11 @@ import org.buildduty.core.UserFacingException;
 import org.buildduty.core.approval.ApprovalGate;
 import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.approval.PendingApproval;
+import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.Identity;
+import org.buildduty.core.command.ApprovalRecheck;
+import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.HostRunRecord;
@@ -60,11 +63,15 @@ final class Operations {
 
     /** Creates an operation from a plan; asks for approval or starts it. Returns the answer lines. */
     List<String> create(OperationPlan plan, ChatMessage m) {
+        return create(plan, m.sender(), m.room());
+    }
+
+    private List<String> create(OperationPlan plan, Identity requester, ChatAddress room) {
         journal.checkWritable();
         Instant now = ticker.now();
         OperationId id = journal.nextOperationId();
         boolean needsApproval = plan.approval().isRequired();
-        Operation op = new Operation(id, plan, m.sender(), m.room(), now,
+        Operation op = new Operation(id, plan, requester, room, now,
                 needsApproval ? OperationState.PENDING_APPROVAL : OperationState.QUEUED);
         journal.operationCreated(op);
         live.put(id, op);
@@ -74,7 +81,7 @@ final class Operations {
         }
         PendingApproval p = gate.request(op);
         ApprovalPolicy policy = plan.approval();
-        String who = m.sender().principal();
+        String who = requester.principal();
         return List.of(op.title() + " by " + who + params(plan) + " — approve with \"" + engine.prefix() + "approve "
                 + id.value() + "\" (" + policy.required()
                 + " of role " + policy.role() + (policy.selfApprove() ? "" : ", not " + who) + "; expires "
@@ -90,9 +97,45 @@ final class Operations {
                     + Times.clock(p.expiresAt()) + ")";
         }
         Operation op = ((ApprovalGate.Approved) r).operation();
+        String approvedBy = op.title() + " approved by " + String.join(", ",
+                ((ApprovalGate.Approved) r).approvedBy().stream().map(Identity::principal).toList());
+        Optional<ApprovalRecheck.Replan> replan = recheck(op);
+        if (replan.isPresent()) {
+            return String.join("\n", notRun(op, approvedBy, replan.get()));
+        }
         engine.afterReply(() -> start(op));
-        return op.title() + " approved by " + String.join(", ",
-                ((ApprovalGate.Approved) r).approvedBy().stream().map(Identity::principal).toList()) + "; running";
+        return approvedBy + "; running";
+    }
+
+    /** The command's last look at the approved plan; a failed check counts as a reason not to run. */
+    private Optional<ApprovalRecheck.Replan> recheck(Operation op) {
+        Optional<ApprovalRecheck> check = engine.commands().get(op.plan().kind()).flatMap(CommandSpec::recheck);
+        if (check.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return check.get().recheck(op.plan());
+        } catch (UserFacingException e) {
+            return Optional.of(new ApprovalRecheck.Replan("cannot check it before running: " + e.getMessage(), null));
+        } catch (RuntimeException e) {
+            LOG.error("the approval recheck of {} failed", op.title(), e);
+            return Optional.of(new ApprovalRecheck.Replan("cannot check it before running (internal error)", null));
+        }
+    }
+
+    /** Ends an approved operation whose premise moved, and asks approval for the fresh plan, if any. */
+    private List<String> notRun(Operation op, String approvedBy, ApprovalRecheck.Replan replan) {
+        Instant now = ticker.now();
+        journal.operationState(op.id(), OperationState.CANCELLED, now, "approved but not run: " + replan.reason());
+        op.transition(OperationState.CANCELLED, now);
+        live.remove(op.id());
+        List<String> lines = new ArrayList<>();
+        lines.add(approvedBy + ", but not run: " + replan.reason());
+        if (replan.plan() != null) {
+            lines.add("asking again:");
+            lines.addAll(create(replan.plan(), op.requester(), op.origin()));
+        }
+        return lines;
     }
 
     String cancel(Operation op, Identity who) {

@@ -7,14 +7,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.core.ServiceException;
 import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
+import org.buildduty.core.command.ApprovalRecheck;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
@@ -55,6 +59,18 @@ class EngineTest {
                 "hosts");
     }
 
+    /** The commit a pull request's ref points at, as the "pr" command's recheck sees it. */
+    static final AtomicReference<String> PR_HEAD = new AtomicReference<>("abc1234");
+
+    static Optional<ApprovalRecheck.Replan> unreachable() {
+        throw new ServiceException("git ls-remote: the repository is not reachable");
+    }
+
+    static OperationPlan prPlan(String sha) {
+        return new OperationPlan("pr", Map.of("sha", sha), List.of(step("build", List.of(), null)),
+                ApprovalPolicy.of("releng", 1), "steps");
+    }
+
     static void commands(CommandRules r) {
         r.register(CommandSpec.builder("quick").summary("runs at once").handler(c -> Outcome.planned(
                 plan("quick", ApprovalPolicy.NONE))).build());
@@ -64,6 +80,13 @@ class EngineTest {
                 Outcome.planned(plan("twice", ApprovalPolicy.of("releng", 2)))).build());
         r.register(CommandSpec.builder("mine").summary("self approval allowed").role("releng").handler(c ->
                 Outcome.planned(plan("mine", new ApprovalPolicy("releng", 1, true, Duration.ofMinutes(15)))))
+                .build());
+        r.register(CommandSpec.builder("pr").summary("runs the commit the ref points at").role("releng")
+                .handler(c -> Outcome.planned(prPlan(PR_HEAD.get())))
+                .recheck(approved -> PR_HEAD.get().isEmpty() ? unreachable()
+                        : approved.params().get("sha").equals(PR_HEAD.get()) ? Optional.empty()
+                        : Optional.of(new ApprovalRecheck.Replan("the ref moved from " + approved.params().get("sha")
+                                + " to " + PR_HEAD.get() + " since the request", prPlan(PR_HEAD.get()))))
                 .build());
         r.register(CommandSpec.builder("boom").summary("a bug").handler(c -> {
             throw new IllegalStateException("internal detail /etc/secret");
@@ -155,6 +178,35 @@ class EngineTest {
         assertThat(out).singleElement().asString().isEqualTo("deploy #1 by alice: target=bm01 — approve with "
                 + "\"!approve 1\" (1 of role releng, not alice; expires 10:15Z) · steps: 1) prepare 2) apply on 2");
         assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void anApprovedPlanWhosePremiseMovedDoesNotRunAndIsAskedForAgain() {
+        start();
+        PR_HEAD.set("abc1234");
+        bot.send("alice", "!pr");
+        PR_HEAD.set("def5678");
+        String answer = bot.engine().approve(new OperationId(1), id("bob"));
+        assertThat(answer.split("\n")).hasSize(3);
+        assertThat(answer).startsWith("pr #1 approved by bob, but not run: the ref moved from abc1234 to def5678 "
+                + "since the request\nasking again:\npr #2 by alice: sha=def5678 — approve with \"!approve 2\"");
+        assertThat(fake.calls()).isEmpty();
+        assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
+                .isEqualTo(OperationState.CANCELLED);
+        assertThat(bot.journal().operation(new OperationId(2)).orElseThrow().state())
+                .isEqualTo(OperationState.PENDING_APPROVAL);
+
+        assertThat(bot.engine().approve(new OperationId(2), id("bob"))).isEqualTo("pr #2 approved by bob; running");
+        bot.awaitLine("pr #2 [############] 1/1 steps · succeeded", Duration.ofSeconds(10));
+        assertThat(fake.calls()).hasSize(1);
+
+        bot.send("alice", "!pr");
+        PR_HEAD.set("");
+        assertThat(bot.engine().approve(new OperationId(3), id("bob"))).isEqualTo("pr #3 approved by bob, but not "
+                + "run: cannot check it before running: git ls-remote: the repository is not reachable");
+        assertThat(bot.journal().operation(new OperationId(3)).orElseThrow().state())
+                .isEqualTo(OperationState.CANCELLED);
+        assertThat(fake.calls()).hasSize(1);
     }
 
     @Test
