@@ -120,14 +120,18 @@ public final class ConfigLoader {
         }
         Section s = section.get();
         Optional<ServicesConfig.Buildbot> buildbot = s.section("buildbot", Set.of("url", "user", "password_env",
-                "password_file")).flatMap(b -> {
+                "password_file", "scheduler", "repositories")).flatMap(b -> {
                     Optional<URI> url = b.has("url") ? b.url("url") : missing(b, "url");
                     Optional<String> user = b.string("user");
                     Optional<Secret> password = user.isPresent() ? b.requiredSecret("password") : b.secret("password");
                     if (user.isEmpty() && password.isPresent()) {
                         b.error("user", "missing (a password is given)");
                     }
-                    return url.map(u -> new ServicesConfig.Buildbot(u, user, password));
+                    String scheduler = b.string("scheduler", "force");
+                    Map<String, String> repositories = new LinkedHashMap<>();
+                    b.namedEntries("repositories").ifPresent(rs -> rs.node().asMap().forEach((builder, repo) ->
+                            b.ctx().problems().check(repo::string).ifPresent(r -> repositories.put(builder, r))));
+                    return url.map(u -> new ServicesConfig.Buildbot(u, user, password, scheduler, repositories));
                 });
         Optional<ServicesConfig.Mbs> mbs = s.section("mbs", Set.of("url", "token_env", "token_file")).flatMap(m -> {
             Optional<URI> url = m.has("url") ? m.url("url") : missing(m, "url");

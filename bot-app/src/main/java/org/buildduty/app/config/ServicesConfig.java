@@ -1,6 +1,7 @@
 package org.buildduty.app.config;
 
 import java.net.URI;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,9 +20,15 @@ public record ServicesConfig(Optional<Buildbot> buildbot, Optional<Mbs> mbs) {
      *
      * @param url      its base URL
      * @param user     login user, if any
-     * @param password present exactly when {@code user} is
+     * @param password     present exactly when {@code user} is
+     * @param scheduler    the force scheduler {@code force} uses (default {@code force})
+     * @param repositories builder name → the git repository its branches and pull requests are resolved in
      */
-    public record Buildbot(URI url, Optional<String> user, Optional<Secret> password) {
+    public record Buildbot(URI url, Optional<String> user, Optional<Secret> password, String scheduler,
+            Map<String, String> repositories) {
+        public Buildbot {
+            repositories = Map.copyOf(repositories);
+        }
     }
 
     /**
