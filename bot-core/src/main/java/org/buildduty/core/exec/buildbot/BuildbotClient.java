@@ -220,7 +220,7 @@ public final class BuildbotClient {
             } catch (BuildbotException again) {
                 return e;
             }
-            String names = all.stream().map(Builder::name).collect(Collectors.joining(", "));
+            String names = all.stream().map(Builder::name).sorted().collect(Collectors.joining(", "));
             if (all.stream().noneMatch(b -> b.name().equals(builder))) {
                 return new BuildbotException("no builder \"" + BuildbotErrors.cut(builder, 60)
                         + "\" on Buildbot (builders: " + names + ")");
