@@ -22,16 +22,27 @@ import org.buildduty.core.time.Ticker;
  * Sends credentials on the wire: a network interceptor that adds a request's credential (its tag) to each hop under
  * the credential's base URL, and strips authorization and cookies from a hop that a redirect took elsewhere. It also
  * holds the session cookies of SESSION credentials, one jar per credential, shared by all operations.
+ *
+ * <p>Public so other Buildbot-speaking code (the {@code buildbot} executor's client) shares this handling: add it as a
+ * network interceptor, tag each request with its {@link HttpCredential}, and log in with {@link Session#replace}.
+ *
+ * <pre>{@code
+ * Sessions sessions = new Sessions(ticker);
+ * OkHttpClient http = base.newBuilder().addNetworkInterceptor(sessions).build();
+ * Request r = new Request.Builder().url(url).tag(HttpCredential.class, credential).build();
+ * }</pre>
  */
-final class Sessions implements Interceptor {
+public final class Sessions implements Interceptor {
     private final Map<String, Session> byCredential = new ConcurrentHashMap<>();
     private final Ticker ticker;
 
-    Sessions(Ticker ticker) {
+    /** Sessions whose cookie expiry is judged by {@code ticker}. */
+    public Sessions(Ticker ticker) {
         this.ticker = ticker;
     }
 
-    Session of(HttpCredential c) {
+    /** The cookie jar of credential {@code c} (created empty on first use). */
+    public Session of(HttpCredential c) {
         return byCredential.computeIfAbsent(c.name() + "\n" + c.user() + "\n" + c.loginUrl() + "\n" + c.baseUrl(),
                 k -> new Session());
     }
@@ -73,35 +84,42 @@ final class Sessions implements Interceptor {
     }
 
     /** The cookies of one SESSION credential: the last value set for each name. */
-    static final class Session {
+    public static final class Session {
         /** Held while logging in, so parallel steps log in once. */
         final Object loginLock = new Object();
         private final Map<String, String> cookies = new LinkedHashMap<>();
         private long generation;
 
-        synchronized boolean active() {
+        /** The lock to hold while logging in, so parallel callers log in once. */
+        public Object loginLock() {
+            return loginLock;
+        }
+
+        /** True while the jar holds cookies (a session is believed to be logged in). */
+        public synchronized boolean active() {
             return !cookies.isEmpty();
         }
 
-        synchronized long generation() {
+        /** Counts logins and invalidations, so a stale failure does not drop a newer session. */
+        public synchronized long generation() {
             return generation;
         }
 
         /** {@code a=1; b=2}, or empty. */
-        synchronized String header() {
+        public synchronized String header() {
             return cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining("; "));
         }
 
         /** Starts a new session with these cookies (a later one of the same name wins). */
-        synchronized void replace(List<Cookie> set, Instant now) {
+        public synchronized void replace(List<Cookie> set, Instant now) {
             cookies.clear();
             generation++;
             absorb(set, now);
         }
 
         /** Takes cookies a response set: new values replace old ones, expired ones are dropped. */
-        synchronized void absorb(List<Cookie> set, Instant now) {
+        public synchronized void absorb(List<Cookie> set, Instant now) {
             for (Cookie cookie : set) {
                 cookies.remove(cookie.name());
                 if (!cookie.persistent() || cookie.expiresAt() > now.toEpochMilli()) {
@@ -111,7 +129,7 @@ final class Sessions implements Interceptor {
         }
 
         /** Forgets the cookies, unless another run already logged in again since {@code seen}. */
-        synchronized void invalidate(long seen) {
+        public synchronized void invalidate(long seen) {
             if (generation == seen) {
                 cookies.clear();
                 generation++;
