@@ -2,10 +2,12 @@ package org.buildduty.app;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,8 +18,11 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.IrcSettings;
+import org.buildduty.app.config.ServicesConfig;
 import org.buildduty.app.exec.Executors;
 import org.buildduty.app.store.SqliteJournal;
+import org.buildduty.commands.buildbot.BuildbotCommands;
+import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
@@ -29,6 +34,7 @@ import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.command.CommandRegistry;
+import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;
@@ -76,7 +82,8 @@ final class Bot implements AutoCloseable {
      * throw {@link ConfigException}.
      */
     static Catalog catalog(BotConfig cfg) {
-        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system());
+        Optional<BuildbotClient> buildbot = Executors.buildbot(cfg);
+        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), buildbot);
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
         List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory());
@@ -84,6 +91,13 @@ final class Bot implements AutoCloseable {
         CommandRegistry registry = new CommandRegistry();
         BuiltinCommands.commands(registry);
         RunbookCommands.register(registry, runbooks);
+        buildbot.ifPresent(client -> {
+            ServicesConfig.Buildbot b = cfg.services().buildbot().orElseThrow();
+            BuildbotCommands.Settings defaults = BuildbotCommands.Settings.defaults(b.repositories());
+            BuildbotCommands.register(registry, client, new GitRemote(gitCache(cfg), Duration.ofSeconds(30)),
+                    new BuildbotCommands.Settings(b.scheduler(), b.repositories(), defaults.role(),
+                            defaults.prApproval(), defaults.buildTimeout()), Ticker.system());
+        });
 
         Set<String> hostmask = new HashSet<>();
         Set<String> owners = new HashSet<>();
@@ -173,6 +187,12 @@ final class Bot implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Where {@code force} keeps shallow fetches for commit subjects: beside the journal. */
+    private static Path gitCache(BotConfig cfg) {
+        Path parent = cfg.bot().journal().toAbsolutePath().getParent();
+        return parent.resolve("git-cache");
     }
 
     /** The connector settings of the configuration, as the IRC connector takes them. */

@@ -14,6 +14,8 @@ import org.buildduty.app.config.Secret;
 import org.buildduty.app.config.SshSettings;
 import org.buildduty.core.exec.LocalExecutor;
 import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.exec.buildbot.BuildbotClient;
+import org.buildduty.core.exec.buildbot.BuildbotExecutor;
 import org.buildduty.core.exec.http.HttpCredential;
 import org.buildduty.core.exec.http.HttpCredentials;
 import org.buildduty.core.exec.http.HttpExecutor;
@@ -27,8 +29,8 @@ import org.buildduty.core.time.Ticker;
 
 /**
  * The step executors a configuration gives the runner: {@code local}, {@code ssh} (inventory hosts, known_hosts,
- * keys), {@code http} (configured credentials) and {@code wait_until}. Creating them opens nothing; connections are
- * made when a step runs.
+ * keys), {@code http} (configured credentials), {@code wait_until}, and {@code buildbot} with
+ * {@code services.buildbot}. Creating them opens nothing; connections are made when a step runs.
  */
 public final class Executors {
     private Executors() {
@@ -36,6 +38,12 @@ public final class Executors {
 
     /** The executors for this configuration, in a fixed order; close the {@link AutoCloseable} ones at shutdown. */
     public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker) {
+        return of(cfg, hiddenEnv, ticker, Optional.empty());
+    }
+
+    /** The executors, with {@code buildbot} (force and follow a build) when a Buildbot client is given. */
+    public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker,
+            Optional<BuildbotClient> buildbot) {
         SshExecutor ssh = new SshExecutor(hosts(cfg.inventory()), options(cfg.inventory().ssh()));
         HttpExecutor http = new HttpExecutor(credentials(cfg.credentials()));
         List<StepExecutor> out = new ArrayList<>();
@@ -43,7 +51,15 @@ public final class Executors {
         out.add(ssh);
         out.add(http);
         out.add(new WaitUntilExecutor(http, Map.of(ssh.kind(), ssh), ticker, Sleeper.system()));
+        buildbot.ifPresent(c -> out.add(new BuildbotExecutor(c, ticker, Sleeper.system())));
         return List.copyOf(out);
+    }
+
+    /** The client of {@code services.buildbot}: logged in as its user, or anonymous. */
+    public static Optional<BuildbotClient> buildbot(BotConfig cfg) {
+        return cfg.services().buildbot().map(b -> b.user().isPresent()
+                ? BuildbotClient.of(b.url(), b.user().get(), () -> b.password().map(Secret::reveal).orElse(""))
+                : BuildbotClient.anonymous(b.url()));
     }
 
     /** Inventory hosts as SSH targets: a host's own user and key, else {@code inventory.ssh}'s, else the OS user. */

@@ -122,7 +122,7 @@ final class ForceCommand {
         StepSpec step = new StepSpec(name, "buildbot", args, List.of(), 1, settings.buildTimeout(), null,
                 OnHostFailure.STOP, null);
         ApprovalPolicy approval = r.pr().isEmpty() ? ApprovalPolicy.NONE : settings.prApproval();
-        return new OperationPlan("force", params, List.of(step), approval, "builds");
+        return new OperationPlan("force", params, List.of(step), approval, "steps");
     }
 
     /** A plan resolved from a ref runs only if the ref still points at the approved commit. */

@@ -97,6 +97,13 @@ public final class BuildbotClient {
         return new BuildbotClient(http, c, base);
     }
 
+    /** A client that does not log in (Buildbot's anonymous user: reads only, where authz allows). */
+    public static BuildbotClient anonymous(URI baseUrl) {
+        OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofSeconds(30)).writeTimeout(Duration.ofSeconds(30)).build();
+        return new BuildbotClient(http, null, withSlash(baseUrl));
+    }
+
     /** The master's web root, ending in {@code /}. */
     public URI baseUrl() {
         return baseUrl;
