@@ -67,10 +67,28 @@ public record Runbook(String name, String alias, String description, String role
             if (sb.length() > 0) {
                 sb.append(' ');
             }
-            String opt = "--" + p.name() + " " + argName(p);
+            String opt = p.type() == ParamType.BOOL ? "--" + option(p) : "--" + option(p) + " " + argName(p);
             sb.append(p.required() ? opt : "[" + opt + "]");
         }
         return sb.toString();
+    }
+
+    /**
+     * The command line option of a parameter: its name with {@code _} written {@code -} ({@code dry_run} is
+     * {@code --dry-run}); {@code run} also takes the name as declared.
+     */
+    public static String option(ParamSpec p) {
+        return p.name().replace('_', '-');
+    }
+
+    /** The parameter a typed option ({@code dry-run} or {@code dry_run}, without {@code --}) names. */
+    public Optional<ParamSpec> paramForOption(String typed) {
+        return params.stream().filter(p -> option(p).equals(typed) || p.name().equals(typed)).findFirst();
+    }
+
+    /** True when it declares the bool parameter {@code dry_run}: {@code --dry-run} answers with the plan. */
+    public boolean hasDryRun() {
+        return param(DryRun.PARAM).map(p -> p.type() == ParamType.BOOL).orElse(false);
     }
 
     /** The placeholder shown for a parameter's value: its type, or its choices for an enum. */

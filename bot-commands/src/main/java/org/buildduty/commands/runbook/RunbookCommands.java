@@ -15,7 +15,9 @@ import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
+import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.param.ParamSpec;
+import org.buildduty.core.param.ParamType;
 
 /**
  * The {@code run} command, and one command per runbook alias ({@code reconfig}).
@@ -23,7 +25,9 @@ import org.buildduty.core.param.ParamSpec;
  * <p>{@code run <runbook> [--param value | --param=value ...]} takes its tokens untouched
  * ({@link CommandSpec#rawArgs()}), because every runbook has other parameters; it checks the runbook's role
  * itself. {@code run} alone lists the runbooks. An alias command declares the runbook's parameters as Commons CLI
- * long options, so {@code help} shows them, and requires the runbook's role. Both answer with the frozen plan.
+ * long options ({@code dry_run} is {@code --dry-run}; a bool parameter is a flag), so {@code help} shows them,
+ * and requires the runbook's role. Both answer with the frozen plan; when the runbook declares the bool parameter
+ * {@code dry_run} and it is given, the plan is only shown ({@link DryRun}): no operation, no approval.
  */
 public final class RunbookCommands {
     private RunbookCommands() {
@@ -62,10 +66,13 @@ public final class RunbookCommands {
                     + ctx.caller() + ")");
         }
         Map<String, String> raw = parse(rb, tokens.subList(1, tokens.size()));
-        return Outcome.planned(rb.plan(raw, ctx.bot().inventory()));
+        return outcome(rb, raw, ctx);
     }
 
-    /** {@code --name value} and {@code --name=value} pairs. */
+    /**
+     * {@code --name value} and {@code --name=value} pairs keyed by parameter name; an option may be written with
+     * {@code -} or {@code _} ({@code --dry-run}, {@code --dry_run}), and a bool parameter alone is {@code true}.
+     */
     static Map<String, String> parse(Runbook rb, List<String> tokens) {
         Map<String, String> raw = new LinkedHashMap<>();
         String usage = "usage: run " + rb.name() + (rb.params().isEmpty() ? "" : " " + rb.synopsis());
@@ -78,9 +85,13 @@ public final class RunbookCommands {
             String key;
             String value;
             int eq = t.indexOf('=');
+            Optional<ParamSpec> p = rb.paramForOption(eq > 0 ? t.substring(2, eq) : t.substring(2));
             if (eq > 0) {
                 key = t.substring(2, eq);
                 value = t.substring(eq + 1);
+            } else if (p.isPresent() && p.get().type() == ParamType.BOOL) {
+                key = t.substring(2);
+                value = "true";
             } else {
                 key = t.substring(2);
                 if (i + 1 >= tokens.size()) {
@@ -89,11 +100,21 @@ public final class RunbookCommands {
                 }
                 value = tokens.get(++i);
             }
-            if (raw.putIfAbsent(key, value) != null) {
+            String name = p.map(ParamSpec::name).orElse(key);
+            if (raw.putIfAbsent(name, value) != null) {
                 throw new UsageException("run " + rb.name() + ": --" + RunbookPlanner.shown(key) + " given twice");
             }
         }
         return raw;
+    }
+
+    /** The plan as an operation, or for {@code --dry-run} the plan as an answer, with no operation. */
+    static Outcome outcome(Runbook rb, Map<String, String> raw, CommandContext ctx) {
+        OperationPlan plan = rb.plan(raw, ctx.bot().inventory());
+        if (rb.hasDryRun() && DryRun.asked(plan)) {
+            return Outcome.reply(DryRun.lines(plan));
+        }
+        return Outcome.planned(plan);
     }
 
     private static List<String> list(Map<String, Runbook> byName) {
@@ -186,14 +207,25 @@ public final class RunbookCommands {
             } else {
                 desc = (desc.isEmpty() ? "" : desc + " ") + "(required)";
             }
-            b.option(Option.builder().longOpt(p.name()).hasArg().argName(Runbook.argName(p)).desc(desc).get());
+            if (p.type() == ParamType.BOOL) {
+                b.flag(Runbook.option(p), p.description());
+            } else {
+                b.option(Option.builder().longOpt(Runbook.option(p)).hasArg().argName(Runbook.argName(p)).desc(desc)
+                        .get());
+            }
         }
         return b.handler(ctx -> {
             Map<String, String> raw = new LinkedHashMap<>();
             for (ParamSpec p : rb.params()) {
-                ctx.args().option(p.name()).ifPresent(v -> raw.put(p.name(), v));
+                if (p.type() == ParamType.BOOL) {
+                    if (ctx.args().flag(Runbook.option(p))) {
+                        raw.put(p.name(), "true");
+                    }
+                } else {
+                    ctx.args().option(Runbook.option(p)).ifPresent(v -> raw.put(p.name(), v));
+                }
             }
-            return Outcome.planned(rb.plan(raw, ctx.bot().inventory()));
+            return outcome(rb, raw, ctx);
         }).build();
     }
 }

@@ -33,8 +33,8 @@ final class RunbookPlanner {
         for (ParamSpec p : rb.params()) {
             String text = raw.containsKey(p.name()) ? raw.get(p.name()) : p.defaultValue();
             if (text == null) {
-                throw new InvalidValueException("missing --" + p.name() + " for run " + rb.name() + " (usage: run "
-                        + rb.name() + " " + rb.synopsis() + ")");
+                throw new InvalidValueException("missing --" + Runbook.option(p) + " for run " + rb.name()
+                        + " (usage: run " + rb.name() + " " + rb.synopsis() + ")");
             }
             ParamValue value = ParamValidator.validate(p, text, inv);
             if (value.value().contains("{{")) {
@@ -78,6 +78,9 @@ final class RunbookPlanner {
                 ParamValue v = values.get(found.get(0).name());
                 if (v != null && v.type() == ParamType.INT) {
                     return Long.parseLong(v.value());   // "{{count}}" alone in a structure is a JSON number
+                }
+                if (v != null && v.type() == ParamType.BOOL) {
+                    return Boolean.valueOf(v.value());   // and "{{flag}}" a JSON boolean
                 }
             }
             return Placeholders.substitute((String) value, name -> lookup(name, values, UnaryOperator.identity()));
@@ -141,7 +144,8 @@ final class RunbookPlanner {
         if (rb.params().isEmpty()) {
             return "it takes no parameters";
         }
-        return "parameters: " + rb.params().stream().map(p -> "--" + p.name()).collect(Collectors.joining(", "));
+        return "parameters: "
+                + rb.params().stream().map(p -> "--" + Runbook.option(p)).collect(Collectors.joining(", "));
     }
 
     /** A typed name for a message: printable ASCII only, cut short. */

@@ -31,7 +31,9 @@ final class RunbookReader {
     private static final Set<String> APPROVAL = Set.of("role", "required", "self_approve", "timeout");
     private static final Set<String> PARAM = Set.of("type", "default", "choices", "description", "min", "max", "roots");
     private static final Set<String> TYPES =
-            Set.of("int", "revision", "host", "group", "path", "enum", "duration", "string");
+            Set.of("int", "revision", "host", "group", "path", "enum", "duration", "string", "bool");
+    /** A group name as the inventory writes it. */
+    private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9._][A-Za-z0-9._-]*");
 
     private final ConfigNode root;
     private final ConfigProblems problems;
@@ -95,10 +97,17 @@ final class RunbookReader {
 
     private void params(ConfigNode node) {
         Map<String, ConfigNode> entries = problems.check(node::asMap).orElse(Map.of());
+        Map<String, String> options = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigNode> e : entries.entrySet()) {
             String pname = e.getKey();
             ConfigNode p = e.getValue();
             stepReader.declare(pname);
+            String other = options.putIfAbsent(pname.replace('_', '-'), pname);
+            if (other != null) {
+                problems.add(p, "\"" + pname + "\" and \"" + other + "\" are the same option --"
+                        + pname.replace('_', '-'));
+                continue;
+            }
             if (!Placeholders.NAME.matcher(pname).matches() || pname.length() > 40) {
                 problems.add(p, "a parameter name must match [a-z][a-z0-9_-]* (at most 40 characters)");
                 continue;
@@ -141,8 +150,11 @@ final class RunbookReader {
         }
         List<String> roots = p.get("roots").map(r -> roots(r, type)).orElse(List.of());
         String description = p.get("description").map(ConfigNode::string).orElse("");
-        String defaultValue = p.get("default").map(ConfigNode::string).orElse(null);
+        String defaultValue = p.get("default").map(ConfigNode::string).orElse(type == ParamType.BOOL ? "false" : null);
         ParamSpec spec = new ParamSpec(pname, type, defaultValue, choices, description, min, max, roots);
+        if (type == ParamType.GROUP && defaultValue != null && absentGroup(defaultValue)) {
+            return Optional.of(spec);   // a group this inventory lacks: --name is needed until it has one
+        }
         if (defaultValue != null) {
             try {
                 ParamValidator.validate(spec, defaultValue, inventory);
@@ -151,6 +163,16 @@ final class RunbookReader {
             }
         }
         return Optional.of(spec);
+    }
+
+    /**
+     * True for one group name that names neither a group nor a host of the inventory: such a default loads (the
+     * shipped reconfig runbook defaults to {@code masters}, which the shipped inventory lacks), and running without
+     * the option then fails with the inventory's groups and hosts.
+     */
+    private boolean absentGroup(String value) {
+        return GROUP_NAME.matcher(value).matches() && inventory.group(value).isEmpty()
+                && !inventory.hosts().contains(value);
     }
 
     private List<String> choices(ConfigNode n) {

@@ -100,6 +100,79 @@ class RunbookCommandsTest {
         assertThat(bot.commands().get("echo")).isEmpty();
     }
 
+    /** A runbook with bool parameters; the bot then knows only it. */
+    void flaggedRunbook() throws IOException {
+        Path d = dir.resolve("flagged");
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("flagged.yml"), String.join("\n",
+                "name: flagged",
+                "alias: flagged",
+                "approval: { role: releng, required: 1 }",
+                "params:",
+                "  hosts: { type: group, default: masters }",
+                "  dry_run: { type: bool, description: only show the plan }",
+                "  loud_mode: { type: bool, default: false }",
+                "  note: { type: string, default: \"it's\" }",
+                "steps:",
+                "  - name: hello",
+                "    ssh: { hosts: \"{{hosts}}\", parallel: 5, command: \"echo {{loud_mode}} {{note}} on {{host}}\" }",
+                "    timeout: 1m",
+                "    on_host_failure: continue",
+                "  - name: notify",
+                "    http: { method: POST, url: \"http://127.0.0.1:1/x\", body: { loud: \"{{loud_mode}}\" } }",
+                ""));
+        FakeInventory inv = new FakeInventory().group("masters", "bm01", "bm02");
+        bot = new FakeBotApi(inv);
+        RunbookCommands.register(bot.commands(), RunbookLoader.loadAll(d, RunbookLoader.STANDARD_KINDS, inv));
+    }
+
+    @Test
+    void boolParametersAreFlagsWrittenWithDashes() throws Exception {
+        flaggedRunbook();
+        CommandSpec alias = bot.commands().get("flagged").orElseThrow();
+        assertThat(alias.options().getOptions()).extracting(Option::getLongOpt, Option::hasArg)
+                .contains(org.assertj.core.groups.Tuple.tuple("dry-run", false),
+                        org.assertj.core.groups.Tuple.tuple("loud-mode", false),
+                        org.assertj.core.groups.Tuple.tuple("hosts", true));
+        OperationPlan quiet = plan(call("flagged", Set.of()));
+        assertThat(quiet.paramSummary()).isEqualTo("hosts=masters (2) dry_run=false loud_mode=false note=it's");
+        assertThat(quiet.steps().get(0).arg("command")).isEqualTo("echo 'false' 'it'\\''s' on {{host}}");
+        OperationPlan loud = plan(call("flagged", Set.of(), "--loud-mode"));
+        assertThat(loud.params()).containsEntry("loud_mode", "true");
+        assertThat(loud.steps().get(1).args().get("body")).isEqualTo(java.util.Map.of("loud", true));
+        assertThat(plan(call("run", Set.of(), "flagged", "--loud-mode", "--hosts", "bm02")).params())
+                .containsEntry("loud_mode", "true").containsEntry("hosts", "bm02 (1)");
+        assertThat(plan(call("run", Set.of(), "flagged", "--loud_mode=no")).params())
+                .containsEntry("loud_mode", "false");
+        assertThatThrownBy(() -> call("run", Set.of(), "flagged", "--loud-mode=maybe"))
+                .hasMessage("bad value for --loud_mode: must be true or false, not \"maybe\"");
+        assertThatThrownBy(() -> call("run", Set.of(), "flagged", "--loud-mode", "--loud_mode"))
+                .isInstanceOf(UsageException.class).hasMessage("run flagged: --loud_mode given twice");
+        assertThatThrownBy(() -> call("run", Set.of(), "flagged", "x"))
+                .hasMessageEndingWith("usage: run flagged [--hosts GROUP] [--dry-run] [--loud-mode] [--note STRING]");
+    }
+
+    @Test
+    void dryRunAnswersWithThePlanAndStartsNothing() throws Exception {
+        flaggedRunbook();
+        List<String> expected = List.of(
+                "flagged dry run (nothing started): hosts=masters (2) dry_run=true loud_mode=true note=it's",
+                "would need approval: 1 of role releng, not the requester",
+                "1. hello (ssh on bm01, bm02 (2 hosts), 2 at a time, a failed host does not stop the others,"
+                        + " timeout 1m): echo 'true' 'it'\\''s' on {{host}}",
+                "2. notify (http): POST http://127.0.0.1:1/x");
+        for (List<String> tokens : List.of(List.of("--dry-run", "--loud-mode"), List.of("--loud-mode", "--dry-run"))) {
+            Outcome viaAlias = call("flagged", Set.of(), tokens.toArray(new String[0]));
+            assertThat(viaAlias).isInstanceOf(Outcome.Reply.class);
+            assertThat(((Outcome.Reply) viaAlias).lines()).isEqualTo(expected);
+        }
+        Outcome viaRun = call("run", Set.of(), "flagged", "--dry_run", "--loud-mode=yes");
+        assertThat(((Outcome.Reply) viaRun).lines()).isEqualTo(expected);
+        assertThat(call("run", Set.of(), "flagged", "--dry-run=false")).isInstanceOf(Outcome.Planned.class);
+        assertThatThrownBy(() -> call("run", Set.of(), "flagged", "--dry-run", "--hosts", "nosuch"))
+                .isInstanceOf(InvalidValueException.class).hasMessageStartingWith("bad value for --hosts");
+    }
+
     @Test
     void runAloneListsRunbooks() throws ParseException {
         Outcome o = call("run", Set.of());

@@ -146,7 +146,7 @@ class RunbookLoaderTest {
                 "  host: { type: string }",
                 "  mode: { type: enum }",
                 "  kind: { type: colour }",
-                "  group: { type: group, default: nosuch }",
+                "  group: { type: group, default: \"local1,nosuch\" }",
                 "  count: { type: int, default: 5, min: 10, choices: [a] }",
                 "  where: { type: path, roots: [relative] }",
                 "steps: []",
@@ -156,8 +156,8 @@ class RunbookLoaderTest {
                 f + ":2: approval: needs a role (approval.role, or the runbook's role)",
                 f + ":4: params.host: \"host\" is reserved: {{host}} is filled in when a step runs",
                 f + ":5: params.mode: type enum needs choices",
-                f + ":6: params.kind.type: unknown type \"colour\" (types: duration, enum, group, host, int, path,"
-                        + " revision, string)",
+                f + ":6: params.kind.type: unknown type \"colour\" (types: bool, duration, enum, group, host, int,"
+                        + " path, revision, string)",
                 f + ":7: params.group.default: bad value for --group: unknown group or host \"nosuch\" (groups:"
                         + " local, masters; hosts: bastion, bm01, bm02, bm03, local1, local2)",
                 f + ":8: params.count.choices: choices are only for type enum",

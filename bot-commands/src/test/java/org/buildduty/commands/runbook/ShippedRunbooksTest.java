@@ -1,6 +1,7 @@
 package org.buildduty.commands.runbook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +12,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
@@ -78,6 +81,97 @@ class ShippedRunbooksTest {
         assertThat(run.stdout()).isEqualTo(message + "\n");
         assertThat(Files.exists(canary)).isFalse();
         assertThat(rb.plan(Map.of(), INV).paramSummary()).isEqualTo("message=hello from buildduty");
+    }
+
+    @Test
+    void reconfigLoadsWithoutAMastersGroupAndNamesWhatIsMissing() {
+        Runbook rb = named("reconfig");
+        assertThat(rb.alias()).isEqualTo("reconfig");
+        assertThat(rb.role()).isEqualTo("releng");
+        assertThat(rb.approval().required()).isEqualTo(1);
+        assertThat(rb.approval().selfApprove()).isFalse();
+        assertThat(rb.hasDryRun()).isTrue();
+        assertThat(rb.synopsis()).startsWith("[--masters GROUP] [--revision REVISION] [--parallel N] [--dry-run]");
+        assertThatThrownBy(() -> rb.plan(Map.of(), INV)).isInstanceOf(InvalidValueException.class)
+                .hasMessageStartingWith("bad value for --masters: unknown group or host \"masters\"");
+        OperationPlan plan = rb.plan(Map.of("masters", "local", "revision", "4f2a9c1"), INV);
+        assertThat(plan.unit()).isEqualTo("masters");
+        assertThat(plan.steps()).extracting(StepSpec::name)
+                .containsExactly("move production tag", "update checkouts", "reconfig");
+        assertThat(plan.steps().get(0).arg("command")).contains("move '/builds/buildbot/release/buildbot-configs'"
+                + " '4f2a9c1'\n");
+        StepSpec reconfig = plan.steps().get(2);
+        assertThat(reconfig.hosts()).containsExactly("local1", "local2", "local3");
+        assertThat(reconfig.parallel()).isEqualTo(10);
+        assertThat(reconfig.onHostFailure()).isEqualTo(OnHostFailure.CONTINUE);
+        assertThat(reconfig.stuckAfter()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(reconfig.arg("command")).startsWith("buildbot checkconfig '/builds/buildbot/master' || exit $?\n");
+        assertThatThrownBy(() -> rb.plan(Map.of("masters", "local", "master_dir", "/etc"), INV))
+                .hasMessageStartingWith("bad value for --master_dir");
+    }
+
+    /** The reconfig step's shell logic, with a stand-in buildbot on PATH. */
+    @Test
+    void reconfigSucceedsOnlyWhenBuildbotSaysSoAndKeepsItsExitCode() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path buildbot = bin.resolve("buildbot");
+        String command = named("reconfig").plan(Map.of("masters", "local"), INV).steps().get(2).arg("command");
+        String[][] cases = {
+            {"echo sending SIGHUP; echo 'Reconfiguration appears to have completed successfully'; exit 0", "0"},
+            {"echo 'Reconfiguration failed. Please inspect the master.cfg file for errors'; exit 1", "1"},
+            {"echo 'Never saw reconfiguration finish.'; exit 3", "3"},
+            {"echo 'Traceback: no twistd.pid'; exit 0", "1"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(buildbot, "#!/bin/sh\nif [ \"$1\" = checkconfig ]; then echo 'Config file is good!';"
+                    + " exit 0; fi\n" + c[0] + "\n");
+            buildbot.toFile().setExecutable(true);
+            ShellRun run = ShellRun.of("PATH=" + bin + ":$PATH\n" + command, dir);
+            assertThat(run.exit()).as(c[0]).isEqualTo(Integer.parseInt(c[1]));
+            assertThat(run.stdout()).doesNotContain("buildbot reconfig: exit");
+        }
+        Files.writeString(buildbot, "#!/bin/sh\necho \"SyntaxError: '(' was never closed\"; exit 1\n");
+        ShellRun broken = ShellRun.of("PATH=" + bin + ":$PATH\n" + command, dir);
+        assertThat(broken.exit()).isEqualTo(1);
+        assertThat(broken.stdout()).isEqualTo("SyntaxError: '(' was never closed\n");
+    }
+
+    /** The tag and checkout steps on real git repositories: a central repo, the bot's clone, a master's clone. */
+    @Test
+    void reconfigMovesTheProductionTagAndChecksItOut() throws Exception {
+        Path root = dir.toRealPath();
+        String yml = Files.readString(SHIPPED.resolve("reconfig.yml")).replace("/builds", root.toString());
+        Path copy = Files.createDirectories(dir.resolve("runbooks"));
+        Files.writeString(copy.resolve("reconfig.yml"), yml);
+        Runbook rb = RunbookLoader.loadAll(copy, RunbookLoader.STANDARD_KINDS, INV).get(0);
+        Path b = root.resolve("buildbot");
+        String setup = String.join("\n",
+                "set -e",
+                "for r in buildbot-configs tools; do",
+                "  git init -q -b main " + b + "/central/$r",
+                "  git -C " + b + "/central/$r -c user.name=t -c user.email=t@e commit -q --allow-empty -m \"$r one\"",
+                "  git -C " + b + "/central/$r -c user.name=t -c user.email=t@e commit -q --allow-empty -m \"$r two\"",
+                "  git clone -q " + b + "/central/$r " + b + "/release/$r",
+                "done",
+                "git clone -q " + b + "/central/buildbot-configs " + b + "/configs",
+                "git clone -q " + b + "/central/tools " + b + "/tools",
+                "git -C " + b + "/central/buildbot-configs rev-parse --short HEAD~1");
+        ShellRun made = ShellRun.of(setup, dir);
+        assertThat(made.exit()).isZero();
+        String first = made.stdout().strip();
+        OperationPlan plan = rb.plan(Map.of("masters", "local", "revision", first), INV);
+        ShellRun tag = ShellRun.of(plan.steps().get(0).arg("command"), dir);
+        assertThat(tag.exit()).isZero();
+        assertThat(tag.stdout()).contains("buildbot-configs: production none -> " + first);
+        ShellRun checkout = ShellRun.of(onHost(plan.steps().get(1), "local1"), dir);
+        assertThat(checkout.exit()).isZero();
+        assertThat(checkout.stdout()).contains(b + "/configs at " + first + " buildbot-configs one")
+                .contains(b + "/tools at ").contains(" tools two");
+        ShellRun tip = ShellRun.of(rb.plan(Map.of("masters", "local"), INV).steps().get(0).arg("command"), dir);
+        assertThat(tip.stdout()).contains("buildbot-configs: production " + first + " -> ");
+        ShellRun unknown = ShellRun.of(rb.plan(Map.of("masters", "local", "revision", "nosuch"), INV).steps().get(0)
+                .arg("command"), dir);
+        assertThat(unknown.exit()).isNotZero();
     }
 
     /** The step's command as the executor binds it for {@code host}. */

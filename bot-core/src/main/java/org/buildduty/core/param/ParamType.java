@@ -17,5 +17,10 @@ public enum ParamType {
     /** {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d}, {@code 1h30m}. */
     DURATION,
     /** Free text, at most 400 characters, no control characters; always quoted where substituted. */
-    STRING
+    STRING,
+    /**
+     * {@code true} or {@code false} ({@code yes}/{@code no}, {@code on}/{@code off} are read as those); a runbook
+     * takes it as a flag with no value ({@code --dry-run}).
+     */
+    BOOL
 }

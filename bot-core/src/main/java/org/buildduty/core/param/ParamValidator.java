@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,6 +28,8 @@ import org.buildduty.core.InvalidValueException;
  *       of some inventory host. Normalization is textual: symbolic links on the target host are not resolved.
  *   <li>{@code enum}: exactly one of the choices.
  *   <li>{@code duration}: see {@link Durations}; the canonical form is compact, e.g. {@code 1h30m}.
+ *   <li>{@code bool}: {@code true}, {@code false}, {@code yes}, {@code no}, {@code on} or {@code off} in any
+ *       case; the canonical form is {@code true} or {@code false}.
  *   <li>{@code string}: at most 400 characters, no control or invisible format characters, no double braces
  *       (which would read as a template marker).
  * </ul>
@@ -82,6 +85,8 @@ public final class ParamValidator {
                 return simple(spec, duration(spec, raw));
             case STRING:
                 return simple(spec, string(spec, raw));
+            case BOOL:
+                return simple(spec, bool(spec, raw));
             default:
                 throw new IllegalStateException("unhandled type " + spec.type());
         }
@@ -104,6 +109,21 @@ public final class ParamValidator {
 
     private static InvalidValueException bad(ParamSpec spec, String why) {
         return new InvalidValueException("bad value for --" + spec.name() + ": " + why);
+    }
+
+    private static String bool(ParamSpec spec, String raw) {
+        switch (raw.toLowerCase(Locale.ROOT)) {
+            case "true":
+            case "yes":
+            case "on":
+                return "true";
+            case "false":
+            case "no":
+            case "off":
+                return "false";
+            default:
+                throw bad(spec, "must be true or false, not " + Texts.shown(raw));
+        }
     }
 
     private static String integer(ParamSpec spec, String raw) {

@@ -53,6 +53,18 @@ class ParamValidatorTest {
     }
 
     @Test
+    void bools() {
+        assertThat(ok(ParamType.BOOL, "true").value()).isEqualTo("true");
+        assertThat(ok(ParamType.BOOL, "Yes").value()).isEqualTo("true");
+        assertThat(ok(ParamType.BOOL, "on").value()).isEqualTo("true");
+        assertThat(ok(ParamType.BOOL, "FALSE").value()).isEqualTo("false");
+        assertThat(ok(ParamType.BOOL, "no").value()).isEqualTo("false");
+        assertThat(ok(ParamType.BOOL, "off").hosts()).isEmpty();
+        assertThat(bad(ParamType.BOOL, "1")).isEqualTo("bad value for --p: must be true or false, not \"1\"");
+        assertThat(bad(ParamType.BOOL, "")).isEqualTo("bad value for --p: empty value");
+    }
+
+    @Test
     void ints() {
         ParamSpec bounded = new ParamSpec("parallel", ParamType.INT, null, List.of(), "", 1L, 50L);
         assertThat(ParamValidator.validate(bounded, "10", INV).value()).isEqualTo("10");

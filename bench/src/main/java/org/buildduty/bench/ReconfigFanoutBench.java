@@ -1,0 +1,206 @@
+package org.buildduty.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.exec.StepOutcome;
+import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.exec.ssh.SshExecutor;
+import org.buildduty.core.exec.ssh.SshHosts;
+import org.buildduty.core.exec.ssh.SshOptions;
+import org.buildduty.core.exec.ssh.SshTarget;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.Runner;
+import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.progress.ProgressSink;
+import org.buildduty.core.testing.Sshd;
+
+/**
+ * Measures the reconfig runbook's fan-out: the shape of its {@code reconfig} step (ssh over the masters,
+ * {@code on_host_failure: continue}, {@code stuck_after 5m}, timeout 1h; see config/runbooks/reconfig.yml) over
+ * {@code --masters} inventory aliases of one real sshd, with a stand-in for {@code buildbot reconfig} that sleeps a
+ * random 1-3 s per master. The durations come from a fixed seed ({@code --seed}), one per master, so runs compare.
+ *
+ * <p>Prints, per parallel level: wall time; the slowest master's own time (host run, connect to close); wall /
+ * slowest master; the best possible schedule of the sampled sleeps onto {@code parallel} slots (the LPT schedule,
+ * longest first, and the lower bound max(longest, sum / parallel)); the schedule of the runner's own order (masters
+ * in inventory order, each taking the first free slot); and wall / LPT. At parallel 10 over 50 masters the wall is
+ * necessarily about five waves long, so wall / slowest master cannot reach 1.10 there; wall / LPT says how far the
+ * runner is from the best any runner could do with those durations.
+ *
+ * <pre>{@code
+ * bench/run ReconfigFanoutBench                         # 50 masters, parallel 10 (the runbook's default) and 50
+ * bench/run ReconfigFanoutBench --parallel 10,50 --masters 50 --seed 42
+ * }</pre>
+ */
+public final class ReconfigFanoutBench {
+    private ReconfigFanoutBench() {
+    }
+
+    /** Runs the benchmark; see the class comment for the options. */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = parse(args);
+        int masters = Integer.parseInt(opts.getOrDefault("masters", "50"));
+        long seed = Long.parseLong(opts.getOrDefault("seed", "42"));
+        List<Integer> parallels = new ArrayList<>();
+        for (String p : opts.getOrDefault("parallel", "10,50").split(",")) {
+            parallels.add(Integer.parseInt(p.strip()));
+        }
+        Path dir = Files.createTempDirectory("buildduty-bench-reconfig");
+        try (Sshd sshd = Sshd.start(dir.resolve("sshd"))) {
+            Path knownHosts = dir.resolve("known_hosts");
+            Files.writeString(knownHosts, sshd.knownHostsLine() + "\n");
+            Map<String, SshTarget> inventory = new LinkedHashMap<>();
+            Map<String, Double> sleeps = new LinkedHashMap<>();
+            Random random = new Random(seed);
+            for (int i = 1; i <= masters; i++) {
+                String name = String.format("bm%02d", i);
+                inventory.put(name, SshTarget.of(name, "127.0.0.1", sshd.port(), sshd.user()));
+                sleeps.put(name, 1 + random.nextInt(2001) / 1000.0);   // 1.000 to 3.000 s
+            }
+            SshOptions options = SshOptions.defaults(knownHosts).withDefaultKeyFile(sshd.clientKey())
+                    .withAgent(false);
+            System.out.printf(Locale.ROOT, "sshd on 127.0.0.1:%d, %d master aliases, stand-in reconfig: sleep 1-3 s"
+                    + " (seed %d, sum %.2f s, longest %.3f s), %d CPUs%n", sshd.port(), masters, seed,
+                    sleeps.values().stream().mapToDouble(d -> d).sum(), Collections.max(sleeps.values()),
+                    Runtime.getRuntime().availableProcessors());
+            System.out.println("parallel  wall s  slowest master s  wall/slowest  LPT s  bound s  in-order s"
+                    + "  wall/LPT  failed");
+            try (SshExecutor ssh = new SshExecutor(SshHosts.of(inventory), options);
+                    Runner runner = Runner.builder().executor(ssh).maxConcurrentHostRuns(Math.max(masters, 1))
+                            .build()) {
+                long id = 1;
+                for (int parallel : parallels) {
+                    runLevel(runner, id++, sleeps, parallel);
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void runLevel(Runner runner, long id, Map<String, Double> sleeps, int parallel)
+            throws Exception {
+        StringBuilder command = new StringBuilder("case {{host}} in");
+        sleeps.forEach((host, s) -> command.append(String.format(Locale.ROOT, " %s) d=%.3f ;;", host, s)));
+        command.append(" esac; echo \"sending SIGHUP (stand-in, $d s)\"; sleep $d;"
+                + " echo 'Reconfiguration appears to have completed successfully'");
+        List<String> names = new ArrayList<>(sleeps.keySet());
+        StepSpec step = new StepSpec("reconfig", "ssh", Map.of("command", command.toString()), names, parallel,
+                Duration.ofHours(1), Duration.ofMinutes(5), OnHostFailure.CONTINUE, null);
+        Operation op = new Operation(new OperationId(id), new OperationPlan("reconfig", Map.of(), List.of(step),
+                ApprovalPolicy.NONE, "masters"), Identity.parse("console:bench"), ChatAddress.of("console", "bench"),
+                Instant.now(), OperationState.QUEUED);
+        Timings timings = new Timings();
+        long start = System.nanoTime();
+        OperationState end = runner.submit(op, timings).get(30, TimeUnit.MINUTES);
+        double wall = (System.nanoTime() - start) / 1e9;
+        double slowest = timings.hostSeconds().values().stream().mapToDouble(d -> d).max().orElse(Double.NaN);
+        List<Double> durations = new ArrayList<>(sleeps.values());
+        double lpt = lpt(durations, parallel);
+        double bound = Math.max(Collections.max(durations),
+                durations.stream().mapToDouble(d -> d).sum() / Math.min(parallel, durations.size()));
+        double inOrder = listSchedule(durations, parallel);
+        System.out.printf(Locale.ROOT, "%8d  %6.2f  %16.2f  %12.3f  %5.2f  %7.2f  %10.2f  %8.3f  %6d%s%n",
+                parallel, wall, slowest, wall / slowest, lpt, bound, inOrder, wall / lpt, timings.failed.size(),
+                end == OperationState.SUCCEEDED ? "" : "  (" + end.label() + ": " + String.join("; ", timings.failed)
+                        + ")");
+    }
+
+    /** The makespan of longest-processing-time-first onto {@code slots} slots. */
+    static double lpt(List<Double> durations, int slots) {
+        List<Double> sorted = new ArrayList<>(durations);
+        sorted.sort(Comparator.reverseOrder());
+        return listSchedule(sorted, slots);
+    }
+
+    /** The makespan of the durations in this order, each on the slot that frees first. */
+    static double listSchedule(List<Double> durations, int slots) {
+        PriorityQueue<Double> free = new PriorityQueue<>();
+        for (int i = 0; i < Math.min(slots, durations.size()); i++) {
+            free.add(0.0);
+        }
+        double end = 0;
+        for (double d : durations) {
+            double t = free.poll() + d;
+            end = Math.max(end, t);
+            free.add(t);
+        }
+        return end;
+    }
+
+    /** Host run start/finish times and failures, by host. */
+    private static final class Timings extends ProgressSink {
+        private final Map<String, Long> started = new ConcurrentHashMap<>();
+        private final Map<String, Long> finished = new ConcurrentHashMap<>();
+        private final List<String> failed = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void hostStarted(Operation op, int index, StepSpec step, String host) {
+            started.put(host, System.nanoTime());
+        }
+
+        @Override
+        public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
+            finished.put(result.host(), System.nanoTime());
+            if (result.outcome() != StepOutcome.SUCCEEDED) {
+                failed.add(result.summary());
+            }
+        }
+
+        Map<String, Double> hostSeconds() {
+            Map<String, Double> seconds = new LinkedHashMap<>();
+            started.forEach((host, t0) -> {
+                Long t1 = finished.get(host);
+                if (t1 != null) {
+                    seconds.put(host, (t1 - t0) / 1e9);
+                }
+            });
+            return seconds;
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("--") && a.contains("=")) {
+                opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+            } else if (a.startsWith("--") && i + 1 < args.length) {
+                opts.put(a.substring(2), args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown argument " + a
+                        + "; use --parallel 10,50, --masters N, --seed N");
+            }
+        }
+        return opts;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+}
