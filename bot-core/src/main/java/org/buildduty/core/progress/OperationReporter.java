@@ -23,7 +23,7 @@ import org.buildduty.core.time.Times;
  * Turns one operation's progress events into chat messages for its room: a status line kept current, notable events
  * (failures, stuck hosts, rollbacks) as lines prefixed with the operation id, and a final status with the summary
  * and, for a failure, the last lines of the failed host's output. Every output line goes to the room only where the
- * chat shows live output (the console).
+ * chat shows live output (the console); elsewhere only the executors' {@link OutputStream#NOTICE} lines do.
  */
 public final class OperationReporter extends ProgressSink {
     /** Lines of a failed host's output repeated in the room. */
@@ -74,6 +74,8 @@ public final class OperationReporter extends ProgressSink {
         }
         if (publisher.capabilities().liveOutput()) {
             publisher.line(op.id(), op.id() + (host == null ? "" : " " + host) + "| " + cut(line));
+        } else if (stream == OutputStream.NOTICE) {
+            publisher.line(op.id(), op.id() + (host == null ? "" : " " + host) + " " + cut(line));
         }
     }
 

@@ -178,6 +178,28 @@ class OperationReporterTest {
     }
 
     @Test
+    void noticesReachAChatWithoutLiveOutputPrefixedWithTheOperationId() {
+        FakeConnector irc = FakeConnector.ircLike("chat", ticker);
+        RoomPublisher pub = publisher(irc);
+        OperationReporter r = new OperationReporter(pub, ticker, NO_LINKS);
+        StepSpec build = step("build", List.of(), null);
+        Operation op = running(build);
+        r.stepStarted(op, 0, build);
+        r.output(op, 0, build, null, OutputStream.INFO, "forced quick on force: build request 7");
+        r.output(op, 0, build, null, OutputStream.NOTICE, "build quick#3 started on w1: http://bb/#/b/1/builds/3");
+        r.output(op, 0, build, null, OutputStream.STDOUT, "compiling");
+        r.output(op, 0, build, null, OutputStream.NOTICE, "build quick#3 SUCCESS in 1m 2s: http://bb/#/b/1/builds/3");
+        r.hostFinished(op, 0, build, StepResult.succeeded(null, 0, "compiling"));
+        finish(r, op, OperationState.SUCCEEDED, "");
+        flush(pub);
+        assertThat(irc.texts()).containsExactly(
+                "demo #17 [------------] 0/1 steps · 0s",
+                "#17 build quick#3 started on w1: http://bb/#/b/1/builds/3",
+                "#17 build quick#3 SUCCESS in 1m 2s: http://bb/#/b/1/builds/3",
+                "demo #17 [############] 1/1 steps · succeeded · 0s");
+    }
+
+    @Test
     void failureOfAStepWithoutHostsRepeatsItsTail() {
         FakeConnector irc = FakeConnector.ircLike("chat", ticker);
         RoomPublisher pub = publisher(irc);

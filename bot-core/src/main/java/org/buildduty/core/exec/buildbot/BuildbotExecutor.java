@@ -199,12 +199,18 @@ public final class BuildbotExecutor implements StepExecutor {
             context.output(OutputStream.INFO, line);
         }
 
+        /** A line for the room too: a build started, or its result. */
+        void notice(String line) {
+            lastLine = line;
+            context.output(OutputStream.NOTICE, line);
+        }
+
         void announce(List<Build> builds) {
             for (Build b : builds) {
                 if (announced.add(b.id())) {
                     String url = b.url(client.baseUrl());
                     kept.put("build_url", url);
-                    info("build " + name(b) + " started on " + worker(b.workerId()) + ": " + url);
+                    notice("build " + name(b) + " started on " + worker(b.workerId()) + ": " + url);
                 }
             }
         }
@@ -225,7 +231,7 @@ public final class BuildbotExecutor implements StepExecutor {
                     ? Duration.between(last.startedAt(), last.completeAt()) : Duration.between(start, ticker.now());
             String label = upper(code);
             kept.put("result", Results.labelOf(code));
-            info("build " + name(last) + " " + label + " in " + Durations.format(took) + ": " + url);
+            notice("build " + name(last) + " " + label + " in " + Durations.format(took) + ": " + url);
             boolean passed = code != null && code >= 0 && code <= 6 && Results.of(code).passed();
             if (passed) {
                 return StepResult.succeeded(host, null, lastLine).withKept(kept);

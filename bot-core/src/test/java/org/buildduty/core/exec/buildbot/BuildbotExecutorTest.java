@@ -84,8 +84,8 @@ class BuildbotExecutorTest {
 
         String url = "http://127.0.0.1:" + server.getPort() + "/#/builders/2/builds/4";
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(context.lines(OutputStream.INFO)).containsExactly(
-                "forced quick on force: build request 7",
+        assertThat(context.lines(OutputStream.INFO)).containsExactly("forced quick on force: build request 7");
+        assertThat(context.lines(OutputStream.NOTICE)).containsExactly(
                 "build quick#4 started on w1: " + url,
                 "build quick#4 SUCCESS in 12s: " + url);
         assertThat(r.kept()).containsExactly(Map.entry("buildrequest", "7"), Map.entry("build_url", url),

@@ -133,8 +133,8 @@ class BuildbotLiveTest {
                 Map.of("sha", sha)), context);
 
         assertThat(r.outcome()).as(r.summary() + " " + context.lines()).isEqualTo(StepOutcome.SUCCEEDED);
-        List<String> lines = context.lines(OutputStream.INFO);
-        assertThat(lines.get(0)).matches("forced echo-rev on force: build request [0-9]+");
+        assertThat(context.lines(OutputStream.INFO).get(0)).matches("forced echo-rev on force: build request [0-9]+");
+        List<String> lines = context.lines(OutputStream.NOTICE);
         assertThat(lines).anyMatch(l -> l.matches("build echo-rev#[0-9]+ started on w1: http://127\\.0\\.0\\.1:[0-9]+/"
                 + "#/builders/[0-9]+/builds/[0-9]+"));
         assertThat(lines.get(lines.size() - 1)).matches("build echo-rev#[0-9]+ SUCCESS in [0-9]+s: .*");
