@@ -191,6 +191,10 @@ final class OperationRun implements Runnable {
             if (!failures.isEmpty()) {
                 summary.append(": ").append(failures);
             }
+            String tally = Summaries.tally(done.get(failedAt));
+            if (!tally.isEmpty() && done.get(failedAt).size() > 1) {
+                summary.append(" · ").append(tally);
+            }
         }
         rollBack(steps, done, summary);
         return new End(cancelledBy != null ? OperationState.CANCELLED : OperationState.FAILED,

@@ -1,9 +1,14 @@
 package org.buildduty.core.operation;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 
 /** The one-line texts the runner writes for chat: durations and operation summaries. */
@@ -12,6 +17,8 @@ final class Summaries {
     static final int MAX_SUMMARY = 480;
     /** How many failing hosts a summary names before "+N more". */
     static final int MAX_HOSTS = 3;
+    /** How many host names a tally shows per group. */
+    static final int MAX_NAMES = 5;
 
     private Summaries() {
     }
@@ -34,9 +41,33 @@ final class Summaries {
     /** {@code bm73: exit 1 (last line); bm74: timed out - after 30m; +2 more}, or empty when none failed. */
     static String failures(List<StepResult> results) {
         List<StepResult> failed = results.stream().filter(r -> r.outcome().isFailure()
-                && r.outcome() != org.buildduty.core.exec.StepOutcome.CANCELLED).collect(Collectors.toList());
+                && r.outcome() != StepOutcome.CANCELLED).collect(Collectors.toList());
         String shown = failed.stream().limit(MAX_HOSTS).map(StepResult::summary).collect(Collectors.joining("; "));
         return failed.size() > MAX_HOSTS ? shown + "; +" + (failed.size() - MAX_HOSTS) + " more" : shown;
+    }
+
+    /**
+     * Where a fan-out step stands, host by host: {@code ok 2 (bm01, bm03) · failed 1 (bm02) · skipped 1 (bm04)};
+     * empty for a step without hosts. At most {@link #MAX_NAMES} names per group, then {@code +N}.
+     */
+    static String tally(List<StepResult> results) {
+        if (results.isEmpty() || results.get(0).host() == null) {
+            return "";
+        }
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        for (StepResult r : results) {
+            String group = r.outcome() == StepOutcome.SUCCEEDED ? "ok"
+                    : r.outcome() == StepOutcome.SKIPPED ? "skipped"
+                    : r.outcome() == StepOutcome.CANCELLED ? "cancelled" : "failed";
+            groups.computeIfAbsent(group, k -> new ArrayList<>()).add(r.host());
+        }
+        return Stream.of("ok", "failed", "cancelled", "skipped").filter(groups::containsKey)
+                .map(g -> {
+                    List<String> names = groups.get(g);
+                    String shown = String.join(", ", names.subList(0, Math.min(MAX_NAMES, names.size())));
+                    return g + " " + names.size() + " (" + shown
+                            + (names.size() > MAX_NAMES ? ", +" + (names.size() - MAX_NAMES) : "") + ")";
+                }).collect(Collectors.joining(" · "));
     }
 
     /** {@code 1 step}, {@code 2 steps}. */

@@ -90,7 +90,8 @@ class RunnerCancelTest {
             assertThat(r.reason()).isEqualTo("by alice");
             assertThat(r.lastLine()).isEqualTo("reconfiguring");
         });
-        assertThat(sink.summary()).isEqualTo("demo #17 cancelled by alice at step \"reconfig\" · rolled back 3 steps");
+        assertThat(sink.summary()).isEqualTo("demo #17 cancelled by alice at step \"reconfig\" · ok 1 (bm01) · "
+                + "cancelled 1 (bm02) · rolled back 3 steps");
         assertThat(fake.calls()).extracting(FakeExecutor.Call::toString).endsWith(
                 "undo-reconfig@bm01", "revert@bm01", "revert@bm02", "start@-");
     }
@@ -113,7 +114,8 @@ class RunnerCancelTest {
         assertThat(sink.events("StepFinished")).containsExactly("StepFinished 0 FAILED");
         assertThat(sink.events("HostStarted r0")).containsExactly("HostStarted r0 bm03");
         assertThat(sink.summary()).isEqualTo("demo #31 cancelled by bob at step \"deploy\": "
-                + "bm01: exit 1 (bad config) · rolled back 1 step");
+                + "bm01: exit 1 (bad config) · ok 1 (bm03) · failed 1 (bm01) · cancelled 1 (bm02) · "
+                + "rolled back 1 step");
     }
 
     @Test
@@ -134,7 +136,8 @@ class RunnerCancelTest {
                 "HostFinished 0 bm01 CANCELLED",
                 "StepFinished 0 CANCELLED",
                 "OperationFinished CANCELLED");
-        assertThat(sink.summary()).isEqualTo("demo #32 cancelled by alice at step \"deploy\"");
+        assertThat(sink.summary()).isEqualTo("demo #32 cancelled by alice at step \"deploy\" · cancelled 1 (bm01) · "
+                + "skipped 2 (bm02, bm03)");
     }
 
     @Test

@@ -190,7 +190,7 @@ class RunnerTest {
         assertThat(sink.hostResults().subList(0, 2)).extracting(StepResult::outcome)
                 .containsExactly(StepOutcome.FAILED, StepOutcome.SUCCEEDED);
         assertThat(sink.summary()).isEqualTo("demo #17 failed at step \"deploy\": bm02: exit 1 (boom)"
-                + " · rolled back 1 step");
+                + " · ok 1 (bm01) · failed 1 (bm02) · skipped 4 (bm03, bm04, bm05, bm06) · rolled back 1 step");
         assertThat(fake.calls()).extracting(c -> c.step() + "@" + c.host())
                 .containsExactlyInAnyOrder("deploy@bm01", "deploy@bm02", "undeploy@bm01")
                 .last().isEqualTo("undeploy@bm01");
@@ -231,7 +231,8 @@ class RunnerTest {
         assertThat(sink.events("StepFinished")).containsExactly("StepFinished 0 FAILED");
         assertThat(sink.events("StepStarted")).containsExactly("StepStarted 0 deploy");
         assertThat(sink.summary())
-                .isEqualTo("demo #8 failed at step \"deploy\": bm02: exit 1 (disk full); bm05: exit 3");
+                .isEqualTo("demo #8 failed at step \"deploy\": bm02: exit 1 (disk full); bm05: exit 3"
+                        + " · ok 4 (bm01, bm03, bm04, bm06) · failed 2 (bm02, bm05)");
     }
 
     @Test
@@ -241,7 +242,8 @@ class RunnerTest {
 
         assertThat(await(runner.submit(op, sink))).isEqualTo(OperationState.FAILED);
         assertThat(sink.summary()).isEqualTo(
-                "demo #9 failed at step \"deploy\": bm01: exit 1; bm02: exit 1; bm03: exit 1; +2 more");
+                "demo #9 failed at step \"deploy\": bm01: exit 1; bm02: exit 1; bm03: exit 1; +2 more"
+                + " · failed 5 (bm01, bm02, bm03, bm04, bm05)");
     }
 
     @Test
