@@ -140,6 +140,8 @@ class ConfigLoaderTest {
         assertThat(inv.diskRoots("bastion")).isEmpty();
 
         ServicesConfig.Buildbot bb = c.services().buildbot().orElseThrow();
+        assertThat(bb.scheduler()).isEqualTo("force");
+        assertThat(bb.repositories()).containsExactly(Map.entry("flocker", "https://github.com/ClusterHQ/flocker.git"));
         assertThat(bb.url()).isEqualTo(URI.create("http://buildbot.example.org:8010"));
         assertThat(bb.user()).contains("buildduty");
         assertThat(bb.password().orElseThrow().reveal()).isEqualTo("bb-s3cr3t-XYZ");
