@@ -334,8 +334,9 @@ class BuiltinCommandsTest {
         // the runner may report the cancel before the answer is queued, so the order is not asserted
         List<String> lines = sendUntil("bob", "!cancel 1", "· cancelled");
         assertThat(lines).contains("cancelling quick #1: running steps stop, completed steps roll back");
-        assertThat(lines).filteredOn(l -> l.contains("· cancelled")).singleElement().asString()
+        assertThat(lines).filteredOn(l -> l.contains("· cancelled ·")).singleElement().asString()
                 .startsWith("quick #1 [");
+        assertThat(lines).contains("quick #1 cancelled by chat:bob at step \"apply\" · cancelled 2 (bm01, bm02)");
         awaitInactive(1);
         assertThat(state(1)).isEqualTo(OperationState.CANCELLED);
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().detail())
