@@ -49,8 +49,8 @@ import org.buildduty.core.testing.Sshd;
  * runner is from the best any runner could do with those durations.
  *
  * <pre>{@code
- * bench/run ReconfigFanoutBench                         # 50 masters, parallel 10 (the runbook's default) and 50
- * bench/run ReconfigFanoutBench --parallel 10,50 --masters 50 --seed 42
+ * bench/run ReconfigFanoutBench                         # 50 masters, parallel 50 (the runbook's default) and 10
+ * bench/run ReconfigFanoutBench --parallel 50,10 --masters 50 --seed 42
  * }</pre>
  */
 public final class ReconfigFanoutBench {
@@ -63,7 +63,7 @@ public final class ReconfigFanoutBench {
         int masters = Integer.parseInt(opts.getOrDefault("masters", "50"));
         long seed = Long.parseLong(opts.getOrDefault("seed", "42"));
         List<Integer> parallels = new ArrayList<>();
-        for (String p : opts.getOrDefault("parallel", "10,50").split(",")) {
+        for (String p : opts.getOrDefault("parallel", "50,10").split(",")) {
             parallels.add(Integer.parseInt(p.strip()));
         }
         Path dir = Files.createTempDirectory("buildduty-bench-reconfig");

@@ -102,7 +102,7 @@ class ShippedRunbooksTest {
                 + " '4f2a9c1'\n");
         StepSpec reconfig = plan.steps().get(2);
         assertThat(reconfig.hosts()).containsExactly("local1", "local2", "local3");
-        assertThat(reconfig.parallel()).isEqualTo(10);
+        assertThat(reconfig.parallel()).isEqualTo(50);
         assertThat(reconfig.onHostFailure()).isEqualTo(OnHostFailure.CONTINUE);
         assertThat(reconfig.stuckAfter()).isEqualTo(Duration.ofMinutes(5));
         assertThat(reconfig.arg("command")).startsWith("buildbot checkconfig '/builds/buildbot/master' || exit $?\n");
