@@ -24,6 +24,7 @@ import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.commands.buildbot.BuildbotCommands;
 import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
+import org.buildduty.commands.disk.DiskCommands;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
@@ -91,6 +92,7 @@ final class Bot implements AutoCloseable {
         CommandRegistry registry = new CommandRegistry();
         BuiltinCommands.commands(registry);
         RunbookCommands.register(registry, runbooks);
+        DiskCommands.register(registry);
         buildbot.ifPresent(client -> {
             ServicesConfig.Buildbot b = cfg.services().buildbot().orElseThrow();
             BuildbotCommands.Settings defaults = BuildbotCommands.Settings.defaults(b.repositories());

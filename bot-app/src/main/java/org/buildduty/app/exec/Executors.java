@@ -16,6 +16,7 @@ import org.buildduty.core.exec.LocalExecutor;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.exec.buildbot.BuildbotExecutor;
+import org.buildduty.core.exec.disk.DiskExecutor;
 import org.buildduty.core.exec.http.HttpCredential;
 import org.buildduty.core.exec.http.HttpCredentials;
 import org.buildduty.core.exec.http.HttpExecutor;
@@ -29,7 +30,7 @@ import org.buildduty.core.time.Ticker;
 
 /**
  * The step executors a configuration gives the runner: {@code local}, {@code ssh} (inventory hosts, known_hosts,
- * keys), {@code http} (configured credentials), {@code wait_until}, and {@code buildbot} with
+ * keys), {@code http} (configured credentials), {@code wait_until}, {@code disk} (over ssh), and {@code buildbot} with
  * {@code services.buildbot}. Creating them opens nothing; connections are made when a step runs.
  */
 public final class Executors {
@@ -51,6 +52,7 @@ public final class Executors {
         out.add(ssh);
         out.add(http);
         out.add(new WaitUntilExecutor(http, Map.of(ssh.kind(), ssh), ticker, Sleeper.system()));
+        out.add(new DiskExecutor(ssh));
         buildbot.ifPresent(c -> out.add(new BuildbotExecutor(c, ticker, Sleeper.system())));
         return List.copyOf(out);
     }
