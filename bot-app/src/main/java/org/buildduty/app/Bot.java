@@ -21,6 +21,7 @@ import org.buildduty.app.config.IrcSettings;
 import org.buildduty.app.config.ServicesConfig;
 import org.buildduty.app.exec.Executors;
 import org.buildduty.app.store.SqliteJournal;
+import org.buildduty.commands.announce.AnnounceCommands;
 import org.buildduty.commands.buildbot.BuildbotCommands;
 import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
@@ -34,6 +35,7 @@ import org.buildduty.connectors.irc.IrcConnector;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
+import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.config.ConfigException;
@@ -74,7 +76,9 @@ final class Bot implements AutoCloseable {
     }
 
     /** What the configuration and runbooks define, checked, before anything starts or is opened. */
-    record Catalog(List<StepExecutor> executors, CommandRegistry registry, int runbookCount, RoleResolver roles) {
+    /** What configuration gives before the engine exists; {@code announcer} is bound to the engine once built. */
+    record Catalog(List<StepExecutor> executors, CommandRegistry registry, int runbookCount, RoleResolver roles,
+            LateAnnouncer announcer) {
     }
 
     /**
@@ -84,13 +88,16 @@ final class Bot implements AutoCloseable {
      */
     static Catalog catalog(BotConfig cfg) {
         Optional<BuildbotClient> buildbot = Executors.buildbot(cfg);
-        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), buildbot);
+        LateAnnouncer announcer = new LateAnnouncer();
+        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), buildbot,
+                announcer);
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
         List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory());
 
         CommandRegistry registry = new CommandRegistry();
         BuiltinCommands.commands(registry);
+        AnnounceCommands.register(registry);
         RunbookCommands.register(registry, runbooks);
         DiskCommands.register(registry);
         buildbot.ifPresent(client -> {
@@ -125,7 +132,8 @@ final class Bot implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new Catalog(executors, registry, runbooks.size(), new RoleResolver(cfg.roles(), hostmask, owners));
+        return new Catalog(executors, registry, runbooks.size(), new RoleResolver(cfg.roles(), hostmask, owners),
+                announcer);
     }
 
     /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
@@ -162,7 +170,9 @@ final class Bot implements AutoCloseable {
                 }
             }
             boolean console = cfg.connectors().stream().anyMatch(c -> c.type().equals("console"));
-            self[0] = new Bot(journal, eb.build(), executors, irc, console, registry.all().size(),
+            Engine engine = eb.build();
+            catalog.announcer().bind(engine);
+            self[0] = new Bot(journal, engine, executors, irc, console, registry.all().size(),
                     catalog.runbookCount());
             return self[0];
         } catch (RuntimeException e) {

@@ -12,6 +12,9 @@ import org.buildduty.app.config.HostConfig;
 import org.buildduty.app.config.InventoryConfig;
 import org.buildduty.app.config.Secret;
 import org.buildduty.app.config.SshSettings;
+import org.buildduty.core.chat.Announcer;
+import org.buildduty.core.chat.LateAnnouncer;
+import org.buildduty.core.exec.AnnounceExecutor;
 import org.buildduty.core.exec.LocalExecutor;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.buildbot.BuildbotClient;
@@ -30,8 +33,9 @@ import org.buildduty.core.time.Ticker;
 
 /**
  * The step executors a configuration gives the runner: {@code local}, {@code ssh} (inventory hosts, known_hosts,
- * keys), {@code http} (configured credentials), {@code wait_until}, {@code disk} (over ssh), and {@code buildbot} with
- * {@code services.buildbot}. Creating them opens nothing; connections are made when a step runs.
+ * keys), {@code http} (configured credentials), {@code wait_until}, {@code disk} (over ssh), {@code announce}, and
+ * {@code buildbot} with {@code services.buildbot}. Creating them opens nothing; connections are made when a step
+ * runs.
  */
 public final class Executors {
     private Executors() {
@@ -42,9 +46,18 @@ public final class Executors {
         return of(cfg, hiddenEnv, ticker, Optional.empty());
     }
 
-    /** The executors, with {@code buildbot} (force and follow a build) when a Buildbot client is given. */
+    /**
+     * The executors, with {@code buildbot} (force and follow a build) when a Buildbot client is given; the
+     * {@code announce} executor refuses every step (use the overload with an {@link Announcer}).
+     */
     public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker,
             Optional<BuildbotClient> buildbot) {
+        return of(cfg, hiddenEnv, ticker, buildbot, new LateAnnouncer());
+    }
+
+    /** The executors, {@code announce} posting through {@code announcer} (bound to the engine once it is built). */
+    public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker,
+            Optional<BuildbotClient> buildbot, Announcer announcer) {
         SshExecutor ssh = new SshExecutor(hosts(cfg.inventory()), options(cfg.inventory().ssh()));
         HttpExecutor http = new HttpExecutor(credentials(cfg.credentials()));
         List<StepExecutor> out = new ArrayList<>();
@@ -54,6 +67,7 @@ public final class Executors {
         out.add(new WaitUntilExecutor(http, Map.of(ssh.kind(), ssh), ticker, Sleeper.system()));
         out.add(new DiskExecutor(ssh));
         buildbot.ifPresent(c -> out.add(new BuildbotExecutor(c, ticker, Sleeper.system())));
+        out.add(new AnnounceExecutor(announcer));
         return List.copyOf(out);
     }
 

@@ -5,7 +5,9 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.buildduty.core.approval.PendingApproval;
+import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.chat.Identity;
+import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandSpec;
@@ -24,6 +26,8 @@ final class FakeBotApi implements BotApi {
     private final CommandRegistry registry = new CommandRegistry();
     private final Inventory inventory;
     private final FakeTicker ticker = new FakeTicker();
+
+    final LateAnnouncer announcer = new LateAnnouncer();
 
     FakeBotApi(Inventory inventory) {
         this.inventory = inventory;
@@ -101,5 +105,11 @@ final class FakeBotApi implements BotApi {
 
     private static UnsupportedOperationException unused() {
         return new UnsupportedOperationException("runbook handlers only plan");
+    }
+
+    /** Unbound, as in a bot without connectors: announcements are refused. */
+    @Override
+    public Announcer announcer() {
+        return announcer;
     }
 }

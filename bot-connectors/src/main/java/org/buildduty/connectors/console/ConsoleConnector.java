@@ -94,6 +94,12 @@ public final class ConsoleConnector implements Connector {
         }
     }
 
+    /** Any room name without a thread: the terminal shows every announcement. */
+    @Override
+    public boolean takes(ChatAddress to) {
+        return to.thread() == null;
+    }
+
     @Override
     public MessageRef send(ChatAddress to, String text) {
         String safe = neutralize(text);

@@ -115,6 +115,21 @@ public final class IrcConnector implements Connector {
         }
     }
 
+    /** Channels ({@code #releng}, {@code &local}) without a thread. */
+    @Override
+    public boolean takes(ChatAddress to) {
+        String room = to.room();
+        if (to.thread() != null || room.length() < 2 || (room.charAt(0) != '#' && room.charAt(0) != '&')) {
+            return false;
+        }
+        try {
+            checkTarget(room);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     @Override
     public MessageRef send(ChatAddress to, String text) {
         String target = to.room();

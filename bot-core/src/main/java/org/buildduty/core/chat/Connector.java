@@ -24,6 +24,15 @@ public interface Connector extends AutoCloseable {
         throw new UnsupportedOperationException(id() + " cannot edit messages");
     }
 
+    /**
+     * True if this connector can post to the address's room (and thread), for announcements to rooms the bot was
+     * not spoken to in: an IRC connector takes channels, a terminal any room name. False by default, so a connector
+     * never receives an announcement meant for another chat.
+     */
+    default boolean takes(ChatAddress to) {
+        return false;
+    }
+
     /** True while connected, or reconnecting within its budget. */
     default boolean healthy() {
         return true;

@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.buildduty.core.approval.PendingApproval;
+import org.buildduty.core.chat.Announcer;
+import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.operation.Operation;
@@ -58,4 +60,9 @@ public interface BotApi {
 
     /** The command prefix, e.g. {@code !}. */
     String prefix();
+
+    /** Posts announcements to any room of any connector; by default none can, and every call is refused. */
+    default Announcer announcer() {
+        return new LateAnnouncer();
+    }
 }

@@ -23,6 +23,7 @@ import org.buildduty.core.UserFacingException;
 import org.buildduty.core.approval.ApprovalGate;
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.auth.Authorizer;
+import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
@@ -51,7 +52,7 @@ import org.buildduty.core.time.Ticker;
  * <p>Messages are handled one at a time on a dispatch thread, so a connector thread never blocks and commands from
  * one room are answered in order. Long work runs on the {@link Runner}'s threads.
  */
-public final class Engine implements ChatEvent.Listener, BotApi, AutoCloseable {
+public final class Engine implements ChatEvent.Listener, BotApi, Announcer, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     private final Map<String, Connector> connectors;
@@ -328,6 +329,24 @@ public final class Engine implements ChatEvent.Listener, BotApi, AutoCloseable {
     @Override
     public String prefix() {
         return prefix;
+    }
+
+    @Override
+    public Announcer announcer() {
+        return this;
+    }
+
+    // ---- Announcer ----
+
+    @Override
+    public ChatAddress resolve(String target, String fromConnectorId) {
+        return Announcements.resolve(connectors, target, fromConnectorId);
+    }
+
+    @Override
+    public void announce(ChatAddress to, String text) {
+        String line = Announcements.check(connectors, to, text);
+        publisher(to).ifPresent(p -> p.reply(List.of(line)));
     }
 
     Redactor redactor() {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
@@ -27,6 +28,7 @@ public final class FakeConnector implements Connector {
     private final AtomicLong ids = new AtomicLong();
     private volatile ChatEvent.Listener listener;
     private volatile boolean failSends;
+    private volatile Predicate<ChatAddress> takesRule = to -> to.thread() == null;
 
     public FakeConnector(String id, Capabilities caps, Ticker ticker) {
         this.id = id;
@@ -68,6 +70,17 @@ public final class FakeConnector implements Connector {
     /** Makes every send throw, as a dropped connection would. */
     public void failSends(boolean fail) {
         this.failSends = fail;
+    }
+
+    /** Which addresses {@link #takes} accepts (by default any room without a thread). */
+    public FakeConnector takes(Predicate<ChatAddress> rule) {
+        this.takesRule = rule;
+        return this;
+    }
+
+    @Override
+    public boolean takes(ChatAddress to) {
+        return takesRule.test(to);
     }
 
     @Override

@@ -1,0 +1,29 @@
+package org.buildduty.core.chat;
+
+/**
+ * Posts one-line announcements to any room of any configured connector, through the room's paced and redacting
+ * publisher. Targets are written {@code [<connector-id>:]<room>} ({@link AnnounceTarget}).
+ */
+public interface Announcer {
+    /** Longest announcement text, in characters. */
+    int MAX_TEXT = 400;
+
+    /**
+     * Resolves a target to an address. Without a connector id it is the connector the request came from, if that
+     * one can post to the room; else the only connector that can (a terminal is chosen only when no chat can).
+     *
+     * @param target the target as written
+     * @param fromConnectorId the connector the request came from, or null (a runbook step)
+     * @throws org.buildduty.core.UnknownTargetException with one line listing the connectors when the target is
+     *     malformed, unknown or ambiguous
+     */
+    ChatAddress resolve(String target, String fromConnectorId);
+
+    /**
+     * Posts one line of text (line breaks become spaces) to a resolved address.
+     *
+     * @throws org.buildduty.core.UnknownTargetException if no connector has the address's id
+     * @throws org.buildduty.core.InvalidValueException if the text is blank or longer than {@link #MAX_TEXT}
+     */
+    void announce(ChatAddress to, String text);
+}
