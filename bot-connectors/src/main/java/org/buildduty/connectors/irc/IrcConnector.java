@@ -118,8 +118,12 @@ public final class IrcConnector implements Connector {
     /** Channels ({@code #releng}, {@code &local}) without a thread. */
     @Override
     public boolean takes(ChatAddress to) {
-        String room = to.room();
-        if (to.thread() != null || room.length() < 2 || (room.charAt(0) != '#' && room.charAt(0) != '&')) {
+        return to.thread() == null && isChannel(to.room());
+    }
+
+    /** True for a channel name that is a safe target: {@code #} or {@code &}, then no space, comma or control. */
+    static boolean isChannel(String room) {
+        if (room.length() < 2 || (room.charAt(0) != '#' && room.charAt(0) != '&')) {
             return false;
         }
         try {

@@ -41,6 +41,7 @@ final class Announcements {
                 able.add(c);
             }
         }
+        able.sort(java.util.Comparator.comparing(Connector::id));   // the engine's map has no order
         if (able.size() > 1 && able.stream().anyMatch(c -> !c.capabilities().liveOutput())) {
             able.removeIf(c -> c.capabilities().liveOutput());   // a terminal takes any room: only as a last resort
         }
