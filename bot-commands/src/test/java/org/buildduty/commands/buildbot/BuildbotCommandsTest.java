@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.exec.buildbot.BuildbotExecutor;
@@ -67,8 +68,11 @@ class BuildbotCommandsTest {
         Map<String, String> repos = Map.of("quick", forge.url(), "failing", forge.url(), "slow", forge.url(),
                 "echo-rev", forge.url());
         bot = TestBot.builder().role("releng", "alice", "bob")
-                .commands(r -> BuildbotCommands.register(r, client, new GitRemote(dir.resolve("git-cache"),
-                        Duration.ofSeconds(20)), BuildbotCommands.Settings.defaults(repos), Ticker.system()))
+                .commands(r -> {
+                    BuiltinCommands.commands(r);
+                    BuildbotCommands.register(r, client, new GitRemote(dir.resolve("git-cache"),
+                            Duration.ofSeconds(20)), BuildbotCommands.Settings.defaults(repos), Ticker.system());
+                })
                 .executor(new BuildbotExecutor(client, Ticker.system(), Sleeper.system())).build();
         return bot;
     }
@@ -140,28 +144,21 @@ class BuildbotCommandsTest {
     }
 
     @Test
-    void buildsRunningSeesASlowBuildAndCancelStopsIt() {
+    void buildsRunningSeesASlowBuildAndCancelStopsIt() throws InterruptedException {
         bot(client());
         assertThat(bot.send("bob", "!builds running")).containsExactly("Buildbot: nothing running, nothing queued");
         bot.send("alice", "!force slow --branch main");
-        bot.awaitLine("force #1", WAIT);
-        long end = System.nanoTime() + WAIT.toNanos();
-        List<String> running = List.of();
-        while (System.nanoTime() < end) {
-            running = bot.send("bob", "!builds running");
-            if (String.join("\n", running).contains("slow #")) {
-                break;
-            }
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        bot.awaitLine("started on w1", WAIT);
+        List<String> running = bot.send("bob", "!builds running");
         assertThat(String.join("\n", running)).contains("Buildbot: 1 running").contains("slow #")
                 .contains(" on w1 for ");
-        bot.send("alice", "!cancel 1");
-        bot.awaitLine("force #1 [", WAIT);
+        List<String> cancelling = bot.send("alice", "!cancel 1");
+        assertThat(String.join("\n", cancelling)).contains("cancelling force #1");
+        bot.awaitLine("force #1 cancelled by", WAIT);
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (!client().runningBuilds().isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
         assertThat(client().runningBuilds()).isEmpty();
     }
 
