@@ -1,17 +1,15 @@
 package org.buildduty.bench;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 import org.buildduty.connectors.testing.IrcNetwork;
@@ -58,7 +56,8 @@ public final class IrcRoundTripBench {
 
     /** Runs the benchmark; see the class comment for the options. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
+        Map<String, String> opts = BenchArgs.parse(args, Set.of("quick", "keep"), "--quick, --count N, "
+                + "--spacing MS, --warmup N, --flood-interval MS, --bot-jar PATH, --keep");
         int count = Integer.parseInt(opts.getOrDefault("count", opts.containsKey("quick") ? "50" : "500"));
         long spacingMs = Long.parseLong(opts.getOrDefault("spacing", "1300"));
         int warmUp = Integer.parseInt(opts.getOrDefault("warmup", "20"));
@@ -102,7 +101,7 @@ public final class IrcRoundTripBench {
             if (keep) {
                 System.out.println("kept " + dir + " (configs and logs)");
             } else {
-                deleteTree(dir);
+                BenchArgs.deleteTree(dir);
             }
         }
     }
@@ -194,32 +193,6 @@ public final class IrcRoundTripBench {
             long end = System.nanoTime() + nanos;
             LockSupport.parkNanos(nanos);
             nanos = end - System.nanoTime();
-        }
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--quick") || a.equals("--keep")) {
-                opts.put(a.substring(2), "true");
-            } else if (a.startsWith("--") && a.contains("=")) {
-                opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-            } else if (a.startsWith("--") && i + 1 < args.length) {
-                opts.put(a.substring(2), args[++i]);
-            } else {
-                throw new IllegalArgumentException("unknown argument " + a + "; use --quick, --count N, "
-                        + "--spacing MS, --warmup N, --flood-interval MS, --bot-jar PATH, --keep");
-            }
-        }
-        return opts;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + dir + ": " + e.getMessage());
         }
     }
 }

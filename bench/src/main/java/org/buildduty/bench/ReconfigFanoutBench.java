@@ -3,7 +3,6 @@ package org.buildduty.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -13,26 +12,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 
-import org.buildduty.core.approval.ApprovalPolicy;
-import org.buildduty.core.chat.ChatAddress;
-import org.buildduty.core.chat.Identity;
-import org.buildduty.core.exec.StepOutcome;
-import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.exec.ssh.SshExecutor;
 import org.buildduty.core.exec.ssh.SshHosts;
 import org.buildduty.core.exec.ssh.SshOptions;
 import org.buildduty.core.exec.ssh.SshTarget;
 import org.buildduty.core.operation.OnHostFailure;
-import org.buildduty.core.operation.Operation;
-import org.buildduty.core.operation.OperationId;
-import org.buildduty.core.operation.OperationPlan;
-import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.testing.Sshd;
 
 /**
@@ -59,27 +47,19 @@ public final class ReconfigFanoutBench {
 
     /** Runs the benchmark; see the class comment for the options. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
+        Map<String, String> opts = BenchArgs.parse(args, Set.of(), "--parallel 50,10, --masters N, --seed N");
         int masters = Integer.parseInt(opts.getOrDefault("masters", "50"));
         long seed = Long.parseLong(opts.getOrDefault("seed", "42"));
-        List<Integer> parallels = new ArrayList<>();
-        for (String p : opts.getOrDefault("parallel", "50,10").split(",")) {
-            parallels.add(Integer.parseInt(p.strip()));
-        }
+        List<Integer> parallels = BenchArgs.ints(opts.getOrDefault("parallel", "50,10"));
         Path dir = Files.createTempDirectory("buildduty-bench-reconfig");
         try (Sshd sshd = Sshd.start(dir.resolve("sshd"))) {
-            Path knownHosts = dir.resolve("known_hosts");
-            Files.writeString(knownHosts, sshd.knownHostsLine() + "\n");
-            Map<String, SshTarget> inventory = new LinkedHashMap<>();
+            Map<String, SshTarget> inventory = SshFanout.aliases(sshd, "bm%02d", masters);
             Map<String, Double> sleeps = new LinkedHashMap<>();
             Random random = new Random(seed);
-            for (int i = 1; i <= masters; i++) {
-                String name = String.format("bm%02d", i);
-                inventory.put(name, SshTarget.of(name, "127.0.0.1", sshd.port(), sshd.user()));
+            for (String name : inventory.keySet()) {
                 sleeps.put(name, 1 + random.nextInt(2001) / 1000.0);   // 1.000 to 3.000 s
             }
-            SshOptions options = SshOptions.defaults(knownHosts).withDefaultKeyFile(sshd.clientKey())
-                    .withAgent(false);
+            SshOptions options = SshFanout.options(sshd, dir);
             System.out.printf(Locale.ROOT, "sshd on 127.0.0.1:%d, %d master aliases, stand-in reconfig: sleep 1-3 s"
                     + " (seed %d, sum %.2f s, longest %.3f s), %d CPUs%n", sshd.port(), masters, seed,
                     sleeps.values().stream().mapToDouble(d -> d).sum(), Collections.max(sleeps.values()),
@@ -95,7 +75,7 @@ public final class ReconfigFanoutBench {
                 }
             }
         } finally {
-            deleteTree(dir);
+            BenchArgs.deleteTree(dir);
         }
     }
 
@@ -108,13 +88,9 @@ public final class ReconfigFanoutBench {
         List<String> names = new ArrayList<>(sleeps.keySet());
         StepSpec step = new StepSpec("reconfig", "ssh", Map.of("command", command.toString()), names, parallel,
                 Duration.ofHours(1), Duration.ofMinutes(5), OnHostFailure.CONTINUE, null);
-        Operation op = new Operation(new OperationId(id), new OperationPlan("reconfig", Map.of(), List.of(step),
-                ApprovalPolicy.NONE, "masters"), Identity.parse("console:bench"), ChatAddress.of("console", "bench"),
-                Instant.now(), OperationState.QUEUED);
-        Timings timings = new Timings();
-        long start = System.nanoTime();
-        OperationState end = runner.submit(op, timings).get(30, TimeUnit.MINUTES);
-        double wall = (System.nanoTime() - start) / 1e9;
+        SshFanout.HostTimings timings = new SshFanout.HostTimings();
+        SshFanout.Result r = SshFanout.run(runner, id, "reconfig", "masters", step, timings);
+        double wall = r.wallSeconds();
         double slowest = timings.hostSeconds().values().stream().mapToDouble(d -> d).max().orElse(Double.NaN);
         List<Double> durations = new ArrayList<>(sleeps.values());
         double lpt = lpt(durations, parallel);
@@ -122,9 +98,8 @@ public final class ReconfigFanoutBench {
                 durations.stream().mapToDouble(d -> d).sum() / Math.min(parallel, durations.size()));
         double inOrder = listSchedule(durations, parallel);
         System.out.printf(Locale.ROOT, "%8d  %6.2f  %16.2f  %12.3f  %5.2f  %7.2f  %10.2f  %8.3f  %6d%s%n",
-                parallel, wall, slowest, wall / slowest, lpt, bound, inOrder, wall / lpt, timings.failed.size(),
-                end == OperationState.SUCCEEDED ? "" : "  (" + end.label() + ": " + String.join("; ", timings.failed)
-                        + ")");
+                parallel, wall, slowest, wall / slowest, lpt, bound, inOrder, wall / lpt, timings.failed().size(),
+                timings.outcome(r.end()));
     }
 
     /** The makespan of longest-processing-time-first onto {@code slots} slots. */
@@ -147,60 +122,5 @@ public final class ReconfigFanoutBench {
             free.add(t);
         }
         return end;
-    }
-
-    /** Host run start/finish times and failures, by host. */
-    private static final class Timings extends ProgressSink {
-        private final Map<String, Long> started = new ConcurrentHashMap<>();
-        private final Map<String, Long> finished = new ConcurrentHashMap<>();
-        private final List<String> failed = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void hostStarted(Operation op, int index, StepSpec step, String host) {
-            started.put(host, System.nanoTime());
-        }
-
-        @Override
-        public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
-            finished.put(result.host(), System.nanoTime());
-            if (result.outcome() != StepOutcome.SUCCEEDED) {
-                failed.add(result.summary());
-            }
-        }
-
-        Map<String, Double> hostSeconds() {
-            Map<String, Double> seconds = new LinkedHashMap<>();
-            started.forEach((host, t0) -> {
-                Long t1 = finished.get(host);
-                if (t1 != null) {
-                    seconds.put(host, (t1 - t0) / 1e9);
-                }
-            });
-            return seconds;
-        }
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.startsWith("--") && a.contains("=")) {
-                opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-            } else if (a.startsWith("--") && i + 1 < args.length) {
-                opts.put(a.substring(2), args[++i]);
-            } else {
-                throw new IllegalArgumentException("unknown argument " + a
-                        + "; use --parallel 10,50, --masters N, --seed N");
-            }
-        }
-        return opts;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            System.err.println("could not delete " + dir + ": " + e.getMessage());
-        }
     }
 }

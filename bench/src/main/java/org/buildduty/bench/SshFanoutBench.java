@@ -3,34 +3,23 @@ package org.buildduty.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
-import org.buildduty.core.approval.ApprovalPolicy;
-import org.buildduty.core.chat.ChatAddress;
-import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.OutputStream;
-import org.buildduty.core.exec.StepOutcome;
-import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.exec.ssh.SshExecutor;
 import org.buildduty.core.exec.ssh.SshHosts;
 import org.buildduty.core.exec.ssh.SshOptions;
 import org.buildduty.core.exec.ssh.SshTarget;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.Operation;
-import org.buildduty.core.operation.OperationId;
-import org.buildduty.core.operation.OperationPlan;
-import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.testing.Sshd;
 
 /**
@@ -56,32 +45,21 @@ public final class SshFanoutBench {
 
     /** Runs the benchmark; see the class comment for the options. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
+        Map<String, String> opts = BenchArgs.parse(args, Set.of("quick", "bashrc"),
+                "--quick, --parallel 50,10,1, --hosts N, --sleep S, --connects N, --bashrc");
         int hosts = Integer.parseInt(opts.getOrDefault("hosts", "50"));
         double sleep = Double.parseDouble(opts.getOrDefault("sleep", "2"));
         int connects = Integer.parseInt(opts.getOrDefault("connects", "10"));
-        String levels = opts.getOrDefault("parallel", opts.containsKey("quick") ? "50,10" : "50,10,1");
-        List<Integer> parallels = new ArrayList<>();
-        for (String p : levels.split(",")) {
-            parallels.add(Integer.parseInt(p.strip()));
-        }
+        List<Integer> parallels = BenchArgs.ints(opts.getOrDefault("parallel",
+                opts.containsKey("quick") ? "50,10" : "50,10,1"));
         boolean bashrc = opts.containsKey("bashrc");
         Path dir = Files.createTempDirectory("buildduty-bench-ssh");
         // The fixture keeps the login user's ~/.bashrc out (Sshd.SKIP_SHELL_STARTUP; in CI root's runs `pyenv init`,
         // ~0.2 s); --bashrc puts that cost back in the measurement.
         String[] extra = bashrc ? new String[] {"SetEnv SHLVL=0"} : new String[0];
         try (Sshd sshd = Sshd.start(dir.resolve("sshd"), "VERBOSE", extra)) {
-            Path knownHosts = dir.resolve("known_hosts");
-            Files.writeString(knownHosts, sshd.knownHostsLine() + "\n");
-            Map<String, SshTarget> inventory = new LinkedHashMap<>();
-            List<String> names = new ArrayList<>();
-            for (int i = 1; i <= hosts; i++) {
-                String name = String.format("h%02d", i);
-                names.add(name);
-                inventory.put(name, SshTarget.of(name, "127.0.0.1", sshd.port(), sshd.user()));
-            }
-            SshOptions options = SshOptions.defaults(knownHosts).withDefaultKeyFile(sshd.clientKey())
-                    .withAgent(false).withMaxConnectsInFlight(connects);
+            Map<String, SshTarget> inventory = SshFanout.aliases(sshd, "h%02d", hosts);
+            SshOptions options = SshFanout.options(sshd, dir).withMaxConnectsInFlight(connects);
             System.out.printf(Locale.ROOT, "sshd %s on 127.0.0.1:%d, %d host aliases, step `sleep %s`, "
                     + "%d connects in flight, %d CPUs, ~/.bashrc %s%n", Sshd.SSHD, sshd.port(), hosts, fmt(sleep),
                     connects, Runtime.getRuntime().availableProcessors(), bashrc ? "run" : "skipped");
@@ -92,11 +70,11 @@ public final class SshFanoutBench {
                             .build()) {
                 long id = 1;
                 for (int parallel : parallels) {
-                    runLevel(runner, id++, names, parallel, sleep);
+                    runLevel(runner, id++, new ArrayList<>(inventory.keySet()), parallel, sleep);
                 }
             }
         } finally {
-            deleteTree(dir);
+            BenchArgs.deleteTree(dir);
         }
     }
 
@@ -105,13 +83,8 @@ public final class SshFanoutBench {
         String command = "s=$(date +%s.%N); sleep " + fmt(sleep) + "; e=$(date +%s.%N); echo \"$s $e\"";
         StepSpec step = new StepSpec("sleep", "ssh", Map.of("command", command), names, parallel,
                 Duration.ofMinutes(10), null, OnHostFailure.CONTINUE, null);
-        Operation op = new Operation(new OperationId(id), new OperationPlan("bench", Map.of(), List.of(step),
-                ApprovalPolicy.NONE, "hosts"), Identity.parse("console:bench"), ChatAddress.of("console", "bench"),
-                Instant.now(), OperationState.QUEUED);
         Timings timings = new Timings();
-        long start = System.nanoTime();
-        OperationState end = runner.submit(op, timings).get(30, TimeUnit.MINUTES);
-        double wall = (System.nanoTime() - start) / 1e9;
+        SshFanout.Result r = SshFanout.run(runner, id, "bench", "hosts", step, timings);
         List<Double> hostTimes = new ArrayList<>(timings.hostSeconds().values());
         hostTimes.sort(Comparator.naturalOrder());
         double slowest = hostTimes.isEmpty() ? Double.NaN : hostTimes.get(hostTimes.size() - 1);
@@ -119,22 +92,13 @@ public final class SshFanoutBench {
         double slowestCommand = timings.commandSeconds.values().stream().mapToDouble(d -> d).max().orElse(Double.NaN);
         int ideal = (names.size() + parallel - 1) / parallel;
         System.out.printf(Locale.ROOT, "%8d  %6.2f  %14.2f  %13.2f  %12.3f  %5d  %13.2f  %16.3f  %6d%s%n",
-                parallel, wall, slowest, median, wall / slowest, ideal, slowestCommand, wall / slowestCommand,
-                timings.failed.size(), end == OperationState.SUCCEEDED ? "" : "  (" + end.label() + ": "
-                        + String.join("; ", timings.failed) + ")");
+                parallel, r.wallSeconds(), slowest, median, r.wallSeconds() / slowest, ideal, slowestCommand,
+                r.wallSeconds() / slowestCommand, timings.failed().size(), timings.outcome(r.end()));
     }
 
-    /** Host run start/finish times, the command's own timing, and failures, by host. */
-    private static final class Timings extends ProgressSink {
-        private final Map<String, Long> started = new ConcurrentHashMap<>();
-        private final Map<String, Long> finished = new ConcurrentHashMap<>();
+    /** The host run times, plus the time the command itself measured on the server, by host. */
+    private static final class Timings extends SshFanout.HostTimings {
         private final Map<String, Double> commandSeconds = new ConcurrentHashMap<>();
-        private final List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void hostStarted(Operation op, int index, StepSpec step, String host) {
-            started.put(host, System.nanoTime());
-        }
 
         @Override
         public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
@@ -147,54 +111,9 @@ public final class SshFanoutBench {
                 }
             }
         }
-
-        @Override
-        public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
-            finished.put(result.host(), System.nanoTime());
-            if (result.outcome() != StepOutcome.SUCCEEDED) {
-                failed.add(result.summary());
-            }
-        }
-
-        Map<String, Double> hostSeconds() {
-            Map<String, Double> seconds = new LinkedHashMap<>();
-            started.forEach((host, t0) -> {
-                Long t1 = finished.get(host);
-                if (t1 != null) {
-                    seconds.put(host, (t1 - t0) / 1e9);
-                }
-            });
-            return seconds;
-        }
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--quick") || a.equals("--bashrc")) {
-                opts.put(a.substring(2), "true");
-            } else if (a.startsWith("--") && a.contains("=")) {
-                opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-            } else if (a.startsWith("--") && i + 1 < args.length) {
-                opts.put(a.substring(2), args[++i]);
-            } else {
-                throw new IllegalArgumentException("unknown argument " + a
-                        + "; use --quick, --parallel 50,10,1, --hosts N, --sleep S, --connects N, --bashrc");
-            }
-        }
-        return opts;
     }
 
     private static String fmt(double seconds) {
         return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            System.err.println("could not delete " + dir + ": " + e.getMessage());
-        }
     }
 }

@@ -17,11 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.connectors.testing.TestCertificates;
 
 /**
  * The real jar on a real IRC network (InspIRCd + Atheme on 127.0.0.1): the bot logs in with SASL on the port with
  * Libera-like flood limits, identifies senders by their services account, survives a server restart in the middle
- * of an operation, and paces a noisy operation so the server never disconnects it.
+ * of an operation, and paces a noisy operation so the server never disconnects it; on the TLS port it trusts the
+ * network's private CA with {@code tls_ca_file}, and another CA or a missing CA file stops it with one line.
  */
 class IrcEndToEndIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -179,6 +181,46 @@ class IrcEndToEndIT {
         assertThat(log).doesNotContain("RECONNECTING").doesNotContain("Excess").doesNotContain(BOT_PASSWORD);
     }
 
+    @Test
+    void answersOverTlsTrustingThePrivateCa() throws Exception {
+        writeTlsConfig(dir, net.caFile());
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD);
+                RawIrcClient alice = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
+                        "account-tag")) {
+            alice.join(CHANNEL);
+            alice.privmsg(CHANNEL, "!whoami");
+            assertThat(alice.await(fromBot(CHANNEL, "testnet:alice"), WAIT)).contains("releng");
+            assertThat(bot.stderr()).noneMatch(l -> l.contains(BOT_PASSWORD));
+        }
+        assertThat(Files.readString(dir.resolve("buildduty.log"))).contains("CONNECTED 127.0.0.1:" + net.tlsPort());
+    }
+
+    @Test
+    void anotherCaIsAOneLineStartUpError() throws Exception {
+        Path other = TestCertificates.ca(dir.resolve("other-ca"));
+        writeTlsConfig(dir, other);
+        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
+                Map.of("IRC_PASSWORD", BOT_PASSWORD))) {
+            assertThat(bot.waitFor(WAIT)).isEqualTo(2);
+            assertThat(bot.stderr()).filteredOn(l -> l.startsWith("buildduty: IRC testnet:")).singleElement()
+                    .asString().contains("TLS handshake with 127.0.0.1:" + net.tlsPort())
+                    .contains("certificate not trusted by the CAs in " + other);
+            assertThat(String.join("\n", bot.stderr())).doesNotContain("at org.").doesNotContain(BOT_PASSWORD);
+        }
+    }
+
+    @Test
+    void aMissingCaFileIsAConfigurationError() throws Exception {
+        Path missing = dir.resolve("no-such-ca.pem");
+        writeTlsConfig(dir, missing);
+        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
+                Map.of("IRC_PASSWORD", BOT_PASSWORD))) {
+            assertThat(bot.waitFor(WAIT)).isEqualTo(2);
+            assertThat(bot.stderr()).anyMatch(l -> l.contains("TLS CA file " + missing + ": no such file"));
+            assertThat(String.join("\n", bot.stderr())).doesNotContain("at org.");
+        }
+    }
+
     /** The text of a PRIVMSG the bot sent to the channel, or empty. */
     private static String payloadFromBot(String line) {
         String bare = RawIrcClient.stripTags(line);
@@ -202,6 +244,15 @@ class IrcEndToEndIT {
     }
 
     private static void writeConfig(Path dir, String runbook) throws IOException {
+        writeConfig(dir, runbook, "port: " + net.floodPort() + "\n    tls: false");
+    }
+
+    /** The bot on the TLS port, trusting the CAs in {@code caFile}. */
+    private static void writeTlsConfig(Path dir, Path caFile) throws IOException {
+        writeConfig(dir, null, "port: " + net.tlsPort() + "\n    tls: true\n    tls_ca_file: " + caFile);
+    }
+
+    private static void writeConfig(Path dir, String runbook, String transport) throws IOException {
         Files.createDirectories(dir.resolve("runbooks"));
         if (runbook != null) {
             Files.writeString(dir.resolve("runbooks/book.yml"), runbook);
@@ -216,14 +267,13 @@ class IrcEndToEndIT {
                   - id: testnet
                     type: irc
                     server: 127.0.0.1
-                    port: %d
-                    tls: false
+                    %s
                     sasl: { account: buildduty, password_env: IRC_PASSWORD }
                     channels: ["%s"]
                 roles:
                   releng: ["testnet:alice"]
                 inventory:
                   hosts:
-                %s""".formatted(net.floodPort(), CHANNEL, hosts));
+                %s""".formatted(transport, CHANNEL, hosts));
     }
 }

@@ -3,7 +3,6 @@ package org.buildduty.core.exec.buildbot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,8 +19,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import okhttp3.Cookie;
-import okhttp3.Credentials;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -344,22 +341,16 @@ public final class BuildbotClient {
             if (s.active()) {
                 return s.generation();
             }
-            HttpUrl url = Objects.requireNonNull(HttpUrl.parse(credential.loginUrl().toString()), "loginUrl");
-            String secret = Objects.requireNonNullElse(credential.secret().get(), "");
-            Request request = new Request.Builder().url(url).get()
-                    .header("Authorization", Credentials.basic(credential.user(), secret, StandardCharsets.UTF_8))
-                    .build();
+            Request request = Sessions.loginRequest(credential);
             try (Response r = noRedirects.newCall(request).execute()) {
                 if (r.code() >= 400) {
                     throw new BuildbotException("Buildbot refused the login as " + BuildbotErrors.cut(
                             credential.user(), 40) + ": " + r.code() + " " + BuildbotErrors.cut(r.message(), 60));
                 }
-                List<Cookie> cookies = Cookie.parseAll(url, r.headers());
-                if (cookies.isEmpty()) {
+                if (!s.loggedIn(request, r.headers(), ticker.now())) {
                     throw new BuildbotException("Buildbot login as " + BuildbotErrors.cut(credential.user(), 40)
                             + " gave no session cookie (" + r.code() + ")");
                 }
-                s.replace(cookies, ticker.now());
                 return s.generation();
             } catch (IOException e) {
                 throw new BuildbotException(BuildbotErrors.unreachable(baseUrl, e), e);

@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 
 import okhttp3.Cookie;
 import okhttp3.Credentials;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -39,6 +41,14 @@ public final class Sessions implements Interceptor {
     /** Sessions whose cookie expiry is judged by {@code ticker}. */
     public Sessions(Ticker ticker) {
         this.ticker = ticker;
+    }
+
+    /** A SESSION credential's login: {@code GET} its login URL with Basic auth (Buildbot's {@code /auth/login}). */
+    public static Request loginRequest(HttpCredential c) {
+        HttpUrl url = Objects.requireNonNull(HttpUrl.parse(c.loginUrl().toString()), "loginUrl");
+        String secret = Objects.requireNonNullElse(c.secret().get(), "");
+        return new Request.Builder().url(url).get()
+                .header("Authorization", Credentials.basic(c.user(), secret, StandardCharsets.UTF_8)).build();
     }
 
     /** The cookie jar of credential {@code c} (created empty on first use). */
@@ -112,6 +122,19 @@ public final class Sessions implements Interceptor {
         }
 
         /** Starts a new session with these cookies (a later one of the same name wins). */
+        /**
+         * Takes the cookies a login answer set (the last of a name wins, as Buildbot sets an anonymous session
+         * first); false, and nothing changes, when it set none.
+         */
+        public boolean loggedIn(Request login, Headers answer, Instant now) {
+            List<Cookie> cookies = Cookie.parseAll(login.url(), answer);
+            if (cookies.isEmpty()) {
+                return false;
+            }
+            replace(cookies, now);
+            return true;
+        }
+
         public synchronized void replace(List<Cookie> set, Instant now) {
             cookies.clear();
             generation++;

@@ -4,17 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import okhttp3.Call;
-import okhttp3.Cookie;
-import okhttp3.Credentials;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -97,25 +92,21 @@ final class Transport {
             if (s.active()) {
                 return null;
             }
-            HttpUrl url = Objects.requireNonNull(HttpUrl.parse(c.loginUrl().toString()), "loginUrl");
-            String secret = Objects.requireNonNullElse(c.secret().get(), "");
-            Request request = new Request.Builder().url(url).get()
-                    .header("Authorization", Credentials.basic(c.user(), secret, StandardCharsets.UTF_8)).build();
+            Request request = Sessions.loginRequest(c);
+            HttpUrl url = request.url();
             Exchange x = call(noRedirects, request, cancel, limit);
             String where = "login to " + HttpText.url(url);
             if (!x.answered()) {
                 return Exchange.failure(where + ": " + x.reason(), x.elapsed(), x.timedOut(), x.cancelled());
             }
-            List<Cookie> cookies = Cookie.parseAll(url, x.headers());
             if (x.status() >= 400) {
                 return new Exchange(x.status(), x.reason() + " from " + where, x.body(), x.json(), x.headers(),
                         x.elapsed(), false, false);
             }
-            if (cookies.isEmpty()) {
+            if (!s.loggedIn(request, x.headers(), ticker.now())) {
                 return Exchange.failure(where + ": " + x.reason() + " without a session cookie", x.elapsed(), false,
                         false);
             }
-            s.replace(cookies, ticker.now());
             info.accept("logged in to " + HttpText.url(url) + " as " + HttpText.oneLine(c.user(), 40) + " ("
                     + x.reason() + ")");
             return null;
