@@ -37,7 +37,9 @@ final class JournalSchema {
                     + "kind TEXT NOT NULL, who TEXT, reason TEXT, at TEXT NOT NULL)",
             "CREATE INDEX approvals_by_op ON approvals (op)"), List.of(
             "CREATE TABLE connector_events (id INTEGER PRIMARY KEY, connector TEXT NOT NULL, state TEXT NOT NULL, "
-                    + "detail TEXT NOT NULL, dropped_lines INTEGER NOT NULL, at TEXT NOT NULL)"));
+                    + "detail TEXT NOT NULL, dropped_lines INTEGER NOT NULL, at TEXT NOT NULL)"), List.of(
+            "CREATE TABLE state (kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, "
+                    + "PRIMARY KEY (kind, key)) WITHOUT ROWID"));
 
     /** The version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

@@ -12,8 +12,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -337,6 +340,29 @@ public final class SqliteJournal implements Journal {
     public List<ConnectorEventRecord> connectorEvents(int limit) {
         return db.read("reading connector events", c -> query(c, "SELECT " + JournalRows.CONNECTOR_EVENT_COLUMNS
                 + " FROM connector_events ORDER BY id DESC LIMIT ?", JournalRows::connectorEvent, limit));
+    }
+
+    @Override
+    public void putState(String kind, String key, String body) {
+        Objects.requireNonNull(body, "body");
+        write("storing " + kind + " " + key, c -> update(c, "INSERT INTO state (kind, key, body) VALUES (?, ?, ?) "
+                + "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body", kind, key, body));
+    }
+
+    @Override
+    public void removeState(String kind, String key) {
+        write("removing " + kind + " " + key, c -> update(c, "DELETE FROM state WHERE kind = ? AND key = ?",
+                kind, key));
+    }
+
+    @Override
+    public SortedMap<String, String> states(String kind) {
+        List<Map.Entry<String, String>> rows = db.read("reading " + kind + " records", c -> query(c,
+                "SELECT key, body FROM state WHERE kind = ? ORDER BY key",
+                rs -> Map.entry(rs.getString(1), rs.getString(2)), kind));
+        SortedMap<String, String> out = new TreeMap<>();
+        rows.forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     /**

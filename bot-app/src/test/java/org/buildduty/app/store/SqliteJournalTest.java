@@ -183,6 +183,7 @@ class SqliteJournalTest extends JournalContract {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file());
                 Statement st = c.createStatement()) {
             st.execute("DROP TABLE connector_events");
+            st.execute("DROP TABLE state");
             st.execute("UPDATE schema_version SET version = 1");
         }
         journal = SqliteJournal.open(file());
@@ -191,6 +192,8 @@ class SqliteJournalTest extends JournalContract {
                 "closed; 2 queued lines were not sent", 2, T0));
         assertThat(reopen().connectorEvents(5)).singleElement()
                 .satisfies(e -> assertThat(e.droppedLines()).isEqualTo(2));
+        journal.putState("mbs-watch", "570", "{}");
+        assertThat(reopen().states("mbs-watch")).containsOnlyKeys("570");
     }
 
     @Test

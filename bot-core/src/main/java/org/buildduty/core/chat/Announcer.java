@@ -26,4 +26,18 @@ public interface Announcer {
      * @throws org.buildduty.core.InvalidValueException if the text is blank or longer than {@link #MAX_TEXT}
      */
     void announce(ChatAddress to, String text);
+
+    /**
+     * Starts a thread about one subject in a room with its first message, and returns the address the thread's
+     * later messages go to: a Zulip topic named {@code title}, a Matrix thread rooted at the first message, or the
+     * room itself where the chat has no threads (IRC, a terminal), in which case callers prefix their lines with the
+     * subject. If the room's address already names a thread, the messages stay in it.
+     *
+     * @throws org.buildduty.core.UnknownTargetException if no connector has the address's id
+     * @throws org.buildduty.core.InvalidValueException if the text is blank or longer than {@link #MAX_TEXT}
+     */
+    default ChatAddress openThread(ChatAddress room, String title, String firstText) {
+        announce(room, firstText);
+        return room;
+    }
 }

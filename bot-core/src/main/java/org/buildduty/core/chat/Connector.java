@@ -19,6 +19,16 @@ public interface Connector extends AutoCloseable {
     /** Sends text (may be split by the connector), returning a reference to the first message sent. */
     MessageRef send(ChatAddress to, String text);
 
+    /**
+     * Starts a thread about a subject with its first message and returns a reference to that message, whose
+     * address is where the thread's later messages go (see {@link Announcer#openThread}). By default the chat has no
+     * threads: the text is sent to the room and the room is the address.
+     */
+    default MessageRef startThread(ChatAddress room, String title, String text) {
+        MessageRef sent = send(room, text);
+        return new MessageRef(room, sent == null ? "" : sent.id());
+    }
+
     /** Replaces the text of a message sent before; only called when {@link Capabilities#edits()}. */
     default void edit(MessageRef ref, String text) {
         throw new UnsupportedOperationException(id() + " cannot edit messages");

@@ -3,6 +3,7 @@ package org.buildduty.core.journal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
 
 import org.buildduty.core.exec.OutputStream;
 import org.buildduty.core.exec.StepResult;
@@ -59,6 +60,19 @@ public interface Journal extends AutoCloseable {
 
     /** The newest connector events, newest first. */
     List<ConnectorEventRecord> connectorEvents(int limit);
+
+    /**
+     * Stores, or replaces, the durable record of a long-lived feature that is not an operation: an {@code mbs watch},
+     * a scheduled announcement. {@code kind} names the feature, {@code key} the record within it, {@code body} is
+     * the feature's own text (JSON). Committed before it returns, like every write.
+     */
+    void putState(String kind, String key, String body);
+
+    /** Removes a record stored by {@link #putState}; nothing happens if there is none. */
+    void removeState(String kind, String key);
+
+    /** Every record of a kind, keyed and ordered by key. */
+    SortedMap<String, String> states(String kind);
 
     /** Throws {@link JournalException} if the journal cannot take a write now (disk full, read-only). */
     void checkWritable();

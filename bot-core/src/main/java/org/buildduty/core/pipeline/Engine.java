@@ -30,7 +30,9 @@ import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.Identity;
+import org.buildduty.core.chat.MessageRef;
 import org.buildduty.core.command.BotApi;
+import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.journal.ConnectorEventRecord;
@@ -71,6 +73,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     private final Operations operations;
     private final Dispatcher dispatcher;
     private final Map<ChatAddress, RoomPublisher> publishers = new ConcurrentHashMap<>();
+    private final List<BotService> services;
     private final ExecutorService dispatch = Executors.newSingleThreadExecutor(r -> daemon(r, "dispatch"));
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "timers"));
@@ -81,6 +84,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.registry = Objects.requireNonNull(b.registry, "registry");
         this.authorizer = Objects.requireNonNull(b.authorizer, "authorizer");
         this.journal = Objects.requireNonNull(b.journal, "journal");
+        this.services = List.copyOf(b.services);
         this.runner = Objects.requireNonNull(b.runner, "runner");
         this.ticker = Objects.requireNonNull(b.ticker, "ticker");
         this.inventory = b.inventory;
@@ -100,13 +104,16 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     /**
      * Recovers state from the journal (interrupted operations reported, pending approvals restored with their
-     * expiry), starts the timers, then the connectors.
+     * expiry), starts the timers, then the connectors, then the services (which resume from the journal).
      */
     public void start() {
         operations.recover();
         timers.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
         for (Connector c : connectors.values()) {
             c.start(this);
+        }
+        for (BotService s : services) {
+            s.start(this);
         }
     }
 
@@ -115,11 +122,22 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         try {
             operations.expireDue();
             runner.checkTimers();
+            for (BotService s : services) {
+                tickService(s);
+            }
             for (RoomPublisher p : publishers.values()) {
                 p.drain();
             }
         } catch (RuntimeException e) {
             LOG.error("timer tick failed", e);
+        }
+    }
+
+    private static void tickService(BotService s) {
+        try {
+            s.tick();
+        } catch (RuntimeException e) {
+            LOG.error("service {} failed on a tick", s.name(), e);
         }
     }
 
@@ -236,6 +254,13 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         }
         operations.shutdown();
         timers.shutdownNow();
+        for (BotService s : services) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing service {} failed", s.name(), e);
+            }
+        }
         for (RoomPublisher p : publishers.values()) {
             p.drain();
         }
@@ -349,6 +374,20 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         publisher(to).ifPresent(p -> p.reply(List.of(line)));
     }
 
+    @Override
+    public ChatAddress openThread(ChatAddress room, String title, String firstText) {
+        String line = Announcements.check(connectors, room, firstText);
+        try {
+            MessageRef first = connectors.get(room.connectorId()).startThread(room, title, redactor.redact(line));
+            return first == null ? room : first.address();
+        } catch (RuntimeException e) {
+            LOG.warn("starting a thread \"{}\" in {} failed ({}); its messages go to the room", title, room,
+                    e.toString());
+            publisher(room).ifPresent(p -> p.reply(List.of(line)));
+            return room;
+        }
+    }
+
     Redactor redactor() {
         return redactor;
     }
@@ -373,6 +412,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         private String webUrl = "";
         private Redactor redactor = Redactor.NONE;
         private String cancelRole = "releng";
+        private final List<BotService> services = new java.util.ArrayList<>();
 
         public Builder connector(Connector c) {
             if (connectors.putIfAbsent(c.id(), c) != null) {
@@ -435,6 +475,12 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         /** The role that may cancel anyone's operation (default {@code releng}). */
         public Builder cancelRole(String role) {
             this.cancelRole = role;
+            return this;
+        }
+
+        /** A service the engine starts after its connectors, ticks, and closes before them. */
+        public Builder service(BotService s) {
+            services.add(Objects.requireNonNull(s, "service"));
             return this;
         }
 

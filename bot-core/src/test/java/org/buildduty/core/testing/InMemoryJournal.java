@@ -2,11 +2,13 @@ package org.buildduty.core.testing;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 import org.buildduty.core.chat.ChatAddress;
@@ -36,6 +38,7 @@ public final class InMemoryJournal implements Journal {
     private final Object lock = new Object();
     private final NavigableMap<Long, Entry> ops = new TreeMap<>();
     private final List<ConnectorEventRecord> connectorEvents = new ArrayList<>();
+    private final Map<String, SortedMap<String, String>> states = new HashMap<>();
     private long nextId = 1;
     private boolean failWrites;
     private boolean closed;
@@ -252,6 +255,34 @@ public final class InMemoryJournal implements Journal {
                 newest.add(connectorEvents.get(i));
             }
             return newest;
+        }
+    }
+
+    @Override
+    public void putState(String kind, String key, String body) {
+        Objects.requireNonNull(body, "body");
+        synchronized (lock) {
+            writable();
+            states.computeIfAbsent(Objects.requireNonNull(kind, "kind"), k -> new TreeMap<>())
+                    .put(Objects.requireNonNull(key, "key"), body);
+        }
+    }
+
+    @Override
+    public void removeState(String kind, String key) {
+        synchronized (lock) {
+            writable();
+            SortedMap<String, String> m = states.get(kind);
+            if (m != null) {
+                m.remove(key);
+            }
+        }
+    }
+
+    @Override
+    public SortedMap<String, String> states(String kind) {
+        synchronized (lock) {
+            return new TreeMap<>(states.getOrDefault(kind, new TreeMap<>()));
         }
     }
 

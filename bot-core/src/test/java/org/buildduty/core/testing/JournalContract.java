@@ -119,6 +119,21 @@ public abstract class JournalContract {
     }
 
     @Test
+    void stateRecordsArePutReplacedListedByKindInKeyOrderAndRemoved() {
+        journal.putState("mbs-watch", "b", "{\"id\":2}");
+        journal.putState("mbs-watch", "a", "{\"id\":1}");
+        journal.putState("maintenance", "a", "{\"title\":\"x\"}");
+        journal.putState("mbs-watch", "b", "{\"id\":3}");
+        assertThat(journal.states("mbs-watch")).containsExactly(
+                java.util.Map.entry("a", "{\"id\":1}"), java.util.Map.entry("b", "{\"id\":3}"));
+        assertThat(journal.states("maintenance")).containsOnlyKeys("a");
+        journal.removeState("mbs-watch", "a");
+        journal.removeState("mbs-watch", "absent");
+        assertThat(journal.states("mbs-watch")).containsOnlyKeys("b");
+        assertThat(journal.states("unknown")).isEmpty();
+    }
+
+    @Test
     void idsIncreaseAndNeverRepeat() {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
