@@ -33,10 +33,13 @@ public interface Announcer {
      * room itself where the chat has no threads (IRC, a terminal), in which case callers prefix their lines with the
      * subject. If the room's address already names a thread, the messages stay in it.
      *
+     * @param rootMessageId the chat's id of the request the thread is about ({@code ChatMessage.messageId()}), or
+     *     null
+     *
      * @throws org.buildduty.core.UnknownTargetException if no connector has the address's id
      * @throws org.buildduty.core.InvalidValueException if the text is blank or longer than {@link #MAX_TEXT}
      */
-    default ChatAddress openThread(ChatAddress room, String title, String firstText) {
+    default ChatAddress openThread(ChatAddress room, String title, String firstText, String rootMessageId) {
         announce(room, firstText);
         return room;
     }

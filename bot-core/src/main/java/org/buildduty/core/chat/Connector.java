@@ -23,8 +23,11 @@ public interface Connector extends AutoCloseable {
      * Starts a thread about a subject with its first message and returns a reference to that message, whose
      * address is where the thread's later messages go (see {@link Announcer#openThread}). By default the chat has no
      * threads: the text is sent to the room and the room is the address.
+     *
+     * @param rootMessageId the chat's id of the message the thread is about (the request), or null; a Matrix thread
+     *     is rooted at it, where given
      */
-    default MessageRef startThread(ChatAddress room, String title, String text) {
+    default MessageRef startThread(ChatAddress room, String title, String text, String rootMessageId) {
         MessageRef sent = send(room, text);
         return new MessageRef(room, sent == null ? "" : sent.id());
     }

@@ -375,10 +375,11 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     }
 
     @Override
-    public ChatAddress openThread(ChatAddress room, String title, String firstText) {
+    public ChatAddress openThread(ChatAddress room, String title, String firstText, String rootMessageId) {
         String line = Announcements.check(connectors, room, firstText);
         try {
-            MessageRef first = connectors.get(room.connectorId()).startThread(room, title, redactor.redact(line));
+            MessageRef first = connectors.get(room.connectorId()).startThread(room, title, redactor.redact(line),
+                    rootMessageId);
             return first == null ? room : first.address();
         } catch (RuntimeException e) {
             LOG.warn("starting a thread \"{}\" in {} failed ({}); its messages go to the room", title, room,

@@ -83,6 +83,19 @@ public final class FakeConnector implements Connector {
         return takesRule.test(to);
     }
 
+    /**
+     * With threads in its capabilities, a thread is a Zulip-like topic named by the title (or the room's own thread,
+     * if it names one); without, the room itself.
+     */
+    @Override
+    public synchronized MessageRef startThread(ChatAddress room, String title, String text, String rootMessageId) {
+        if (!caps.threads()) {
+            return Connector.super.startThread(room, title, text, rootMessageId);
+        }
+        ChatAddress thread = room.thread() != null ? room : room.inThread(title);
+        return send(thread, text);
+    }
+
     @Override
     public synchronized MessageRef send(ChatAddress to, String text) {
         if (failSends) {

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.Capabilities;
+import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.exec.StepExecutor;
@@ -51,8 +52,11 @@ public final class TestBot implements AutoCloseable {
                 .closeGrace(Duration.ofSeconds(2));
         b.executors.forEach(rb::executor);
         this.runner = rb.build();
-        this.engine = Engine.builder().connector(chat).registry(registry).authorizer(new Authorizer(roles, b.anonymous))
-                .journal(journal).runner(runner).ticker(ticker).inventory(b.inventory).webUrl(b.webUrl).build();
+        Engine.Builder eb = Engine.builder().connector(chat).registry(registry)
+                .authorizer(new Authorizer(roles, b.anonymous))
+                .journal(journal).runner(runner).ticker(ticker).inventory(b.inventory).webUrl(b.webUrl);
+        b.services.forEach(eb::service);
+        this.engine = eb.build();
         engine.start();
     }
 
@@ -144,6 +148,7 @@ public final class TestBot implements AutoCloseable {
         private Inventory inventory = Inventory.EMPTY;
         private boolean anonymous = true;
         private String webUrl = "";
+        private final List<BotService> services = new ArrayList<>();
 
         /** Gives {@code principals} (on the fake chat) a role. */
         public Builder role(String role, String... principals) {
@@ -191,6 +196,12 @@ public final class TestBot implements AutoCloseable {
 
         public Builder webUrl(String url) {
             this.webUrl = url;
+            return this;
+        }
+
+        /** A service the engine starts after the fake chat, ticks, and closes (call its tick() yourself too). */
+        public Builder service(BotService s) {
+            services.add(s);
             return this;
         }
 
