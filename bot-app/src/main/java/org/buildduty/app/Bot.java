@@ -26,6 +26,7 @@ import org.buildduty.commands.buildbot.BuildbotCommands;
 import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.commands.disk.DiskCommands;
+import org.buildduty.commands.mbs.MbsCommands;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
@@ -87,9 +88,10 @@ final class Bot implements AutoCloseable {
      * throw {@link ConfigException}.
      */
     static Catalog catalog(BotConfig cfg) {
-        Optional<BuildbotClient> buildbot = Executors.buildbot(cfg);
+        Executors.Clients clients = Executors.Clients.of(cfg, Ticker.system());
+        Optional<BuildbotClient> buildbot = clients.buildbot();
         LateAnnouncer announcer = new LateAnnouncer();
-        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), buildbot,
+        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), clients,
                 announcer);
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
@@ -107,6 +109,7 @@ final class Bot implements AutoCloseable {
                     new BuildbotCommands.Settings(b.scheduler(), b.repositories(), defaults.role(),
                             defaults.prApproval(), defaults.buildTimeout()), Ticker.system());
         });
+        clients.mbs().ifPresent(client -> MbsCommands.register(registry, client));
 
         Set<String> hostmask = new HashSet<>();
         Set<String> owners = new HashSet<>();

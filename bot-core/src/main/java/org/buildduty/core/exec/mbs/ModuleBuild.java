@@ -61,6 +61,28 @@ public record ModuleBuild(long id, String name, String stream, String version, i
         return (int) components.values().stream().filter(ComponentTask::built).count();
     }
 
+    /**
+     * How many components are in each state, by label, in Koji's order (BUILDING, COMPLETE, DELETED, FAILED,
+     * CANCELED) and "undefined" (not yet submitted) last; states with no component are left out.
+     */
+    public Map<String, Integer> countsByLabel() {
+        Map<Integer, Integer> byState = new TreeMap<>();
+        int undefined = 0;
+        for (ComponentTask c : components.values()) {
+            if (c.state() == null) {
+                undefined++;
+            } else {
+                byState.merge(c.state(), 1, Integer::sum);
+            }
+        }
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        byState.forEach((state, n) -> out.put(ComponentTask.label(state), n));
+        if (undefined > 0) {
+            out.put(ComponentTask.label(null), undefined);
+        }
+        return out;
+    }
+
     /** Reads one module object; unknown fields are ignored, missing ones become null. */
     static ModuleBuild from(JsonNode n) {
         int state = n.path("state").asInt(-1);
