@@ -51,6 +51,7 @@ public final class MaintenanceSchedule implements BotService {
     private BotApi bot;
     private Instant startedAt;
     private Instant retryAfter = Instant.MIN;
+    private boolean loaded;
 
     @Override
     public String name() {
@@ -61,19 +62,33 @@ public final class MaintenanceSchedule implements BotService {
     public synchronized void start(BotApi api) {
         this.bot = api;
         this.startedAt = api.ticker().now();
-        records.clear();
-        for (Map.Entry<String, String> e : api.journal().states(KIND).entrySet()) {
-            if (e.getKey().equals(NEXT_ID)) {
-                continue;
+        load();
+    }
+
+    /** Reads the records from the journal; on a journal failure, the next ticks try again. */
+    private boolean load() {
+        try {
+            Map<Long, Maintenance> read = new TreeMap<>();
+            for (Map.Entry<String, String> e : bot.journal().states(KIND).entrySet()) {
+                if (e.getKey().equals(NEXT_ID)) {
+                    continue;
+                }
+                try {
+                    Maintenance m = Maintenance.fromJson(e.getValue());
+                    read.put(m.id(), m);
+                } catch (IllegalArgumentException ex) {
+                    LOG.error("maintenance record {} is unreadable and is ignored: {}", e.getKey(), ex.getMessage());
+                }
             }
-            try {
-                Maintenance m = Maintenance.fromJson(e.getValue());
-                records.put(m.id(), m);
-            } catch (IllegalArgumentException ex) {
-                LOG.error("maintenance record {} is unreadable and is ignored: {}", e.getKey(), ex.getMessage());
-            }
+            records.clear();
+            records.putAll(read);
+            loaded = true;
+            LOG.info("maintenance: {} windows resumed from the journal", records.size());
+        } catch (JournalException e) {
+            retryAfter = bot.ticker().now().plus(RETRY);
+            LOG.error("maintenance: cannot read the journal; retrying in {}s", RETRY.getSeconds(), e);
         }
-        LOG.info("maintenance: {} scheduled windows resumed", records.size());
+        return loaded;
     }
 
     @Override
@@ -82,7 +97,7 @@ public final class MaintenanceSchedule implements BotService {
             return;
         }
         Instant now = bot.ticker().now();
-        if (now.isBefore(retryAfter)) {
+        if (now.isBefore(retryAfter) || !loaded && !load()) {
             return;
         }
         try {
@@ -98,6 +113,7 @@ public final class MaintenanceSchedule implements BotService {
     @Override
     public synchronized void close() {
         bot = null;
+        loaded = false;
         records.clear();
     }
 
@@ -240,7 +256,7 @@ public final class MaintenanceSchedule implements BotService {
     }
 
     private BotApi running() {
-        if (bot == null) {
+        if (bot == null || !loaded) {
             throw new UserFacingException("maintenance scheduling is not running yet; try again in a moment");
         }
         return bot;
