@@ -26,6 +26,8 @@ import org.buildduty.commands.buildbot.BuildbotCommands;
 import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.commands.disk.DiskCommands;
+import org.buildduty.commands.maintenance.MaintenanceCommands;
+import org.buildduty.commands.maintenance.MaintenanceSchedule;
 import org.buildduty.commands.mbs.MbsCommands;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
@@ -79,7 +81,7 @@ final class Bot implements AutoCloseable {
     /** What the configuration and runbooks define, checked, before anything starts or is opened. */
     /** What configuration gives before the engine exists; {@code announcer} is bound to the engine once built. */
     record Catalog(List<StepExecutor> executors, CommandRegistry registry, int runbookCount, RoleResolver roles,
-            LateAnnouncer announcer) {
+            LateAnnouncer announcer, MaintenanceSchedule maintenance) {
     }
 
     /**
@@ -100,6 +102,8 @@ final class Bot implements AutoCloseable {
         CommandRegistry registry = new CommandRegistry();
         BuiltinCommands.commands(registry);
         AnnounceCommands.register(registry);
+        MaintenanceSchedule maintenance = new MaintenanceSchedule();
+        MaintenanceCommands.register(registry, maintenance);
         RunbookCommands.register(registry, runbooks);
         DiskCommands.register(registry);
         buildbot.ifPresent(client -> {
@@ -136,7 +140,7 @@ final class Bot implements AutoCloseable {
             throw new ConfigException(problems);
         }
         return new Catalog(executors, registry, runbooks.size(), new RoleResolver(cfg.roles(), hostmask, owners),
-                announcer);
+                announcer, maintenance);
     }
 
     /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
@@ -155,7 +159,8 @@ final class Bot implements AutoCloseable {
             Engine.Builder eb = Engine.builder().registry(registry).authorizer(new Authorizer(roles,
                     cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
-                    .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
+                    .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""))
+                    .service(catalog.maintenance());
             List<IrcConnector> irc = new ArrayList<>();
             for (ConnectorConfig c : cfg.connectors()) {
                 if (c.type().equals("console")) {
