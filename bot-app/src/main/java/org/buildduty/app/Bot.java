@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.IrcSettings;
+import org.buildduty.app.config.Secret;
 import org.buildduty.app.config.ServicesConfig;
 import org.buildduty.app.exec.Executors;
 import org.buildduty.app.store.SqliteJournal;
@@ -26,6 +27,8 @@ import org.buildduty.commands.buildbot.BuildbotCommands;
 import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.commands.disk.DiskCommands;
+import org.buildduty.commands.mbs.MbsWatchCommands;
+import org.buildduty.commands.mbs.MbsWatches;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
@@ -36,10 +39,12 @@ import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.LateAnnouncer;
+import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.exec.mbs.MbsClient;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.pipeline.Engine;
@@ -78,7 +83,7 @@ final class Bot implements AutoCloseable {
     /** What the configuration and runbooks define, checked, before anything starts or is opened. */
     /** What configuration gives before the engine exists; {@code announcer} is bound to the engine once built. */
     record Catalog(List<StepExecutor> executors, CommandRegistry registry, int runbookCount, RoleResolver roles,
-            LateAnnouncer announcer) {
+            LateAnnouncer announcer, List<BotService> services) {
     }
 
     /**
@@ -107,6 +112,15 @@ final class Bot implements AutoCloseable {
                     new BuildbotCommands.Settings(b.scheduler(), b.repositories(), defaults.role(),
                             defaults.prApproval(), defaults.buildTimeout()), Ticker.system());
         });
+        List<BotService> services = new ArrayList<>();
+        cfg.services().mbs().ifPresent(m -> {
+            MbsClient client = MbsClient.of(m.url(), () -> m.token().map(Secret::reveal).orElse(null),
+                    Ticker.system());
+            MbsWatches watches = MbsWatches.of(client, m.url().toString(), new MbsWatches.Settings(
+                    m.poll().building(), m.poll().idle(), m.poll().maxBackoff()));
+            MbsWatchCommands.register(registry, watches);
+            services.add(watches);
+        });
 
         Set<String> hostmask = new HashSet<>();
         Set<String> owners = new HashSet<>();
@@ -133,7 +147,7 @@ final class Bot implements AutoCloseable {
             throw new ConfigException(problems);
         }
         return new Catalog(executors, registry, runbooks.size(), new RoleResolver(cfg.roles(), hostmask, owners),
-                announcer);
+                announcer, services);
     }
 
     /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
@@ -153,6 +167,7 @@ final class Bot implements AutoCloseable {
                     cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
                     .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
+            catalog.services().forEach(eb::service);
             List<IrcConnector> irc = new ArrayList<>();
             for (ConnectorConfig c : cfg.connectors()) {
                 if (c.type().equals("console")) {
