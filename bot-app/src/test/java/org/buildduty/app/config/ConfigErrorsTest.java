@@ -413,7 +413,7 @@ class ConfigErrorsTest {
         assertThat(errors(CONSOLE + """
                 services:
                   mbs: { url: "https://mbs.example.org", poll: { building: 1m, max_backoff: 30s } }
-                """)).containsExactly("t.yml:4: services.mbs.poll.max_backoff: must be at least poll.building (60s)");
+                """)).containsExactly("t.yml:3: services.mbs.poll.max_backoff: must be at least poll.building (60s)");
     }
 
     @Test
