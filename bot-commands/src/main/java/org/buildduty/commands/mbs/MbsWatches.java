@@ -302,7 +302,10 @@ public final class MbsWatches implements BotService {
             w.catchUp = false;
             boolean changed = !now.equals(w.last);
             w.last = now;
-            w.nextPoll = bot.ticker().now().plus(interval(b.state()));
+            // Keep the cadence of the plan (a poll's own latency does not stretch the interval), unless late.
+            Instant at = bot.ticker().now();
+            Instant planned = w.nextPoll.plus(interval(b.state()));
+            w.nextPoll = planned.isAfter(at) ? planned : at.plus(interval(b.state()));
             for (Subscriber s : w.subscribers) {
                 if (s.thread() == null) {
                     unopened.add(s);
