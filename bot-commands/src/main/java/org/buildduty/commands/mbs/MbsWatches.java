@@ -39,6 +39,8 @@ import org.buildduty.core.journal.JournalException;
  */
 public final class MbsWatches implements BotService {
     private static final Logger LOG = LoggerFactory.getLogger(MbsWatches.class);
+    /** Polls in flight at once at most (each waits on the network). */
+    static final int POLL_THREADS = 8;
 
     /**
      * Poll intervals.
@@ -87,9 +89,9 @@ public final class MbsWatches implements BotService {
         this.owned = owned;
     }
 
-    /** A service with its own pool of four polling threads, shut down by {@link #close()}. */
+    /** A service with its own pool of {@value #POLL_THREADS} polling threads, shut down by {@link #close()}. */
     public static MbsWatches of(MbsClient client, String instance, Settings settings) {
-        ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(POLL_THREADS, r -> {
             Thread t = new Thread(r, "buildduty-mbs-watch");
             t.setDaemon(true);
             return t;
