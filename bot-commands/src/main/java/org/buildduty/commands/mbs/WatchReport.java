@@ -1,7 +1,6 @@
 package org.buildduty.commands.mbs;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,7 +25,7 @@ final class WatchReport {
 
     /** {@code mbs #570 shared-userspace-f26 by psabata: build · 2 BUILDING, 34 COMPLETE, 1 FAILED, 97 undefined}. */
     static String first(ModuleBuild b) {
-        Map<String, Integer> counts = counts(b.components().values().stream().map(ComponentTask::state).toList());
+        Map<String, Integer> counts = b.countsByLabel();
         String comps = counts.isEmpty() ? "no components yet" : String.join(", ", counts.entrySet().stream()
                 .map(e -> e.getValue() + " " + e.getKey()).toList());
         return cut(title(b.id()) + " " + b.nameStream() + (b.owner() == null ? "" : " by " + b.owner()) + ": "
@@ -44,7 +43,7 @@ final class WatchReport {
      * {@code (reason: …)} and {@code (koji tag: "…")} when set.
      */
     static String summary(ModuleBuild b) {
-        Map<String, Integer> counts = counts(b.components().values().stream().map(ComponentTask::state).toList());
+        Map<String, Integer> counts = b.countsByLabel();
         StringBuilder s = new StringBuilder("Summary: ");
         if (counts.isEmpty()) {
             s.append("no components");
@@ -113,25 +112,6 @@ final class WatchReport {
         }
         s.append(" (").append(built).append('/').append(total).append(" built)");
         return cut(s.toString());
-    }
-
-    /** Counts per Koji state label in Koji's order (BUILDING, COMPLETE, DELETED, FAILED, CANCELED), undefined last. */
-    static Map<String, Integer> counts(List<Integer> states) {
-        TreeMap<Integer, Integer> byState = new TreeMap<>();
-        int undefined = 0;
-        for (Integer s : states) {
-            if (s == null) {
-                undefined++;
-            } else {
-                byState.merge(s, 1, Integer::sum);
-            }
-        }
-        Map<String, Integer> out = new LinkedHashMap<>();
-        byState.forEach((s, n) -> out.put(ComponentTask.label(s), n));
-        if (undefined > 0) {
-            out.put(ComponentTask.label(null), undefined);
-        }
-        return out;
     }
 
     static String cut(String s) {

@@ -218,9 +218,9 @@ class MbsWatchesTest {
         bot(THREADS);
         mbs.submit("m", "s", "o", "a").component("a", 1).state("done", null);
         assertThat(bot.send("alice", "!mbs watch abc")).containsExactly(
-                "a module build id is a positive whole number, not \"abc\"");
+                "a module build id is a positive number, like 570; not \"abc\"");
         assertThat(bot.send("alice", "!mbs watch 0")).containsExactly(
-                "a module build id is a positive whole number, not \"0\"");
+                "a module build id is a positive number, like 570; not \"0\"");
         assertThat(bot.send("alice", "!mbs watch 999")).containsExactly(
                 "MBS has no module build 999 (No such module found.)");
         assertThat(bot.send("alice", "!mbs watch 570")).containsExactly(
