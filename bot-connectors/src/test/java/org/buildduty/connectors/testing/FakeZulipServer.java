@@ -1,9 +1,13 @@
 package org.buildduty.connectors.testing;
 
+import static org.buildduty.connectors.testing.FakeZulipWire.errorBody;
+import static org.buildduty.connectors.testing.FakeZulipWire.params;
+import static org.buildduty.connectors.testing.FakeZulipWire.readJson;
+import static org.buildduty.connectors.testing.FakeZulipWire.success;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +21,6 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import mockwebserver3.Dispatcher;
@@ -45,8 +48,6 @@ import org.buildduty.core.time.Ticker;
  * }</pre>
  */
 public final class FakeZulipServer implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
-
     /** A message on the server, with its content after any edits. */
     public record Message(long id, String senderEmail, String type, String stream, String topic,
             List<String> recipients, String content, long timestamp, int edits) {
@@ -214,7 +215,7 @@ public final class FakeZulipServer implements AutoCloseable {
         messages.put(m.id(), m);
         if (visible(m)) {
             for (List<ObjectNode> q : queues.values()) {
-                ObjectNode e = JSON.createObjectNode();
+                ObjectNode e = FakeZulipWire.JSON.createObjectNode();
                 e.put("id", nextEventId++).put("type", "message").set("message", json(m));
                 q.add(e);
             }
@@ -228,27 +229,8 @@ public final class FakeZulipServer implements AutoCloseable {
     }
 
     private ObjectNode json(Message m) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("id", m.id()).put("sender_id", userIds.getOrDefault(m.senderEmail(), 999L))
-                .put("sender_email", m.senderEmail())
-                .put("sender_full_name", userNames.getOrDefault(userIds.get(m.senderEmail()), m.senderEmail()))
-                .put("sender_realm_str", "example").put("client", "website").put("content", m.content())
-                .put("content_type", "text/x-markdown").put("timestamp", m.timestamp()).put("type", m.type())
-                .put("recipient_id", 5000 + (m.stream() == null ? 0 : Math.abs(m.stream().hashCode() % 1000)))
-                .put("avatar_url", "https://url/for/avatar");
-        n.set("topic_links", JSON.createArrayNode());
-        if (m.type().equals("stream")) {
-            n.put("display_recipient", m.stream()).put("stream_id", Math.abs(m.stream().hashCode() % 1000))
-                    .put("subject", m.topic());
-        } else {
-            ArrayNode r = n.putArray("display_recipient");
-            for (String e : m.recipients()) {
-                r.addObject().put("email", e).put("full_name", userNames.getOrDefault(userIds.get(e), e))
-                        .put("id", userIds.getOrDefault(e, 999L));
-            }
-            n.put("subject", "");
-        }
-        return n;
+        return FakeZulipWire.json(m, e -> userIds.getOrDefault(e, 999L),
+                e -> userNames.getOrDefault(userIds.get(e), e));
     }
 
     private MockResponse handle(RecordedRequest r) throws InterruptedException {
@@ -429,39 +411,6 @@ public final class FakeZulipServer implements AutoCloseable {
                 m.recipients(), p.getOrDefault("content", m.content()), m.timestamp(), m.edits() + 1));
         notifyAll();
         return respond(200, success());
-    }
-
-    private static Map<String, String> params(RecordedRequest r, String body) {
-        Map<String, String> p = new LinkedHashMap<>();
-        for (String name : r.getUrl().queryParameterNames()) {
-            p.put(name, r.getUrl().queryParameter(name));
-        }
-        if (!body.isEmpty() && !r.getMethod().equals("GET")) {
-            for (String pair : body.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    p.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return p;
-    }
-
-    private static JsonNode readJson(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (IOException e) {
-            return JSON.createArrayNode();
-        }
-    }
-
-    private static ObjectNode success() {
-        return JSON.createObjectNode().put("result", "success").put("msg", "");
-    }
-
-    private static ObjectNode errorBody(String code, String msg) {
-        return JSON.createObjectNode().put("code", code).put("msg", msg).put("result", "error");
     }
 
     private MockResponse error(int status, String code, String msg) {
