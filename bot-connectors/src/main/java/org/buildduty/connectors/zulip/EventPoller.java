@@ -59,6 +59,7 @@ final class EventPoller {
     private long lastHandled = -1;
     private Duration longPoll = DEFAULT_LONG_POLL;
     private int failures;
+    private boolean catchUpPending;
 
     EventPoller(ZulipConfig cfg, ZulipHttp http, LastMessageStore store, Ticker ticker, Sleeper sleeper,
             Owner owner) {
@@ -87,6 +88,10 @@ final class EventPoller {
                     fresh = false;
                     failures = 0;
                     owner.state(ConnectionChanged.State.CONNECTED, "event queue registered at " + cfg.site());
+                }
+                if (catchUpPending) {
+                    catchUp();
+                    catchUpPending = false;
                 }
                 poll();
                 if (failures > 0) {
@@ -175,12 +180,13 @@ final class EventPoller {
         longPoll = timeout > 0 ? Duration.ofSeconds(timeout) : DEFAULT_LONG_POLL;
         if (fresh) {
             if (r.has("max_message_id")) {
-                lastHandled = r.get("max_message_id").asLong();
+                // -1 when the bot can see no message yet: 0 then, so a queue lost later is still caught up from it
+                lastHandled = Math.max(0, r.get("max_message_id").asLong());
                 store.save(cfg.id(), lastHandled);
             }
             LOG.info("{}: first start: history skipped (up to message {})", cfg.id(), lastHandled);
-        } else if (lastHandled >= 0) {
-            catchUp();
+        } else {
+            catchUpPending = lastHandled >= 0;
         }
     }
 

@@ -73,6 +73,8 @@ public final class FakeZulipServer implements AutoCloseable {
     private long nextEventId;
     private int queueCount;
     private int rateLimited;
+    private int failing;
+    private int failStatus;
     private double retryAfter;
     private Duration heartbeatAfter = Duration.ofMillis(300);
     private Duration editLimit = Duration.ofSeconds(600);
@@ -158,6 +160,12 @@ public final class FakeZulipServer implements AutoCloseable {
         retryAfter = retryAfterSeconds;
     }
 
+    /** The next {@code count} requests get {@code status} with a proxy's HTML page (a 502 from nginx, say). */
+    public synchronized void failNext(int count, int status) {
+        failing = count;
+        failStatus = status;
+    }
+
     /** From now on the bot's key is refused. */
     public void revokeKey() {
         apiKey = "revoked-" + apiKey;
@@ -241,6 +249,11 @@ public final class FakeZulipServer implements AutoCloseable {
             calls.add(new Call(r.getMethod(), path, r.getUrl().toString(), body, r.getHeaders().get("Authorization")));
             if (!authorized(r.getHeaders().get("Authorization"))) {
                 return error(401, "INVALID_API_KEY", "Invalid API key");
+            }
+            if (failing > 0) {
+                failing--;
+                return new MockResponse.Builder().code(failStatus).addHeader("Content-Type", "text/html")
+                        .body("<html><body><h1>" + failStatus + " Bad Gateway</h1></body></html>").build();
             }
             if (rateLimited > 0) {
                 rateLimited--;

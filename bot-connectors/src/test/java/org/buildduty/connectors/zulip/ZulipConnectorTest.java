@@ -210,6 +210,23 @@ class ZulipConnectorTest {
     }
 
     @Test
+    void serverErrorsAreRetriedWithBackoffAndReportedAsReconnecting() throws Exception {
+        server.subscribeBot("ops");
+        ZulipConnector zulip = connector(KEY, LastMessageStore.memory());
+        RecordingEvents events = started(zulip);
+        server.failNext(3, 502);
+        server.dropQueues();
+        ConnectionChanged reconnecting = events.state(ConnectionChanged.State.RECONNECTING);
+        assertThat(reconnecting.detail()).startsWith("HTTP 502: unexpected answer").contains("retrying in 1000 ms");
+        server.postStream("alice@example.com", "ops", "t", "back");
+        events.message(m -> m.text().equals("back"));
+        assertThat(sleeper.waits).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+        assertThat(events.all.get(events.all.size() - 2)).isInstanceOf(ConnectionChanged.class)
+                .extracting(e -> ((ConnectionChanged) e).state()).isEqualTo(ConnectionChanged.State.CONNECTED);
+        assertThat(zulip.healthy()).isTrue();
+    }
+
+    @Test
     void takesStreamsWithATopicOnly() {
         ZulipConnector zulip = connector(KEY, LastMessageStore.memory());
         assertThat(zulip.takes(new ChatAddress("zulip", "engineering", "buildbot"))).isTrue();
