@@ -54,7 +54,7 @@ final class EventPoller {
     private final Owner owner;
     private volatile boolean stopped;
     private ZulipMessages.Self self;
-    private String queueId;
+    private volatile String queueId;
     private long lastEventId = -1;
     private long lastHandled = -1;
     private Duration longPoll = DEFAULT_LONG_POLL;

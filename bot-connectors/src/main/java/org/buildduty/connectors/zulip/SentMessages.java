@@ -14,8 +14,8 @@ import org.buildduty.core.chat.ChatAddress;
 final class SentMessages {
     private static final int MAX = 5_000;
 
-    /** A message as it stands now: its current id (the replacement's, if any), where it is, and when sent. */
-    record Sent(long id, ChatAddress address, Instant sentAt) {
+    /** A message as it stands now: its current id (the replacement's, if any), where, when sent, and its text. */
+    record Sent(long id, ChatAddress address, Instant sentAt, String content) {
     }
 
     private final Map<Long, Sent> byOriginal = new LinkedHashMap<>(64, 0.75f, false) {
@@ -25,8 +25,16 @@ final class SentMessages {
         }
     };
 
-    synchronized void sent(long id, ChatAddress address, Instant at) {
-        byOriginal.put(id, new Sent(id, address, at));
+    synchronized void sent(long id, ChatAddress address, Instant at, String content) {
+        byOriginal.put(id, new Sent(id, address, at, content));
+    }
+
+    /** Records the text an edit gave the message that stands for {@code original}. */
+    synchronized void edited(long original, String content) {
+        Sent s = byOriginal.get(original);
+        if (s != null) {
+            byOriginal.put(original, new Sent(s.id(), s.address(), s.sentAt(), content));
+        }
     }
 
     /** The message that now stands for {@code original}, or null if unknown (sent before a restart). */
@@ -35,7 +43,7 @@ final class SentMessages {
     }
 
     /** Points {@code original} at a new message that replaces it. */
-    synchronized void replaced(long original, long newId, ChatAddress address, Instant at) {
-        byOriginal.put(original, new Sent(newId, address, at));
+    synchronized void replaced(long original, long newId, ChatAddress address, Instant at, String content) {
+        byOriginal.put(original, new Sent(newId, address, at, content));
     }
 }

@@ -139,7 +139,7 @@ public final class ZulipConnector implements Connector {
     public MessageRef send(ChatAddress to, String text) {
         ChatAddress where = placed(to);
         long id = post(where, text);
-        sent.sent(id, where, ticker.now());
+        sent.sent(id, where, ticker.now(), clip(text));
         return new MessageRef(where, Long.toString(id));
     }
 
@@ -170,11 +170,17 @@ public final class ZulipConnector implements Connector {
         }
         long target = cur == null ? original : cur.id();
         String content = clip(text);
+        if (cur != null && content.equals(cur.content())) {
+            return;
+        }
         try {
             withRateLimit(() -> {
                 client.messages().editMessage(target).withContent(content).execute();
                 return target;
             });
+            if (cur != null) {
+                sent.edited(original, content);
+            }
         } catch (ZulipError e) {
             if (!e.badRequest()) {
                 throw new BuilddutyException("Zulip " + cfg.id() + ": editing message " + target + " failed: "
@@ -187,7 +193,7 @@ public final class ZulipConnector implements Connector {
     /** Posts a new message for one that can no longer be edited; later edits of {@code original} go to it. */
     private void replace(long original, ChatAddress where, String text, String why) {
         long id = post(where, text);
-        sent.replaced(original, id, where, ticker.now());
+        sent.replaced(original, id, where, ticker.now(), clip(text));
         LOG.info("{}: message {} {}; new status message {}", cfg.id(), original, why, id);
     }
 
@@ -243,14 +249,26 @@ public final class ZulipConnector implements Connector {
         }
     }
 
-    /** Text cut to Zulip's message length, with a marker. */
+    /** Text cut to Zulip's message length (and as many UTF-8 bytes), whole characters only, with a marker. */
     static String clip(String text) {
         String t = text.isEmpty() ? "(empty)" : text;
-        if (t.length() <= MAX_MESSAGE && t.getBytes(StandardCharsets.UTF_8).length <= MAX_MESSAGE) {
+        if (t.getBytes(StandardCharsets.UTF_8).length <= MAX_MESSAGE) {
             return t;
         }
         String marker = "\n[… cut]";
-        return cut(t, MAX_MESSAGE / 3 - marker.length()) + marker;
+        int budget = MAX_MESSAGE - marker.getBytes(StandardCharsets.UTF_8).length;
+        int end = 0;
+        int bytes = 0;
+        while (end < t.length()) {
+            int cp = t.codePointAt(end);
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + size > budget) {
+                break;
+            }
+            bytes += size;
+            end += Character.charCount(cp);
+        }
+        return t.substring(0, end) + marker;
     }
 
     private static String cut(String s, int maxChars) {

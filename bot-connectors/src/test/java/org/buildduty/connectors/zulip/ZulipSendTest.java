@@ -3,6 +3,7 @@ package org.buildduty.connectors.zulip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -127,7 +128,21 @@ class ZulipSendTest {
     void longTextIsCutToZulipsLimit() {
         MessageRef ref = zulip.send(new ChatAddress("zulip", "ops", "t"), "é".repeat(20_000));
         assertThat(onServer(ref).content()).endsWith("[… cut]");
-        assertThat(onServer(ref).content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
-                .isLessThanOrEqualTo(10_000);
+        assertThat(onServer(ref).content().getBytes(StandardCharsets.UTF_8).length)
+                .isBetween(9_990, 10_000);
+        assertThat(onServer(ref).content()).startsWith("éé").doesNotContain("\uFFFD");
+        assertThat(ZulipConnector.clip("a".repeat(10_000))).isEqualTo("a".repeat(10_000));
+        assertThat(ZulipConnector.clip("a".repeat(10_001))).hasSize(10_000 - "[… cut]".getBytes(StandardCharsets.UTF_8)
+                .length + "[… cut]".length()).endsWith("\n[… cut]");
+    }
+
+    @Test
+    void anEditWithTheSameTextSendsNothing() {
+        MessageRef ref = zulip.send(new ChatAddress("zulip", "ops", "t"), "status 1");
+        zulip.edit(ref, "status 1");
+        zulip.edit(ref, "status 2");
+        zulip.edit(ref, "status 2");
+        assertThat(server.calls()).filteredOn(c -> c.method().equals("PATCH")).hasSize(1);
+        assertThat(onServer(ref).content()).isEqualTo("status 2");
     }
 }
