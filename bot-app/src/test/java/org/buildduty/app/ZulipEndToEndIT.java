@@ -19,8 +19,9 @@ import org.buildduty.core.time.Ticker;
 
 /**
  * The real jar with a Zulip connector pointed at the fake Zulip server on 127.0.0.1: a command in a stream topic
- * and one in a private message are answered where they were asked, a runbook run reports in the stream, a restart
- * does not run old messages again, and a refused API key is a one-line start-up error (exit 2).
+ * and one in a private message are answered where they were asked, a runbook run reports in its own topic
+ * ({@code hello #1}) with its status message edited in place, a restart does not run old messages again, and a
+ * refused API key is a one-line start-up error (exit 2).
  */
 class ZulipEndToEndIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -70,10 +71,19 @@ class ZulipEndToEndIT {
             assertThat(pm.recipients()).contains("bob@example.com");
 
             zulip.postStream("alice@example.com", "releng", "deploys", "@**buildduty** run hello --who zulip");
-            zulip.awaitMessage(m -> m.content().contains("hello #1"), WAIT);
-            zulip.awaitMessage(m -> m.content().contains("succeeded"), WAIT);
+            FakeZulipServer.Message answer = zulip.awaitMessage(m -> m.content().contains("hello #1 started"), WAIT);
+            assertThat(answer.topic()).as("the answer stays where it was asked").isEqualTo("deploys");
+            FakeZulipServer.Message first = zulip.awaitMessage(m -> "hello #1".equals(m.topic()), WAIT);
+            assertThat(first.stream()).isEqualTo("releng");
+            assertThat(first.content()).contains("requested by alice@example.com");
+            FakeZulipServer.Message done = zulip.awaitMessage(m -> "hello #1".equals(m.topic())
+                    && m.content().contains("succeeded"), WAIT);
+            assertThat(done.content()).contains("2/2 steps");
+            assertThat(done.edits()).as("the status message is edited in place").isGreaterThanOrEqualTo(1);
             assertThat(zulip.botMessages()).allSatisfy(m -> assertThat(m.stream() == null
                     || m.stream().equals("releng")).isTrue());
+            assertThat(zulip.botMessages()).filteredOn(m -> "releng".equals(m.stream()))
+                    .extracting(FakeZulipServer.Message::topic).containsOnly("deploys", "hello #1");
         }
         int answers = countWhoamiAnswers();
         try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
@@ -121,6 +131,8 @@ class ZulipEndToEndIT {
                 steps:
                   - name: greet
                     local: { command: "echo hello {{who}}" }
+                  - name: pause
+                    local: { command: "sleep 1; echo done" }
                 """);
         Files.writeString(dir.resolve("buildduty.yml"), """
                 bot: { nick: buildduty, journal: data/bot.db, runbooks: runbooks, web: "off" }

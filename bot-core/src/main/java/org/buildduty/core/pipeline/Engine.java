@@ -389,6 +389,12 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         }
     }
 
+    /** True if the room's chat has threads, so an operation gets its own. */
+    boolean threaded(ChatAddress room) {
+        Connector c = connectors.get(room.connectorId());
+        return c != null && c.capabilities().threads();
+    }
+
     Redactor redactor() {
         return redactor;
     }
