@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,7 @@ import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.IrcSettings;
 import org.buildduty.app.config.ServicesConfig;
+import org.buildduty.app.config.ZulipSettings;
 import org.buildduty.app.exec.Executors;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.commands.announce.AnnounceCommands;
@@ -37,6 +39,9 @@ import org.buildduty.commands.runbook.RunbookLoader;
 import org.buildduty.connectors.console.ConsoleConnector;
 import org.buildduty.connectors.irc.IrcConfig;
 import org.buildduty.connectors.irc.IrcConnector;
+import org.buildduty.connectors.zulip.LastMessageStore;
+import org.buildduty.connectors.zulip.ZulipConfig;
+import org.buildduty.connectors.zulip.ZulipConnector;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
@@ -57,13 +62,14 @@ import org.buildduty.core.time.Ticker;
  */
 final class Bot implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Bot.class);
-    /** How long start-up waits for each IRC connection before going on without it. */
+    /** How long start-up waits for each IRC or Zulip connection before going on without it. */
     private static final Duration CONNECT_WAIT = Duration.ofSeconds(30);
 
     private final Journal journal;
     private final Engine engine;
     private final List<StepExecutor> executors;
     private final List<IrcConnector> irc;
+    private final List<ZulipConnector> zulip;
     private final boolean hasConsole;
     private final int commandCount;
     private final int runbookCount;
@@ -71,11 +77,12 @@ final class Bot implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<IrcConnector> irc,
-            boolean hasConsole, int commandCount, int runbookCount) {
+            List<ZulipConnector> zulip, boolean hasConsole, int commandCount, int runbookCount) {
         this.journal = journal;
         this.engine = engine;
         this.executors = executors;
         this.irc = List.copyOf(irc);
+        this.zulip = List.copyOf(zulip);
         this.hasConsole = hasConsole;
         this.commandCount = commandCount;
         this.runbookCount = runbookCount;
@@ -137,7 +144,7 @@ final class Bot implements AutoCloseable {
                     && ((IrcSettings) c.settings()).identity() == IrcSettings.IdentityMode.HOSTMASK) {
                 hostmask.add(c.id());
             }
-            if (!c.type().equals("console") && !c.type().equals("irc")) {
+            if (!c.type().equals("console") && !c.type().equals("irc") && !c.type().equals("zulip")) {
                 problems.add(c.node().where() + ": connector type " + c.type()
                         + " is not available in this build yet");
             } else if (c.settings() instanceof IrcSettings && ((IrcSettings) c.settings()).tlsCaFile().isPresent()) {
@@ -174,6 +181,7 @@ final class Bot implements AutoCloseable {
                     .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
             catalog.services().forEach(eb::service);
             List<IrcConnector> irc = new ArrayList<>();
+            List<ZulipConnector> zulip = new ArrayList<>();
             for (ConnectorConfig c : cfg.connectors()) {
                 if (c.type().equals("console")) {
                     eb.connector(new ConsoleConnector(c.id(), in, out, ticker, () -> self[0].stopped.countDown()));
@@ -187,12 +195,17 @@ final class Bot implements AutoCloseable {
                     IrcConnector connector = new IrcConnector(ic, ticker);
                     irc.add(connector);
                     eb.connector(connector);
+                } else if (c.settings() instanceof ZulipSettings) {
+                    ZulipConnector connector = new ZulipConnector(zulipConfig(c.id(), (ZulipSettings) c.settings()),
+                            LastMessageStore.journal(journal), ticker);
+                    zulip.add(connector);
+                    eb.connector(connector);
                 }
             }
             boolean console = cfg.connectors().stream().anyMatch(c -> c.type().equals("console"));
             Engine engine = eb.build();
             catalog.announcer().bind(engine);
-            self[0] = new Bot(journal, engine, executors, irc, console, registry.all().size(),
+            self[0] = new Bot(journal, engine, executors, irc, zulip, console, registry.all().size(),
                     catalog.runbookCount());
             return self[0];
         } catch (RuntimeException e) {
@@ -202,23 +215,35 @@ final class Bot implements AutoCloseable {
     }
 
     /**
-     * Starts the engine and its connectors, then waits for each IRC connection. A refused login (SASL) is a start-up
-     * error and throws {@link BuilddutyException} with one line; a server that does not answer yet is only logged:
-     * the connector keeps trying with backoff while the bot runs.
+     * Starts the engine and its connectors, then waits for each IRC and Zulip connection. A refused login (SASL, a
+     * Zulip API key) is a start-up error and throws {@link BuilddutyException} with one line; a server that does not
+     * answer yet is only logged: the connector keeps trying with backoff while the bot runs.
      */
     void start() {
         engine.start();
         for (IrcConnector c : irc) {
-            try {
-                c.awaitConnected(CONNECT_WAIT);
-            } catch (BuilddutyException e) {
-                if (c.healthy()) {
-                    LOG.warn("{}; still trying in the background", e.getMessage());
-                } else {
-                    throw e;
-                }
+            awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c::healthy);
+        }
+        for (ZulipConnector c : zulip) {
+            awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c::healthy);
+        }
+    }
+
+    private static void awaitConnected(Runnable await, BooleanSupplier healthy) {
+        try {
+            await.run();
+        } catch (BuilddutyException e) {
+            if (healthy.getAsBoolean()) {
+                LOG.warn("{}; still trying in the background", e.getMessage());
+            } else {
+                throw e;
             }
         }
+    }
+
+    /** The connector settings of the configuration, as the Zulip connector takes them. */
+    static ZulipConfig zulipConfig(String id, ZulipSettings s) {
+        return ZulipConfig.of(id, s.site(), s.email(), s.apiKey().reveal(), s.streams());
     }
 
     /** Where {@code force} keeps shallow fetches for commit subjects: beside the journal. */
