@@ -141,8 +141,8 @@ final class MatrixClient {
 
     /** Stops waits and calls in flight; later calls fail. */
     void close() {
-        closing.countDown();
         synchronized (inFlight) {
+            closing.countDown();
             inFlight.forEach(Call::cancel);
         }
         http.dispatcher().executorService().shutdown();
@@ -191,6 +191,9 @@ final class MatrixClient {
             Duration wait;
             String why;
             synchronized (inFlight) {
+                if (closing.getCount() == 0) {
+                    throw new MatrixException(0, "", what + ": connector closed");
+                }
                 inFlight.add(call);
             }
             try (Response r = call.execute()) {
