@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.IrcSettings;
+import org.buildduty.app.config.MatrixSettings;
 import org.buildduty.app.config.ServicesConfig;
 import org.buildduty.app.exec.Executors;
 import org.buildduty.app.store.SqliteJournal;
@@ -32,9 +33,13 @@ import org.buildduty.commands.runbook.RunbookLoader;
 import org.buildduty.connectors.console.ConsoleConnector;
 import org.buildduty.connectors.irc.IrcConfig;
 import org.buildduty.connectors.irc.IrcConnector;
+import org.buildduty.connectors.matrix.MatrixConfig;
+import org.buildduty.connectors.matrix.MatrixConnector;
+import org.buildduty.connectors.matrix.SyncTokenStore;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
+import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.exec.buildbot.BuildbotClient;
@@ -58,6 +63,7 @@ final class Bot implements AutoCloseable {
     private final Engine engine;
     private final List<StepExecutor> executors;
     private final List<IrcConnector> irc;
+    private final List<MatrixConnector> matrix;
     private final boolean hasConsole;
     private final int commandCount;
     private final int runbookCount;
@@ -65,11 +71,12 @@ final class Bot implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<IrcConnector> irc,
-            boolean hasConsole, int commandCount, int runbookCount) {
+            List<MatrixConnector> matrix, boolean hasConsole, int commandCount, int runbookCount) {
         this.journal = journal;
         this.engine = engine;
         this.executors = executors;
         this.irc = List.copyOf(irc);
+        this.matrix = List.copyOf(matrix);
         this.hasConsole = hasConsole;
         this.commandCount = commandCount;
         this.runbookCount = runbookCount;
@@ -118,7 +125,7 @@ final class Bot implements AutoCloseable {
                     && ((IrcSettings) c.settings()).identity() == IrcSettings.IdentityMode.HOSTMASK) {
                 hostmask.add(c.id());
             }
-            if (!c.type().equals("console") && !c.type().equals("irc")) {
+            if (!List.of("console", "irc", "matrix").contains(c.type())) {
                 problems.add(c.node().where() + ": connector type " + c.type()
                         + " is not available in this build yet");
             } else if (c.settings() instanceof IrcSettings && ((IrcSettings) c.settings()).tlsCaFile().isPresent()) {
@@ -154,6 +161,7 @@ final class Bot implements AutoCloseable {
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
                     .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
             List<IrcConnector> irc = new ArrayList<>();
+            List<MatrixConnector> matrix = new ArrayList<>();
             for (ConnectorConfig c : cfg.connectors()) {
                 if (c.type().equals("console")) {
                     eb.connector(new ConsoleConnector(c.id(), in, out, ticker, () -> self[0].stopped.countDown()));
@@ -167,12 +175,18 @@ final class Bot implements AutoCloseable {
                     IrcConnector connector = new IrcConnector(ic, ticker);
                     irc.add(connector);
                     eb.connector(connector);
+                } else if (c.settings() instanceof MatrixSettings) {
+                    MatrixConfig mc = matrixConfig(c.id(), (MatrixSettings) c.settings());
+                    MatrixConnector connector = new MatrixConnector(mc, SyncTokenStore.journal(journal, c.id()),
+                            ticker);
+                    matrix.add(connector);
+                    eb.connector(connector);
                 }
             }
             boolean console = cfg.connectors().stream().anyMatch(c -> c.type().equals("console"));
             Engine engine = eb.build();
             catalog.announcer().bind(engine);
-            self[0] = new Bot(journal, engine, executors, irc, console, registry.all().size(),
+            self[0] = new Bot(journal, engine, executors, irc, matrix, console, registry.all().size(),
                     catalog.runbookCount());
             return self[0];
         } catch (RuntimeException e) {
@@ -182,21 +196,28 @@ final class Bot implements AutoCloseable {
     }
 
     /**
-     * Starts the engine and its connectors, then waits for each IRC connection. A refused login (SASL) is a start-up
-     * error and throws {@link BuilddutyException} with one line; a server that does not answer yet is only logged:
-     * the connector keeps trying with backoff while the bot runs.
+     * Starts the engine and its connectors, then waits for each IRC and Matrix connection. A refused login (SASL, a
+     * rejected Matrix token) is a start-up error and throws {@link BuilddutyException} with one line; a server that
+     * does not answer yet is only logged: the connector keeps trying with backoff while the bot runs.
      */
     void start() {
         engine.start();
         for (IrcConnector c : irc) {
-            try {
-                c.awaitConnected(CONNECT_WAIT);
-            } catch (BuilddutyException e) {
-                if (c.healthy()) {
-                    LOG.warn("{}; still trying in the background", e.getMessage());
-                } else {
-                    throw e;
-                }
+            awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c);
+        }
+        for (MatrixConnector c : matrix) {
+            awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c);
+        }
+    }
+
+    private static void awaitConnected(Runnable await, Connector c) {
+        try {
+            await.run();
+        } catch (BuilddutyException e) {
+            if (c.healthy()) {
+                LOG.warn("{}; still trying in the background", e.getMessage());
+            } else {
+                throw e;
             }
         }
     }
@@ -216,6 +237,15 @@ final class Bot implements AutoCloseable {
         s.realname().ifPresent(b::realname);
         s.tlsCaFile().ifPresent(b::tlsTrust);
         s.sasl().ifPresent(sasl -> b.sasl(sasl.account(), sasl.password().reveal()));
+        return b.build();
+    }
+
+    /** The connector settings of the configuration, as the Matrix connector takes them. */
+    static MatrixConfig matrixConfig(String id, MatrixSettings s) {
+        MatrixConfig.Builder b = MatrixConfig.builder(id, s.homeserver(), s.user()).rooms(s.rooms())
+                .allowInvitesFrom(s.allowInvitesFrom());
+        s.accessToken().ifPresent(t -> b.accessToken(t.reveal()));
+        s.password().ifPresent(p -> b.password(p.reveal()));
         return b.build();
     }
 

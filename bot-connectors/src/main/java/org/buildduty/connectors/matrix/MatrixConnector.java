@@ -206,9 +206,11 @@ public final class MatrixConnector implements Connector {
                     setUp = true;
                 }
                 boolean fresh = since == null;
-                JsonNode answer = client.sync(since, fresh ? Duration.ZERO : cfg.syncTimeout(), FILTER);
+                boolean connected = currentState() == ConnectionChanged.State.CONNECTED;
+                // until connected, poll without waiting: being connected is known at once, not after a long poll
+                JsonNode answer = client.sync(since, connected ? cfg.syncTimeout() : Duration.ZERO, FILTER);
                 SyncBatch batch = SyncBatch.read(answer, fresh, rooms, cfg.id(), cfg.userId(), ticker.now());
-                if (currentState() != ConnectionChanged.State.CONNECTED) {
+                if (!connected) {
                     attempts = 0;
                     changeState(ConnectionChanged.State.CONNECTED, fresh ? "synced (history skipped)"
                             : "synced; resuming");
