@@ -217,7 +217,7 @@ public final class MatrixConnector implements Connector {
                 }
                 batch.messages.forEach(this::emit);
                 batch.invites.forEach(this::invited);
-                if (!batch.nextBatch.isEmpty() && !closed) {
+                if (!batch.nextBatch.isEmpty() && !batch.nextBatch.equals(since) && !closed) {
                     store.save(batch.nextBatch);
                     since = batch.nextBatch;
                 }

@@ -1,5 +1,15 @@
 package org.buildduty.connectors.testing;
 
+import static org.buildduty.connectors.testing.FakeMatrixParts.JSON;
+import static org.buildduty.connectors.testing.FakeMatrixParts.LOGIN_FORBIDDEN;
+import static org.buildduty.connectors.testing.FakeMatrixParts.NOT_INVITED;
+import static org.buildduty.connectors.testing.FakeMatrixParts.UNKNOWN_TOKEN;
+import static org.buildduty.connectors.testing.FakeMatrixParts.body;
+import static org.buildduty.connectors.testing.FakeMatrixParts.error;
+import static org.buildduty.connectors.testing.FakeMatrixParts.fixture;
+import static org.buildduty.connectors.testing.FakeMatrixParts.ok;
+import static org.buildduty.connectors.testing.FakeMatrixParts.parseLong;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -12,13 +22,15 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
+
+import org.buildduty.connectors.testing.FakeMatrixParts.Item;
+import org.buildduty.connectors.testing.FakeMatrixParts.Room;
 
 /**
  * A Matrix homeserver for one bot account, faithful to the Client-Server API v3 as far as the bot uses it, on a
@@ -42,7 +54,6 @@ import mockwebserver3.SocketEffect;
 public final class FakeMatrixServer implements AutoCloseable {
     /** Where the fake's ids live. */
     public static final String SERVER = "fake.test";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String API = "/_matrix/client/v3/";
     private static final Duration LONGEST_POLL = Duration.ofSeconds(30);
 
@@ -66,22 +77,6 @@ public final class FakeMatrixServer implements AutoCloseable {
 
     /** One request as it arrived: method, path with query, and the Authorization header (or null). */
     public record Request(String method, String target, String authorization) {
-    }
-
-    private record Item(String roomId, ObjectNode event, String inviter, boolean direct) {
-    }
-
-    private static final class Room {
-        final String id;
-        boolean joined;
-        boolean joinable;
-        int members;
-
-        Room(String id, boolean joinable, int members) {
-            this.id = id;
-            this.joinable = joinable;
-            this.members = members;
-        }
     }
 
     private final MockWebServer web = new MockWebServer();
@@ -321,7 +316,7 @@ public final class FakeMatrixServer implements AutoCloseable {
             return error(401, "M_MISSING_TOKEN", "Missing access token");
         }
         if (!auth.equals("Bearer " + token)) {
-            return fixture(401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\"}");
+            return fixture(401, UNKNOWN_TOKEN);
         }
         if (r.getMethod().equals("GET") && endpoint.equals("joined_rooms")) {
             ObjectNode o = JSON.createObjectNode();
@@ -350,7 +345,7 @@ public final class FakeMatrixServer implements AutoCloseable {
                 && (body.path("identifier").path("user").asText().equals(botUser)
                         || ("@" + body.path("identifier").path("user").asText() + ":" + SERVER).equals(botUser));
         if (!good) {
-            return fixture(403, "{\"errcode\":\"M_FORBIDDEN\"}");
+            return fixture(403, LOGIN_FORBIDDEN);
         }
         token = loginToken;
         ObjectNode o = JSON.createObjectNode().put("user_id", botUser).put("access_token", loginToken)
@@ -361,7 +356,7 @@ public final class FakeMatrixServer implements AutoCloseable {
     private MockResponse join(String roomId) {
         Room room = rooms.get(roomId);
         if (room == null || !room.joinable) {
-            return fixture(403, "{\"errcode\":\"M_FORBIDDEN\",\"error\":\"You are not invited to this room.\"}");
+            return fixture(403, NOT_INVITED);
         }
         room.joined = true;
         return ok(JSON.createObjectNode().put("room_id", roomId));
@@ -391,31 +386,10 @@ public final class FakeMatrixServer implements AutoCloseable {
             heldAt.remove(Integer.valueOf(from));
         }
         if (!held.equals(token)) {
-            return fixture(401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\"}");
+            return fixture(401, UNKNOWN_TOKEN);
         }
-        ObjectNode o = JSON.createObjectNode();
-        o.put("next_batch", "s" + stream.size());
-        ObjectNode join = o.putObject("rooms").putObject("join");
-        ObjectNode invite = ((ObjectNode) o.get("rooms")).putObject("invite");
-        for (Item it : stream.subList(Math.min(from, stream.size()), stream.size())) {
-            Room room = rooms.get(it.roomId);
-            if (it.event != null && room != null && room.joined) {
-                ObjectNode jr = join.has(it.roomId) ? (ObjectNode) join.get(it.roomId) : join.putObject(it.roomId);
-                jr.putObject("summary").put("m.joined_member_count", room.members);
-                ObjectNode timeline = jr.has("timeline") ? (ObjectNode) jr.get("timeline") : jr.putObject("timeline");
-                (timeline.has("events") ? (com.fasterxml.jackson.databind.node.ArrayNode) timeline.get("events")
-                        : timeline.putArray("events")).add(it.event);
-                timeline.put("limited", false);
-            } else if (it.inviter != null) {
-                ObjectNode member = JSON.createObjectNode().put("sender", it.inviter).put("type", "m.room.member")
-                        .put("state_key", botUser);
-                member.putObject("content").put("membership", "invite").put("is_direct", it.direct);
-                ObjectNode name = JSON.createObjectNode().put("sender", it.inviter).put("type", "m.room.name")
-                        .put("state_key", "");
-                name.putObject("content").put("name", "Room " + it.roomId);
-                invite.putObject(it.roomId).putObject("invite_state").putArray("events").add(name).add(member);
-            }
-        }
+        ObjectNode o = FakeMatrixParts.syncAnswer(stream.subList(Math.min(from, stream.size()), stream.size()),
+                stream.size(), rooms, botUser);
         syncs++;
         notifyAll();
         return ok(o);
@@ -450,34 +424,5 @@ public final class FakeMatrixServer implements AutoCloseable {
             b.onResponseStart(new SocketEffect.CloseSocket());
         }
         return b.build();
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return s == null ? 0 : Math.max(0, Long.parseLong(s));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    private static JsonNode body(RecordedRequest r) {
-        try {
-            return r.getBody() == null ? JSON.createObjectNode() : JSON.readTree(r.getBody().utf8());
-        } catch (IOException e) {
-            return JSON.createObjectNode();
-        }
-    }
-
-    private static MockResponse ok(JsonNode o) {
-        return fixture(200, o.toString());
-    }
-
-    private static MockResponse error(int status, String errcode, String text) {
-        return fixture(status, JSON.createObjectNode().put("errcode", errcode).put("error", text).toString());
-    }
-
-    private static MockResponse fixture(int status, String json) {
-        return new MockResponse.Builder().code(status).setHeader("Content-Type", "application/json").body(json)
-                .build();
     }
 }
