@@ -27,6 +27,9 @@ import org.buildduty.commands.buildbot.BuildbotCommands;
 import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.commands.disk.DiskCommands;
+import org.buildduty.commands.maintenance.MaintenanceCommands;
+import org.buildduty.commands.maintenance.MaintenanceSchedule;
+import org.buildduty.commands.mbs.MbsCommands;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
@@ -85,7 +88,7 @@ final class Bot implements AutoCloseable {
     /** What the configuration and runbooks define, checked, before anything starts or is opened. */
     /** What configuration gives before the engine exists; {@code announcer} is bound to the engine once built. */
     record Catalog(List<StepExecutor> executors, CommandRegistry registry, int runbookCount, RoleResolver roles,
-            LateAnnouncer announcer) {
+            LateAnnouncer announcer, MaintenanceSchedule maintenance) {
     }
 
     /**
@@ -94,9 +97,10 @@ final class Bot implements AutoCloseable {
      * throw {@link ConfigException}.
      */
     static Catalog catalog(BotConfig cfg) {
-        Optional<BuildbotClient> buildbot = Executors.buildbot(cfg);
+        Executors.Clients clients = Executors.Clients.of(cfg, Ticker.system());
+        Optional<BuildbotClient> buildbot = clients.buildbot();
         LateAnnouncer announcer = new LateAnnouncer();
-        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), buildbot,
+        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), clients,
                 announcer);
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
@@ -105,6 +109,8 @@ final class Bot implements AutoCloseable {
         CommandRegistry registry = new CommandRegistry();
         BuiltinCommands.commands(registry);
         AnnounceCommands.register(registry);
+        MaintenanceSchedule maintenance = new MaintenanceSchedule();
+        MaintenanceCommands.register(registry, maintenance);
         RunbookCommands.register(registry, runbooks);
         DiskCommands.register(registry);
         buildbot.ifPresent(client -> {
@@ -114,6 +120,7 @@ final class Bot implements AutoCloseable {
                     new BuildbotCommands.Settings(b.scheduler(), b.repositories(), defaults.role(),
                             defaults.prApproval(), defaults.buildTimeout()), Ticker.system());
         });
+        clients.mbs().ifPresent(client -> MbsCommands.register(registry, client));
 
         Set<String> hostmask = new HashSet<>();
         Set<String> owners = new HashSet<>();
@@ -140,7 +147,7 @@ final class Bot implements AutoCloseable {
             throw new ConfigException(problems);
         }
         return new Catalog(executors, registry, runbooks.size(), new RoleResolver(cfg.roles(), hostmask, owners),
-                announcer);
+                announcer, maintenance);
     }
 
     /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
@@ -159,7 +166,8 @@ final class Bot implements AutoCloseable {
             Engine.Builder eb = Engine.builder().registry(registry).authorizer(new Authorizer(roles,
                     cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
-                    .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
+                    .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""))
+                    .service(catalog.maintenance());
             List<IrcConnector> irc = new ArrayList<>();
             List<MatrixConnector> matrix = new ArrayList<>();
             for (ConnectorConfig c : cfg.connectors()) {

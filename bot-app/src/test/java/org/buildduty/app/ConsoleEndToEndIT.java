@@ -101,6 +101,29 @@ class ConsoleEndToEndIT {
     }
 
     @Test
+    void aMaintenanceWindowIsKeptAcrossARestart() throws Exception {
+        try (BotProcess bot = BotProcess.start(dir, "config/buildduty.yml")) {
+            bot.type("maintenance buildbot upgrade --at +2h --duration 1h --notify #ops");
+            bot.expect("scheduled maintenance 1: buildbot upgrade", WAIT);
+            bot.type("maintenance list");
+            bot.expect("UTC, scheduled, starts in", WAIT);
+            assertThat(bot.stdout()).anyMatch(l -> l.contains("Maintenance 1: buildbot upgrade, "));
+            assertThat(bot.endInput(WAIT)).isZero();
+        }
+        try (BotProcess bot = BotProcess.start(dir, "config/buildduty.yml")) {
+            bot.type("maintenance list");
+            bot.expect("UTC, scheduled, starts in", WAIT);
+            bot.type("maintenance cancel 1");
+            bot.expect("cancelled maintenance 1 (buildbot upgrade); told 1 target", WAIT);
+            bot.type("maintenance list");
+            bot.expect("UTC, cancelled by local", WAIT);
+            assertThat(bot.stdout()).anyMatch(l -> l.contains("Maintenance 1 cancelled by local: buildbot upgrade"))
+                    .noneMatch(l -> l.contains("Maintenance 2"));
+            assertThat(bot.endInput(WAIT)).isZero();
+        }
+    }
+
+    @Test
     void pendingApprovalSurvivesARestart() throws Exception {
         try (BotProcess bot = BotProcess.start(dir, "config/buildduty.yml")) {
             bot.type("run demo-approval --message kept");
@@ -139,7 +162,7 @@ class ConsoleEndToEndIT {
             running.expect("you are console:local", WAIT);
             try (BotProcess check = BotProcess.start(dir, List.of("--config", "config/buildduty.yml", "--check"))) {
                 assertThat(check.expect("config/buildduty.yml: ok", WAIT))
-                        .containsExactly("config/buildduty.yml: ok (12 commands, 3 runbooks)");
+                        .containsExactly("config/buildduty.yml: ok (15 commands, 3 runbooks)");
                 assertThat(check.waitFor(WAIT)).isZero();
             }
             assertThat(running.endInput(WAIT)).isZero();

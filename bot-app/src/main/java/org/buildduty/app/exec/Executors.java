@@ -19,6 +19,8 @@ import org.buildduty.core.exec.LocalExecutor;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.exec.buildbot.BuildbotExecutor;
+import org.buildduty.core.exec.mbs.MbsClient;
+import org.buildduty.core.exec.mbs.MbsExecutor;
 import org.buildduty.core.exec.disk.DiskExecutor;
 import org.buildduty.core.exec.http.HttpCredential;
 import org.buildduty.core.exec.http.HttpCredentials;
@@ -33,9 +35,9 @@ import org.buildduty.core.time.Ticker;
 
 /**
  * The step executors a configuration gives the runner: {@code local}, {@code ssh} (inventory hosts, known_hosts,
- * keys), {@code http} (configured credentials), {@code wait_until}, {@code disk} (over ssh), {@code announce}, and
- * {@code buildbot} with {@code services.buildbot}. Creating them opens nothing; connections are made when a step
- * runs.
+ * keys), {@code http} (configured credentials), {@code wait_until}, {@code disk} (over ssh), {@code announce},
+ * {@code buildbot} with {@code services.buildbot}, and {@code mbs} with {@code services.mbs}. Creating them opens
+ * nothing; connections are made when a step runs.
  */
 public final class Executors {
     private Executors() {
@@ -52,12 +54,30 @@ public final class Executors {
      */
     public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker,
             Optional<BuildbotClient> buildbot) {
-        return of(cfg, hiddenEnv, ticker, buildbot, new LateAnnouncer());
+        return of(cfg, hiddenEnv, ticker, new Clients(buildbot, Optional.empty()), new LateAnnouncer());
     }
 
-    /** The executors, {@code announce} posting through {@code announcer} (bound to the engine once it is built). */
+    /**
+     * The clients of the configured services, shared by their commands and step executors.
+     *
+     * @param buildbot the client of {@code services.buildbot}, if configured
+     * @param mbs      the client of {@code services.mbs}, if configured
+     */
+    public record Clients(Optional<BuildbotClient> buildbot, Optional<MbsClient> mbs) {
+        /** The clients {@code cfg} configures; creating them opens nothing. */
+        public static Clients of(BotConfig cfg, Ticker ticker) {
+            return new Clients(Executors.buildbot(cfg), cfg.services().mbs().map(m -> MbsClient.of(m.url(),
+                    () -> m.token().map(Secret::reveal).orElse(null), ticker)));
+        }
+    }
+
+    /**
+     * The executors, {@code buildbot} and {@code mbs} where their services are configured, {@code announce} posting
+     * through {@code announcer} (bound to the engine once it is built).
+     */
     public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker,
-            Optional<BuildbotClient> buildbot, Announcer announcer) {
+            Clients clients, Announcer announcer) {
+        Optional<BuildbotClient> buildbot = clients.buildbot();
         SshExecutor ssh = new SshExecutor(hosts(cfg.inventory()), options(cfg.inventory().ssh()));
         HttpExecutor http = new HttpExecutor(credentials(cfg.credentials()));
         List<StepExecutor> out = new ArrayList<>();
@@ -67,6 +87,7 @@ public final class Executors {
         out.add(new WaitUntilExecutor(http, Map.of(ssh.kind(), ssh), ticker, Sleeper.system()));
         out.add(new DiskExecutor(ssh));
         buildbot.ifPresent(c -> out.add(new BuildbotExecutor(c, ticker, Sleeper.system())));
+        clients.mbs().ifPresent(c -> out.add(new MbsExecutor(c)));
         out.add(new AnnounceExecutor(announcer));
         return List.copyOf(out);
     }

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,7 +29,6 @@ import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.chat.MessageRef;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
@@ -72,7 +70,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     private final ApprovalGate gate;
     private final Operations operations;
     private final Dispatcher dispatcher;
-    private final Map<ChatAddress, RoomPublisher> publishers = new ConcurrentHashMap<>();
+    private final Rooms rooms;
     private final List<BotService> services;
     private final ExecutorService dispatch = Executors.newSingleThreadExecutor(r -> daemon(r, "dispatch"));
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
@@ -92,6 +90,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.nick = b.nick;
         this.webUrl = b.webUrl == null ? "" : b.webUrl.replaceAll("/+$", "");
         this.redactor = b.redactor;
+        this.rooms = new Rooms(connectors, ticker, redactor);
         this.cancelRole = b.cancelRole;
         this.gate = new ApprovalGate(journal, ticker, authorizer.roles());
         this.operations = new Operations(this, journal, runner, gate, ticker);
@@ -125,9 +124,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
             for (BotService s : services) {
                 tickService(s);
             }
-            for (RoomPublisher p : publishers.values()) {
-                p.drain();
-            }
+            rooms.drainAll();
         } catch (RuntimeException e) {
             LOG.error("timer tick failed", e);
         }
@@ -212,14 +209,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     /** The publisher of a room, created on first use; empty if its connector is unknown. */
     Optional<RoomPublisher> publisher(ChatAddress room) {
-        Connector c = connectors.get(room.connectorId());
-        if (c == null) {
-            LOG.warn("no connector {} for {}", room.connectorId(), room);
-            return Optional.empty();
-        }
-        Duration statusInterval = c.capabilities().edits() ? Duration.ofSeconds(3) : Duration.ofSeconds(60);
-        return Optional.of(publishers.computeIfAbsent(room,
-                r -> new RoomPublisher(c, r, ticker, redactor, statusInterval)));
+        return rooms.publisher(room);
     }
 
     /** Waits until every queued message was handled and every queued line was sent, or the timeout passes. */
@@ -232,7 +222,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 return false;
             }
-            if (publishers.values().stream().allMatch(p -> p.drain() >= 0 && p.queuedLines() == 0)) {
+            if (rooms.allSent()) {
                 return true;
             }
             Thread.sleep(10);
@@ -261,9 +251,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
                 LOG.warn("closing service {} failed", s.name(), e);
             }
         }
-        for (RoomPublisher p : publishers.values()) {
-            p.drain();
-        }
+        rooms.drainAll();
         for (Connector c : connectors.values()) {
             try {
                 c.close();
@@ -365,28 +353,22 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     @Override
     public ChatAddress resolve(String target, String fromConnectorId) {
-        return Announcements.resolve(connectors, target, fromConnectorId);
+        return rooms.resolve(target, fromConnectorId);
     }
 
     @Override
     public void announce(ChatAddress to, String text) {
-        String line = Announcements.check(connectors, to, text);
-        publisher(to).ifPresent(p -> p.reply(List.of(line)));
+        rooms.announce(to, text);
     }
 
     @Override
     public ChatAddress openThread(ChatAddress room, String title, String firstText, String rootMessageId) {
-        String line = Announcements.check(connectors, room, firstText);
-        try {
-            MessageRef first = connectors.get(room.connectorId()).startThread(room, title, redactor.redact(line),
-                    rootMessageId);
-            return first == null ? room : first.address();
-        } catch (RuntimeException e) {
-            LOG.warn("starting a thread \"{}\" in {} failed ({}); its messages go to the room", title, room,
-                    e.toString());
-            publisher(room).ifPresent(p -> p.reply(List.of(line)));
-            return room;
-        }
+        return rooms.openThread(room, title, firstText, rootMessageId);
+    }
+
+    /** True if the room's chat has threads, so an operation gets its own. */
+    boolean threaded(ChatAddress room) {
+        return rooms.threaded(room);
     }
 
     Redactor redactor() {

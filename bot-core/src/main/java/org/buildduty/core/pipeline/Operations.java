@@ -63,15 +63,26 @@ final class Operations {
 
     /** Creates an operation from a plan; asks for approval or starts it. Returns the answer lines. */
     List<String> create(OperationPlan plan, ChatMessage m) {
-        return create(plan, m.sender(), m.room());
+        return create(plan, m.sender(), m.room(), m.messageId());
     }
 
-    private List<String> create(OperationPlan plan, Identity requester, ChatAddress room) {
+    /**
+     * Where a chat has threads (a Matrix thread, a Zulip topic), the operation gets its own, opened here with a
+     * first line naming it; its progress, status edits and final lines go there, while the answer goes to the room
+     * of the request. Elsewhere the operation reports in the room itself.
+     */
+    private List<String> create(OperationPlan plan, Identity requester, ChatAddress room, String requestId) {
         journal.checkWritable();
         Instant now = ticker.now();
         OperationId id = journal.nextOperationId();
         boolean needsApproval = plan.approval().isRequired();
-        Operation op = new Operation(id, plan, requester, room, now,
+        ChatAddress origin = room;
+        if (engine.threaded(room)) {
+            String title = plan.kind() + " " + id;
+            origin = engine.openThread(room, title, title + " requested by " + requester.principal() + params(plan),
+                    requestId);
+        }
+        Operation op = new Operation(id, plan, requester, origin, now,
                 needsApproval ? OperationState.PENDING_APPROVAL : OperationState.QUEUED);
         journal.operationCreated(op);
         live.put(id, op);
@@ -133,7 +144,7 @@ final class Operations {
         lines.add(approvedBy + ", but not run: " + replan.reason());
         if (replan.plan() != null) {
             lines.add("asking again:");
-            lines.addAll(create(replan.plan(), op.requester(), op.origin()));
+            lines.addAll(create(replan.plan(), op.requester(), op.origin(), null));
         }
         return lines;
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.ServiceException;
 import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
@@ -31,6 +32,7 @@ import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.testing.FakeConnector;
 import org.buildduty.core.testing.FakeExecutor;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.InMemoryJournal;
@@ -169,6 +171,28 @@ class EngineTest {
         assertThat(fake.hostsCalled()).containsExactlyInAnyOrder(null, "bm01", "bm02");
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
                 .isEqualTo(OperationState.SUCCEEDED);
+    }
+
+    @Test
+    void inAChatWithThreadsAnOperationReportsInItsOwnThreadWithItsStatusEditedInPlace() {
+        bot = TestBot.builder().capabilities(new Capabilities(true, true, 10_000, 10, Duration.ofSeconds(1), false))
+                .commands(EngineTest::commands).executor(fake).role("releng", "alice", "bob").build();
+        List<String> out = bot.send("alice", "!deploy");
+        assertThat(out).hasSize(2);
+        assertThat(out.get(1)).startsWith("deploy #1 by alice: target=bm01 — approve with");
+        ChatAddress thread = ChatAddress.of(TestBot.CHAT, TestBot.ROOM).inThread("deploy #1");
+        assertThat(bot.chat().sent()).extracting(FakeConnector.Sent::to, FakeConnector.Sent::text).containsExactly(
+                tuple(thread, "deploy #1 requested by alice: target=bm01"),
+                tuple(ChatAddress.of(TestBot.CHAT, TestBot.ROOM), out.get(1)));
+        assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().origin()).isEqualTo(thread);
+
+        assertThat(bot.engine().approve(new OperationId(1), id("bob"))).isEqualTo("deploy #1 approved by bob; running");
+        bot.awaitLine("succeeded", Duration.ofSeconds(10));
+        List<FakeConnector.Sent> inThread = bot.chat().sent().stream().filter(s -> thread.equals(s.to())).toList();
+        assertThat(inThread).filteredOn(m -> m.editOf() != null).extracting(FakeConnector.Sent::text)
+                .as("the status message is edited to the final state").anyMatch(t -> t.contains("succeeded"));
+        assertThat(bot.chat().sent()).filteredOn(s -> s.to().thread() == null)
+                .extracting(FakeConnector.Sent::text).noneMatch(t -> t.contains("deploy #1 ["));
     }
 
     @Test

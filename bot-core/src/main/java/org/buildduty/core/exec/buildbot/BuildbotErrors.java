@@ -1,17 +1,14 @@
 package org.buildduty.core.exec.buildbot;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import org.buildduty.core.exec.http.ServiceLines;
 
 /** Turns Buildbot's error answers and I/O failures into one chat-safe line. */
 final class BuildbotErrors {
@@ -59,26 +56,11 @@ final class BuildbotErrors {
 
     /** {@code Buildbot at http://… is not reachable: connection refused}. */
     static String unreachable(URI base, IOException e) {
-        String why;
-        if (e instanceof ConnectException) {
-            why = "connection refused";
-        } else if (e instanceof NoRouteToHostException) {
-            why = "no route to host";
-        } else if (e instanceof UnknownHostException) {
-            why = "unknown host";
-        } else if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
-            why = "timed out";
-        } else {
-            why = e.getClass().getSimpleName();
-        }
-        String where = base.getScheme() + "://" + base.getHost() + (base.getPort() < 0 ? "" : ":" + base.getPort())
-                + (base.getRawPath() == null ? "" : base.getRawPath());
-        return cut("Buildbot at " + where + " is not reachable: " + why, MAX);
+        return ServiceLines.unreachable("Buildbot", base, e);
     }
 
     /** One line of at most {@code max} characters. */
     static String cut(String s, int max) {
-        String one = s == null ? "" : s.replaceAll("[\\r\\n\\x00-\\x1f]+", " ").strip();
-        return one.length() <= max ? one : one.substring(0, max - 1) + "…";
+        return ServiceLines.cut(s, max);
     }
 }
