@@ -20,8 +20,9 @@ import org.buildduty.connectors.testing.FakeMatrixServer.Sent;
 
 /**
  * The real jar with a Matrix connector against the fake homeserver over HTTP on 127.0.0.1: a user's command is
- * answered in the room, a runbook runs to its result, a restart does not run old commands again, and a rejected
- * access token stops the start with one line (exit 2).
+ * answered in the room; a runbook run reports in a thread rooted at the request, with its status message edited in
+ * place ({@code m.replace}) to the final result; a restart does not run old commands again; and a rejected access
+ * token stops the start with one line (exit 2).
  */
 class MatrixEndToEndIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -54,10 +55,23 @@ class MatrixEndToEndIT {
             assertThat(whoami.body()).contains("releng");
             assertThat(whoami.roomId()).isEqualTo(ROOM);
 
-            hs.say(ROOM, ALICE, "!run demo --pause 0");
-            hs.awaitSent(text("demo #1").and(text("started")), WAIT);
-            Sent done = hs.awaitSent(text("demo #1").and(text("succeeded")), WAIT);
-            assertThat(text("3/3").test(done)).isTrue();
+            String request = hs.say(ROOM, ALICE, "!run demo --pause 0");
+            Sent answer = hs.awaitSent(text("demo #1 started"), WAIT);
+            assertThat(answer.relType()).as("the answer stays in the room").isEmpty();
+            Sent first = hs.awaitSent(text("demo #1 requested by @alice:fake.test"), WAIT);
+            assertThat(first.relType()).isEqualTo("m.thread");
+            assertThat(first.relatesTo()).as("the thread is rooted at the request").isEqualTo(request);
+            assertThat(first.content().path("m.relates_to").path("m.in_reply_to").path("event_id").asText())
+                    .isEqualTo(request);
+            Sent done = hs.awaitSent(s -> s.relType().equals("m.replace") && text("demo #1").and(text("succeeded"))
+                    .test(s), WAIT);
+            assertThat(done.content().path("m.new_content").path("body").asText()).contains("3/3");
+            Sent status = hs.sent().stream().filter(s -> s.eventId().equals(done.relatesTo())).findFirst()
+                    .orElseThrow(() -> new AssertionError("the edited status message was not sent: " + hs.sent()));
+            assertThat(status.relType()).as("the status message is in the thread").isEqualTo("m.thread");
+            assertThat(status.relatesTo()).isEqualTo(request);
+            assertThat(hs.sent()).filteredOn(s -> s.relType().equals("m.replace"))
+                    .allSatisfy(s -> assertThat(s.relatesTo()).isEqualTo(status.eventId()));
             assertThat(hs.sent()).allSatisfy(s -> assertThat(s.content().path("msgtype").asText())
                     .isEqualTo("m.notice"));
             assertThat(hs.sent()).extracting(Sent::txnId).doesNotHaveDuplicates();
