@@ -46,6 +46,16 @@ final class ChildProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Closes the process's standard input (buildduty's console connector stops at its end). */
+    void closeInput() throws IOException {
+        process.getOutputStream().close();
+    }
+
+    /** Waits up to {@code seconds} for the process to end; true if it did. */
+    boolean waitFor(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
     /** The last {@code max} characters of the output, for error messages. */
     String tail(int max) {
         try {

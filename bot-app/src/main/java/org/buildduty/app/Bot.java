@@ -30,6 +30,8 @@ import org.buildduty.commands.disk.DiskCommands;
 import org.buildduty.commands.maintenance.MaintenanceCommands;
 import org.buildduty.commands.maintenance.MaintenanceSchedule;
 import org.buildduty.commands.mbs.MbsCommands;
+import org.buildduty.commands.mbs.MbsWatchCommands;
+import org.buildduty.commands.mbs.MbsWatches;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
@@ -44,6 +46,7 @@ import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.LateAnnouncer;
+import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.config.ConfigException;
@@ -88,7 +91,7 @@ final class Bot implements AutoCloseable {
     /** What the configuration and runbooks define, checked, before anything starts or is opened. */
     /** What configuration gives before the engine exists; {@code announcer} is bound to the engine once built. */
     record Catalog(List<StepExecutor> executors, CommandRegistry registry, int runbookCount, RoleResolver roles,
-            LateAnnouncer announcer, MaintenanceSchedule maintenance) {
+            LateAnnouncer announcer, List<BotService> services) {
     }
 
     /**
@@ -109,8 +112,10 @@ final class Bot implements AutoCloseable {
         CommandRegistry registry = new CommandRegistry();
         BuiltinCommands.commands(registry);
         AnnounceCommands.register(registry);
+        List<BotService> services = new ArrayList<>();
         MaintenanceSchedule maintenance = new MaintenanceSchedule();
         MaintenanceCommands.register(registry, maintenance);
+        services.add(maintenance);
         RunbookCommands.register(registry, runbooks);
         DiskCommands.register(registry);
         buildbot.ifPresent(client -> {
@@ -120,7 +125,14 @@ final class Bot implements AutoCloseable {
                     new BuildbotCommands.Settings(b.scheduler(), b.repositories(), defaults.role(),
                             defaults.prApproval(), defaults.buildTimeout()), Ticker.system());
         });
-        clients.mbs().ifPresent(client -> MbsCommands.register(registry, client));
+        clients.mbs().ifPresent(client -> {
+            ServicesConfig.Mbs m = cfg.services().mbs().orElseThrow();
+            MbsCommands.register(registry, client);
+            MbsWatches watches = MbsWatches.of(client, m.url().toString(), new MbsWatches.Settings(
+                    m.poll().building(), m.poll().idle(), m.poll().maxBackoff()));
+            MbsWatchCommands.register(registry, watches);
+            services.add(watches);
+        });
 
         Set<String> hostmask = new HashSet<>();
         Set<String> owners = new HashSet<>();
@@ -147,7 +159,7 @@ final class Bot implements AutoCloseable {
             throw new ConfigException(problems);
         }
         return new Catalog(executors, registry, runbooks.size(), new RoleResolver(cfg.roles(), hostmask, owners),
-                announcer, maintenance);
+                announcer, services);
     }
 
     /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
@@ -166,8 +178,8 @@ final class Bot implements AutoCloseable {
             Engine.Builder eb = Engine.builder().registry(registry).authorizer(new Authorizer(roles,
                     cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
-                    .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""))
-                    .service(catalog.maintenance());
+                    .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
+            catalog.services().forEach(eb::service);
             List<IrcConnector> irc = new ArrayList<>();
             List<MatrixConnector> matrix = new ArrayList<>();
             for (ConnectorConfig c : cfg.connectors()) {

@@ -41,10 +41,11 @@ class ArchitectureTest {
     static final ArchRule EXECUTOR_LIBRARIES_STAY_IN_THEIR_EXECUTORS = noClasses()
             .that().resideInAPackage("org.buildduty..")
             .and().resideOutsideOfPackages("org.buildduty.core.exec.ssh..", "org.buildduty.core.exec.http..",
-                    "org.buildduty.core.exec.buildbot..", "org.buildduty.connectors..", "org.buildduty.bench..")
+                    "org.buildduty.core.exec.buildbot..", "org.buildduty.core.exec.mbs..",
+                    "org.buildduty.connectors..", "org.buildduty.bench..")
             .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "com.jcraft..")
-            .because("only the ssh, http and buildbot executors (and connectors, for their HTTP APIs) use JSch and"
-                    + " OkHttp")
+            .because("only the ssh, http, buildbot and mbs clients and executors (and connectors, for their HTTP "
+                    + "APIs) use JSch and OkHttp")
             .allowEmptyShould(false);
 
     static final ArchRule COMMANDS_IGNORE_CONNECTORS_AND_APP = noClasses()

@@ -2,6 +2,7 @@ package org.buildduty.app.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,12 +134,37 @@ public final class ConfigLoader {
                             b.ctx().problems().check(repo::string).ifPresent(r -> repositories.put(builder, r))));
                     return url.map(u -> new ServicesConfig.Buildbot(u, user, password, scheduler, repositories));
                 });
-        Optional<ServicesConfig.Mbs> mbs = s.section("mbs", Set.of("url", "token_env", "token_file")).flatMap(m -> {
-            Optional<URI> url = m.has("url") ? m.url("url") : missing(m, "url");
-            Optional<Secret> token = m.secret("token");
-            return url.map(u -> new ServicesConfig.Mbs(u, token));
-        });
+        Optional<ServicesConfig.Mbs> mbs = s.section("mbs", Set.of("url", "token_env", "token_file", "poll"))
+                .flatMap(m -> {
+                    Optional<URI> url = m.has("url") ? m.url("url") : missing(m, "url");
+                    Optional<Secret> token = m.secret("token");
+                    ServicesConfig.Poll poll = m.section("poll", Set.of("building", "idle", "max_backoff"))
+                            .map(ConfigLoader::poll).orElse(ServicesConfig.Poll.DEFAULTS);
+                    return url.map(u -> new ServicesConfig.Mbs(u, token, poll));
+                });
         return new ServicesConfig(buildbot, mbs);
+    }
+
+    /** {@code services.mbs.poll}: positive durations, the backoff at least the building interval. */
+    private static ServicesConfig.Poll poll(Section p) {
+        ServicesConfig.Poll d = ServicesConfig.Poll.DEFAULTS;
+        Duration building = positive(p, "building").orElse(d.building());
+        Duration idle = positive(p, "idle").orElse(d.idle());
+        Duration max = positive(p, "max_backoff").orElse(d.maxBackoff());
+        if (max.compareTo(building) < 0) {
+            p.error("max_backoff", "must be at least poll.building (" + building.toSeconds() + "s)");
+            max = building;
+        }
+        return new ServicesConfig.Poll(building, idle, max);
+    }
+
+    private static Optional<Duration> positive(Section s, String key) {
+        Optional<Duration> d = s.duration(key);
+        if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
+            s.error(key, "must be more than 0");
+            return Optional.empty();
+        }
+        return d;
     }
 
     private static <T> Optional<T> missing(Section s, String key) {

@@ -1,6 +1,7 @@
 package org.buildduty.app.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,7 +37,25 @@ public record ServicesConfig(Optional<Buildbot> buildbot, Optional<Mbs> mbs) {
      *
      * @param url   its base URL
      * @param token an OIDC token for write calls (cancel), if set
+     * @param poll  how often {@code mbs watch} polls a build
      */
-    public record Mbs(URI url, Optional<Secret> token) {
+    public record Mbs(URI url, Optional<Secret> token, Poll poll) {
+        /** A service polled at the default intervals. */
+        public Mbs(URI url, Optional<Secret> token) {
+            this(url, token, Poll.DEFAULTS);
+        }
+    }
+
+    /**
+     * {@code services.mbs.poll}: the intervals of {@code mbs watch}.
+     *
+     * @param building   between polls while a build is in {@code build} (default 30 s)
+     * @param idle       between polls in {@code init}/{@code wait} (default 2 min)
+     * @param maxBackoff the longest delay after failed polls, each doubling it (default 10 min)
+     */
+    public record Poll(Duration building, Duration idle, Duration maxBackoff) {
+        /** 30 s, 2 min, 10 min. */
+        public static final Poll DEFAULTS = new Poll(Duration.ofSeconds(30), Duration.ofMinutes(2),
+                Duration.ofMinutes(10));
     }
 }

@@ -400,6 +400,23 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void mbsPollIntervals() {
+        assertThat(errors(CONSOLE + """
+                services:
+                  mbs:
+                    url: "https://mbs.example.org"
+                    poll: { building: 0s, idle: soon, every: 1m }
+                """)).containsExactly(
+                "t.yml:5: services.mbs.poll.every: unknown key (known: building, idle, max_backoff)",
+                "t.yml:5: services.mbs.poll.building: must be more than 0",
+                "t.yml:5: services.mbs.poll.idle: \"soon\" is not a duration (e.g. 500ms, 10s, 2m, 1h)");
+        assertThat(errors(CONSOLE + """
+                services:
+                  mbs: { url: "https://mbs.example.org", poll: { building: 1m, max_backoff: 30s } }
+                """)).containsExactly("t.yml:3: services.mbs.poll.max_backoff: must be at least poll.building (60s)");
+    }
+
+    @Test
     void severalErrorsInOneFileAreAllReported() {
         assertThat(errors("""
                 bot:

@@ -1,0 +1,94 @@
+package org.buildduty.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.buildduty.core.exec.mbs.MbsClient;
+import org.buildduty.core.testing.FakeMbs;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * The real jar with {@code services.mbs} pointed at a fake MBS whose build moves on the wall clock: {@code mbs info},
+ * then a watch that sees the build start, is killed, and on restart posts what changed meanwhile and the final
+ * summary in the old {@code mbs-build watch} style.
+ */
+class MbsEndToEndIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String TOKEN = "mbs-e2e-token-7f3a";
+
+    @TempDir
+    Path dir;
+    private FakeMbs mbs;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        mbs = FakeMbs.start(Ticker.system(), TOKEN);
+        Path repoConfig = Path.of("..", "config").toAbsolutePath().normalize();
+        try (Stream<Path> files = Files.walk(repoConfig)) {
+            for (Path p : files.toList()) {
+                Path to = dir.resolve("config").resolve(repoConfig.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        Path cfg = dir.resolve("config/buildduty.yml");
+        Files.writeString(cfg, Files.readString(cfg) + "\nservices:\n  mbs: { url: \"" + mbs.url()
+                + "\", token_env: MBS_TOKEN, poll: { building: 1s, idle: 1s, max_backoff: 2s } }\n");
+    }
+
+    @AfterEach
+    void tearDown() {
+        mbs.close();
+    }
+
+    private BotProcess start() throws IOException {
+        return BotProcess.start(dir, List.of("--config", "config/buildduty.yml"), Map.of("MBS_TOKEN", TOKEN));
+    }
+
+    @Test
+    void infoThenAWatchThatSurvivesACrashAndEndsWithTheSummary() throws Exception {
+        FakeMbs.FakeBuild b = mbs.submit("testmodule", "master", "psabata", "ed", "perl", "pth");
+        try (BotProcess bot = start()) {
+            bot.type("mbs info " + b.id());
+            bot.expect("mbs #570 testmodule-master-20171005113458 by psabata: wait", WAIT);
+
+            Instant now = Instant.now();
+            b.at(now.plusSeconds(2), x -> x.state("build", null).component("ed", 0).component("perl", 0)
+                    .component("pth", 0));
+            bot.type("mbs watch " + b.id());
+            bot.expect("mbs #570 testmodule-master by psabata: wait · 3 undefined", WAIT);
+            bot.expect("[mbs 570] module state: wait → build", WAIT);
+            bot.kill();
+        }
+        b.component("pth", 3).component("ed", 1).component("perl", 1).state("done", null);
+        try (BotProcess bot = start()) {
+            List<String> lines = bot.expect("Summary: ", WAIT);
+            String all = String.join("\n", bot.stdout());
+            assertThat(all).contains("while I was away: ")
+                    .contains("pth FAILED: " + MbsClient.KOJI_TASKS + b.taskId("pth"));
+            assertThat(lines.get(lines.size() - 1)).contains("Summary: 2 components in the COMPLETE state, 1 FAILED; "
+                    + "psabata's build #570 of testmodule-master is in the \"done\" state");
+            bot.type("mbs unwatch " + b.id());
+            bot.expect("570", WAIT);
+            assertThat(bot.endInput(WAIT)).isZero();
+            assertThat(String.join("\n", bot.stdout())).doesNotContain(TOKEN);
+        }
+        assertThat(Files.readString(dir.resolve("buildduty.log"))).doesNotContain(TOKEN);
+    }
+}
