@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.IrcSettings;
+import org.buildduty.app.config.MatrixSettings;
 import org.buildduty.app.config.ServicesConfig;
 import org.buildduty.app.config.ZulipSettings;
 import org.buildduty.app.exec.Executors;
@@ -39,12 +39,16 @@ import org.buildduty.commands.runbook.RunbookLoader;
 import org.buildduty.connectors.console.ConsoleConnector;
 import org.buildduty.connectors.irc.IrcConfig;
 import org.buildduty.connectors.irc.IrcConnector;
+import org.buildduty.connectors.matrix.MatrixConfig;
+import org.buildduty.connectors.matrix.MatrixConnector;
+import org.buildduty.connectors.matrix.SyncTokenStore;
 import org.buildduty.connectors.zulip.LastMessageStore;
 import org.buildduty.connectors.zulip.ZulipConfig;
 import org.buildduty.connectors.zulip.ZulipConnector;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
+import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
@@ -69,7 +73,7 @@ final class Bot implements AutoCloseable {
     private final Engine engine;
     private final List<StepExecutor> executors;
     private final List<IrcConnector> irc;
-    private final List<ZulipConnector> zulip;
+    private final List<Waiting> waiting;
     private final boolean hasConsole;
     private final int commandCount;
     private final int runbookCount;
@@ -77,12 +81,12 @@ final class Bot implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<IrcConnector> irc,
-            List<ZulipConnector> zulip, boolean hasConsole, int commandCount, int runbookCount) {
+            List<Waiting> waiting, boolean hasConsole, int commandCount, int runbookCount) {
         this.journal = journal;
         this.engine = engine;
         this.executors = executors;
         this.irc = List.copyOf(irc);
-        this.zulip = List.copyOf(zulip);
+        this.waiting = List.copyOf(waiting);
         this.hasConsole = hasConsole;
         this.commandCount = commandCount;
         this.runbookCount = runbookCount;
@@ -144,7 +148,7 @@ final class Bot implements AutoCloseable {
                     && ((IrcSettings) c.settings()).identity() == IrcSettings.IdentityMode.HOSTMASK) {
                 hostmask.add(c.id());
             }
-            if (!c.type().equals("console") && !c.type().equals("irc") && !c.type().equals("zulip")) {
+            if (!List.of("console", "irc", "matrix", "zulip").contains(c.type())) {
                 problems.add(c.node().where() + ": connector type " + c.type()
                         + " is not available in this build yet");
             } else if (c.settings() instanceof IrcSettings && ((IrcSettings) c.settings()).tlsCaFile().isPresent()) {
@@ -181,7 +185,7 @@ final class Bot implements AutoCloseable {
                     .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
             catalog.services().forEach(eb::service);
             List<IrcConnector> irc = new ArrayList<>();
-            List<ZulipConnector> zulip = new ArrayList<>();
+            List<Waiting> waiting = new ArrayList<>();
             for (ConnectorConfig c : cfg.connectors()) {
                 if (c.type().equals("console")) {
                     eb.connector(new ConsoleConnector(c.id(), in, out, ticker, () -> self[0].stopped.countDown()));
@@ -198,14 +202,20 @@ final class Bot implements AutoCloseable {
                 } else if (c.settings() instanceof ZulipSettings) {
                     ZulipConnector connector = new ZulipConnector(zulipConfig(c.id(), (ZulipSettings) c.settings()),
                             LastMessageStore.journal(journal), ticker);
-                    zulip.add(connector);
+                    waiting.add(new Waiting(() -> connector.awaitConnected(CONNECT_WAIT), connector));
+                    eb.connector(connector);
+                } else if (c.settings() instanceof MatrixSettings) {
+                    MatrixConfig mc = matrixConfig(c.id(), (MatrixSettings) c.settings());
+                    MatrixConnector connector = new MatrixConnector(mc, SyncTokenStore.journal(journal, c.id()),
+                            ticker);
+                    waiting.add(new Waiting(() -> connector.awaitConnected(CONNECT_WAIT), connector));
                     eb.connector(connector);
                 }
             }
             boolean console = cfg.connectors().stream().anyMatch(c -> c.type().equals("console"));
             Engine engine = eb.build();
             catalog.announcer().bind(engine);
-            self[0] = new Bot(journal, engine, executors, irc, zulip, console, registry.all().size(),
+            self[0] = new Bot(journal, engine, executors, irc, waiting, console, registry.all().size(),
                     catalog.runbookCount());
             return self[0];
         } catch (RuntimeException e) {
@@ -215,25 +225,30 @@ final class Bot implements AutoCloseable {
     }
 
     /**
-     * Starts the engine and its connectors, then waits for each IRC and Zulip connection. A refused login (SASL, a
-     * Zulip API key) is a start-up error and throws {@link BuilddutyException} with one line; a server that does not
-     * answer yet is only logged: the connector keeps trying with backoff while the bot runs.
+     * Starts the engine and its connectors, then waits for each IRC, Matrix and Zulip connection. A refused login
+     * (SASL, a rejected Matrix token, a Zulip API key) is a start-up error and throws {@link BuilddutyException} with
+     * one line; a server that does not answer yet is only logged: the connector keeps trying with backoff while the
+     * bot runs.
      */
     void start() {
         engine.start();
         for (IrcConnector c : irc) {
-            awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c::healthy);
+            awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c);
         }
-        for (ZulipConnector c : zulip) {
-            awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c::healthy);
+        for (Waiting w : waiting) {
+            awaitConnected(w.await(), w.connector());
         }
     }
 
-    private static void awaitConnected(Runnable await, BooleanSupplier healthy) {
+    /** A connector start-up waits for, and how. */
+    private record Waiting(Runnable await, Connector connector) {
+    }
+
+    private static void awaitConnected(Runnable await, Connector c) {
         try {
             await.run();
         } catch (BuilddutyException e) {
-            if (healthy.getAsBoolean()) {
+            if (c.healthy()) {
                 LOG.warn("{}; still trying in the background", e.getMessage());
             } else {
                 throw e;
@@ -261,6 +276,15 @@ final class Bot implements AutoCloseable {
         s.realname().ifPresent(b::realname);
         s.tlsCaFile().ifPresent(b::tlsTrust);
         s.sasl().ifPresent(sasl -> b.sasl(sasl.account(), sasl.password().reveal()));
+        return b.build();
+    }
+
+    /** The connector settings of the configuration, as the Matrix connector takes them. */
+    static MatrixConfig matrixConfig(String id, MatrixSettings s) {
+        MatrixConfig.Builder b = MatrixConfig.builder(id, s.homeserver(), s.user()).rooms(s.rooms())
+                .allowInvitesFrom(s.allowInvitesFrom());
+        s.accessToken().ifPresent(t -> b.accessToken(t.reveal()));
+        s.password().ifPresent(p -> b.password(p.reveal()));
         return b.build();
     }
 

@@ -1,0 +1,375 @@
+package org.buildduty.connectors.matrix;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.buildduty.core.BuilddutyException;
+import org.buildduty.core.chat.Capabilities;
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ChatEvent;
+import org.buildduty.core.chat.ConnectionChanged;
+import org.buildduty.core.chat.Connector;
+import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.time.Sleeper;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * A Matrix account as a chat, over the Client-Server API v3: logs in with a password if it has no access token,
+ * joins its configured rooms, accepts invites to those rooms or from allowed users, and long-polls {@code /sync}
+ * (resuming from the position in its {@link SyncTokenStore}, so nothing is handled twice across restarts; a fresh
+ * start skips the history). Text messages from others become {@link org.buildduty.core.chat.ChatMessage}s from
+ * {@code <id>:@user:server}, in the thread they were written in, with their event id.
+ *
+ * <p>Output is {@code m.notice} with a minimal escaped HTML rendering; a thread address sends into that thread, and
+ * {@link #edit} replaces a message with {@code m.replace}. Each message gets a transaction id once and keeps it on
+ * every retry (a 429 waits {@code retry_after_ms}), so a retried send never posts twice. A lost connection is retried
+ * with exponential backoff and jitter; a rejected access token is final: {@link ConnectionChanged.State#FAILED} with
+ * one line, and {@link #awaitConnected} throws it.
+ *
+ * <pre>{@code
+ * MatrixConnector m = new MatrixConnector(cfg, SyncTokenStore.journal(journal, cfg.id()), Ticker.system());
+ * m.start(listener);
+ * m.awaitConnected(Duration.ofSeconds(30));   // throws with the reason, e.g. M_UNKNOWN_TOKEN
+ * MessageRef status = m.startThread(room, "reconfig #17", "reconfig #17 started", requestEventId);
+ * m.edit(status, "reconfig #17 [####--] 2/3");
+ * }</pre>
+ */
+public final class MatrixConnector implements Connector {
+    private static final Logger LOG = LoggerFactory.getLogger(MatrixConnector.class);
+    /** Largest body sent, in UTF-8 bytes; longer texts are cut. Matrix events are limited to 64 KiB in all. */
+    static final int MAX_BYTES = 16 * 1024;
+    /** The bot's sync filter: only messages in room timelines, member counts, no presence or account data. */
+    static final String FILTER = "{\"room\":{\"timeline\":{\"limit\":50,\"types\":[\"m.room.message\"]},"
+            + "\"state\":{\"lazy_load_members\":true,\"types\":[\"m.room.member\"]},"
+            + "\"ephemeral\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}},"
+            + "\"presence\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}}";
+
+    private final MatrixConfig cfg;
+    private final SyncTokenStore store;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
+    private final DoubleSupplier random;
+    private final MatrixClient client;
+    private final Rooms rooms;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final Object stateLock = new Object();
+    private volatile ChatEvent.Listener listener = e -> { };
+    private volatile boolean closed;
+    private ConnectionChanged.State state;
+    private String stateDetail = "not started";
+    private int attempts;
+    private boolean loginTried;
+    private Thread syncThread;
+
+    public MatrixConnector(MatrixConfig cfg, SyncTokenStore store, Ticker ticker) {
+        this(cfg, store, ticker, Sleeper.system(), () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    MatrixConnector(MatrixConfig cfg, SyncTokenStore store, Ticker ticker, Sleeper sleeper, DoubleSupplier random) {
+        this.cfg = Objects.requireNonNull(cfg, "cfg");
+        this.store = Objects.requireNonNull(store, "store");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.random = Objects.requireNonNull(random, "random");
+        this.client = new MatrixClient(cfg, sleeper);
+        this.rooms = new Rooms(cfg.rooms());
+    }
+
+    @Override
+    public String id() {
+        return cfg.id();
+    }
+
+    /** Edits and threads; 16 KiB messages; a modest pace of 10 at once, then one a second. */
+    @Override
+    public Capabilities capabilities() {
+        return new Capabilities(true, true, MAX_BYTES, 10, Duration.ofSeconds(1), false);
+    }
+
+    @Override
+    public void start(ChatEvent.Listener l) {
+        synchronized (stateLock) {
+            if (syncThread != null) {
+                throw new IllegalStateException(cfg.id() + " already started");
+            }
+            listener = Objects.requireNonNull(l, "listener");
+            syncThread = new Thread(this::syncLoop, "buildduty-matrix-" + cfg.id());
+            syncThread.setDaemon(true);
+            syncThread.start();
+        }
+    }
+
+    /** Room ids ({@code !x:server}) and aliases the bot joined ({@code #x:server}), with or without a thread. */
+    @Override
+    public boolean takes(ChatAddress to) {
+        if (!to.connectorId().equals(cfg.id())) {
+            return false;
+        }
+        String r = to.room();
+        return r.startsWith("!") ? r.indexOf(':') > 1 : r.startsWith("#") && rooms.resolve(r) != null;
+    }
+
+    /** Sends a notice; into the thread rooted at {@code to.thread()} when the address has one. */
+    @Override
+    public MessageRef send(ChatAddress to, String text) {
+        String body = MatrixText.fit(text, MAX_BYTES);
+        ObjectNode c = to.thread() == null ? MatrixText.notice(body) : MatrixText.inThread(body, to.thread());
+        return new MessageRef(to, put(roomOf(to), c));
+    }
+
+    /** Replaces the message with an {@code m.replace} edit of the original event (it stays in its thread). */
+    @Override
+    public void edit(MessageRef ref, String text) {
+        put(roomOf(ref.address()), MatrixText.edit(MatrixText.fit(text, MAX_BYTES), ref.id()));
+    }
+
+    /**
+     * Sends the first message of a thread: in the address's thread if it has one, else rooted at the request
+     * ({@code rootMessageId}), else at the message itself; the returned address is the thread.
+     */
+    @Override
+    public MessageRef startThread(ChatAddress room, String title, String text, String rootMessageId) {
+        if (room.thread() != null) {
+            return send(room, text);
+        }
+        if (rootMessageId != null && !rootMessageId.isEmpty()) {
+            return send(room.inThread(rootMessageId), text);
+        }
+        MessageRef first = send(room, text);
+        return new MessageRef(room.inThread(first.id()), first.id());
+    }
+
+    @Override
+    public boolean healthy() {
+        synchronized (stateLock) {
+            return !closed && state != ConnectionChanged.State.FAILED;
+        }
+    }
+
+    /**
+     * Waits for the first sync. Throws {@link BuilddutyException} with a one-line reason if the connector failed for
+     * good (token rejected, login refused) or was not connected within {@code timeout}.
+     */
+    public void awaitConnected(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (stateLock) {
+            while (state != ConnectionChanged.State.CONNECTED) {
+                if (state == ConnectionChanged.State.FAILED || closed) {
+                    throw new BuilddutyException("Matrix " + cfg.id() + ": " + stateDetail);
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new BuilddutyException("Matrix " + cfg.id() + ": not connected after "
+                            + timeout.toSeconds() + " s (" + stateDetail + ")");
+                }
+                try {
+                    stateLock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BuilddutyException("interrupted waiting for Matrix " + cfg.id(), e);
+                }
+            }
+        }
+    }
+
+    private String roomOf(ChatAddress to) {
+        String id = rooms.resolve(to.room());
+        if (id == null || !id.startsWith("!")) {
+            throw new IllegalArgumentException("not a Matrix room id or joined alias: " + to.room());
+        }
+        return id;
+    }
+
+    private String put(String roomId, ObjectNode content) {
+        String txnId = "bd" + UUID.randomUUID().toString().replace("-", "");
+        return client.send(roomId, "m.room.message", txnId, content);
+    }
+
+    private void syncLoop() {
+        String since = store.load().orElse(null);
+        boolean setUp = false;
+        while (!closed) {
+            try {
+                if (!setUp) {
+                    setUp();
+                    setUp = true;
+                }
+                boolean fresh = since == null;
+                boolean connected = currentState() == ConnectionChanged.State.CONNECTED;
+                // until connected, poll without waiting: being connected is known at once, not after a long poll
+                JsonNode answer = client.sync(since, connected ? cfg.syncTimeout() : Duration.ZERO, FILTER);
+                SyncBatch batch = SyncBatch.read(answer, fresh, rooms, cfg.id(), cfg.userId(), ticker.now());
+                if (!connected) {
+                    attempts = 0;
+                    changeState(ConnectionChanged.State.CONNECTED, fresh ? "synced (history skipped)"
+                            : "synced; resuming");
+                }
+                batch.messages.forEach(this::emit);
+                batch.invites.forEach(this::invited);
+                if (!batch.nextBatch.isEmpty() && !batch.nextBatch.equals(since) && !closed) {
+                    store.save(batch.nextBatch);
+                    since = batch.nextBatch;
+                }
+                loginTried = false;
+            } catch (MatrixException e) {
+                if (closed) {
+                    break;
+                }
+                if (e.unauthorized()) {
+                    if (cfg.password().isPresent() && !loginTried) {
+                        LOG.warn("{}: {}; logging in again", cfg.id(), e.getMessage());
+                        client.forgetToken();
+                        setUp = false;
+                        continue;
+                    }
+                    String what = cfg.password().isPresent() && !cfg.accessToken().isPresent()
+                            ? "the homeserver refused the login: " : "the homeserver rejected the access token: ";
+                    changeState(ConnectionChanged.State.FAILED, what + e.getMessage());
+                    return;
+                }
+                if (!reconnectAfter(e.getMessage())) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("{}: sync failed", cfg.id(), e);
+                if (closed || !reconnectAfter(MatrixClient.oneLine(e))) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Logs in if needed (once until a sync works) and joins the configured rooms. */
+    private void setUp() {
+        if (!client.hasToken()) {
+            loginTried = true;
+            try {
+                client.login(cfg.userId(), cfg.password().orElseThrow(), cfg.deviceId());
+            } catch (MatrixException e) {
+                if (e.status() == 400 || e.status() == 403) {
+                    throw new MatrixException(401, e.errcode(), e.getMessage());
+                }
+                throw e;
+            }
+        }
+        Set<String> joined = new HashSet<>(client.joinedRooms());
+        for (String r : cfg.rooms()) {
+            if (joined.contains(r)) {
+                rooms.joined(r, r);
+                continue;
+            }
+            try {
+                rooms.joined(r, client.join(r));
+            } catch (MatrixException e) {
+                if (e.unauthorized() || e.status() == 0 || e.status() >= 500) {
+                    throw e;
+                }
+                LOG.warn("{}: cannot join {}: {}", cfg.id(), r, e.getMessage());
+            }
+        }
+    }
+
+    /** Joins the room of an invite from an allowed user or to a configured room; ignores the others. */
+    private void invited(SyncBatch.Invite i) {
+        boolean allowed = rooms.configured(i.roomId()) || cfg.rooms().contains(i.roomId())
+                || cfg.allowInvitesFrom().contains(i.inviter());
+        if (!allowed) {
+            LOG.info("{}: not joining {}: invited by {}, who is not in allow_invites_from", cfg.id(), i.roomId(),
+                    i.inviter());
+            return;
+        }
+        try {
+            client.joinInvited(i.roomId());
+            if (i.direct()) {
+                rooms.markDirect(i.roomId());
+            }
+            LOG.info("{}: joined {} (invited by {})", cfg.id(), i.roomId(), i.inviter());
+        } catch (MatrixException e) {
+            if (e.unauthorized()) {
+                throw e;
+            }
+            LOG.warn("{}: could not join {} after an invite: {}", cfg.id(), i.roomId(), e.getMessage());
+        }
+    }
+
+    /** Waits out the backoff after a failure; false when closed meanwhile. */
+    private boolean reconnectAfter(String why) {
+        long ceiling = cfg.reconnectBase().toMillis() << Math.min(attempts, 20);
+        if (ceiling <= 0 || ceiling > cfg.reconnectMax().toMillis()) {
+            ceiling = cfg.reconnectMax().toMillis();
+        }
+        attempts++;
+        double factor = 0.5 + 0.5 * Math.min(Math.max(random.getAsDouble(), 0), 0.999_999);
+        Duration wait = Duration.ofMillis(Math.round(ceiling * factor));
+        changeState(ConnectionChanged.State.RECONNECTING, why + "; retrying in " + wait.toMillis() + " ms (attempt "
+                + attempts + ")");
+        try {
+            return sleeper.sleep(wait, closing) && !closed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private ConnectionChanged.State currentState() {
+        synchronized (stateLock) {
+            return state;
+        }
+    }
+
+    /** Tells the listener first, so that whoever {@link #awaitConnected} returns to has seen the event. */
+    private void changeState(ConnectionChanged.State next, String detail) {
+        if (next == ConnectionChanged.State.FAILED) {
+            LOG.error("{}: {} {}", cfg.id(), next, detail);
+        } else {
+            LOG.info("{}: {} {}", cfg.id(), next, detail);
+        }
+        emit(new ConnectionChanged(cfg.id(), next, detail));
+        synchronized (stateLock) {
+            state = next;
+            stateDetail = detail;
+            stateLock.notifyAll();
+        }
+    }
+
+    private void emit(ChatEvent e) {
+        try {
+            listener.onEvent(e);
+        } catch (RuntimeException ex) {
+            LOG.error("{}: listener failed on {}", cfg.id(), e, ex);
+        }
+    }
+
+    /** Stops the sync loop and any request or retry wait in flight. */
+    @Override
+    public void close() {
+        synchronized (stateLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        closing.countDown();
+        client.close();
+        Thread t = syncThread;
+        if (t != null) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        changeState(ConnectionChanged.State.CLOSED, "closed");
+    }
+}

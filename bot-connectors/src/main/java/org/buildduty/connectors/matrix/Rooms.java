@@ -1,0 +1,60 @@
+package org.buildduty.connectors.matrix;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the connector knows about rooms: the configured ones (by id, aliases resolved when joined), joined member
+ * counts from sync summaries, and rooms the bot was invited to as a direct chat.
+ *
+ * <p>A room is direct (commands need no prefix) when its invite said {@code is_direct}, or when it is not a
+ * configured room and has exactly two joined members: the bot and one person.
+ */
+final class Rooms {
+    private final Set<String> configured = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> aliases = new ConcurrentHashMap<>();
+    private final Map<String, Integer> members = new ConcurrentHashMap<>();
+    private final Set<String> direct = ConcurrentHashMap.newKeySet();
+
+    Rooms(Iterable<String> rooms) {
+        for (String r : rooms) {
+            if (r.startsWith("!")) {
+                configured.add(r);
+            }
+        }
+    }
+
+    /** Records the room id an alias (or id) was joined as. */
+    void joined(String roomOrAlias, String roomId) {
+        configured.add(roomId);
+        if (roomOrAlias.startsWith("#")) {
+            aliases.put(roomOrAlias, roomId);
+        }
+    }
+
+    boolean configured(String roomId) {
+        return configured.contains(roomId);
+    }
+
+    /** The room id of an id or a known alias, or null for an alias not joined. */
+    String resolve(String roomOrAlias) {
+        return roomOrAlias.startsWith("#") ? aliases.get(roomOrAlias) : roomOrAlias;
+    }
+
+    void members(String roomId, int joined) {
+        members.put(roomId, joined);
+    }
+
+    void markDirect(String roomId) {
+        direct.add(roomId);
+    }
+
+    boolean direct(String roomId) {
+        if (direct.contains(roomId)) {
+            return true;
+        }
+        Integer n = members.get(roomId);
+        return !configured.contains(roomId) && n != null && n == 2;
+    }
+}

@@ -1,0 +1,57 @@
+package org.buildduty.connectors.matrix;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import org.buildduty.core.chat.ChatEvent;
+import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.ConnectionChanged;
+
+/** Records what a connector reports, and waits for messages and connection states. */
+final class RecordingListener implements ChatEvent.Listener {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    final List<ChatEvent> all = new CopyOnWriteArrayList<>();
+
+    @Override
+    public synchronized void onEvent(ChatEvent event) {
+        all.add(event);
+        notifyAll();
+    }
+
+    ChatMessage message(Predicate<ChatMessage> p) throws InterruptedException {
+        return await(ChatMessage.class, p, "message");
+    }
+
+    ConnectionChanged state(ConnectionChanged.State s) throws InterruptedException {
+        return await(ConnectionChanged.class, c -> c.state() == s, s.toString());
+    }
+
+    List<ChatMessage> messages() {
+        return all.stream().filter(e -> e instanceof ChatMessage).map(e -> (ChatMessage) e).toList();
+    }
+
+    List<ConnectionChanged.State> states() {
+        return all.stream().filter(e -> e instanceof ConnectionChanged).map(e -> ((ConnectionChanged) e).state())
+                .toList();
+    }
+
+    private synchronized <T extends ChatEvent> T await(Class<T> type, Predicate<T> p, String what)
+            throws InterruptedException {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            for (ChatEvent e : all) {
+                if (type.isInstance(e) && p.test(type.cast(e))) {
+                    return type.cast(e);
+                }
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no " + what + " within " + WAIT + "; events: " + all);
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+    }
+}
