@@ -13,7 +13,6 @@ import org.buildduty.app.config.InventoryConfig;
 import org.buildduty.app.config.Secret;
 import org.buildduty.app.config.SshSettings;
 import org.buildduty.core.chat.Announcer;
-import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.exec.AnnounceExecutor;
 import org.buildduty.core.exec.LocalExecutor;
 import org.buildduty.core.exec.StepExecutor;
@@ -43,20 +42,6 @@ public final class Executors {
     private Executors() {
     }
 
-    /** The executors for this configuration, in a fixed order; close the {@link AutoCloseable} ones at shutdown. */
-    public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker) {
-        return of(cfg, hiddenEnv, ticker, Optional.empty());
-    }
-
-    /**
-     * The executors, with {@code buildbot} (force and follow a build) when a Buildbot client is given; the
-     * {@code announce} executor refuses every step (use the overload with an {@link Announcer}).
-     */
-    public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker,
-            Optional<BuildbotClient> buildbot) {
-        return of(cfg, hiddenEnv, ticker, new Clients(buildbot, Optional.empty()), new LateAnnouncer());
-    }
-
     /**
      * The clients of the configured services, shared by their commands and step executors.
      *
@@ -72,8 +57,9 @@ public final class Executors {
     }
 
     /**
-     * The executors, {@code buildbot} and {@code mbs} where their services are configured, {@code announce} posting
-     * through {@code announcer} (bound to the engine once it is built).
+     * The executors for this configuration, in a fixed order (close the {@link AutoCloseable} ones at shutdown):
+     * {@code buildbot} and {@code mbs} where their services are configured, {@code announce} posting through
+     * {@code announcer} (bound to the engine once it is built).
      */
     public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker,
             Clients clients, Announcer announcer) {
@@ -93,7 +79,7 @@ public final class Executors {
     }
 
     /** The client of {@code services.buildbot}: logged in as its user, or anonymous. */
-    public static Optional<BuildbotClient> buildbot(BotConfig cfg) {
+    static Optional<BuildbotClient> buildbot(BotConfig cfg) {
         return cfg.services().buildbot().map(b -> b.user().isPresent()
                 ? BuildbotClient.of(b.url(), b.user().get(), () -> b.password().map(Secret::reveal).orElse(""))
                 : BuildbotClient.anonymous(b.url()));

@@ -10,6 +10,7 @@ import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.buildduty.connectors.ConnectionStatus;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
@@ -18,6 +19,7 @@ import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
 /**
@@ -48,36 +50,27 @@ public final class IrcConnector implements Connector {
     private static final Duration FLUSH = Duration.ofSeconds(3);
     static final String CUT_MARKER = "[… %d earlier lines not shown]";
 
-    /** Sleeps between reconnect attempts; injected so tests need not wait. */
-    @FunctionalInterface
-    interface Sleeper {
-        void sleep(Duration d) throws InterruptedException;
-    }
-
     private final IrcConfig cfg;
     private final Ticker ticker;
     private final Sleeper sleeper;
     private final Backoff backoff;
     private final OutputPacer pacer;
     private final AtomicLong refs = new AtomicLong();
-    private final Object stateLock = new Object();
-    private volatile ChatEvent.Listener listener = e -> { };
+    private final ConnectionStatus status;
     private volatile IrcSession session;
-    private volatile boolean closed;
     private volatile boolean pacing = true;
     private volatile boolean everReady;
-    private ConnectionChanged.State state;
-    private String stateDetail = "not started";
     private long droppedReported;
-    private Thread connection;
-    private Thread pacerThread;
+    private volatile Thread connection;
+    private volatile Thread pacerThread;
 
     public IrcConnector(IrcConfig cfg, Ticker ticker) {
-        this(cfg, ticker, d -> Thread.sleep(d.toMillis()), () -> ThreadLocalRandom.current().nextDouble());
+        this(cfg, ticker, Sleeper.system(), () -> ThreadLocalRandom.current().nextDouble());
     }
 
     IrcConnector(IrcConfig cfg, Ticker ticker, Sleeper sleeper, DoubleSupplier random) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
+        this.status = new ConnectionStatus("IRC", cfg.id());
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.backoff = new Backoff(cfg.reconnectBase(), cfg.reconnectMax(), random);
@@ -101,18 +94,13 @@ public final class IrcConnector implements Connector {
 
     @Override
     public void start(ChatEvent.Listener l) {
-        synchronized (stateLock) {
-            if (connection != null) {
-                throw new IllegalStateException(cfg.id() + " already started");
-            }
-            listener = Objects.requireNonNull(l, "listener");
-            connection = new Thread(this::connectLoop, "buildduty-irc-" + cfg.id());
-            pacerThread = new Thread(this::paceLoop, "buildduty-irc-" + cfg.id() + "-out");
-            connection.setDaemon(true);
-            pacerThread.setDaemon(true);
-            connection.start();
-            pacerThread.start();
-        }
+        status.start(l);
+        connection = new Thread(this::connectLoop, "buildduty-irc-" + cfg.id());
+        pacerThread = new Thread(this::paceLoop, "buildduty-irc-" + cfg.id() + "-out");
+        connection.setDaemon(true);
+        pacerThread.setDaemon(true);
+        connection.start();
+        pacerThread.start();
     }
 
     /** Channels ({@code #releng}, {@code &local}) without a thread. */
@@ -173,9 +161,7 @@ public final class IrcConnector implements Connector {
 
     @Override
     public boolean healthy() {
-        synchronized (stateLock) {
-            return !closed && state != ConnectionChanged.State.FAILED;
-        }
+        return status.healthy();
     }
 
     /**
@@ -184,25 +170,7 @@ public final class IrcConnector implements Connector {
      * up within {@code timeout}.
      */
     public void awaitConnected(Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        synchronized (stateLock) {
-            while (state != ConnectionChanged.State.CONNECTED) {
-                if (state == ConnectionChanged.State.FAILED || closed) {
-                    throw new BuilddutyException("IRC " + cfg.id() + ": " + stateDetail);
-                }
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    throw new BuilddutyException("IRC " + cfg.id() + ": not connected after " + timeout.toSeconds()
-                            + " s (" + stateDetail + ")");
-                }
-                try {
-                    stateLock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BuilddutyException("interrupted waiting for IRC " + cfg.id(), e);
-                }
-            }
-        }
+        status.awaitConnected(timeout);
     }
 
     /** Message lines dropped so far (queue overflow while disconnected, or unsent at close). */
@@ -231,7 +199,7 @@ public final class IrcConnector implements Connector {
         IrcSession.Owner owner = new IrcSession.Owner() {
             @Override
             public void message(ChatMessage m) {
-                emit(m);
+                status.emit(m);
             }
 
             @Override
@@ -241,30 +209,30 @@ public final class IrcConnector implements Connector {
                 long dropped = pacer.dropped() - droppedReported;
                 String extra = dropped > 0 ? "; " + dropped + " queued lines were dropped while disconnected" : "";
                 droppedReported += dropped;
-                changeState(ConnectionChanged.State.CONNECTED, detail + extra, dropped);
+                status.change(ConnectionChanged.State.CONNECTED, detail + extra, dropped);
             }
         };
-        while (!closed) {
+        while (!status.closed()) {
             IrcSession s = new IrcSession(cfg, ticker, pacer, owner);
             session = s;
             s.run();
-            if (closed) {
+            if (status.closed()) {
                 break;
             }
             if (s.failure() != null && s.permanentFailure() && !everReady) {
-                changeState(ConnectionChanged.State.FAILED, s.failure());
+                status.change(ConnectionChanged.State.FAILED, s.failure());
                 LOG.error("{}: giving up: {}", cfg.id(), s.failure());
                 return;
             }
             String why = s.failure() != null ? s.failure() : s.lastError() != null ? s.lastError()
                     : "connection closed";
             Duration wait = backoff.next();
-            changeState(ConnectionChanged.State.RECONNECTING, why + "; reconnecting in "
+            status.change(ConnectionChanged.State.RECONNECTING, why + "; reconnecting in "
                     + wait.toMillis() + " ms (attempt " + backoff.attempts() + ")");
             try {
                 sleeper.sleep(wait);
             } catch (InterruptedException e) {
-                if (closed) {
+                if (status.closed()) {
                     break;
                 }
                 Thread.currentThread().interrupt();
@@ -291,37 +259,11 @@ public final class IrcConnector implements Connector {
         }
     }
 
-    /** Tells the listener first, so that whoever {@link #awaitConnected} returns to has seen the event. */
-    private void changeState(ConnectionChanged.State next, String detail) {
-        changeState(next, detail, 0);
-    }
-
-    private void changeState(ConnectionChanged.State next, String detail, long dropped) {
-        LOG.info("{}: {} {}", cfg.id(), next, detail);
-        emit(new ConnectionChanged(cfg.id(), next, detail, dropped));
-        synchronized (stateLock) {
-            state = next;
-            stateDetail = detail;
-            stateLock.notifyAll();
-        }
-    }
-
-    private void emit(ChatEvent e) {
-        try {
-            listener.onEvent(e);
-        } catch (RuntimeException ex) {
-            LOG.error("{}: listener failed on {}", cfg.id(), e, ex);
-        }
-    }
-
     /** Sends what is queued (for up to 3 s while connected), quits, and counts what could not be sent. */
     @Override
     public void close() {
-        synchronized (stateLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!status.markClosed()) {
+            return;
         }
         long end = System.nanoTime() + FLUSH.toNanos();
         while (pacer.queued() > 0 && connected() && System.nanoTime() < end) {
@@ -352,7 +294,7 @@ public final class IrcConnector implements Connector {
         join(connection);
         long unreported = pacer.dropped() - droppedReported;
         droppedReported += unreported;
-        changeState(ConnectionChanged.State.CLOSED, dropped == 0 ? "closed"
+        status.change(ConnectionChanged.State.CLOSED, dropped == 0 ? "closed"
                 : "closed; " + dropped + " queued lines were not sent", unreported);
     }
 

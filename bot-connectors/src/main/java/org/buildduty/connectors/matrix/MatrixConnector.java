@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.buildduty.connectors.ConnectionStatus;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
@@ -56,6 +57,7 @@ public final class MatrixConnector implements Connector {
             + "\"presence\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}}";
 
     private final MatrixConfig cfg;
+    private final ConnectionStatus status;
     private final SyncTokenStore store;
     private final Ticker ticker;
     private final Sleeper sleeper;
@@ -63,14 +65,9 @@ public final class MatrixConnector implements Connector {
     private final MatrixClient client;
     private final Rooms rooms;
     private final CountDownLatch closing = new CountDownLatch(1);
-    private final Object stateLock = new Object();
-    private volatile ChatEvent.Listener listener = e -> { };
-    private volatile boolean closed;
-    private ConnectionChanged.State state;
-    private String stateDetail = "not started";
     private int attempts;
     private boolean loginTried;
-    private Thread syncThread;
+    private volatile Thread syncThread;
 
     public MatrixConnector(MatrixConfig cfg, SyncTokenStore store, Ticker ticker) {
         this(cfg, store, ticker, Sleeper.system(), () -> ThreadLocalRandom.current().nextDouble());
@@ -78,6 +75,7 @@ public final class MatrixConnector implements Connector {
 
     MatrixConnector(MatrixConfig cfg, SyncTokenStore store, Ticker ticker, Sleeper sleeper, DoubleSupplier random) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
+        this.status = new ConnectionStatus("Matrix", cfg.id());
         this.store = Objects.requireNonNull(store, "store");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -99,15 +97,10 @@ public final class MatrixConnector implements Connector {
 
     @Override
     public void start(ChatEvent.Listener l) {
-        synchronized (stateLock) {
-            if (syncThread != null) {
-                throw new IllegalStateException(cfg.id() + " already started");
-            }
-            listener = Objects.requireNonNull(l, "listener");
-            syncThread = new Thread(this::syncLoop, "buildduty-matrix-" + cfg.id());
-            syncThread.setDaemon(true);
-            syncThread.start();
-        }
+        status.start(l);
+        syncThread = new Thread(this::syncLoop, "buildduty-matrix-" + cfg.id());
+        syncThread.setDaemon(true);
+        syncThread.start();
     }
 
     /** Room ids ({@code !x:server}) and aliases the bot joined ({@code #x:server}), with or without a thread. */
@@ -152,9 +145,7 @@ public final class MatrixConnector implements Connector {
 
     @Override
     public boolean healthy() {
-        synchronized (stateLock) {
-            return !closed && state != ConnectionChanged.State.FAILED;
-        }
+        return status.healthy();
     }
 
     /**
@@ -162,25 +153,7 @@ public final class MatrixConnector implements Connector {
      * good (token rejected, login refused) or was not connected within {@code timeout}.
      */
     public void awaitConnected(Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        synchronized (stateLock) {
-            while (state != ConnectionChanged.State.CONNECTED) {
-                if (state == ConnectionChanged.State.FAILED || closed) {
-                    throw new BuilddutyException("Matrix " + cfg.id() + ": " + stateDetail);
-                }
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    throw new BuilddutyException("Matrix " + cfg.id() + ": not connected after "
-                            + timeout.toSeconds() + " s (" + stateDetail + ")");
-                }
-                try {
-                    stateLock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BuilddutyException("interrupted waiting for Matrix " + cfg.id(), e);
-                }
-            }
-        }
+        status.awaitConnected(timeout);
     }
 
     private String roomOf(ChatAddress to) {
@@ -199,31 +172,31 @@ public final class MatrixConnector implements Connector {
     private void syncLoop() {
         String since = store.load().orElse(null);
         boolean setUp = false;
-        while (!closed) {
+        while (!status.closed()) {
             try {
                 if (!setUp) {
                     setUp();
                     setUp = true;
                 }
                 boolean fresh = since == null;
-                boolean connected = currentState() == ConnectionChanged.State.CONNECTED;
+                boolean connected = status.state() == ConnectionChanged.State.CONNECTED;
                 // until connected, poll without waiting: being connected is known at once, not after a long poll
                 JsonNode answer = client.sync(since, connected ? cfg.syncTimeout() : Duration.ZERO, FILTER);
                 SyncBatch batch = SyncBatch.read(answer, fresh, rooms, cfg.id(), cfg.userId(), ticker.now());
                 if (!connected) {
                     attempts = 0;
-                    changeState(ConnectionChanged.State.CONNECTED, fresh ? "synced (history skipped)"
+                    status.change(ConnectionChanged.State.CONNECTED, fresh ? "synced (history skipped)"
                             : "synced; resuming");
                 }
-                batch.messages.forEach(this::emit);
+                batch.messages.forEach(status::emit);
                 batch.invites.forEach(this::invited);
-                if (!batch.nextBatch.isEmpty() && !batch.nextBatch.equals(since) && !closed) {
+                if (!batch.nextBatch.isEmpty() && !batch.nextBatch.equals(since) && !status.closed()) {
                     store.save(batch.nextBatch);
                     since = batch.nextBatch;
                 }
                 loginTried = false;
             } catch (MatrixException e) {
-                if (closed) {
+                if (status.closed()) {
                     break;
                 }
                 if (e.unauthorized()) {
@@ -235,7 +208,7 @@ public final class MatrixConnector implements Connector {
                     }
                     String what = cfg.password().isPresent() && !cfg.accessToken().isPresent()
                             ? "the homeserver refused the login: " : "the homeserver rejected the access token: ";
-                    changeState(ConnectionChanged.State.FAILED, what + e.getMessage());
+                    status.change(ConnectionChanged.State.FAILED, what + e.getMessage());
                     return;
                 }
                 if (!reconnectAfter(e.getMessage())) {
@@ -243,7 +216,7 @@ public final class MatrixConnector implements Connector {
                 }
             } catch (RuntimeException e) {
                 LOG.error("{}: sync failed", cfg.id(), e);
-                if (closed || !reconnectAfter(MatrixClient.oneLine(e))) {
+                if (status.closed() || !reconnectAfter(MatrixClient.oneLine(e))) {
                     break;
                 }
             }
@@ -312,53 +285,21 @@ public final class MatrixConnector implements Connector {
         attempts++;
         double factor = 0.5 + 0.5 * Math.min(Math.max(random.getAsDouble(), 0), 0.999_999);
         Duration wait = Duration.ofMillis(Math.round(ceiling * factor));
-        changeState(ConnectionChanged.State.RECONNECTING, why + "; retrying in " + wait.toMillis() + " ms (attempt "
+        status.change(ConnectionChanged.State.RECONNECTING, why + "; retrying in " + wait.toMillis() + " ms (attempt "
                 + attempts + ")");
         try {
-            return sleeper.sleep(wait, closing) && !closed;
+            return sleeper.sleep(wait, closing) && !status.closed();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
     }
 
-    private ConnectionChanged.State currentState() {
-        synchronized (stateLock) {
-            return state;
-        }
-    }
-
-    /** Tells the listener first, so that whoever {@link #awaitConnected} returns to has seen the event. */
-    private void changeState(ConnectionChanged.State next, String detail) {
-        if (next == ConnectionChanged.State.FAILED) {
-            LOG.error("{}: {} {}", cfg.id(), next, detail);
-        } else {
-            LOG.info("{}: {} {}", cfg.id(), next, detail);
-        }
-        emit(new ConnectionChanged(cfg.id(), next, detail));
-        synchronized (stateLock) {
-            state = next;
-            stateDetail = detail;
-            stateLock.notifyAll();
-        }
-    }
-
-    private void emit(ChatEvent e) {
-        try {
-            listener.onEvent(e);
-        } catch (RuntimeException ex) {
-            LOG.error("{}: listener failed on {}", cfg.id(), e, ex);
-        }
-    }
-
     /** Stops the sync loop and any request or retry wait in flight. */
     @Override
     public void close() {
-        synchronized (stateLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!status.markClosed()) {
+            return;
         }
         closing.countDown();
         client.close();
@@ -370,6 +311,6 @@ public final class MatrixConnector implements Connector {
                 Thread.currentThread().interrupt();
             }
         }
-        changeState(ConnectionChanged.State.CLOSED, "closed");
+        status.change(ConnectionChanged.State.CLOSED, "closed");
     }
 }

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.chat.ConnectionChanged;
+import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
 /**

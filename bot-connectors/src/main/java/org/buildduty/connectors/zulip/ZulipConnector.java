@@ -14,6 +14,7 @@ import com.github.jamesnetherton.zulip.client.http.ZulipConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.buildduty.connectors.ConnectionStatus;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
@@ -21,6 +22,7 @@ import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
 /**
@@ -54,19 +56,15 @@ public final class ZulipConnector implements Connector {
     private static final int RATE_LIMIT_TRIES = 4;
 
     private final ZulipConfig cfg;
+    private final ConnectionStatus status;
     private final Ticker ticker;
     private final Sleeper sleeper;
     private final ZulipHttp http;
     private final Zulip client;
     private final EventPoller poller;
     private final SentMessages sent = new SentMessages();
-    private final Object stateLock = new Object();
-    private volatile ChatEvent.Listener listener = e -> { };
     private volatile ZulipMessages.Self self;
-    private ConnectionChanged.State state;
-    private String stateDetail = "not started";
-    private boolean closed;
-    private Thread thread;
+    private volatile Thread thread;
 
     public ZulipConnector(ZulipConfig cfg, LastMessageStore store, Ticker ticker) {
         this(cfg, store, ticker, Sleeper.system());
@@ -74,6 +72,7 @@ public final class ZulipConnector implements Connector {
 
     ZulipConnector(ZulipConfig cfg, LastMessageStore store, Ticker ticker, Sleeper sleeper) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
+        this.status = new ConnectionStatus("Zulip", cfg.id());
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.http = new ZulipHttp(cfg);
@@ -94,12 +93,12 @@ public final class ZulipConnector implements Connector {
 
                     @Override
                     public void message(JsonNode m, boolean catchingUp) {
-                        emit(ZulipMessages.toChat(cfg.id(), m, self, ticker.now()));
+                        status.emit(ZulipMessages.toChat(cfg.id(), m, self, ticker.now()));
                     }
 
                     @Override
                     public void state(ConnectionChanged.State s, String detail) {
-                        changeState(s, detail);
+                        status.change(s, detail);
                     }
                 });
     }
@@ -117,15 +116,10 @@ public final class ZulipConnector implements Connector {
 
     @Override
     public void start(ChatEvent.Listener l) {
-        synchronized (stateLock) {
-            if (thread != null) {
-                throw new IllegalStateException(cfg.id() + " already started");
-            }
-            listener = Objects.requireNonNull(l, "listener");
-            thread = new Thread(poller::run, "buildduty-zulip-" + cfg.id());
-            thread.setDaemon(true);
-            thread.start();
-        }
+        status.start(l);
+        thread = new Thread(poller::run, "buildduty-zulip-" + cfg.id());
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** Stream addresses with a topic ({@code stream > topic} announcement targets). */
@@ -280,9 +274,7 @@ public final class ZulipConnector implements Connector {
 
     @Override
     public boolean healthy() {
-        synchronized (stateLock) {
-            return !closed && state != ConnectionChanged.State.FAILED;
-        }
+        return status.healthy();
     }
 
     /**
@@ -290,60 +282,17 @@ public final class ZulipConnector implements Connector {
      * API key was refused or the server did not answer within {@code timeout}.
      */
     public void awaitConnected(Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        synchronized (stateLock) {
-            while (state != ConnectionChanged.State.CONNECTED) {
-                if (state == ConnectionChanged.State.FAILED || closed) {
-                    throw new BuilddutyException("Zulip " + cfg.id() + ": " + stateDetail);
-                }
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    throw new BuilddutyException("Zulip " + cfg.id() + ": not connected after "
-                            + timeout.toSeconds() + " s (" + stateDetail + ")");
-                }
-                try {
-                    stateLock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BuilddutyException("interrupted waiting for Zulip " + cfg.id(), e);
-                }
-            }
-        }
-    }
-
-    private void changeState(ConnectionChanged.State next, String detail) {
-        if (next == ConnectionChanged.State.FAILED) {
-            LOG.error("{}: {} {}", cfg.id(), next, detail);
-        } else {
-            LOG.info("{}: {} {}", cfg.id(), next, detail);
-        }
-        emit(new ConnectionChanged(cfg.id(), next, detail));
-        synchronized (stateLock) {
-            state = next;
-            stateDetail = detail;
-            stateLock.notifyAll();
-        }
-    }
-
-    private void emit(ChatEvent e) {
-        try {
-            listener.onEvent(e);
-        } catch (RuntimeException ex) {
-            LOG.error("{}: listener failed on {}", cfg.id(), e, ex);
-        }
+        status.awaitConnected(timeout);
     }
 
     /** Stops polling, drops the server's event queue, and reports {@link ConnectionChanged.State#CLOSED}. */
     @Override
     public void close() {
         Thread t;
-        synchronized (stateLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            t = thread;
+        if (!status.markClosed()) {
+            return;
         }
+        t = thread;
         poller.stop();
         if (t != null) {
             t.interrupt();
@@ -356,6 +305,6 @@ public final class ZulipConnector implements Connector {
         }
         client.close();
         http.close();
-        changeState(ConnectionChanged.State.CLOSED, "closed");
+        status.change(ConnectionChanged.State.CLOSED, "closed");
     }
 }

@@ -17,6 +17,7 @@ import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
+import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
 /** Losing the server: reconnect, rejoin, queued output sent or counted; and nick collisions. */
@@ -45,12 +46,13 @@ class IrcReconnectTest {
         RecordingListener events = new RecordingListener();
         CountDownLatch releaseReconnect = new CountDownLatch(1);
         AtomicInteger sleeps = new AtomicInteger();
-        IrcConnector.Sleeper sleeper = d -> {
+        Sleeper sleeper = (d, wake) -> {
             if (sleeps.incrementAndGet() == 1) {
                 releaseReconnect.await(30, TimeUnit.SECONDS);
             } else {
                 Thread.sleep(Math.min(d.toMillis(), 200));
             }
+            return true;
         };
         IrcConfig cfg = IrcConnectorTest.config("bdre", net.floodPort(), "#re").queueLimit(5).build();
         ChatAddress room = ChatAddress.of("irc", "#re");

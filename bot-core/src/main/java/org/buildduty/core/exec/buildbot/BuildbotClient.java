@@ -27,6 +27,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 import org.buildduty.core.exec.http.HttpCredential;
+import org.buildduty.core.exec.http.Json;
 import org.buildduty.core.exec.http.Sessions;
 import org.buildduty.core.time.Ticker;
 
@@ -323,7 +324,7 @@ public final class BuildbotClient {
                 sessions.of(credential).invalidate(generation);
                 continue;
             }
-            JsonNode json = parse(body);
+            JsonNode json = Json.parse(body);
             if (status / 100 != 2) {
                 throw new BuildbotException(BuildbotErrors.message(status, json));
             }
@@ -355,17 +356,6 @@ public final class BuildbotClient {
             } catch (IOException e) {
                 throw new BuildbotException(BuildbotErrors.unreachable(baseUrl, e), e);
             }
-        }
-    }
-
-    private JsonNode parse(byte[] body) {
-        if (body.length == 0) {
-            return null;
-        }
-        try {
-            return mapper.readTree(body);
-        } catch (IOException e) {
-            return null;
         }
     }
 

@@ -14,8 +14,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.TextNode;
 
-/** JSON helpers of the HTTP steps: strict parsing, binding the string leaves of a body, rendering kept values. */
-final class Json {
+/**
+ * JSON helpers of the HTTP steps and service clients: strict parsing, binding the string leaves of a body, rendering
+ * kept values.
+ */
+public final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ObjectReader STRICT = MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -25,7 +28,7 @@ final class Json {
     }
 
     /** The document, or null when the text is empty or not one JSON value. */
-    static JsonNode parse(byte[] bytes) {
+    public static JsonNode parse(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             return null;
         }

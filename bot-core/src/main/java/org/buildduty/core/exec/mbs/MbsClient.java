@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
@@ -24,6 +23,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
+import org.buildduty.core.exec.http.Json;
 import org.buildduty.core.exec.http.ServiceLines;
 import org.buildduty.core.time.Ticker;
 
@@ -50,7 +50,6 @@ public final class MbsClient {
     private static final int PER_PAGE = 100;
     private static final int MAX_PAGES = 20;
 
-    private final ObjectMapper mapper = new ObjectMapper();
     private final OkHttpClient http;
     private final URI base;
     private final HttpUrl api;
@@ -173,7 +172,7 @@ public final class MbsClient {
         } catch (IOException e) {
             throw new MbsException(ServiceLines.unreachable("MBS", base, e), e);
         }
-        JsonNode json = parse(body);
+        JsonNode json = Json.parse(body);
         if (code / 100 == 2 && json != null && json.isObject()) {
             return json;
         }
@@ -196,17 +195,6 @@ public final class MbsClient {
             return "MBS failed (" + code + "): " + message;
         }
         return "MBS refused (" + code + "): " + message;
-    }
-
-    private JsonNode parse(byte[] body) {
-        if (body.length == 0) {
-            return null;
-        }
-        try {
-            return mapper.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     private static long nanos(Instant t) {
