@@ -14,6 +14,7 @@ import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.Journal;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationState;
@@ -30,12 +31,19 @@ public final class ApprovalGate {
     private final Journal journal;
     private final Ticker ticker;
     private final RoleResolver roles;
+    private final BotMetrics metrics;
     private final Map<OperationId, PendingApproval> pending = new LinkedHashMap<>();
 
     public ApprovalGate(Journal journal, Ticker ticker, RoleResolver roles) {
+        this(journal, ticker, roles, BotMetrics.none());
+    }
+
+    /** A gate that counts requests and their outcomes in {@code metrics}. */
+    public ApprovalGate(Journal journal, Ticker ticker, RoleResolver roles, BotMetrics metrics) {
         this.journal = Objects.requireNonNull(journal, "journal");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.roles = Objects.requireNonNull(roles, "roles");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     /** What an approval did. */
@@ -59,6 +67,7 @@ public final class ApprovalGate {
         Instant now = ticker.now();
         Instant expires = now.plus(policy.timeout());
         journal.approvalRequested(op.id(), expires, now);
+        metrics.approval(ApprovalRecord.Kind.REQUESTED);
         PendingApproval p = new PendingApproval(op, expires, List.of());
         pending.put(op.id(), p);
         return p;
@@ -88,6 +97,7 @@ public final class ApprovalGate {
         }
         Instant now = ticker.now();
         journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.APPROVED, who, "", now));
+        metrics.approval(ApprovalRecord.Kind.APPROVED);
         List<Identity> by = new ArrayList<>(p.approvedBy());
         by.add(who);
         if (by.size() < policy.required()) {
@@ -115,6 +125,8 @@ public final class ApprovalGate {
         journal.operationState(id, OperationState.DENIED, now, "denied by " + who + (why.isEmpty() ? "" : ": " + why));
         op.transition(OperationState.DENIED, now);
         pending.remove(id);
+        metrics.approval(ApprovalRecord.Kind.DENIED);
+        metrics.operationFinished(op.kind(), OperationState.DENIED);
         return op;
     }
 
@@ -165,6 +177,8 @@ public final class ApprovalGate {
         journal.operationState(id, OperationState.EXPIRED, now, "approval expired at " + p.expiresAt());
         p.operation().transition(OperationState.EXPIRED, now);
         pending.remove(id);
+        metrics.approval(ApprovalRecord.Kind.EXPIRED);
+        metrics.operationFinished(p.operation().kind(), OperationState.EXPIRED);
     }
 
     private static String join(List<Identity> ids) {

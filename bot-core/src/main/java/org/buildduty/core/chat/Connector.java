@@ -1,5 +1,7 @@
 package org.buildduty.core.chat;
 
+import org.buildduty.core.metrics.ConnectorMeters;
+
 /**
  * A chat system the bot lives in. It turns what it receives into {@link ChatEvent}s and sends text back.
  *
@@ -44,6 +46,13 @@ public interface Connector extends AutoCloseable {
      */
     default boolean takes(ChatAddress to) {
         return false;
+    }
+
+    /**
+     * Gives the connector its meters (messages sent, rate-limit waits); the engine calls it once, before
+     * {@link #start}. The default ignores them.
+     */
+    default void useMeters(ConnectorMeters meters) {
     }
 
     /** True while connected, or reconnecting within its budget. */

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.buildduty.core.NotAllowedException;
+import org.buildduty.core.UserFacingException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.command.CommandContext;
@@ -11,6 +12,8 @@ import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.command.ParsedArgs;
+import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.parse.CloseMatch;
 import org.buildduty.core.parse.OptionsParser;
 import org.buildduty.core.parse.Tokenizer;
@@ -25,12 +28,15 @@ final class Dispatcher {
     private final CommandRegistry registry;
     private final Authorizer authorizer;
     private final Operations operations;
+    private final BotMetrics metrics;
 
-    Dispatcher(Engine engine, CommandRegistry registry, Authorizer authorizer, Operations operations) {
+    Dispatcher(Engine engine, CommandRegistry registry, Authorizer authorizer, Operations operations,
+            BotMetrics metrics) {
         this.engine = engine;
         this.registry = registry;
         this.authorizer = authorizer;
         this.operations = operations;
+        this.metrics = metrics;
     }
 
     /** The lines to answer with; empty when the message was not for the bot. Throws user-facing errors. */
@@ -43,8 +49,38 @@ final class Dispatcher {
         if (tokens.isEmpty()) {
             return Optional.empty();
         }
-        CommandRegistry.Match match = registry.lookup(tokens)
-                .orElseThrow(() -> CloseMatch.unknown(tokens.get(0), registry.names()));
+        Optional<CommandRegistry.Match> found = registry.lookup(tokens);
+        if (found.isEmpty()) {
+            metrics.command(BotMetrics.UNKNOWN_COMMAND, BotMetrics.CommandOutcome.UNKNOWN);
+            throw CloseMatch.unknown(tokens.get(0), registry.names());
+        }
+        CommandSpec spec = found.get().spec();
+        try {
+            Outcome outcome = handle(m, tokens, found.get());
+            if (outcome instanceof Outcome.Reply) {
+                metrics.command(spec.name(), BotMetrics.CommandOutcome.REPLIED);
+                return Optional.of(((Outcome.Reply) outcome).lines());
+            }
+            List<String> lines = operations.create(((Outcome.Planned) outcome).plan(), m);
+            metrics.command(spec.name(), BotMetrics.CommandOutcome.PLANNED);
+            return Optional.of(lines);
+        } catch (NotAllowedException e) {
+            metrics.command(spec.name(), BotMetrics.CommandOutcome.NOT_ALLOWED);
+            throw e;
+        } catch (JournalException e) {
+            metrics.command(spec.name(), BotMetrics.CommandOutcome.JOURNAL_FAILED);
+            throw e;
+        } catch (UserFacingException e) {
+            metrics.command(spec.name(), BotMetrics.CommandOutcome.REFUSED);
+            throw e;
+        } catch (RuntimeException e) {
+            metrics.command(spec.name(), BotMetrics.CommandOutcome.ERROR);
+            throw e;
+        }
+    }
+
+    /** Authorizes, parses the options and runs the handler. */
+    private Outcome handle(ChatMessage m, List<String> tokens, CommandRegistry.Match match) {
         CommandSpec spec = match.spec();
         Authorizer.Decision decision = authorizer.decide(m.sender(), spec);
         if (!decision.allowed()) {
@@ -52,10 +88,6 @@ final class Dispatcher {
         }
         ParsedArgs args = OptionsParser.parse(spec, tokens.subList(match.nameTokens(), tokens.size()));
         CommandContext ctx = new CommandContext(m, spec, args, engine.rolesOf(m.sender()), engine);
-        Outcome outcome = spec.handler().handle(ctx);
-        if (outcome instanceof Outcome.Reply) {
-            return Optional.of(((Outcome.Reply) outcome).lines());
-        }
-        return Optional.of(operations.create(((Outcome.Planned) outcome).plan(), m));
+        return spec.handler().handle(ctx);
     }
 }

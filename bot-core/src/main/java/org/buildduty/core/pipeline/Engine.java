@@ -39,6 +39,7 @@ import org.buildduty.core.journal.JournalException;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.Runner;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.progress.Redactor;
 import org.buildduty.core.progress.RoomPublisher;
@@ -72,6 +73,8 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     private final Dispatcher dispatcher;
     private final Rooms rooms;
     private final List<BotService> services;
+    private final BotMetrics metrics;
+    private final Health health;
     private final ExecutorService dispatch = Executors.newSingleThreadExecutor(r -> daemon(r, "dispatch"));
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "timers"));
@@ -92,9 +95,14 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.redactor = b.redactor;
         this.rooms = new Rooms(connectors, ticker, redactor);
         this.cancelRole = b.cancelRole;
-        this.gate = new ApprovalGate(journal, ticker, authorizer.roles());
+        this.metrics = b.metrics;
+        this.health = new Health(connectors, journal, ticker, b.reconnectBudget, metrics);
+        this.gate = new ApprovalGate(journal, ticker, authorizer.roles(), metrics);
         this.operations = new Operations(this, journal, runner, gate, ticker);
-        this.dispatcher = new Dispatcher(this, registry, authorizer, operations);
+        this.dispatcher = new Dispatcher(this, registry, authorizer, operations, metrics);
+        connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
+        metrics.bindLiveOperations(() -> BotMetrics.countByState(
+                operations.active().stream().map(Operation::state).toList()));
     }
 
     public static Builder builder() {
@@ -154,6 +162,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     /** Logs and journals a connection change; the journal keeps the count of chat lines the connector dropped. */
     private void connectionChanged(ConnectionChanged c) {
+        health.observe(c);
         String detail = redactor.redact(c.detail());
         if (c.droppedLines() > 0) {
             LOG.warn("connector {}: {} {} ({} chat lines dropped)", c.connectorId(), c.state(), detail,
@@ -375,6 +384,21 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         return redactor;
     }
 
+    /** The bot's meters. */
+    public BotMetrics metrics() {
+        return metrics;
+    }
+
+    /** The journal and every connector, checked now (for {@code /healthz}). */
+    public Health.Report health() {
+        return health.check();
+    }
+
+    /** The configured redaction of secrets, for anything that shows journal text elsewhere (the web page). */
+    public Redactor secrets() {
+        return redactor;
+    }
+
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, "buildduty-" + name);
         t.setDaemon(true);
@@ -396,6 +420,8 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         private Redactor redactor = Redactor.NONE;
         private String cancelRole = "releng";
         private final List<BotService> services = new java.util.ArrayList<>();
+        private BotMetrics metrics = BotMetrics.none();
+        private Duration reconnectBudget = Duration.ofMinutes(5);
 
         public Builder connector(Connector c) {
             if (connectors.putIfAbsent(c.id(), c) != null) {
@@ -464,6 +490,18 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         /** A service the engine starts after its connectors, ticks, and closes before them. */
         public Builder service(BotService s) {
             services.add(Objects.requireNonNull(s, "service"));
+            return this;
+        }
+
+        /** The meters commands, operations, approvals and connectors count in (default: none). */
+        public Builder metrics(BotMetrics m) {
+            this.metrics = Objects.requireNonNull(m, "metrics");
+            return this;
+        }
+
+        /** How long a connector may be reconnecting before {@link Engine#health()} reports it (default 5 min). */
+        public Builder reconnectBudget(Duration d) {
+            this.reconnectBudget = Objects.requireNonNull(d, "reconnectBudget");
             return this;
         }
 

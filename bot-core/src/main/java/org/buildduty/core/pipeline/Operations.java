@@ -26,6 +26,7 @@ import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalSink;
+import org.buildduty.core.metrics.MetricsSink;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
@@ -168,6 +169,7 @@ final class Operations {
     void start(Operation op) {
         List<ProgressSink> sinks = new ArrayList<>();
         sinks.add(new JournalSink(journal, ticker, engine.redactor()));
+        sinks.add(new MetricsSink(engine.metrics(), ticker));
         engine.publisher(op.origin()).ifPresent(p -> sinks.add(new OperationReporter(p, ticker, engine::link)));
         live.put(op.id(), op);
         runner.submit(op, new CompositeSink(sinks)).whenComplete((state, err) -> {
