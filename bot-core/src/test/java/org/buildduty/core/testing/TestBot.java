@@ -15,9 +15,11 @@ import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.pipeline.Engine;
+import org.buildduty.core.progress.Redactor;
 
 /**
  * A whole bot on fakes, for tests: {@code bot.send("alice", "!approve 3")} returns what the bot answered.
@@ -54,7 +56,8 @@ public final class TestBot implements AutoCloseable {
         this.runner = rb.build();
         Engine.Builder eb = Engine.builder().connector(chat).registry(registry)
                 .authorizer(new Authorizer(roles, b.anonymous))
-                .journal(journal).runner(runner).ticker(ticker).inventory(b.inventory).webUrl(b.webUrl);
+                .journal(journal).runner(runner).ticker(ticker).inventory(b.inventory).webUrl(b.webUrl)
+                .metrics(b.metrics).redactor(b.redactor);
         b.services.forEach(eb::service);
         this.engine = eb.build();
         engine.start();
@@ -149,6 +152,8 @@ public final class TestBot implements AutoCloseable {
         private boolean anonymous = true;
         private String webUrl = "";
         private final List<BotService> services = new ArrayList<>();
+        private BotMetrics metrics = BotMetrics.none();
+        private Redactor redactor = Redactor.NONE;
 
         /** Gives {@code principals} (on the fake chat) a role. */
         public Builder role(String role, String... principals) {
@@ -202,6 +207,18 @@ public final class TestBot implements AutoCloseable {
         /** A service the engine starts after the fake chat, ticks, and closes (call its tick() yourself too). */
         public Builder service(BotService s) {
             services.add(s);
+            return this;
+        }
+
+        /** The meters the engine counts in (e.g. over a {@code SimpleMeterRegistry}). */
+        public Builder metrics(BotMetrics m) {
+            this.metrics = m;
+            return this;
+        }
+
+        /** The redaction of configured secrets. */
+        public Builder redactor(Redactor r) {
+            this.redactor = r;
             return this;
         }
 
