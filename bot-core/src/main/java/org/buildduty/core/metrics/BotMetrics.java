@@ -94,7 +94,8 @@ public final class BotMetrics {
                 continue;
             }
             Gauge.builder("buildduty.operations", counts, c -> c.get().getOrDefault(s, 0))
-                    .description("Live operations, by state").tag("state", stateTag(s)).register(registry);
+                    .description("Live operations, by state").tag("state", stateTag(s)).strongReference(true)
+                    .register(registry);
         }
     }
 
