@@ -21,6 +21,7 @@ import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Ticker;
 
 /**
@@ -41,6 +42,7 @@ public final class ConsoleConnector implements Connector {
     private final Runnable onEndOfInput;
     private final AtomicLong sent = new AtomicLong();
     private volatile boolean closed;
+    private volatile ConnectorMeters meters = ConnectorMeters.NONE;
 
     public ConsoleConnector(String id, InputStream in, PrintStream out, Ticker ticker, Runnable onEndOfInput) {
         this.id = Objects.requireNonNull(id, "id");
@@ -58,6 +60,12 @@ public final class ConsoleConnector implements Connector {
     @Override
     public Capabilities capabilities() {
         return Capabilities.terminal();
+    }
+
+    /** Counts each line printed (a message of three lines counts three); the terminal has no rate limit. */
+    @Override
+    public void useMeters(ConnectorMeters m) {
+        meters = Objects.requireNonNull(m, "meters");
     }
 
     @Override
@@ -107,7 +115,23 @@ public final class ConsoleConnector implements Connector {
             out.println(safe);
             out.flush();
         }
+        ConnectorMeters m = meters;
+        int lines = lineCount(safe);
+        for (int i = 0; i < lines; i++) {
+            m.messageSent();
+        }
         return new MessageRef(to, Long.toString(sent.incrementAndGet()));
+    }
+
+    /** Lines {@code text} prints as: one, plus one per newline. */
+    static int lineCount(String text) {
+        int n = 1;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Replaces control characters other than tab and newline (and CR, which is dropped) with '?'. */

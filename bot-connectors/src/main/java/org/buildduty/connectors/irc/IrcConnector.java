@@ -19,6 +19,7 @@ import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
@@ -90,6 +91,15 @@ public final class IrcConnector implements Connector {
     public Capabilities capabilities() {
         int bytes = IrcText.payloadBudget(cfg.nick() + "000", "#" + "x".repeat(49));
         return new Capabilities(false, false, bytes, cfg.burst(), cfg.interval().multipliedBy(2), false);
+    }
+
+    /**
+     * Counts each message line written to the server (a long message is several) and each line the pacer's token
+     * bucket held back, with how long it waited on the injected ticker.
+     */
+    @Override
+    public void useMeters(ConnectorMeters meters) {
+        pacer.useMeters(Objects.requireNonNull(meters, "meters"));
     }
 
     @Override

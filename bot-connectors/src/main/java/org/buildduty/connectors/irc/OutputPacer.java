@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 
+import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Ticker;
 
 /**
@@ -17,6 +18,11 @@ import org.buildduty.core.time.Ticker;
  * the reconnect; past {@code limit} queued messages the oldest are dropped and counted. {@link #pump()} sends what
  * is due and says how long to wait; the connector's pacer thread calls it in a loop, tests call it directly with a
  * fake ticker. Thread-safe.
+ *
+ * <p>Meters: every message line written counts as a message sent. While the bucket holds messages back (from the
+ * first pump that finds it empty with messages queued until the queue is empty), each message line sent records a
+ * rate-limit wait from when it was held (the hold's start, or its queueing if later) to when it went, on the
+ * injected ticker. Time the sink refuses (not connected) is not a rate-limit wait: it ends the hold.
  */
 final class OutputPacer {
     /** Where lines go; returns false (and sends nothing) while not connected and ready. */
@@ -29,8 +35,8 @@ final class OutputPacer {
         boolean registered();
     }
 
-    /** One queued message line. */
-    record Out(String target, String text) {
+    /** One queued message line, with when it was queued. */
+    record Out(String target, String text, Instant queuedAt) {
         String raw() {
             return "PRIVMSG " + target + " :" + text;
         }
@@ -47,6 +53,9 @@ final class OutputPacer {
     private long sent;
     /** Set by whatever queues work or wakes the pacer, cleared by {@link #await}: no wake-up is lost between calls. */
     private boolean signalled;
+    /** When the bucket began holding queued messages back; null while it is not. */
+    private Instant heldSince;
+    private volatile ConnectorMeters meters = ConnectorMeters.NONE;
 
     OutputPacer(Ticker ticker, int burst, Duration interval, int limit) {
         this.ticker = ticker;
@@ -60,8 +69,9 @@ final class OutputPacer {
     synchronized int enqueue(String target, List<String> lines) {
         int before = messages.size();
         int droppedNow = 0;
+        Instant now = ticker.now();
         for (String l : lines) {
-            messages.add(new Out(target, l));
+            messages.add(new Out(target, l, now));
         }
         while (messages.size() > limit) {
             messages.poll();
@@ -84,6 +94,7 @@ final class OutputPacer {
     synchronized void newConnection() {
         commands.clear();
         bucket = new TokenBucket(burst, interval, ticker.now());
+        heldSince = null;
         signal();
     }
 
@@ -95,15 +106,21 @@ final class OutputPacer {
         while (!commands.isEmpty() || !messages.isEmpty()) {
             boolean command = !commands.isEmpty();
             if (command ? !sink.registered() : !sink.ready()) {
+                heldSince = null;
                 return idle;
             }
             Instant now = ticker.now();
             Duration wait = bucket.untilNext(now);
             if (!wait.isZero()) {
+                if (heldSince == null && !messages.isEmpty()) {
+                    heldSince = now;
+                }
                 return wait;
             }
-            String raw = command ? commands.peek() : messages.peek().raw();
+            Out out = command ? null : messages.peek();
+            String raw = command ? commands.peek() : out.raw();
             if (!sink.send(raw)) {
+                heldSince = null;
                 return idle;
             }
             bucket.tryTake(now);
@@ -112,9 +129,32 @@ final class OutputPacer {
             } else {
                 messages.poll();
                 sent++;
+                counted(out, now);
             }
         }
+        heldSince = null;
         return idle;
+    }
+
+    /** Counts a message line written, and its wait if the bucket held it back. */
+    private void counted(Out out, Instant now) {
+        ConnectorMeters m = meters;
+        m.messageSent();
+        if (heldSince != null) {
+            Instant from = out.queuedAt().isAfter(heldSince) ? out.queuedAt() : heldSince;
+            Duration waited = Duration.between(from, now);
+            if (waited.compareTo(Duration.ZERO) > 0) {
+                m.rateLimitWait(waited);
+            }
+        }
+        if (messages.isEmpty()) {
+            heldSince = null;
+        }
+    }
+
+    /** Where message lines sent and rate-limit waits are counted from now on. */
+    void useMeters(ConnectorMeters m) {
+        meters = m;
     }
 
     /**
@@ -148,6 +188,7 @@ final class OutputPacer {
         int n = messages.size();
         messages.clear();
         commands.clear();
+        heldSince = null;
         dropped += n;
         return n;
     }

@@ -24,13 +24,15 @@ import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Sleeper;
 
 /**
  * The few Client-Server API v3 calls the connector makes, over OkHttp. The access token goes only in the
  * {@code Authorization} header; path parameters are percent-encoded. A 429 waits for {@code Retry-After} (seconds)
  * or {@code retry_after_ms}, then repeats the same request, body and transaction id included; a 5xx or a lost
- * connection is repeated likewise where the caller allows it.
+ * connection is repeated likewise where the caller allows it. Each 429 wait counts as a rate-limit wait in the
+ * connector's meters.
  */
 final class MatrixClient {
     private static final Logger LOG = LoggerFactory.getLogger(MatrixClient.class);
@@ -50,6 +52,7 @@ final class MatrixClient {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final List<Call> inFlight = new ArrayList<>();
     private volatile String token;
+    private volatile ConnectorMeters meters = ConnectorMeters.NONE;
 
     MatrixClient(MatrixConfig cfg, Sleeper sleeper) {
         HttpUrl url = HttpUrl.get(cfg.homeserver().toString());
@@ -64,6 +67,11 @@ final class MatrixClient {
                 .writeTimeout(30, TimeUnit.SECONDS)
                 .retryOnConnectionFailure(false)
                 .build();
+    }
+
+    /** Where the 429 waits are counted from now on. */
+    void useMeters(ConnectorMeters m) {
+        meters = Objects.requireNonNull(m, "meters");
     }
 
     boolean hasToken() {
@@ -190,6 +198,7 @@ final class MatrixClient {
             Call call = http.newCall(rb.build());
             Duration wait;
             String why;
+            boolean limited = false;
             synchronized (inFlight) {
                 if (closing.getCount() == 0) {
                     throw new MatrixException(0, "", what + ": connector closed");
@@ -205,6 +214,7 @@ final class MatrixClient {
                 if (r.code() == 429 && attempt < maxRetries) {
                     wait = retryAfter(r, answer, attempt);
                     why = "rate-limited (M_LIMIT_EXCEEDED)";
+                    limited = true;
                 } else if (r.code() >= 500 && retryTransient && attempt < maxRetries) {
                     wait = backoff(attempt);
                     why = "HTTP " + r.code();
@@ -223,6 +233,9 @@ final class MatrixClient {
                 }
             }
             LOG.info("{}: {}; retrying in {} ms (attempt {})", what, why, wait.toMillis(), attempt + 1);
+            if (limited) {
+                meters.rateLimitWait(wait);
+            }
             try {
                 if (!sleeper.sleep(wait, closing)) {
                     throw new MatrixException(0, "", what + ": connector closed");

@@ -22,6 +22,7 @@ import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
@@ -68,6 +69,7 @@ public final class MatrixConnector implements Connector {
     private int attempts;
     private boolean loginTried;
     private volatile Thread syncThread;
+    private volatile ConnectorMeters meters = ConnectorMeters.NONE;
 
     public MatrixConnector(MatrixConfig cfg, SyncTokenStore store, Ticker ticker) {
         this(cfg, store, ticker, Sleeper.system(), () -> ThreadLocalRandom.current().nextDouble());
@@ -93,6 +95,16 @@ public final class MatrixConnector implements Connector {
     @Override
     public Capabilities capabilities() {
         return new Capabilities(true, true, MAX_BYTES, 10, Duration.ofSeconds(1), false);
+    }
+
+    /**
+     * Counts each send and edit the homeserver accepted (2xx), and each 429 {@code M_LIMIT_EXCEEDED} wait, of the
+     * server's {@code retry_after_ms}, whatever request it answered.
+     */
+    @Override
+    public void useMeters(ConnectorMeters m) {
+        meters = Objects.requireNonNull(m, "meters");
+        client.useMeters(m);
     }
 
     @Override
@@ -166,7 +178,9 @@ public final class MatrixConnector implements Connector {
 
     private String put(String roomId, ObjectNode content) {
         String txnId = "bd" + UUID.randomUUID().toString().replace("-", "");
-        return client.send(roomId, "m.room.message", txnId, content);
+        String eventId = client.send(roomId, "m.room.message", txnId, content);
+        meters.messageSent();
+        return eventId;
     }
 
     private void syncLoop() {

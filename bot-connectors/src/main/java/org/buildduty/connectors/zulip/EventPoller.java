@@ -45,6 +45,9 @@ final class EventPoller {
 
         /** The loop connected, lost the server, or gave up. */
         void state(ConnectionChanged.State state, String detail);
+
+        /** The server's 429 made the loop wait {@code wait}. */
+        void rateLimited(Duration wait);
     }
 
     private final ZulipConfig cfg;
@@ -132,6 +135,7 @@ final class EventPoller {
         }
         if (e.rateLimited()) {
             LOG.info("{}: rate limited; waiting {} ms", cfg.id(), e.retryAfter().toMillis());
+            owner.rateLimited(e.retryAfter());
             sleeper.sleep(e.retryAfter());
             return true;
         }

@@ -22,6 +22,7 @@ import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
@@ -65,6 +66,7 @@ public final class ZulipConnector implements Connector {
     private final SentMessages sent = new SentMessages();
     private volatile ZulipMessages.Self self;
     private volatile Thread thread;
+    private volatile ConnectorMeters meters = ConnectorMeters.NONE;
 
     public ZulipConnector(ZulipConfig cfg, LastMessageStore store, Ticker ticker) {
         this(cfg, store, ticker, Sleeper.system());
@@ -100,6 +102,11 @@ public final class ZulipConnector implements Connector {
                     public void state(ConnectionChanged.State s, String detail) {
                         status.change(s, detail);
                     }
+
+                    @Override
+                    public void rateLimited(Duration wait) {
+                        meters.rateLimitWait(wait);
+                    }
                 });
     }
 
@@ -112,6 +119,15 @@ public final class ZulipConnector implements Connector {
     @Override
     public Capabilities capabilities() {
         return new Capabilities(true, true, MAX_MESSAGE, 5, Duration.ofSeconds(1), false);
+    }
+
+    /**
+     * Counts each message sent or edited successfully, and each 429 {@code retry-after} wait, of sends, edits and
+     * the events loop.
+     */
+    @Override
+    public void useMeters(ConnectorMeters m) {
+        meters = Objects.requireNonNull(m, "meters");
     }
 
     @Override
@@ -217,7 +233,7 @@ public final class ZulipConnector implements Connector {
         Long call() throws ZulipClientException;
     }
 
-    /** Runs a call, waiting out a 429's {@code retry-after} a few times. */
+    /** Runs a send or edit, waiting out a 429's {@code retry-after} a few times; counts it once it succeeded. */
     private long withRateLimit(ApiCall call) throws ZulipError {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -225,12 +241,14 @@ public final class ZulipConnector implements Connector {
                 if (id == null) {
                     throw new ZulipError(200, null, "no message id in the answer", null, null);
                 }
+                meters.messageSent();
                 return id;
             } catch (ZulipError e) {
                 if (!e.rateLimited() || attempt >= RATE_LIMIT_TRIES) {
                     throw e;
                 }
                 LOG.info("{}: rate limited; waiting {} ms", cfg.id(), e.retryAfter().toMillis());
+                meters.rateLimitWait(e.retryAfter());
                 try {
                     sleeper.sleep(e.retryAfter());
                 } catch (InterruptedException ie) {

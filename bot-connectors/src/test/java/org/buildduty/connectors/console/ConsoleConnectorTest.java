@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.chat.Capabilities;
@@ -27,6 +28,7 @@ import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.testing.FakeTicker;
 
 class ConsoleConnectorTest {
@@ -143,6 +145,19 @@ class ConsoleConnectorTest {
         assertThat(written()).isEqualTo("hello" + NL + "two\nlines" + NL);
         assertThat(first.address()).isEqualTo(room);
         assertThat(first.id()).isNotEqualTo(second.id());
+    }
+
+    @Test
+    void metersCountEachLinePrinted() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ConsoleConnector c = console(input(""));
+        c.useMeters(new BotMetrics(registry).connector("console"));
+        ChatAddress room = ChatAddress.of("console", ConsoleConnector.ROOM);
+        c.send(room, "hello");
+        c.send(room, "three\r\nshort\nlines");
+        assertThat(registry.get("buildduty.messages.sent").tag("connector", "console").counter().count())
+                .isEqualTo(4);
+        assertThat(registry.get("buildduty.ratelimit.waits").tag("connector", "console").timer().count()).isZero();
     }
 
     @Test

@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.progress.Redactor;
 import org.buildduty.core.progress.RoomPublisher;
 import org.buildduty.core.time.Ticker;
@@ -23,7 +27,7 @@ import org.buildduty.core.time.Ticker;
 /**
  * Flood safety on the Libera-like port (burst 5, then 2 lines/s, 8 KiB receive queue): the same burst that gets a
  * raw client killed goes through the connector's pacer intact, and 1,000 progress updates through the room
- * publisher never get the bot disconnected.
+ * publisher never get the bot disconnected. The connector's meters count the lines written and the pacer's waits.
  */
 class IrcFloodTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -82,6 +86,57 @@ class IrcFloodTest {
                 assertThat(bot.sentLines()).isEqualTo(LINES);
             }
         }
+    }
+
+    @Test
+    void metersCountEachLineWrittenAndEachLineThePacerHeldBack() throws Exception {
+        RecordingListener events = new RecordingListener();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        IrcConfig cfg = IrcConnectorTest.config("bdmeter", net.floodPort(), "#meter")
+                .pacing(3, Duration.ofMillis(300)).build();
+        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
+            bot.useMeters(new BotMetrics(registry).connector("libera"));
+            bot.start(events);
+            var watcher = CompletableFuture.supplyAsync(
+                    () -> RawIrcClient.connectUnchecked(net.port(), "mwatch", null, null));
+            bot.awaitConnected(WAIT);
+            try (RawIrcClient w = watcher.join()) {
+                w.join("#meter");
+                ChatAddress room = ChatAddress.of("irc", "#meter");
+                bot.send(room, "first line\n" + "y".repeat(1200) + "END");
+                w.await(l -> l.endsWith("yEND"), WAIT);
+                long longLines = linesFromBot(w, "#meter");
+                assertThat(longLines).as("a first line and the long one split by bytes").isGreaterThanOrEqualTo(4);
+                assertThat(bot.sentLines()).isEqualTo(longLines);
+                assertThat(sent(registry)).isEqualTo(longLines);
+
+                long waitsBefore = waits(registry).count();
+                for (int i = 0; i < 6; i++) {
+                    bot.send(room, "burst " + i);
+                }
+                w.await(l -> l.endsWith("PRIVMSG #meter :burst 5"), WAIT);
+                assertThat(sent(registry)).isEqualTo(longLines + 6);
+                Timer waits = waits(registry);
+                assertThat(waits.count() - waitsBefore).as("at most 3 of 6 lines fit the bucket")
+                        .isBetween(3L, 6L);
+                // the sixth line needs three tokens more than even a full bucket has: at least 900 ms
+                assertThat(waits.max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(800);
+                assertThat(events.states()).containsExactly(ConnectionChanged.State.CONNECTED);
+            }
+        }
+    }
+
+    private static long linesFromBot(RawIrcClient w, String channel) {
+        return w.lines().stream().filter(l -> RawIrcClient.stripTags(l).startsWith(":bdmeter!")
+                && l.contains(" PRIVMSG " + channel + " :")).count();
+    }
+
+    private static double sent(SimpleMeterRegistry registry) {
+        return registry.get("buildduty.messages.sent").tag("connector", "libera").counter().count();
+    }
+
+    private static Timer waits(SimpleMeterRegistry registry) {
+        return registry.get("buildduty.ratelimit.waits").tag("connector", "libera").timer();
     }
 
     @Test

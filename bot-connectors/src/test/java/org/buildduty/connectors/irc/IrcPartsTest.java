@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.testing.FakeTicker;
 
 /** The pure parts of the IRC connector: line parsing, the account cache, pacing and backoff. */
@@ -147,6 +151,79 @@ class IrcPartsTest {
         p.newConnection();
         assertThat(p.dropAll()).isEqualTo(1);
         assertThat(p.dropped()).isEqualTo(3);
+    }
+
+    @Test
+    void pacerCountsLinesSentAndHowLongTheBucketHeldEachBack() {
+        FakeTicker ticker = new FakeTicker();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        OutputPacer p = new OutputPacer(ticker, 2, Duration.ofSeconds(1), 100);
+        p.useMeters(new BotMetrics(registry).connector("libera"));
+        RecordingSink sink = new RecordingSink();
+        sink.registered = true;
+        sink.ready = true;
+        p.enqueue("#t", List.of("a", "b", "c", "d"));
+        p.pump(sink, Duration.ofMillis(250));
+        assertThat(sent(registry)).isEqualTo(2);
+        assertThat(waits(registry).count()).isZero();
+        ticker.advance(Duration.ofMillis(400));
+        p.pump(sink, Duration.ofMillis(250));
+        assertThat(sent(registry)).as("no token yet").isEqualTo(2);
+        ticker.advance(Duration.ofMillis(600));
+        p.pump(sink, Duration.ofMillis(250));
+        p.enqueue("#t", List.of("e"));
+        ticker.advance(Duration.ofMillis(500));
+        p.pump(sink, Duration.ofMillis(250));
+        ticker.advance(Duration.ofMillis(500));
+        p.pump(sink, Duration.ofMillis(250));
+        ticker.advance(Duration.ofSeconds(1));
+        p.pump(sink, Duration.ofMillis(250));
+        assertThat(sink.lines).hasSize(5);
+        assertThat(sent(registry)).isEqualTo(5);
+        Timer w = waits(registry);
+        assertThat(w.count()).as("c, d and e waited for the bucket").isEqualTo(3);
+        // c: 1 s, d: 2 s (both held from the first pump), e: queued 1 s in, sent 3 s in
+        assertThat(w.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1000 + 2000 + 2000);
+        assertThat(w.max(TimeUnit.MILLISECONDS)).isEqualTo(2000);
+
+        ticker.advance(Duration.ofMinutes(1));
+        p.enqueue("#t", List.of("f", "g"));
+        p.pump(sink, Duration.ofMillis(250));
+        assertThat(sent(registry)).isEqualTo(7);
+        assertThat(waits(registry).count()).as("a burst within the bucket waits for nothing").isEqualTo(3);
+    }
+
+    @Test
+    void timeTheConnectionWasDownIsNotARateLimitWait() {
+        FakeTicker ticker = new FakeTicker();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        OutputPacer p = new OutputPacer(ticker, 1, Duration.ofSeconds(1), 100);
+        p.useMeters(new BotMetrics(registry).connector("libera"));
+        RecordingSink sink = new RecordingSink();
+        sink.registered = true;
+        sink.ready = true;
+        p.enqueue("#t", List.of("a", "b"));
+        p.pump(sink, Duration.ofMillis(250));
+        sink.ready = false;
+        sink.registered = false;
+        ticker.advance(Duration.ofSeconds(1));
+        p.pump(sink, Duration.ofMillis(250));
+        ticker.advance(Duration.ofMinutes(5));
+        p.newConnection();
+        sink.registered = true;
+        sink.ready = true;
+        p.pump(sink, Duration.ofMillis(250));
+        assertThat(sink.lines).containsExactly("PRIVMSG #t :a", "PRIVMSG #t :b");
+        assertThat(sent(registry)).isEqualTo(2);
+        assertThat(waits(registry).count()).isZero();
+    }
+
+    private static double sent(SimpleMeterRegistry registry) {
+        return registry.get("buildduty.messages.sent").tag("connector", "libera").counter().count();
+    }
+
+    private static Timer waits(SimpleMeterRegistry registry) {
+        return registry.get("buildduty.ratelimit.waits").tag("connector", "libera").timer();
     }
 
     @Test

@@ -1,17 +1,21 @@
 package org.buildduty.connectors.matrix;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.buildduty.connectors.matrix.MatrixFixture.ALICE;
 import static org.buildduty.connectors.matrix.MatrixFixture.ROOM;
 import static org.buildduty.connectors.matrix.MatrixFixture.TOKEN;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.connectors.testing.FakeMatrixServer;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.metrics.BotMetrics;
 
 /** The send side of the Matrix connector: notices, threads, edits, transaction ids, rate limits, lost answers. */
 class MatrixSendTest {
@@ -116,6 +121,29 @@ class MatrixSendTest {
 
         c.send(OPS, "next");
         assertThat(fx.hs.sent()).extracting(FakeMatrixServer.Sent::txnId).doesNotHaveDuplicates().hasSize(2);
+    }
+
+    @Test
+    void metersCountAcceptedSendsAndEditsAndEachRateLimitWait() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        c.useMeters(new BotMetrics(registry).connector("matrix"));
+        fx.hs.rateLimitSends(1, 1500);
+        MessageRef ref = c.send(OPS, "hello");
+        Timer waits = registry.get("buildduty.ratelimit.waits").tag("connector", "matrix").timer();
+        assertThat(waits.count()).isEqualTo(1);
+        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1500);
+        assertThat(sent(registry)).as("the 429 is not a message sent").isEqualTo(1);
+
+        c.edit(ref, "hello, edited");
+        assertThat(sent(registry)).isEqualTo(2);
+        fx.hs.revokeToken();
+        assertThatThrownBy(() -> c.send(OPS, "refused")).isInstanceOf(MatrixException.class);
+        assertThat(sent(registry)).as("a refused send is not counted").isEqualTo(2);
+        assertThat(waits.count()).isEqualTo(1);
+    }
+
+    private static double sent(SimpleMeterRegistry registry) {
+        return registry.get("buildduty.messages.sent").tag("connector", "matrix").counter().count();
     }
 
     @Test

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +24,7 @@ import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.InMemoryJournal;
 
@@ -207,6 +211,22 @@ class ZulipConnectorTest {
         events.message(m -> m.text().equals("hello"));
         assertThat(events.all).noneMatch(e -> e instanceof ConnectionChanged
                 && ((ConnectionChanged) e).state() == ConnectionChanged.State.RECONNECTING);
+    }
+
+    @Test
+    void theEventsLoopCountsEachRateLimitWait() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        server.subscribeBot("ops");
+        server.rateLimitNext(2, 1.75);
+        ZulipConnector zulip = connector(KEY, LastMessageStore.memory());
+        zulip.useMeters(new BotMetrics(registry).connector("zulip"));
+        RecordingEvents events = started(zulip);
+        server.postStream("alice@example.com", "ops", "t", "hello");
+        events.message(m -> m.text().equals("hello"));
+        Timer waits = registry.get("buildduty.ratelimit.waits").tag("connector", "zulip").timer();
+        assertThat(waits.count()).isEqualTo(2);
+        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3500);
+        assertThat(registry.get("buildduty.messages.sent").tag("connector", "zulip").counter().count()).isZero();
     }
 
     @Test

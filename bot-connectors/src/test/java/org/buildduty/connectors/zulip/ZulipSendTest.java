@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +18,7 @@ import org.buildduty.connectors.testing.FakeZulipServer;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.testing.FakeTicker;
 
 /** Sending, threads as topics, and edits past Zulip's edit limit, against the fake server over real HTTP. */
@@ -122,6 +126,31 @@ class ZulipSendTest {
                 .isInstanceOf(BuilddutyException.class)
                 .hasMessage("Zulip zulip: sending to zulip:nonexistent > t failed: HTTP 400 STREAM_DOES_NOT_EXIST: "
                         + "Channel 'nonexistent' does not exist");
+    }
+
+    @Test
+    void metersCountMessagesSentAndEditedAndEachRateLimitWait() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        zulip.useMeters(new BotMetrics(registry).connector("zulip"));
+        server.rateLimitNext(1, 0.25);
+        MessageRef ref = zulip.send(new ChatAddress("zulip", "ops", "t"), "after the limit");
+        Timer waits = registry.get("buildduty.ratelimit.waits").tag("connector", "zulip").timer();
+        assertThat(waits.count()).isEqualTo(1);
+        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(250);
+        assertThat(sent(registry)).as("the 429 is not a message sent").isEqualTo(1);
+
+        server.rateLimitNext(1, 0.5);
+        zulip.edit(ref, "edited");
+        assertThat(sent(registry)).isEqualTo(2);
+        assertThat(waits.count()).isEqualTo(2);
+        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(750);
+        assertThatThrownBy(() -> zulip.send(new ChatAddress("zulip", "nonexistent", "t"), "x"))
+                .isInstanceOf(BuilddutyException.class);
+        assertThat(sent(registry)).as("a refused send is not counted").isEqualTo(2);
+    }
+
+    private static double sent(SimpleMeterRegistry registry) {
+        return registry.get("buildduty.messages.sent").tag("connector", "zulip").counter().count();
     }
 
     @Test
