@@ -53,6 +53,34 @@ final class BotProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-jar", jar().toString()));
         command.addAll(args);
+        return launch(dir, command, env);
+    }
+
+    /**
+     * Starts the jar with {@code --config config} under a file-size limit of {@code kib} KiB for every file it writes
+     * (the shell's {@code ulimit -f}, SIGXFSZ ignored), as a journal disk that has filled up.
+     */
+    static BotProcess startWithFileSizeLimit(Path dir, String config, long kib) throws IOException {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // sqlite-jdbc would copy its native library (over 1 MB) to /tmp at start-up: give it one copied beforehand
+        Path lib = dir.resolve("sqlite-native");
+        Files.createDirectories(lib);
+        String resource = "/org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS()
+                + "/libsqlitejdbc.so";
+        try (java.io.InputStream in = org.sqlite.SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("no " + resource + " in sqlite-jdbc");
+            }
+            Files.copy(in, lib.resolve("libsqlitejdbc.so"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        String line = "trap '' XFSZ; ulimit -f " + kib + "; exec \"$0\" -XX:-UsePerfData -Dorg.sqlite.lib.path=\"$3\""
+                + " -Dorg.sqlite.lib.name=libsqlitejdbc.so -jar \"$1\" --config \"$2\"";
+        return launch(dir, List.of("bash", "-c", line, javaBin, jar().toString(), config, lib.toString()),
+                java.util.Map.of());
+    }
+
+    private static BotProcess launch(Path dir, List<String> command, java.util.Map<String, String> env)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().put("BUILDDUTY_LOG_FILE", dir.resolve("buildduty.log").toString());
         pb.environment().putAll(env);

@@ -54,7 +54,7 @@ class WebBrowserIT {
                   - { id: console, type: console }
                 """);
         try (BotProcess bot = BotProcess.start(dir, "buildduty.yml")) {
-            String base = baseUrl(bot);
+            String base = baseUrl(bot, dir.resolve("buildduty.log"));
             bot.type("run count");
             bot.expect("tick 3", WAIT);
 
@@ -96,10 +96,11 @@ class WebBrowserIT {
     }
 
     /** The address the bot logged for its web page (it listens on a port the system picked). */
-    private static String baseUrl(BotProcess bot) throws InterruptedException {
+    static String baseUrl(BotProcess bot, Path logFile) throws InterruptedException, java.io.IOException {
         long end = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < end) {
-            for (String line : concat(bot.stdout(), bot.stderr())) {
+            List<String> log = Files.exists(logFile) ? Files.readAllLines(logFile) : List.of();
+            for (String line : concat(concat(bot.stdout(), bot.stderr()), log)) {
                 Matcher m = WEB.matcher(line);
                 if (m.find()) {
                     return m.group(1);

@@ -41,6 +41,8 @@ import org.buildduty.core.time.Ticker;
  */
 public final class JournalSink extends ProgressSink {
     private static final Logger LOG = LoggerFactory.getLogger(JournalSink.class);
+    private static final String OUTPUT = "output";
+    private static final long OUTPUT_FAILURES_PER_LOG_LINE = 1000;
 
     private final Journal journal;
     private final Ticker ticker;
@@ -83,7 +85,7 @@ public final class JournalSink extends ProgressSink {
     @Override
     public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
         Instant at = ticker.now();
-        write(op, "output", () -> journal.output(op.id(), index, host, stream, redactor.redact(line), at));
+        write(op, OUTPUT, () -> journal.output(op.id(), index, host, stream, redactor.redact(line), at));
     }
 
     @Override
@@ -132,7 +134,8 @@ public final class JournalSink extends ProgressSink {
             long n = failures.incrementAndGet();
             if (n == 1 || LOG.isDebugEnabled()) {
                 LOG.warn("journal write failed ({}) for {}: {}", what, op.title(), e.getMessage(), e);
-            } else {
+            } else if (!what.equals(OUTPUT) || n % OUTPUT_FAILURES_PER_LOG_LINE == 0) {
+                // a full disk fails every output line: one log line per thousand, not one per line
                 LOG.warn("journal write failed ({}) for {}: {} ({} failures so far)", what, op.title(),
                         e.getMessage(), n);
             }
