@@ -36,8 +36,8 @@ final class OperationPage {
         String title = secrets.redact(op.plan().kind()) + " #" + n;
         StringBuilder sb = new StringBuilder(8192);
         sb.append("<h1>").append(Html.esc(title)).append("</h1>\n");
-        sb.append("<p class=\"status\">state: <span id=\"state\" class=\"state ")
-                .append(Html.esc(op.state().name().toLowerCase(Locale.ROOT))).append("\">").append(Html.esc(v.state()))
+        sb.append("<p class=\"status ").append(Html.esc(op.state().name().toLowerCase(Locale.ROOT)))
+                .append("\">state: <span id=\"state\">").append(Html.esc(v.state()))
                 .append("</span> <span id=\"detail\">").append(Html.esc(v.detail())).append("</span></p>\n");
         sb.append("<p class=\"progress\">progress: <progress id=\"progress\" value=\"").append(v.done())
                 .append("\" max=\"").append(Math.max(1, v.total())).append("\"></progress> <span id=\"count\">")

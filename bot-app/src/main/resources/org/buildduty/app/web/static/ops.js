@@ -53,8 +53,8 @@
     source.addEventListener('state', function (e) {
         var s = JSON.parse(e.data);
         setText(state, s.state);
-        if (state) {
-            state.className = 'state ' + s.state.replace(/ /g, '_');
+        if (state && state.parentNode) {
+            state.parentNode.className = 'status ' + s.state.replace(/ /g, '_');
         }
         setText(detail, s.detail);
         if (progress) {
