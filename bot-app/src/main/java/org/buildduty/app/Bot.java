@@ -11,11 +11,22 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.app.config.BotConfig;
+import org.buildduty.app.config.BotSettings;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.IrcSettings;
 import org.buildduty.app.config.MatrixSettings;
@@ -23,6 +34,7 @@ import org.buildduty.app.config.ServicesConfig;
 import org.buildduty.app.config.ZulipSettings;
 import org.buildduty.app.exec.Executors;
 import org.buildduty.app.store.SqliteJournal;
+import org.buildduty.app.web.WebServer;
 import org.buildduty.commands.announce.AnnounceCommands;
 import org.buildduty.commands.buildbot.BuildbotCommands;
 import org.buildduty.commands.buildbot.GitRemote;
@@ -56,6 +68,7 @@ import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.pipeline.Engine;
 import org.buildduty.core.time.Ticker;
@@ -79,9 +92,20 @@ final class Bot implements AutoCloseable {
     private final int runbookCount;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Web web;
+    private volatile WebServer webServer;
+
+    /**
+     * The status page as configured: where it listens (empty for {@code web: off}), its read token, the JVM meters
+     * to close, and the bound base URL that chat links use when {@code web_url} is not set.
+     */
+    private record Web(Optional<BotSettings.WebAddress> address, Optional<String> token, JvmGcMetrics gc,
+            AtomicReference<String> boundUrl) {
+    }
 
     private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<IrcConnector> irc,
-            List<Waiting> waiting, boolean hasConsole, int commandCount, int runbookCount) {
+            List<Waiting> waiting, boolean hasConsole, int commandCount, int runbookCount, Web web) {
+        this.web = web;
         this.journal = journal;
         this.engine = engine;
         this.executors = executors;
@@ -171,18 +195,33 @@ final class Bot implements AutoCloseable {
         Ticker ticker = Ticker.system();
         Catalog catalog = catalog(cfg);
         List<StepExecutor> executors = catalog.executors();
-        CommandRegistry registry = catalog.registry();
+        CommandRegistry commands = catalog.registry();
         RoleResolver roles = catalog.roles();
         Journal journal = SqliteJournal.open(cfg.bot().journal(), ticker);
+        JvmGcMetrics gc = new JvmGcMetrics();
         try {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(registry);
+            gc.bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ClassLoaderMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            AtomicReference<String> boundUrl = new AtomicReference<>("");
+            Web web = new Web(cfg.bot().web(), cfg.bot().webToken().map(t -> t.reveal()), gc, boundUrl);
             Runner runner = Runner.builder().executors(executors).ticker(ticker).maxConcurrentHostRuns(32)
                     .defaultStepTimeout(Duration.ofMinutes(30)).timerPeriod(Duration.ofMillis(250))
                     .closeGrace(Duration.ofSeconds(30)).build();
             Bot[] self = new Bot[1];
-            Engine.Builder eb = Engine.builder().registry(registry).authorizer(new Authorizer(roles,
+            Engine.Builder eb = Engine.builder().registry(commands).authorizer(new Authorizer(roles,
                     cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
-                    .webUrl(cfg.bot().webUrl().map(Object::toString).orElse(""));
+                    .metrics(new BotMetrics(registry));
+            if (cfg.bot().webUrl().isPresent()) {
+                eb.webUrl(cfg.bot().webUrl().get().toString());
+            } else {
+                eb.webUrl(boundUrl::get);
+            }
             catalog.services().forEach(eb::service);
             List<IrcConnector> irc = new ArrayList<>();
             List<Waiting> waiting = new ArrayList<>();
@@ -215,10 +254,11 @@ final class Bot implements AutoCloseable {
             boolean console = cfg.connectors().stream().anyMatch(c -> c.type().equals("console"));
             Engine engine = eb.build();
             catalog.announcer().bind(engine);
-            self[0] = new Bot(journal, engine, executors, irc, waiting, console, registry.all().size(),
-                    catalog.runbookCount());
+            self[0] = new Bot(journal, engine, executors, irc, waiting, console, catalog.registry().all().size(),
+                    catalog.runbookCount(), web);
             return self[0];
         } catch (RuntimeException e) {
+            gc.close();
             journal.close();
             throw e;
         }
@@ -232,6 +272,13 @@ final class Bot implements AutoCloseable {
      */
     void start() {
         engine.start();
+        if (web.address().isPresent()) {
+            BotSettings.WebAddress a = web.address().get();
+            WebServer.Settings settings = WebServer.Settings.of(a.host(), a.port());
+            webServer = WebServer.start(web.token().map(settings::withToken).orElse(settings), engine);
+            web.boundUrl().set(webServer.baseUrl());
+            LOG.info("web page on {}/", webServer.baseUrl());
+        }
         for (IrcConnector c : irc) {
             awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c);
         }
@@ -319,10 +366,18 @@ final class Bot implements AutoCloseable {
             LOG.warn("stopping: cancelling {} (their rollbacks run)", running);
         }
         try {
-            engine.close();
+            WebServer w = webServer;
+            if (w != null) {
+                w.close();
+            }
         } finally {
-            closeExecutors();
-            journal.close();
+            try {
+                engine.close();
+            } finally {
+                closeExecutors();
+                web.gc().close();
+                journal.close();
+            }
         }
     }
 

@@ -50,6 +50,7 @@ final class Secrets {
         cfg.services().buildbot().flatMap(b -> b.password()).ifPresent(values::add);
         cfg.services().mbs().flatMap(m -> m.token()).ifPresent(values::add);
         cfg.credentials().values().forEach(c -> values.add(c.secret()));
+        cfg.bot().webToken().ifPresent(values::add);
         return values;
     }
 }

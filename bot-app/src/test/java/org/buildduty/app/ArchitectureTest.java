@@ -12,6 +12,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.app.archfixture.WebLibraryFixture;
 import org.buildduty.commands.archfixture.CommandsFixture;
 import org.buildduty.connectors.archfixture.ConnectorsFixture;
 import org.buildduty.core.archfixture.CoreFixture;
@@ -60,6 +61,15 @@ class ArchitectureTest {
             .because("connectors only turn chat traffic into bot-core events")
             .allowEmptyShould(false);
 
+    /** The HTTP server library stays behind {@code app.web.WebServer}. */
+    static final ArchRule WEB_LIBRARIES_STAY_IN_WEB = noClasses()
+            .that().resideInAPackage("org.buildduty..")
+            .and().resideOutsideOfPackage("org.buildduty.app.web..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.javalin..", "org.eclipse.jetty..",
+                    "jakarta.servlet..")
+            .because("only the web page (org.buildduty.app.web) uses Javalin and Jetty")
+            .allowEmptyShould(false);
+
     @Test
     void importsMainClassesButNoTestClasses() {
         assertThat(MAIN_CLASSES.contain("org.buildduty.core.BuilddutyException")).isTrue();
@@ -72,6 +82,7 @@ class ArchitectureTest {
     void coreDependsOnNoOtherModuleAndExecutorLibrariesStayInTheirExecutors() {
         CORE_STANDS_ALONE.check(MAIN_CLASSES);
         EXECUTOR_LIBRARIES_STAY_IN_THEIR_EXECUTORS.check(MAIN_CLASSES);
+        WEB_LIBRARIES_STAY_IN_WEB.check(MAIN_CLASSES);
     }
 
     @Test
@@ -91,6 +102,7 @@ class ArchitectureTest {
         assertViolation(CORE_STANDS_ALONE, CoreFixture.class, CommandsFixture.class);
         assertViolation(COMMANDS_IGNORE_CONNECTORS_AND_APP, CommandsFixture.class, ConnectorsFixture.class);
         assertViolation(CONNECTORS_IGNORE_COMMANDS_AND_APP, ConnectorsFixture.class, CommandsFixture.class);
+        assertViolation(WEB_LIBRARIES_STAY_IN_WEB, WebLibraryFixture.class, io.javalin.Javalin.class);
     }
 
     @Test

@@ -38,6 +38,31 @@ final class BotProcess implements AutoCloseable {
         return jar;
     }
 
+    /**
+     * Copies the shipped {@code config/} folder into {@code dir/config}, with the status page on a free port
+     * ({@code web: 127.0.0.1:0}) instead of 8080, so bots of parallel tests never compete for it.
+     */
+    static void copyShippedConfig(Path dir) throws IOException {
+        Path repoConfig = Path.of("..", "config").toAbsolutePath().normalize();
+        try (java.util.stream.Stream<Path> files = Files.walk(repoConfig)) {
+            for (Path p : files.toList()) {
+                Path to = dir.resolve("config").resolve(repoConfig.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        Path cfg = dir.resolve("config/buildduty.yml");
+        String text = Files.readString(cfg);
+        String shipped = "web: 127.0.0.1:8080";
+        if (!text.contains(shipped)) {
+            throw new IllegalStateException("the shipped config has no \"" + shipped + "\" to move to a free port");
+        }
+        Files.writeString(cfg, text.replace(shipped, "web: 127.0.0.1:0"));
+    }
+
     /** Starts the bot in {@code dir} with {@code config} (relative to dir). */
     static BotProcess start(Path dir, String config) throws IOException {
         return start(dir, List.of("--config", config));

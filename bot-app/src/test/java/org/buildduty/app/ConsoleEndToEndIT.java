@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,17 +21,7 @@ class ConsoleEndToEndIT {
 
     @BeforeEach
     void copyShippedConfig() throws IOException {
-        Path repoConfig = Path.of("..", "config").toAbsolutePath().normalize();
-        try (Stream<Path> files = Files.walk(repoConfig)) {
-            for (Path p : files.toList()) {
-                Path to = dir.resolve("config").resolve(repoConfig.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        BotProcess.copyShippedConfig(dir);
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,17 +35,7 @@ class MbsEndToEndIT {
     @BeforeEach
     void setUp() throws IOException {
         mbs = FakeMbs.start(Ticker.system(), TOKEN);
-        Path repoConfig = Path.of("..", "config").toAbsolutePath().normalize();
-        try (Stream<Path> files = Files.walk(repoConfig)) {
-            for (Path p : files.toList()) {
-                Path to = dir.resolve("config").resolve(repoConfig.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        BotProcess.copyShippedConfig(dir);
         Path cfg = dir.resolve("config/buildduty.yml");
         Files.writeString(cfg, Files.readString(cfg) + "\nservices:\n  mbs: { url: \"" + mbs.url()
                 + "\", token_env: MBS_TOKEN, poll: { building: 1s, idle: 1s, max_backoff: 2s } }\n");

@@ -23,6 +23,7 @@ class SecretsTest {
         Files.writeString(token, "mbs-t0ken-FILE\n");
         Path file = dir.resolve("bot.yml");
         Files.writeString(file, String.join("\n",
+                "bot: { web: \"0.0.0.0:8080\", web_token_env: WEB_TOKEN }",
                 "connectors:",
                 "  - id: console",
                 "    type: console",
@@ -30,11 +31,14 @@ class SecretsTest {
                 "  buildbot: { url: http://127.0.0.1:8010, user: bot, password_env: BB_PASS }",
                 "  mbs: { url: http://127.0.0.1:9000, token_file: " + token + " }",
                 ""));
-        BotConfig cfg = ConfigLoader.load(file, Map.of("BB_PASS", "s3cr3t-XYZ"), dir);
+        BotConfig cfg = ConfigLoader.load(file, Map.of("BB_PASS", "s3cr3t-XYZ", "WEB_TOKEN",
+                "w3b-T0KEN"), dir);
 
         Redactor r = Secrets.redactor(cfg);
         assertThat(r.redact("login bot:s3cr3t-XYZ with mbs-t0ken-FILE")).isEqualTo("login bot:*** with ***");
-        assertThat(Secrets.environmentNames(cfg)).containsExactly("BB_PASS");
-        assertThat(cfg.toString()).doesNotContain("s3cr3t-XYZ").doesNotContain("mbs-t0ken-FILE");
+        assertThat(r.redact("GET /?token=w3b-T0KEN")).isEqualTo("GET /?token=***");
+        assertThat(Secrets.environmentNames(cfg)).containsExactly("BB_PASS", "WEB_TOKEN");
+        assertThat(cfg.toString()).doesNotContain("s3cr3t-XYZ").doesNotContain("mbs-t0ken-FILE")
+                .doesNotContain("w3b-T0KEN");
     }
 }

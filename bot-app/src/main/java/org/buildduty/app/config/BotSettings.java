@@ -15,15 +15,30 @@ import java.util.Optional;
  * @param anonymous whether identities with no role may run commands that need no role (default true)
  * @param webUrl    the public base URL for links to the status page, if set
  * @param nick      the name the bot answers to as {@code nick: command}, default {@code buildduty}
+ * @param webToken  the read token of the status page ({@code web_token_env} or {@code web_token_file}), if set;
+ *                  required when {@code web} is not a loopback address
  */
 public record BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
-        Optional<URI> webUrl, String nick) {
+        Optional<URI> webUrl, String nick, Optional<Secret> webToken) {
+
+    /** Settings without a web token. */
+    public BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
+            Optional<URI> webUrl, String nick) {
+        this(prefix, journal, runbooks, web, anonymous, webUrl, nick, Optional.empty());
+    }
 
     /** The status page's listen address; port 0 picks a free port. */
     public record WebAddress(String host, int port) {
         @Override
         public String toString() {
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+
+        /** True for {@code localhost}, {@code 127.x.x.x} and {@code ::1}: only this machine can connect. */
+        public boolean isLoopback() {
+            String h = host.toLowerCase(java.util.Locale.ROOT);
+            return h.equals("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
+                    || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
         }
     }
 }

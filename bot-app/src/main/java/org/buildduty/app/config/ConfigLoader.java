@@ -30,7 +30,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("bot", "connectors", "roles", "inventory", "services",
             "credentials");
     private static final Set<String> BOT_KEYS = Set.of("prefix", "journal", "runbooks", "web", "anonymous",
-            "web_url", "nick");
+            "web_url", "nick", "web_token_env", "web_token_file");
     private static final Set<String> SERVICES_KEYS = Set.of("buildbot", "mbs");
     private static final Pattern PREFIX = Pattern.compile("\\S{1,5}");
     private static final Pattern BOT_NICK = Pattern.compile("[A-Za-z][A-Za-z0-9_\\-\\[\\]\\\\`^{|}]*");
@@ -86,7 +86,13 @@ public final class ConfigLoader {
         Optional<URI> webUrl = s.url("web_url");
         String nick = s.matching("nick", BOT_NICK, "is not a nick ([A-Za-z] then letters, digits, _-[]\\`^{|})")
                 .orElse("buildduty");
-        return new BotSettings(prefix, journal, runbooks, web, anonymous, webUrl, nick);
+        Optional<Secret> webToken = s.secret("web_token");
+        if (web.isPresent() && !web.get().isLoopback() && webToken.isEmpty() && !s.has("web_token_env")
+                && !s.has("web_token_file")) {
+            s.error("web", web.get() + " is not a loopback address: set web_token_env or web_token_file (a read "
+                    + "token for the status page)");
+        }
+        return new BotSettings(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken);
     }
 
     /** {@code host:port}, {@code [v6]:port} or {@code off}; port 0 picks a free port. */

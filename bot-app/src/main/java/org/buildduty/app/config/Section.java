@@ -26,7 +26,8 @@ import org.buildduty.core.config.ConfigNode;
  */
 final class Section {
     /** Keys that would hold a secret literally; each has {@code <key>_env} and {@code <key>_file} forms. */
-    static final Set<String> SECRET_KEYS = Set.of("password", "token", "api_key", "access_token", "passphrase");
+    static final Set<String> SECRET_KEYS = Set.of("password", "token", "api_key", "access_token", "passphrase",
+            "web_token");
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");

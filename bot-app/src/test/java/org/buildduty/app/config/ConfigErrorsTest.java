@@ -54,7 +54,8 @@ class ConfigErrorsTest {
                     chanels: ["#a"]
                     sasl: { account: bd, password_env: PW, mech: plain }
                 """, Map.of("PW", "x"))).containsExactly(
-                "t.yml:3: bot.colour: unknown key (known: anonymous, journal, nick, prefix, runbooks, web, web_url)",
+                "t.yml:3: bot.colour: unknown key (known: anonymous, journal, nick, prefix, runbooks, web, "
+                + "web_token_env, web_token_file, web_url)",
                 "t.yml:8: connectors[0].chanels: unknown key (known: " + IRC_KEYS + ")",
                 "t.yml:9: connectors[0].sasl.mech: unknown key (known: account, password_env, password_file)");
     }
@@ -386,6 +387,30 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aWebPageBeyondLoopbackNeedsAReadToken() {
+        assertThat(errors(CONSOLE + "bot:\n  web: 0.0.0.0:8080\n")).containsExactly(
+                "t.yml:3: bot.web: 0.0.0.0:8080 is not a loopback address: set web_token_env or web_token_file (a "
+                        + "read token for the status page)");
+        assertThat(errors(CONSOLE + "bot: { web: \"[2001:db8::1]:80\", web_token_env: WEB_TOKEN }\n")).containsExactly(
+                "t.yml:2: bot.web_token_env: environment variable WEB_TOKEN is not set");
+        assertThat(errors(CONSOLE + "bot: { web_token: hunter2 }\n")).containsExactly(
+                "t.yml:2: bot.web_token: secrets are never in the file: use web_token_env or web_token_file");
+    }
+
+    @Test
+    void aReadTokenComesFromTheEnvironmentOrAFile() throws Exception {
+        BotConfig env = ConfigLoader.parse("t.yml", CONSOLE + "bot: { web: 0.0.0.0:80, web_token_env: WT }\n",
+                Map.of("WT", "s3cret-token"), tmp);
+        assertThat(env.bot().webToken()).hasValueSatisfying(t -> assertThat(t.reveal()).isEqualTo("s3cret-token"));
+        Path file = Files.writeString(tmp.resolve("token"), "from-file\n");
+        BotConfig fromFile = ConfigLoader.parse("t.yml", CONSOLE + "bot: { web_token_file: " + file + " }\n",
+                Map.of(), tmp);
+        assertThat(fromFile.bot().webToken()).hasValueSatisfying(t -> assertThat(t.reveal()).isEqualTo("from-file"));
+        assertThat(ConfigLoader.parse("t.yml", CONSOLE + "bot: { web: \"localhost:8080\" }\n", Map.of(), tmp)
+                .bot().webToken()).isEmpty();
+    }
+
+    @Test
     void servicesShape() {
         assertThat(errors(CONSOLE + """
                 services:
@@ -437,7 +462,8 @@ class ConfigErrorsTest {
                   disk_roots: { bm02: [srv] }
                 extra: 1
                 """)).containsExactly(
-                "t.yml:3: bot.journl: unknown key (known: anonymous, journal, nick, prefix, runbooks, web, web_url)",
+                "t.yml:3: bot.journl: unknown key (known: anonymous, journal, nick, prefix, runbooks, web, "
+                + "web_token_env, web_token_file, web_url)",
                 "t.yml:8: connectors[0].port: not a whole number: \"66x7\"",
                 "t.yml:9: connectors[0].sasl.password: secrets are never in the file: use password_env or "
                         + "password_file",

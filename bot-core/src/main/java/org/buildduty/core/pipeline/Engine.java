@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     private final Inventory inventory;
     private final String prefix;
     private final String nick;
-    private final String webUrl;
+    private final Supplier<String> webUrl;
     private final Redactor redactor;
     private final String cancelRole;
     private final ApprovalGate gate;
@@ -91,7 +92,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.inventory = b.inventory;
         this.prefix = b.prefix;
         this.nick = b.nick;
-        this.webUrl = b.webUrl == null ? "" : b.webUrl.replaceAll("/+$", "");
+        this.webUrl = b.webUrl;
         this.redactor = b.redactor;
         this.rooms = new Rooms(connectors, ticker, redactor);
         this.cancelRole = b.cancelRole;
@@ -345,7 +346,9 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     @Override
     public String link(OperationId id) {
-        return webUrl.isEmpty() ? "" : webUrl + "/ops/" + id.value();
+        String base = webUrl.get();
+        base = base == null ? "" : base.replaceAll("/+$", "");
+        return base.isEmpty() ? "" : base + "/ops/" + id.value();
     }
 
     @Override
@@ -416,7 +419,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         private Inventory inventory = Inventory.EMPTY;
         private String prefix = "!";
         private String nick = "buildduty";
-        private String webUrl = "";
+        private Supplier<String> webUrl = () -> "";
         private Redactor redactor = Redactor.NONE;
         private String cancelRole = "releng";
         private final List<BotService> services = new java.util.ArrayList<>();
@@ -472,7 +475,16 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
         /** Base URL of the web page for links in chat; empty for none. */
         public Builder webUrl(String u) {
-            this.webUrl = u;
+            this.webUrl = () -> u;
+            return this;
+        }
+
+        /**
+         * Base URL of the web page for links in chat, asked at each link: for a page whose address is known only once
+         * it listens (port 0). Empty or null for none.
+         */
+        public Builder webUrl(Supplier<String> u) {
+            this.webUrl = Objects.requireNonNull(u, "webUrl");
             return this;
         }
 

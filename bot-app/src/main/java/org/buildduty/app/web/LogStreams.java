@@ -1,0 +1,186 @@
+package org.buildduty.app.web;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.journal.OutputLine;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.pipeline.Engine;
+import org.buildduty.core.progress.Redactor;
+import org.buildduty.core.time.Sleeper;
+
+/**
+ * An operation's output, read from the journal a page of at most {@value #PAGE} lines at a time, so a log of any
+ * length is never held in memory: {@code /ops/<id>/log} as plain text, and {@code /ops/<id>/events} as server-sent
+ * events that follow the operation until it ends.
+ *
+ * <p>Events: {@code line} (id = the line's seq, so {@code Last-Event-ID} resumes after it; data
+ * {@code {"seq","step","host","stream","text"}}), {@code state} (data: {@link OpView} as JSON, sent when it changes)
+ * and {@code end} (once the operation is terminal and every line was sent). A comment line keeps an idle stream open.
+ */
+final class LogStreams {
+    static final int PAGE = 1000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Engine engine;
+    private final Sleeper sleeper;
+    private final Duration poll;
+    private final int heartbeatEvery;
+    private final Semaphore streams;
+    private final CountDownLatch closing;
+
+    LogStreams(Engine engine, Sleeper sleeper, Duration poll, Duration heartbeat, int maxStreams,
+            CountDownLatch closing) {
+        this.engine = engine;
+        this.sleeper = sleeper;
+        this.poll = poll;
+        this.heartbeatEvery = (int) Math.max(1, heartbeat.toMillis() / Math.max(1, poll.toMillis()));
+        this.streams = new Semaphore(maxStreams);
+        this.closing = closing;
+    }
+
+    /** {@code /ops/<id>/log}: every line, oldest first, {@code host: text} for lines from a host. */
+    void log(Context ctx, OperationRecord op) throws IOException {
+        Journal journal = engine.journal();
+        Redactor secrets = engine.secrets();
+        HttpServletResponse res = ctx.res();
+        res.setStatus(200);
+        res.setContentType("text/plain; charset=utf-8");
+        Writer out = new BufferedWriter(new OutputStreamWriter(res.getOutputStream(), StandardCharsets.UTF_8), 65536);
+        long after = 0;
+        while (true) {
+            List<OutputLine> page = journal.output(op.id(), after, PAGE);
+            for (OutputLine l : page) {
+                if (l.host() != null && !l.host().isEmpty()) {
+                    out.write(l.host());
+                    out.write(": ");
+                }
+                out.write(secrets.redact(l.line()));
+                out.write('\n');
+                after = l.seq();
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+        }
+        out.flush();
+    }
+
+    /** {@code /ops/<id>/events}; 503 when {@code maxStreams} streams are open already. */
+    void events(Context ctx, OperationRecord op) throws IOException {
+        if (!streams.tryAcquire()) {
+            ctx.status(503).contentType("text/plain; charset=utf-8").result("too many live streams; try again\n");
+            return;
+        }
+        try {
+            stream(ctx, op.id(), lastEventId(ctx.header("Last-Event-ID")));
+        } catch (IOException e) {
+            // the browser went away: nothing to answer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            streams.release();
+        }
+    }
+
+    private void stream(Context ctx, OperationId id, long from) throws IOException, InterruptedException {
+        Journal journal = engine.journal();
+        Redactor secrets = engine.secrets();
+        HttpServletResponse res = ctx.res();
+        res.setStatus(200);
+        res.setContentType("text/event-stream; charset=utf-8");
+        res.setHeader("Cache-Control", "no-cache");
+        res.setHeader("X-Accel-Buffering", "no");
+        Writer out = new BufferedWriter(new OutputStreamWriter(res.getOutputStream(), StandardCharsets.UTF_8), 65536);
+        out.write("retry: 2000\n\n");
+        out.flush();
+        long after = from;
+        String lastState = null;
+        int idle = 0;
+        while (true) {
+            // The state is read before the lines: once it is terminal, every line is in the journal already.
+            OperationRecord op = journal.operation(id).orElseThrow();
+            String state = json(OpView.of(op, journal.hostRuns(id), secrets));
+            boolean sent = false;
+            while (true) {
+                List<OutputLine> page = journal.output(id, after, PAGE);
+                for (OutputLine l : page) {
+                    out.write("id: " + l.seq() + "\nevent: line\ndata: " + json(line(op.plan(), l, secrets)) + "\n\n");
+                    after = l.seq();
+                }
+                if (!page.isEmpty()) {
+                    out.flush();
+                    sent = true;
+                }
+                if (page.size() < PAGE) {
+                    break;
+                }
+            }
+            if (!state.equals(lastState)) {
+                out.write("event: state\ndata: " + state + "\n\n");
+                out.flush();
+                lastState = state;
+                sent = true;
+            }
+            if (op.state().isTerminal()) {
+                out.write("event: end\ndata: {}\n\n");
+                out.flush();
+                return;
+            }
+            idle = sent ? 0 : idle + 1;
+            if (idle >= heartbeatEvery) {
+                out.write(": keep-alive\n\n");
+                out.flush();
+                idle = 0;
+            }
+            if (!sleeper.sleep(poll, closing)) {
+                return;
+            }
+        }
+    }
+
+    private static Map<String, Object> line(OperationPlan plan, OutputLine l, Redactor secrets) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", l.seq());
+        int i = l.stepIndex();
+        m.put("step", i >= 0 && i < plan.steps().size() ? secrets.redact(plan.steps().get(i).name()) : "");
+        m.put("host", l.host() == null ? "" : l.host());
+        m.put("stream", l.stream() == null ? "" : l.stream().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("text", secrets.redact(l.line()));
+        return m;
+    }
+
+    /** The seq to resume after: the {@code Last-Event-ID} header when it is a number, else 0. */
+    static long lastEventId(String header) {
+        if (header == null || header.isBlank() || header.length() > 18
+                || !header.strip().chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return 0;
+        }
+        return Long.parseLong(header.strip());
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+}
