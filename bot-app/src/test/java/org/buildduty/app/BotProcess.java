@@ -31,6 +31,8 @@ final class BotProcess implements AutoCloseable {
 
     /** The shaded jar built by {@code package}; failsafe runs after it. */
     static Path jar() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("buildduty.unitTestPhase"),
+                "an integration test: failsafe runs it against the packaged jar (a -Dtest pattern matched it)");
         Path jar = Path.of("target", "buildduty.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("run `mvn verify`: " + jar + " is missing");

@@ -76,7 +76,8 @@ class WebBrowserIT {
                 assertThat(texts).hasSize(LINES).startsWith("tick 1", "tick 2").endsWith("tick " + LINES);
                 assertThat(js.executeScript("return window.buildduty_marker;"))
                         .as("the page was never reloaded").isEqualTo("same page");
-                assertThat(browser.findElement(By.id("hosts")).getText()).contains("succeeded");
+                assertThat(browser.findElement(By.id("hosts")).getText()).contains("local").contains("succeeded");
+                assertThat(browser.findElement(By.id("ended")).getText()).as("updated live").isNotEmpty();
 
                 Path shots = Path.of("target", "screenshots");
                 Files.createDirectories(shots);
@@ -123,7 +124,7 @@ class WebBrowserIT {
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,900", "--user-data-dir=" + dir.resolve("chromium-profile"));
+                "--disable-sync", "--window-size=1280,2400", "--user-data-dir=" + dir.resolve("chromium-profile"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort()
                 .withLogFile(dir.resolve("chromedriver.log").toFile()).build();

@@ -1,7 +1,6 @@
 package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,12 +23,6 @@ class WebEndToEndIT {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void onlyAfterPackage() {
-        assumeFalse(Boolean.getBoolean("buildduty.unitTestPhase"),
-                "an integration test: failsafe runs it against the packaged jar (a -Dtest=Web* pattern matched it)");
-    }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

@@ -23,9 +23,12 @@ import org.buildduty.core.time.Times;
  * @param detail   the last state change's reason or summary, redacted
  * @param done     host runs finished (rollbacks not counted)
  * @param total    host runs planned: each step's hosts (one run for a step with none)
+ * @param ended    when it ended, or empty
+ * @param duration started to ended once it ended, or empty
  * @param hostRuns every host run started so far, in journal order
  */
-record OpView(String state, boolean terminal, String detail, int done, int total, List<HostView> hostRuns) {
+record OpView(String state, boolean terminal, String detail, int done, int total, String ended, String duration,
+        List<HostView> hostRuns) {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -49,12 +52,13 @@ record OpView(String state, boolean terminal, String detail, int done, int total
             String state = r.result() == null ? "running" : r.result().outcome().label();
             String exit = r.result() == null || r.result().exitCode() == null ? "" : r.result().exitCode().toString();
             String took = r.endedAt() == null ? "" : Times.elapsed(Duration.between(r.startedAt(), r.endedAt()));
-            views.add(new HostView(secrets.redact(r.stepName()), r.host() == null ? "" : r.host(), state, exit,
+            views.add(new HostView(secrets.redact(r.stepName()), r.host() == null ? "local" : r.host(), state, exit,
                     stamp(r.startedAt()), took, r.rollback()));
         }
         int total = planned(op.plan());
+        String took = op.endedAt() == null ? "" : duration(op, op.endedAt());
         return new OpView(op.state().label(), op.state().isTerminal(), secrets.redact(op.detail() == null ? ""
-                : op.detail()), Math.min(done, total), total, List.copyOf(views));
+                : op.detail()), Math.min(done, total), total, stamp(op.endedAt()), took, List.copyOf(views));
     }
 
     /** Host runs the plan makes, rollbacks aside. */

@@ -44,12 +44,12 @@ final class OperationPage {
                 .append(v.done()).append('/').append(v.total()).append("</span> ")
                 .append(Html.esc(secrets.redact(op.plan().unit()))).append("</p>\n");
         sb.append("<table id=\"summary\" class=\"kv\">\n");
-        row(sb, "requested by", op.requester().toString());
-        row(sb, "in", op.origin().toString());
-        row(sb, "created", OpView.stamp(op.createdAt()));
-        row(sb, "started", OpView.stamp(op.startedAt()));
-        row(sb, "ended", OpView.stamp(op.endedAt()));
-        row(sb, "duration", OpView.duration(op, now));
+        row(sb, "requested by", op.requester().toString(), "requester");
+        row(sb, "in", op.origin().toString(), "origin");
+        row(sb, "created", OpView.stamp(op.createdAt()), "created");
+        row(sb, "started", OpView.stamp(op.startedAt()), "started");
+        row(sb, "ended", OpView.stamp(op.endedAt()), "ended");
+        row(sb, "duration", OpView.duration(op, now), "duration");
         sb.append("</table>\n");
 
         sb.append("<h2>Parameters</h2>\n");
@@ -110,5 +110,11 @@ final class OperationPage {
 
     private static void row(StringBuilder sb, String key, String value) {
         sb.append("<tr><th>").append(Html.esc(key)).append("</th><td>").append(Html.esc(value)).append("</td></tr>\n");
+    }
+
+    /** A row whose value cell has an id, for the page's script to update. */
+    private static void row(StringBuilder sb, String key, String value, String id) {
+        sb.append("<tr><th>").append(Html.esc(key)).append("</th><td id=\"").append(id).append("\">")
+                .append(Html.esc(value)).append("</td></tr>\n");
     }
 }

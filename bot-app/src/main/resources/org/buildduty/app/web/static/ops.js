@@ -11,6 +11,8 @@
     var count = document.getElementById('count');
     var hosts = document.getElementById('hosts');
     var status = document.getElementById('stream-status');
+    var endedAt = document.getElementById('ended');
+    var duration = document.getElementById('duration');
     if (!id || !log || typeof EventSource === 'undefined') {
         return;
     }
@@ -62,6 +64,10 @@
             progress.value = s.done;
         }
         setText(count, s.done + '/' + s.total);
+        if (s.ended) {
+            setText(endedAt, s.ended);
+            setText(duration, s.duration);
+        }
         if (hosts && hosts.tBodies.length > 0) {
             var body = hosts.tBodies[0];
             while (body.rows.length > s.hostRuns.length) {
