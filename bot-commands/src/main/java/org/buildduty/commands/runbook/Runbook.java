@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
@@ -24,10 +25,11 @@ import org.buildduty.core.param.ParamType;
  * @param steps the step templates in order
  * @param unit what the status line counts: the file's {@code unit}, else {@code hosts} when a step fans out, else
  *     {@code steps}
+ * @param onRestart what a restart does if the bot died while it ran ({@code on_restart: report | rollback})
  * @param source the file it was read from
  */
 public record Runbook(String name, String alias, String description, String role, ApprovalPolicy approval,
-        List<ParamSpec> params, List<StepTemplate> steps, String unit, String source) {
+        List<ParamSpec> params, List<StepTemplate> steps, String unit, OnRestart onRestart, String source) {
     public Runbook {
         Objects.requireNonNull(name, "name");
         alias = alias == null ? "" : alias;

@@ -49,7 +49,7 @@ final class RunbookPlanner {
         }
         Map<String, String> shown = new LinkedHashMap<>();
         values.forEach((k, v) -> shown.put(k, v.display()));
-        return new OperationPlan(rb.name(), shown, steps, rb.approval(), rb.unit());
+        return new OperationPlan(rb.name(), shown, steps, rb.approval(), rb.unit(), rb.onRestart());
     }
 
     private static StepSpec step(StepTemplate t, Map<String, ParamValue> values, Inventory inv) {

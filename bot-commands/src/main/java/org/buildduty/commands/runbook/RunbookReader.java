@@ -16,6 +16,7 @@ import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.param.ParamType;
@@ -27,7 +28,8 @@ final class RunbookReader {
     private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9._-]{1,40}");
     private static final Pattern UNIT = Pattern.compile("[a-z][a-z0-9 -]{0,19}");
     private static final Set<String> TOP =
-            Set.of("name", "alias", "description", "role", "approval", "params", "steps", "unit");
+            Set.of("name", "alias", "description", "role", "approval", "params", "steps", "unit",
+                    "on_restart");
     private static final Set<String> APPROVAL = Set.of("role", "required", "self_approve", "timeout");
     private static final Set<String> PARAM = Set.of("type", "default", "choices", "description", "min", "max", "roots");
     private static final Set<String> TYPES =
@@ -65,6 +67,8 @@ final class RunbookReader {
         optional("params").ifPresent(this::params);
         ApprovalPolicy approval = optional("approval").flatMap(n -> approval(n, role)).orElse(ApprovalPolicy.NONE);
         List<StepTemplate> steps = problems.check(() -> root.require("steps")).map(this::steps).orElse(List.of());
+        OnRestart onRestart = optional("on_restart").flatMap(n -> problems.check(() -> onRestart(n)))
+                .orElse(OnRestart.REPORT);
         if (problems.errors().size() > before) {
             return Optional.empty();
         }
@@ -72,7 +76,7 @@ final class RunbookReader {
             unit = steps.stream().anyMatch(StepTemplate::fansOut) ? "hosts" : "steps";
         }
         return Optional.of(new Runbook(name, alias, description, role, approval, new ArrayList<>(params.values()),
-                steps, unit, root.file()));
+                steps, unit, onRestart, root.file()));
     }
 
     private Optional<ConfigNode> optional(String key) {
@@ -85,6 +89,14 @@ final class RunbookReader {
             throw n.error("must match [a-z][a-z0-9-]* (at most 40 characters), not \"" + s + "\"");
         }
         return s;
+    }
+
+    private static OnRestart onRestart(ConfigNode n) {
+        String s = n.string().strip();
+        if (s.equals("report") || s.equals("rollback")) {
+            return OnRestart.valueOf(s.toUpperCase(java.util.Locale.ROOT));
+        }
+        throw n.error("must be report or rollback, not \"" + n.string() + "\"");
     }
 
     private static String matching(ConfigNode n, Pattern p) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
 
@@ -40,6 +41,7 @@ public final class PlanCodec {
             steps.add(step(s));
         }
         m.put("steps", steps);
+        m.put("on_restart", plan.onRestart().name());
         try {
             return JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {
@@ -61,7 +63,9 @@ public final class PlanCodec {
             }
             Map<String, String> params = new LinkedHashMap<>();
             ((Map<String, Object>) m.get("params")).forEach((k, v) -> params.put(k, String.valueOf(v)));
-            return new OperationPlan((String) m.get("kind"), params, steps, policy, (String) m.get("unit"));
+            Object onRestart = m.get("on_restart");
+            return new OperationPlan((String) m.get("kind"), params, steps, policy, (String) m.get("unit"),
+                    onRestart == null ? OnRestart.REPORT : OnRestart.valueOf((String) onRestart));
         } catch (JsonProcessingException | RuntimeException e) {
             throw new JournalException("cannot decode a stored plan", e);
         }

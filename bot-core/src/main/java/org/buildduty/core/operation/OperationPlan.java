@@ -15,15 +15,23 @@ import org.buildduty.core.approval.ApprovalPolicy;
  * @param steps the steps, already substituted
  * @param approval who must approve before it runs
  * @param unit what the fan-out counts, for the status line ({@code masters}, {@code hosts}, {@code steps})
+ * @param onRestart what a restart does to it if it was running when the bot died
  */
 public record OperationPlan(String kind, Map<String, String> params, List<StepSpec> steps, ApprovalPolicy approval,
-        String unit) {
+        String unit, OnRestart onRestart) {
     public OperationPlan {
         Objects.requireNonNull(kind, "kind");
         params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
         steps = List.copyOf(steps);
         approval = approval == null ? ApprovalPolicy.NONE : approval;
         unit = unit == null || unit.isEmpty() ? "steps" : unit;
+        onRestart = onRestart == null ? OnRestart.REPORT : onRestart;
+    }
+
+    /** A plan that a restart only reports. */
+    public OperationPlan(String kind, Map<String, String> params, List<StepSpec> steps, ApprovalPolicy approval,
+            String unit) {
+        this(kind, params, steps, approval, unit, OnRestart.REPORT);
     }
 
     /** {@code key=value} pairs as shown in chat, e.g. {@code masters=all revision=4f2a9c1}. */

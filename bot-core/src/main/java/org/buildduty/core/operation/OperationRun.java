@@ -49,12 +49,17 @@ final class OperationRun implements Runnable {
     private volatile String cancelReason;
     private volatile boolean aborted;
     private boolean forwardDone;
+    /** After a restart: the host runs that had ended, per step; only their rollbacks run. Null for a normal run. */
+    private final java.util.SortedMap<Integer, List<StepResult>> recovered;
 
-    OperationRun(Operation op, ProgressSink sink, Shared shared, Consumer<OperationRun> onDone) {
+    OperationRun(Operation op, ProgressSink sink, Shared shared, Consumer<OperationRun> onDone,
+            java.util.SortedMap<Integer, List<StepResult>> recovered) {
         this.op = op;
         this.sink = new GuardedSink(sink);
         this.shared = shared;
         this.onDone = onDone;
+        this.recovered = recovered;
+        this.forwardDone = recovered != null;
     }
 
     Operation operation() {
@@ -148,6 +153,9 @@ final class OperationRun implements Runnable {
     }
 
     private End drive() throws InterruptedException {
+        if (recovered != null) {
+            return rollBackAfterRestart();
+        }
         sink.operationStarted(op);
         List<StepSpec> steps = op.plan().steps();
         List<List<StepResult>> done = new ArrayList<>();
@@ -199,6 +207,19 @@ final class OperationRun implements Runnable {
         rollBack(steps, done, summary);
         return new End(cancelledBy != null ? OperationState.CANCELLED : OperationState.FAILED,
                 summary.toString());
+    }
+
+    /** Rolls back the steps that had run before the bot died; the operation stays interrupted. */
+    private End rollBackAfterRestart() throws InterruptedException {
+        List<StepSpec> steps = op.plan().steps();
+        List<List<StepResult>> done = new ArrayList<>();
+        int last = recovered.isEmpty() ? -1 : Math.min(recovered.lastKey(), steps.size() - 1);
+        for (int i = 0; i <= last; i++) {
+            done.add(recovered.getOrDefault(i, List.of()));
+        }
+        StringBuilder summary = new StringBuilder(op.title()).append(" interrupted by a restart");
+        rollBack(steps, done, summary);
+        return new End(OperationState.INTERRUPTED, summary.toString());
     }
 
     private void rollBack(List<StepSpec> steps, List<List<StepResult>> done, StringBuilder summary)

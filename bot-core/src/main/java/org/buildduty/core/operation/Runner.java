@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.time.Ticker;
 
@@ -101,18 +102,50 @@ public final class Runner implements AutoCloseable {
                     || state == OperationState.ROLLING_BACK) {
                 throw new IllegalStateException(op.title() + " cannot be started: it is " + state.label());
             }
-            run = new OperationRun(op, sink, shared, r -> runs.remove(r.operation().id(), r));
+            run = new OperationRun(op, sink, shared, r -> runs.remove(r.operation().id(), r), null);
             op.transition(OperationState.RUNNING, ticker.now());
-            runs.put(op.id(), run);
-            try {
-                opPool.execute(run);
-            } catch (RejectedExecutionException e) {
-                runs.remove(op.id());
-                throw new IllegalStateException("runner is closed", e);
-            }
+            launch(run);
         }
         LOG.info("{} started", op.title());
         return run.future();
+    }
+
+    /**
+     * Runs only the rollbacks of an operation the bot was running when it died: for each step in {@code completed}
+     * (step index → the host runs that had ended), the step's rollback runs where it succeeded, last step first, as
+     * after a failure. The operation ends {@link OperationState#INTERRUPTED}; no forward step runs again.
+     *
+     * @throws IllegalStateException if the operation is not running or rolling back, or the runner is closed
+     */
+    public CompletableFuture<OperationState> rollBackAfterRestart(Operation op,
+            java.util.SortedMap<Integer, List<StepResult>> completed, ProgressSink sink) {
+        Objects.requireNonNull(op, "op");
+        OperationRun run;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("runner is closed");
+            }
+            OperationState state = op.state();
+            if (runs.containsKey(op.id()) || state != OperationState.RUNNING && state != OperationState.ROLLING_BACK) {
+                throw new IllegalStateException(op.title() + " cannot be rolled back: it is " + state.label());
+            }
+            run = new OperationRun(op, sink, shared, r -> runs.remove(r.operation().id(), r), completed);
+            launch(run);
+        }
+        LOG.info("{}: rolling back after a restart", op.title());
+        return run.future();
+    }
+
+    /** Registers and starts a run; the caller holds the lock. */
+    private void launch(OperationRun run) {
+        OperationId id = run.operation().id();
+        runs.put(id, run);
+        try {
+            opPool.execute(run);
+        } catch (RejectedExecutionException e) {
+            runs.remove(id);
+            throw new IllegalStateException("runner is closed", e);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,12 +23,14 @@ import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.ApprovalRecheck;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.exec.StepOutcome;
+import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalSink;
-import org.buildduty.core.metrics.MetricsSink;
 import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.metrics.MetricsSink;
+import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
@@ -166,13 +169,39 @@ final class Operations {
         throw new UserFacingException(op.title() + " is " + op.state().label() + "; nothing to cancel");
     }
 
-    void start(Operation op) {
+    /** Where an operation's progress goes: the journal, the meters and its room. */
+    private ProgressSink sinks(Operation op) {
         List<ProgressSink> sinks = new ArrayList<>();
         sinks.add(new JournalSink(journal, ticker, engine.redactor()));
         sinks.add(new MetricsSink(engine.metrics(), ticker));
         engine.publisher(op.origin()).ifPresent(p -> sinks.add(new OperationReporter(p, ticker, engine::link)));
+        return new CompositeSink(sinks);
+    }
+
+    /**
+     * The host runs of an interrupted operation whose rollback is still owed, per step: forward runs that ended,
+     * less those whose rollback already succeeded before the bot died.
+     */
+    private SortedMap<Integer, List<StepResult>> toRollBack(OperationRecord rec) {
+        SortedMap<Integer, List<StepResult>> out = new TreeMap<>();
+        List<HostRunRecord> runs = journal.hostRuns(rec.id());
+        for (HostRunRecord r : runs) {
+            if (r.rollback() || r.result() == null) {
+                continue;
+            }
+            boolean undone = runs.stream().anyMatch(u -> u.rollback() && u.stepIndex() == r.stepIndex()
+                    && java.util.Objects.equals(u.host(), r.host()) && u.result() != null
+                    && u.result().outcome() == StepOutcome.SUCCEEDED);
+            if (!undone) {
+                out.computeIfAbsent(r.stepIndex(), k -> new ArrayList<>()).add(r.result());
+            }
+        }
+        return out;
+    }
+
+    void start(Operation op) {
         live.put(op.id(), op);
-        runner.submit(op, new CompositeSink(sinks)).whenComplete((state, err) -> {
+        runner.submit(op, sinks(op)).whenComplete((state, err) -> {
             live.remove(op.id());
             if (err != null) {
                 LOG.error("{} ended with an error", op.title(), err);
@@ -207,6 +236,23 @@ final class Operations {
                 continue;
             }
             String done = completed(rec);
+            if (rec.plan().onRestart() == OnRestart.ROLLBACK && rec.state() != OperationState.QUEUED) {
+                SortedMap<Integer, List<StepResult>> toUndo = toRollBack(rec);
+                if (!toUndo.isEmpty()) {
+                    String why = "the bot restarted while it was " + rec.state().label() + "; completed: " + done
+                            + "; rolling back as its runbook asks (on_restart: rollback); not re-run";
+                    LOG.warn("{} interrupted: {}", op.title(), why);
+                    engine.reply(rec.origin(), List.of(op.title() + " interrupted: " + why));
+                    live.put(op.id(), op);
+                    runner.rollBackAfterRestart(op, toUndo, sinks(op)).whenComplete((state, err) -> {
+                        live.remove(op.id());
+                        if (err != null) {
+                            LOG.error("{}: the rollback after a restart ended with an error", op.title(), err);
+                        }
+                    });
+                    continue;
+                }
+            }
             String detail = rec.state() == OperationState.QUEUED
                     ? "the bot restarted before it ran; it was not run — request it again"
                     : "the bot restarted while it was " + rec.state().label() + "; completed: " + done
