@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -131,6 +132,12 @@ public final class MbsWatchBench {
                         maxRss / 1024.0, ProcStats.rssKb(bot.pid()) / 1024.0);
                 System.out.printf("bot CPU: %.2f s in %.1f s = %.1f%% of one core%n", cpuS, wallS,
                         100 * cpuS / wallS);
+                BenchArgs.result("mbs watch: upstream requests per poll interval, " + builds + " builds × " + rooms
+                        + " rooms", "" + builds, String.format(Locale.ROOT, "%.1f", total / (double) intervals));
+                BenchArgs.result("mbs watch: bot RSS (max), " + builds * rooms + " watches", "≤ 256 MiB",
+                        String.format(Locale.ROOT, "%.1f MiB", maxRss / 1024.0));
+                BenchArgs.result("mbs watch: bot CPU", "reported", String.format(Locale.ROOT,
+                        "%.1f%% of one core", 100 * cpuS / wallS));
                 System.out.printf("thread lines posted so far (console, prefixed [mbs <id>]): %d%n", lines);
                 bot.closeInput();
                 bot.waitFor(30);
