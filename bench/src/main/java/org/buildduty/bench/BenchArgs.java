@@ -45,6 +45,15 @@ final class BenchArgs {
         return out;
     }
 
+    /**
+     * Prints a machine-readable result line, {@code RESULT figure|target|measured}, which {@code bench/run all}
+     * collects into bench/RESULTS.md ({@code |} in a field becomes {@code /}).
+     */
+    static void result(String figure, String target, String measured) {
+        System.out.println("RESULT " + String.join("|", figure.replace('|', '/'), target.replace('|', '/'),
+                measured.replace('|', '/')));
+    }
+
     /** Removes a temp directory, saying so if it cannot. */
     static void deleteTree(Path dir) {
         try (var paths = Files.walk(dir)) {

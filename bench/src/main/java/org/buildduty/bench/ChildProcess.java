@@ -1,7 +1,11 @@
 package org.buildduty.bench;
 
+import java.io.BufferedReader;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +40,46 @@ final class ChildProcess implements AutoCloseable {
         pb.environment().clear();
         pb.environment().putAll(env);
         return new ChildProcess(name, pb.start(), log);
+    }
+
+    /**
+     * Like {@link #start}, but the standard output is read line by line: each line goes to {@code stdout}, stamped
+     * with {@link System#nanoTime()} when read, and is appended to {@code log} (which also takes the standard error).
+     */
+    static ChildProcess startPiped(String name, List<String> command, Path dir, Map<String, String> env, Path log,
+            ReplyQueue stdout) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        ChildProcess p = new ChildProcess(name, pb.start(), log);
+        Thread reader = new Thread(() -> p.copyLines(stdout), "stdout-" + name);
+        reader.setDaemon(true);
+        reader.start();
+        return p;
+    }
+
+    private void copyLines(ReplyQueue stdout) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+                OutputStream copy = new FileOutputStream(log.toFile(), true)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                stdout.add(line, System.nanoTime());
+                copy.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // The process ended.
+        } finally {
+            stdout.close();
+        }
+    }
+
+    /** Writes one line to the process's standard input (buildduty's console connector reads commands there). */
+    synchronized void writeLine(String line) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
     }
 
     long pid() {

@@ -174,6 +174,7 @@ public final class IrcRoundTripBench {
                 rawLimit), p50 <= rawLimit);
         double p99 = bot.percentileMs(99);
         verdict(String.format(Locale.ROOT, "p99 at most %.0f ms (%.3f ms)", P99_LIMIT_MS, p99), p99 <= P99_LIMIT_MS);
+        BenchArgs.result("IRC round trip (buildduty !whoami): lost", "0", bot.lost() + " of " + bot.sent());
         if (bot.lost() > 0) {
             System.out.printf("note: %d buildduty requests got no reply in time (not in the percentiles)%n",
                     bot.lost());
@@ -182,6 +183,9 @@ public final class IrcRoundTripBench {
 
     private static void verdict(String what, boolean met) {
         System.out.println("target " + what + ": " + (met ? "MET" : "MISSED"));
+        int colon = what.indexOf(" (");
+        BenchArgs.result("IRC round trip (buildduty !whoami): " + what.substring(0, colon), "met",
+                what.substring(colon + 2, what.length() - 1) + (met ? ": met" : ": MISSED"));
     }
 
     private static Target find(List<Target> targets, String prefix) {

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -104,7 +105,7 @@ public final class MbsWatchBench {
                 }
                 double resumeS = (System.nanoTime() - started) / 1e9;
                 Thread.sleep(warmup * interval * 1000L);
-                long cpu0 = cpuTicks(bot.pid());
+                long cpu0 = ProcStats.cpuTicks(bot.pid());
                 long wall0 = System.nanoTime();
                 int req0 = mbs.requests();
                 List<Integer> perInterval = new ArrayList<>();
@@ -113,9 +114,9 @@ public final class MbsWatchBench {
                     int before = mbs.requests();
                     Thread.sleep(interval * 1000L);
                     perInterval.add(mbs.requests() - before);
-                    maxRss = Math.max(maxRss, rssKb(bot.pid()));
+                    maxRss = Math.max(maxRss, ProcStats.rssKb(bot.pid()));
                 }
-                double cpuS = (cpuTicks(bot.pid()) - cpu0) / 100.0;
+                double cpuS = (ProcStats.cpuTicks(bot.pid()) - cpu0) / ProcStats.TICKS_PER_SECOND;
                 double wallS = (System.nanoTime() - wall0) / 1e9;
                 int total = mbs.requests() - req0;
                 long lines;
@@ -128,9 +129,15 @@ public final class MbsWatchBench {
                 System.out.printf("mean %.1f per interval (target %d = builds); %d in %.1f s%n",
                         total / (double) intervals, builds, total, wallS);
                 System.out.printf("bot RSS: %.1f MiB at most, %.1f MiB at the end (target ≤ 256 MiB)%n",
-                        maxRss / 1024.0, rssKb(bot.pid()) / 1024.0);
+                        maxRss / 1024.0, ProcStats.rssKb(bot.pid()) / 1024.0);
                 System.out.printf("bot CPU: %.2f s in %.1f s = %.1f%% of one core%n", cpuS, wallS,
                         100 * cpuS / wallS);
+                BenchArgs.result("mbs watch: upstream requests per poll interval, " + builds + " builds × " + rooms
+                        + " rooms", "" + builds, String.format(Locale.ROOT, "%.1f", total / (double) intervals));
+                BenchArgs.result("mbs watch: bot RSS (max), " + builds * rooms + " watches", "≤ 256 MiB",
+                        String.format(Locale.ROOT, "%.1f MiB", maxRss / 1024.0));
+                BenchArgs.result("mbs watch: bot CPU", "reported", String.format(Locale.ROOT,
+                        "%.1f%% of one core", 100 * cpuS / wallS));
                 System.out.printf("thread lines posted so far (console, prefixed [mbs <id>]): %d%n", lines);
                 bot.closeInput();
                 bot.waitFor(30);
@@ -183,21 +190,5 @@ public final class MbsWatchBench {
             }
             c.commit();
         }
-    }
-
-    /** utime + stime of a process, in clock ticks (100 per second on Linux). */
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    private static long rssKb(long pid) throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (l.startsWith("VmRSS:")) {
-                return Long.parseLong(l.replaceAll("[^0-9]", ""));
-            }
-        }
-        return 0;
     }
 }

@@ -100,6 +100,11 @@ public final class ReconfigFanoutBench {
         System.out.printf(Locale.ROOT, "%8d  %6.2f  %16.2f  %12.3f  %5.2f  %7.2f  %10.2f  %8.3f  %6d%s%n",
                 parallel, wall, slowest, wall / slowest, lpt, bound, inOrder, wall / lpt, timings.failed().size(),
                 timings.outcome(r.end()));
+        boolean all = parallel >= sleeps.size();
+        BenchArgs.result(String.format(Locale.ROOT, "reconfig fan-out: wall / %s, %d masters at parallel %d",
+                all ? "slowest master" : "LPT schedule", sleeps.size(), parallel), all ? "≤ 1.10" : "reported",
+                String.format(Locale.ROOT, "%.3f (wall %.2f s), %d failed", all ? wall / slowest : wall / lpt, wall,
+                        timings.failed().size()));
     }
 
     /** The makespan of longest-processing-time-first onto {@code slots} slots. */

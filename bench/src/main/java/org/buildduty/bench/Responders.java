@@ -96,19 +96,35 @@ final class Responders {
                 "roles:",
                 "  releng: [\"bench:" + clientAccount + "\"]",
                 ""));
+        ChildProcess p = ChildProcess.start("buildduty", botCommand(jar, config), d, botEnv(d, botPassword),
+                d.resolve("bot.out"));
+        return started(new Target("buildduty", "#bot", "!whoami", false, client, p), client, botAccount, "#bot", p);
+    }
+
+    /** {@code java -jar JAR --config FILE}, with the java running the bench. */
+    static List<String> botCommand(Path jar, Path config) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return List.of(java, "-jar", jar.toAbsolutePath().toString(), "--config", config.toString());
+    }
+
+    /**
+     * The bot's environment: PATH, HOME = {@code dir}, its log file in {@code dir}, the IRC password (if any) in
+     * BENCH_IRC_PASSWORD, and BENCH_BOT_JAVA_OPTS as JAVA_TOOL_OPTIONS.
+     */
+    static Map<String, String> botEnv(Path dir, String ircPassword) {
         Map<String, String> env = new HashMap<>(Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                "HOME", d.toString(), "LANG", "C.UTF-8", "BENCH_IRC_PASSWORD", botPassword));
+                "HOME", dir.toString(), "LANG", "C.UTF-8", "BUILDDUTY_LOG_FILE", dir.resolve("bot.log").toString()));
+        if (ircPassword != null) {
+            env.put("BENCH_IRC_PASSWORD", ircPassword);
+        }
         String opts = System.getenv("BENCH_BOT_JAVA_OPTS");
         if (opts != null) {
             env.put("JAVA_TOOL_OPTIONS", opts);
         }
-        ChildProcess p = ChildProcess.start("buildduty", List.of(java, "-jar", jar.toAbsolutePath().toString(),
-                "--config", config.toString()), d, env, d.resolve("bot.out"));
-        return started(new Target("buildduty", "#bot", "!whoami", false, client, p), client, botAccount, "#bot", p);
+        return env;
     }
 
-    private static TimingClient joined(IrcNetwork net, String nick, String channel, String account, String password)
+    static TimingClient joined(IrcNetwork net, String nick, String channel, String account, String password)
             throws IOException {
         TimingClient c = TimingClient.connect(net.floodPort(), nick, account, password);
         c.join(channel);

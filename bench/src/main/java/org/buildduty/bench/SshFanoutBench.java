@@ -94,6 +94,10 @@ public final class SshFanoutBench {
         System.out.printf(Locale.ROOT, "%8d  %6.2f  %14.2f  %13.2f  %12.3f  %5d  %13.2f  %16.3f  %6d%s%n",
                 parallel, r.wallSeconds(), slowest, median, r.wallSeconds() / slowest, ideal, slowestCommand,
                 r.wallSeconds() / slowestCommand, timings.failed().size(), timings.outcome(r.end()));
+        BenchArgs.result(String.format(Locale.ROOT, "ssh fan-out: wall / slowest host, %d hosts at parallel %d",
+                names.size(), parallel), parallel >= names.size() ? "≤ 1.10" : "≤ ideal " + ideal,
+                String.format(Locale.ROOT, "%.3f (wall %.2f s), %d failed", r.wallSeconds() / slowest,
+                        r.wallSeconds(), timings.failed().size()));
     }
 
     /** The host run times, plus the time the command itself measured on the server, by host. */

@@ -2,7 +2,6 @@ package org.buildduty.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -79,13 +78,7 @@ final class Target implements AutoCloseable {
 
     /** The {@code p}-th percentile (nearest rank) of the counted round trips, in milliseconds; NaN if none. */
     double percentileMs(double p) {
-        if (rtts.isEmpty()) {
-            return Double.NaN;
-        }
-        long[] sorted = rtts.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(sorted);
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)] / 1e6;
+        return Latencies.percentileMs(rtts, p);
     }
 
     /** One row of the results table. */

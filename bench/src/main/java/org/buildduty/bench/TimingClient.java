@@ -33,6 +33,7 @@ final class TimingClient implements AutoCloseable {
     private final List<Long> orderedReplies = new ArrayList<>();
     private String replyPrefix;
     private String replyChannel;
+    private ReplyQueue queue;
     private int untokenedRequests;
     private boolean closed;
 
@@ -87,6 +88,16 @@ final class TimingClient implements AutoCloseable {
         replies.clear();
         orderedReplies.clear();
         untokenedRequests = 0;
+    }
+
+    /** From now on, replies (see {@link #watch}) go to {@code q} (with their text) instead of {@link #roundTrip}. */
+    synchronized void forward(ReplyQueue q) {
+        queue = q;
+    }
+
+    /** True if any line received so far, other than a reply, matches {@code match}. */
+    synchronized boolean saw(Predicate<String> match) {
+        return log.stream().anyMatch(match);
     }
 
     /**
@@ -197,6 +208,9 @@ final class TimingClient implements AutoCloseable {
         } finally {
             synchronized (this) {
                 closed = true;
+                if (queue != null) {
+                    queue.close();
+                }
                 notifyAll();
             }
         }
@@ -211,7 +225,9 @@ final class TimingClient implements AutoCloseable {
             System.err.println(nick + " <- " + l);
         }
         synchronized (this) {
-            if (replyPrefix != null && l.startsWith(replyPrefix) && l.contains(replyChannel)) {
+            if (replyPrefix != null && l.startsWith(replyPrefix) && l.contains(replyChannel) && queue != null) {
+                queue.add(l.substring(l.indexOf(replyChannel) + replyChannel.length()), stamp);
+            } else if (replyPrefix != null && l.startsWith(replyPrefix) && l.contains(replyChannel)) {
                 orderedReplies.add(stamp);
                 replies.add(new Reply(l.substring(l.indexOf(replyChannel) + replyChannel.length()), stamp));
             } else {
