@@ -138,6 +138,7 @@ class ReconfigEndToEndIT {
     @Test
     void reconfigsEveryMasterNamesTheBrokenOneAndTheStuckOne() throws Exception {
         assertThat(masterPids).hasSize(3);
+        String pending;
         try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"), Map.of())) {
             bot.type("reconfig --dry-run --masters bm01,bm02 --revision main");
             List<String> plan = bot.expect("3. reconfig (ssh on bm01, bm02 (2 hosts)", WAIT);
@@ -186,7 +187,54 @@ class ReconfigEndToEndIT {
                     .contains("#3 bm02| Reconfiguration appears to have completed successfully")
                     .contains("Never saw reconfiguration finish.");
             signal("CONT", masterPids.get(2));
+
+            // kill -9 in the middle of a fan-out (bm03 hangs), with another reconfig waiting for approval
+            signal("STOP", masterPids.get(2));
+            run(bot, 4);
+            awaitStdout(bot, "#4 bm01| Reconfiguration appears to have completed successfully",
+                    "#4 bm02| Reconfiguration appears to have completed successfully");
+            long until = System.nanoTime() + WAIT.toNanos();
+            do {
+                assertThat(System.nanoTime()).as("bm01 and bm02 done in the journal: %s", bot.stdout())
+                        .isLessThan(until);
+                bot.type("op 4");
+                bot.expect("step 3 reconfig: ", WAIT);
+            } while (bot.stdout().stream().noneMatch(l -> l.contains("step 3 reconfig: 2/3 ok, 1 running")));
+            bot.type("reconfig");
+            pending = bot.expect("approve with \"!approve 5\"", WAIT).stream()
+                    .filter(l -> l.contains("reconfig #5 by")).findFirst().orElseThrow();
+            bot.kill();
+        }
+        signal("CONT", masterPids.get(2));
+        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"), Map.of())) {
+            bot.expect("reconfig #4 interrupted: the bot restarted while it was running; completed: step 1 move "
+                    + "production tag (1/1 ok), step 2 update checkouts (3/3 ok), step 3 reconfig (2/3 ok, 1 cut off)"
+                    + "; not re-run", WAIT);
+            java.util.regex.Matcher expires = java.util.regex.Pattern.compile("expires \\d\\d:\\d\\dZ")
+                    .matcher(pending);
+            assertThat(expires.find()).as(pending).isTrue();
+            bot.type("ops");
+            List<String> ops = bot.expect("reconfig #5 by local · pending approval", WAIT);
+            assertThat(ops.get(ops.size() - 1)).as("the request keeps its expiry").contains(expires.group());
+            bot.type("approve 5");
+            bot.expect("reconfig #5 approved by local; running", WAIT);
+            bot.expect("reconfig #5 [############] 3/3 masters · succeeded", WAIT);
+            assertThat(bot.stdout()).noneMatch(l -> l.startsWith("#4 "));
+            assertThat(bot.stdout()).filteredOn(l -> l.contains("#5 ") && l.contains("Reconfiguration appears"))
+                    .hasSize(3);
             assertThat(bot.endInput(WAIT)).isZero();
+        }
+    }
+
+    /** Waits until stdout holds every one of these lines, in any order. */
+    private static void awaitStdout(BotProcess bot, String... lines) throws InterruptedException {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (!java.util.Arrays.stream(lines).allMatch(l -> bot.stdout().stream().anyMatch(o -> o.contains(l)))) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not all of " + List.of(lines) + " within " + WAIT + "; stdout: "
+                        + bot.stdout());
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -161,6 +161,33 @@ public final class BuildbotMaster implements AutoCloseable {
         return tail(basedir().resolve("twistd.log"));
     }
 
+    /** Stops the master only (SIGTERM, then SIGKILL after 15 s); the worker keeps trying to reconnect. */
+    public synchronized void stopMaster() {
+        Path pidFile = basedir().resolve("twistd.pid");
+        long pid;
+        try {
+            pid = pid(pidFile);
+        } catch (IOException e) {
+            return;
+        }
+        ProcessHandle.of(pid).ifPresent(h -> {
+            h.destroy();
+            try {
+                h.onExit().get(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        });
+        pids.remove(Long.valueOf(pid));
+    }
+
+    /** Starts the master again on the same ports, and waits until the worker is back. */
+    public synchronized void startMaster() throws IOException {
+        await(launch(true, "start-master", List.of(BUILDBOT.toString(), "start", "master")), "start-master");
+        pids.add(pid(basedir().resolve("twistd.pid")));
+        awaitWorker();
+    }
+
     /** Stops worker and master; the same as {@link #close()}. */
     public void stop() {
         close();

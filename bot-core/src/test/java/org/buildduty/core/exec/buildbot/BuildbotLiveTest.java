@@ -59,6 +59,22 @@ class BuildbotLiveTest {
     }
 
     @Test
+    void aMasterRestartIsOneLineWhileItIsDownThenTheClientLogsInAgain() throws Exception {
+        ForceResult before = client.force("force", "quick", "main", null, "before the restart");
+        assertThat(awaitComplete(before.onlyRequest()).results()).isEqualTo(Results.SUCCESS.code());
+        master.stopMaster();
+        try {
+            assertThatThrownBy(() -> client.builders()).isInstanceOf(BuildbotException.class)
+                    .hasMessageContaining("not reachable").hasMessageNotContaining("\n");
+        } finally {
+            master.startMaster();
+        }
+        ForceResult after = client.force("force", "quick", "main", null, "after the restart");
+        assertThat(awaitComplete(after.onlyRequest()).results()).isEqualTo(Results.SUCCESS.code());
+        assertThat(after.onlyRequest()).isGreaterThan(before.onlyRequest());
+    }
+
+    @Test
     void forcesQuickAfterLoggingInAndTheBuildSucceeds() throws InterruptedException {
         ForceResult f = client.force("force", "quick", "main", null, "live test");
         int quick = client.builder("quick").orElseThrow().id();
