@@ -95,6 +95,7 @@ class RunbookLoaderTest {
         assertThat(first.onHostFailure()).isEqualTo(OnHostFailure.STOP);
         assertThat(rb.steps().get(1).onHostFailure()).isEqualTo(OnHostFailure.CONTINUE);
         assertThat(rb.unit()).isEqualTo("hosts");
+        assertThat(rb.onRestart()).isEqualTo(org.buildduty.core.operation.OnRestart.REPORT);
         assertThat(rb.source()).isEqualTo(dir.resolve("reconfig.yml").toString());
         assertThat(rb.synopsis()).isEqualTo("[--masters GROUP] [--revision REVISION] [--parallel N]");
     }
@@ -127,8 +128,8 @@ class RunbookLoaderTest {
                 "")).toString();
         write("notes.txt", "not a runbook: ignored");
         assertThat(errors()).containsExactly(
-                a + ":2: descripton: unknown key (known: alias, approval, description, name, params, role, steps,"
-                        + " unit)",
+                a + ":2: descripton: unknown key (known: alias, approval, description, name, on_restart, params, role,"
+                        + " steps, unit)",
                 a + ":7: steps[0].ssh.command: unknown parameter {{revison}} (declared: revision)",
                 a + ":8: steps[0].timeout: not a duration: \"10x\" (use a number and a unit: 30s, 10m, 2h, 7d,"
                         + " 1h30m)",
@@ -142,6 +143,7 @@ class RunbookLoaderTest {
         String f = write("x.yml", String.join("\n",
                 "name: Bad_Name",
                 "approval: { required: 2 }",
+                "on_restart: resume",
                 "params:",
                 "  host: { type: string }",
                 "  mode: { type: enum }",
@@ -154,17 +156,18 @@ class RunbookLoaderTest {
         assertThat(errors()).containsExactly(
                 f + ":1: name: must match [a-z][a-z0-9-]* (at most 40 characters), not \"Bad_Name\"",
                 f + ":2: approval: needs a role (approval.role, or the runbook's role)",
-                f + ":4: params.host: \"host\" is reserved: {{host}} is filled in when a step runs",
-                f + ":5: params.mode: type enum needs choices",
-                f + ":6: params.kind.type: unknown type \"colour\" (types: bool, duration, enum, group, host, int,"
+                f + ":3: on_restart: must be report or rollback, not \"resume\"",
+                f + ":5: params.host: \"host\" is reserved: {{host}} is filled in when a step runs",
+                f + ":6: params.mode: type enum needs choices",
+                f + ":7: params.kind.type: unknown type \"colour\" (types: bool, duration, enum, group, host, int,"
                         + " path, revision, string)",
-                f + ":7: params.group.default: bad value for --group: unknown group or host \"nosuch\" (groups:"
+                f + ":8: params.group.default: bad value for --group: unknown group or host \"nosuch\" (groups:"
                         + " local, masters; hosts: bastion, bm01, bm02, bm03, local1, local2)",
-                f + ":8: params.count.choices: choices are only for type enum",
-                f + ":8: params.count.default: bad value for --count: must be at least 10",
-                f + ":9: params.where.roots: bad value for --roots: must be an absolute path (starting with /), not"
+                f + ":9: params.count.choices: choices are only for type enum",
+                f + ":9: params.count.default: bad value for --count: must be at least 10",
+                f + ":10: params.where.roots: bad value for --roots: must be an absolute path (starting with /), not"
                         + " \"relative\"",
-                f + ":10: steps: needs at least one step");
+                f + ":11: steps: needs at least one step");
     }
 
     @Test
