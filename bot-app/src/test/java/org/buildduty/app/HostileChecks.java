@@ -1,0 +1,136 @@
+package org.buildduty.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.buildduty.core.parse.Sanitize;
+
+/**
+ * What every answer to a hostile message must satisfy, wherever it was read (in-process or on the jar's stdout),
+ * and the byte scans for the secret.
+ */
+final class HostileChecks {
+    /** A payload echoed back this long or longer was not cut. */
+    static final int ECHO_LIMIT = 450;
+    private static final Pattern STARTED = Pattern.compile("^hostile #(\\d+) started");
+
+    private final String secret;
+    /** First words of answers, counted: the forms the bot answers hostile input with. */
+    private final Map<String, Integer> forms = new TreeMap<>();
+    private int runsChecked;
+
+    HostileChecks(String secret) {
+        this.secret = secret;
+    }
+
+    /**
+     * Checks the lines the bot sent for one message: an answer came (unless the message was blank), no internal
+     * error or stack trace, no unsafe character (C0 and IRC codes, C1, bidi overrides, lone surrogates; a newline
+     * only between lines), no uncut echo of a long payload, no secret, and a {@code run hostile} that ran printed
+     * its {@code --msg} exactly, as one shell word.
+     */
+    void answer(String payload, String message, List<String> lines) {
+        String what = "answer to " + Sanitize.forDisplay(message, 120);
+        if (!addressed(message)) {
+            assertThat(lines).as(what + " (not addressed to the bot)").isEmpty();
+            return;
+        }
+        assertThat(lines).as(what).isNotEmpty();
+        forms.merge(form(lines.get(0)), 1, Integer::sum);
+        for (String line : lines) {
+            assertThat(line).as(what).doesNotContain("internal error").doesNotContain("Exception")
+                    .doesNotStartWith("\tat ").doesNotContain(secret);
+            assertThat(line.codePoints().filter(Sanitize::isUnsafe).mapToObj(Integer::toHexString).toList())
+                    .as(what + ": unsafe characters in " + Sanitize.forDisplay(line, 200)).isEmpty();
+            if (payload.length() > ECHO_LIMIT) {
+                assertThat(line).as(what + ": uncut echo").doesNotContain(payload.substring(0, ECHO_LIMIT));
+            }
+        }
+        Optional<String> msg = HostileMessages.hostileMsg(message);
+        Optional<String> op = lines.stream().map(STARTED::matcher).filter(Matcher::find).map(m -> m.group(1))
+                .findFirst();
+        if (msg.isPresent() && op.isPresent()) {
+            String prefix = "#" + op.get() + "| ";
+            List<String> printed = lines.stream().filter(l -> l.startsWith(prefix))
+                    .map(l -> l.substring(prefix.length())).toList();
+            assertThat(printed).as(what + ": the operation's output").isNotEmpty();
+            String shown = printed.get(0);
+            if (shown.endsWith(Sanitize.ELLIPSIS) && !msg.get().endsWith(Sanitize.ELLIPSIS)) {
+                // a long output line is cut for the room: what is shown is still the start of the value
+                assertThat(msg.get()).as(what + ": --msg printed literally, cut")
+                        .startsWith(shown.substring(0, shown.length() - 1));
+            } else {
+                assertThat(shown).as(what + ": --msg printed literally").isEqualTo(msg.get());
+            }
+            runsChecked++;
+        }
+    }
+
+    /** False for a blank line and for {@code !!...} or a lone {@code !}, which the bot leaves to people. */
+    static boolean addressed(String message) {
+        String t = message.strip();
+        return !t.isEmpty() && !(t.startsWith("!") && (t.substring(1).isBlank() || t.startsWith("!!")));
+    }
+
+    /** The first two words of a line, numbers and quoted values blanked: a coarse "form" of the answer. */
+    private static String form(String line) {
+        String[] words = line.replaceAll("\"[^\"]*\"", "\"…\"").replaceAll("[0-9]+", "N").split(" ");
+        return words.length == 1 ? words[0] : words[0] + " " + words[1];
+    }
+
+    Map<String, Integer> forms() {
+        return forms;
+    }
+
+    int runsChecked() {
+        return runsChecked;
+    }
+
+    /** The secret is in none of the files under {@code dir} (journal, -wal, -shm, logs), as bytes. */
+    void notInFiles(Path dir) throws IOException {
+        byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(indexOf(Files.readAllBytes(f), needle)).as("the secret in " + f).isEqualTo(-1);
+            }
+        }
+    }
+
+    /** The secret is not in {@code text} (a log, a stream, a web page). */
+    void notIn(String where, String text) {
+        assertThat(text).as("the secret in " + where).doesNotContain(secret);
+    }
+
+    /**
+     * The hook for the web status page: once the bot serves pages in these tests, fetch each page a hostile run
+     * touched ({@code /}, {@code /ops/N}) and pass its text here; the same secret and escaping rules apply.
+     */
+    void webPage(String url, String html) {
+        notIn("web page " + url, html);
+        assertThat(html).as(url).doesNotContain("<script>alert(1)</script>");
+    }
+
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
