@@ -14,7 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.buildduty.core.UsageException;
 import org.buildduty.core.parse.Sanitize;
+import org.buildduty.core.parse.Tokenizer;
 
 /**
  * What every answer to a hostile message must satisfy, wherever it was read (in-process or on the jar's stdout),
@@ -23,12 +25,21 @@ import org.buildduty.core.parse.Sanitize;
 final class HostileChecks {
     /** A payload echoed back this long or longer was not cut. */
     static final int ECHO_LIMIT = 450;
+    /** The longest one-line refusal (a usage line of the longest runbook synopsis fits). */
+    static final int REFUSAL_MAX = 600;
+    /** The forms a refusal takes: one line saying what is wrong (usage, validation, unknown, not allowed). */
+    static final Pattern REFUSAL = Pattern.compile("^(unknown (command|option|parameter|runbook|host) |missing "
+            + "|option --|bad value for |not an? |no (operation|maintenance) |unterminated (single|double) quote "
+            + "|trailing backslash|control character U\\+|command too long |a command is one line|value of --"
+            + "|usage: |run [a-z-]+: |[a-z]+( [a-z]+)? takes |#\\d+ is not |not allowed|refused).*");
     private static final Pattern STARTED = Pattern.compile("^hostile #(\\d+) started");
 
     private final String secret;
     /** First words of answers, counted: the forms the bot answers hostile input with. */
     private final Map<String, Integer> forms = new TreeMap<>();
+    private final Map<String, String> examples = new TreeMap<>();
     private int runsChecked;
+    private int refusals;
 
     HostileChecks(String secret) {
         this.secret = secret;
@@ -48,6 +59,7 @@ final class HostileChecks {
         }
         assertThat(lines).as(what).isNotEmpty();
         forms.merge(form(lines.get(0)), 1, Integer::sum);
+        examples.putIfAbsent(form(lines.get(0)), Sanitize.forDisplay(lines.get(0), 160));
         for (String line : lines) {
             assertThat(line).as(what).doesNotContain("internal error").doesNotContain("Exception")
                     .doesNotStartWith("\tat ").doesNotContain(secret);
@@ -56,6 +68,23 @@ final class HostileChecks {
             if (payload.length() > ECHO_LIMIT) {
                 assertThat(line).as(what + ": uncut echo").doesNotContain(payload.substring(0, ECHO_LIMIT));
             }
+        }
+        String text = message.strip().startsWith("!") ? message.strip().substring(1) : message.strip();
+        boolean tokenizes;
+        try {
+            Tokenizer.tokenize(text);
+            tokenizes = true;
+        } catch (UsageException e) {
+            tokenizes = false;
+        }
+        if (!tokenizes) {
+            assertThat(lines).as(what + ": one refusal for a line the tokenizer rejects").hasSize(1);
+            assertThat(lines.get(0)).as(what).matches(REFUSAL);
+        }
+        if (REFUSAL.matcher(lines.get(0)).matches()) {
+            refusals++;
+            assertThat(lines.get(0).codePointCount(0, lines.get(0).length())).as(what + ": a short refusal")
+                    .isLessThanOrEqualTo(REFUSAL_MAX);
         }
         Optional<String> msg = HostileMessages.hostileMsg(message);
         Optional<String> op = lines.stream().map(STARTED::matcher).filter(Matcher::find).map(m -> m.group(1))
@@ -66,6 +95,7 @@ final class HostileChecks {
                     .map(l -> l.substring(prefix.length())).toList();
             assertThat(printed).as(what + ": the operation's output").isNotEmpty();
             String shown = printed.get(0);
+            what = what + " " + lines.stream().map(l -> Sanitize.forDisplay(l, 200)).toList();
             if (shown.endsWith(Sanitize.ELLIPSIS) && !msg.get().endsWith(Sanitize.ELLIPSIS)) {
                 // a long output line is cut for the room: what is shown is still the start of the value
                 assertThat(msg.get()).as(what + ": --msg printed literally, cut")
@@ -91,6 +121,14 @@ final class HostileChecks {
 
     Map<String, Integer> forms() {
         return forms;
+    }
+
+    Map<String, String> examples() {
+        return examples;
+    }
+
+    int refusals() {
+        return refusals;
     }
 
     int runsChecked() {
