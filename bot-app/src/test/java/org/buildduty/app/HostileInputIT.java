@@ -65,6 +65,24 @@ class HostileInputIT {
                 "    local: { command: \"printf '%s\\\\n' {{msg}} {{count}} {{mode}} {{where}} {{flag}}\" }",
                 "    timeout: 30s",
                 ""));
+        Files.writeString(runbooks.resolve("leak.yml"), String.join("\n",
+                "name: leak",
+                "description: tries to show the secret - the environment, then a call that fails with it",
+                "params:",
+                "  msg: { type: string, default: none, description: text to send }",
+                "steps:",
+                "  - name: environment",
+                "    local: { command: \"env | grep -c " + HostileInputs.SECRET_ENV + "; echo token=$"
+                        + HostileInputs.SECRET_ENV + "; printf '%s\\\\n' {{msg}}\" }",
+                "  - name: call",
+                "    http:",
+                "      method: POST",
+                "      url: \"http://127.0.0.1:9/api/x?m={{msg}}\"",
+                "      auth: hostile",
+                "      body: { m: \"{{msg}}\" }",
+                "      expect: 200",
+                "    timeout: 10s",
+                ""));
         Files.writeString(dir.resolve("config/buildduty.yml"), String.join("\n",
                 "bot:",
                 "  prefix: \"!\"",
@@ -158,6 +176,11 @@ class HostileInputIT {
                     assertThat(lines).as(p.toString()).noneMatch(l -> l.contains("internal error"));
                 }
             }
+            bot.type("run leak --msg '$" + HostileInputs.SECRET_ENV + "'");
+            List<String> leak = bot.expect("failed at step \"call", WAIT);
+            assertThat(leak).anyMatch(l -> l.endsWith("| 0")).anyMatch(l -> l.endsWith("| token="))
+                    .anyMatch(l -> l.endsWith("| $" + HostileInputs.SECRET_ENV))
+                    .anyMatch(l -> l.contains("connection refused"));
             for (byte[] raw : invalidUtf8()) {
                 bot.typeBytes(raw);
                 sent++;
