@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.buildduty.core.UsageException;
+import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.parse.Sanitize;
 import org.buildduty.core.parse.Tokenizer;
 
@@ -104,6 +105,15 @@ final class HostileChecks {
                 assertThat(shown).as(what + ": --msg printed literally").isEqualTo(msg.get());
             }
             runsChecked++;
+        }
+    }
+
+    /** Each message the bot sent fits one console message ({@link Capabilities#terminal()}'s byte limit). */
+    void messageSizes(String message, List<String> texts) {
+        int max = Capabilities.terminal().maxMessageBytes();
+        for (String t : texts) {
+            assertThat(t.getBytes(StandardCharsets.UTF_8).length)
+                    .as("a message answering " + Sanitize.forDisplay(message, 120)).isLessThanOrEqualTo(max);
         }
     }
 

@@ -120,6 +120,7 @@ class HostileInputIT {
                 for (HostileInputs.Payload p : HostileInputs.of(category, canary)) {
                     for (String message : HostileMessages.forPayload(bot.registry(), bot.runbooks(), p.text())) {
                         checks.answer(p.text(), message, bot.send(message, RUN_FOR));
+                        checks.messageSizes(message, bot.lastTexts());
                         messages++;
                     }
                 }
