@@ -140,6 +140,15 @@ final class BotProcess implements AutoCloseable {
         return this;
     }
 
+    /** Types raw bytes (invalid UTF-8, say) and a newline. */
+    BotProcess typeBytes(byte[] line) throws IOException {
+        OutputStream stdin = process.getOutputStream();
+        stdin.write(line);
+        stdin.write('\n');
+        stdin.flush();
+        return this;
+    }
+
     /** Waits for a stdout line containing {@code text} after the last one matched; returns the lines up to it. */
     List<String> expect(String text, Duration max) throws InterruptedException {
         return expect(out, "stdout", text, max);

@@ -19,6 +19,7 @@ import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.parse.Sanitize;
 
 /**
  * {@code force <builder> (--branch B | --pr N) [--revision SHA] [--reason TEXT]}: a build through Buildbot's force
@@ -149,9 +150,9 @@ final class ForceCommand {
         return repo;
     }
 
+    /** Untrusted text as shown in an answer: controls, line separators, bidi overrides, lone surrogates as ?. */
     private static String printable(String s) {
-        String one = s.replaceAll("\\p{Cntrl}", "?");
-        return one.length() <= 60 ? one : one.substring(0, 59) + "…";
+        return Sanitize.forDisplay(s, 60);
     }
 
     static Duration defaultTimeout() {

@@ -26,6 +26,7 @@ import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.Durations;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamValidator;
+import org.buildduty.core.parse.Sanitize;
 
 /**
  * The disk commands (SPEC: the buildmaster disk-full procedure), run as {@code disk} steps over SSH on one host:
@@ -187,8 +188,8 @@ public final class DiskCommands {
         return d.toDays();
     }
 
+    /** Untrusted text as shown in an answer: controls, line separators, bidi overrides, lone surrogates as ?. */
     private static String printable(String s) {
-        String one = s.replaceAll("\\p{Cntrl}", "?");
-        return one.length() <= 60 ? one : one.substring(0, 59) + "…";
+        return Sanitize.forDisplay(s, 60);
     }
 }

@@ -133,6 +133,10 @@ class BuildbotCommandsTest {
                 .contains("exactly one of --branch B or --pr N");
         assertThat(bot.send("alice", "!force quick --branch main --revision 'HEAD~1'")).singleElement().asString()
                 .contains("--revision must be a commit SHA");
+        assertThat(bot.send("alice", "!force quick --pr '1\u2028\u202e2'")).singleElement().asString()
+                .startsWith("--pr must be a pull request number (a positive integer), not \"1??2\"");
+        assertThat(bot.send("alice", "!force quick --branch 'a\u2029b\ud800'")).singleElement().asString()
+                .isEqualTo("--branch \"a?b?\" is not a git branch or ref name");
         assertThat(bot.journal().recent(10, Long.MAX_VALUE)).isEmpty();
     }
 

@@ -198,6 +198,14 @@ class DiskCommandsTest {
     }
 
     @Test
+    void echoedValuesShowLineSeparatorsBidiOverridesAndLoneSurrogatesAsQuestionMarks() {
+        assertThat(bot.send("alice", "!disk 'a\u2028b\u202ec\ud800d\u2029e'"))
+                .containsExactly("unknown host \"a?b?c?d?e\"");
+        assertThat(bot.send("alice", "!disk " + "\ud83d\udca5".repeat(70)).get(0))
+                .isEqualTo("unknown host \"" + "\ud83d\udca5".repeat(59) + "…\"");
+    }
+
+    @Test
     void aSymlinkLeadingOutsideTheRootIsRefusedOnTheHost() {
         List<String> lines = sendUntil("alice", "!disk clean bm01 " + srv + "/escape --older-than 7d", "failed");
 
