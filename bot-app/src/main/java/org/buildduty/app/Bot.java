@@ -265,13 +265,13 @@ final class Bot implements AutoCloseable {
     }
 
     /**
-     * Starts the engine and its connectors, then waits for each IRC, Matrix and Zulip connection. A refused login
-     * (SASL, a rejected Matrix token, a Zulip API key) is a start-up error and throws {@link BuilddutyException} with
-     * one line; a server that does not answer yet is only logged: the connector keeps trying with backoff while the
-     * bot runs.
+     * Starts the web page (unless off), then the engine and its connectors, then waits for each IRC, Matrix and
+     * Zulip connection. A refused login (SASL, a rejected Matrix token, a Zulip API key) is a start-up error and
+     * throws {@link BuilddutyException} with one line; a server that does not answer yet is only logged: the connector
+     * keeps trying with backoff while the bot runs.
      */
     void start() {
-        engine.start();
+        // the page first, so the link of an operation started by the first message already points at it
         if (web.address().isPresent()) {
             BotSettings.WebAddress a = web.address().get();
             WebServer.Settings settings = WebServer.Settings.of(a.host(), a.port());
@@ -279,6 +279,7 @@ final class Bot implements AutoCloseable {
             web.boundUrl().set(webServer.baseUrl());
             LOG.info("web page on {}/", webServer.baseUrl());
         }
+        engine.start();
         for (IrcConnector c : irc) {
             awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c);
         }

@@ -89,7 +89,7 @@ class HostileInputIT {
                 "  nick: buildduty",
                 "  journal: " + dir.resolve("data/buildduty.db"),
                 "  runbooks: " + runbooks,
-                "  web: \"off\"",
+                "  web: \"127.0.0.1:0\"",
                 "  anonymous: true",
                 "connectors:",
                 "  - id: console",
@@ -189,6 +189,8 @@ class HostileInputIT {
             }
             bot.type("whoami");
             bot.expect("you are console:local", WAIT);
+            int pages = scanWebPages(WebBrowserIT.baseUrl(bot, dir.resolve("buildduty.log")), checks);
+            System.out.printf("hostile jar: %d web pages and logs scanned for the secret%n", pages);
             assertThat(bot.endInput(WAIT)).isZero();
             assertThat(canary).doesNotExist();
             checks.notIn("stdout", String.join("\n", bot.stdout()));
@@ -200,6 +202,43 @@ class HostileInputIT {
         System.out.printf("hostile jar: %d messages, %d refused in one line, %d runs checked, %d s%n", sent,
                 checks.refusals(), checks.runsChecked(),
                 Duration.ofNanos(System.nanoTime() - start).toSeconds());
+    }
+
+    /**
+     * Reads the status page, every operation's page and plain log, and the event stream of the last one (the leak
+     * run) from the bot's web server, and checks each for the secret and for raw markup; returns how many it read.
+     */
+    private static int scanWebPages(String base, HostileChecks checks) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        int read = 0;
+        String index = get(http, base + "/");
+        checks.webPage(base + "/", index);
+        read++;
+        int last = 0;
+        for (int id = 1; id < 10_000; id++) {
+            java.net.http.HttpResponse<String> page = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/ops/" + id)).build(), java.net.http.HttpResponse.BodyHandlers
+                    .ofString(StandardCharsets.UTF_8));
+            if (page.statusCode() == 404) {
+                break;
+            }
+            assertThat(page.statusCode()).as("/ops/" + id).isEqualTo(200);
+            checks.webPage(base + "/ops/" + id, page.body());
+            checks.notIn("web log /ops/" + id + "/log", get(http, base + "/ops/" + id + "/log"));
+            read += 2;
+            last = id;
+        }
+        assertThat(last).as("operations on the web page").isGreaterThan(100);
+        checks.notIn("event stream /ops/" + last + "/events", get(http, base + "/ops/" + last + "/events"));
+        return read + 1;
+    }
+
+    private static String get(java.net.http.HttpClient http, String url) throws Exception {
+        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url)).timeout(WAIT).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).as(url).isEqualTo(200);
+        return r.body();
     }
 
     /** The lines answering the last message, up to the answer to a numbered unknown command typed after it. */
@@ -219,6 +258,10 @@ class HostileInputIT {
                 String done = "hostile #" + m.group(1) + " [############] 1/1 steps · succeeded";
                 if (lines.stream().noneMatch(x -> x.contains(done))) {
                     lines.addAll(bot.expect(done, WAIT));
+                }
+                String link = "#" + m.group(1) + " log: http://127.0.0.1:";
+                if (lines.stream().noneMatch(x -> x.startsWith(link))) {
+                    lines.addAll(bot.expect(link, WAIT));
                 }
             }
         }
