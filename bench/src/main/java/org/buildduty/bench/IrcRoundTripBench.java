@@ -167,13 +167,16 @@ public final class IrcRoundTripBench {
             System.out.println("target p50 below every peer: NOT CHECKED (no peer measured)");
         } else {
             double best = peers.stream().mapToDouble(t -> t.percentileMs(50)).min().orElse(Double.NaN);
-            verdict(String.format(Locale.ROOT, "p50 below every peer (%.3f < %.3f ms)", p50, best), p50 < best);
+            verdict("p50 below every peer", String.format(Locale.ROOT, "< %.3f ms (best peer p50)", best),
+                    String.format(Locale.ROOT, "%.3f ms", p50), p50 < best);
         }
         double rawLimit = RAW_FACTOR * raw.percentileMs(50);
-        verdict(String.format(Locale.ROOT, "p50 within %.1fx the raw echo (%.3f <= %.3f ms)", RAW_FACTOR, p50,
-                rawLimit), p50 <= rawLimit);
+        verdict(String.format(Locale.ROOT, "p50 within %.1fx the raw echo", RAW_FACTOR),
+                String.format(Locale.ROOT, "≤ %.3f ms", rawLimit), String.format(Locale.ROOT, "%.3f ms", p50),
+                p50 <= rawLimit);
         double p99 = bot.percentileMs(99);
-        verdict(String.format(Locale.ROOT, "p99 at most %.0f ms (%.3f ms)", P99_LIMIT_MS, p99), p99 <= P99_LIMIT_MS);
+        verdict("p99", String.format(Locale.ROOT, "≤ %.0f ms", P99_LIMIT_MS), String.format(Locale.ROOT, "%.3f ms",
+                p99), p99 <= P99_LIMIT_MS);
         BenchArgs.result("IRC round trip (buildduty !whoami): lost", "0", bot.lost() + " of " + bot.sent());
         if (bot.lost() > 0) {
             System.out.printf("note: %d buildduty requests got no reply in time (not in the percentiles)%n",
@@ -181,11 +184,9 @@ public final class IrcRoundTripBench {
         }
     }
 
-    private static void verdict(String what, boolean met) {
-        System.out.println("target " + what + ": " + (met ? "MET" : "MISSED"));
-        int colon = what.indexOf(" (");
-        BenchArgs.result("IRC round trip (buildduty !whoami): " + what.substring(0, colon), "met",
-                what.substring(colon + 2, what.length() - 1) + (met ? ": met" : ": MISSED"));
+    private static void verdict(String what, String target, String measured, boolean met) {
+        System.out.println("target " + what + " (" + measured + ", target " + target + "): " + (met ? "MET" : "MISSED"));
+        BenchArgs.result("IRC round trip (buildduty !whoami): " + what, target, measured + (met ? "" : " (missed)"));
     }
 
     private static Target find(List<Target> targets, String prefix) {
