@@ -185,7 +185,8 @@ public final class IrcRoundTripBench {
     }
 
     private static void verdict(String what, String target, String measured, boolean met) {
-        System.out.println("target " + what + " (" + measured + ", target " + target + "): " + (met ? "MET" : "MISSED"));
+        System.out.println("target " + what + " (" + measured + ", target " + target + "): "
+                + (met ? "MET" : "MISSED"));
         BenchArgs.result("IRC round trip (buildduty !whoami): " + what, target, measured + (met ? "" : " (missed)"));
     }
 
