@@ -22,11 +22,15 @@ final class HelpCommand implements CommandHandler {
                     .orElseThrow(() -> CloseMatch.unknown(String.join(" ", words), registry.names())).spec();
             return Outcome.reply(UsageFormatter.help(spec).lines().toList());
         }
+        List<CommandSpec> allowed = registry.all().stream().filter(s -> ctx.bot().mayRun(ctx.caller(), s)).toList();
+        if (ctx.bot().capabilities(ctx.message().room()).linesAreScarce()) {
+            // IRC: every line costs the channel's flood budget, so the names in one line
+            return Outcome.reply("commands: " + String.join(", ", allowed.stream().map(CommandSpec::name).toList())
+                    + " (\"" + ctx.bot().prefix() + "help <command>\" for one command's options)");
+        }
         List<String> lines = new ArrayList<>();
-        for (CommandSpec spec : registry.all()) {
-            if (ctx.bot().mayRun(ctx.caller(), spec)) {
-                lines.add(ctx.bot().prefix() + UsageFormatter.usage(spec) + " — " + spec.summary());
-            }
+        for (CommandSpec spec : allowed) {
+            lines.add(ctx.bot().prefix() + UsageFormatter.usage(spec) + " — " + spec.summary());
         }
         lines.add("(\"" + ctx.bot().prefix() + "help <command>\" for one command's options)");
         return Outcome.reply(lines);

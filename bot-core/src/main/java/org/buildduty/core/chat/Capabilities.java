@@ -15,6 +15,14 @@ import java.time.Duration;
  */
 public record Capabilities(boolean edits, boolean threads, int maxMessageBytes, int burst, Duration interval,
         boolean liveOutput) {
+    /**
+     * True where every line costs the room's flood budget and cannot be edited later (IRC): answers there should be
+     * short, e.g. {@code help} lists names in one line instead of one line per command.
+     */
+    public boolean linesAreScarce() {
+        return !edits && !liveOutput;
+    }
+
     /** A local terminal: plain lines, no rate limit, live output. */
     public static Capabilities terminal() {
         return new Capabilities(false, false, 64 * 1024, Integer.MAX_VALUE, Duration.ZERO, true);

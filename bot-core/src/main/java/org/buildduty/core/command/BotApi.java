@@ -6,6 +6,8 @@ import java.util.Set;
 
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.chat.Announcer;
+import org.buildduty.core.chat.Capabilities;
+import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.journal.Journal;
@@ -54,6 +56,11 @@ public interface BotApi {
 
     /** Cancels a pending or running operation; rollbacks run. */
     String cancel(OperationId id, Identity who);
+
+    /** What the chat of {@code room} can do (a terminal's when its connector is unknown). */
+    default Capabilities capabilities(ChatAddress room) {
+        return Capabilities.terminal();
+    }
 
     /** The web link of an operation, or empty string when the web page is off. */
     String link(OperationId id);

@@ -24,6 +24,7 @@ import org.buildduty.core.approval.ApprovalGate;
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.chat.Announcer;
+import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
@@ -342,6 +343,11 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
                     + " or being its requester (you are " + who + ")");
         }
         return operations.cancel(op, who);
+    }
+
+    @Override
+    public Capabilities capabilities(ChatAddress room) {
+        return rooms.capabilities(room);
     }
 
     @Override

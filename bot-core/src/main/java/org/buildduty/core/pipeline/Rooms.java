@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.chat.Announcer;
+import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
@@ -57,6 +58,12 @@ final class Rooms implements Announcer {
     /** True when every room has sent all its queued lines (after sending what the pace allows). */
     boolean allSent() {
         return publishers.values().stream().allMatch(p -> p.drain() >= 0 && p.queuedLines() == 0);
+    }
+
+    /** What the room's chat can do; a terminal's for an unknown connector. */
+    Capabilities capabilities(ChatAddress room) {
+        Connector c = connectors.get(room.connectorId());
+        return c == null ? Capabilities.terminal() : c.capabilities();
     }
 
     /** True if the room's chat has threads. */
