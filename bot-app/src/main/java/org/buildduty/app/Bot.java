@@ -88,8 +88,7 @@ final class Bot implements AutoCloseable {
     private final List<IrcConnector> irc;
     private final List<Waiting> waiting;
     private final boolean hasConsole;
-    private final int commandCount;
-    private final int runbookCount;
+    private final Catalog catalog;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Web web;
@@ -104,7 +103,7 @@ final class Bot implements AutoCloseable {
     }
 
     private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<IrcConnector> irc,
-            List<Waiting> waiting, boolean hasConsole, int commandCount, int runbookCount, Web web) {
+            List<Waiting> waiting, boolean hasConsole, Catalog catalog, Web web) {
         this.web = web;
         this.journal = journal;
         this.engine = engine;
@@ -112,14 +111,23 @@ final class Bot implements AutoCloseable {
         this.irc = List.copyOf(irc);
         this.waiting = List.copyOf(waiting);
         this.hasConsole = hasConsole;
-        this.commandCount = commandCount;
-        this.runbookCount = runbookCount;
+        this.catalog = catalog;
     }
 
-    /** What the configuration and runbooks define, checked, before anything starts or is opened. */
-    /** What configuration gives before the engine exists; {@code announcer} is bound to the engine once built. */
-    record Catalog(List<StepExecutor> executors, CommandRegistry registry, int runbookCount, RoleResolver roles,
+    /**
+     * What the configuration and runbooks define, checked, before anything starts or is opened; {@code announcer} is
+     * bound to the engine once built.
+     */
+    record Catalog(List<StepExecutor> executors, CommandRegistry registry, List<Runbook> runbooks, RoleResolver roles,
             LateAnnouncer announcer, List<BotService> services) {
+        int runbookCount() {
+            return runbooks.size();
+        }
+    }
+
+    /** Makes the connector of a {@code type: console} entry; {@code onEnd} stops the bot (end of input). */
+    interface ConsoleFactory {
+        Connector create(String id, Ticker ticker, Runnable onEnd);
     }
 
     /**
@@ -186,12 +194,17 @@ final class Bot implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new Catalog(executors, registry, runbooks.size(), new RoleResolver(cfg.roles(), hostmask, owners),
+        return new Catalog(executors, registry, List.copyOf(runbooks), new RoleResolver(cfg.roles(), hostmask, owners),
                 announcer, services);
     }
 
     /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
     static Bot build(BotConfig cfg, InputStream in, PrintStream out) {
+        return build(cfg, (id, ticker, onEnd) -> new ConsoleConnector(id, in, out, ticker, onEnd));
+    }
+
+    /** The same, with the console connector made by {@code console} (tests drive the bot in-process with it). */
+    static Bot build(BotConfig cfg, ConsoleFactory console) {
         Ticker ticker = Ticker.system();
         Catalog catalog = catalog(cfg);
         List<StepExecutor> executors = catalog.executors();
@@ -227,7 +240,7 @@ final class Bot implements AutoCloseable {
             List<Waiting> waiting = new ArrayList<>();
             for (ConnectorConfig c : cfg.connectors()) {
                 if (c.type().equals("console")) {
-                    eb.connector(new ConsoleConnector(c.id(), in, out, ticker, () -> self[0].stopped.countDown()));
+                    eb.connector(console.create(c.id(), ticker, () -> self[0].stopped.countDown()));
                 } else if (c.settings() instanceof IrcSettings) {
                     IrcConfig ic;
                     try {
@@ -251,11 +264,10 @@ final class Bot implements AutoCloseable {
                     eb.connector(connector);
                 }
             }
-            boolean console = cfg.connectors().stream().anyMatch(c -> c.type().equals("console"));
+            boolean hasConsole = cfg.connectors().stream().anyMatch(c -> c.type().equals("console"));
             Engine engine = eb.build();
             catalog.announcer().bind(engine);
-            self[0] = new Bot(journal, engine, executors, irc, waiting, console, catalog.registry().all().size(),
-                    catalog.runbookCount(), web);
+            self[0] = new Bot(journal, engine, executors, irc, waiting, hasConsole, catalog, web);
             return self[0];
         } catch (RuntimeException e) {
             gc.close();
@@ -342,11 +354,21 @@ final class Bot implements AutoCloseable {
     }
 
     int commandCount() {
-        return commandCount;
+        return catalog.registry().all().size();
     }
 
     int runbookCount() {
-        return runbookCount;
+        return catalog.runbookCount();
+    }
+
+    /** The commands and runbooks it was built with. */
+    Catalog catalog() {
+        return catalog;
+    }
+
+    /** The running engine (tests drive it in-process). */
+    Engine engine() {
+        return engine;
     }
 
     /** Blocks until end of console input (or {@link #close()}). */

@@ -5,10 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -19,26 +17,22 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConfigLoader;
 import org.buildduty.app.logging.LogRedaction;
-import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.commands.runbook.Runbook;
-import org.buildduty.commands.runbook.RunbookLoader;
-import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.CommandRegistry;
-import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.operation.Operation;
-import org.buildduty.core.operation.Runner;
+import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.pipeline.Engine;
 import org.buildduty.core.testing.FakeConnector;
 import org.buildduty.core.time.Ticker;
 
 /**
- * The bot wired in-process as {@link Bot#build} wires it (same catalog, journal, runner settings, redactor), except
- * that the console is a {@link FakeConnector} with the terminal's capabilities, so each message's answer can be told
- * apart from the next one's. Log lines of the run are captured with the shipped file pattern (secrets masked).
+ * The bot built in-process by {@link Bot#build(BotConfig, Bot.ConsoleFactory)}, the app's own wiring, with the console
+ * played by a {@link FakeConnector} with the terminal's capabilities, so each message's answer can be told apart from
+ * the next one's. Log lines of the run are captured with the shipped file pattern (secrets masked).
  */
 final class HostileBot implements AutoCloseable {
     /** The console connector's id in the test configuration. */
@@ -46,40 +40,19 @@ final class HostileBot implements AutoCloseable {
 
     private final BotConfig cfg;
     private final FakeConnector console;
-    private final SqliteJournal journal;
-    private final Runner runner;
+    private final Bot bot;
     private final Engine engine;
-    private final List<StepExecutor> executors;
-    private final CommandRegistry registry;
-    private final List<Runbook> runbooks;
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
     private final OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
 
     private HostileBot(BotConfig cfg) {
         this.cfg = cfg;
-        Ticker ticker = Ticker.system();
         LogRedaction.install(Secrets.redactor(cfg));
         captureLog();
-        Bot.Catalog catalog = Bot.catalog(cfg);
-        this.executors = catalog.executors();
-        this.registry = catalog.registry();
-        Set<String> kinds = new HashSet<>();
-        executors.forEach(e -> kinds.add(e.kind()));
-        this.runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory());
-        this.console = new FakeConnector(CONSOLE, Capabilities.terminal(), ticker);
-        this.journal = SqliteJournal.open(cfg.bot().journal(), ticker);
-        this.runner = Runner.builder().executors(executors).ticker(ticker).maxConcurrentHostRuns(32)
-                .defaultStepTimeout(Duration.ofMinutes(1)).timerPeriod(Duration.ofMillis(250))
-                .closeGrace(Duration.ofSeconds(5)).build();
-        Engine.Builder eb = Engine.builder().registry(registry)
-                .authorizer(new Authorizer(catalog.roles(), cfg.bot().anonymous())).journal(journal).runner(runner)
-                .ticker(ticker).inventory(cfg.inventory()).prefix(cfg.bot().prefix()).nick(cfg.bot().nick())
-                .redactor(Secrets.redactor(cfg)).webUrl("");
-        catalog.services().forEach(eb::service);
-        eb.connector(console);
-        this.engine = eb.build();
-        catalog.announcer().bind(engine);
-        engine.start();
+        this.console = new FakeConnector(CONSOLE, Capabilities.terminal(), Ticker.system());
+        this.bot = Bot.build(cfg, (id, ticker, onEnd) -> console);
+        this.engine = bot.engine();
+        bot.start();
     }
 
     /** Loads {@code configFile} with {@code env} and starts the engine. */
@@ -102,11 +75,11 @@ final class HostileBot implements AutoCloseable {
     }
 
     CommandRegistry registry() {
-        return registry;
+        return bot.catalog().registry();
     }
 
     List<Runbook> runbooks() {
-        return runbooks;
+        return bot.catalog().runbooks();
     }
 
     BotConfig config() {
@@ -125,13 +98,13 @@ final class HostileBot implements AutoCloseable {
         engine.handle(m);
         awaitIdle();
         long end = System.nanoTime() + runFor.toNanos();
-        while (!runner.running().isEmpty() && System.nanoTime() < end) {
+        while (!running().isEmpty() && System.nanoTime() < end) {
             Thread.sleep(5);
         }
-        for (Operation op : runner.running()) {
+        for (Operation op : running()) {
             engine.cancel(op.id(), new Identity(CONSOLE, "local"));
         }
-        while (!runner.running().isEmpty()) {
+        while (!running().isEmpty()) {
             Thread.sleep(5);
         }
         awaitIdle();
@@ -140,6 +113,12 @@ final class HostileBot implements AutoCloseable {
             lines.addAll(List.of(s.text().split("\n", -1)));
         }
         return lines;
+    }
+
+    /** The operations that are queued, running or rolling back (not those waiting for approval). */
+    private List<Operation> running() {
+        return engine.activeOperations().stream().filter(op -> op.state() != OperationState.PENDING_APPROVAL)
+                .toList();
     }
 
     /** The raw texts sent for the last message, before being split into lines. */
@@ -163,18 +142,8 @@ final class HostileBot implements AutoCloseable {
     @Override
     public void close() {
         try {
-            engine.close();
+            bot.close();
         } finally {
-            for (StepExecutor e : executors) {
-                if (e instanceof AutoCloseable) {
-                    try {
-                        ((AutoCloseable) e).close();
-                    } catch (Exception ex) {
-                        throw new IllegalStateException(ex);
-                    }
-                }
-            }
-            journal.close();
             LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
             ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(appender);
             appender.stop();

@@ -389,10 +389,6 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         return rooms.threaded(room);
     }
 
-    Redactor redactor() {
-        return redactor;
-    }
-
     /** The bot's meters. */
     public BotMetrics metrics() {
         return metrics;

@@ -172,7 +172,7 @@ final class Operations {
     /** Where an operation's progress goes: the journal, the meters and its room. */
     private ProgressSink sinks(Operation op) {
         List<ProgressSink> sinks = new ArrayList<>();
-        sinks.add(new JournalSink(journal, ticker, engine.redactor()));
+        sinks.add(new JournalSink(journal, ticker, engine.secrets()));
         sinks.add(new MetricsSink(engine.metrics(), ticker));
         engine.publisher(op.origin()).ifPresent(p -> sinks.add(new OperationReporter(p, ticker, engine::link)));
         return new CompositeSink(sinks);
