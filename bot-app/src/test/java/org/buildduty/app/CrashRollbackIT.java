@@ -62,14 +62,17 @@ class CrashRollbackIT {
         try (BotProcess bot = BotProcess.start(dir, "buildduty.yml")) {
             bot.type("run switch");
             long end = System.nanoTime() + WAIT.toNanos();
+            // The journal, not the printed output, is what the restart reads: a host's line is printed before its
+            // result is recorded, so wait until the results of local1 and local2 are committed.
             while (!(Files.exists(work.resolve("switched-local1")) && Files.exists(work.resolve("switched-local2"))
-                    && bot.stdout().stream().filter(l -> l.contains("| switched local")).count() == 2)) {
+                    && switchedHostsRecorded() == 2)) {
                 assertThat(System.nanoTime()).as("local1 and local2 switched; stdout: %s", bot.stdout())
                         .isLessThan(end);
                 Thread.sleep(50);
             }
             bot.kill();
         }
+        assertThat(switchedHostsRecorded()).as("results recorded before the kill").isEqualTo(2);
         assertThat(work.resolve("staged")).exists();
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/bot.db"));
                 java.sql.Statement st = c.createStatement()) {
@@ -101,6 +104,26 @@ class CrashRollbackIT {
             bot.expect("no operations", WAIT);
             assertThat(bot.endInput(WAIT)).isZero();
             assertThat(bot.stdout()).noneMatch(l -> l.contains("switch #1"));
+        }
+    }
+
+    /** Hosts whose forward {@code switch} step the journal has recorded as succeeded (read alongside the live bot). */
+    private long switchedHostsRecorded() throws java.sql.SQLException {
+        Path db = dir.resolve("data/bot.db");
+        if (!Files.exists(db)) {
+            return 0;
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 5000");
+            java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM host_runs WHERE op = 1 AND step_name = "
+                    + "'switch' AND rollback = 0 AND host IN ('local1', 'local2') AND outcome = 'SUCCEEDED'");
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (java.sql.SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("no such table")) {
+                return 0;
+            }
+            throw e;
         }
     }
 }
