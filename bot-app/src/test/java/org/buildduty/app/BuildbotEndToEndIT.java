@@ -43,8 +43,8 @@ class BuildbotEndToEndIT {
                     url: %s
                     user: %s
                     password_env: BUILDBOT_PASSWORD
-                    repositories: { quick: "%s", failing: "%s" }
-                """.formatted(master.url(), master.user(), forge.url(), forge.url()));
+                    repositories: { quick: "%s", failing: "%s", slow: "%s" }
+                """.formatted(master.url(), master.user(), forge.url(), forge.url(), forge.url()));
     }
 
     @AfterEach
@@ -77,5 +77,62 @@ class BuildbotEndToEndIT {
                     .doesNotContain(master.password());
         }
         assertThat(Files.readString(dir.resolve("buildduty.log"))).doesNotContain(master.password());
+    }
+
+    /**
+     * A clean master stop with a step running cancels the build (Buildbot 3.7 merges its RETRY with the interrupted
+     * step's CANCELLED, so the request ends; a build stopped before its first step is retried instead, see
+     * BuildbotExecutorTest): the bot rides out the outage with one line each way and reports Buildbot's verdict,
+     * saying the master was away meanwhile, once, without forcing again.
+     */
+    @Test
+    void aMasterRestartDuringAForcedBuildIsRiddenOutAndReportedOnceWithoutASecondForce() throws Exception {
+        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
+                Map.of("BUILDBOT_PASSWORD", master.password()))) {
+            bot.type("force slow --branch main");
+            bot.expect("build slow#1 started on w1", WAIT);
+            awaitRunningStep();
+            master.stopMaster();
+            try {
+                bot.expect("is not reachable: connection refused; still following build request 1", WAIT);
+                bot.type("builds running");
+                bot.expect("Buildbot at " + master.url(), WAIT);
+                bot.type("whoami");
+                bot.expect("you are ", WAIT);
+            } finally {
+                master.startMaster();
+            }
+            List<String> after = bot.expect("force #1 failed at step", WAIT);
+            String all = String.join("\n", bot.stdout());
+            assertThat(String.join("\n", after)).contains("Buildbot answers again after ")
+                    .containsPattern("build slow#1 CANCELLED in \\d+s \\(Buildbot was unreachable meanwhile\\): http://");
+            assertThat(all.split("still following build request", -1)).as("one outage line").hasSize(2);
+            assertThat(all.split("answers again", -1)).as("one recovery line").hasSize(2);
+            assertThat(all.split("forced slow on force", -1)).as("forced once").hasSize(2);
+            bot.type("op 1");
+            bot.expect("force #1 by console:local · failed", WAIT);
+            assertThat(bot.endInput(WAIT)).isZero();
+            assertThat(String.join("\n", bot.stdout())).doesNotContain("force #2");
+        }
+    }
+
+    /** Waits until the forced build of {@code slow} (build 1) is inside its {@code sleep} step, not just created. */
+    private void awaitRunningStep() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest steps = java.net.http.HttpRequest.newBuilder(
+                master.url().resolve("api/v2/builds/1/steps")).build();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            String body = http.send(steps, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            for (com.fasterxml.jackson.databind.JsonNode step : json.readTree(body).path("steps")) {
+                if (step.path("name").asText().equals("sleep") && !step.path("started_at").isNull()
+                        && !step.path("complete").asBoolean()) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("the slow build reaches its sleep step: %s", body).isLessThan(end);
+            Thread.sleep(100);
+        }
     }
 }

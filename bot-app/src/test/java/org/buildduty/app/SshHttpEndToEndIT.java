@@ -134,9 +134,24 @@ class SshHttpEndToEndIT {
                     .contains("\"count\":2").contains("\"scratch\":true")
                     .contains("\"reason\":\"" + hostile.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
 
+            // sshd down, then back: the run while it is down fails at its first step with the reason and nothing
+            // after it runs; the pooled connections are dead, and the next run opens new ones and succeeds
+            sshd.kill();
+            bot.type("run deploy --msg down");
+            List<String> down = bot.expect("deploy #2 failed at step \"greet\"", WAIT);
+            assertThat(String.join("\n", down)).contains("connection refused");
+            assertThat(received).as("no HTTP call after the failed step").hasSize(1);
+            sshd.restart();
+            bot.type("run deploy --msg back");
+            bot.expect("deploy #3", WAIT);
+            bot.expect("4/4 steps · succeeded", WAIT);
+            assertThat(String.join("\n", bot.stdout())).contains("on web1: [back]").contains("on web3: [back]")
+                    .doesNotContain("on web1: [down]");
+            assertThat(received).hasSize(2);
+
             sshd.regenerateHostKey();
             bot.type("run deploy --msg again");
-            List<String> refused = bot.expect("deploy #2", WAIT);
+            List<String> refused = bot.expect("deploy #4", WAIT);
             refused.addAll(bot.expect("· failed", WAIT));
             assertThat(String.join("\n", bot.stdout())).contains("host key of web1")
                     .contains(sshd.hostKeyFingerprint()).doesNotContain("on web1: [again]");

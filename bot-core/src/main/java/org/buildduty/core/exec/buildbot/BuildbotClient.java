@@ -318,13 +318,16 @@ public final class BuildbotClient {
                     body = in.readNBytes(MAX_BODY);
                 }
             } catch (IOException e) {
-                throw new BuildbotException(BuildbotErrors.unreachable(baseUrl, e), e);
+                throw new BuildbotUnreachableException(BuildbotErrors.unreachable(baseUrl, e), e);
             }
             if (session && attempt == 0 && (status == 401 || status == 403)) {
                 sessions.of(credential).invalidate(generation);
                 continue;
             }
             JsonNode json = Json.parse(body);
+            if (BuildbotUnreachableException.gatewayStatus(status)) {
+                throw new BuildbotUnreachableException(BuildbotErrors.gateway(baseUrl, status));
+            }
             if (status / 100 != 2) {
                 throw new BuildbotException(BuildbotErrors.message(status, json));
             }
@@ -344,6 +347,9 @@ public final class BuildbotClient {
             }
             Request request = Sessions.loginRequest(credential);
             try (Response r = noRedirects.newCall(request).execute()) {
+                if (BuildbotUnreachableException.gatewayStatus(r.code())) {
+                    throw new BuildbotUnreachableException(BuildbotErrors.gateway(baseUrl, r.code()));
+                }
                 if (r.code() >= 400) {
                     throw new BuildbotException("Buildbot refused the login as " + BuildbotErrors.cut(
                             credential.user(), 40) + ": " + r.code() + " " + BuildbotErrors.cut(r.message(), 60));
@@ -354,7 +360,7 @@ public final class BuildbotClient {
                 }
                 return s.generation();
             } catch (IOException e) {
-                throw new BuildbotException(BuildbotErrors.unreachable(baseUrl, e), e);
+                throw new BuildbotUnreachableException(BuildbotErrors.unreachable(baseUrl, e), e);
             }
         }
     }

@@ -59,6 +59,11 @@ final class BuildbotErrors {
         return ServiceLines.unreachable("Buildbot", base, e);
     }
 
+    /** {@code Buildbot at http://… is not reachable: answered 503}: a proxy's answer while the master is down. */
+    static String gateway(URI base, int status) {
+        return cut("Buildbot at " + base + " is not reachable: answered " + status, MAX);
+    }
+
     /** One line of at most {@code max} characters. */
     static String cut(String s, int max) {
         return ServiceLines.cut(s, max);

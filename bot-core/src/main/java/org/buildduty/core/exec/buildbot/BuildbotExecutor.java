@@ -35,7 +35,11 @@ import org.buildduty.core.time.Ticker;
  * succeeds for SUCCESS and WARNINGS and fails otherwise with {@code FAILURE after 12s (<url>)}. A request no worker
  * claimed until the step's timeout fails {@code still queued after 10m} (and is cancelled); a cancel of the run
  * cancels the build request. It keeps {@code buildrequest}, {@code build_url} and {@code result} (the lower-case
- * label). Buildbot failures become a failed result with their one-line message; it never throws for them. Every
+ * label). While a build is followed, a master that does not answer (connection refused, a proxy's 502/503/504: a
+ * restart) gets one line ({@code Buildbot at <url> is not reachable: connection refused; still following build
+ * request 7}) and one when it answers again; polling goes on, and the step fails only after 10 minutes of silence. A
+ * build that ends RETRY (the master shut down under it) is announced, and the run Buildbot starts again is followed
+ * to its end. Other Buildbot failures become a failed result with their one-line message; it never throws. Every
  * wait goes through the {@link Sleeper} and is cut short by a cancel.
  *
  * <pre>{@code
@@ -51,6 +55,8 @@ public final class BuildbotExecutor implements StepExecutor {
             "interval");
     private static final Set<String> KEPT = Set.of("buildrequest", "build_url", "result");
     private static final String CANCEL_REASON = "cancelled by buildduty";
+    /** How long a followed build's master may not answer (a restart, a network blip) before the step fails. */
+    static final Duration OUTAGE = Duration.ofMinutes(10);
 
     private final BuildbotClient client;
     private final Ticker ticker;
@@ -131,11 +137,19 @@ public final class BuildbotExecutor implements StepExecutor {
                 if (cancel.cancelled()) {
                     return run.cancelled(brid);
                 }
-                List<Build> builds = client.buildsOfRequest(brid);
-                run.announce(builds);
-                BuildRequest r = client.buildRequest(brid);
-                if (r.complete()) {
-                    return run.finished(brid, r, client.buildsOfRequest(brid), start);
+                try {
+                    List<Build> builds = client.buildsOfRequest(brid);
+                    run.reachable();
+                    run.announce(builds, false);
+                    BuildRequest r = client.buildRequest(brid);
+                    if (r.complete()) {
+                        return run.finished(brid, r, client.buildsOfRequest(brid), start);
+                    }
+                } catch (BuildbotUnreachableException e) {
+                    StepResult gaveUp = run.unreachable(brid, e);
+                    if (gaveUp != null) {
+                        return gaveUp;
+                    }
                 }
                 Instant now = ticker.now();
                 if (!now.isBefore(deadline)) {
@@ -185,8 +199,13 @@ public final class BuildbotExecutor implements StepExecutor {
         final ExecContext context;
         final Map<String, String> kept = new LinkedHashMap<>();
         final Set<Long> announced = new HashSet<>();
+        final Set<Long> retried = new HashSet<>();
         Map<Integer, String> workers;
         String lastLine = "";
+        /** Since when the master has not answered, or null while it answers. */
+        Instant downSince;
+        /** How many times the master stopped answering while this request was followed. */
+        int outages;
 
         Follow(String host, String builder, ExecContext context) {
             this.host = host;
@@ -205,18 +224,55 @@ public final class BuildbotExecutor implements StepExecutor {
             context.output(OutputStream.NOTICE, line);
         }
 
-        void announce(List<Build> builds) {
-            for (Build b : builds) {
+        /**
+         * Announces builds not seen before, and each build that ended RETRY (a master shutdown, a lost worker):
+         * Buildbot runs the request again. With {@code last} the last build's end is left to the final line.
+         */
+        void announce(List<Build> builds, boolean last) {
+            for (int i = 0; i < builds.size(); i++) {
+                Build b = builds.get(i);
                 if (announced.add(b.id())) {
                     String url = b.url(client.baseUrl());
                     kept.put("build_url", url);
                     notice("build " + name(b) + " started on " + worker(b.workerId()) + ": " + url);
                 }
+                boolean retry = b.complete() && b.results() != null && b.results() == Results.RETRY.code();
+                if (retry && !(last && i == builds.size() - 1) && retried.add(b.id())) {
+                    notice("build " + name(b) + " RETRY" + stopReason(b, b.results()) + ": Buildbot runs the request "
+                            + "again");
+                }
+            }
+        }
+
+        /** The master did not answer: one line when it starts, a failed result once it lasts {@link #OUTAGE}. */
+        StepResult unreachable(long brid, BuildbotUnreachableException e) {
+            Instant now = ticker.now();
+            if (downSince == null) {
+                downSince = now;
+                outages++;
+                notice(e.getMessage() + "; still following build request " + brid);
+                return null;
+            }
+            Duration down = Duration.between(downSince, now);
+            if (down.compareTo(OUTAGE) < 0) {
+                return null;
+            }
+            String reason = e.getMessage() + " for " + Durations.format(down) + "; stopped following build request "
+                    + brid;
+            info(reason);
+            return StepResult.failed(host, null, reason, lastLine).withKept(kept);
+        }
+
+        /** The master answers: after an outage, one line saying so. */
+        void reachable() {
+            if (downSince != null) {
+                notice("Buildbot answers again after " + Durations.format(Duration.between(downSince, ticker.now())));
+                downSince = null;
             }
         }
 
         StepResult finished(long brid, BuildRequest r, List<Build> builds, Instant start) {
-            announce(builds);
+            announce(builds, true);
             if (builds.isEmpty()) {
                 String label = upper(r.results());
                 kept.put("result", Results.labelOf(r.results()));
@@ -231,13 +287,18 @@ public final class BuildbotExecutor implements StepExecutor {
                     ? Duration.between(last.startedAt(), last.completeAt()) : Duration.between(start, ticker.now());
             String label = upper(code);
             kept.put("result", Results.labelOf(code));
-            notice("build " + name(last) + " " + label + " in " + Durations.format(took) + ": " + url);
+            String stopped = stopReason(last, code);
+            boolean stoppedKind = code != null && (code == Results.CANCELLED.code() || code == Results.RETRY.code());
+            if (stopped.isEmpty() && stoppedKind && outages > 0) {
+                stopped = " (Buildbot was unreachable meanwhile)";
+            }
+            notice("build " + name(last) + " " + label + " in " + Durations.format(took) + stopped + ": " + url);
             boolean passed = code != null && code >= 0 && code <= 6 && Results.of(code).passed();
             if (passed) {
                 return StepResult.succeeded(host, null, lastLine).withKept(kept);
             }
-            return StepResult.failed(host, null, label + " after " + Durations.format(took) + " (" + url + ")",
-                    lastLine).withKept(kept);
+            return StepResult.failed(host, null, label + " after " + Durations.format(took) + stopped + " (" + url
+                    + ")", lastLine).withKept(kept);
         }
 
         StepResult outOfTime(long brid, Duration waited) {
@@ -284,6 +345,22 @@ public final class BuildbotExecutor implements StepExecutor {
             }
             return workers.getOrDefault(id, "worker " + id);
         }
+    }
+
+    /**
+     * Why Buildbot stopped a CANCELLED or RETRY build, as {@code " (Master Shutdown)"}: the reason it appends to the
+     * build's state string ({@code cancelled (Master Shutdown)}); empty for other results or without one.
+     */
+    static String stopReason(Build b, Integer code) {
+        String state = b.stateString();
+        boolean stopped = code != null && (code == Results.CANCELLED.code() || code == Results.RETRY.code());
+        if (!stopped || state == null || !state.endsWith(")")) {
+            return "";
+        }
+        int open = state.lastIndexOf('(');
+        String reason = open < 0 ? "" : state.substring(open + 1, state.length() - 1).strip();
+        boolean same = reason.equalsIgnoreCase(Results.labelOf(code));
+        return reason.isEmpty() || same ? "" : " (" + BuildbotErrors.cut(reason, 80) + ")";
     }
 
     private static String upper(Integer code) {

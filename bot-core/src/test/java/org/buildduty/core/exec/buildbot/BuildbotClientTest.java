@@ -160,7 +160,11 @@ class BuildbotClientTest {
                 .hasMessage("Buildbot answered 400: Invalid content-type (use application/json)");
 
         server.enqueue(new MockResponse.Builder().code(502).body("<html>bad gateway</html>").build());
-        assertThatThrownBy(client::runningBuilds).hasMessage("Buildbot answered HTTP 502");
+        assertThatThrownBy(client::runningBuilds).isInstanceOf(BuildbotUnreachableException.class)
+                .hasMessage("Buildbot at " + client.baseUrl() + " is not reachable: answered 502");
+        server.enqueue(new MockResponse.Builder().code(501).body("<html>no</html>").build());
+        assertThatThrownBy(client::runningBuilds).isNotInstanceOf(BuildbotUnreachableException.class)
+                .hasMessage("Buildbot answered HTTP 501");
     }
 
     @Test

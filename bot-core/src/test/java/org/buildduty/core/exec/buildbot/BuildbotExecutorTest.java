@@ -38,8 +38,13 @@ class BuildbotExecutorTest {
     private final FakeTicker ticker = new FakeTicker();
     private final List<Duration> sleeps = new ArrayList<>();
     private final List<String> posts = new ArrayList<>();
-    /** 0: queued, 1: running, 2: done; what the scripted master shows. */
+    /**
+     * 0: queued, 1: running, 2: done; what the scripted master shows. After a master restart: 3: build 4 ended
+     * RETRY and build 5 runs, 4: build 5 done.
+     */
     private final AtomicInteger phase = new AtomicInteger();
+    /** While set, every GET is answered 503, as a proxy does while the master behind it restarts. */
+    private volatile boolean down;
     private volatile int finalResult = 0;
     private volatile IntConsumer afterSleep = n -> { };
     private MockWebServer server;
@@ -136,6 +141,63 @@ class BuildbotExecutorTest {
     }
 
     @Test
+    void aMasterRestartWhileFollowingIsOneLineEachWayAndTheRetriedBuildIsFollowedToItsEnd() {
+        afterSleep = n -> {
+            switch (n) {
+                case 1 -> phase.set(1);
+                case 2 -> down = true;
+                case 5 -> {
+                    down = false;
+                    phase.set(3);
+                }
+                case 6 -> phase.set(4);
+                default -> { }
+            }
+        };
+        RecordingExecContext context = new RecordingExecContext();
+
+        StepResult r = executor.execute(request(Map.of("builder", "quick"), Duration.ofMinutes(5)), context);
+
+        String base = "http://127.0.0.1:" + server.getPort() + "/";
+        assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(context.lines(OutputStream.NOTICE)).containsExactly(
+                "build quick#4 started on w1: " + base + "#/builders/2/builds/4",
+                "Buildbot at " + base + " is not reachable: answered 503; still following build request 7",
+                "Buildbot answers again after 6s",
+                "build quick#4 RETRY (Master Shutdown): Buildbot runs the request again",
+                "build quick#5 started on w1: " + base + "#/builders/2/builds/5",
+                "build quick#5 SUCCESS in 12s: " + base + "#/builders/2/builds/5");
+        assertThat(r.kept()).containsEntry("build_url", base + "#/builders/2/builds/5");
+        assertThat(posts).as("forced once, never again").hasSize(1);
+    }
+
+    @Test
+    void aStoppedBuildSaysWhyBuildbotStoppedIt() {
+        Build cancelled = new Build(1, 1, 4, 1, 1, null, true, null, 6, "'sleep 30' (cancelled) cancelled "
+                + "(Master Shutdown)");
+        assertThat(BuildbotExecutor.stopReason(cancelled, 6)).isEqualTo(" (Master Shutdown)");
+        assertThat(BuildbotExecutor.stopReason(cancelled, 2)).as("only for CANCELLED and RETRY").isEmpty();
+        assertThat(BuildbotExecutor.stopReason(new Build(1, 1, 4, 1, 1, null, true, null, 5, "retry"), 5)).isEmpty();
+        assertThat(BuildbotExecutor.stopReason(new Build(1, 1, 4, 1, 1, null, true, null, 5, "()"), 5)).isEmpty();
+        assertThat(BuildbotExecutor.stopReason(new Build(1, 1, 4, 1, 1, null, true, null, 6, "'sh -c' (cancelled)"),
+                6)).as("the label again says nothing").isEmpty();
+    }
+
+    @Test
+    void aMasterSilentForTenMinutesFailsTheStep() {
+        afterSleep = n -> {
+            phase.set(1);
+            down = n >= 2;
+        };
+        StepResult r = executor.execute(request(Map.of("builder", "quick", "interval", "30s"), Duration.ofHours(2)),
+                new RecordingExecContext());
+        assertThat(r.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(r.reason()).isEqualTo("Buildbot at http://127.0.0.1:" + server.getPort() + "/ is not reachable: "
+                + "answered 503 for 10m; stopped following build request 7");
+        assertThat(sleeps).hasSize(22);
+    }
+
+    @Test
     void buildbotErrorsAndBadArgumentsAreFailedResults() {
         StepResult unknown = executor.execute(request(Map.of("builder", "nope"), Duration.ofMinutes(1)),
                 new RecordingExecContext());
@@ -176,22 +238,35 @@ class BuildbotExecutorTest {
         if (target.equals("/api/v2/workers")) {
             return BuildbotClientTest.fixture(200, "buildbot_GET_workers.json");
         }
+        if (down) {
+            return new MockResponse.Builder().code(503).body("<html>service unavailable</html>").build();
+        }
         int p = phase.get();
+        boolean done = p == 2 || p == 4;
         if (target.startsWith("/api/v2/builds?buildrequestid=7")) {
             if (p == 0) {
                 return json("{\"builds\":[],\"meta\":{\"total\":0}}");
             }
-            return json("{\"builds\":[{\"builderid\":2,\"buildid\":9,\"buildrequestid\":7,\"complete\":" + (p == 2)
-                    + ",\"complete_at\":" + (p == 2 ? "1795238814" : "null") + ",\"masterid\":1,\"number\":4,"
-                    + "\"properties\":{},\"results\":" + (p == 2 ? finalResult : "null")
-                    + ",\"started_at\":1795238802,\"state_string\":\"x\",\"workerid\":1}],\"meta\":{\"total\":1}}");
+            if (p <= 2) {
+                return json("{\"builds\":[" + build(9, 4, p == 2 ? finalResult : null, "x") + "],\"meta\":{}}");
+            }
+            return json("{\"builds\":[" + build(9, 4, 5, "retry (Master Shutdown)") + ","
+                    + build(10, 5, p == 4 ? finalResult : null, "x") + "],\"meta\":{}}");
         }
         if (target.equals("/api/v2/buildrequests/7")) {
             return json("{\"buildrequests\":[{\"builderid\":2,\"buildrequestid\":7,\"buildsetid\":5,\"claimed\":"
-                    + (p > 0) + ",\"complete\":" + (p == 2) + ",\"results\":" + (p == 2 ? finalResult : -1)
+                    + (p > 0) + ",\"complete\":" + done + ",\"results\":" + (done ? finalResult : -1)
                     + ",\"submitted_at\":1795238800}],\"meta\":{}}");
         }
         return new MockResponse.Builder().code(404).body("{\"error\":\"Invalid path: " + target + "\"}").build();
+    }
+
+    /** One build of request 7 on builder 2; {@code results} null while it runs. */
+    private static String build(long id, int number, Integer results, String state) {
+        return "{\"builderid\":2,\"buildid\":" + id + ",\"buildrequestid\":7,\"complete\":" + (results != null)
+                + ",\"complete_at\":" + (results != null ? "1795238814" : "null") + ",\"masterid\":1,\"number\":"
+                + number + ",\"properties\":{},\"results\":" + results + ",\"started_at\":1795238802,"
+                + "\"state_string\":\"" + state + "\",\"workerid\":1}";
     }
 
     private static MockResponse json(String body) {
