@@ -71,6 +71,7 @@ import org.buildduty.core.journal.Journal;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.pipeline.Engine;
+import org.buildduty.core.pipeline.EngineBuilder;
 import org.buildduty.core.time.Ticker;
 
 /**
@@ -226,7 +227,7 @@ final class Bot implements AutoCloseable {
                     .defaultStepTimeout(Duration.ofMinutes(30)).timerPeriod(Duration.ofMillis(250))
                     .closeGrace(Duration.ofSeconds(30)).build();
             Bot[] self = new Bot[1];
-            Engine.Builder eb = Engine.builder().registry(commands).authorizer(new Authorizer(roles,
+            EngineBuilder eb = Engine.builder().registry(commands).authorizer(new Authorizer(roles,
                     cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
                     .metrics(new BotMetrics(registry));

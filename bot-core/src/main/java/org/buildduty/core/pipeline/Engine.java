@@ -82,7 +82,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
             r -> daemon(r, "timers"));
     private final AtomicLong errorRefs = new AtomicLong();
 
-    private Engine(Builder b) {
+    Engine(EngineBuilder b) {
         this.connectors = Map.copyOf(b.connectors);
         this.registry = Objects.requireNonNull(b.registry, "registry");
         this.authorizer = Objects.requireNonNull(b.authorizer, "authorizer");
@@ -107,8 +107,8 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
                 operations.active().stream().map(Operation::state).toList()));
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static EngineBuilder builder() {
+        return new EngineBuilder();
     }
 
     /**
@@ -408,119 +408,5 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         Thread t = new Thread(r, "buildduty-" + name);
         t.setDaemon(true);
         return t;
-    }
-
-    /** Builds an {@link Engine}. */
-    public static final class Builder {
-        private final Map<String, Connector> connectors = new java.util.LinkedHashMap<>();
-        private CommandRegistry registry;
-        private Authorizer authorizer;
-        private Journal journal;
-        private Runner runner;
-        private Ticker ticker = Ticker.system();
-        private Inventory inventory = Inventory.EMPTY;
-        private String prefix = "!";
-        private String nick = "buildduty";
-        private Supplier<String> webUrl = () -> "";
-        private Redactor redactor = Redactor.NONE;
-        private String cancelRole = "releng";
-        private final List<BotService> services = new java.util.ArrayList<>();
-        private BotMetrics metrics = BotMetrics.none();
-        private Duration reconnectBudget = Duration.ofMinutes(5);
-
-        public Builder connector(Connector c) {
-            if (connectors.putIfAbsent(c.id(), c) != null) {
-                throw new IllegalArgumentException("connector id used twice: " + c.id());
-            }
-            return this;
-        }
-
-        public Builder registry(CommandRegistry r) {
-            this.registry = r;
-            return this;
-        }
-
-        public Builder authorizer(Authorizer a) {
-            this.authorizer = a;
-            return this;
-        }
-
-        public Builder journal(Journal j) {
-            this.journal = j;
-            return this;
-        }
-
-        public Builder runner(Runner r) {
-            this.runner = r;
-            return this;
-        }
-
-        public Builder ticker(Ticker t) {
-            this.ticker = t;
-            return this;
-        }
-
-        public Builder inventory(Inventory i) {
-            this.inventory = i;
-            return this;
-        }
-
-        public Builder prefix(String p) {
-            this.prefix = p;
-            return this;
-        }
-
-        public Builder nick(String n) {
-            this.nick = n;
-            return this;
-        }
-
-        /** Base URL of the web page for links in chat; empty for none. */
-        public Builder webUrl(String u) {
-            this.webUrl = () -> u;
-            return this;
-        }
-
-        /**
-         * Base URL of the web page for links in chat, asked at each link: for a page whose address is known only once
-         * it listens (port 0). Empty or null for none.
-         */
-        public Builder webUrl(Supplier<String> u) {
-            this.webUrl = Objects.requireNonNull(u, "webUrl");
-            return this;
-        }
-
-        public Builder redactor(Redactor r) {
-            this.redactor = r;
-            return this;
-        }
-
-        /** The role that may cancel anyone's operation (default {@code releng}). */
-        public Builder cancelRole(String role) {
-            this.cancelRole = role;
-            return this;
-        }
-
-        /** A service the engine starts after its connectors, ticks, and closes before them. */
-        public Builder service(BotService s) {
-            services.add(Objects.requireNonNull(s, "service"));
-            return this;
-        }
-
-        /** The meters commands, operations, approvals and connectors count in (default: none). */
-        public Builder metrics(BotMetrics m) {
-            this.metrics = Objects.requireNonNull(m, "metrics");
-            return this;
-        }
-
-        /** How long a connector may be reconnecting before {@link Engine#health()} reports it (default 5 min). */
-        public Builder reconnectBudget(Duration d) {
-            this.reconnectBudget = Objects.requireNonNull(d, "reconnectBudget");
-            return this;
-        }
-
-        public Engine build() {
-            return new Engine(this);
-        }
     }
 }

@@ -44,7 +44,7 @@ class AnnouncementsTest {
     }
 
     private Engine engine(FakeConnector... connectors) {
-        Engine.Builder b = Engine.builder().registry(new CommandRegistry())
+        EngineBuilder b = Engine.builder().registry(new CommandRegistry())
                 .authorizer(new Authorizer(new RoleResolver(Map.of(), Set.of(), Set.of()), true))
                 .journal(new InMemoryJournal()).ticker(ticker).redactor(new Redactor(List.of("hunter22")))
                 .runner(Runner.builder().ticker(ticker).timerPeriod(Duration.ZERO).closeGrace(Duration.ofSeconds(1))

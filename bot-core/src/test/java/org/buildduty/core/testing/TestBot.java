@@ -19,6 +19,7 @@ import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.pipeline.Engine;
+import org.buildduty.core.pipeline.EngineBuilder;
 import org.buildduty.core.progress.Redactor;
 
 /**
@@ -54,7 +55,7 @@ public final class TestBot implements AutoCloseable {
                 .closeGrace(Duration.ofSeconds(2));
         b.executors.forEach(rb::executor);
         this.runner = rb.build();
-        Engine.Builder eb = Engine.builder().connector(chat).registry(registry)
+        EngineBuilder eb = Engine.builder().connector(chat).registry(registry)
                 .authorizer(new Authorizer(roles, b.anonymous))
                 .journal(journal).runner(runner).ticker(ticker).inventory(b.inventory).webUrl(b.webUrl)
                 .metrics(b.metrics).redactor(b.redactor);
