@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The real {@code buildduty.jar} in a child JVM, driven through the console connector: lines in on stdin, lines out
@@ -236,6 +237,17 @@ final class BotProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Polls {@code condition} every 20 ms until it holds; fails naming {@code what} after {@code max}. */
+    static void awaitCondition(String what, Duration max, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(what + ": not within " + max);
+            }
+            Thread.sleep(20);
         }
     }
 }

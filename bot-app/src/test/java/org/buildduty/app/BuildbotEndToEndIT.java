@@ -65,7 +65,8 @@ class BuildbotEndToEndIT {
             bot.type("force quick --branch main");
             bot.expect("force #1 started", WAIT);
             List<String> run = bot.expect("force #1 [############] 1/1 steps · succeeded", WAIT);
-            assertThat(String.join("\n", run)).containsPattern("build quick#\\d+ started on w1: http://127\\.0\\.0\\.1:")
+            assertThat(String.join("\n", run))
+                    .containsPattern("build quick#\\d+ started on w1: http://127\\.0\\.0\\.1:")
                     .containsPattern("build quick#\\d+ SUCCESS in \\d+s: http://");
             bot.type("force failing --branch main");
             List<String> failed = bot.expect("force #2 failed", WAIT);
@@ -105,7 +106,8 @@ class BuildbotEndToEndIT {
             List<String> after = bot.expect("force #1 failed at step", WAIT);
             String all = String.join("\n", bot.stdout());
             assertThat(String.join("\n", after)).contains("Buildbot answers again after ")
-                    .containsPattern("build slow#1 CANCELLED in \\d+s \\(Buildbot was unreachable meanwhile\\): http://");
+                    .containsPattern("build slow#1 CANCELLED in \\d+s \\(Buildbot was unreachable meanwhile\\): "
+                            + "http://");
             assertThat(all.split("still following build request", -1)).as("one outage line").hasSize(2);
             assertThat(all.split("answers again", -1)).as("one recovery line").hasSize(2);
             assertThat(all.split("forced slow on force", -1)).as("forced once").hasSize(2);

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
@@ -112,7 +111,7 @@ class MatrixEndToEndIT {
             hs.dropSyncs(2);
             int syncsBefore = syncRequests();
             String run = hs.say(ROOM, ALICE, "!run demo --pause 0");
-            awaitCondition(() -> syncRequests() > syncsBefore);
+            BotProcess.awaitCondition("a sync after the dropped ones", WAIT, () -> syncRequests() > syncsBefore);
             hs.say(ROOM, ALICE, "!whoami");   // posted while the syncs fail
             hs.awaitSent(text("you are matrix:@alice:fake.test"), WAIT);
             Sent done = hs.awaitSent(s -> s.relType().equals("m.replace") && text("demo #1").and(text("succeeded"))
@@ -153,16 +152,6 @@ class MatrixEndToEndIT {
 
     private int syncRequests() {
         return (int) hs.requests().stream().filter(r -> r.target().contains("/sync")).count();
-    }
-
-    private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not met within " + WAIT);
-            }
-            Thread.sleep(20);
-        }
     }
 
     /** The body, or the new content of an edit, contains {@code part}. */

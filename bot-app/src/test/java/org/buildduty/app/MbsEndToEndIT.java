@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,7 +98,7 @@ class MbsEndToEndIT {
             bot.type("whoami");
             bot.expect("you are console:local", WAIT);
             // a streak of failed polls, each after a longer pause (1 s, then 2 s of backoff each)
-            await(() -> mbs.requests() - before >= 3);
+            BotProcess.awaitCondition("3 failed polls", WAIT, () -> mbs.requests() - before >= 3);
             b.at(Instant.now(), x -> x.state("build", null).component("ed", 0).component("perl", 0)
                     .component("pth", 0));
             mbs.failNext(0, 500);
@@ -140,15 +139,5 @@ class MbsEndToEndIT {
             }
         }
         return -1;
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not met within " + WAIT);
-            }
-            Thread.sleep(50);
-        }
     }
 }

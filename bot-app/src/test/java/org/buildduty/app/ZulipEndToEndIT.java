@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 import okhttp3.HttpUrl;
@@ -158,7 +157,7 @@ class ZulipEndToEndIT {
                     m -> m.content().contains("you are zulip:alice@example.com"), WAIT);
             assertThat(whoami.stream()).isEqualTo("releng");
             assertThat(whoami.topic()).isEqualTo("deploys");
-            awaitCondition(() -> pollHeld(zulip.calls()));
+            BotProcess.awaitCondition("the new queue's poll held", WAIT, () -> pollHeld(zulip.calls()));
             int limited = zulip.calls().size();
             zulip.rateLimitNext(3, 0.2);   // the poll is held and the run waits: the next requests are its sends
             Files.writeString(go, "");
@@ -229,16 +228,6 @@ class ZulipEndToEndIT {
             }
         }
         return -1;
-    }
-
-    private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not met within " + WAIT);
-            }
-            Thread.sleep(20);
-        }
     }
 
     private int countWhoamiAnswers() {
