@@ -61,15 +61,7 @@ final class HostileChecks {
         assertThat(lines).as(what).isNotEmpty();
         forms.merge(form(lines.get(0)), 1, Integer::sum);
         examples.putIfAbsent(form(lines.get(0)), Sanitize.forDisplay(lines.get(0), 160));
-        for (String line : lines) {
-            assertThat(line).as(what).doesNotContain("internal error").doesNotContain("Exception")
-                    .doesNotStartWith("\tat ").doesNotContain(secret);
-            assertThat(line.codePoints().filter(Sanitize::isUnsafe).mapToObj(Integer::toHexString).toList())
-                    .as(what + ": unsafe characters in " + Sanitize.forDisplay(line, 200)).isEmpty();
-            if (payload.length() > ECHO_LIMIT) {
-                assertThat(line).as(what + ": uncut echo").doesNotContain(payload.substring(0, ECHO_LIMIT));
-            }
-        }
+        safeLines(what, payload, lines);
         String text = message.strip().startsWith("!") ? message.strip().substring(1) : message.strip();
         boolean tokenizes;
         try {
@@ -105,6 +97,22 @@ final class HostileChecks {
                 assertThat(shown).as(what + ": --msg printed literally").isEqualTo(msg.get());
             }
             runsChecked++;
+        }
+    }
+
+    /**
+     * What every line the bot sent must satisfy, whatever it answers: no internal error or stack trace, no secret,
+     * no unsafe character (C0 and IRC codes, C1, bidi overrides, lone surrogates), no uncut echo of a long payload.
+     */
+    void safeLines(String what, String payload, List<String> lines) {
+        for (String line : lines) {
+            assertThat(line).as(what).doesNotContain("internal error").doesNotContain("Exception")
+                    .doesNotStartWith("\tat ").doesNotContain(secret);
+            assertThat(line.codePoints().filter(Sanitize::isUnsafe).mapToObj(Integer::toHexString).toList())
+                    .as(what + ": unsafe characters in " + Sanitize.forDisplay(line, 200)).isEmpty();
+            if (payload.length() > ECHO_LIMIT) {
+                assertThat(line).as(what + ": uncut echo").doesNotContain(payload.substring(0, ECHO_LIMIT));
+            }
         }
     }
 

@@ -44,6 +44,36 @@ class HostileInputIT {
         Path runbooks = dir.resolve("config/runbooks");
         Files.createDirectories(runbooks);
         Files.createDirectories(dir.resolve("root"));
+        writeRunbooks(runbooks, dir.resolve("root"));
+        Files.writeString(dir.resolve("config/buildduty.yml"), String.join("\n",
+                "bot:",
+                "  prefix: \"!\"",
+                "  nick: buildduty",
+                "  journal: " + dir.resolve("data/buildduty.db"),
+                "  runbooks: " + runbooks,
+                "  web: \"127.0.0.1:0\"",
+                "  anonymous: true",
+                "connectors:",
+                "  - id: console",
+                "    type: console",
+                "roles:",
+                "  releng: []",
+                "inventory:",
+                "  hosts:",
+                "    local1: { address: 127.0.0.1, groups: [local] }",
+                "    local2: { address: 127.0.0.1, groups: [local] }",
+                "    local3: { address: 127.0.0.1, groups: [local] }",
+                "credentials:",
+                "  hostile: { type: bearer, url: http://127.0.0.1:9/api, token_env: " + HostileInputs.SECRET_ENV
+                        + " }",
+                ""));
+    }
+
+    /**
+     * Copies the shipped runbooks into {@code runbooks} and adds {@code hostile} (prints each of its parameters on a
+     * line, shell-quoted by the bot; paths under {@code root}) and {@code leak} (tries to show the secret).
+     */
+    static void writeRunbooks(Path runbooks, Path root) throws IOException {
         Path shipped = Path.of("..", "config", "runbooks").toAbsolutePath().normalize();
         try (Stream<Path> files = Files.list(shipped)) {
             for (Path p : files.toList()) {
@@ -57,8 +87,7 @@ class HostileInputIT {
                 "  msg: { type: string, default: none, description: text to print }",
                 "  count: { type: int, default: 1, min: 0, max: 5, description: a number }",
                 "  mode: { type: enum, choices: [a, b], default: a, description: a choice }",
-                "  where: { type: path, default: " + dir.resolve("root") + ", roots: [" + dir.resolve("root")
-                        + "], description: a path }",
+                "  where: { type: path, default: " + root + ", roots: [" + root + "], description: a path }",
                 "  flag: { type: bool, default: false, description: a flag }",
                 "steps:",
                 "  - name: print",
@@ -82,28 +111,6 @@ class HostileInputIT {
                 "      body: { m: \"{{msg}}\" }",
                 "      expect: 200",
                 "    timeout: 10s",
-                ""));
-        Files.writeString(dir.resolve("config/buildduty.yml"), String.join("\n",
-                "bot:",
-                "  prefix: \"!\"",
-                "  nick: buildduty",
-                "  journal: " + dir.resolve("data/buildduty.db"),
-                "  runbooks: " + runbooks,
-                "  web: \"127.0.0.1:0\"",
-                "  anonymous: true",
-                "connectors:",
-                "  - id: console",
-                "    type: console",
-                "roles:",
-                "  releng: []",
-                "inventory:",
-                "  hosts:",
-                "    local1: { address: 127.0.0.1, groups: [local] }",
-                "    local2: { address: 127.0.0.1, groups: [local] }",
-                "    local3: { address: 127.0.0.1, groups: [local] }",
-                "credentials:",
-                "  hostile: { type: bearer, url: http://127.0.0.1:9/api, token_env: " + HostileInputs.SECRET_ENV
-                        + " }",
                 ""));
     }
 

@@ -79,7 +79,7 @@ public final class RawIrcClient implements AutoCloseable {
             c.await(l -> l.contains(" CAP ") && (l.contains(" ACK ") || l.contains(" NAK ")), WAIT);
             if (saslAccount != null) {
                 c.send("AUTHENTICATE PLAIN");
-                c.await(l -> l.matches("^AUTHENTICATE :?\\+$"), WAIT);
+                c.await(l -> stripTags(l).matches("^AUTHENTICATE :?\\+$"), WAIT);
                 String plain = saslAccount + "\0" + saslAccount + "\0" + saslPassword;
                 c.send("AUTHENTICATE " + Base64.getEncoder().encodeToString(plain.getBytes(StandardCharsets.UTF_8)));
                 String result = c.await(l -> hasNumeric(l, "903") || hasNumeric(l, "904") || hasNumeric(l, "905"),
@@ -151,6 +151,22 @@ public final class RawIrcClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends one raw line given as bytes, CRLF added, as they are: invalid UTF-8, a lone CR or a NUL reach the server
+     * unchanged (what a broken or hostile client sends).
+     */
+    public void sendBytes(byte[] line) {
+        try {
+            synchronized (out) {
+                out.write(line);
+                out.write(new byte[] {'\r', '\n'});
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("send failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Joins a channel and waits for the end of its names list. */
     public void join(String channel) {
         send("JOIN " + channel);
@@ -174,13 +190,23 @@ public final class RawIrcClient implements AutoCloseable {
      * lines seen if none comes within {@code timeout} or the connection ends.
      */
     public String await(Predicate<String> p, Duration timeout) {
+        List<String> got = awaitThrough(p, timeout);
+        return got.get(got.size() - 1);
+    }
+
+    /**
+     * Like {@link #await}, but returns every line after the last matched one up to and including the line that
+     * satisfies {@code p}: what arrived in between, in order.
+     */
+    public List<String> awaitThrough(Predicate<String> p, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         synchronized (lines) {
             while (true) {
                 for (int i = cursor; i < lines.size(); i++) {
                     if (p.test(lines.get(i))) {
+                        List<String> got = List.copyOf(lines.subList(cursor, i + 1));
                         cursor = i + 1;
-                        return lines.get(i);
+                        return got;
                     }
                 }
                 long left = end - System.nanoTime();
