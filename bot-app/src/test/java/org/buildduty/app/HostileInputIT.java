@@ -33,6 +33,16 @@ class HostileInputIT {
     private static final Duration RUN_FOR = Duration.ofSeconds(10);
     private static final String SECRET = "hx-secret-" + UUID.randomUUID();
     private static final Pattern STARTED = Pattern.compile("^hostile #(\\d+) started");
+    /** The end of every hostile test's configuration: three local hosts and the credential holding the secret. */
+    static final String INVENTORY_AND_CREDENTIALS = String.join("\n",
+            "inventory:",
+            "  hosts:",
+            "    local1: { address: 127.0.0.1, groups: [local] }",
+            "    local2: { address: 127.0.0.1, groups: [local] }",
+            "    local3: { address: 127.0.0.1, groups: [local] }",
+            "credentials:",
+            "  hostile: { type: bearer, url: http://127.0.0.1:9/api, token_env: " + HostileInputs.SECRET_ENV + " }",
+            "");
 
     @TempDir
     Path dir;
@@ -58,15 +68,7 @@ class HostileInputIT {
                 "    type: console",
                 "roles:",
                 "  releng: []",
-                "inventory:",
-                "  hosts:",
-                "    local1: { address: 127.0.0.1, groups: [local] }",
-                "    local2: { address: 127.0.0.1, groups: [local] }",
-                "    local3: { address: 127.0.0.1, groups: [local] }",
-                "credentials:",
-                "  hostile: { type: bearer, url: http://127.0.0.1:9/api, token_env: " + HostileInputs.SECRET_ENV
-                        + " }",
-                ""));
+                INVENTORY_AND_CREDENTIALS));
     }
 
     /**

@@ -452,14 +452,6 @@ class HostileIrcIT {
                 connectors.toString().stripTrailing(),
                 "roles:",
                 "  releng: [" + String.join(", ", accounts) + "]",
-                "inventory:",
-                "  hosts:",
-                "    local1: { address: 127.0.0.1, groups: [local] }",
-                "    local2: { address: 127.0.0.1, groups: [local] }",
-                "    local3: { address: 127.0.0.1, groups: [local] }",
-                "credentials:",
-                "  hostile: { type: bearer, url: http://127.0.0.1:9/api, token_env: " + HostileInputs.SECRET_ENV
-                        + " }",
-                ""));
+                HostileInputIT.INVENTORY_AND_CREDENTIALS));
     }
 }
