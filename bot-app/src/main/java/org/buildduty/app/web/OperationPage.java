@@ -109,12 +109,13 @@ final class OperationPage {
     }
 
     private static void row(StringBuilder sb, String key, String value) {
-        sb.append("<tr><th>").append(Html.esc(key)).append("</th><td>").append(Html.esc(value)).append("</td></tr>\n");
+        row(sb, key, value, null);
     }
 
-    /** A row whose value cell has an id, for the page's script to update. */
+    /** A row; a non-null {@code id} names the value cell, for the page's script to update. */
     private static void row(StringBuilder sb, String key, String value, String id) {
-        sb.append("<tr><th>").append(Html.esc(key)).append("</th><td id=\"").append(id).append("\">")
-                .append(Html.esc(value)).append("</td></tr>\n");
+        sb.append("<tr><th>").append(Html.esc(key)).append("</th><td")
+                .append(id == null ? "" : " id=\"" + id + "\"").append('>').append(Html.esc(value))
+                .append("</td></tr>\n");
     }
 }

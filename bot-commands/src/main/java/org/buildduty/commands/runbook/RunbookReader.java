@@ -94,7 +94,7 @@ final class RunbookReader {
     private static OnRestart onRestart(ConfigNode n) {
         String s = n.string().strip();
         if (s.equals("report") || s.equals("rollback")) {
-            return OnRestart.valueOf(s.toUpperCase(java.util.Locale.ROOT));
+            return OnRestart.valueOf(s.toUpperCase(Locale.ROOT));
         }
         throw n.error("must be report or rollback, not \"" + n.string() + "\"");
     }

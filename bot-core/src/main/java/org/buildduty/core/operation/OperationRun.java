@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -50,10 +51,10 @@ final class OperationRun implements Runnable {
     private volatile boolean aborted;
     private boolean forwardDone;
     /** After a restart: the host runs that had ended, per step; only their rollbacks run. Null for a normal run. */
-    private final java.util.SortedMap<Integer, List<StepResult>> recovered;
+    private final SortedMap<Integer, List<StepResult>> recovered;
 
     OperationRun(Operation op, ProgressSink sink, Shared shared, Consumer<OperationRun> onDone,
-            java.util.SortedMap<Integer, List<StepResult>> recovered) {
+            SortedMap<Integer, List<StepResult>> recovered) {
         this.op = op;
         this.sink = new GuardedSink(sink);
         this.shared = shared;

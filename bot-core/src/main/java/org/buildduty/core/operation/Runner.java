@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -118,7 +119,7 @@ public final class Runner implements AutoCloseable {
      * @throws IllegalStateException if the operation is not running or rolling back, or the runner is closed
      */
     public CompletableFuture<OperationState> rollBackAfterRestart(Operation op,
-            java.util.SortedMap<Integer, List<StepResult>> completed, ProgressSink sink) {
+            SortedMap<Integer, List<StepResult>> completed, ProgressSink sink) {
         Objects.requireNonNull(op, "op");
         OperationRun run;
         synchronized (this) {

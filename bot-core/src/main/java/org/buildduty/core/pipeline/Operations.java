@@ -3,12 +3,16 @@ package org.buildduty.core.pipeline;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,31 +186,39 @@ final class Operations {
      * The host runs of an interrupted operation whose rollback is still owed, per step: forward runs that ended,
      * less those whose rollback already succeeded before the bot died.
      */
-    private SortedMap<Integer, List<StepResult>> toRollBack(OperationRecord rec) {
-        SortedMap<Integer, List<StepResult>> out = new TreeMap<>();
-        List<HostRunRecord> runs = journal.hostRuns(rec.id());
-        for (HostRunRecord r : runs) {
-            if (r.rollback() || r.result() == null) {
-                continue;
+    private static SortedMap<Integer, List<StepResult>> toRollBack(List<HostRunRecord> runs) {
+        Set<HostStep> undone = new HashSet<>();
+        for (HostRunRecord u : runs) {
+            if (u.rollback() && u.result() != null && u.result().outcome() == StepOutcome.SUCCEEDED) {
+                undone.add(new HostStep(u.stepIndex(), u.host()));
             }
-            boolean undone = runs.stream().anyMatch(u -> u.rollback() && u.stepIndex() == r.stepIndex()
-                    && java.util.Objects.equals(u.host(), r.host()) && u.result() != null
-                    && u.result().outcome() == StepOutcome.SUCCEEDED);
-            if (!undone) {
+        }
+        SortedMap<Integer, List<StepResult>> out = new TreeMap<>();
+        for (HostRunRecord r : runs) {
+            if (!r.rollback() && r.result() != null && !undone.contains(new HostStep(r.stepIndex(), r.host()))) {
                 out.computeIfAbsent(r.stepIndex(), k -> new ArrayList<>()).add(r.result());
             }
         }
         return out;
     }
 
-    void start(Operation op) {
+    /** One step on one host ({@code host} null for a step without hosts). */
+    private record HostStep(int step, String host) {
+    }
+
+    /** Makes {@code op} live, launches its run, keeps it live until the run ends, and logs an error it ends with. */
+    private void track(Operation op, String what, Supplier<CompletableFuture<OperationState>> launch) {
         live.put(op.id(), op);
-        runner.submit(op, sinks(op)).whenComplete((state, err) -> {
+        launch.get().whenComplete((state, err) -> {
             live.remove(op.id());
             if (err != null) {
-                LOG.error("{} ended with an error", op.title(), err);
+                LOG.error("{}: {} ended with an error", op.title(), what, err);
             }
         });
+    }
+
+    void start(Operation op) {
+        track(op, "the run", () -> runner.submit(op, sinks(op)));
     }
 
     void expireDue() {
@@ -235,21 +247,16 @@ final class Operations {
                 LOG.info("{} still waits for approval (expires {})", op.title(), expires);
                 continue;
             }
-            String done = completed(rec);
+            List<HostRunRecord> runs = journal.hostRuns(rec.id());
+            String done = completed(rec, runs);
             if (rec.plan().onRestart() == OnRestart.ROLLBACK && rec.state() != OperationState.QUEUED) {
-                SortedMap<Integer, List<StepResult>> toUndo = toRollBack(rec);
+                SortedMap<Integer, List<StepResult>> toUndo = toRollBack(runs);
                 if (!toUndo.isEmpty()) {
                     String why = "the bot restarted while it was " + rec.state().label() + "; completed: " + done
                             + "; rolling back as its runbook asks (on_restart: rollback); not re-run";
                     LOG.warn("{} interrupted: {}", op.title(), why);
                     engine.reply(rec.origin(), List.of(op.title() + " interrupted: " + why));
-                    live.put(op.id(), op);
-                    runner.rollBackAfterRestart(op, toUndo, sinks(op)).whenComplete((state, err) -> {
-                        live.remove(op.id());
-                        if (err != null) {
-                            LOG.error("{}: the rollback after a restart ended with an error", op.title(), err);
-                        }
-                    });
+                    track(op, "the rollback after a restart", () -> runner.rollBackAfterRestart(op, toUndo, sinks(op)));
                     continue;
                 }
             }
@@ -264,8 +271,8 @@ final class Operations {
         }
     }
 
-    private String completed(OperationRecord rec) {
-        List<HostRunRecord> runs = journal.hostRuns(rec.id());
+    /** What had completed before the bot died, per step, from the operation's host runs. */
+    private static String completed(OperationRecord rec, List<HostRunRecord> runs) {
         Map<Integer, int[]> perStep = new TreeMap<>();
         for (HostRunRecord r : runs) {
             if (r.rollback()) {
