@@ -30,7 +30,10 @@ public final class MatrixConfig {
         }
     }
 
-    /** A builder with the defaults: 30 s long polls, reconnects from 1 s up to 60 s, device id {@code BUILDDUTY}. */
+    /**
+     * A builder with the defaults: 30 s long polls, a 10 min catch-up window, reconnects from 1 s up to 60 s, device
+     * id {@code BUILDDUTY}.
+     */
     public static Builder builder(String id, URI homeserver, String userId) {
         return new Builder(id, homeserver, userId);
     }
@@ -69,7 +72,7 @@ public final class MatrixConfig {
         return b.rooms;
     }
 
-    /** User ids whose invites to any room are accepted. */
+    /** User ids whose invites are accepted (to any room, configured or not; nobody else's). */
     public List<String> allowInvitesFrom() {
         return b.allowInvitesFrom;
     }
@@ -77,6 +80,11 @@ public final class MatrixConfig {
     /** How long the server may hold a {@code /sync} open. */
     public Duration syncTimeout() {
         return b.syncTimeout;
+    }
+
+    /** The oldest a message may be ({@code origin_server_ts}) and still be handled, as for Zulip: 10 min. */
+    public Duration catchUp() {
+        return b.catchUp;
     }
 
     public Duration reconnectBase() {
@@ -109,6 +117,7 @@ public final class MatrixConfig {
         private List<String> rooms = List.of();
         private List<String> allowInvitesFrom = List.of();
         private Duration syncTimeout = Duration.ofSeconds(30);
+        private Duration catchUp = Duration.ofMinutes(10);
         private Duration reconnectBase = Duration.ofSeconds(1);
         private Duration reconnectMax = Duration.ofSeconds(60);
         private int maxRetries = 5;
@@ -149,6 +158,14 @@ public final class MatrixConfig {
             return this;
         }
 
+        public Builder catchUp(Duration age) {
+            if (age.isNegative() || age.isZero()) {
+                throw new IllegalArgumentException("catchUp must be positive");
+            }
+            this.catchUp = age;
+            return this;
+        }
+
         public Builder reconnect(Duration base, Duration max) {
             if (base.isNegative() || base.isZero() || max.compareTo(base) < 0) {
                 throw new IllegalArgumentException("0 < base <= max");
@@ -175,6 +192,7 @@ public final class MatrixConfig {
             c.rooms = rooms;
             c.allowInvitesFrom = allowInvitesFrom;
             c.syncTimeout = syncTimeout;
+            c.catchUp = catchUp;
             c.reconnectBase = reconnectBase;
             c.reconnectMax = reconnectMax;
             c.maxRetries = maxRetries;

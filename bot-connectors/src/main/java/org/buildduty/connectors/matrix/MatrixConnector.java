@@ -28,10 +28,12 @@ import org.buildduty.core.time.Ticker;
 
 /**
  * A Matrix account as a chat, over the Client-Server API v3: logs in with a password if it has no access token,
- * joins its configured rooms, accepts invites to those rooms or from allowed users, and long-polls {@code /sync}
- * (resuming from the position in its {@link SyncTokenStore}, so nothing is handled twice across restarts; a fresh
- * start skips the history). Text messages from others become {@link org.buildduty.core.chat.ChatMessage}s from
- * {@code <id>:@user:server}, in the thread they were written in, with their event id.
+ * joins its configured rooms, accepts invites only from allowed users, and long-polls {@code /sync} (resuming from
+ * the position in its {@link SyncTokenStore}, so nothing is handled twice across restarts; a fresh start skips the
+ * history, and so does a room's first timeline after the bot joined it: messages before the bot's join or older than
+ * {@link MatrixConfig#catchUp()} are never handled). Text messages from others become
+ * {@link org.buildduty.core.chat.ChatMessage}s from {@code <id>:@user:server}, in the thread they were written in,
+ * with their event id.
  *
  * <p>Output is {@code m.notice} with a minimal escaped HTML rendering; a thread address sends into that thread, and
  * {@link #edit} replaces a message with {@code m.replace}. Each message gets a transaction id once and keeps it on
@@ -51,8 +53,12 @@ public final class MatrixConnector implements Connector {
     private static final Logger LOG = LoggerFactory.getLogger(MatrixConnector.class);
     /** Largest body sent, in UTF-8 bytes; longer texts are cut. Matrix events are limited to 64 KiB in all. */
     static final int MAX_BYTES = 16 * 1024;
-    /** The bot's sync filter: only messages in room timelines, member counts, no presence or account data. */
-    static final String FILTER = "{\"room\":{\"timeline\":{\"limit\":50,\"types\":[\"m.room.message\"]},"
+    /**
+     * The bot's sync filter: messages and memberships in room timelines (the bot's own join marks where history
+     * ends), member counts, no presence or account data.
+     */
+    static final String FILTER = "{\"room\":{\"timeline\":{\"limit\":50,\"types\":[\"m.room.message\","
+            + "\"m.room.member\"]},"
             + "\"state\":{\"lazy_load_members\":true,\"types\":[\"m.room.member\"]},"
             + "\"ephemeral\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}},"
             + "\"presence\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}}";
@@ -196,7 +202,12 @@ public final class MatrixConnector implements Connector {
                 boolean connected = status.state() == ConnectionChanged.State.CONNECTED;
                 // until connected, poll without waiting: being connected is known at once, not after a long poll
                 JsonNode answer = client.sync(since, connected ? cfg.syncTimeout() : Duration.ZERO, FILTER);
-                SyncBatch batch = SyncBatch.read(answer, fresh, rooms, cfg.id(), cfg.userId(), ticker.now());
+                SyncBatch batch = SyncBatch.read(answer, fresh, rooms, cfg.id(), cfg.userId(), ticker.now(),
+                        cfg.catchUp());
+                if (batch.history > 0) {
+                    LOG.info("{}: {} message(s) from before the bot joined their room or older than {} not handled",
+                            cfg.id(), batch.history, cfg.catchUp());
+                }
                 if (!connected) {
                     attempts = 0;
                     status.change(ConnectionChanged.State.CONNECTED, fresh ? "synced (history skipped)"
@@ -267,11 +278,12 @@ public final class MatrixConnector implements Connector {
         }
     }
 
-    /** Joins the room of an invite from an allowed user or to a configured room; ignores the others. */
+    /**
+     * Joins the room of an invite from a user in {@code allow_invites_from}; ignores the others, even to a configured
+     * room (joined at start anyway): who may bring the bot into a room, or back after a kick, is the config's choice.
+     */
     private void invited(SyncBatch.Invite i) {
-        boolean allowed = rooms.configured(i.roomId()) || cfg.rooms().contains(i.roomId())
-                || cfg.allowInvitesFrom().contains(i.inviter());
-        if (!allowed) {
+        if (!cfg.allowInvitesFrom().contains(i.inviter())) {
             LOG.info("{}: not joining {}: invited by {}, who is not in allow_invites_from", cfg.id(), i.roomId(),
                     i.inviter());
             return;

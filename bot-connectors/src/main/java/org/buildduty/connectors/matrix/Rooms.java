@@ -9,13 +9,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * counts from sync summaries, and rooms the bot was invited to as a direct chat.
  *
  * <p>A room is direct (commands need no prefix) when its invite said {@code is_direct}, or when it is not a
- * configured room and has exactly two joined members: the bot and one person.
+ * configured room and has exactly two joined members: the bot and one person. The time of the bot's last join of
+ * each room is kept, so that what was said there before is not taken for new.
  */
 final class Rooms {
     private final Set<String> configured = ConcurrentHashMap.newKeySet();
     private final Map<String, String> aliases = new ConcurrentHashMap<>();
     private final Map<String, Integer> members = new ConcurrentHashMap<>();
     private final Set<String> direct = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> joinedAt = new ConcurrentHashMap<>();
 
     Rooms(Iterable<String> rooms) {
         for (String r : rooms) {
@@ -33,10 +35,6 @@ final class Rooms {
         }
     }
 
-    boolean configured(String roomId) {
-        return configured.contains(roomId);
-    }
-
     /** The room id of an id or a known alias, or null for an alias not joined. */
     String resolve(String roomOrAlias) {
         return roomOrAlias.startsWith("#") ? aliases.get(roomOrAlias) : roomOrAlias;
@@ -44,6 +42,16 @@ final class Rooms {
 
     void members(String roomId, int joined) {
         members.put(roomId, joined);
+    }
+
+    /** Records when the bot (last) joined a room, in ms since the epoch as the homeserver stamped it. */
+    void joinedAt(String roomId, long originServerTs) {
+        joinedAt.merge(roomId, originServerTs, Math::max);
+    }
+
+    /** When the bot last joined the room as far as a sync showed it, or 0. */
+    long joinedAt(String roomId) {
+        return joinedAt.getOrDefault(roomId, 0L);
     }
 
     void markDirect(String roomId) {

@@ -1,5 +1,6 @@
 package org.buildduty.connectors.matrix;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,10 @@ import org.buildduty.core.chat.Identity;
 /**
  * One {@code /sync} answer read into what the bot acts on: text messages from others (not notices, not edits, not
  * the bot's own), the invites addressed to the bot, and the position to resume from.
+ *
+ * <p>History is never acted on: a room's timeline after the bot (re)joined it holds what was said there before (in
+ * rooms whose history is {@code shared}), so a message before the bot's own join event in the timeline, sent before
+ * that join ({@code origin_server_ts}), or older than the catch-up window is dropped and only counted.
  */
 final class SyncBatch {
     /** An invite of the bot to a room. */
@@ -23,6 +28,8 @@ final class SyncBatch {
     final String nextBatch;
     final List<ChatMessage> messages = new ArrayList<>();
     final List<Invite> invites = new ArrayList<>();
+    /** Messages dropped as history (before the bot's join, or too old). */
+    int history;
 
     private SyncBatch(String nextBatch) {
         this.nextBatch = nextBatch;
@@ -30,22 +37,46 @@ final class SyncBatch {
 
     /**
      * Reads a sync answer; with {@code skipTimeline} (the first sync of a fresh start) the timelines are history and
-     * give no messages. Member counts of joined rooms go into {@code rooms}.
+     * give no messages; otherwise a message is history, and dropped, when it comes before the bot's own join in its
+     * room's timeline, was sent before that join, or was sent more than {@code catchUp} before {@code now}. Member
+     * counts of joined rooms and the times of the bot's joins go into {@code rooms}.
      */
     static SyncBatch read(JsonNode sync, boolean skipTimeline, Rooms rooms, String connectorId, String self,
-            Instant now) {
+            Instant now, Duration catchUp) {
         SyncBatch b = new SyncBatch(sync.path("next_batch").asText(""));
+        long oldest = now.minus(catchUp).toEpochMilli();
         for (Map.Entry<String, JsonNode> room : sync.path("rooms").path("join").properties()) {
+            String roomId = room.getKey();
             JsonNode count = room.getValue().path("summary").path("m.joined_member_count");
             if (count.canConvertToInt()) {
-                rooms.members(room.getKey(), count.asInt());
+                rooms.members(roomId, count.asInt());
+            }
+            JsonNode events = room.getValue().path("timeline").path("events");
+            int joinAt = -1;
+            for (JsonNode ev : room.getValue().path("state").path("events")) {
+                if (ownJoin(ev, self)) {
+                    rooms.joinedAt(roomId, ev.path("origin_server_ts").asLong(0));
+                }
+            }
+            for (int i = 0; i < events.size(); i++) {
+                if (ownJoin(events.get(i), self)) {
+                    joinAt = i;
+                    rooms.joinedAt(roomId, events.get(i).path("origin_server_ts").asLong(0));
+                }
             }
             if (skipTimeline) {
                 continue;
             }
-            for (JsonNode ev : room.getValue().path("timeline").path("events")) {
-                ChatMessage m = message(ev, room.getKey(), rooms, connectorId, self, now);
-                if (m != null) {
+            long notBefore = Math.max(oldest, rooms.joinedAt(roomId));
+            for (int i = 0; i < events.size(); i++) {
+                JsonNode ev = events.get(i);
+                ChatMessage m = message(ev, roomId, rooms, connectorId, self, now);
+                if (m == null) {
+                    continue;
+                }
+                if (i < joinAt || ev.path("origin_server_ts").asLong(0) < notBefore) {
+                    b.history++;
+                } else {
                     b.messages.add(m);
                 }
             }
@@ -60,6 +91,13 @@ final class SyncBatch {
             }
         }
         return b;
+    }
+
+    /** The bot's own join ({@code m.room.member}, membership {@code join}, not a profile change). */
+    static boolean ownJoin(JsonNode ev, String self) {
+        return ev.path("type").asText().equals("m.room.member") && ev.path("state_key").asText().equals(self)
+                && ev.path("content").path("membership").asText().equals("join")
+                && !ev.path("unsigned").path("prev_content").path("membership").asText().equals("join");
     }
 
     /** A text message from someone else, or null for anything the bot does not act on. */

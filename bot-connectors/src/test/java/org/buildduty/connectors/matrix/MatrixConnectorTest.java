@@ -118,7 +118,7 @@ class MatrixConnectorTest {
     }
 
     @Test
-    void invitesAreAcceptedOnlyToConfiguredRoomsOrFromAllowedUsers() throws Exception {
+    void invitesAreAcceptedOnlyFromAllowedUsersEvenToAConfiguredRoom() throws Exception {
         String dm = "!dm:fake.test";
         String configuredLater = "!later:fake.test";
         String spam = "!spam:fake.test";
@@ -128,16 +128,72 @@ class MatrixConnectorTest {
         assertThat(fx.hs.joinedRooms()).containsExactly(ROOM);   // the refused join was only a warning
 
         fx.hs.invite(spam, "@mallory:fake.test", false);
-        fx.hs.invite(dm, ALICE, true);
         fx.hs.invite(configuredLater, "@bob:fake.test", false);
+        fx.hs.invite(dm, ALICE, true);
+        fx.settle();
+        assertThat(fx.hs.joinedRooms()).containsExactlyInAnyOrder(ROOM, dm);
+
+        fx.hs.invite(configuredLater, ALICE, false);
         fx.settle();
         assertThat(fx.hs.joinedRooms()).containsExactlyInAnyOrder(ROOM, dm, configuredLater);
-
         fx.hs.say(dm, ALICE, "whoami");
         ChatMessage m = l.message(x -> x.text().equals("whoami"));
         assertThat(m.direct()).isTrue();
         fx.hs.say(configuredLater, ALICE, "!ping");
         assertThat(l.message(x -> x.text().equals("!ping")).direct()).isFalse();
+    }
+
+    @Test
+    void aReInviteIntoAConfiguredRoomDoesNotReplayWhatWasSaidBeforeTheJoin() throws Exception {
+        RecordingListener l = new RecordingListener();
+        fx.start(l, b -> b.allowInvitesFrom(List.of(ALICE)));
+        fx.hs.kick(ROOM, ALICE);
+        fx.settle();
+        fx.hs.say(ROOM, ALICE, "!run said-while-the-bot-was-out");   // recent, but before the bot's join
+        fx.hs.invite(ROOM, ALICE, false);
+        fx.settle();
+        assertThat(fx.hs.joinedRooms()).containsExactly(ROOM);
+        fx.hs.say(ROOM, ALICE, "!after-the-join");
+        l.message(m -> m.text().equals("!after-the-join"));
+        assertThat(l.messages()).extracting(ChatMessage::text).containsExactly("!after-the-join");
+    }
+
+    @Test
+    void aRoomAddedToTheConfigurationDoesNotReplayItsHistory() throws Exception {
+        String added = "!added:fake.test";
+        fx.hs.createRoom(added, 4);
+        fx.hs.say(added, ALICE, "!run an-hour-ago");
+        fx.ticker.advance(Duration.ofMinutes(50));
+        fx.hs.say(added, ALICE, "!run ten-minutes-ago");
+        fx.ticker.advance(Duration.ofMinutes(10));
+        RecordingListener first = new RecordingListener();
+        MatrixConnector c1 = fx.start(first);
+        fx.settle();
+        c1.close();
+
+        RecordingListener second = new RecordingListener();
+        fx.start(second, b -> b.rooms(List.of(ROOM, added)));   // the same journal, one more room
+        assertThat(fx.hs.joinedRooms()).containsExactlyInAnyOrder(ROOM, added);
+        fx.hs.say(added, ALICE, "!now");
+        second.message(m -> m.text().equals("!now"));
+        fx.settle();
+        assertThat(second.messages()).extracting(ChatMessage::text).containsExactly("!now");
+    }
+
+    @Test
+    void messagesOlderThanTheCatchUpWindowAreNotHandledEvenWithoutAJoinEvent() throws Exception {
+        RecordingListener l = new RecordingListener();
+        MatrixConnector c = fx.start(l);
+        fx.settle();
+        c.close();
+        fx.hs.say(ROOM, ALICE, "!run long-ago");
+        fx.ticker.advance(Duration.ofMinutes(10).plusSeconds(1));
+        fx.hs.say(ROOM, ALICE, "!run recent");
+        RecordingListener again = new RecordingListener();
+        fx.start(again);
+        again.message(m -> m.text().equals("!run recent"));
+        fx.settle();
+        assertThat(again.messages()).extracting(ChatMessage::text).containsExactly("!run recent");
     }
 
     @Test

@@ -26,6 +26,7 @@ final class MatrixFixture implements AutoCloseable {
 
     MatrixFixture() throws IOException {
         hs = FakeMatrixServer.start(BOT, TOKEN);
+        hs.clock(ticker::now);
         hs.createRoom(ROOM, 5);
     }
 

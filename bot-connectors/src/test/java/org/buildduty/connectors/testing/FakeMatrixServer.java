@@ -14,12 +14,15 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,6 +42,12 @@ import org.buildduty.connectors.testing.FakeMatrixParts.Room;
  * an event stream the test appends to (messages, thread replies, invites, and the bot's own messages echoed back),
  * and {@code PUT /rooms/{id}/send/{type}/{txnId}}, recorded, answering the same event id for a repeated
  * transaction id as a real homeserver does. Error bodies are those of the API contract fixtures.
+ *
+ * <p>Like a real homeserver with {@code shared} history visibility: a join adds the bot's {@code m.room.member}
+ * event to the stream, and the first sync after it gives the room's timeline from before the join too (its last 50
+ * events, {@code limited}), so a client sees old commands there. Timelines hold only the event types the sync's
+ * inline filter asks for ({@code room.timeline.types}). Events are stamped ({@code origin_server_ts}) by the
+ * server's clock: the system clock, or the test's ({@link #clock}).
  *
  * <p>Faults on demand: 429 {@code M_LIMIT_EXCEEDED} with {@code retry_after_ms}, a revoked token (401
  * {@code M_UNKNOWN_TOKEN}), sends whose response is lost after the event was stored, and dropped syncs.
@@ -100,6 +109,7 @@ public final class FakeMatrixServer implements AutoCloseable {
     private final List<Integer> heldAt = new ArrayList<>();
     private int nextEvent;
     private boolean closed;
+    private Supplier<Instant> clock = Instant::now;
 
     private FakeMatrixServer(String botUser, String token) {
         this.botUser = botUser;
@@ -151,6 +161,12 @@ public final class FakeMatrixServer implements AutoCloseable {
         return this;
     }
 
+    /** Stamps events with the test's clock (a fake ticker's {@code now}) instead of the system clock. */
+    public synchronized FakeMatrixServer clock(Supplier<Instant> now) {
+        this.clock = Objects.requireNonNull(now, "now");
+        return this;
+    }
+
     // ---- the event stream ----
 
     /** A text message from {@code sender}; returns its event id. */
@@ -172,7 +188,7 @@ public final class FakeMatrixServer implements AutoCloseable {
     public synchronized String post(String roomId, String sender, ObjectNode content) {
         String id = "$ev" + (++nextEvent) + ":" + SERVER;
         ObjectNode ev = JSON.createObjectNode().put("type", "m.room.message").put("event_id", id)
-                .put("sender", sender).put("origin_server_ts", 1_700_000_000_000L + nextEvent);
+                .put("sender", sender).put("origin_server_ts", clock.get().toEpochMilli());
         ev.set("content", content);
         ev.putObject("unsigned").put("age", 10);
         stream.add(new Item(roomId, ev, null, false));
@@ -180,10 +196,24 @@ public final class FakeMatrixServer implements AutoCloseable {
         return id;
     }
 
+    /** Removes the bot from a room it is in (a kick): it no longer sees the room and may join again only if invited. */
+    public synchronized void kick(String roomId, String by) {
+        Room r = rooms.get(roomId);
+        if (r != null && r.joined) {
+            r.joined = false;
+            r.joinable = false;
+            r.joinedAt = -1;
+            ObjectNode ev = member(botUser, by, "leave", "join");
+            stream.add(new Item(roomId, ev, null, false));
+            notifyAll();
+        }
+    }
+
     /** Invites the bot to a room (created invite-only if unknown); the room becomes joinable for the bot. */
     public synchronized void invite(String roomId, String inviter, boolean direct) {
         Room r = rooms.computeIfAbsent(roomId, k -> new Room(k, false, direct ? 2 : 3));
         r.joinable = true;
+        r.invited = true;
         stream.add(new Item(roomId, null, inviter, direct));
         notifyAll();
     }
@@ -358,8 +388,27 @@ public final class FakeMatrixServer implements AutoCloseable {
         if (room == null || !room.joinable) {
             return fixture(403, NOT_INVITED);
         }
-        room.joined = true;
+        if (!room.joined) {
+            room.joined = true;
+            room.joinedAt = stream.size();
+            stream.add(new Item(roomId, member(botUser, botUser, "join", room.invited ? "invite" : null), null, false));
+            room.invited = false;
+            notifyAll();
+        }
         return ok(JSON.createObjectNode().put("room_id", roomId));
+    }
+
+    /** An {@code m.room.member} event about {@code user}, with the previous membership if any. */
+    private ObjectNode member(String user, String sender, String membership, String before) {
+        String id = "$ev" + (++nextEvent) + ":" + SERVER;
+        ObjectNode ev = JSON.createObjectNode().put("type", "m.room.member").put("event_id", id).put("sender", sender)
+                .put("state_key", user).put("origin_server_ts", clock.get().toEpochMilli());
+        ev.putObject("content").put("membership", membership);
+        ObjectNode unsigned = ev.putObject("unsigned").put("age", 10);
+        if (before != null) {
+            unsigned.putObject("prev_content").put("membership", before);
+        }
+        return ev;
     }
 
     private MockResponse sync(RecordedRequest r) throws InterruptedException {
@@ -388,8 +437,8 @@ public final class FakeMatrixServer implements AutoCloseable {
         if (!held.equals(token)) {
             return fixture(401, UNKNOWN_TOKEN);
         }
-        ObjectNode o = FakeMatrixParts.syncAnswer(stream.subList(Math.min(from, stream.size()), stream.size()),
-                stream.size(), rooms, botUser);
+        ObjectNode o = FakeMatrixParts.syncAnswer(stream, Math.min(from, stream.size()), rooms, botUser,
+                FakeMatrixParts.timelineTypes(r.getUrl().queryParameter("filter")));
         syncs++;
         notifyAll();
         return ok(o);
@@ -412,7 +461,7 @@ public final class FakeMatrixServer implements AutoCloseable {
             txnEvents.put(txnId, eventId);
             sent.add(new Sent(roomId, type, txnId, content, eventId));
             ObjectNode ev = JSON.createObjectNode().put("type", type).put("event_id", eventId).put("sender", botUser)
-                    .put("origin_server_ts", 1_700_000_000_000L + nextEvent);
+                    .put("origin_server_ts", clock.get().toEpochMilli());
             ev.set("content", content);
             stream.add(new Item(roomId, ev, null, false));
             notifyAll();
