@@ -2,6 +2,7 @@ package org.buildduty.app;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,8 +100,8 @@ final class Bot implements AutoCloseable {
      * The status page as configured: where it listens (empty for {@code web: off}), its read token, the JVM meters
      * to close, and the bound base URL that chat links use when {@code web_url} is not set.
      */
-    private record Web(Optional<BotSettings.WebAddress> address, Optional<String> token, JvmGcMetrics gc,
-            AtomicReference<String> boundUrl) {
+    private record Web(Optional<BotSettings.WebAddress> address, Optional<String> token, Optional<URI> publicUrl,
+            JvmGcMetrics gc, AtomicReference<String> boundUrl) {
     }
 
     private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<IrcConnector> irc,
@@ -222,7 +223,8 @@ final class Bot implements AutoCloseable {
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
             AtomicReference<String> boundUrl = new AtomicReference<>("");
-            Web web = new Web(cfg.bot().web(), cfg.bot().webToken().map(t -> t.reveal()), gc, boundUrl);
+            Web web = new Web(cfg.bot().web(), cfg.bot().webToken().map(t -> t.reveal()), cfg.bot().webUrl(), gc,
+                    boundUrl);
             Runner runner = Runner.builder().executors(executors).ticker(ticker).maxConcurrentHostRuns(32)
                     .defaultStepTimeout(Duration.ofMinutes(30)).timerPeriod(Duration.ofMillis(250))
                     .closeGrace(Duration.ofSeconds(30)).build();
@@ -287,7 +289,8 @@ final class Bot implements AutoCloseable {
         // the page first, so the link of an operation started by the first message already points at it
         if (web.address().isPresent()) {
             BotSettings.WebAddress a = web.address().get();
-            WebServer.Settings settings = WebServer.Settings.of(a.host(), a.port());
+            WebServer.Settings settings = WebServer.Settings.of(a.host(), a.port())
+                    .withPublicUrl(web.publicUrl().orElse(null));
             webServer = WebServer.start(web.token().map(settings::withToken).orElse(settings), engine);
             web.boundUrl().set(webServer.baseUrl());
             LOG.info("web page on {}/", webServer.baseUrl());

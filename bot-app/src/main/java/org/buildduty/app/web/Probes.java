@@ -20,10 +20,18 @@ final class Probes {
         this.engine = engine;
     }
 
-    /** 200 {@code ok} and each connector's state, or 503 with the problems, one a line (redacted). */
-    void health(Context ctx) {
+    /**
+     * 200 {@code ok} and each connector's state, or 503 with the problems, one a line (redacted); without
+     * {@code details} (a request without the token when one is configured) only {@code ok} or {@code failing}.
+     */
+    void health(Context ctx, boolean details) {
         Health.Report r = engine.health();
         StringBuilder sb = new StringBuilder();
+        if (!details) {
+            ctx.status(r.ok() ? 200 : 503).contentType("text/plain; charset=utf-8").result(r.ok() ? "ok\n"
+                    : "failing\n");
+            return;
+        }
         if (r.ok()) {
             sb.append("ok\n");
         } else {

@@ -1,6 +1,5 @@
 package org.buildduty.app.web;
 
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,16 +13,22 @@ import io.javalin.http.Context;
 
 /**
  * The read token: with one configured, every page but {@code /healthz} and {@code /static/} needs
- * {@code Authorization: Bearer <token>} or the cookie set by visiting once with {@code ?token=<token>} (which then
- * redirects to the same address without it). Tokens are compared in constant time, as SHA-256 digests.
+ * {@code Authorization: Bearer <token>} or the session cookie set by visiting once with {@code ?token=<token>} (which
+ * then redirects to the same address without it). The cookie holds an opaque session id ({@link Sessions}), never the
+ * token; it is {@code HttpOnly}, {@code SameSite=Strict}, and {@code Secure} when the page's public URL is https.
+ * Tokens are compared in constant time, as SHA-256 digests.
  */
 final class TokenGate {
-    static final String COOKIE = "buildduty_token";
+    static final String COOKIE = "buildduty_session";
 
     private final Optional<byte[]> digest;
+    private final Sessions sessions;
+    private final boolean secure;
 
-    TokenGate(Optional<String> token) {
+    TokenGate(Optional<String> token, Sessions sessions, boolean secure) {
         this.digest = token.filter(t -> !t.isEmpty()).map(TokenGate::sha256);
+        this.sessions = sessions;
+        this.secure = secure;
     }
 
     boolean enabled() {
@@ -41,22 +46,29 @@ final class TokenGate {
                 refuse(ctx);
                 return false;
             }
-            ctx.header("Set-Cookie", COOKIE + "=" + URLEncoder.encode(query, StandardCharsets.UTF_8)
-                    + "; Path=/; HttpOnly; SameSite=Strict");
+            ctx.header("Set-Cookie", COOKIE + "=" + sessions.open() + "; Path=/; Max-Age="
+                    + sessions.maxAge().toSeconds() + "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : ""));
             ctx.header("Location", withoutToken(ctx));
             ctx.status(303);
             return false;
+        }
+        if (authorized(ctx)) {
+            return true;
+        }
+        refuse(ctx);
+        return false;
+    }
+
+    /** True without a configured token, or for a request with the token or a live session cookie. */
+    boolean authorized(Context ctx) {
+        if (digest.isEmpty()) {
+            return true;
         }
         String auth = ctx.header("Authorization");
         if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && matches(auth.substring(7).strip())) {
             return true;
         }
-        String cookie = ctx.cookie(COOKIE);
-        if (cookie != null && matches(URLDecoder.decode(cookie, StandardCharsets.UTF_8))) {
-            return true;
-        }
-        refuse(ctx);
-        return false;
+        return sessions.valid(ctx.cookie(COOKIE));
     }
 
     private boolean matches(String candidate) {

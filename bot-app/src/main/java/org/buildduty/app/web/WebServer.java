@@ -3,11 +3,13 @@ package org.buildduty.app.web;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -20,6 +22,7 @@ import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.pipeline.Engine;
 import org.buildduty.core.time.Sleeper;
+import org.buildduty.core.time.Ticker;
 
 /**
  * The status page, {@code /healthz} and {@code /metrics}, served by Javalin (Jetty 12) on one address.
@@ -28,7 +31,9 @@ import org.buildduty.core.time.Sleeper;
  * {@code /ops/<id>/events} (its output and state as server-sent events), {@code /ops/<id>/log} (its whole output as
  * plain text), {@code /healthz}, {@code /metrics} and {@code /static/*} (the page's own CSS and JS). Every text from
  * the journal is redacted with the engine's secrets and HTML-escaped; nothing is loaded from elsewhere (the
- * Content-Security-Policy says {@code default-src 'self'}).
+ * Content-Security-Policy says {@code default-src 'self'}). Without a token only the expected {@code Host} values are
+ * served ({@link HostCheck}, against DNS rebinding); with one, {@code /healthz} tells a request without it only
+ * {@code ok} or {@code failing}.
  *
  * <pre>{@code
  * try (WebServer web = WebServer.start(WebServer.Settings.of("127.0.0.1", 0), engine)) {
@@ -56,12 +61,17 @@ public final class WebServer implements AutoCloseable {
      * @param heartbeat  how long a live stream may stay silent before a keep-alive comment
      * @param maxStreams live streams open at once; more get 503
      * @param sleeper    how a live stream waits between polls
+     * @param publicUrl  {@code bot.web_url}, if set: its host is a {@code Host} the page answers to, and an https
+     *                   URL makes the session cookie {@code Secure}
+     * @param ticker     the clock sessions expire by
      */
     public record Settings(String host, int port, Optional<String> token, Duration poll, Duration heartbeat,
-            int maxStreams, Sleeper sleeper) {
+            int maxStreams, Sleeper sleeper, Optional<URI> publicUrl, Ticker ticker) {
         public Settings {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(token, "token");
+            Objects.requireNonNull(publicUrl, "publicUrl");
+            Objects.requireNonNull(ticker, "ticker");
             Objects.requireNonNull(poll, "poll");
             Objects.requireNonNull(heartbeat, "heartbeat");
             Objects.requireNonNull(sleeper, "sleeper");
@@ -70,22 +80,32 @@ public final class WebServer implements AutoCloseable {
             }
         }
 
-        /** No token, a 250 ms poll, a 15 s heartbeat, 64 streams, real sleeps. */
+        /** No token, a 250 ms poll, a 15 s heartbeat, 64 streams, real sleeps, no public URL, the system clock. */
         public static Settings of(String host, int port) {
             return new Settings(host, port, Optional.empty(), Duration.ofMillis(250), Duration.ofSeconds(15), 64,
-                    Sleeper.system());
+                    Sleeper.system(), Optional.empty(), Ticker.system());
         }
 
         public Settings withToken(String t) {
-            return new Settings(host, port, Optional.ofNullable(t), poll, heartbeat, maxStreams, sleeper);
+            return new Settings(host, port, Optional.ofNullable(t), poll, heartbeat, maxStreams, sleeper, publicUrl,
+                    ticker);
         }
 
         public Settings withPoll(Duration p, Duration beat) {
-            return new Settings(host, port, token, p, beat, maxStreams, sleeper);
+            return new Settings(host, port, token, p, beat, maxStreams, sleeper, publicUrl, ticker);
         }
 
         public Settings withMaxStreams(int n) {
-            return new Settings(host, port, token, poll, heartbeat, n, sleeper);
+            return new Settings(host, port, token, poll, heartbeat, n, sleeper, publicUrl, ticker);
+        }
+
+        public Settings withPublicUrl(URI url) {
+            return new Settings(host, port, token, poll, heartbeat, maxStreams, sleeper, Optional.ofNullable(url),
+                    ticker);
+        }
+
+        public Settings withTicker(Ticker t) {
+            return new Settings(host, port, token, poll, heartbeat, maxStreams, sleeper, publicUrl, t);
         }
 
         /** The address as written in the configuration: {@code host:port}, {@code [v6]:port}. */
@@ -106,7 +126,11 @@ public final class WebServer implements AutoCloseable {
      */
     public static WebServer start(Settings settings, Engine engine) {
         CountDownLatch closing = new CountDownLatch(1);
-        TokenGate gate = new TokenGate(settings.token());
+        boolean secure = settings.publicUrl().map(u -> "https".equalsIgnoreCase(u.getScheme())).orElse(false);
+        TokenGate gate = new TokenGate(settings.token(), new Sessions(settings.ticker(), Sessions.MAX_AGE,
+                Sessions.MAX), secure);
+        AtomicReference<Javalin> started = new AtomicReference<>();
+        HostCheck hosts = new HostCheck(settings.host(), settings.publicUrl(), () -> started.get().port());
         IndexPage index = new IndexPage(engine);
         OperationPage opPage = new OperationPage(engine);
         LogStreams logs = new LogStreams(engine, settings.sleeper(), settings.poll(), settings.heartbeat(),
@@ -124,7 +148,7 @@ public final class WebServer implements AutoCloseable {
                 if (!ctx.path().startsWith("/static/")) {
                     ctx.header("Cache-Control", "no-store");
                 }
-                if (!gate.admit(ctx)) {
+                if (!gate.enabled() && !hosts.admit(ctx) || !gate.admit(ctx)) {
                     ctx.skipRemainingHandlers();
                 }
             });
@@ -142,7 +166,7 @@ public final class WebServer implements AutoCloseable {
                     logs.log(ctx, op.get());
                 }
             });
-            cfg.routes.get("/healthz", probes::health);
+            cfg.routes.get("/healthz", ctx -> probes.health(ctx, gate.authorized(ctx)));
             cfg.routes.get("/metrics", probes::metrics);
             cfg.routes.get("/static/{name}", WebServer::staticFile);
             cfg.routes.error(404, ctx -> {
@@ -154,6 +178,7 @@ public final class WebServer implements AutoCloseable {
                 ctx.status(500).contentType("text/plain; charset=utf-8").result("internal error; see the bot's log\n");
             });
         });
+        started.set(app);
         try {
             app.start(settings.host(), settings.port());
         } catch (RuntimeException e) {

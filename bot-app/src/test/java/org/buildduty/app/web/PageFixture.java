@@ -1,10 +1,13 @@
 package org.buildduty.app.web;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +123,25 @@ final class PageFixture implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** A raw HTTP/1.1 answer: status code and body. */
+    record Raw(int status, String body) {
+    }
+
+    /** GET over a plain socket with the given {@code Host} header (which the JDK's client will not send). */
+    Raw getWithHost(String path, String host) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), web.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(9, 12));
+            int headEnd = answer.indexOf("\r\n\r\n");
+            return new Raw(status, headEnd < 0 ? "" : answer.substring(headEnd + 4));
+        } catch (IOException e) {
+            throw new AssertionError("GET " + path + " with Host " + host + " failed", e);
         }
     }
 

@@ -3,6 +3,7 @@ package org.buildduty.app.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
@@ -169,6 +170,42 @@ class WebServerTest {
         HttpResponse<String> failed = f.get("/healthz");
         assertThat(failed.statusCode()).isEqualTo(503);
         assertThat(failed.body()).isEqualTo("chat: failed (login refused for ***)\nconnector chat: failed\n");
+    }
+
+    @Test
+    void withoutATokenOnlyLoopbackHostHeadersWithThePortAreServed() {
+        f = new PageFixture();
+        OperationId id = f.run("alice", "!quick");
+        f.awaitTerminal(id);
+        int port = f.web.port();
+        for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "LocalHost:" + port, "[::1]:" + port)) {
+            PageFixture.Raw r = f.getWithHost("/ops/" + id.value() + "/log", host);
+            assertThat(r.status()).as(host).isEqualTo(200);
+            assertThat(r.body()).as(host).contains("preparing");
+        }
+        for (String host : List.of("attacker.example:" + port, "attacker.example", "localhost", "127.0.0.1:1",
+                "localhost.attacker.example:" + port)) {
+            for (String path : List.of("/", "/ops/" + id.value() + "/log", "/metrics", "/healthz")) {
+                PageFixture.Raw r = f.getWithHost(path, host);
+                assertThat(r.status()).as(host + " " + path).isEqualTo(421);
+                assertThat(r.body()).as(host).startsWith("421: ").doesNotContain("preparing").endsWith("\n")
+                        .hasLineCount(1);
+            }
+        }
+        // an empty or malformed Host is refused too, by Jetty (400) or here
+        assertThat(f.getWithHost("/", "127.0.0.1:" + port + "@x").status()).isIn(400, 421);
+        assertThat(f.getWithHost("/", "").status()).isIn(400, 421);
+    }
+
+    @Test
+    void theHostOfTheConfiguredWebUrlIsServedToo() {
+        f = new PageFixture(s -> s.withPublicUrl(URI.create("http://Buildduty.Example.org:8080/")));
+        int port = f.web.port();
+        assertThat(f.getWithHost("/", "buildduty.example.org:8080").status()).isEqualTo(200);
+        assertThat(f.getWithHost("/", "buildduty.example.org").status()).isEqualTo(200);
+        assertThat(f.getWithHost("/", "localhost:" + port).status()).isEqualTo(200);
+        assertThat(f.getWithHost("/", "example.org:8080").status()).isEqualTo(421);
+        assertThat(f.getWithHost("/", "attacker.example:" + port).status()).isEqualTo(421);
     }
 
     @Test
