@@ -148,7 +148,8 @@ public final class WebServer implements AutoCloseable {
                 if (!ctx.path().startsWith("/static/")) {
                     ctx.header("Cache-Control", "no-store");
                 }
-                if (!gate.enabled() && !hosts.admit(ctx) || !gate.admit(ctx)) {
+                // without a token, the Host check keeps a rebound name from reading the page; with one, the token does
+                if ((!gate.enabled() && !hosts.admit(ctx)) || !gate.admit(ctx)) {
                     ctx.skipRemainingHandlers();
                 }
             });
