@@ -300,11 +300,11 @@ final class IrcSession implements OutputPacer.Sink {
                 onNick(l.nick(), l.param(0));
                 break;
             case "QUIT":
-                senders.gone(l.nick());
+                senders.quit(l.nick());
                 primaryFreed(l.nick());
                 break;
             case "ACCOUNT":
-                senders.account(l.nick(), l.param(0));
+                senders.account(l);
                 break;
             case "315":
                 return senders.whoEnded(l.param(1));
@@ -385,9 +385,11 @@ final class IrcSession implements OutputPacer.Sink {
     }
 
     private void onPart(String who, String channel, String how) {
-        senders.gone(who);
         if (IrcLine.fold(who).equals(IrcLine.fold(nick))) {
+            senders.selfLeft(channel);
             selfLeft(channel, how);
+        } else {
+            senders.left(who, channel);
         }
     }
 
