@@ -57,6 +57,9 @@ final class IrcSession implements OutputPacer.Sink {
     private volatile String failure;
     private volatile boolean permanent;
     private volatile String lastError;
+    /** The account the server said the bot is logged in to (900), or null. */
+    private volatile String loggedInAs;
+    private volatile boolean saslDone;
     private String chanTypes = "#&";
     private int nickAttempt;
     private Instant registeredAt;
@@ -174,7 +177,10 @@ final class IrcSession implements OutputPacer.Sink {
         return failure;
     }
 
-    /** True when retrying would not help (the SASL credentials were refused). */
+    /**
+     * True when retrying would not help at start-up: the SASL credentials were refused, or SASL is configured and the
+     * server offers none or registered the bot without it.
+     */
     boolean permanentFailure() {
         return permanent;
     }
@@ -261,7 +267,22 @@ final class IrcSession implements OutputPacer.Sink {
                     }
                 }
                 break;
+            case "900":
+                loggedInAs = l.param(2);
+                break;
+            case "901":
+                loggedInAs = null;
+                break;
+            case "903":
+            case "907":
+                saslDone = true;
+                break;
             case "001":
+                if (cfg.saslAccount().isPresent() && !saslDone) {
+                    fail("SASL login as " + cfg.saslAccount().get() + " not completed: the server registered the bot"
+                            + " without it (no CAP support?)", true);
+                    return true;
+                }
                 registered(l);
                 break;
             case "005":
@@ -362,7 +383,10 @@ final class IrcSession implements OutputPacer.Sink {
     private void markReady() {
         ready = true;
         StringBuilder d = new StringBuilder(cfg.host() + ":" + cfg.port() + " as " + nick);
-        cfg.saslAccount().ifPresent(a -> d.append(" (account ").append(a).append(')'));
+        String account = loggedInAs;
+        if (account != null) {
+            d.append(" (account ").append(account).append(')');
+        }
         if (!joinProblems.isEmpty()) {
             d.append("; ").append(String.join("; ", joinProblems));
         }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.time.Ticker;
 
@@ -45,9 +46,10 @@ class IrcAccountWithoutTagTest {
         }
     }
 
+    /** The bot, logging in as {@code BotAcct}: services match account names without case, and name it botacct. */
     private static IrcConnector bot(String nick, RecordingListener events, String... channels) {
         IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", net.port()).tls(false).nick(nick)
-                .sasl("botacct", "botpw12345").channels(List.of(channels)).rejoinDelay(Duration.ofHours(1)).build();
+                .sasl("BotAcct", "botpw12345").channels(List.of(channels)).rejoinDelay(Duration.ofHours(1)).build();
         IrcConnector bot = new IrcConnector(cfg, Ticker.system());
         bot.start(events);
         return bot;
@@ -70,6 +72,8 @@ class IrcAccountWithoutTagTest {
             openChannel(o, "#open1");
             try (IrcConnector bot = bot("bdacct1", events, "#open1")) {
                 bot.awaitConnected(WAIT);
+                assertThat(events.state(ConnectionChanged.State.CONNECTED).detail())
+                        .as("the account the server confirmed").contains("(account botacct)");
                 a.privmsg("bdacct1", "whoami");
                 assertThat(events.message(x -> x.text().equals("whoami")).sender())
                         .isEqualTo(new Identity("irc", "alice"));
