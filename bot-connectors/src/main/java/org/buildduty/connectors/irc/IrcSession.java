@@ -61,6 +61,8 @@ final class IrcSession implements OutputPacer.Sink {
     private volatile String loggedInAs;
     private volatile boolean saslDone;
     private String chanTypes = "#&";
+    private boolean whox;
+    private boolean motdEnded;
     private int nickAttempt;
     private Instant registeredAt;
     private Instant lastRegain;
@@ -289,8 +291,14 @@ final class IrcSession implements OutputPacer.Sink {
                 for (String p : l.params()) {
                     if (p.startsWith("CHANTYPES=")) {
                         chanTypes = p.substring("CHANTYPES=".length());
+                    } else if (p.equals("WHOX") || p.startsWith("WHOX=")) {
+                        whox = true;
                     }
                 }
+                break;
+            case "376":
+            case "422":
+                checkAccountsCanBeLearnt();
                 break;
             case "432":
             case "433":
@@ -372,6 +380,20 @@ final class IrcSession implements OutputPacer.Sink {
         }
         maybeReady();
         pacer.wake();
+    }
+
+    /** At the end of the MOTD (the ISUPPORT lines are in): one warning if account identity cannot work here. */
+    private void checkAccountsCanBeLearnt() {
+        if (motdEnded) {
+            return;
+        }
+        motdEnded = true;
+        if (cfg.identity() == IrcConfig.IdentityMode.ACCOUNT && !caps.contains("account-tag")
+                && !caps.contains("extended-join") && !whox) {
+            LOG.warn("{}: this network offers none of account-tag, extended-join or WHOX, so the bot cannot learn "
+                    + "anyone's services account: every sender is ?nick and holds no role; configure identity: "
+                    + "hostmask with nick!user@host role entries, or use a network with services", cfg.id());
+        }
     }
 
     private void maybeReady() {
