@@ -36,7 +36,7 @@ class IrcAccountWithoutTagTest {
     @BeforeAll
     static void start() throws Exception {
         net = IrcNetwork.start(dir, IrcNetwork.Without.ACCOUNT_TAG);
-        net.register("alice", "alicepw123", "alice2", "alicepw123", "botacct", "botpw12345");
+        net.register("alice", "alicepw123", "alice2", "alicepw123", "alice3", "alicepw123", "botacct", "botpw12345");
     }
 
     @AfterAll
@@ -118,6 +118,32 @@ class IrcAccountWithoutTagTest {
                 assertThat(events.message(x -> x.text().equals("!run deploy")).sender().principal())
                         .isEqualTo("?alice2");
             }
+        }
+    }
+
+    @Test
+    void theMembersOfAChannelAreForgottenWhenTheBotIsPartedFromIt() throws Exception {
+        RecordingListener events = new RecordingListener();
+        var alice = CompletableFuture.supplyAsync(() -> client("alice3", "alice3", "alicepw123"));
+        var mallory = CompletableFuture.supplyAsync(() -> client("mallory3", null, null));
+        var oper = CompletableFuture.supplyAsync(() -> client("oper3", null, null));
+        try (RawIrcClient a = alice.join(); RawIrcClient m = mallory.join(); RawIrcClient o = oper.join();
+                IrcConnector bot = bot("bdacct3", events, "#side3")) {
+            bot.awaitConnected(WAIT);
+            a.join("#side3");
+            a.privmsg("#side3", "!whoami");
+            assertThat(events.message(x -> x.text().equals("!whoami")).sender())
+                    .isEqualTo(new Identity("irc", "alice3"));
+
+            o.send("OPER admin adminpw");
+            o.await(l -> RawIrcClient.hasNumeric(l, "381"), WAIT);
+            o.send("SAPART bdacct3 #side3");
+            a.await(l -> l.startsWith(":bdacct3!") && l.contains(" PART "), WAIT);
+            quit(a);
+            takeNick(m, "alice3");
+            m.privmsg("bdacct3", "run deploy");
+            assertThat(events.message(x -> x.text().equals("run deploy")).sender().principal())
+                    .isEqualTo("?alice3");
         }
     }
 
