@@ -167,6 +167,7 @@ final class Senders {
         List<IrcLine> waiting = awaitingWho.computeIfAbsent(IrcLine.fold(from), k -> new ArrayList<>());
         waiting.add(l);
         if (waiting.size() == 1) {
+            answers.remove(IrcLine.fold(from));
             out.command("WHO " + from + " %tuhna," + WHOX_TOKEN);
         }
     }
