@@ -168,6 +168,15 @@ class BuiltinCommandsTest {
         assertThat(bot.send("mallory", "!whoami")).containsExactly("you are chat:mallory; no roles");
     }
 
+    @Test
+    void whoamiExplainsAnUnverifiedNick() {
+        start(false);
+        assertThat(bot.send("?alice", "!whoami")).containsExactly("you are chat:?alice; no roles (?alice is an "
+                + "unverified nick: the bot sees no services account logged in behind it, and anyone can take a "
+                + "nick, so no role can name it; log in to services (SASL or NickServ IDENTIFY) - on a network "
+                + "without services the bot's admin can use identity: hostmask)");
+    }
+
     // ---- ops / op ----
 
     @Test

@@ -33,10 +33,11 @@ import org.buildduty.core.time.Ticker;
  * connection ({@link OutputPacer}) under the server's flood limits. A lost connection is retried with exponential
  * backoff and jitter; channels are joined again and queued output is sent after the reconnect, or dropped and
  * counted ({@link #droppedLines()}, reported in the next {@link ConnectionChanged} detail) past the queue limit.
- * Refused SASL credentials, or a TLS certificate that is not trusted or does not match the host (or a server that
- * does not speak TLS), on the first connection are final: {@link ConnectionChanged.State#FAILED} with a one-line
- * reason, and {@link #awaitConnected} throws it; after the bot has been connected once, they are retried like any
- * lost connection.
+ * Refused SASL credentials, SASL configured but not completed (the server offers no SASL, say with its services
+ * down, or registers the bot without it), or a TLS certificate that is not trusted or does not match the host (or a
+ * server that does not speak TLS), on the first connection are final: {@link ConnectionChanged.State#FAILED} with
+ * a one-line reason, and {@link #awaitConnected} throws it; after the bot has been connected once, they are retried
+ * like any lost connection.
  *
  * <pre>{@code
  * IrcConnector irc = new IrcConnector(cfg, Ticker.system());
@@ -176,8 +177,8 @@ public final class IrcConnector implements Connector {
 
     /**
      * Waits until the bot is registered and has joined its channels. Throws {@link BuilddutyException} with a
-     * one-line reason if the connection failed for good (SASL refused, TLS certificate not trusted) or did not come
-     * up within {@code timeout}.
+     * one-line reason if the connection failed for good (SASL refused or not completed, TLS certificate not trusted)
+     * or did not come up within {@code timeout}.
      */
     public void awaitConnected(Duration timeout) {
         status.awaitConnected(timeout);

@@ -57,7 +57,12 @@ final class IrcSession implements OutputPacer.Sink {
     private volatile String failure;
     private volatile boolean permanent;
     private volatile String lastError;
+    /** The account the server said the bot is logged in to (900), or null. */
+    private volatile String loggedInAs;
+    private volatile boolean saslDone;
     private String chanTypes = "#&";
+    private boolean whox;
+    private boolean motdEnded;
     private int nickAttempt;
     private Instant registeredAt;
     private Instant lastRegain;
@@ -174,7 +179,10 @@ final class IrcSession implements OutputPacer.Sink {
         return failure;
     }
 
-    /** True when retrying would not help (the SASL credentials were refused). */
+    /**
+     * True when retrying would not help at start-up: the SASL credentials were refused, or SASL is configured and the
+     * server offers none or registered the bot without it.
+     */
     boolean permanentFailure() {
         return permanent;
     }
@@ -261,15 +269,36 @@ final class IrcSession implements OutputPacer.Sink {
                     }
                 }
                 break;
+            case "900":
+                loggedInAs = l.param(2);
+                break;
+            case "901":
+                loggedInAs = null;
+                break;
+            case "903":
+            case "907":
+                saslDone = true;
+                break;
             case "001":
+                if (cfg.saslAccount().isPresent() && !saslDone) {
+                    fail("SASL login as " + cfg.saslAccount().get() + " not completed: the server registered the bot"
+                            + " without it (no CAP support?)", true);
+                    return true;
+                }
                 registered(l);
                 break;
             case "005":
                 for (String p : l.params()) {
                     if (p.startsWith("CHANTYPES=")) {
                         chanTypes = p.substring("CHANTYPES=".length());
+                    } else if (p.equals("WHOX") || p.startsWith("WHOX=")) {
+                        whox = true;
                     }
                 }
+                break;
+            case "376":
+            case "422":
+                checkAccountsCanBeLearnt();
                 break;
             case "432":
             case "433":
@@ -300,11 +329,11 @@ final class IrcSession implements OutputPacer.Sink {
                 onNick(l.nick(), l.param(0));
                 break;
             case "QUIT":
-                senders.gone(l.nick());
+                senders.quit(l.nick());
                 primaryFreed(l.nick());
                 break;
             case "ACCOUNT":
-                senders.account(l.nick(), l.param(0));
+                senders.account(l);
                 break;
             case "315":
                 return senders.whoEnded(l.param(1));
@@ -353,6 +382,20 @@ final class IrcSession implements OutputPacer.Sink {
         pacer.wake();
     }
 
+    /** At the end of the MOTD (the ISUPPORT lines are in): one warning if account identity cannot work here. */
+    private void checkAccountsCanBeLearnt() {
+        if (motdEnded) {
+            return;
+        }
+        motdEnded = true;
+        if (cfg.identity() == IrcConfig.IdentityMode.ACCOUNT && !caps.contains("account-tag")
+                && !caps.contains("extended-join") && !whox) {
+            LOG.warn("{}: this network offers none of account-tag, extended-join or WHOX, so the bot cannot learn "
+                    + "anyone's services account: every sender is ?nick and holds no role; configure identity: "
+                    + "hostmask with nick!user@host role entries, or use a network with services", cfg.id());
+        }
+    }
+
     private void maybeReady() {
         if (registered && !ready && pendingJoins.isEmpty()) {
             markReady();
@@ -362,7 +405,10 @@ final class IrcSession implements OutputPacer.Sink {
     private void markReady() {
         ready = true;
         StringBuilder d = new StringBuilder(cfg.host() + ":" + cfg.port() + " as " + nick);
-        cfg.saslAccount().ifPresent(a -> d.append(" (account ").append(a).append(')'));
+        String account = loggedInAs;
+        if (account != null) {
+            d.append(" (account ").append(account).append(')');
+        }
         if (!joinProblems.isEmpty()) {
             d.append("; ").append(String.join("; ", joinProblems));
         }
@@ -385,9 +431,11 @@ final class IrcSession implements OutputPacer.Sink {
     }
 
     private void onPart(String who, String channel, String how) {
-        senders.gone(who);
         if (IrcLine.fold(who).equals(IrcLine.fold(nick))) {
+            senders.selfLeft(channel);
             selfLeft(channel, how);
+        } else {
+            senders.left(who, channel);
         }
     }
 

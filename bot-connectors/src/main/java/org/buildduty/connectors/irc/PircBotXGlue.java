@@ -206,7 +206,8 @@ final class PircBotXGlue {
                     return false;
                 }
             }
-            session.fail("the server offers no SASL PLAIN (services down?)", false);
+            session.fail("SASL login as " + account + " impossible: the server offers no SASL PLAIN (services down?)",
+                    true);
             return true;
         }
 
@@ -221,7 +222,7 @@ final class PircBotXGlue {
         @Override
         public boolean handleNAK(PircBotX bot, ImmutableList<String> capabilities) {
             if (capabilities.contains("sasl")) {
-                session.fail("the server refused the sasl capability", false);
+                session.fail("SASL login as " + account + " impossible: the server refused the sasl capability", true);
                 return true;
             }
             return false;

@@ -50,23 +50,28 @@ class IrcPartsTest {
     }
 
     @Test
-    void accountCacheForgetsOnEveryChange() {
+    void accountCacheForgetsOnEveryChangeAndCountsOnlyForTheSameUserAtHost() {
         AccountTracker t = new AccountTracker();
-        t.set("Alice", "alice");
-        assertThat(t.knows("alice")).isTrue();
+        t.set("Alice", "alice", "a@h");
+        assertThat(t.knows("alice", "a@h")).isTrue();
+        assertThat(t.knows("alice", "a@other")).isFalse();
+        assertThat(t.knows("alice", "x@h")).isFalse();
         assertThat(t.account("ALICE")).contains("alice");
-        t.set("carol", "*");
-        assertThat(t.knows("carol")).isTrue();
+        t.set("carol", "*", "c@h");
+        assertThat(t.knows("carol", "c@h")).isTrue();
         assertThat(t.account("carol")).isEmpty();
-        t.set("dave", "0");
+        t.set("dave", "0", "d@h");
         assertThat(t.account("dave")).isEmpty();
         t.renamed("alice", "carol");
-        assertThat(t.knows("alice")).isFalse();
-        assertThat(t.knows("carol")).isFalse();
-        t.set("x", "acct");
+        assertThat(t.knows("alice", "a@h")).isFalse();
+        assertThat(t.knows("carol", "c@h")).isFalse();
+        t.set("x", "acct", "x@h");
         t.forget("x");
-        assertThat(t.knows("x")).isFalse();
-        t.set("y", "acct");
+        assertThat(t.knows("x", "x@h")).isFalse();
+        t.set("y", "acct", "y@h");
+        t.retain(n -> !n.equals("y"));
+        assertThat(t.knows("y", "y@h")).isFalse();
+        assertThat(t.knows("dave", "d@h")).isTrue();
         t.clear();
         assertThat(t.size()).isZero();
     }

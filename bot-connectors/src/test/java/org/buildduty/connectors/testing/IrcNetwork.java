@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  * the services link again. {@link #close()} stops both processes by their PIDs. If either program is missing,
  * {@link #start} fails with a clear message: tests that need the network must not skip silently.
  *
+ * <p>{@link #start(Path, Without...)} leaves parts out: {@link Without#ACCOUNT_TAG} is InspIRCd without its
+ * {@code ircv3_accounttag} module (account-notify and extended-join, but no {@code account-tag}: charybdis-style
+ * networks), {@link Without#SERVICES} starts no Atheme (no NickServ, no SASL).
+ *
  * <pre>{@code
  * try (IrcNetwork net = IrcNetwork.start(tempDir)) {
  *     net.register("alice", "alicepw123");
@@ -37,6 +43,14 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class IrcNetwork implements AutoCloseable {
+    /** A part of the network {@link #start(Path, Without...)} leaves out. */
+    public enum Without {
+        /** InspIRCd's {@code ircv3_accounttag} module: the server offers no {@code account-tag} cap. */
+        ACCOUNT_TAG,
+        /** The services: no Atheme is started, so the server offers no {@code sasl} cap and there is no NickServ. */
+        SERVICES
+    }
+
     public static final Path INSPIRCD = Path.of("/usr/sbin/inspircd");
     public static final Path ATHEME = Path.of("/usr/bin/atheme-services");
     public static final Path OPENSSL = Path.of("/usr/bin/openssl");
@@ -48,20 +62,26 @@ public final class IrcNetwork implements AutoCloseable {
     private final int floodPort;
     private final int tlsPort;
     private final int linkPort;
+    private final Set<Without> without;
     private Process ircd;
     private Process services;
     private int ircdStarts;
 
-    private IrcNetwork(Path dir, int port, int floodPort, int tlsPort, int linkPort) {
+    private IrcNetwork(Path dir, int port, int floodPort, int tlsPort, int linkPort, Set<Without> without) {
         this.dir = dir;
+        this.without = without;
         this.port = port;
         this.floodPort = floodPort;
         this.tlsPort = tlsPort;
         this.linkPort = linkPort;
     }
 
-    /** Writes the configuration into {@code dir}, starts InspIRCd and Atheme, and waits until they are linked. */
-    public static IrcNetwork start(Path dir) throws IOException {
+    /**
+     * Writes the configuration into {@code dir}, starts InspIRCd and Atheme (unless {@link Without#SERVICES}), and
+     * waits until they are linked.
+     */
+    public static IrcNetwork start(Path dir, Without... leftOut) throws IOException {
+        Set<Without> without = leftOut.length == 0 ? EnumSet.noneOf(Without.class) : EnumSet.copyOf(List.of(leftOut));
         for (Path p : List.of(INSPIRCD, ATHEME, OPENSSL)) {
             if (!Files.isExecutable(p)) {
                 throw new IllegalStateException(p + " is not installed: apt-get install inspircd atheme-services "
@@ -71,13 +91,15 @@ public final class IrcNetwork implements AutoCloseable {
         Files.createDirectories(dir.resolve("data"));
         Files.createDirectories(dir.resolve("logs"));
         int[] ports = freePorts(4);
-        IrcNetwork net = new IrcNetwork(dir, ports[0], ports[1], ports[2], ports[3]);
+        IrcNetwork net = new IrcNetwork(dir, ports[0], ports[1], ports[2], ports[3], without);
         try {
             TestCertificates.make(dir.resolve("tls"));
             net.writeConfig();
             net.startIrcd();
-            net.startServices();
-            net.awaitLinked(1);
+            if (!without.contains(Without.SERVICES)) {
+                net.startServices();
+                net.awaitLinked(1);
+            }
             return net;
         } catch (IOException | RuntimeException e) {
             net.close();
@@ -155,7 +177,9 @@ public final class IrcNetwork implements AutoCloseable {
     public void startIrcdAgain() throws IOException {
         int links = count(SYNCED);
         startIrcd();
-        awaitLinked(links + 1);
+        if (services != null) {
+            awaitLinked(links + 1);
+        }
     }
 
     /** Stops and starts InspIRCd on the same ports; returns once the services are linked again. */
@@ -166,7 +190,11 @@ public final class IrcNetwork implements AutoCloseable {
 
     private void writeConfig() throws IOException {
         Files.writeString(dir.resolve("motd.txt"), "buildduty test network\n");
-        Files.writeString(dir.resolve("inspircd.conf"), template("inspircd.conf.in")
+        String ircd = template("inspircd.conf.in");
+        if (without.contains(Without.ACCOUNT_TAG)) {
+            ircd = ircd.replace("<module name=\"ircv3_accounttag\">", "");
+        }
+        Files.writeString(dir.resolve("inspircd.conf"), ircd
                 .replace("@DIR@", dir.toAbsolutePath().toString())
                 .replace("@IRC_PORT@", Integer.toString(port))
                 .replace("@FLOOD_PORT@", Integer.toString(floodPort))
