@@ -84,6 +84,7 @@ class HostileInputIT {
         }
         Files.writeString(runbooks.resolve("hostile.yml"), String.join("\n",
                 "name: hostile",
+                "role: anyone",
                 "description: prints each of its parameters on a line, shell-quoted by the bot",
                 "params:",
                 "  msg: { type: string, default: none, description: text to print }",
@@ -98,6 +99,7 @@ class HostileInputIT {
                 ""));
         Files.writeString(runbooks.resolve("leak.yml"), String.join("\n",
                 "name: leak",
+                "role: anyone",
                 "description: tries to show the secret - the environment, then a call that fails with it",
                 "params:",
                 "  msg: { type: string, default: none, description: text to send }",

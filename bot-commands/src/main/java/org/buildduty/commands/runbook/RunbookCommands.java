@@ -212,6 +212,9 @@ public final class RunbookCommands {
             } else {
                 b.option(Option.builder().longOpt(Runbook.option(p)).hasArg().argName(Runbook.argName(p)).desc(desc)
                         .get());
+                if (p.allowDash()) {
+                    b.dashValue(Runbook.option(p));
+                }
             }
         }
         return b.handler(ctx -> {
