@@ -31,10 +31,11 @@ import org.buildduty.core.param.Inventory;
  * start it) and {@code steps}, and may have {@code alias}, {@code description}, {@code unit} (what the status line
  * counts; default {@code hosts} when a step has hosts, else {@code steps}), {@code approval {role, required,
  * self_approve, timeout}} ({@code required} defaults to 1 and {@code role} to the runbook's role) and
- * {@code params {<name>: {type, default, choices, description, min, max, roots, allow_dash}}}. A step is {@code - name: X} with exactly one kind key whose value maps arguments, plus
- * {@code timeout}, {@code stuck_after}, {@code on_host_failure} and {@code rollback} (a step without its own
- * rollback; a local or ssh rollback without hosts runs on its step's hosts). {@code local} and {@code ssh} steps
- * keep {@code hosts} and {@code parallel} inside their kind map and need a {@code command}.
+ * {@code params {<name>: {type, default, choices, description, min, max, roots, allow_dash}}}. A step is
+ * {@code - name: X} with exactly one kind key whose value maps arguments, plus {@code timeout}, {@code stuck_after},
+ * {@code on_host_failure} and {@code rollback} (a step without its own rollback; a local or ssh rollback without
+ * hosts runs on its step's hosts). {@code local} and {@code ssh} steps keep {@code hosts} and {@code parallel}
+ * inside their kind map and need a {@code command}.
  *
  * <p>Placeholders: {@code {{param}}} must name a declared parameter; {@code {{host}}} (the current host) is allowed
  * only in the command of a step with hosts; {@code {{operation}}} (the operation number) anywhere in arguments.
