@@ -85,12 +85,13 @@ final class HostileChecks {
                 .findFirst();
         Optional<String> leak = HostileMessages.runMsg(message, "leak");
         if (msg.filter(v -> v.startsWith("-")).isPresent() || leak.filter(v -> v.startsWith("-")).isPresent()) {
-            assertThat(lines).as(what + ": a value starting with - starts nothing").hasSize(1)
+            assertThat(lines).as(what + ": a value starting with - starts nothing")
                     .noneMatch(l -> l.contains(" started"));
             assertThat(lines.get(0)).as(what).matches(REFUSAL);
         }
         if (leak.filter(Escapes::isDotSegment).isPresent()) {
-            assertThat(lines).as(what + ": a dot segment into the url starts nothing").hasSize(1);
+            assertThat(lines).as(what + ": a dot segment into the url starts nothing")
+                    .noneMatch(l -> l.contains(" started"));
             assertThat(lines.get(0)).as(what).matches(REFUSAL);
         }
         if (msg.isPresent() && op.isPresent()) {
