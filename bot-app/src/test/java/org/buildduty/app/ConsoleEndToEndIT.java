@@ -63,6 +63,7 @@ class ConsoleEndToEndIT {
     void killedMidRunIsReportedInterruptedOnRestartAndNeverReRun() throws Exception {
         Files.writeString(dir.resolve("config/runbooks/slow.yml"), String.join("\n",
                 "name: slow",
+                "role: anyone",
                 "description: two steps, the second one slow",
                 "steps:",
                 "  - name: first",

@@ -28,6 +28,7 @@ class CrashRollbackIT {
         Files.createDirectories(dir.resolve("runbooks"));
         Files.writeString(dir.resolve("runbooks/switch.yml"), String.join("\n",
                 "name: switch",
+                "role: anyone",
                 "description: stage, then switch each host; undone on restart",
                 "on_restart: rollback",
                 "params:",

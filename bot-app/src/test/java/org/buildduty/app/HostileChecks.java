@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import org.buildduty.core.UsageException;
 import org.buildduty.core.chat.Capabilities;
+import org.buildduty.core.param.Escapes;
 import org.buildduty.core.parse.Sanitize;
 import org.buildduty.core.parse.Tokenizer;
 
@@ -82,6 +83,17 @@ final class HostileChecks {
         Optional<String> msg = HostileMessages.hostileMsg(message);
         Optional<String> op = lines.stream().map(STARTED::matcher).filter(Matcher::find).map(m -> m.group(1))
                 .findFirst();
+        Optional<String> leak = HostileMessages.runMsg(message, "leak");
+        if (msg.filter(v -> v.startsWith("-")).isPresent() || leak.filter(v -> v.startsWith("-")).isPresent()) {
+            assertThat(lines).as(what + ": a value starting with - starts nothing")
+                    .noneMatch(l -> l.contains(" started"));
+            assertThat(lines.get(0)).as(what).matches(REFUSAL);
+        }
+        if (leak.filter(Escapes::isDotSegment).isPresent()) {
+            assertThat(lines).as(what + ": a dot segment into the url starts nothing")
+                    .noneMatch(l -> l.contains(" started"));
+            assertThat(lines.get(0)).as(what).matches(REFUSAL);
+        }
         if (msg.isPresent() && op.isPresent()) {
             String prefix = "#" + op.get() + "| ";
             List<String> printed = lines.stream().filter(l -> l.startsWith(prefix))

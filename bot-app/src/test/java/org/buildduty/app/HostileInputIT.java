@@ -1,6 +1,7 @@
 package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.app.hostile.HostileInputs;
+import org.buildduty.core.config.ConfigException;
 
 /**
  * The hostile corpus through every command of the shipped bot: in-process for the bulk (each payload in every
@@ -84,6 +86,7 @@ class HostileInputIT {
         }
         Files.writeString(runbooks.resolve("hostile.yml"), String.join("\n",
                 "name: hostile",
+                "role: anyone",
                 "description: prints each of its parameters on a line, shell-quoted by the bot",
                 "params:",
                 "  msg: { type: string, default: none, description: text to print }",
@@ -98,6 +101,7 @@ class HostileInputIT {
                 ""));
         Files.writeString(runbooks.resolve("leak.yml"), String.join("\n",
                 "name: leak",
+                "role: anyone",
                 "description: tries to show the secret - the environment, then a call that fails with it",
                 "params:",
                 "  msg: { type: string, default: none, description: text to send }",
@@ -149,6 +153,32 @@ class HostileInputIT {
                 checks.runsChecked(),
                 Duration.ofNanos(System.nanoTime() - start).toSeconds(), checks.forms());
         checks.examples().forEach((form, line) -> System.out.println("  " + form + " -> " + line));
+    }
+
+    @Test
+    void hostileTemplatesAreRefusedWhenTheBotLoadsItsRunbooks() throws Exception {
+        Path runbooks = dir.resolve("config/runbooks");
+        String head = "role: anyone\nparams:\n  p: { type: string, default: x }\nsteps:\n  - name: s\n";
+        Path backquotes = Files.writeString(runbooks.resolve("zz-backquotes.yml"), "name: zz-backquotes\n" + head
+                + "    local: { command: \"echo `basename {{p}}`\" }\n");
+        Path body = Files.writeString(runbooks.resolve("zz-body.yml"), "name: zz-body\n" + head
+                + "    http: { method: POST, url: \"http://127.0.0.1:9/x\", body: \"{\\\"m\\\": {{p}}}\" }\n");
+        Path dots = Files.writeString(runbooks.resolve("zz-dots.yml"), "name: zz-dots\n"
+                + head.replace("default: x", "default: \"..\"")
+                + "    http: { url: \"http://127.0.0.1:9/a/{{p}}\" }\n");
+        Path open = Files.writeString(runbooks.resolve("zz-open.yml"),
+                "name: zz-open\nsteps:\n  - name: s\n    local: { command: \"true\" }\n");
+        assertThatThrownBy(() -> HostileBot.start(dir.resolve("config/buildduty.yml"),
+                Map.of(HostileInputs.SECRET_ENV, SECRET)))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
+                        backquotes + ":7: steps[0].local.command: {{p}} is inside backquotes (`...`), where a quoted"
+                                + " value can end the command substitution; write $(...) instead",
+                        body + ":7: steps[0].http.body: {{p}} stands outside a JSON string, where a value could add"
+                                + " JSON structure; only an int or bool parameter may stand bare (write \"{{p}}\")",
+                        dots + ":7: steps[0].http.url: {{p}} may be \"..\", which must not be . or .. (or a %2e form"
+                                + " of them): in a URL it would walk up the path",
+                        open + ":1: role: missing: say who may run it, role: <name> (a role of the roles section) or"
+                                + " role: anyone"));
     }
 
     @Test

@@ -75,13 +75,21 @@ final class HostileMessages {
      * empty when the message is not such a run or cannot be tokenized.
      */
     static Optional<String> hostileMsg(String message) {
+        return runMsg(message, "hostile");
+    }
+
+    /**
+     * The value {@code --msg} of {@code run <runbook>} gets from {@code message}, {@code none} when it is not
+     * given, or empty when the message is not such a run or cannot be tokenized.
+     */
+    static Optional<String> runMsg(String message, String runbook) {
         List<String> tokens;
         try {
             tokens = Tokenizer.tokenize(message);
         } catch (UsageException e) {
             return Optional.empty();
         }
-        if (tokens.size() < 3 || !tokens.get(0).equals("run") || !tokens.get(1).equals("hostile")) {
+        if (tokens.size() < 3 || !tokens.get(0).equals("run") || !tokens.get(1).equals(runbook)) {
             return Optional.empty();
         }
         for (int i = 2; i < tokens.size(); i++) {

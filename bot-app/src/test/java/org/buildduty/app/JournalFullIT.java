@@ -26,6 +26,7 @@ class JournalFullIT {
         Files.createDirectories(dir.resolve("runbooks"));
         Files.writeString(dir.resolve("runbooks/flood.yml"), String.join("\n",
                 "name: flood",
+                "role: anyone",
                 "description: 1.2 MB of output",
                 "steps:",
                 "  - name: flood",
@@ -34,6 +35,7 @@ class JournalFullIT {
         Path marker = dir.resolve("MARKER");
         Files.writeString(dir.resolve("runbooks/touch.yml"), String.join("\n",
                 "name: touch",
+                "role: anyone",
                 "description: leaves a marker",
                 "steps:",
                 "  - name: touch",

@@ -57,6 +57,7 @@ class SshHttpEndToEndIT {
         Files.createDirectories(dir.resolve("runbooks"));
         Files.writeString(dir.resolve("runbooks/deploy.yml"), """
                 name: deploy
+                role: anyone
                 params:
                   targets: { type: group, default: web }
                   msg: { type: string }

@@ -43,6 +43,7 @@ class WebBrowserIT {
         Files.createDirectories(dir.resolve("runbooks"));
         Files.writeString(dir.resolve("runbooks/count.yml"), String.join("\n",
                 "name: count",
+                "role: anyone",
                 "description: prints a line every 0.2 s",
                 "steps:",
                 "  - name: count",

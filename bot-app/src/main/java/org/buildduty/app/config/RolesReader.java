@@ -16,6 +16,8 @@ import org.buildduty.core.config.ConfigNode;
  */
 final class RolesReader {
     private static final Pattern ROLE = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
+    /** What a runbook says for every identity ({@code role: anyone}); no role may be named so. */
+    private static final String ANYONE = "anyone";
     private static final Pattern HOSTMASK = Pattern.compile("[^!@\\s]+![^!@\\s]+@[^!@\\s]+");
     private static final Pattern ACCOUNT = Pattern.compile("[^!@\\s*?]+");
 
@@ -35,6 +37,11 @@ final class RolesReader {
                 if (!ROLE.matcher(e.getKey()).matches()) {
                     ctx.problems().add(e.getValue(),
                             "\"" + e.getKey() + "\" is not a role name ([A-Za-z][A-Za-z0-9_.-]*)");
+                    continue;
+                }
+                if (e.getKey().equals(ANYONE)) {
+                    ctx.problems().add(e.getValue(), "\"" + ANYONE + "\" is not a role name: a runbook's role: "
+                            + ANYONE + " means every identity");
                     continue;
                 }
                 List<String> ids = new ArrayList<>();

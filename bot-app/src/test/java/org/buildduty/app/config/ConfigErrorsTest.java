@@ -217,6 +217,15 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void anyoneIsNotARoleName() {
+        assertThat(errors(CONSOLE + """
+                roles:
+                  anyone: ["console:local"]
+                """)).containsExactly(
+                "t.yml:3: roles.anyone: \"anyone\" is not a role name: a runbook's role: anyone means every identity");
+    }
+
+    @Test
     void roleNamingAnUnknownConnector() {
         assertThat(errors("""
                 connectors: [{id: libera, type: irc, server: irc.libera.chat}, {id: console, type: console}]

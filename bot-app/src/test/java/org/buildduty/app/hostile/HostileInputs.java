@@ -20,7 +20,8 @@ public final class HostileInputs {
 
     /** Categories, in the order {@link #all} lists them. */
     public static final List<String> CATEGORIES = List.of("shell", "quotes", "newlines", "controls", "irc", "long",
-            "utf8", "lookalike", "options", "paths", "format", "template", "numbers", "sql", "yaml", "markup");
+            "utf8", "lookalike", "options", "paths", "format", "template", "numbers", "sql", "yaml", "markup",
+            "backquotes", "dashes", "dots", "json");
 
     /** One hostile input: its category, a unique name, and the text as it arrives (decoded) at the bot. */
     public record Payload(String category, String name, String text) {
@@ -59,6 +60,10 @@ public final class HostileInputs {
         c.sql();
         c.yaml();
         c.markup();
+        c.backquotes();
+        c.dashes();
+        c.dots();
+        c.json();
         return List.copyOf(c.byName.values());
     }
 
@@ -375,6 +380,59 @@ public final class HostileInputs {
         add("markup", "close-pre", "</pre><b>x</b>");
         add("markup", "markdown-link", "[click](javascript:alert(1))");
         add("markup", "mention", "@room @everyone");
+    }
+
+    /**
+     * Values that end a backquoted command substitution early when shell-quoted into {@code `... {{p}} ...`}
+     * (bash finds the closing backquote quotes or not), each then running {@code touch canary}: templates may not
+     * put a placeholder inside backquotes, so these must print literally.
+     */
+    private void backquotes() {
+        String t = "touch " + canary;
+        add("backquotes", "close-and-run", "a`;" + t + ";`");
+        add("backquotes", "close-and-comment", "b`;" + t + ";#");
+        add("backquotes", "escaped-backslash", "c\\`;" + t + ";`");
+        add("backquotes", "in-single-quotes", "d'`;" + t + ";`'");
+        add("backquotes", "in-double-quotes", "e\"`;" + t + ";`\"");
+        add("backquotes", "plain", "`" + t + "`");
+        add("backquotes", "escaped", "\\`" + t + "\\`");
+        add("backquotes", "nested-in-subst", "$(echo `" + t + "`)");
+    }
+
+    /** Values starting with {@code -}: a command could read them as options; refused unless allowed. */
+    private void dashes() {
+        String t = "touch " + canary;
+        add("dashes", "proxycommand", "-oProxyCommand=" + t);
+        add("dashes", "short-e", "-e");
+        add("dashes", "short-n", "-n");
+        add("dashes", "long-help", "--help");
+        add("dashes", "subst", "-x$(" + t + ")");
+        add("dashes", "output", "--output=" + canary);
+        add("dashes", "negative", "-5");
+        add("dashes", "end-of-options", "--");
+    }
+
+    /** Dot segments, plain and percent-encoded: in a URL they would walk up the path. */
+    private void dots() {
+        add("dots", "dot", ".");
+        add("dots", "dotdot", "..");
+        add("dots", "encoded-dot", "%2e");
+        add("dots", "encoded-dotdot-mixed-case", "%2E%2e");
+        add("dots", "dot-encoded-dot", ".%2e");
+        add("dots", "encoded-dot-dot", "%2e.");
+        add("dots", "double-encoded", "%252e%252e");
+        add("dots", "three-dots", "...");
+    }
+
+    /** JSON structure: unquoted in a string body it would add keys or change a value's type. */
+    private void json() {
+        add("json", "add-key", "1, \"admin\": true");
+        add("json", "close-string", "\"}, \"admin\": true, {\"");
+        add("json", "object", "{}");
+        add("json", "array", "[1, 2]");
+        add("json", "null", "null");
+        add("json", "close-object", "0}, {\"x\": 1");
+        add("json", "unicode-escape", "\\u0022, \\\"admin\\\": true");
     }
 
     /** True when the payload tries to create the canary. */

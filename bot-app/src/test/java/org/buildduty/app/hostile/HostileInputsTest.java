@@ -51,6 +51,17 @@ class HostileInputsTest {
     }
 
     @Test
+    void theBackquoteDashDotAndJsonPayloadsCarryWhatTheyClaim() {
+        List<HostileInputs.Payload> backquotes = HostileInputs.of("backquotes", CANARY);
+        assertThat(backquotes).allMatch(p -> HostileInputs.targetsCanary(p, CANARY) && p.text().contains("`"));
+        assertThat(HostileInputs.of("dashes", CANARY)).allMatch(p -> p.text().startsWith("-"));
+        assertThat(HostileInputs.of("dots", CANARY)).extracting(HostileInputs.Payload::text)
+                .contains(".", "..", "%2e", "%2E%2e", ".%2e");
+        assertThat(HostileInputs.of("json", CANARY)).extracting(HostileInputs.Payload::text)
+                .contains("1, \"admin\": true", "\"}, \"admin\": true, {\"", "{}", "[1, 2]");
+    }
+
+    @Test
     void quotedTextComesBackAsOneWordThroughTheBotsTokenizer() {
         Function<String, List<String>> typed = s -> Tokenizer.tokenize("run " + HostileInputs.quoted(s));
         for (HostileInputs.Payload p : HostileInputs.all(CANARY)) {

@@ -2,6 +2,7 @@ package org.buildduty.commands.runbook;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -70,7 +71,12 @@ final class Placeholders {
 
     /**
      * Checks where the placeholders of a shell command template stand; returns an error message, or null when every
-     * placeholder is a bare word part (outside quotes, not after {@code \} or {@code $}, no here-document).
+     * placeholder is a bare word part (outside quotes and backquotes, not after {@code \} or {@code $}, no
+     * here-document).
+     *
+     * <p>Backquotes: the shell finds the end of {@code `...`} by the next unescaped backquote, quotes or not, so a
+     * backquote inside a quoted value would end the command substitution early; {@code $(...)} parses its contents
+     * as a command and keeps the quoted value one word.
      *
      * <p>This is a lint for honest mistakes in a trusted template: {@code "{{x}}"} would put the quoted value inside
      * double quotes, where {@code $(...)} in it would run. It does not detect re-evaluation such as {@code eval} or
@@ -83,11 +89,19 @@ final class Placeholders {
         }
         int next = 0;
         char quote = 0;
+        boolean backquote = false;
         boolean heredoc = false;
         for (int i = 0; i < command.length(); i++) {
             char c = command.charAt(i);
+            if (next < found.size() && found.get(next).start() < i) {
+                return "{{" + found.get(next).name() + "}} must not follow a backslash";   // skipped as escaped
+            }
             if (next < found.size() && i == found.get(next).start()) {
                 Found f = found.get(next++);
+                if (backquote) {
+                    return "{{" + f.name() + "}} is inside backquotes (`...`), where a quoted value can end the"
+                            + " command substitution; write $(...) instead";
+                }
                 if (quote != 0) {
                     return "{{" + f.name() + "}} is inside " + (quote == '"' ? "double" : "single")
                             + " quotes; write it bare, it is shell-quoted for you";
@@ -98,10 +112,18 @@ final class Placeholders {
                 i = f.end() - 1;
                 continue;
             }
-            if (quote == '\'') {
+            if (backquote) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '`') {
+                    backquote = false;
+                }
+            } else if (quote == '\'') {
                 if (c == '\'') {
                     quote = 0;
                 }
+            } else if (c == '`') {
+                backquote = true;
             } else if (quote == '"') {
                 if (c == '\\') {
                     i++;
@@ -131,6 +153,39 @@ final class Placeholders {
         }
         if (heredoc) {
             return "placeholders cannot be used in a command with a here-document (<<)";
+        }
+        return null;
+    }
+
+    /**
+     * Checks where the placeholders of a JSON text ({@code body}) stand; returns an error message, or null. Inside a
+     * JSON string literal a value is JSON-escaped and stays one string; outside one it is written as it is, so only
+     * the names {@code bare} accepts (int and bool parameters, whose values are digits or true/false) may stand there.
+     */
+    static String checkJsonBody(String body, Predicate<String> bare) {
+        List<Found> found = scan(body);
+        int next = 0;
+        boolean inString = false;
+        for (int i = 0; i < body.length() && next < found.size(); i++) {
+            if (found.get(next).start() < i) {
+                return "{{" + found.get(next).name() + "}} must not follow a backslash";   // skipped as escaped
+            }
+            if (i == found.get(next).start()) {
+                Found f = found.get(next++);
+                if (!inString && !bare.test(f.name())) {
+                    return "{{" + f.name() + "}} stands outside a JSON string, where a value could add JSON"
+                            + " structure; only an int or bool parameter may stand bare (write \"{{" + f.name()
+                            + "}}\")";
+                }
+                i = f.end() - 1;
+                continue;
+            }
+            char c = body.charAt(i);
+            if (inString && c == '\\') {
+                i++;
+            } else if (c == '"') {
+                inString = !inString;
+            }
         }
         return null;
     }

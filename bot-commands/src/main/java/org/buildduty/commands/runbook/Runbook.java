@@ -19,7 +19,7 @@ import org.buildduty.core.param.ParamType;
  * @param name what {@code run <name>} takes; {@code [a-z][a-z0-9-]*}
  * @param alias a chat command of its own ({@code reconfig}), or empty
  * @param description one line for {@code run} and {@code help}
- * @param role the role needed to start it, or empty for anyone
+ * @param role the role needed to start it, or empty for anyone (the file says {@code role: anyone})
  * @param approval who must approve before it runs
  * @param params the parameters in declaration order
  * @param steps the step templates in order
@@ -30,6 +30,9 @@ import org.buildduty.core.param.ParamType;
  */
 public record Runbook(String name, String alias, String description, String role, ApprovalPolicy approval,
         List<ParamSpec> params, List<StepTemplate> steps, String unit, OnRestart onRestart, String source) {
+    /** What a runbook file says for {@code role} when any identity may start it. */
+    public static final String ANYONE = "anyone";
+
     public Runbook {
         Objects.requireNonNull(name, "name");
         alias = alias == null ? "" : alias;

@@ -28,6 +28,9 @@ import org.buildduty.core.param.ParamType;
  * long options ({@code dry_run} is {@code --dry-run}; a bool parameter is a flag), so {@code help} shows them,
  * and requires the runbook's role. Both answer with the frozen plan; when the runbook declares the bool parameter
  * {@code dry_run} and it is given, the plan is only shown ({@link DryRun}): no operation, no approval.
+ *
+ * <p>Both refuse, in one line, a value starting with {@code -} unless its parameter says {@code allow_dash: true}
+ * (a command could read it as an option), and a value bound into a {@code url} that is a dot segment.
  */
 public final class RunbookCommands {
     private RunbookCommands() {
@@ -212,6 +215,9 @@ public final class RunbookCommands {
             } else {
                 b.option(Option.builder().longOpt(Runbook.option(p)).hasArg().argName(Runbook.argName(p)).desc(desc)
                         .get());
+                if (p.allowDash()) {
+                    b.dashValue(Runbook.option(p));
+                }
             }
         }
         return b.handler(ctx -> {

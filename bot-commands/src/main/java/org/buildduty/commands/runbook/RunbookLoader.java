@@ -27,19 +27,23 @@ import org.buildduty.core.param.Inventory;
  *         List.of(localExecutor, sshExecutor), inventory);
  * }</pre>
  *
- * <p>A runbook file has {@code name} and {@code steps}, and may have {@code alias}, {@code description},
- * {@code role}, {@code unit} (what the status line counts; default {@code hosts} when a step has hosts, else
- * {@code steps}), {@code approval {role, required, self_approve, timeout}} ({@code required} defaults to 1 and
- * {@code role} to the runbook's role) and {@code params {<name>: {type, default, choices, description, min, max,
- * roots}}}. A step is {@code - name: X} with exactly one kind key whose value maps arguments, plus
- * {@code timeout}, {@code stuck_after}, {@code on_host_failure} and {@code rollback} (a step without its own
- * rollback; a local or ssh rollback without hosts runs on its step's hosts). {@code local} and {@code ssh} steps
- * keep {@code hosts} and {@code parallel} inside their kind map and need a {@code command}.
+ * <p>A runbook file has {@code name}, {@code role} (a role name, or {@code anyone}: a runbook must say who may
+ * start it) and {@code steps}, and may have {@code alias}, {@code description}, {@code unit} (what the status line
+ * counts; default {@code hosts} when a step has hosts, else {@code steps}), {@code approval {role, required,
+ * self_approve, timeout}} ({@code required} defaults to 1 and {@code role} to the runbook's role) and
+ * {@code params {<name>: {type, default, choices, description, min, max, roots, allow_dash}}}. A step is
+ * {@code - name: X} with exactly one kind key whose value maps arguments, plus {@code timeout}, {@code stuck_after},
+ * {@code on_host_failure} and {@code rollback} (a step without its own rollback; a local or ssh rollback without
+ * hosts runs on its step's hosts). {@code local} and {@code ssh} steps keep {@code hosts} and {@code parallel}
+ * inside their kind map and need a {@code command}.
  *
  * <p>Placeholders: {@code {{param}}} must name a declared parameter; {@code {{host}}} (the current host) is allowed
  * only in the command of a step with hosts; {@code {{operation}}} (the operation number) anywhere in arguments.
- * In a command a placeholder must stand bare: not inside quotes, not after {@code \} or {@code $}, and not in a
- * command with a here-document. Defaults are validated, host and group ones against the inventory.
+ * In a command a placeholder must stand bare: not inside quotes or backquotes (write {@code $(...)}), not after
+ * {@code \} or {@code $}, and not in a command with a here-document. In a string {@code body} a placeholder outside
+ * a JSON string must be an int or bool parameter (or {@code {{operation}}}). In a {@code url} no default or choice
+ * of a parameter may be a dot segment ({@code .}, {@code ..}, {@code %2e} forms). Defaults are validated, host and
+ * group ones against the inventory.
  */
 public final class RunbookLoader {
     /** The step kinds the SPEC defines. */

@@ -32,6 +32,10 @@ final class RunbookPlanner {
         Map<String, ParamValue> values = new LinkedHashMap<>();
         for (ParamSpec p : rb.params()) {
             String text = raw.containsKey(p.name()) ? raw.get(p.name()) : p.defaultValue();
+            if (raw.containsKey(p.name()) && text.startsWith("-") && !p.allowDash()) {
+                throw new InvalidValueException("bad value for --" + p.name() + ": must not start with -"
+                        + " (a command could read it as an option)");
+            }
             if (text == null) {
                 throw new InvalidValueException("missing --" + Runbook.option(p) + " for run " + rb.name()
                         + " (usage: run " + rb.name() + " " + rb.synopsis() + ")");
@@ -66,7 +70,13 @@ final class RunbookPlanner {
     private static Object substitute(String key, Object value, Map<String, ParamValue> values) {
         if (value instanceof String) {
             UnaryOperator<String> escape = Escapes.forArg(key);
-            return Placeholders.substitute((String) value, name -> lookup(name, values, escape));
+            return Placeholders.substitute((String) value, name -> {
+                ParamValue v = values.get(name);
+                if (v != null && key.equals("url") && Escapes.isDotSegment(v.value())) {
+                    throw new InvalidValueException("bad value for --" + name + ": " + Escapes.DOT_SEGMENT_RULE);
+                }
+                return lookup(name, values, escape);
+            });
         }
         return plain(value, values);
     }

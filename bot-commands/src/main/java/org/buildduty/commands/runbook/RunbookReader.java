@@ -31,7 +31,8 @@ final class RunbookReader {
             Set.of("name", "alias", "description", "role", "approval", "params", "steps", "unit",
                     "on_restart");
     private static final Set<String> APPROVAL = Set.of("role", "required", "self_approve", "timeout");
-    private static final Set<String> PARAM = Set.of("type", "default", "choices", "description", "min", "max", "roots");
+    private static final Set<String> PARAM =
+            Set.of("type", "default", "choices", "description", "min", "max", "roots", "allow_dash");
     private static final Set<String> TYPES =
             Set.of("int", "revision", "host", "group", "path", "enum", "duration", "string", "bool");
     /** A group name as the inventory writes it. */
@@ -62,7 +63,7 @@ final class RunbookReader {
         String name = problems.check(() -> name(root.require("name"))).orElse("");
         String alias = optional("alias").flatMap(n -> problems.check(() -> name(n))).orElse("");
         String description = optional("description").flatMap(n -> problems.check(n::string)).orElse("");
-        String role = optional("role").flatMap(n -> problems.check(() -> matching(n, ROLE))).orElse("");
+        String role = role();
         String unit = optional("unit").flatMap(n -> problems.check(() -> matching(n, UNIT))).orElse("");
         optional("params").ifPresent(this::params);
         ApprovalPolicy approval = optional("approval").flatMap(n -> approval(n, role)).orElse(ApprovalPolicy.NONE);
@@ -77,6 +78,21 @@ final class RunbookReader {
         }
         return Optional.of(new Runbook(name, alias, description, role, approval, new ArrayList<>(params.values()),
                 steps, unit, onRestart, root.file()));
+    }
+
+    /**
+     * The role that may start the runbook, or empty for {@code role: anyone}. A runbook must say which: without
+     * {@code role:} it is an error, so that no runbook is open to every identity by omission.
+     */
+    private String role() {
+        Optional<ConfigNode> n = optional("role");
+        if (n.isEmpty()) {
+            problems.add(root.file() + ":" + root.line() + ": role: missing: say who may run it, role: <name> (a role"
+                    + " of the roles section) or role: anyone");
+            return "";
+        }
+        String role = problems.check(() -> matching(n.get(), ROLE)).orElse("");
+        return role.equals(Runbook.ANYONE) ? "" : role;
     }
 
     private Optional<ConfigNode> optional(String key) {
@@ -134,7 +150,7 @@ final class RunbookReader {
 
     private Optional<ParamSpec> param(String pname, ConfigNode p) {
         if (!p.isMap()) {
-            throw p.error("expected a mapping: type, default, description, choices, min, max, roots");
+            throw p.error("expected a mapping: type, default, description, choices, min, max, roots, allow_dash");
         }
         p.checkKeys(problems, PARAM);
         ConfigNode typeNode = p.require("type");
@@ -163,7 +179,8 @@ final class RunbookReader {
         List<String> roots = p.get("roots").map(r -> roots(r, type)).orElse(List.of());
         String description = p.get("description").map(ConfigNode::string).orElse("");
         String defaultValue = p.get("default").map(ConfigNode::string).orElse(type == ParamType.BOOL ? "false" : null);
-        ParamSpec spec = new ParamSpec(pname, type, defaultValue, choices, description, min, max, roots);
+        boolean allowDash = p.get("allow_dash").flatMap(n -> problems.check(n::bool)).orElse(false);
+        ParamSpec spec = new ParamSpec(pname, type, defaultValue, choices, description, min, max, roots, allowDash);
         if (type == ParamType.GROUP && defaultValue != null && absentGroup(defaultValue)) {
             return Optional.of(spec);   // a group this inventory lacks: --name is needed until it has one
         }

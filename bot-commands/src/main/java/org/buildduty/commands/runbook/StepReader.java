@@ -19,6 +19,7 @@ import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.param.Durations;
+import org.buildduty.core.param.Escapes;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.param.ParamType;
@@ -301,6 +302,12 @@ final class StepReader {
                     throw n.error(problem);
                 }
             }
+            if (topKey.equals("body") && !nested) {
+                String problem = Placeholders.checkJsonBody(text, this::bareInJson);
+                if (problem != null) {
+                    throw n.error(problem);
+                }
+            }
             return text;
         }
         if (n.isList()) {
@@ -325,6 +332,18 @@ final class StepReader {
         return Collections.unmodifiableMap(out);
     }
 
+    /**
+     * True for a name whose value may stand outside a JSON string: an int or bool parameter, the operation number,
+     * or a parameter whose declaration already has an error.
+     */
+    private boolean bareInJson(String name) {
+        ParamSpec p = params.get(name);
+        if (p != null) {
+            return p.type() == ParamType.INT || p.type() == ParamType.BOOL;
+        }
+        return name.equals(Placeholders.OPERATION) || declared.contains(name);
+    }
+
     private void checkPlaceholders(ConfigNode n, String text, String topKey, boolean fansOut) {
         for (Placeholders.Found f : scan(n, text)) {
             if (f.name().equals(Placeholders.HOST)) {
@@ -334,6 +353,19 @@ final class StepReader {
             } else if (!f.name().equals(Placeholders.OPERATION) && !declared.contains(f.name())
                     && !kept.contains(f.name())) {
                 throw n.error("unknown parameter {{" + f.name() + "}} (" + declaredList() + ")");
+            }
+            ParamSpec p = params.get(f.name());
+            if (topKey.equals("url") && p != null) {
+                List<String> fixed = new ArrayList<>(p.choices());
+                if (p.defaultValue() != null) {
+                    fixed.add(0, p.defaultValue());
+                }
+                for (String value : fixed) {
+                    if (Escapes.isDotSegment(value)) {
+                        throw n.error("{{" + f.name() + "}} may be \"" + value + "\", which "
+                                + Escapes.DOT_SEGMENT_RULE);
+                    }
+                }
             }
         }
     }

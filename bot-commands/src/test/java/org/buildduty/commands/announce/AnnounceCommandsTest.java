@@ -90,6 +90,7 @@ class AnnounceCommandsTest {
     void aRunbookStepAnnouncesWithItsPlaceholdersBound() throws IOException {
         Files.writeString(dir.resolve("notify.yml"), String.join("\n",
                 "name: notify",
+                "role: anyone",
                 "description: tell the ops room",
                 "params:",
                 "  what: { type: string, default: reconfig }",
@@ -116,6 +117,7 @@ class AnnounceCommandsTest {
     void aRunbookWithABadAnnounceStepDoesNotLoad() throws IOException {
         Files.writeString(dir.resolve("bad.yml"), String.join("\n",
                 "name: bad",
+                "role: anyone",
                 "description: a bad target",
                 "steps:",
                 "  - name: tell",

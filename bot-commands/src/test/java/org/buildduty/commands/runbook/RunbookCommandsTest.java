@@ -31,6 +31,7 @@ import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.command.ParsedArgs;
 import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.testing.TestBot;
 
 class RunbookCommandsTest {
     @TempDir
@@ -45,6 +46,7 @@ class RunbookCommandsTest {
         Files.writeString(dir.resolve("reconfig.yml"), RunbookLoaderTest.SPEC_EXAMPLE);
         Files.writeString(dir.resolve("echo.yml"), String.join("\n",
                 "name: echo",
+                "role: anyone",
                 "description: print a message",
                 "params:",
                 "  message: { type: string, description: what to print }",
@@ -107,6 +109,7 @@ class RunbookCommandsTest {
         Files.writeString(d.resolve("flagged.yml"), String.join("\n",
                 "name: flagged",
                 "alias: flagged",
+                "role: anyone",
                 "approval: { role: releng, required: 1 }",
                 "params:",
                 "  hosts: { type: group, default: masters }",
@@ -174,6 +177,39 @@ class RunbookCommandsTest {
     }
 
     @Test
+    void runAndTheAliasRefuseALeadingDashInOneLineUnlessTheParameterAllowsIt() throws IOException {
+        Path d = dir.resolve("dashy");
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("dashy.yml"), """
+                name: dashy
+                alias: dashy
+                role: anyone
+                params:
+                  msg: { type: string }
+                  pattern: { type: string, default: x, allow_dash: true }
+                  dry_run: { type: bool }
+                steps:
+                  - name: grep
+                    local: { command: "grep -e {{pattern}} -- {{msg}}" }
+                """);
+        List<Runbook> runbooks = RunbookLoader.loadAll(d, RunbookLoader.STANDARD_KINDS, new FakeInventory());
+        try (TestBot chat = TestBot.builder().commands(r -> RunbookCommands.register(r, runbooks)).build()) {
+            String refused = "bad value for --msg: must not start with - (a command could read it as an option)";
+            assertThat(chat.send("alice", "!run dashy --msg=-oProxyCommand=x")).containsExactly(refused);
+            assertThat(chat.send("alice", "!run dashy --msg -oProxyCommand=x")).containsExactly(refused);
+            assertThat(chat.send("alice", "!run dashy --pattern=-v --msg --help")).containsExactly(refused);
+            assertThat(chat.send("alice", "!dashy --msg=-oProxyCommand=x")).singleElement().asString()
+                    .startsWith("value of --msg must not start with '-'; usage: ");
+            String plan = "1. grep (local): grep -e '-v' -- 'ok'";
+            assertThat(chat.send("alice", "!run dashy --dry-run --pattern=-v --msg ok")).contains(plan);
+            assertThat(chat.send("alice", "!run dashy --dry-run --pattern -v --msg ok")).contains(plan);
+            assertThat(chat.send("alice", "!dashy --dry-run --pattern=-v --msg ok")).contains(plan);
+            assertThat(chat.send("alice", "!dashy --dry-run --pattern -v --msg ok")).contains(plan);
+            assertThat(chat.engine().activeOperations()).isEmpty();
+        }
+    }
+
+    @Test
     void runAloneListsRunbooks() throws ParseException {
         Outcome o = call("run", Set.of());
         assertThat(((Outcome.Reply) o).lines()).containsExactly(
@@ -189,8 +225,9 @@ class RunbookCommandsTest {
         assertThat(p.paramSummary()).isEqualTo("message=hi; $(id) times=2");
         assertThat(p.steps().get(0).arg("command")).isEqualTo("printf %s 'hi; $(id)'");
         assertThat(plan(call("run", Set.of(), "echo", "--message=a=b")).params()).containsEntry("message", "a=b");
-        assertThat(plan(call("run", Set.of(), "echo", "--message", "--times")).params())
-                .containsEntry("message", "--times");
+        assertThatThrownBy(() -> call("run", Set.of(), "echo", "--message", "--times"))
+                .isInstanceOf(InvalidValueException.class)
+                .hasMessage("bad value for --message: must not start with - (a command could read it as an option)");
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.buildduty.commands.runbook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +19,8 @@ import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.exec.http.HttpCredentials;
+import org.buildduty.core.exec.http.HttpExecutor;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.param.ParamType;
 
@@ -113,18 +116,21 @@ class RunbookLoaderTest {
                 "    timeout: 10x",
                 "  - name: two",
                 "    sssh: { command: x }",
+                "role: anyone",
                 "")).toString();
         String b = write("b.yaml", String.join("\n",
                 "name: demo",
                 "steps:",
                 "  - name: one",
                 "    local: { command: \"true\" }",
+                "role: anyone",
                 "")).toString();
         String c = write("c.yml", String.join("\n",
                 "description: no name",
                 "steps:",
                 "  - name: one",
                 "    local: { command: \"true\" }",
+                "role: anyone",
                 "")).toString();
         write("notes.txt", "not a runbook: ignored");
         assertThat(errors()).containsExactly(
@@ -152,6 +158,7 @@ class RunbookLoaderTest {
                 "  count: { type: int, default: 5, min: 10, choices: [a] }",
                 "  where: { type: path, roots: [relative] }",
                 "steps: []",
+                "role: anyone",
                 "")).toString();
         assertThat(errors()).containsExactly(
                 f + ":1: name: must match [a-z][a-z0-9-]* (at most 40 characters), not \"Bad_Name\"",
@@ -212,6 +219,7 @@ class RunbookLoaderTest {
                 "  - name: failure mode",
                 "    local: { command: x }",
                 "    on_host_failure: maybe",
+                "role: anyone",
                 "")).toString();
         assertThat(errors()).containsExactly(
                 f + ":7: steps[0].local.command: {{msg}} is inside double quotes; write it bare, it is shell-quoted"
@@ -238,8 +246,10 @@ class RunbookLoaderTest {
 
     @Test
     void reportsYamlSyntaxAndDuplicateAliases() throws IOException {
-        String a = write("a.yml", "name: one\nalias: go\nsteps:\n  - name: s\n    local: { command: x }\n").toString();
-        String b = write("b.yml", "name: two\nalias: go\nsteps:\n  - name: s\n    local: { command: x }\n").toString();
+        String a = write("a.yml", "name: one\nalias: go\nsteps:\n  - name: s\n    local: { command: x }\n"
+                + "role: anyone\n").toString();
+        String b = write("b.yml", "name: two\nalias: go\nsteps:\n  - name: s\n    local: { command: x }\n"
+                + "role: anyone\n").toString();
         String c = write("c.yml", "name: three\nsteps: [ { name: s\n").toString();
         List<String> errors = errors();
         assertThat(errors).hasSize(2);
@@ -251,6 +261,7 @@ class RunbookLoaderTest {
     void acceptsSafePlaceholdersAndRollbacksOnTheStepsHosts() throws IOException {
         write("ok.yml", String.join("\n",
                 "name: ok",
+                "role: anyone",
                 "params:",
                 "  msg: { type: string, default: hi }",
                 "  hosts: { type: group, default: local }",
@@ -282,7 +293,8 @@ class RunbookLoaderTest {
 
     @Test
     void askExecutorsToValidateArguments() throws IOException {
-        String f = write("v.yml", "name: v\nsteps:\n  - name: s\n    http: { url: \"ftp://x\" }\n").toString();
+        String f = write("v.yml", "name: v\nsteps:\n  - name: s\n    http: { url: \"ftp://x\" }\nrole: anyone\n")
+                .toString();
         StepExecutor http = new StepExecutor() {
             @Override
             public String kind() {
@@ -303,6 +315,156 @@ class RunbookLoaderTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactlyInAnyOrder(
                         f + ":4: steps[0].http.url: must start with http:// or https://",
                         f + ":4: steps[0].http.method: needs a method"));
+    }
+
+    @Test
+    void aRunbookMustSayWhoMayRunIt() throws IOException {
+        String f = write("open.yml", "name: open\nsteps:\n  - name: s\n    local: { command: \"true\" }\n")
+                .toString();
+        assertThat(errors()).containsExactly(f + ":1: role: missing: say who may run it, role: <name> (a role of the"
+                + " roles section) or role: anyone");
+        write("open.yml", "name: open\nrole: anyone\nsteps:\n  - name: s\n    local: { command: \"true\" }\n");
+        write("closed.yml", "name: closed\nrole: releng\nsteps:\n  - name: s\n    local: { command: \"true\" }\n");
+        assertThat(load()).extracting(Runbook::name, Runbook::role).containsExactly(
+                tuple("closed", "releng"), tuple("open", ""));
+    }
+
+    @Test
+    void aPlaceholderInsideBackquotesIsRefusedWithDollarParenthesesSuggested() throws IOException {
+        String f = write("bq.yml", String.join("\n",
+                "name: bq",
+                "role: anyone",
+                "params:",
+                "  p: { type: string, default: x }",
+                "steps:",
+                "  - name: plain",
+                "    local: { command: \"echo `basename {{p}}`\" }",
+                "  - name: in double quotes",
+                "    local: { command: \"echo \\\"`basename {{p}}`\\\"\" }",
+                "  - name: nested",
+                "    local: { command: \"echo `echo \\\\`basename {{p}}\\\\``\" }",
+                "  - name: after an escaped one",
+                "    local: { command: \"echo \\\\` `printf %s {{p}}`\" }",
+                "")).toString();
+        String why = " is inside backquotes (`...`), where a quoted value can end the command substitution; write"
+                + " $(...) instead";
+        assertThat(errors()).containsExactly(
+                f + ":7: steps[0].local.command: {{p}}" + why,
+                f + ":9: steps[1].local.command: {{p}}" + why,
+                f + ":11: steps[2].local.command: {{p}}" + why,
+                f + ":13: steps[3].local.command: {{p}}" + why);
+        write("bq.yml", String.join("\n",
+                "name: bq",
+                "role: anyone",
+                "params:",
+                "  p: { type: string, default: x }",
+                "steps:",
+                "  - name: outside",
+                "    local: { command: \"echo `date` {{p}} $(basename {{p}}) '`' {{p}}"
+                        + " \\\"\\\\`\\\" {{p}} \\\\` {{p}}\" }",
+                ""));
+        assertThat(load().get(0).steps().get(0).args().get("command"))
+                .isEqualTo("echo `date` {{p}} $(basename {{p}}) '`' {{p}} \"\\`\" {{p}} \\` {{p}}");
+    }
+
+    @Test
+    void aStringBodyTakesBarePlaceholdersOnlyForIntAndBool() throws IOException {
+        String f = write("body.yml", String.join("\n",
+                "name: body",
+                "role: anyone",
+                "params:",
+                "  msg: { type: string, default: x }",
+                "  rev: { type: revision, default: tip }",
+                "  n: { type: int, default: 1 }",
+                "  flag: { type: bool }",
+                "steps:",
+                "  - name: string bare",
+                "    http: { method: POST, url: \"http://h/x\", body: \"{\\\"m\\\": {{msg}}}\" }",
+                "  - name: revision bare",
+                "    http: { method: POST, url: \"http://h/x\", body: \"[1, {{rev}}]\" }",
+                "  - name: kept bare",
+                "    http: { method: POST, url: \"http://h/x\", keep: { id: $.id } }",
+                "  - name: uses kept",
+                "    http: { method: POST, url: \"http://h/x\", body: \"{\\\"id\\\": {{id}}}\" }",
+                "  - name: after an escaped quote",
+                "    http: { method: POST, url: \"http://h/x\", body: \"{\\\"a\\\\\\\"\\\": {{msg}}}\" }",
+                "")).toString();
+        String why = " stands outside a JSON string, where a value could add JSON structure; only an int or bool"
+                + " parameter may stand bare (write \"{{";
+        List<StepExecutor> http = List.of(new HttpExecutor(HttpCredentials.none()));
+        assertThatThrownBy(() -> RunbookLoader.loadAll(dir, RunbookLoader.STANDARD_KINDS, http, INV))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
+                f + ":10: steps[0].http.body: {{msg}}" + why + "msg}}\")",
+                f + ":12: steps[1].http.body: {{rev}}" + why + "rev}}\")",
+                f + ":16: steps[3].http.body: {{id}}" + why + "id}}\")",
+                f + ":18: steps[4].http.body: {{msg}}" + why + "msg}}\")"));
+        write("body.yml", String.join("\n",
+                "name: body",
+                "role: anyone",
+                "params:",
+                "  msg: { type: string, default: x }",
+                "  n: { type: int, default: 1 }",
+                "  flag: { type: bool }",
+                "steps:",
+                "  - name: post",
+                "    http:",
+                "      method: POST",
+                "      url: \"http://h/x\"",
+                "      body: \"{\\\"m\\\": \\\"{{msg}} \\\\\\\" {{msg}}\\\", \\\"n\\\": {{n}}, \\\"f\\\": {{flag}},"
+                        + " \\\"op\\\": {{operation}}}\"",
+                "  - name: mapping",
+                "    http: { method: POST, url: \"http://h/x\", body: { m: \"{{msg}}\", n: \"{{n}}\" } }",
+                ""));
+        assertThat(RunbookLoader.loadAll(dir, RunbookLoader.STANDARD_KINDS, http, INV).get(0).steps().get(0).args()
+                .get("body"))
+                .isEqualTo("{\"m\": \"{{msg}} \\\" {{msg}}\", \"n\": {{n}}, \"f\": {{flag}}, \"op\": {{operation}}}");
+    }
+
+    @Test
+    void allowDashIsABooleanParameterKey() throws IOException {
+        String f = write("d.yml", String.join("\n",
+                "name: d",
+                "role: anyone",
+                "params:",
+                "  pattern: { type: string, allow_dash: true }",
+                "  other: { type: string, allow_dash: maybe }",
+                "steps:",
+                "  - name: s",
+                "    local: { command: \"grep -e {{pattern}} {{other}} /dev/null\" }",
+                "")).toString();
+        assertThat(errors()).containsExactly(f + ":5: params.other.allow_dash: expected true or false, not \"maybe\"");
+        write("d.yml", String.join("\n",
+                "name: d",
+                "role: anyone",
+                "params:",
+                "  pattern: { type: string, allow_dash: true }",
+                "  other: { type: string, default: -v }",
+                "steps:",
+                "  - name: s",
+                "    local: { command: \"grep -e {{pattern}} {{other}} /dev/null\" }",
+                ""));
+        Runbook rb = load().get(0);
+        assertThat(rb.param("pattern").orElseThrow().allowDash()).isTrue();
+        assertThat(rb.param("other").orElseThrow().allowDash()).isFalse();
+    }
+
+    @Test
+    void aUrlPlaceholderWhoseDefaultOrChoiceIsADotSegmentIsRefused() throws IOException {
+        String f = write("u.yml", String.join("\n",
+                "name: u",
+                "role: anyone",
+                "params:",
+                "  id: { type: string, default: \"..\" }",
+                "  where: { type: enum, choices: [builds, \"%2e\"], default: builds }",
+                "steps:",
+                "  - name: s",
+                "    http: { url: \"http://h/api/{{where}}/{{id}}\" }",
+                "  - name: t",
+                "    local: { command: \"echo {{id}} {{where}}\" }",
+                "")).toString();
+        assertThat(errors()).containsExactly(
+                f + ":8: steps[0].http.url: {{where}} may be \"%2e\", which must not be . or .. (or a %2e form of"
+                        + " them): in a URL it would walk up the path");
     }
 
     @Test

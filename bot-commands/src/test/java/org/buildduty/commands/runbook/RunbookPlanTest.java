@@ -70,12 +70,16 @@ class RunbookPlanTest {
         assertThatThrownBy(() -> rb.plan(Map.of("foo", "1"), INV)).isInstanceOf(InvalidValueException.class)
                 .hasMessage("unknown parameter --foo for run reconfig; parameters: --masters, --revision, --parallel");
         assertThatThrownBy(() -> rb.plan(Map.of("revision", "-oProxyCommand=touch /tmp/x"), INV))
+                .hasMessageStartingWith("bad value for --revision: must not start with -");
+        assertThatThrownBy(() -> rb.plan(Map.of("revision", "$(touch /tmp/x)"), INV))
                 .hasMessageStartingWith("bad value for --revision: must be a hex commit");
         assertThatThrownBy(() -> rb.plan(Map.of("masters", "-oProxyCommand=x"), INV))
+                .hasMessageStartingWith("bad value for --masters: must not start with -");
+        assertThatThrownBy(() -> rb.plan(Map.of("masters", "bm01,nosuch"), INV))
                 .hasMessageStartingWith("bad value for --masters: unknown group or host");
         assertThatThrownBy(() -> rb.plan(Map.of("parallel", "0"), INV))
                 .hasMessage("bad value for --parallel: parallel must be at least 1");
-        Runbook needs = load("name: m\nparams:\n  message: { type: string }\nsteps:\n"
+        Runbook needs = load("name: m\nrole: anyone\nparams:\n  message: { type: string }\nsteps:\n"
                 + "  - name: s\n    local: { command: \"printf %s {{message}}\" }\n");
         assertThatThrownBy(() -> needs.plan(Map.of(), INV)).isInstanceOf(InvalidValueException.class)
                 .hasMessage("missing --message for run m (usage: run m --message STRING)");
@@ -86,7 +90,7 @@ class RunbookPlanTest {
     @Test
     void aHostileMessageIsSingleQuotedAndPrintsExactly() throws Exception {
         Path canary = dir.resolve("canary");
-        Runbook rb = load("name: m\nparams:\n  message: { type: string }\nsteps:\n"
+        Runbook rb = load("name: m\nrole: anyone\nparams:\n  message: { type: string, allow_dash: true }\nsteps:\n"
                 + "  - name: s\n    local: { command: \"printf %s {{message}}\" }\n");
         String[] hostile = {"$(touch " + canary + ")", "`touch " + canary + "`", "x'; touch " + canary + "; echo '",
             "a\" && touch " + canary + " && \"", "; touch " + canary, "| touch " + canary, "$HOME ${IFS} * ~ \\ !",
@@ -107,9 +111,69 @@ class RunbookPlanTest {
     }
 
     @Test
+    void aValueFromChatStartingWithADashIsRefusedUnlessTheParameterAllowsIt() throws Exception {
+        Runbook rb = load("""
+                name: dash
+                role: anyone
+                params:
+                  msg: { type: string }
+                  count: { type: int, default: 1 }
+                  from: { type: revision, default: tip }
+                  pattern: { type: string, allow_dash: true, default: "-v" }
+                  flags: { type: string, default: "-l" }
+                steps:
+                  - name: grep
+                    local: { command: "grep {{flags}} -c {{count}} -e {{pattern}} {{msg}} {{from}}" }
+                """);
+        for (String value : new String[] {"-oProxyCommand=touch x", "-n", "--", "-", "--help"}) {
+            assertThatThrownBy(() -> rb.plan(Map.of("msg", value), INV)).isInstanceOf(InvalidValueException.class)
+                    .hasMessage("bad value for --msg: must not start with - (a command could read it as an option)");
+        }
+        assertThatThrownBy(() -> rb.plan(Map.of("msg", "x", "count", "-1"), INV))
+                .hasMessage("bad value for --count: must not start with - (a command could read it as an option)");
+        assertThatThrownBy(() -> rb.plan(Map.of("msg", "x", "flags", "-rf"), INV))
+                .hasMessage("bad value for --flags: must not start with - (a command could read it as an option)");
+        String command = rb.plan(Map.of("msg", "a -b", "pattern", "-oProxyCommand=x"), INV).steps().get(0)
+                .arg("command");
+        assertThat(command).isEqualTo("grep '-l' -c '1' -e '-oProxyCommand=x' 'a -b' 'tip'");
+        assertThat(rb.plan(Map.of("msg", "x"), INV).steps().get(0).arg("command"))
+                .isEqualTo("grep '-l' -c '1' -e '-v' 'x' 'tip'");
+    }
+
+    @Test
+    void aDotSegmentIsRefusedInAUrlButNotElsewhere() throws Exception {
+        Runbook rb = load("""
+                name: dots
+                role: anyone
+                params:
+                  id: { type: string }
+                  rev: { type: revision, default: tip }
+                steps:
+                  - name: cancel
+                    http: { method: POST, url: "http://bb/api/v2/builds/{{id}}/cancel?rev={{rev}}" }
+                  - name: say
+                    local: { command: "echo {{id}} {{rev}}" }
+                """);
+        for (String dots : new String[] {".", "..", "%2e", "%2E", "%2e%2e", "%2E%2e", ".%2e", "%2e.", "%252e%252E",
+            "%252e."}) {
+            assertThatThrownBy(() -> rb.plan(Map.of("id", dots), INV)).isInstanceOf(InvalidValueException.class)
+                    .hasMessage("bad value for --id: must not be . or .. (or a %2e form of them): in a URL it would"
+                            + " walk up the path");
+        }
+        assertThatThrownBy(() -> rb.plan(Map.of("id", "7", "rev", "."), INV))
+                .hasMessageStartingWith("bad value for --rev: must not be . or ..");
+        for (String fine : new String[] {"...", "a..", "..b", ".hidden", "%2e%2e%2e", "%2f.."}) {
+            StepSpec cancel = rb.plan(Map.of("id", fine), INV).steps().get(0);
+            assertThat(okhttp3.HttpUrl.parse(cancel.arg("url")).pathSegments())
+                    .containsExactly("api", "v2", "builds", fine, "cancel");
+        }
+    }
+
+    @Test
     void escapesPerContextAndKeepsRuntimeMarkers() throws Exception {
         Runbook rb = load(String.join("\n",
                 "name: ctx",
+                "role: anyone",
                 "params:",
                 "  msg: { type: string }",
                 "  hosts: { type: group, default: local }",
@@ -154,13 +218,13 @@ class RunbookPlanTest {
 
     @Test
     void literalHostsAndStepsUnit() throws IOException {
-        Runbook rb = load("name: lit\nunit: masters\nsteps:\n"
+        Runbook rb = load("name: lit\nrole: anyone\nunit: masters\nsteps:\n"
                 + "  - name: s\n    ssh: { hosts: [bm02, bm01], parallel: 3, command: uptime }\n");
         OperationPlan plan = rb.plan(Map.of(), INV);
         assertThat(plan.steps().get(0).hosts()).containsExactly("bm02", "bm01");
         assertThat(plan.steps().get(0).parallel()).isEqualTo(3);
         assertThat(plan.unit()).isEqualTo("masters");
-        Runbook single = load("name: one\nsteps:\n  - name: s\n    local: { command: \"true\" }\n");
+        Runbook single = load("name: one\nrole: anyone\nsteps:\n  - name: s\n    local: { command: \"true\" }\n");
         assertThat(single.plan(Map.of(), INV).unit()).isEqualTo("steps");
         assertThat(single.plan(Map.of(), INV).steps()).extracting(StepSpec::width).isEqualTo(List.of(1));
     }
@@ -169,6 +233,7 @@ class RunbookPlanTest {
     void aStructuredBodyKeepsYamlTypesAndKeptValuesStayForTheRun() throws IOException {
         Runbook rb = RunbookLoader.loadAll(writeRunbook("""
                 name: force
+                role: anyone
                 params:
                   n: { type: int, default: 3 }
                   why: { type: string, default: "it's \\"urgent\\"" }
@@ -197,6 +262,7 @@ class RunbookPlanTest {
     void aValueHoldingARuntimePlaceholderIsRefused() throws IOException {
         Runbook rb = load("""
                 name: echo
+                role: anyone
                 params:
                   msg: { type: string }
                 steps:
@@ -211,6 +277,7 @@ class RunbookPlanTest {
     void aPlaceholderNeitherDeclaredNorKeptEarlierIsRefusedAtLoad() throws IOException {
         assertThatThrownBy(() -> RunbookLoader.loadAll(writeRunbook("""
                 name: early
+                role: anyone
                 steps:
                   - name: use
                     local: { command: "echo {{brid}}" }
@@ -225,11 +292,12 @@ class RunbookPlanTest {
     void aWaitUntilCommandHostMustBeInTheInventory() throws IOException {
         assertThatThrownBy(() -> RunbookLoader.loadAll(writeRunbook("""
                 name: waits
+                role: anyone
                 steps:
                   - name: wait
                     wait_until: { host: nosuch, command: "cat x", until: { path: "$", equals: 1 } }
                 """), RunbookLoader.STANDARD_KINDS, List.of(), INV))
-                .hasMessageContaining("r.yml:4: steps[0].wait_until.host: no host \"nosuch\" in the inventory");
+                .hasMessageContaining("r.yml:5: steps[0].wait_until.host: no host \"nosuch\" in the inventory");
     }
 
     private Path writeRunbook(String yaml) throws IOException {

@@ -1,9 +1,11 @@
 package org.buildduty.core.command;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -30,6 +32,7 @@ public final class CommandSpec {
     private final boolean rawArgs;
     private final CommandHandler handler;
     private final ApprovalRecheck recheck;
+    private final Set<String> dashValues;
 
     private CommandSpec(Builder b) {
         this.name = b.name;
@@ -44,6 +47,7 @@ public final class CommandSpec {
         this.rawArgs = b.rawArgs;
         this.handler = Objects.requireNonNull(b.handler, "handler of " + b.name);
         this.recheck = b.recheck;
+        this.dashValues = Set.copyOf(b.dashValues);
     }
 
     public static Builder builder(String name) {
@@ -109,6 +113,14 @@ public final class CommandSpec {
         return Optional.ofNullable(recheck);
     }
 
+    /**
+     * True when the value of the long option {@code longName} may start with {@code -} (see
+     * {@link Builder#dashValue}); every other option value starting with {@code -} is refused.
+     */
+    public boolean allowsDashValue(String longName) {
+        return dashValues.contains(longName);
+    }
+
     /** Builds a {@link CommandSpec}. */
     public static final class Builder {
         private final String name;
@@ -123,6 +135,7 @@ public final class CommandSpec {
         private boolean rawArgs;
         private CommandHandler handler;
         private ApprovalRecheck recheck;
+        private final Set<String> dashValues = new HashSet<>();
 
         private Builder(String name) {
             if (!name.matches("[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)?")) {
@@ -149,6 +162,15 @@ public final class CommandSpec {
         /** A {@code --name VALUE} option. */
         public Builder valueOption(String longName, String argName, String description) {
             return option(Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).get());
+        }
+
+        /**
+         * Lets the value of the option {@code longName} start with {@code -} (a runbook parameter with
+         * {@code allow_dash: true}); {@code --name -x} is then read as {@code --name=-x}.
+         */
+        public Builder dashValue(String longName) {
+            dashValues.add(longName);
+            return this;
         }
 
         /** A {@code --name} flag. */

@@ -43,6 +43,30 @@ public final class Escapes {
         return sb.toString();
     }
 
+    /** Why a value {@link #isDotSegment} holds is refused in a URL; one line, for chat. */
+    public static final String DOT_SEGMENT_RULE = "must not be . or .. (or a %2e form of them): in a URL it would walk"
+            + " up the path";
+
+    /**
+     * True when the value, percent-decoded (repeatedly, as far as it decodes), is {@code .} or {@code ..}: bound
+     * into a URL path it would be a dot segment, which URL parsers (OkHttp included, {@code %2e} too) resolve by
+     * walking up the path. {@link #url} leaves dots as they are, so such a value must be refused, not escaped.
+     */
+    public static boolean isDotSegment(String value) {
+        String v = value;
+        for (int round = 0; round < 4; round++) {
+            if (v.equals(".") || v.equals("..")) {
+                return true;
+            }
+            String decoded = v.replaceAll("(?i)%2e", ".").replaceAll("(?i)%25", "%");
+            if (decoded.equals(v)) {
+                return false;
+            }
+            v = decoded;
+        }
+        return false;
+    }
+
     /** The value percent-encoded as one URL path segment or query value ({@code /}, {@code ?}, {@code &} encoded). */
     public static String url(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

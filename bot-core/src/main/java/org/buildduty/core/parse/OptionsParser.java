@@ -3,6 +3,7 @@ package org.buildduty.core.parse;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import org.apache.commons.cli.CommandLine;
@@ -27,8 +28,8 @@ import org.buildduty.core.command.ParsedArgs;
  *   <li>an unknown option, or an abbreviated one (no partial matching), with a close match when there is one;</li>
  *   <li>any word starting with a single {@code -} before {@code --} ({@code -x}, {@code -abc}, {@code -}): short
  *       options and their clustering are not offered to chat users;</li>
- *   <li>an option value that starts with {@code -} ({@code --masters=-oProxyCommand=...}) or is empty, and a
- *       missing value;</li>
+ *   <li>an option value that starts with {@code -} ({@code --masters=-oProxyCommand=...}), unless the spec allows
+ *       it for that option ({@link CommandSpec#allowsDashValue}), or is empty, and a missing value;</li>
  *   <li>a value given to a flag ({@code --dry-run=yes}), and an option given twice unless it takes several
  *       values;</li>
  *   <li>a missing required option, and a positional count outside the spec's range.</li>
@@ -60,8 +61,7 @@ public final class OptionsParser {
             checkCount(spec, args.size());
             return new ParsedArgs(parseWith(new Options(), List.of(), spec), args);
         }
-        check(spec, args);
-        CommandLine line = parseWith(spec.options(), args, spec);
+        CommandLine line = parseWith(spec.options(), check(spec, args), spec);
         for (Option o : line.getOptions()) {
             for (String value : o.getValuesList()) {
                 checkValue(spec, o, value);
@@ -88,10 +88,15 @@ public final class OptionsParser {
         return line;
     }
 
-    /** Walks the words the way DefaultParser does and refuses what must not reach it. */
-    private static void check(CommandSpec spec, List<String> args) {
+    /**
+     * Walks the words the way DefaultParser does and refuses what must not reach it; returns the words for
+     * DefaultParser, with {@code --name -x} joined to {@code --name=-x} for an option that allows such a value
+     * (DefaultParser could read {@code -x} as an option).
+     */
+    private static List<String> check(CommandSpec spec, List<String> args) {
         Options options = spec.options();
         Set<String> seen = new HashSet<>();
+        List<String> out = new ArrayList<>(args);
         for (int i = 0; i < args.size(); i++) {
             String word = args.get(i);
             if (word.equals("--")) {
@@ -126,6 +131,10 @@ public final class OptionsParser {
                     checkValue(spec, option, args.get(++i));
                     values++;
                 }
+                if (values == 1 && max == 1 && args.get(i).startsWith("-")) {
+                    out.set(i - 1, null);
+                    out.set(i, "--" + option.getLongOpt() + "=" + args.get(i));
+                }
             }
             if (values == 0 && !option.hasOptionalArg()) {
                 throw usage(spec, "option " + shown + " needs a value (" + UsageFormatter.optionSynopsis(option) + ")");
@@ -136,6 +145,8 @@ public final class OptionsParser {
                 throw usage(spec, "missing " + UsageFormatter.optionSynopsis(o) + " for " + spec.name());
             }
         }
+        out.removeIf(Objects::isNull);
+        return out;
     }
 
     /** True if {@code next} is not a value of the option before it: {@code --} or a known option. */
@@ -168,7 +179,7 @@ public final class OptionsParser {
         if (value.isEmpty()) {
             throw usage(spec, "value of " + shown + " must not be empty");
         }
-        if (value.startsWith("-")) {
+        if (value.startsWith("-") && !spec.allowsDashValue(option.getLongOpt())) {
             throw usage(spec, "value of " + shown + " must not start with '-'");
         }
     }

@@ -143,6 +143,21 @@ class OptionsParserTest {
     }
 
     @Test
+    void anOptionThatAllowsADashValueTakesItInBothFormsAndOnlyThatOption() {
+        CommandSpec spec = CommandSpec.builder("grep").valueOption("pattern", "TEXT", "what to find")
+                .valueOption("file", "PATH", "where").flag("count", "count only").dashValue("pattern")
+                .handler(ctx -> null).build();
+        assertThat(parse(spec, "--pattern=-v").option("pattern")).contains("-v");
+        ParsedArgs separate = parse(spec, "--pattern", "-oProxyCommand=x", "--count");
+        assertThat(separate.option("pattern")).contains("-oProxyCommand=x");
+        assertThat(separate.flag("count")).isTrue();
+        assertThatThrownBy(() -> parse(spec, "--pattern", "--count")).hasMessageStartingWith("option --pattern needs");
+        assertThatThrownBy(() -> parse(spec, "--file", "-x")).isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("value of --file must not start with '-'");
+        assertThatThrownBy(() -> parse(spec, "--file=-x")).hasMessageStartingWith("value of --file must not start");
+    }
+
+    @Test
     void valuesStartingWithDashAreRefusedToStopOptionInjection() {
         assertThatThrownBy(() -> parse(reconfig(), "--masters=-oProxyCommand=sh -c id"))
                 .isInstanceOf(UsageException.class)

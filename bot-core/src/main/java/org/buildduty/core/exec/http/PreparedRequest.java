@@ -40,7 +40,12 @@ record PreparedRequest(String method, HttpUrl url, Headers headers, byte[] body,
             requireValues(s, request, "body");
             return s;
         });
-        String boundUrl = request.bind(args.url, Escapes::url);
+        String boundUrl = request.bind(args.url, value -> {
+            if (Escapes.isDotSegment(value)) {
+                throw new IllegalArgumentException("a value bound into the url " + Escapes.DOT_SEGMENT_RULE);
+            }
+            return Escapes.url(value);
+        });
         HttpUrl url = HttpUrl.parse(boundUrl);
         if (url == null) {
             throw new IllegalArgumentException("url is not a valid http or https URL after substitution: "

@@ -123,6 +123,23 @@ class HttpExecutorTest {
     }
 
     @Test
+    void aKeptValueThatIsADotSegmentIsNotSentIntoTheUrl() throws Exception {
+        for (String dots : List.of(".", "..", "%2e", "%2E%2e", ".%2e", "%2e.", "%252e%252e")) {
+            StepResult r = http.execute(request("http", Map.of("method", "POST",
+                    "url", url("/api/v2/builds/{{id}}/cancel")), Map.of("id", dots), Duration.ofMinutes(1)), context);
+            assertThat(r.outcome()).as(dots).isEqualTo(StepOutcome.FAILED);
+            assertThat(r.reason()).isEqualTo("a value bound into the url must not be . or .. (or a %2e form of them):"
+                    + " in a URL it would walk up the path");
+        }
+        assertThat(server.getRequestCount()).isZero();
+        server.enqueue(json(200, "{}"));
+        StepResult fine = http.execute(request("http", Map.of("method", "POST",
+                "url", url("/api/v2/builds/{{id}}/cancel")), Map.of("id", "..."), Duration.ofMinutes(1)), context);
+        assertThat(fine.outcome()).as(fine.summary()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(taken().getUrl().pathSegments()).containsExactly("api", "v2", "builds", "...", "cancel");
+    }
+
+    @Test
     void aPlaceholderWithoutAValueIsNotSent() {
         StepResult url = http.execute(request(Map.of("url", url("/b/{{brid}}"))), context);
         StepResult body = http.execute(request("http", Map.of("method", "POST", "url", url("/b"),
