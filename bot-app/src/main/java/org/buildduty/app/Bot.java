@@ -195,7 +195,8 @@ final class Bot implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new Catalog(executors, registry, List.copyOf(runbooks), new RoleResolver(cfg.roles(), hostmask, owners),
+        return new Catalog(executors, registry, List.copyOf(runbooks),
+                new RoleResolver(cfg.roles(), cfg.people(), hostmask, owners),
                 announcer, services);
     }
 
