@@ -231,7 +231,9 @@ final class Bot implements AutoCloseable {
             EngineBuilder eb = Engine.builder().registry(commands).authorizer(new Authorizer(roles,
                     cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
-                    .metrics(new BotMetrics(registry));
+                    .metrics(new BotMetrics(registry))
+                    .maxLiveOperations(cfg.bot().limits().maxLiveOperations())
+                    .maxPendingApprovals(cfg.bot().limits().maxPendingApprovals());
             if (cfg.bot().webUrl().isPresent()) {
                 eb.webUrl(cfg.bot().webUrl().get().toString());
             } else {
