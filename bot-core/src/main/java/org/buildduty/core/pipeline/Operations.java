@@ -350,8 +350,9 @@ final class Operations {
         live.remove(id);
     }
 
-    private static String params(OperationPlan plan) {
-        String s = plan.paramSummary();
+    /** The parameters as the prompt shows them, each value redacted before it is quoted. */
+    private String params(OperationPlan plan) {
+        String s = plan.paramSummary(engine.secrets()::redact);
         return s.isEmpty() ? "" : ": " + s;
     }
 
