@@ -185,6 +185,7 @@ final class Operations {
         lines.add(approvedBy + ", but not run: " + replan.reason());
         if (replan.plan() != null) {
             lines.add("asking again:");
+            // the fresh request replaces the operation just ended, so no limit applies to it
             lines.addAll(create(replan.plan(), op.requester(), op.origin(), null));
         }
         return lines;
