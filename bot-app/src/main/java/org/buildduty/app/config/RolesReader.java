@@ -22,7 +22,7 @@ final class RolesReader {
     private static final Pattern HOSTMASK = Pattern.compile("[^!@\\s]+![^!@\\s]+@[^!@\\s]+");
     private static final Pattern ACCOUNT = Pattern.compile("[^!@\\s*?]+");
     /** What a host part must hold besides wildcards and separators to name a place. */
-    private static final Pattern CONCRETE = Pattern.compile(".*[^*?.:/].*");
+    private static final Pattern CONCRETE = Pattern.compile(".*[^*?.:/-].*");
 
     private final Context ctx;
     private final Map<String, String> kindsById;
