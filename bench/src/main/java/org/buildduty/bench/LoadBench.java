@@ -300,7 +300,7 @@ public final class LoadBench {
                 "  - id: console",
                 "    type: console",
                 "roles:",
-                "  releng: [\"load:" + OPERATOR + "!*@*\"]",
+                "  releng: [\"load:" + OPERATOR + "!*@127.0.0.1\"]",
                 ""));
         return config;
     }

@@ -196,7 +196,8 @@ final class Bot implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new Catalog(executors, registry, List.copyOf(runbooks), new RoleResolver(cfg.roles(), hostmask, owners),
+        return new Catalog(executors, registry, List.copyOf(runbooks),
+                new RoleResolver(cfg.roles(), cfg.people(), hostmask, owners),
                 announcer, services);
     }
 
@@ -232,7 +233,9 @@ final class Bot implements AutoCloseable {
             EngineBuilder eb = Engine.builder().registry(commands).authorizer(new Authorizer(roles,
                     cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
-                    .metrics(new BotMetrics(registry));
+                    .metrics(new BotMetrics(registry))
+                    .maxLiveOperations(cfg.bot().limits().maxLiveOperations())
+                    .maxPendingApprovals(cfg.bot().limits().maxPendingApprovals());
             if (cfg.bot().webUrl().isPresent()) {
                 eb.webUrl(cfg.bot().webUrl().get().toString());
             } else {

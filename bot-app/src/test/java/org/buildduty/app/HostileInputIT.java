@@ -65,6 +65,8 @@ class HostileInputIT {
                 "  runbooks: " + runbooks,
                 "  web: \"127.0.0.1:0\"",
                 "  anonymous: true",
+                "  max_live_operations: 10000",
+                "  max_pending_approvals: 10000",
                 "connectors:",
                 "  - id: console",
                 "    type: console",

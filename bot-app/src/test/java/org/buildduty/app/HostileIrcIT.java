@@ -448,6 +448,8 @@ class HostileIrcIT {
                 "  journal: " + dir.resolve("data/buildduty.db"),
                 "  runbooks: " + runbooks,
                 "  web: \"off\"",
+                "  max_live_operations: 10000",
+                "  max_pending_approvals: 10000",
                 "connectors:",
                 connectors.toString().stripTrailing(),
                 "roles:",

@@ -144,7 +144,7 @@ class ReconfigEndToEndIT {
             List<String> plan = bot.expect("3. reconfig (ssh on bm01, bm02 (2 hosts)", WAIT);
             plan.addAll(bot.expect("buildbot checkconfig '" + root + "/buildbot/master'/{{host}}", WAIT));
             assertThat(String.join("\n", plan))
-                    .contains("reconfig dry run (nothing started): masters=bm01,bm02 (2) revision=main parallel=50")
+                    .contains("reconfig dry run (nothing started): masters='bm01,bm02 (2)' revision=main parallel=50")
                     .contains("would need approval: 1 of role releng")
                     .contains("move '" + root + "/buildbot/release/buildbot-configs' 'main'");
             bot.type("ops");

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param bot       the {@code bot:} section
  * @param connectors the chat connectors, in file order, ids unique
  * @param roles     role name → identities {@code <connector-id>:<principal>} (IRC hostmask connectors list masks)
+ * @param people    person's name → the identities that person uses, in the syntax of {@code roles}; approvals count
+ *                  people
  * @param inventory hosts, groups, disk roots and SSH settings
  * @param services  the external services (Buildbot, MBS) that are configured
  * @param credentials name → credential for {@code http} and {@code wait_until} steps ({@code auth: NAME}), including
@@ -19,7 +21,8 @@ import java.util.Optional;
  * @param baseDir   the directory relative paths were resolved against: the working directory the bot runs in
  */
 public record BotConfig(BotSettings bot, List<ConnectorConfig> connectors, Map<String, List<String>> roles,
-        InventoryConfig inventory, ServicesConfig services, Map<String, CredentialConfig> credentials, Path baseDir) {
+        Map<String, List<String>> people, InventoryConfig inventory, ServicesConfig services,
+        Map<String, CredentialConfig> credentials, Path baseDir) {
 
     public BotConfig {
         connectors = List.copyOf(connectors);

@@ -17,14 +17,30 @@ import java.util.Optional;
  * @param nick      the name the bot answers to as {@code nick: command}, default {@code buildduty}
  * @param webToken  the read token of the status page ({@code web_token_env} or {@code web_token_file}), if set;
  *                  required when {@code web} is not a loopback address
+ * @param limits    how many operations chat may keep live, and requests per person waiting for approval
  */
 public record BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
-        Optional<URI> webUrl, String nick, Optional<Secret> webToken) {
+        Optional<URI> webUrl, String nick, Optional<Secret> webToken, Limits limits) {
+
+    /** Settings with the default limits. */
+    public BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
+            Optional<URI> webUrl, String nick, Optional<Secret> webToken) {
+        this(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken, Limits.DEFAULTS);
+    }
 
     /** Settings without a web token. */
     public BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
             Optional<URI> webUrl, String nick) {
         this(prefix, journal, runbooks, web, anonymous, webUrl, nick, Optional.empty());
+    }
+
+    /**
+     * What chat may create: {@code bot.max_live_operations} operations pending approval or running at once, and
+     * {@code bot.max_pending_approvals} requests waiting for approval per requester (per person under {@code people:}).
+     */
+    public record Limits(int maxLiveOperations, int maxPendingApprovals) {
+        /** 20 live operations, 5 pending approvals per requester. */
+        public static final Limits DEFAULTS = new Limits(20, 5);
     }
 
     /** The status page's listen address; port 0 picks a free port. */

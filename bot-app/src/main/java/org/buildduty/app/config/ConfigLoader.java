@@ -27,10 +27,10 @@ import org.buildduty.core.config.ConfigProblems;
  * }</pre>
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_KEYS = Set.of("bot", "connectors", "roles", "inventory", "services",
-            "credentials");
+    private static final Set<String> TOP_KEYS = Set.of("bot", "connectors", "roles", "people", "inventory",
+            "services", "credentials");
     private static final Set<String> BOT_KEYS = Set.of("prefix", "journal", "runbooks", "web", "anonymous",
-            "web_url", "nick", "web_token_env", "web_token_file");
+            "web_url", "nick", "web_token_env", "web_token_file", "max_live_operations", "max_pending_approvals");
     private static final Set<String> SERVICES_KEYS = Set.of("buildbot", "mbs");
     private static final Pattern PREFIX = Pattern.compile("\\S{1,5}");
     private static final Pattern BOT_NICK = Pattern.compile("[A-Za-z][A-Za-z0-9_\\-\\[\\]\\\\`^{|}]*");
@@ -63,7 +63,9 @@ public final class ConfigLoader {
         BotSettings bot = bot(ctx, top.section("bot", BOT_KEYS));
         Map<String, String> kinds = new LinkedHashMap<>();
         List<ConnectorConfig> connectors = new ConnectorReader(ctx, bot.nick()).read(top, kinds);
-        Map<String, List<String>> roles = new RolesReader(ctx, kinds).read(top);
+        RolesReader identities = new RolesReader(ctx, kinds);
+        Map<String, List<String>> roles = identities.read(top);
+        Map<String, List<String>> people = identities.people(top);
         InventoryConfig inventory = new InventoryReader(ctx).read(top.child("inventory"));
         ServicesConfig services = services(top.section("services", SERVICES_KEYS));
         Map<String, CredentialConfig> credentials = new CredentialsReader(ctx).read(top.namedEntries("credentials"),
@@ -71,7 +73,7 @@ public final class ConfigLoader {
         if (!ctx.problems().isEmpty()) {
             throw new ConfigException(ConfigProblems.byLine(root.file(), ctx.problems().errors()));
         }
-        return new BotConfig(bot, connectors, roles, inventory, services, credentials, ctx.baseDir());
+        return new BotConfig(bot, connectors, roles, people, inventory, services, credentials, ctx.baseDir());
     }
 
 
@@ -92,7 +94,12 @@ public final class ConfigLoader {
             s.error("web", web.get() + " is not a loopback address: set web_token_env or web_token_file (a read "
                     + "token for the status page)");
         }
-        return new BotSettings(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken);
+        BotSettings.Limits limits = new BotSettings.Limits(
+                s.integer("max_live_operations", "live operations", 1, 10_000)
+                        .orElse(BotSettings.Limits.DEFAULTS.maxLiveOperations()),
+                s.integer("max_pending_approvals", "pending approvals", 1, 10_000)
+                        .orElse(BotSettings.Limits.DEFAULTS.maxPendingApprovals()));
+        return new BotSettings(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken, limits);
     }
 
     /** {@code host:port}, {@code [v6]:port} or {@code off}; port 0 picks a free port. */

@@ -2,6 +2,7 @@ package org.buildduty.app.config;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,10 @@ import java.util.regex.Pattern;
 import org.buildduty.core.config.ConfigNode;
 
 /**
- * Reads {@code roles:}: role → identities {@code <connector-id>:<principal>}, each checked against its connector's
- * kind of principal (IRC account or hostmask, Matrix user id, Zulip email).
+ * Reads {@code roles:} (role → identities) and {@code people:} (person → the identities one person uses). Each
+ * identity is {@code <connector-id>:<principal>}, checked against its connector's kind of principal (IRC account or
+ * hostmask, Matrix user id, Zulip email); a hostmask needs a host part that is not only wildcards; an identity
+ * belongs to one person at most.
  */
 final class RolesReader {
     private static final Pattern ROLE = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
@@ -20,6 +23,8 @@ final class RolesReader {
     private static final String ANYONE = "anyone";
     private static final Pattern HOSTMASK = Pattern.compile("[^!@\\s]+![^!@\\s]+@[^!@\\s]+");
     private static final Pattern ACCOUNT = Pattern.compile("[^!@\\s*?]+");
+    /** What a host part must hold besides wildcards and separators to name a place. */
+    private static final Pattern CONCRETE = Pattern.compile(".*[^*?.:/-].*");
 
     private final Context ctx;
     private final Map<String, String> kindsById;
@@ -45,15 +50,47 @@ final class RolesReader {
                     continue;
                 }
                 List<String> ids = new ArrayList<>();
-                ConfigNode v = e.getValue();
-                List<ConfigNode> items = v.isScalar() ? List.of(v) : ctx.problems().check(v::asList).orElse(List.of());
-                for (ConfigNode item : items) {
+                for (ConfigNode item : items(e.getValue())) {
                     ctx.problems().check(item::string).filter(s -> valid(item, s)).ifPresent(ids::add);
                 }
                 roles.put(e.getKey(), List.copyOf(ids));
             }
         });
         return Collections.unmodifiableMap(roles);
+    }
+
+    /** {@code people:}: person's name → identities; an identity listed under two people is an error. */
+    Map<String, List<String>> people(Section top) {
+        Map<String, List<String>> people = new LinkedHashMap<>();
+        Map<String, String> owners = new HashMap<>();
+        top.namedEntries("people").ifPresent(ps -> {
+            for (Map.Entry<String, ConfigNode> e : ps.node().asMap().entrySet()) {
+                String name = e.getKey();
+                if (!ROLE.matcher(name).matches()) {
+                    ctx.problems().add(e.getValue(),
+                            "\"" + name + "\" is not a person's name ([A-Za-z][A-Za-z0-9_.-]*)");
+                    continue;
+                }
+                List<String> ids = new ArrayList<>();
+                for (ConfigNode item : items(e.getValue())) {
+                    ctx.problems().check(item::string).filter(s -> valid(item, s)).ifPresent(id -> {
+                        String owner = owners.putIfAbsent(id, name);
+                        if (owner != null && !owner.equals(name)) {
+                            ctx.problems().add(item, "\"" + id + "\" is already listed under " + owner
+                                    + " (an identity belongs to one person)");
+                        } else if (!ids.contains(id)) {
+                            ids.add(id);
+                        }
+                    });
+                }
+                people.put(name, List.copyOf(ids));
+            }
+        });
+        return Collections.unmodifiableMap(people);
+    }
+
+    private List<ConfigNode> items(ConfigNode v) {
+        return v.isScalar() ? List.of(v) : ctx.problems().check(v::asList).orElse(List.of());
     }
 
     private boolean valid(ConfigNode at, String identity) {
@@ -75,8 +112,11 @@ final class RolesReader {
         }
         String type = kindsById.get(id);
         if (ConnectorReader.IRC_HOSTMASK.equals(type)) {
-            return HOSTMASK.matcher(principal).matches() ? Optional.empty()
-                    : Optional.of("is not a nick!user@host mask (connector " + id + " uses identity: hostmask)");
+            if (!HOSTMASK.matcher(principal).matches()) {
+                return Optional.of("is not a nick!user@host mask (connector " + id + " uses identity: hostmask)");
+            }
+            return CONCRETE.matcher(principal.substring(principal.indexOf('@') + 1)).matches() ? Optional.empty()
+                    : Optional.of("needs a concrete host part (not only * and ?): anyone can take a nick or an ident");
         }
         if ("irc".equals(type)) {
             return ACCOUNT.matcher(principal).matches() ? Optional.empty()

@@ -68,7 +68,7 @@ final class IndexPage {
             long n = r.id().value();
             sb.append("<tr data-op=\"").append(n).append("\"><td><a href=\"/ops/").append(n).append("\">#")
                     .append(n).append("</a></td><td>").append(Html.esc(secrets.redact(r.plan().kind())));
-            String params = secrets.redact(r.plan().paramSummary());
+            String params = secrets.redact(r.plan().paramSummary(secrets::redact));
             if (!params.isEmpty()) {
                 sb.append(" <span class=\"params\">").append(Html.esc(params)).append("</span>");
             }

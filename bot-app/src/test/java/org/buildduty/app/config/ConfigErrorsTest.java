@@ -38,7 +38,8 @@ class ConfigErrorsTest {
     @Test
     void unknownTopLevelKey() {
         assertThat(errors(CONSOLE + "colour: blue\n")).containsExactly(
-                "t.yml:2: colour: unknown key (known: bot, connectors, credentials, inventory, roles, services)");
+                "t.yml:2: colour: unknown key (known: bot, connectors, credentials, inventory, people, roles, "
+                        + "services)");
     }
 
     @Test
@@ -54,8 +55,8 @@ class ConfigErrorsTest {
                     chanels: ["#a"]
                     sasl: { account: bd, password_env: PW, mech: plain }
                 """, Map.of("PW", "x"))).containsExactly(
-                "t.yml:3: bot.colour: unknown key (known: anonymous, journal, nick, prefix, runbooks, web, "
-                + "web_token_env, web_token_file, web_url)",
+                "t.yml:3: bot.colour: unknown key (known: anonymous, journal, max_live_operations, "
+                + "max_pending_approvals, nick, prefix, runbooks, web, web_token_env, web_token_file, web_url)",
                 "t.yml:8: connectors[0].chanels: unknown key (known: " + IRC_KEYS + ")",
                 "t.yml:9: connectors[0].sasl.mech: unknown key (known: account, password_env, password_file)");
     }
@@ -261,6 +262,57 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aHostmaskRoleEntryNeedsAConcreteHost() {
+        assertThat(errors("""
+                connectors:
+                  - {id: oftc, type: irc, server: irc.oftc.net, identity: hostmask}
+                roles:
+                  releng:
+                    - "oftc:alice!*@*"
+                    - "oftc:*!*@*.*"
+                    - "oftc:alice!*@alice.example.org"
+                    - "oftc:*!*@*.example.org"
+                """)).containsExactly(
+                "t.yml:5: roles.releng[0]: \"oftc:alice!*@*\" needs a concrete host part (not only * and ?): "
+                        + "anyone can take a nick or an ident",
+                "t.yml:6: roles.releng[1]: \"oftc:*!*@*.*\" needs a concrete host part (not only * and ?): "
+                        + "anyone can take a nick or an ident");
+    }
+
+    @Test
+    void peopleEntriesAreIdentitiesAsInRoles() {
+        assertThat(errors("""
+                connectors:
+                  - {id: libera, type: irc, server: irc.libera.chat}
+                  - {id: oftc, type: irc, server: irc.oftc.net, identity: hostmask}
+                people:
+                  alice: [alice, "libera:alice", "oftc:alice!*@*", "slack:alice"]
+                  "bad name": ["libera:x"]
+                  bob: "libera:bob"
+                """)).containsExactly(
+                "t.yml:5: people.alice[0]: \"alice\" is not <connector>:<principal> (an identity is never a bare nick)",
+                "t.yml:5: people.alice[2]: \"oftc:alice!*@*\" needs a concrete host part (not only * and ?): "
+                        + "anyone can take a nick or an ident",
+                "t.yml:5: people.alice[3]: \"slack:alice\" names no configured connector \"slack\" "
+                        + "(connectors: libera, oftc)",
+                "t.yml:6: people.bad name: \"bad name\" is not a person's name ([A-Za-z][A-Za-z0-9_.-]*)");
+    }
+
+    @Test
+    void anIdentityBelongsToOnePerson() {
+        assertThat(errors("""
+                connectors: [{id: libera, type: irc, server: irc.libera.chat}]
+                people:
+                  alice: ["libera:alice", "libera:shared"]
+                  bob:
+                    - "libera:bob"
+                    - "libera:shared"
+                """)).containsExactly(
+                "t.yml:6: people.bob[1]: \"libera:shared\" is already listed under alice (an identity belongs to "
+                        + "one person)");
+    }
+
+    @Test
     void missingEnvironmentVariable() {
         String yaml = """
                 connectors:
@@ -396,6 +448,19 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void operationLimitsArePositiveWholeNumbers() {
+        assertThat(errors(CONSOLE + """
+                bot:
+                  max_live_operations: 0
+                  max_pending_approvals: many
+                """)).containsExactly(
+                "t.yml:3: bot.max_live_operations: live operations 0 is out of range 1-10000",
+                "t.yml:4: bot.max_pending_approvals: not a whole number: \"many\"");
+        assertThat(errors(CONSOLE + "bot: { max_pending_approvals: -1 }\n")).containsExactly(
+                "t.yml:2: bot.max_pending_approvals: pending approvals -1 is out of range 1-10000");
+    }
+
+    @Test
     void aWebPageBeyondLoopbackNeedsAReadToken() {
         assertThat(errors(CONSOLE + "bot:\n  web: 0.0.0.0:8080\n")).containsExactly(
                 "t.yml:3: bot.web: 0.0.0.0:8080 is not a loopback address: set web_token_env or web_token_file (a "
@@ -471,8 +536,8 @@ class ConfigErrorsTest {
                   disk_roots: { bm02: [srv] }
                 extra: 1
                 """)).containsExactly(
-                "t.yml:3: bot.journl: unknown key (known: anonymous, journal, nick, prefix, runbooks, web, "
-                + "web_token_env, web_token_file, web_url)",
+                "t.yml:3: bot.journl: unknown key (known: anonymous, journal, max_live_operations, "
+                + "max_pending_approvals, nick, prefix, runbooks, web, web_token_env, web_token_file, web_url)",
                 "t.yml:8: connectors[0].port: not a whole number: \"66x7\"",
                 "t.yml:9: connectors[0].sasl.password: secrets are never in the file: use password_env or "
                         + "password_file",
@@ -482,7 +547,8 @@ class ConfigErrorsTest {
                 "t.yml:12: roles.releng[1]: \"slack:bob\" names no configured connector \"slack\" (connectors: libera)",
                 "t.yml:15: inventory.hosts.bm02.jump: no host \"bastion\" in the inventory",
                 "t.yml:16: inventory.disk_roots.bm02[0]: \"srv\" is not an absolute path",
-                "t.yml:17: extra: unknown key (known: bot, connectors, credentials, inventory, roles, services)");
+                "t.yml:17: extra: unknown key (known: bot, connectors, credentials, inventory, people, roles, "
+                        + "services)");
     }
 
     @Test
@@ -491,8 +557,8 @@ class ConfigErrorsTest {
         Files.writeString(file, CONSOLE + "colour: blue\n");
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), tmp)).isInstanceOf(ConfigException.class)
-                .hasMessage(file + ":2: colour: unknown key (known: bot, connectors, credentials, inventory, roles,"
-                        + " services)");
+                .hasMessage(file + ":2: colour: unknown key (known: bot, connectors, credentials, inventory, people, "
+                        + "roles, services)");
     }
 
     @Test

@@ -116,6 +116,10 @@ class ConfigLoaderTest {
         assertThat(c.roles().get("releng")).containsExactly("libera:alice", "libera:bob",
                 "matrix:@alice:example.org", "zulip:alice@example.com", "oftc:alice!*@*.example.org");
         assertThat(c.roles().get("ops")).containsExactly("libera:carol");
+        assertThat(c.people()).containsExactly(
+                Map.entry("alice", List.of("libera:alice", "matrix:@alice:example.org", "zulip:alice@example.com",
+                        "oftc:alice!*@*.example.org")));
+        assertThat(c.bot().limits()).isEqualTo(new BotSettings.Limits(30, 3));
 
         InventoryConfig inv = c.inventory();
         assertThat(inv.ssh().knownHosts()).isEqualTo(REPO.resolve("config/known_hosts"));
@@ -182,6 +186,8 @@ class ConfigLoaderTest {
                 tmp.resolve("config/runbooks"), Optional.of(new BotSettings.WebAddress("127.0.0.1", 8080)), true,
                 Optional.empty(), "buildduty"));
         assertThat(c.roles()).isEmpty();
+        assertThat(c.people()).isEmpty();
+        assertThat(c.bot().limits()).isEqualTo(new BotSettings.Limits(20, 5));
         assertThat(c.inventory().hosts()).isEmpty();
         assertThat(c.inventory().groups()).isEmpty();
         assertThat(c.inventory().ssh().knownHosts()).isEqualTo(Path.of("/home/bd/.ssh/known_hosts"));

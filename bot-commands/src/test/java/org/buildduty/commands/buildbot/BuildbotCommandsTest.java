@@ -101,14 +101,14 @@ class BuildbotCommandsTest {
         String first = forge.commitToPull(12, "fix.txt", "the fix");
         List<String> asked = bot.send("alice", "!force echo-rev --pr 12 --reason 'check the fix'");
         assertThat(String.join("\n", asked)).contains("approve with \"!approve 1\"")
-                .contains("branch=refs/pull/12/head").contains("commit=" + first.substring(0, 7))
+                .contains("branch=refs/pull/12/head").contains("commit='" + first.substring(0, 7))
                 .contains("code from a fork runs on the workers");
 
         String moved = forge.commitToPull(12, "fix.txt", "an unreviewed follow-up");
         String answer = bot.engine().approve(new OperationId(1), new Identity(TestBot.CHAT, "bob"));
         assertThat(answer).contains("force #1 approved by bob, but not run: refs/pull/12/head moved from "
                 + first.substring(0, 7) + " to " + moved.substring(0, 7)).contains("asking again:")
-                .contains("force #2 by alice").contains("commit=" + moved.substring(0, 7));
+                .contains("force #2 by alice").contains("commit='" + moved.substring(0, 7));
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state().isTerminal()).isTrue();
 
         assertThat(bot.engine().approve(new OperationId(2), new Identity(TestBot.CHAT, "bob"))).endsWith("; running");

@@ -160,7 +160,7 @@ class DiskCommandsTest {
         assertThat(Files.exists(srv.resolve("big/a.log"))).isTrue();
 
         List<String> asked = bot.send("alice", clean + " --delete");
-        assertThat(asked.get(0)).contains("dry-run=4 files older than 7d, 6.5 MiB (#1)").contains("approve with");
+        assertThat(asked.get(0)).contains("dry-run='4 files older than 7d, 6.5 MiB (#1)'").contains("approve with");
         assertThat(bot.send("alice", "!approve 2").get(0)).doesNotContain("running");
         assertThat(Files.exists(srv.resolve("big/a.log"))).isTrue();
 

@@ -138,7 +138,7 @@ class RunbookCommandsTest {
                         org.assertj.core.groups.Tuple.tuple("loud-mode", false),
                         org.assertj.core.groups.Tuple.tuple("hosts", true));
         OperationPlan quiet = plan(call("flagged", Set.of()));
-        assertThat(quiet.paramSummary()).isEqualTo("hosts=masters (2) dry_run=false loud_mode=false note=it's");
+        assertThat(quiet.paramSummary()).isEqualTo("hosts='masters (2)' dry_run=false loud_mode=false note=\"it's\"");
         assertThat(quiet.steps().get(0).arg("command")).isEqualTo("echo 'false' 'it'\\''s' on {{host}}");
         OperationPlan loud = plan(call("flagged", Set.of(), "--loud-mode"));
         assertThat(loud.params()).containsEntry("loud_mode", "true");
@@ -159,7 +159,7 @@ class RunbookCommandsTest {
     void dryRunAnswersWithThePlanAndStartsNothing() throws Exception {
         flaggedRunbook();
         List<String> expected = List.of(
-                "flagged dry run (nothing started): hosts=masters (2) dry_run=true loud_mode=true note=it's",
+                "flagged dry run (nothing started): hosts='masters (2)' dry_run=true loud_mode=true note=\"it's\"",
                 "would need approval: 1 of role releng, not the requester",
                 "1. hello (ssh on bm01, bm02 (2 hosts), 2 at a time, a failed host does not stop the others,"
                         + " timeout 1m): echo 'true' 'it'\\''s' on {{host}}",
@@ -222,7 +222,7 @@ class RunbookCommandsTest {
     void runPlansWithPairsAndEqualsForms() throws ParseException {
         OperationPlan p = plan(call("run", Set.of(), "echo", "--message", "hi; $(id)", "--times=2"));
         assertThat(p.kind()).isEqualTo("echo");
-        assertThat(p.paramSummary()).isEqualTo("message=hi; $(id) times=2");
+        assertThat(p.paramSummary()).isEqualTo("message='hi; $(id)' times=2");
         assertThat(p.steps().get(0).arg("command")).isEqualTo("printf %s 'hi; $(id)'");
         assertThat(plan(call("run", Set.of(), "echo", "--message=a=b")).params()).containsEntry("message", "a=b");
         assertThatThrownBy(() -> call("run", Set.of(), "echo", "--message", "--times"))
@@ -254,7 +254,7 @@ class RunbookCommandsTest {
         assertThatThrownBy(() -> call("run", Set.of("ops"), "reconfig")).isInstanceOf(NotAllowedException.class)
                 .hasMessageStartingWith("not allowed: run reconfig needs role releng (you are ");
         OperationPlan p = plan(call("run", Set.of("releng"), "reconfig", "--revision", "v1.2"));
-        assertThat(p.paramSummary()).isEqualTo("masters=masters (2) revision=v1.2 parallel=10");
+        assertThat(p.paramSummary()).isEqualTo("masters='masters (2)' revision=v1.2 parallel=10");
         assertThat(p.approval().isRequired()).isTrue();
     }
 
@@ -273,7 +273,7 @@ class RunbookCommandsTest {
         assertThat(p.kind()).isEqualTo("reconfig");
         assertThat(p.steps().get(0).hosts()).containsExactly("bm02");
         assertThat(p.steps().get(0).parallel()).isEqualTo(1);
-        assertThat(p.paramSummary()).isEqualTo("masters=bm02 (1) revision=tip parallel=10".replace("10", "1"));
+        assertThat(p.paramSummary()).isEqualTo("masters='bm02 (1)' revision=tip parallel=1");
         assertThatThrownBy(() -> call("reconfig", Set.of("releng"), "--revision", "$(reboot)"))
                 .isInstanceOf(InvalidValueException.class).hasMessageStartingWith("bad value for --revision");
     }

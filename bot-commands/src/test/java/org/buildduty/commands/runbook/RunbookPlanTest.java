@@ -40,7 +40,7 @@ class RunbookPlanTest {
     void plansTheSpecExampleWithDefaults() throws IOException {
         OperationPlan plan = load(RunbookLoaderTest.SPEC_EXAMPLE).plan(Map.of(), INV);
         assertThat(plan.kind()).isEqualTo("reconfig");
-        assertThat(plan.paramSummary()).isEqualTo("masters=masters (3) revision=tip parallel=10");
+        assertThat(plan.paramSummary()).isEqualTo("masters='masters (3)' revision=tip parallel=10");
         assertThat(plan.unit()).isEqualTo("hosts");
         assertThat(plan.approval().role()).isEqualTo("releng");
         StepSpec update = plan.steps().get(0);

@@ -80,7 +80,7 @@ class ShippedRunbooksTest {
         ShellRun run = ShellRun.of(command, dir);
         assertThat(run.stdout()).isEqualTo(message + "\n");
         assertThat(Files.exists(canary)).isFalse();
-        assertThat(rb.plan(Map.of(), INV).paramSummary()).isEqualTo("message=hello from buildduty");
+        assertThat(rb.plan(Map.of(), INV).paramSummary()).isEqualTo("message='hello from buildduty'");
     }
 
     @Test

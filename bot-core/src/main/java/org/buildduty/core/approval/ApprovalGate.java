@@ -21,11 +21,14 @@ import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.time.Ticker;
 
 /**
- * Holds operations until enough distinct approvers with the policy's role approve them, or someone denies them, or
+ * Holds operations until enough distinct people with the policy's role approve them, or someone denies them, or
  * they expire. Every request, approval, denial and expiry is journaled before the caller announces it.
  *
- * <p>The requester's approval counts only when the policy allows self-approval. An expired request never runs: an
- * approval arriving after the expiry instant expires the request instead.
+ * <p>Approvers are counted by person ({@link RoleResolver#samePerson}): a second identity of someone who already
+ * approved does not count again, and the requester's approval, under any of their identities, counts only when the
+ * policy allows self-approval. On a hostmask connector the approver is the role entry they matched, so a new nick or
+ * ident changes nothing. An expired request never runs: an approval arriving after the expiry instant expires the
+ * request instead.
  */
 public final class ApprovalGate {
     private final Journal journal;
@@ -73,9 +76,21 @@ public final class ApprovalGate {
         return p;
     }
 
-    /** Re-registers a request read back from the journal after a restart, with its original expiry. */
+    /**
+     * Re-registers a request read back from the journal after a restart, with its original expiry. The journaled
+     * approvals are counted again by person under the current configuration: a person's second identity and the
+     * requester (without self-approval) do not count.
+     */
     public synchronized void restore(Operation op, Instant expiresAt, List<Identity> approvedBy) {
-        pending.put(op.id(), new PendingApproval(op, expiresAt, approvedBy));
+        ApprovalPolicy policy = op.plan().approval();
+        List<Identity> counted = new ArrayList<>();
+        for (Identity who : approvedBy) {
+            boolean self = !policy.selfApprove() && roles.samePerson(who, op.requester(), policy.role());
+            if (!self && earlier(counted, who, policy.role()).isEmpty()) {
+                counted.add(who);
+            }
+        }
+        pending.put(op.id(), new PendingApproval(op, expiresAt, counted));
     }
 
     /** Records an approval by {@code who}; refuses with a chat-safe message when it cannot count. */
@@ -87,12 +102,15 @@ public final class ApprovalGate {
             throw new NotAllowedException("approving " + op.title() + " needs role " + policy.role()
                     + " (you are " + who + ")");
         }
-        if (who.equals(op.requester()) && !policy.selfApprove()) {
-            throw new NotAllowedException("you requested " + op.title() + "; someone else with role "
-                    + policy.role() + " must approve it");
+        if (!policy.selfApprove() && roles.samePerson(who, op.requester(), policy.role())) {
+            String whose = who.equals(op.requester()) ? "you requested " + op.title()
+                    : op.title() + " was requested by " + op.requester() + ", the same person as you (" + who + ")";
+            throw new NotAllowedException(whose + "; someone else with role " + policy.role() + " must approve it");
         }
-        if (p.approvedBy().contains(who)) {
-            throw new UserFacingException("you already approved " + op.title() + " (" + p.approvedBy().size()
+        Optional<Identity> before = earlier(p.approvedBy(), who, policy.role());
+        if (before.isPresent()) {
+            throw new UserFacingException("you already approved " + op.title()
+                    + (before.get().equals(who) ? "" : " as " + before.get()) + " (" + p.approvedBy().size()
                     + " of " + policy.required() + ")");
         }
         Instant now = ticker.now();
@@ -179,6 +197,11 @@ public final class ApprovalGate {
         pending.remove(id);
         metrics.approval(ApprovalRecord.Kind.EXPIRED);
         metrics.operationFinished(p.operation().kind(), OperationState.EXPIRED);
+    }
+
+    /** The approver in {@code approvers} who is the same person as {@code who}, if any. */
+    private Optional<Identity> earlier(List<Identity> approvers, Identity who, String role) {
+        return approvers.stream().filter(a -> roles.samePerson(a, who, role)).findFirst();
     }
 
     private static String join(List<Identity> ids) {

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Who must approve an operation before it runs: {@code required} distinct identities holding {@code role}; the
- * requester counts only when {@code selfApprove}; the request expires after {@code timeout}.
+ * Who must approve an operation before it runs: {@code required} distinct people holding {@code role}; the requester
+ * counts only when {@code selfApprove}; the request expires after {@code timeout}.
  */
 public record ApprovalPolicy(String role, int required, boolean selfApprove, Duration timeout) {
     /** The default expiry of a request. */

@@ -1,31 +1,67 @@
 package org.buildduty.core.auth;
 
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import org.buildduty.core.chat.Identity;
 
 /**
- * Maps an identity to the roles configuration gives it. Matching is exact on {@code connector:principal}, except on
- * connectors configured with {@code identity: hostmask}, where a role entry may be a {@code nick!user@host} mask
- * with {@code *} and {@code ?}. Identities of "owner" connectors (the console) hold every role.
+ * Maps an identity to the roles configuration gives it, and to the person behind it. Matching is exact on
+ * {@code connector:principal}, except on connectors configured with {@code identity: hostmask}, where an entry may be
+ * a {@code nick!user@host} mask with {@code *} and {@code ?}. Identities of "owner" connectors (the console) hold
+ * every role.
+ *
+ * <p>People ({@code people:} in the configuration) name the identities one person uses, on any connector. Two
+ * identities are the same person for a role when a person lists both, when they are equal, or, on a hostmask
+ * connector, when one entry of that role matches both: there the entry stands for the person, since whoever connects
+ * from its host can pick any nick or ident it allows.
+ *
+ * <pre>{@code
+ * RoleResolver r = new RoleResolver(Map.of("releng", List.of("libera:alice", "oftc:*!*@bob.example.org")),
+ *         Map.of("alice", List.of("libera:alice", "matrix:@alice:example.org")), Set.of("oftc"), Set.of());
+ * r.samePerson(Identity.parse("libera:alice"), Identity.parse("matrix:@alice:example.org"), "releng"); // true
+ * }</pre>
  */
 public final class RoleResolver {
     private final Map<String, List<String>> roles;
+    private final Map<String, List<String>> people;
     private final Set<String> hostmaskConnectors;
     private final Set<String> ownerConnectors;
 
     /**
+     * A resolver where every identity is its own person.
+     *
      * @param roles role name → identity strings or masks
      * @param hostmaskConnectors connector ids whose principals are hostmasks
      * @param ownerConnectors connector ids whose identities hold every role (the local console)
      */
     public RoleResolver(Map<String, List<String>> roles, Set<String> hostmaskConnectors, Set<String> ownerConnectors) {
+        this(roles, Map.of(), hostmaskConnectors, ownerConnectors);
+    }
+
+    /**
+     * @param roles role name → identity strings or masks
+     * @param people person's name → the identity strings (or, on hostmask connectors, masks) that person uses; a
+     *               name holds no {@code :}
+     * @param hostmaskConnectors connector ids whose principals are hostmasks
+     * @param ownerConnectors connector ids whose identities hold every role (the local console)
+     */
+    public RoleResolver(Map<String, List<String>> roles, Map<String, List<String>> people,
+            Set<String> hostmaskConnectors, Set<String> ownerConnectors) {
         this.roles = Map.copyOf(roles);
+        for (String name : people.keySet()) {
+            if (name.isEmpty() || name.contains(":")) {
+                throw new IllegalArgumentException("bad person name: " + name);
+            }
+        }
+        this.people = Collections.unmodifiableMap(new TreeMap<>(people));
         this.hostmaskConnectors = Set.copyOf(hostmaskConnectors);
         this.ownerConnectors = Set.copyOf(ownerConnectors);
     }
@@ -55,6 +91,57 @@ public final class RoleResolver {
     /** True for an identity of an owner connector. */
     public boolean isOwner(Identity who) {
         return ownerConnectors.contains(who.connectorId());
+    }
+
+    /**
+     * The person behind an identity, for counting per person: the name of the first person (by name) who lists it,
+     * else the identity itself ({@code libera:alice}).
+     */
+    public String person(Identity who) {
+        for (Map.Entry<String, List<String>> p : people.entrySet()) {
+            for (String entry : p.getValue()) {
+                if (matches(entry, who)) {
+                    return p.getKey();
+                }
+            }
+        }
+        return who.toString();
+    }
+
+    /**
+     * The names under which {@code who} counts when acting with {@code role}: the identity, every person listing
+     * it, and on a hostmask connector every entry of the role it matches. Two identities sharing a name are one
+     * person.
+     */
+    public Set<String> personKeys(Identity who, String role) {
+        Set<String> keys = new LinkedHashSet<>();
+        people.forEach((name, entries) -> {
+            for (String entry : entries) {
+                if (matches(entry, who)) {
+                    keys.add(name);
+                    break;
+                }
+            }
+        });
+        if (hostmaskConnectors.contains(who.connectorId())) {
+            for (String entry : roles.getOrDefault(role, List.of())) {
+                if (matches(entry, who)) {
+                    keys.add(entry);
+                }
+            }
+        }
+        keys.add(who.toString());
+        return Collections.unmodifiableSet(keys);
+    }
+
+    /** True when {@code a} and {@code b} are one person acting with {@code role} (see the class comment). */
+    public boolean samePerson(Identity a, Identity b, String role) {
+        if (a.equals(b)) {
+            return true;
+        }
+        Set<String> shared = new HashSet<>(personKeys(a, role));
+        shared.retainAll(personKeys(b, role));
+        return !shared.isEmpty();
     }
 
     private boolean matches(String entry, Identity who) {

@@ -4,8 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.param.ShellQuote;
 
 /**
  * What a command wants to run, frozen before it is shown for approval: parameters can never change afterwards.
@@ -34,14 +36,23 @@ public record OperationPlan(String kind, Map<String, String> params, List<StepSp
         this(kind, params, steps, approval, unit, OnRestart.REPORT);
     }
 
-    /** {@code key=value} pairs as shown in chat, e.g. {@code masters=all revision=4f2a9c1}. */
+    /**
+     * {@code key=value} pairs as shown in chat, e.g. {@code masters=all revision=4f2a9c1}; a value that holds a space,
+     * {@code =}, a quote or a backslash, or is empty, is quoted as a shell would read it back
+     * ({@code msg='a b=c'}), so one value never reads as two parameters.
+     */
     public String paramSummary() {
+        return paramSummary(UnaryOperator.identity());
+    }
+
+    /** The same, each value passed through {@code redact} before it is quoted (quoting may split a secret). */
+    public String paramSummary(UnaryOperator<String> redact) {
         StringBuilder sb = new StringBuilder();
         params.forEach((k, v) -> {
             if (sb.length() > 0) {
                 sb.append(' ');
             }
-            sb.append(k).append('=').append(v);
+            sb.append(k).append('=').append(ShellQuote.display(redact.apply(v)));
         });
         return sb.toString();
     }

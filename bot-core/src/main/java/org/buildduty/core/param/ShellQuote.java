@@ -38,4 +38,37 @@ public final class ShellQuote {
         }
         return sb.append('\'').toString();
     }
+
+    /**
+     * The value as shown after {@code key=} in chat: bare when a reader cannot mistake where it ends, else quoted
+     * as a shell would read it back. A value holding whitespace, {@code =}, a quote or a backslash, or an empty one,
+     * is single-quoted; one holding only single quotes among those is double-quoted instead, so the common
+     * {@code it's} reads {@code "it's"}.
+     *
+     * <pre>{@code
+     * ShellQuote.display("a b=c")   // 'a b=c'
+     * ShellQuote.display("it's")    // "it's"
+     * ShellQuote.display("4f2a9c1") // 4f2a9c1
+     * }</pre>
+     */
+    public static String display(String s) {
+        boolean plain = !s.isEmpty();
+        for (int i = 0; i < s.length() && plain; i++) {
+            char c = s.charAt(i);
+            plain = !Character.isWhitespace(c) && !Character.isSpaceChar(c) && c != '=' && c != '\'' && c != '"'
+                    && c != '\\';
+        }
+        if (plain) {
+            return s;
+        }
+        if (s.indexOf('\'') >= 0 && s.chars().noneMatch(c -> c == '"' || c == '\\' || c == '$' || c == '`')) {
+            return '"' + s + '"';
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 8).append('\'');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            sb.append(c == '\'' ? "'\\''" : String.valueOf(c));
+        }
+        return sb.append('\'').toString();
+    }
 }

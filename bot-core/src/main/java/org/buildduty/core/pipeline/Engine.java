@@ -100,7 +100,8 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.metrics = b.metrics;
         this.health = new Health(connectors, journal, ticker, b.reconnectBudget, metrics);
         this.gate = new ApprovalGate(journal, ticker, authorizer.roles(), metrics);
-        this.operations = new Operations(this, journal, runner, gate, ticker);
+        this.operations = new Operations(this, journal, runner, gate, ticker, authorizer.roles(), b.maxLiveOperations,
+                b.maxPendingApprovals);
         this.dispatcher = new Dispatcher(this, registry, authorizer, operations, metrics);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
         metrics.bindLiveOperations(() -> BotMetrics.countByState(

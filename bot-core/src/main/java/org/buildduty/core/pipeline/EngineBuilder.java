@@ -22,7 +22,8 @@ import org.buildduty.core.time.Ticker;
 /**
  * Builds an {@link Engine}: the registry, authorizer, journal and runner are required; everything else has a default
  * (system ticker, no inventory, prefix {@code !}, nick {@code buildduty}, no web links, no secrets, cancel role
- * {@code releng}, no services, no meters, a 5-minute reconnect budget).
+ * {@code releng}, no services, no meters, a 5-minute reconnect budget, 20 live operations, 5 pending approvals per
+ * requester).
  *
  * <pre>{@code
  * Engine engine = Engine.builder().connector(console).registry(commands).authorizer(authorizer)
@@ -45,6 +46,8 @@ public final class EngineBuilder {
     final List<BotService> services = new ArrayList<>();
     BotMetrics metrics = BotMetrics.none();
     Duration reconnectBudget = Duration.ofMinutes(5);
+    int maxLiveOperations = 20;
+    int maxPendingApprovals = 5;
 
     public EngineBuilder connector(Connector c) {
         if (connectors.putIfAbsent(c.id(), c) != null) {
@@ -134,6 +137,24 @@ public final class EngineBuilder {
     /** How long a connector may be reconnecting before {@link Engine#health()} reports it (default 5 min). */
     public EngineBuilder reconnectBudget(Duration d) {
         this.reconnectBudget = Objects.requireNonNull(d, "reconnectBudget");
+        return this;
+    }
+
+    /** How many operations may be pending approval or running at once; more are refused (default 20). */
+    public EngineBuilder maxLiveOperations(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxLiveOperations must be at least 1");
+        }
+        this.maxLiveOperations = n;
+        return this;
+    }
+
+    /** How many requests one person may have waiting for approval; more are refused (default 5). */
+    public EngineBuilder maxPendingApprovals(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxPendingApprovals must be at least 1");
+        }
+        this.maxPendingApprovals = n;
         return this;
     }
 

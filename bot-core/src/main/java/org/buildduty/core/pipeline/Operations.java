@@ -21,6 +21,7 @@ import org.buildduty.core.UserFacingException;
 import org.buildduty.core.approval.ApprovalGate;
 import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.approval.PendingApproval;
+import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.Identity;
@@ -50,6 +51,10 @@ import org.buildduty.core.time.Times;
 /**
  * The life of operations between chat and runner: creation with a persisted id, approval, start, cancel, expiry,
  * and recovery after a restart. Every state change is journaled before it is announced.
+ *
+ * <p>Chat cannot create without bound: beyond {@code maxLive} operations pending approval or running, or beyond
+ * {@code maxPending} requests of one person waiting for approval, a request is refused in one line before anything is
+ * created or journaled.
  */
 final class Operations {
     private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
@@ -59,19 +64,47 @@ final class Operations {
     private final Runner runner;
     private final ApprovalGate gate;
     private final Ticker ticker;
+    private final RoleResolver roles;
+    private final int maxLive;
+    private final int maxPending;
     private final Map<OperationId, Operation> live = new ConcurrentHashMap<>();
 
-    Operations(Engine engine, Journal journal, Runner runner, ApprovalGate gate, Ticker ticker) {
+    Operations(Engine engine, Journal journal, Runner runner, ApprovalGate gate, Ticker ticker, RoleResolver roles,
+            int maxLive, int maxPending) {
         this.engine = engine;
         this.journal = journal;
         this.runner = runner;
         this.gate = gate;
         this.ticker = ticker;
+        this.roles = roles;
+        this.maxLive = maxLive;
+        this.maxPending = maxPending;
     }
 
     /** Creates an operation from a plan; asks for approval or starts it. Returns the answer lines. */
     List<String> create(OperationPlan plan, ChatMessage m) {
+        checkLimits(plan, m.sender());
         return create(plan, m.sender(), m.room(), m.messageId());
+    }
+
+    /** Refuses, before anything is created, a request beyond the live or the per-person pending limit. */
+    private void checkLimits(OperationPlan plan, Identity requester) {
+        String p = engine.prefix();
+        if (live.size() >= maxLive) {
+            throw new UserFacingException("refused: " + live.size() + " operations are live "
+                    + "(bot.max_live_operations is " + maxLive + "); cancel one (" + p + "cancel <id>; " + p
+                    + "ops lists them) or wait for one to end");
+        }
+        if (!plan.approval().isRequired()) {
+            return;
+        }
+        String person = roles.person(requester);
+        long mine = gate.pending().stream().filter(a -> roles.person(a.operation().requester()).equals(person)).count();
+        if (mine >= maxPending) {
+            throw new UserFacingException("refused: you have " + mine + " requests waiting for approval "
+                    + "(bot.max_pending_approvals is " + maxPending + "); cancel one (" + p + "cancel <id>) or wait "
+                    + "until one is approved, denied or expires");
+        }
     }
 
     /**
@@ -152,6 +185,7 @@ final class Operations {
         lines.add(approvedBy + ", but not run: " + replan.reason());
         if (replan.plan() != null) {
             lines.add("asking again:");
+            // the fresh request replaces the operation just ended, so no limit applies to it
             lines.addAll(create(replan.plan(), op.requester(), op.origin(), null));
         }
         return lines;
@@ -317,8 +351,9 @@ final class Operations {
         live.remove(id);
     }
 
-    private static String params(OperationPlan plan) {
-        String s = plan.paramSummary();
+    /** The parameters as the prompt shows them, each value redacted before it is quoted. */
+    private String params(OperationPlan plan) {
+        String s = plan.paramSummary(engine.secrets()::redact);
         return s.isEmpty() ? "" : ": " + s;
     }
 

@@ -147,6 +147,126 @@ class ApprovalGateTest {
         assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
     }
 
+    /** Alice and bob each have an account on two networks, both holding releng; people: says whose they are. */
+    private ApprovalGate twoNetworkGate() {
+        RoleResolver twoNetworks = new RoleResolver(Map.of("releng", List.of("libera:alice", "matrix:@alice:x.org",
+                "libera:bob", "matrix:@bob:x.org", "libera:carol")),
+                Map.of("alice", List.of("libera:alice", "matrix:@alice:x.org"),
+                        "bob", List.of("libera:bob", "matrix:@bob:x.org")), Set.of(), Set.of());
+        return new ApprovalGate(journal, ticker, twoNetworks);
+    }
+
+    @Test
+    void selfApprovalThroughAnotherIdentityOfTheSamePersonIsRefused() {
+        ApprovalGate g = twoNetworkGate();
+        Operation op = operation(ApprovalPolicy.of("releng", 1), Identity.parse("libera:alice"));
+        g.request(op);
+        assertThatThrownBy(() -> g.approve(op.id(), Identity.parse("matrix:@alice:x.org")))
+                .isInstanceOf(NotAllowedException.class)
+                .hasMessage("deploy #1 was requested by libera:alice, the same person as you (matrix:@alice:x.org); "
+                        + "someone else with role releng must approve it");
+        assertThat(events(op)).extracting(ApprovalRecord::kind).containsExactly(ApprovalRecord.Kind.REQUESTED);
+        assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+    }
+
+    @Test
+    void samePersonOnTwoNetworksCountsOnce() {
+        ApprovalGate g = twoNetworkGate();
+        Operation op = operation(ApprovalPolicy.of("releng", 2), Identity.parse("libera:carol"));
+        g.request(op);
+        assertThat(g.approve(op.id(), Identity.parse("libera:bob"))).isInstanceOf(ApprovalGate.Counted.class);
+        assertThatThrownBy(() -> g.approve(op.id(), Identity.parse("matrix:@bob:x.org")))
+                .isInstanceOf(UserFacingException.class)
+                .hasMessage("you already approved deploy #1 as libera:bob (1 of 2)");
+        assertThat(events(op)).hasSize(2);
+        assertThat(g.approve(op.id(), Identity.parse("matrix:@alice:x.org"))).isInstanceOf(ApprovalGate.Approved.class);
+    }
+
+    @Test
+    void aRestartCountsTheSamePersonOnceAndNeverTheRequester() {
+        ApprovalGate g = twoNetworkGate();
+        Operation op = operation(ApprovalPolicy.of("releng", 3), Identity.parse("libera:carol"));
+        g.request(op);
+        Instant expiry = g.pending(op.id()).orElseThrow().expiresAt();
+        // a journal written before people: named them (or by an older version) holds bob twice and carol herself
+        ApprovalGate restarted = twoNetworkGate();
+        restarted.restore(op, expiry, List.of(Identity.parse("libera:bob"), Identity.parse("matrix:@bob:x.org"),
+                Identity.parse("libera:carol")));
+        assertThat(restarted.pending(op.id()).orElseThrow().approvedBy()).containsExactly(Identity.parse("libera:bob"));
+        assertThatThrownBy(() -> restarted.approve(op.id(), Identity.parse("matrix:@bob:x.org")))
+                .hasMessage("you already approved deploy #1 as libera:bob (1 of 3)");
+    }
+
+    @Test
+    void aRestartKeepsAHostmaskApproverCountedThroughTheirEntry() {
+        ApprovalGate g = hostmaskGate();
+        Operation op = operation(ApprovalPolicy.of("releng", 2), Identity.parse("oftc:alice!al@alice.example.org"));
+        g.request(op);
+        g.approve(op.id(), Identity.parse("oftc:bob!b@bob.example.org"));
+        ApprovalGate restarted = hostmaskGate();
+        restarted.restore(op, g.pending(op.id()).orElseThrow().expiresAt(), List.of(
+                Identity.parse("oftc:bob!b@bob.example.org")));
+        assertThatThrownBy(() -> restarted.approve(op.id(), Identity.parse("oftc:Bob!x@bob.example.org")))
+                .hasMessageStartingWith("you already approved deploy #1");
+        assertThatThrownBy(() -> restarted.approve(op.id(), Identity.parse("oftc:al!al@alice.example.org")))
+                .hasMessageContaining("must approve it");
+    }
+
+    /** Hostmask mode: releng is whoever connects from alice's or bob's host, whatever nick or ident they use. */
+    private ApprovalGate hostmaskGate() {
+        RoleResolver hostmasks = new RoleResolver(Map.of("releng", List.of("oftc:*!*@alice.example.org",
+                "oftc:*!*@bob.example.org", "oftc:*!*@carol.example.org")), Set.of("oftc"), Set.of());
+        return new ApprovalGate(journal, ticker, hostmasks);
+    }
+
+    @Test
+    void hostmaskRequesterCannotApproveUnderAnotherNickOrIdent() {
+        ApprovalGate g = hostmaskGate();
+        Operation op = operation(ApprovalPolicy.of("releng", 1), Identity.parse("oftc:alice!al@alice.example.org"));
+        g.request(op);
+        for (String self : List.of("oftc:Alice!al@alice.example.org", "oftc:alice!other@alice.example.org",
+                "oftc:sock!x@alice.example.org")) {
+            assertThatThrownBy(() -> g.approve(op.id(), Identity.parse(self))).as(self)
+                    .isInstanceOf(NotAllowedException.class)
+                    .hasMessageContaining("someone else with role releng must approve it");
+        }
+        assertThat(events(op)).extracting(ApprovalRecord::kind).containsExactly(ApprovalRecord.Kind.REQUESTED);
+        assertThat(g.approve(op.id(), Identity.parse("oftc:bob!b@bob.example.org")))
+                .isInstanceOf(ApprovalGate.Approved.class);
+    }
+
+    @Test
+    void hostmaskApproverCountsOnceThroughTheEntryTheyMatch() {
+        ApprovalGate g = hostmaskGate();
+        Operation op = operation(ApprovalPolicy.of("releng", 2), Identity.parse("oftc:alice!al@alice.example.org"));
+        g.request(op);
+        assertThat(g.approve(op.id(), Identity.parse("oftc:bob!b@bob.example.org")))
+                .isInstanceOf(ApprovalGate.Counted.class);
+        for (String again : List.of("oftc:BOB!b@bob.example.org", "oftc:bob!b2@bob.example.org",
+                "oftc:bob_!b@bob.example.org")) {
+            assertThatThrownBy(() -> g.approve(op.id(), Identity.parse(again))).as(again)
+                    .isInstanceOf(UserFacingException.class).hasMessageStartingWith("you already approved deploy #1");
+        }
+        assertThat(g.pending(op.id()).orElseThrow().missing()).isEqualTo(1);
+        assertThat(op.state()).isEqualTo(OperationState.PENDING_APPROVAL);
+        ApprovalGate.Result r = g.approve(op.id(), Identity.parse("oftc:carol!c@carol.example.org"));
+        assertThat(((ApprovalGate.Approved) r).approvedBy()).extracting(Identity::principal)
+                .containsExactly("bob!b@bob.example.org", "carol!c@carol.example.org");
+    }
+
+    @Test
+    void hostmaskRequesterCannotApproveThroughAnEntryThatAlsoMatchesThem() {
+        RoleResolver shared = new RoleResolver(Map.of("releng", List.of("oftc:*!*@bastion.example.org",
+                "oftc:bob!*@bob.example.org")), Set.of("oftc"), Set.of());
+        ApprovalGate g = new ApprovalGate(journal, ticker, shared);
+        Operation op = operation(ApprovalPolicy.of("releng", 1), Identity.parse("oftc:alice!al@bastion.example.org"));
+        g.request(op);
+        assertThatThrownBy(() -> g.approve(op.id(), Identity.parse("oftc:bob!b@bastion.example.org")))
+                .isInstanceOf(NotAllowedException.class).hasMessageContaining("must approve it");
+        assertThat(g.approve(op.id(), Identity.parse("oftc:bob!b@bob.example.org")))
+                .isInstanceOf(ApprovalGate.Approved.class);
+    }
+
     @Test
     void needsNDistinctApprovals() {
         Operation op = requested(ApprovalPolicy.of("releng", 3), ALICE);

@@ -142,4 +142,36 @@ class RoleResolverTest {
         assertThatThrownBy(() -> roles.add("admin"))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
+    @Test
+    void peopleJoinIdentitiesAcrossConnectors() {
+        RoleResolver r = new RoleResolver(Map.of("releng", List.of("libera:alice", "matrix:@alice:x.org",
+                "libera:bob")), Map.of("alice", List.of("libera:alice", "matrix:@alice:x.org", "oftc:*!*@alice.host")),
+                Set.of("oftc"), NONE);
+        assertThat(r.person(id("matrix:@alice:x.org"))).isEqualTo("alice");
+        assertThat(r.person(id("oftc:Al!x@alice.host"))).isEqualTo("alice");
+        assertThat(r.person(id("libera:bob"))).isEqualTo("libera:bob");
+        assertThat(r.samePerson(id("libera:alice"), id("matrix:@alice:x.org"), "releng")).isTrue();
+        assertThat(r.samePerson(id("libera:alice"), id("oftc:a!b@alice.host"), "releng")).isTrue();
+        assertThat(r.samePerson(id("libera:alice"), id("libera:bob"), "releng")).isFalse();
+        // roles stay per identity: a person's other identity gets no role from the first
+        assertThat(r.rolesOf(id("oftc:a!b@alice.host"))).isEmpty();
+    }
+
+    @Test
+    void onAHostmaskConnectorTheMatchedEntryIsThePerson() {
+        RoleResolver r = new RoleResolver(Map.of("releng", List.of("oftc:*!*@alice.host", "oftc:bob!*@bob.host"),
+                "sheriff", List.of("oftc:*!*@*.host")), Set.of("oftc"), NONE);
+        assertThat(r.personKeys(id("oftc:Alice!al@alice.host"), "releng"))
+                .containsExactly("oftc:*!*@alice.host", "oftc:Alice!al@alice.host");
+        assertThat(r.samePerson(id("oftc:alice!al@alice.host"), id("oftc:ALICE!other@alice.host"), "releng")).isTrue();
+        assertThat(r.samePerson(id("oftc:alice!al@alice.host"), id("oftc:bob!b@bob.host"), "releng")).isFalse();
+        // one entry of the sheriff role matches both hosts: for sheriff approvals they are one person
+        assertThat(r.samePerson(id("oftc:alice!al@alice.host"), id("oftc:bob!b@bob.host"), "sheriff")).isTrue();
+    }
+
+    @Test
+    void aPersonNameCannotLookLikeAnIdentity() {
+        assertThatThrownBy(() -> new RoleResolver(Map.of(), Map.of("libera:alice", List.of("libera:alice")), NONE,
+                NONE)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

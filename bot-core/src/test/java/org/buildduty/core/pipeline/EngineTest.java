@@ -90,6 +90,10 @@ class EngineTest {
                         : Optional.of(new ApprovalRecheck.Replan("the ref moved from " + approved.params().get("sha")
                                 + " to " + PR_HEAD.get() + " since the request", prPlan(PR_HEAD.get()))))
                 .build());
+        r.register(CommandSpec.builder("say").summary("a value with a space and an equals sign").role("releng")
+                .handler(c -> Outcome.planned(new OperationPlan("say", new java.util.LinkedHashMap<>(Map.of(
+                        "msg", "a b=c")), List.of(step("say", List.of(), null)), ApprovalPolicy.of("releng", 1),
+                        "steps"))).build());
         r.register(CommandSpec.builder("boom").summary("a bug").handler(c -> {
             throw new IllegalStateException("internal detail /etc/secret");
         }).build());
@@ -133,6 +137,13 @@ class EngineTest {
         start();
         assertThat(bot.send("alice", "!deplyo")).singleElement().asString()
                 .contains("unknown command").contains("\"deploy\"");
+    }
+
+    @Test
+    void theApprovalPromptQuotesAValueThatWouldReadAsTwoParameters() {
+        start();
+        assertThat(bot.send("alice", "!say")).singleElement().asString()
+                .startsWith("say #1 by alice: msg='a b=c' — approve with \"!approve 1\"");
     }
 
     @Test

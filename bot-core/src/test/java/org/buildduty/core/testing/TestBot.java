@@ -50,7 +50,7 @@ public final class TestBot implements AutoCloseable {
         this.journal = b.journal;
         CommandRegistry registry = new CommandRegistry();
         b.commands.forEach(c -> c.accept(registry));
-        RoleResolver roles = new RoleResolver(b.roles, Set.of(), Set.of());
+        RoleResolver roles = new RoleResolver(b.roles, b.people, Set.of(), Set.of());
         Runner.Builder rb = Runner.builder().ticker(ticker).timerPeriod(Duration.ZERO)
                 .closeGrace(Duration.ofSeconds(2));
         b.executors.forEach(rb::executor);
@@ -59,6 +59,9 @@ public final class TestBot implements AutoCloseable {
                 .authorizer(new Authorizer(roles, b.anonymous))
                 .journal(journal).runner(runner).ticker(ticker).inventory(b.inventory).webUrl(b.webUrl)
                 .metrics(b.metrics).redactor(b.redactor);
+        if (b.maxLive > 0) {
+            eb.maxLiveOperations(b.maxLive).maxPendingApprovals(b.maxPending);
+        }
         b.services.forEach(eb::service);
         this.engine = eb.build();
         engine.start();
@@ -147,6 +150,9 @@ public final class TestBot implements AutoCloseable {
         private InMemoryJournal journal = new InMemoryJournal();
         private Capabilities caps = Capabilities.terminal();
         private final Map<String, List<String>> roles = new LinkedHashMap<>();
+        private final Map<String, List<String>> people = new LinkedHashMap<>();
+        private int maxLive;
+        private int maxPending;
         private final List<Consumer<CommandRules>> commands = new ArrayList<>();
         private final List<StepExecutor> executors = new ArrayList<>();
         private Inventory inventory = Inventory.EMPTY;
@@ -162,6 +168,22 @@ public final class TestBot implements AutoCloseable {
             for (String p : principals) {
                 ids.add(CHAT + ":" + p);
             }
+            return this;
+        }
+
+        /** Names {@code principals} (on the fake chat) as identities of one person. */
+        public Builder person(String name, String... principals) {
+            List<String> ids = people.computeIfAbsent(name, k -> new ArrayList<>());
+            for (String p : principals) {
+                ids.add(CHAT + ":" + p);
+            }
+            return this;
+        }
+
+        /** The engine's limits: live operations at once, and pending approvals per requester (default 20 and 5). */
+        public Builder limits(int maxLiveOperations, int maxPendingApprovals) {
+            this.maxLive = maxLiveOperations;
+            this.maxPending = maxPendingApprovals;
             return this;
         }
 
