@@ -7,6 +7,7 @@ import java.util.TreeSet;
 
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConnectorConfig;
+import org.buildduty.app.config.CredentialConfig;
 import org.buildduty.app.config.IrcSettings;
 import org.buildduty.app.config.MatrixSettings;
 import org.buildduty.app.config.Secret;
@@ -18,8 +19,21 @@ final class Secrets {
     private Secrets() {
     }
 
+    /** Every secret, in every encoded form, and the Basic credentials {@code base64(user:secret)} sent for them. */
     static Redactor redactor(BotConfig cfg) {
-        return new Redactor(all(cfg).stream().map(Secret::reveal).toList());
+        Redactor.Builder b = Redactor.builder().secrets(all(cfg).stream().map(Secret::reveal).toList());
+        cfg.services().buildbot().ifPresent(bb -> bb.user().ifPresent(u -> bb.password()
+                .ifPresent(p -> b.basic(u, p.reveal()))));
+        cfg.credentials().values().stream().filter(c -> c.type() != CredentialConfig.Type.BEARER)
+                .forEach(c -> c.user().ifPresent(u -> b.basic(u, c.secret().reveal())));
+        for (ConnectorConfig c : cfg.connectors()) {
+            if (c.settings() instanceof ZulipSettings z) {
+                b.basic(z.email(), z.apiKey().reveal());
+            } else if (c.settings() instanceof IrcSettings irc) {
+                irc.sasl().ifPresent(s -> b.basic(s.account(), s.password().reveal()));
+            }
+        }
+        return b.build();
     }
 
     /** The environment variables secrets were read from; local commands never inherit them. */

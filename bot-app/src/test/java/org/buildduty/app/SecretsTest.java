@@ -2,8 +2,10 @@ package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,9 @@ class SecretsTest {
         Redactor r = Secrets.redactor(cfg);
         assertThat(r.redact("login bot:s3cr3t-XYZ with mbs-t0ken-FILE")).isEqualTo("login bot:*** with ***");
         assertThat(r.redact("GET /?token=w3b-T0KEN")).isEqualTo("GET /?token=***");
+        assertThat(r.redact("Authorization: Basic " + Base64.getEncoder().encodeToString("bot:s3cr3t-XYZ"
+                .getBytes(StandardCharsets.UTF_8)))).isEqualTo("Authorization: Basic ***");
+        assertThat(r.redact("{\"token\": \"mbs-t0ken-FILE\"}")).isEqualTo("{\"token\": \"***\"}");
         assertThat(Secrets.environmentNames(cfg)).containsExactly("BB_PASS", "WEB_TOKEN");
         assertThat(cfg.toString()).doesNotContain("s3cr3t-XYZ").doesNotContain("mbs-t0ken-FILE")
                 .doesNotContain("w3b-T0KEN");

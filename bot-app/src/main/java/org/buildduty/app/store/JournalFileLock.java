@@ -38,6 +38,7 @@ final class JournalFileLock implements AutoCloseable {
         }
         FileChannel channel;
         try {
+            PrivateFiles.file(lockFile);
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
             HELD.remove(lockFile);

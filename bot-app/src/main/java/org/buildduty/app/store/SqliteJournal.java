@@ -52,6 +52,9 @@ import org.buildduty.core.time.Ticker;
  * <p>Calls come from many threads; one connection is guarded by a lock. A sidecar {@code <file>.lock}, locked for as
  * long as the journal is open, keeps a second bot out. Every SQLite failure becomes a {@link JournalException} such
  * as {@code journal data/buildduty.db: disk full while writing output (...)}.
+ *
+ * <p>The directories it creates are {@code 0700} and its files ({@code <file>}, {@code -wal}, {@code -shm},
+ * {@code .lock}) {@code 0600}, whatever the umask ({@link PrivateFiles}).
  */
 public final class SqliteJournal implements Journal {
     static final int MAX_BATCH = 500;
@@ -103,7 +106,7 @@ public final class SqliteJournal implements Journal {
         SqliteErrors errors = new SqliteErrors(file.toString());
         Path absolute = file.toAbsolutePath();
         try {
-            Files.createDirectories(absolute.getParent());
+            PrivateFiles.directories(absolute.getParent());
         } catch (IOException e) {
             throw errors.fail("cannot create directory " + absolute.getParent() + " (" + e + ")");
         }
@@ -111,11 +114,23 @@ public final class SqliteJournal implements Journal {
         JournalDb db = null;
         try {
             try {
+                // SQLite gives the -wal and -shm files the database file's permissions
+                PrivateFiles.file(absolute);
+            } catch (IOException e) {
+                throw errors.fail("cannot make " + absolute + " private to its user (" + e + ")");
+            }
+            try {
                 db = JournalDb.connect(file, absolute, errors);
             } catch (SQLException e) {
                 throw errors.wrap("opening it", e);
             }
             int found = db.transaction("creating its tables", c -> JournalSchema.migrate(c, errors));
+            try {
+                PrivateFiles.restrict(absolute.resolveSibling(absolute.getFileName() + "-wal"));
+                PrivateFiles.restrict(absolute.resolveSibling(absolute.getFileName() + "-shm"));
+            } catch (IOException e) {
+                throw errors.fail("cannot make its -wal and -shm files private to its user (" + e + ")");
+            }
             if (found < JournalSchema.CURRENT) {
                 LOG.info("journal {}: schema version {} -> {}", file, found, JournalSchema.CURRENT);
             }

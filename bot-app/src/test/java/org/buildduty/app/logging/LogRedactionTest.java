@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import ch.qos.logback.classic.Level;
@@ -24,6 +25,44 @@ class LogRedactionTest {
     @AfterEach
     void reset() {
         LogRedaction.install(Redactor.NONE);
+    }
+
+    @Test
+    void theShippedConfigurationCreatesTheLogFolderPrivateAndTheLogFileReadableOnlyByItsUser() throws Exception {
+        Path log = dir.resolve("data").resolve("buildduty.log");
+        LoggerContext ctx = new LoggerContext();
+        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        ctx.start();
+        ctx.putProperty("BUILDDUTY_LOG_FILE", log.toString());
+        JoranConfigurator config = new JoranConfigurator();
+        config.setContext(ctx);
+        config.doConfigure(getClass().getResource("/logback.xml"));
+        ctx.getLogger("test").warn("hello");
+        ctx.stop();
+
+        assertThat(Files.readString(log)).contains("hello");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(log.getParent())))
+                .isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(log))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void anExistingLogFileIsMadePrivate() throws Exception {
+        Path log = Files.createDirectories(dir.resolve("logs")).resolve("buildduty.log");
+        Files.writeString(log, "old line\n");
+        Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r--r--"));
+        LoggerContext ctx = new LoggerContext();
+        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        ctx.start();
+        ctx.putProperty("BUILDDUTY_LOG_FILE", log.toString());
+        JoranConfigurator config = new JoranConfigurator();
+        config.setContext(ctx);
+        config.doConfigure(getClass().getResource("/logback.xml"));
+        ctx.getLogger("test").warn("hello");
+        ctx.stop();
+
+        assertThat(Files.readString(log)).startsWith("old line\n").contains("hello");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(log))).isEqualTo("rw-------");
     }
 
     @Test

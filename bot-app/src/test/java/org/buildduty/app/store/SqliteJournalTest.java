@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -70,6 +71,37 @@ class SqliteJournalTest extends JournalContract {
             assertThat(rs.getString(1)).isEqualTo("wal");
         }
         assertThat(dir.resolve("data").resolve("buildduty.db.lock")).exists();
+    }
+
+    @Test
+    void theDataFolderIsPrivateToTheBotAndTheJournalFilesToItsUser() throws Exception {
+        create(OperationState.QUEUED);
+
+        assertThat(mode(dir.resolve("data"))).isEqualTo("rwx------");
+        for (String name : List.of("buildduty.db", "buildduty.db-wal", "buildduty.db-shm", "buildduty.db.lock")) {
+            assertThat(mode(dir.resolve("data").resolve(name))).as(name).isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void journalFilesLeftReadableByAnOlderBotAreMadePrivateOnOpen() throws Exception {
+        create(OperationState.QUEUED);
+        journal.close();
+        for (String name : List.of("buildduty.db", "buildduty.db.lock")) {
+            Files.setPosixFilePermissions(dir.resolve("data").resolve(name), PosixFilePermissions.fromString(
+                    "rw-r--r--"));
+        }
+
+        reopen();
+        create(OperationState.QUEUED);
+
+        for (String name : List.of("buildduty.db", "buildduty.db-wal", "buildduty.db-shm", "buildduty.db.lock")) {
+            assertThat(mode(dir.resolve("data").resolve(name))).as(name).isEqualTo("rw-------");
+        }
+    }
+
+    private static String mode(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 
     @Test

@@ -214,4 +214,16 @@ class DiskCommandsTest {
         assertThat(containing(lines, "files older than 7d,")).isEmpty();
         assertThat(Files.exists(outside.resolve("secret"))).isTrue();
     }
+
+    @Test
+    void aPathWhoseMiddleComponentIsALinkOutsideTheRootIsRefusedOnTheHost() throws IOException {
+        file(outside.resolve("deep/old.log"), MIB, 30);
+
+        List<String> lines = sendUntil("alice", "!disk clean bm01 " + srv + "/escape/deep --older-than 7d", "failed");
+
+        assertThat(String.join("\n", lines)).contains("refused: " + srv + "/escape/deep resolves to "
+                + outside.toRealPath().resolve("deep") + ", outside " + srv);
+        assertThat(containing(lines, "files older than 7d,")).isEmpty();
+        assertThat(Files.exists(outside.resolve("deep/old.log"))).isTrue();
+    }
 }

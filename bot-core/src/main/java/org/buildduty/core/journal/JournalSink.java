@@ -29,7 +29,8 @@ import org.buildduty.core.time.Ticker;
  * output lines are journaled as they come; the first {@code rollbackStarted} of an operation records
  * {@link OperationState#ROLLING_BACK}, and host runs between {@code rollbackStarted} and {@code rollbackFinished} of
  * a step are journaled as rollback runs; {@code operationFinished} records the terminal state with the summary as
- * its detail.
+ * its detail. Text that may carry output (output lines, a host run's reason and last line, the summary) passes the
+ * {@link Redactor} first.
  *
  * <p>As a {@link ProgressSink} it never throws: a journal failure is logged and counted in {@link #failures()}.
  * Callers that must refuse work when the journal is broken check {@link Journal#checkWritable()} before they start.
@@ -57,7 +58,10 @@ public final class JournalSink extends ProgressSink {
         this(journal, ticker, Redactor.NONE);
     }
 
-    /** A sink that replaces configured secrets in output lines and summaries before they are written. */
+    /**
+     * A sink that replaces configured secrets in output lines, host runs' reasons and last lines, and summaries before
+     * they are written.
+     */
     public JournalSink(Journal journal, Ticker ticker, Redactor redactor) {
         this.journal = Objects.requireNonNull(journal, "journal");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -92,7 +96,9 @@ public final class JournalSink extends ProgressSink {
     public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
         Instant at = ticker.now();
         boolean rollback = inRollback(op.id(), index);
-        write(op, "host finish", () -> journal.hostFinished(op.id(), index, rollback, result, at));
+        StepResult redacted = new StepResult(result.outcome(), result.host(), result.exitCode(),
+                redactor.redact(result.reason()), redactor.redact(result.lastLine()), result.kept());
+        write(op, "host finish", () -> journal.hostFinished(op.id(), index, rollback, redacted, at));
     }
 
     @Override

@@ -151,8 +151,8 @@ public final class OperationReporter extends ProgressSink {
         publisher.status(op.id(), progress(op).statusLine(ticker.now()));
     }
 
-    private static String cut(String s) {
-        String one = s.replaceAll("[\\r\\n\\x00]", " ");
-        return one.length() <= MAX_LINE ? one : one.substring(0, MAX_LINE - 1) + "…";
+    /** One line of at most {@link #MAX_LINE} characters, redacted before it is cut. */
+    private String cut(String s) {
+        return publisher.redactor().cut(s.replaceAll("[\\r\\n\\x00]", " "), MAX_LINE);
     }
 }

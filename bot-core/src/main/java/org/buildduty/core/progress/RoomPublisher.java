@@ -65,6 +65,11 @@ public final class RoomPublisher {
         return room;
     }
 
+    /** The redactor every text passes before it is sent; cut text with its {@link Redactor#cut}. */
+    Redactor redactor() {
+        return redactor;
+    }
+
     /** What the chat supports. */
     public Capabilities capabilities() {
         return caps;

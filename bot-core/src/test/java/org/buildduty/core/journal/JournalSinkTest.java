@@ -22,6 +22,7 @@ import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.progress.Redactor;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.InMemoryJournal;
 
@@ -149,6 +150,23 @@ class JournalSinkTest {
         assertThat(journal.hostRuns(a.id())).extracting(HostRunRecord::rollback).containsExactly(true);
         assertThat(journal.operation(b.id()).orElseThrow().state()).isEqualTo(OperationState.RUNNING);
         assertThat(journal.operation(a.id()).orElseThrow().state()).isEqualTo(OperationState.ROLLING_BACK);
+    }
+
+    @Test
+    void aHostRunsReasonAndLastLineAreRedactedBeforeTheyAreJournaled() {
+        JournalSink redacting = new JournalSink(journal, ticker, new Redactor(List.of("tok-s3cr3t-42")));
+        Operation op = newOperation();
+        redacting.operationStarted(op);
+        redacting.hostStarted(op, 0, update, "bm01");
+        redacting.hostFinished(op, 0, update, new StepResult(StepOutcome.FAILED, "bm01", 1,
+                "HTTP 401: token tok-s3cr3t-42 refused", "Authorization: Bearer tok-s3cr3t-42", Map.of("k", "v")));
+
+        StepResult journaled = journal.hostRuns(op.id()).get(0).result();
+        assertThat(journaled.reason()).isEqualTo("HTTP 401: token *** refused");
+        assertThat(journaled.lastLine()).isEqualTo("Authorization: Bearer ***");
+        assertThat(journaled.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(journaled.exitCode()).isEqualTo(1);
+        assertThat(journaled.kept()).containsEntry("k", "v");
     }
 
     @Test

@@ -104,7 +104,8 @@ public final class DiskExecutor implements StepExecutor {
         List<String> lines;
         switch (action) {
             case "report":
-                lines = DiskReport.lines(where, out.marked("DF "), out.marked("DU "), top(step));
+                String real = out.marked("REAL ").stream().findFirst().orElse(path);
+                lines = DiskReport.lines(where, out.marked("DF "), below(real, out.marked("DU ")), top(step));
                 break;
             case "count":
                 lines = List.of(where + ": " + DiskReport.tally(out.marked("COUNT "), "", step.arg("days")));
@@ -120,6 +121,15 @@ public final class DiskExecutor implements StepExecutor {
     @Override
     public void operationFinished(OperationId operation) {
         ssh.operationFinished(operation);
+    }
+
+    /** {@code du} lines naming entries relative to the directory ({@code ./name}) with its path instead. */
+    private static List<String> below(String real, List<String> du) {
+        String dir = real.endsWith("/") ? real : real + "/";
+        return du.stream().map(l -> {
+            int tab = l.indexOf('\t');
+            return tab >= 0 && l.startsWith("./", tab + 1) ? l.substring(0, tab + 1) + dir + l.substring(tab + 3) : l;
+        }).toList();
     }
 
     private static int days(StepSpec step) {

@@ -32,7 +32,8 @@ import org.buildduty.core.operation.OperationId;
 /**
  * The SSH sessions of running operations: one per inventory host per operation, opened on first use (through its
  * jump hosts, which get sessions of their own), reused by the operation's later steps, reopened once when found
- * dead, and closed when the operation finishes.
+ * dead, and closed when the operation finishes. Before a new session runs its first command, the login shell is
+ * probed once ({@link ShellProbe}); a host whose shell is not POSIX-like is refused for the rest of the operation.
  *
  * <p>At most {@code maxConnectsInFlight} sessions are being opened at once over all operations; a connection the
  * server refused or dropped during the handshake (e.g. by {@code MaxStartups}) is tried once more after a short
@@ -55,6 +56,10 @@ final class Connections {
         private Session session;
         /** How deep in a jump chain this host served (0: only as a target); deeper ones are closed last. */
         private int depth;
+        /** Whether the login shell on {@link #session} was probed and found POSIX-like. */
+        private boolean probed;
+        /** Why this host's login shell was refused for the operation, or null. */
+        private String refused;
     }
 
     Connections(SshHosts hosts, SshOptions options, Identities identities, ScheduledExecutorService timer) {
@@ -131,18 +136,41 @@ final class Connections {
                 .computeIfAbsent(name, k -> new Slot());
         synchronized (slot) {
             slot.depth = Math.max(slot.depth, chain.size());
+            boolean runsCommands = chain.isEmpty();
+            if (runsCommands && slot.refused != null) {
+                throw new SshFailure(slot.refused);
+            }
             Session live = slot.session;
-            if (live != null && live.isConnected()) {
-                return live;
+            if (live == null || !live.isConnected()) {
+                slot.session = null;
+                if (live != null) {
+                    live.disconnect();
+                }
+                live = open(op, target, attempt, chain);
+                slot.session = live;
+                slot.probed = false;
             }
-            slot.session = null;
-            if (live != null) {
-                live.disconnect();
+            if (runsCommands && !slot.probed) {
+                probe(slot, live, target, attempt);
             }
-            Session fresh = open(op, target, attempt, chain);
-            slot.session = fresh;
-            return fresh;
+            return live;
         }
+    }
+
+    /** Probes the login shell of a new connection that will run commands, once; refuses a shell that is not POSIX. */
+    private void probe(Slot slot, Session session, SshTarget target, CancelPoint attempt) throws SshFailure {
+        String refused = ShellProbe.refusal(session, target, options.connectTimeout(), attempt);
+        if (refused == null) {
+            slot.probed = true;
+            return;
+        }
+        LOG.warn("{}", refused);
+        slot.refused = refused;
+        if (slot.depth == 0) {
+            slot.session = null;
+            session.disconnect();
+        }
+        throw new SshFailure(refused);
     }
 
     private Session open(OperationId op, SshTarget target, CancelPoint attempt, List<String> chain) throws SshFailure {

@@ -36,14 +36,16 @@ import org.buildduty.core.param.ShellQuote;
  * Runs a step's {@code command} on its host over SSH (kind {@code ssh}), streaming stdout and stderr line by line
  * and failing with {@code exit N} on a non-zero exit status.
  *
- * <p>The command is the frozen runbook text with {@code {{host}}}, {@code {{operation}}} and kept values bound
- * through {@link ShellQuote#quote} (parameters were quoted by the planner); it runs in an exec channel without a pty,
- * with stdin closed, through the login shell of the host's user. Hosts come from {@link SshHosts}: an unknown name
- * fails with "no host X in the inventory". Authentication is by public key only (key file, passphrase from
- * {@link SshOptions#passphrase()}, ssh-agent); host keys are always checked against the known_hosts file, for jump
- * hosts too, and an unknown or changed key fails the run naming the host and the {@code SHA256:} fingerprint the
- * server offered. A host may be reached through a chain of jump hosts ({@code direct-tcpip} channels, like
- * OpenSSH's {@code ProxyJump}).
+ * <p>The command is the frozen runbook text with {@code {{host}}}, {@code {{operation}}} and kept values bound through
+ * {@link ShellQuote#quote} (parameters were quoted by the planner); it runs in an exec channel without a pty, with
+ * stdin closed, through the login shell of the host's user, which must read POSIX shell syntax (sh, bash, dash, ksh,
+ * zsh; not fish or csh): each new connection is probed once with {@code printf '%s' "$((6*7))"}, and a host whose shell
+ * does not print 42 is refused in one line naming it, before any command runs there. Hosts come from {@link SshHosts}:
+ * an unknown name fails with "no host X in the inventory". Authentication is by public key only (key file, passphrase
+ * from {@link SshOptions#passphrase()}, ssh-agent); host keys are always checked against the known_hosts file, for jump
+ * hosts too, and an unknown or changed key fails the run naming the host and the {@code SHA256:} fingerprint the server
+ * offered. A host may be reached through a chain of jump hosts ({@code direct-tcpip} channels, like OpenSSH's
+ * {@code ProxyJump}).
  *
  * <p>Connections are per operation and host: the steps of one operation share one connection per host, a connection
  * found dead before a command starts is reopened once, and {@link #operationFinished} closes them. Connections lost
@@ -66,6 +68,8 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshExecutor.class);
     /** How often a running command is checked for close, cancel and a lost connection. */
     private static final long POLL_MILLIS = 20;
+    /** Run once on each new connection: a POSIX-like login shell prints {@code 42}. */
+    static final String SHELL_PROBE = ShellProbe.COMMAND;
 
     private final SshHosts hosts;
     private final SshOptions options;

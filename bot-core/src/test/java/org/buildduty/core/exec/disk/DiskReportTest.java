@@ -43,6 +43,6 @@ class DiskReportTest {
         String s = DiskScripts.clean("/srv/it's $(id)", "/srv", 7);
 
         assertThat(s).startsWith("p='/srv/it'\\''s $(id)'; root='/srv'\n")
-                .contains("find -P \"$r\" -xdev -mindepth 1 -type f -mtime +7 -delete");
+                .contains("find -P . -xdev -mindepth 1 -type f -mtime +7 -delete");
     }
 }
