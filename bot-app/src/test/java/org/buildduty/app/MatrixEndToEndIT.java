@@ -124,9 +124,9 @@ class MatrixEndToEndIT {
             List<String> posts = sent.stream().filter(s -> !s.relType().equals("m.replace"))
                     .map(s -> s.body().startsWith("demo #1 [") ? "demo #1 [status]" : s.body()).toList();
             assertThat(posts).as("every line once, none lost").containsExactlyInAnyOrder(
-                    "demo #1 requested by @alice:fake.test: hosts=local (2) parallel=2 pause=0 fail=no",
-                    "demo #1 started: hosts=local (2) parallel=2 pause=0 fail=no · steps: 1) prepare 2) fan out on 2 "
-                            + "3) finish",
+                    "demo #1 requested by @alice:fake.test: hosts='local (2)' parallel=2 pause=0 fail=no",
+                    "demo #1 started: hosts='local (2)' parallel=2 pause=0 fail=no · steps: 1) prepare 2) fan out "
+                            + "on 2 3) finish",
                     "#1 step 1/3: prepare",
                     "demo #1 [status]",
                     "#1 step 2/3: fan out on 2 hosts",

@@ -17,7 +17,7 @@ import org.buildduty.core.param.Durations;
  * {@code {{host}}} and {@code {{operation}}} stay as markers because they are bound when a step runs.
  *
  * <pre>{@code
- * reconfig dry run (nothing started): masters=masters (50) revision=tip parallel=10 dry_run=true
+ * reconfig dry run (nothing started): masters='masters (50)' revision=tip parallel=10 dry_run=true
  * would need approval: 1 of role releng, not the requester
  * 1. move production tag (local): ...
  * 2. update checkouts (ssh on bm01..bm50 (50 hosts), 10 at a time, timeout 10m, stuck after 3m):

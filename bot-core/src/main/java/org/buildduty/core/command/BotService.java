@@ -13,7 +13,7 @@ public interface BotService extends AutoCloseable {
     /** A short name for logs. */
     String name();
 
-    /** Resumes from the journal and begins; called once, after the connectors started. */
+    /** Resumes from the journal and begins; called once, before the connectors start (they may not send yet). */
     void start(BotApi bot);
 
     /**

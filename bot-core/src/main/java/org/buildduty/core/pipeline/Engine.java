@@ -114,16 +114,17 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     /**
      * Recovers state from the journal (interrupted operations reported, pending approvals restored with their
-     * expiry), starts the timers, then the connectors, then the services (which resume from the journal).
+     * expiry), starts the timers, then the services (which resume from the journal), then the connectors: the first
+     * message a connector delivers already finds every service resumed.
      */
     public void start() {
         operations.recover();
         timers.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
-        for (Connector c : connectors.values()) {
-            c.start(this);
-        }
         for (BotService s : services) {
             s.start(this);
+        }
+        for (Connector c : connectors.values()) {
+            c.start(this);
         }
     }
 

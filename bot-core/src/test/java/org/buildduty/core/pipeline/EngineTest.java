@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -15,11 +16,16 @@ import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.ServiceException;
 import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.auth.Authorizer;
+import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.ApprovalRecheck;
+import org.buildduty.core.command.BotApi;
+import org.buildduty.core.command.BotService;
+import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
@@ -31,6 +37,7 @@ import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.testing.FakeConnector;
 import org.buildduty.core.testing.FakeExecutor;
@@ -109,6 +116,42 @@ class EngineTest {
 
     private TestBot start() {
         return start(new InMemoryJournal(), new FakeTicker());
+    }
+
+    @Test
+    void servicesHaveResumedBeforeAnyConnectorCanDeliverAMessage() {
+        // A command typed at once (the console reads stdin as soon as it starts) must find the services resumed
+        // from the journal: `maintenance` answered "not running yet" when the connector started first.
+        FakeTicker ticker = new FakeTicker();
+        FakeConnector chat = new FakeConnector("chat", Capabilities.terminal(), ticker);
+        AtomicReference<Boolean> chatStartedFirst = new AtomicReference<>();
+        BotService service = new BotService() {
+            @Override
+            public String name() {
+                return "probe";
+            }
+
+            @Override
+            public void start(BotApi api) {
+                chatStartedFirst.set(chat.started());
+            }
+
+            @Override
+            public void tick() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (Engine engine = Engine.builder().connector(chat).registry(new CommandRegistry())
+                .authorizer(new Authorizer(new RoleResolver(Map.of(), Set.of(), Set.of()), true))
+                .journal(new InMemoryJournal()).runner(Runner.builder().ticker(ticker).build()).ticker(ticker)
+                .service(service).build()) {
+            engine.start();
+            assertThat(chatStartedFirst.get()).as("the connector was started before the service").isFalse();
+            assertThat(chat.started()).isTrue();
+        }
     }
 
     @Test

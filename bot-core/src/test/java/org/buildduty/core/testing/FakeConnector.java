@@ -56,6 +56,11 @@ public final class FakeConnector implements Connector {
         this.listener = l;
     }
 
+    /** Whether the engine has started this connector (it may deliver messages from then on). */
+    public boolean started() {
+        return listener != null;
+    }
+
     /** A message from {@code principal} in {@code room}, as the connector would deliver it. */
     public ChatMessage message(String principal, String room, String text) {
         return new ChatMessage(ChatAddress.of(id, room), new Identity(id, principal), principal, text,

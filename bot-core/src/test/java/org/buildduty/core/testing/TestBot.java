@@ -227,7 +227,7 @@ public final class TestBot implements AutoCloseable {
             return this;
         }
 
-        /** A service the engine starts after the fake chat, ticks, and closes (call its tick() yourself too). */
+        /** A service the engine starts before the fake chat, ticks, and closes (call its tick() yourself too). */
         public Builder service(BotService s) {
             services.add(s);
             return this;
