@@ -82,10 +82,9 @@ class IrcWithoutAccountTagIT {
             a.await(fromBot("alice", "succeeded"), WAIT);
             assertThat(marker).as("the runbook leaves its marker when releng runs it").exists();
             Files.delete(marker);
-            a.send("QUIT :gone");
-            a.await(l -> l.startsWith("ERROR"), WAIT);
+            a.quit();
 
-            takeNick(m, "alice");
+            m.takeNick("alice");
             m.privmsg("buildduty", "whoami");
             assertThat(m.await(fromBot("alice", "you are"), WAIT)).contains("you are testnet:?alice; no roles");
             m.privmsg("buildduty", "run deploy");
@@ -146,19 +145,6 @@ class IrcWithoutAccountTagIT {
         };
     }
 
-    /** Takes {@code nick} once its owner's QUIT has gone through. */
-    private static void takeNick(RawIrcClient c, String nick) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            c.send("NICK " + nick);
-            String answer = c.await(l -> l.contains(" NICK ") || RawIrcClient.hasNumeric(l, "433"), WAIT);
-            if (!RawIrcClient.hasNumeric(answer, "433")) {
-                return;
-            }
-            assertThat(System.nanoTime()).as("nick " + nick + " still taken").isLessThan(end);
-            Thread.sleep(50);
-        }
-    }
 
     /** A client asking for no caps (account-tag would make the server refuse the whole request). */
     private static RawIrcClient client(String nick, String account, String password) {

@@ -78,8 +78,8 @@ class IrcAccountWithoutTagTest {
                 assertThat(events.message(x -> x.text().equals("whoami")).sender())
                         .isEqualTo(new Identity("irc", "alice"));
 
-                quit(a);
-                takeNick(m, "alice");
+                a.quit();
+                m.takeNick("alice");
                 m.privmsg("bdacct1", "run deploy");
                 assertThat(events.message(x -> x.text().equals("run deploy")).sender().principal())
                         .isEqualTo("?alice");
@@ -109,8 +109,8 @@ class IrcAccountWithoutTagTest {
 
                 a.send("KICK #side2 bdacct2 :out");
                 a.await(l -> l.contains(" KICK #side2 bdacct2"), WAIT);
-                quit(a);
-                takeNick(m, "alice2");
+                a.quit();
+                m.takeNick("alice2");
                 m.privmsg("bdacct2", "run deploy");
                 assertThat(events.message(x -> x.text().equals("run deploy")).sender().principal())
                         .isEqualTo("?alice2");
@@ -139,8 +139,8 @@ class IrcAccountWithoutTagTest {
             o.await(l -> RawIrcClient.hasNumeric(l, "381"), WAIT);
             o.send("SAPART bdacct3 #side3");
             a.await(l -> l.startsWith(":bdacct3!") && l.contains(" PART "), WAIT);
-            quit(a);
-            takeNick(m, "alice3");
+            a.quit();
+            m.takeNick("alice3");
             m.privmsg("bdacct3", "run deploy");
             assertThat(events.message(x -> x.text().equals("run deploy")).sender().principal())
                     .isEqualTo("?alice3");
@@ -154,25 +154,7 @@ class IrcAccountWithoutTagTest {
         op.await(l -> l.contains(" MODE " + channel + " ") && l.endsWith("-n"), WAIT);
     }
 
-    /** Quits and waits until the server has closed the link. */
-    private static void quit(RawIrcClient c) {
-        c.send("QUIT :gone");
-        c.await(l -> l.startsWith("ERROR"), WAIT);
-    }
 
-    /** Takes {@code nick} once its owner's QUIT has gone through. */
-    private static void takeNick(RawIrcClient c, String nick) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            c.send("NICK " + nick);
-            String answer = c.await(l -> l.contains(" NICK ") || RawIrcClient.hasNumeric(l, "433"), WAIT);
-            if (!RawIrcClient.hasNumeric(answer, "433")) {
-                return;
-            }
-            assertThat(System.nanoTime()).as("nick " + nick + " still taken").isLessThan(end);
-            Thread.sleep(50);
-        }
-    }
 
     /** A client asking for no caps (account-tag would make the server refuse the whole request). */
     private static RawIrcClient client(String nick, String account, String password) {

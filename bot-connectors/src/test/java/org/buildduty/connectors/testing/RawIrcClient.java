@@ -177,6 +177,37 @@ public final class RawIrcClient implements AutoCloseable {
         send("PRIVMSG " + target + " :" + text);
     }
 
+    /**
+     * Takes {@code newNick} once its holder's QUIT has gone through: the server's 433 (in use) is retried every
+     * 50 ms for at most {@link #WAIT}.
+     */
+    public void takeNick(String newNick) {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            send("NICK " + newNick);
+            String answer = await(l -> l.contains(" NICK ") || hasNumeric(l, "433"), WAIT);
+            if (!hasNumeric(answer, "433")) {
+                nick = newNick;
+                return;
+            }
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("nick " + newNick + " still taken after " + WAIT);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    /** Quits and waits until the server has closed the link. */
+    public void quit() {
+        send("QUIT :gone");
+        await(l -> l.startsWith("ERROR"), WAIT);
+    }
+
     /** Changes nick and waits until the server confirms it. */
     public void changeNick(String newNick) {
         send("NICK " + newNick);
