@@ -17,7 +17,7 @@ import java.util.Set;
 
 import org.buildduty.commands.mbs.MbsWatches;
 import org.buildduty.core.chat.ChatAddress;
-import org.buildduty.core.testing.FakeMbs;
+import org.buildduty.commands.testing.FakeMbs;
 import org.buildduty.core.time.Ticker;
 
 /**

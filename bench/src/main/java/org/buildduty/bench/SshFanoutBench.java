@@ -12,15 +12,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.buildduty.core.exec.OutputStream;
-import org.buildduty.core.exec.ssh.SshExecutor;
-import org.buildduty.core.exec.ssh.SshHosts;
-import org.buildduty.core.exec.ssh.SshOptions;
-import org.buildduty.core.exec.ssh.SshTarget;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.core.testing.Sshd;
+import org.buildduty.exec.testing.Sshd;
 
 /**
  * Measures SSH fan-out: a real sshd, {@code --hosts} inventory aliases of it, and one step {@code sleep S} run through

@@ -65,7 +65,7 @@ import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
-import org.buildduty.core.exec.buildbot.BuildbotClient;
+import org.buildduty.commands.buildbot.BuildbotClient;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;

@@ -41,8 +41,8 @@ class ArchitectureTest {
     /** The SSH and HTTP libraries stay inside their executors; the model and engines never see them. */
     static final ArchRule EXECUTOR_LIBRARIES_STAY_IN_THEIR_EXECUTORS = noClasses()
             .that().resideInAPackage("org.buildduty..")
-            .and().resideOutsideOfPackages("org.buildduty.core.exec.ssh..", "org.buildduty.core.exec.http..",
-                    "org.buildduty.core.exec.buildbot..", "org.buildduty.core.exec.mbs..",
+            .and().resideOutsideOfPackages("org.buildduty.exec.ssh..", "org.buildduty.exec.http..",
+                    "org.buildduty.commands.buildbot..", "org.buildduty.commands.mbs..",
                     "org.buildduty.connectors..", "org.buildduty.bench..")
             .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "com.jcraft..")
             .because("only the ssh, http, buildbot and mbs clients and executors (and connectors, for their HTTP "

@@ -21,15 +21,15 @@ import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.OutputStream;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
-import org.buildduty.core.exec.ssh.SshExecutor;
-import org.buildduty.core.exec.ssh.SshHosts;
-import org.buildduty.core.exec.ssh.SshOptions;
-import org.buildduty.core.exec.ssh.SshTarget;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
 import org.buildduty.core.testing.RecordingExecContext;
-import org.buildduty.core.testing.Sshd;
+import org.buildduty.exec.testing.Sshd;
 
 /**
  * A placeholder inside backquotes, through a real sshd (the login shell is bash): a value holding a backquote ends

@@ -19,8 +19,8 @@ import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
-import org.buildduty.core.exec.http.HttpCredentials;
-import org.buildduty.core.exec.http.HttpExecutor;
+import org.buildduty.exec.http.HttpCredentials;
+import org.buildduty.exec.http.HttpExecutor;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.param.ParamType;
 
