@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.exec.ssh.SshExecutor;
 import org.buildduty.exec.ssh.SshHosts;
 import org.buildduty.exec.ssh.SshOptions;
@@ -105,9 +105,9 @@ public final class SshFanoutBench {
         private final Map<String, Double> commandSeconds = new ConcurrentHashMap<>();
 
         @Override
-        public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
+        public void output(Operation op, int index, StepSpec step, String host, OutputChannel stream, String line) {
             String[] f = line.strip().split(" ");
-            if (stream == OutputStream.STDOUT && f.length == 2) {
+            if (stream == OutputChannel.STDOUT && f.length == 2) {
                 try {
                     commandSeconds.put(host, Double.parseDouble(f[1]) - Double.parseDouble(f[0]));
                 } catch (NumberFormatException e) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.LineSink;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
@@ -134,8 +134,8 @@ public final class LocalExecutor implements StepExecutor {
         }
         AtomicReference<String> lastLine = new AtomicReference<>("");
         String name = "local-" + request.operation().value() + (host == null ? "" : "-" + host);
-        Thread out = reader(name + "-out", process.getInputStream(), OutputStream.STDOUT, context, lastLine);
-        Thread err = reader(name + "-err", process.getErrorStream(), OutputStream.STDERR, context, lastLine);
+        Thread out = reader(name + "-out", process.getInputStream(), OutputChannel.STDOUT, context, lastLine);
+        Thread err = reader(name + "-err", process.getErrorStream(), OutputChannel.STDERR, context, lastLine);
         context.onCancel(() -> terminate(process));
         int exit;
         try {
@@ -253,7 +253,7 @@ public final class LocalExecutor implements StepExecutor {
         return null;
     }
 
-    private static Thread reader(String name, InputStream in, OutputStream stream, ExecContext context,
+    private static Thread reader(String name, InputStream in, OutputChannel stream, ExecContext context,
             AtomicReference<String> lastLine) {
         Thread t = new Thread(() -> readLines(in, stream, context, lastLine), name);
         t.setDaemon(true);
@@ -261,7 +261,7 @@ public final class LocalExecutor implements StepExecutor {
         return t;
     }
 
-    private static void readLines(InputStream in, OutputStream stream, ExecContext context,
+    private static void readLines(InputStream in, OutputChannel stream, ExecContext context,
             AtomicReference<String> lastLine) {
         LineSink sink = new LineSink(stream, context, lastLine);
         try (in) {

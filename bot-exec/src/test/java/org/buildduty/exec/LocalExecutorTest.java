@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.LineSink;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OperationId;
@@ -63,8 +63,8 @@ class LocalExecutorTest {
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(r.exitCode()).isZero();
         assertThat(r.host()).isEqualTo("bm01");
-        assertThat(context.lines(OutputStream.STDOUT)).containsExactly("one", "three");
-        assertThat(context.lines(OutputStream.STDERR)).containsExactly("two", "four");
+        assertThat(context.lines(OutputChannel.STDOUT)).containsExactly("one", "three");
+        assertThat(context.lines(OutputChannel.STDERR)).containsExactly("two", "four");
         assertThat(r.lastLine()).isIn("three", "four");
     }
 
@@ -84,7 +84,7 @@ class LocalExecutorTest {
         run("bm07", "echo \"$BUILDDUTY_HOST $BUILDDUTY_OPERATION\"");
         run(null, "echo \"${BUILDDUTY_HOST-unset} $BUILDDUTY_OPERATION\"");
 
-        assertThat(context.lines(OutputStream.STDOUT)).containsExactly("bm07 42", "unset 42");
+        assertThat(context.lines(OutputChannel.STDOUT)).containsExactly("bm07 42", "unset 42");
     }
 
     @Test
@@ -92,7 +92,7 @@ class LocalExecutorTest {
         StepResult r = executor.execute(request(null, Map.of("command", "pwd", "dir", tmp.toString())), context);
 
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(context.lines(OutputStream.STDOUT)).containsExactly(tmp.toRealPath().toString());
+        assertThat(context.lines(OutputChannel.STDOUT)).containsExactly(tmp.toRealPath().toString());
     }
 
     @Test
@@ -119,7 +119,7 @@ class LocalExecutorTest {
     void veryLongLinesAreCutAt8KiB() {
         StepResult r = run(null, "head -c 20000 /dev/zero | tr '\\000' a; echo; echo next");
 
-        List<String> out = context.lines(OutputStream.STDOUT);
+        List<String> out = context.lines(OutputChannel.STDOUT);
         assertThat(out).hasSize(2);
         assertThat(out.get(0)).hasSize(LineSink.MAX_LINE_BYTES + 1).startsWith("aaaa").endsWith("a…");
         assertThat(out.get(1)).isEqualTo("next");
@@ -130,7 +130,7 @@ class LocalExecutorTest {
     void cutNeverSplitsAMultiByteCharacter() {
         run(null, "printf a; i=0; while [ $i -lt 5000 ]; do printf '\\303\\251'; i=$((i+1)); done; echo");
 
-        String line = context.lines(OutputStream.STDOUT).get(0);
+        String line = context.lines(OutputChannel.STDOUT).get(0);
         assertThat(line).doesNotContain("\uFFFD").startsWith("aé").endsWith("é…");
         assertThat(line).hasSize(1 + 4095 + 1);
     }
@@ -139,7 +139,7 @@ class LocalExecutorTest {
     void malformedBytesAreReplaced() {
         run(null, "printf 'ok \\377 end\\r\\n'");
 
-        assertThat(context.lines(OutputStream.STDOUT)).containsExactly("ok \uFFFD end");
+        assertThat(context.lines(OutputChannel.STDOUT)).containsExactly("ok \uFFFD end");
     }
 
     @Test
@@ -237,7 +237,7 @@ class LocalExecutorTest {
             assertThat(r.outcome()).as(value).isEqualTo(StepOutcome.SUCCEEDED);
         }
 
-        assertThat(context.lines(OutputStream.STDOUT)).containsExactlyElementsOf(values.stream()
+        assertThat(context.lines(OutputChannel.STDOUT)).containsExactlyElementsOf(values.stream()
                 .flatMap(v -> Stream.of(v.split("\n"))).toList());
         assertThat(tmp.resolve("CANARY")).doesNotExist();
         try (Stream<Path> files = Files.list(tmp)) {
@@ -299,13 +299,13 @@ class LocalExecutorTest {
         LocalExecutor hiding = new LocalExecutor(Duration.ofSeconds(1), java.util.Set.of("HOME"));
         StepResult r = hiding.execute(request(null, "echo \"home=${HOME-unset}\""), context);
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(context.lines(OutputStream.STDOUT)).containsExactly("home=unset");
+        assertThat(context.lines(OutputChannel.STDOUT)).containsExactly("home=unset");
     }
 
     @Test
     void hostAndOperationMarkersAreBoundShellQuoted() {
         StepResult r = run("bm01", "echo {{host}} op {{operation}}");
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(context.lines(OutputStream.STDOUT)).containsExactly("bm01 op 42");
+        assertThat(context.lines(OutputChannel.STDOUT)).containsExactly("bm01 op 42");
     }
 }

@@ -12,7 +12,7 @@ import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
 
@@ -58,7 +58,7 @@ public final class AnnounceExecutor implements StepExecutor {
             ChatAddress address = announcer.resolve(to, null);
             announcer.announce(address, text);
             String done = "announced in " + address;
-            context.output(OutputStream.STDOUT, done);
+            context.output(OutputChannel.STDOUT, done);
             return StepResult.succeeded(null, null, done);
         } catch (UserFacingException e) {
             return StepResult.failed(null, null, e.getMessage(), "");

@@ -14,7 +14,7 @@ import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.exec.CancelPoint;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
@@ -215,13 +215,13 @@ public final class BuildbotExecutor implements StepExecutor {
 
         void info(String line) {
             lastLine = line;
-            context.output(OutputStream.INFO, line);
+            context.output(OutputChannel.INFO, line);
         }
 
         /** A line for the room too: a build started, or its result. */
         void notice(String line) {
             lastLine = line;
-            context.output(OutputStream.NOTICE, line);
+            context.output(OutputChannel.NOTICE, line);
         }
 
         /**

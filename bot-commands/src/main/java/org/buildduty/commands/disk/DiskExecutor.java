@@ -8,7 +8,7 @@ import java.util.Set;
 
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
@@ -17,7 +17,7 @@ import org.buildduty.core.operation.StepSpec;
 
 /**
  * Runs the {@code disk} step kind over the {@code ssh} executor: a disk use report, a dry-run count of old files,
- * or their deletion, on the step's host, with the result as {@link OutputStream#NOTICE} lines so rooms without live
+ * or their deletion, on the step's host, with the result as {@link OutputChannel#NOTICE} lines so rooms without live
  * output see it.
  *
  * <p>Arguments: {@code action} ({@code report}, {@code count} or {@code clean}), {@code path} and {@code root} (the
@@ -114,7 +114,7 @@ public final class DiskExecutor implements StepExecutor {
                 lines = List.of(where + ": " + DiskReport.tally(out.marked("FREED "), "freed ", step.arg("days")));
                 break;
         }
-        lines.forEach(l -> context.output(OutputStream.NOTICE, l));
+        lines.forEach(l -> context.output(OutputChannel.NOTICE, l));
         return StepResult.succeeded(request.host(), r.exitCode(), lines.get(lines.size() - 1));
     }
 
@@ -159,13 +159,13 @@ public final class DiskExecutor implements StepExecutor {
         }
 
         @Override
-        public void output(OutputStream stream, String line) {
-            if (stream == OutputStream.STDOUT) {
+        public void output(OutputChannel stream, String line) {
+            if (stream == OutputChannel.STDOUT) {
                 synchronized (lines) {
                     lines.add(line);
                 }
             }
-            if (stream != OutputStream.STDOUT || !line.startsWith("DU ")) {
+            if (stream != OutputChannel.STDOUT || !line.startsWith("DU ")) {
                 outer.output(stream, line);
             }
         }

@@ -7,7 +7,7 @@ import java.util.function.UnaryOperator;
 
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
 
@@ -45,15 +45,15 @@ public final class MbsExecutor implements StepExecutor {
             return StepResult.failed(null, null, "not a module build id: \"" + cut(raw) + "\"", "");
         }
         long id = Long.parseLong(raw);
-        context.output(OutputStream.STDOUT, "PATCH " + client.where() + " module-builds/" + id + " state=failed");
+        context.output(OutputChannel.STDOUT, "PATCH " + client.where() + " module-builds/" + id + " state=failed");
         try {
             ModuleBuild b = client.cancel(id);
             String done = "module build " + id + " (" + b.nameStream() + ") is now " + b.stateName()
                     + (b.stateReason() == null ? "" : ": " + b.stateReason());
-            context.output(OutputStream.STDOUT, done);
+            context.output(OutputChannel.STDOUT, done);
             return StepResult.succeeded(null, null, done);
         } catch (MbsException e) {
-            context.output(OutputStream.STDERR, e.getMessage());
+            context.output(OutputChannel.STDERR, e.getMessage());
             return StepResult.failed(null, null, e.getMessage(), "");
         }
     }

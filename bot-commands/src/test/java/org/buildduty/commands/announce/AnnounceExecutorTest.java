@@ -14,7 +14,7 @@ import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OperationId;
@@ -56,7 +56,7 @@ class AnnounceExecutorTest {
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(r.lastLine()).isEqualTo("announced in chat:#ops");
         assertThat(rec.posted).containsExactly("chat:#ops op 17: it's \"a b\" & <done>");
-        assertThat(ctx.lines(OutputStream.STDOUT)).containsExactly("announced in chat:#ops");
+        assertThat(ctx.lines(OutputChannel.STDOUT)).containsExactly("announced in chat:#ops");
     }
 
     @Test

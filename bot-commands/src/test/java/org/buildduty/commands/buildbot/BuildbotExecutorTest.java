@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OnHostFailure;
@@ -89,8 +89,8 @@ class BuildbotExecutorTest {
 
         String url = "http://127.0.0.1:" + server.getPort() + "/#/builders/2/builds/4";
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(context.lines(OutputStream.INFO)).containsExactly("forced quick on force: build request 7");
-        assertThat(context.lines(OutputStream.NOTICE)).containsExactly(
+        assertThat(context.lines(OutputChannel.INFO)).containsExactly("forced quick on force: build request 7");
+        assertThat(context.lines(OutputChannel.NOTICE)).containsExactly(
                 "build quick#4 started on w1: " + url,
                 "build quick#4 SUCCESS in 12s: " + url);
         assertThat(r.kept()).containsExactly(Map.entry("buildrequest", "7"), Map.entry("build_url", url),
@@ -160,7 +160,7 @@ class BuildbotExecutorTest {
 
         String base = "http://127.0.0.1:" + server.getPort() + "/";
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(context.lines(OutputStream.NOTICE)).containsExactly(
+        assertThat(context.lines(OutputChannel.NOTICE)).containsExactly(
                 "build quick#4 started on w1: " + base + "#/builders/2/builds/4",
                 "Buildbot at " + base + " is not reachable: answered 503; still following build request 7",
                 "Buildbot answers again after 6s",

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OnHostFailure;
@@ -149,8 +149,8 @@ class BuildbotLiveTest {
                 Map.of("sha", sha)), context);
 
         assertThat(r.outcome()).as(r.summary() + " " + context.lines()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(context.lines(OutputStream.INFO).get(0)).matches("forced echo-rev on force: build request [0-9]+");
-        List<String> lines = context.lines(OutputStream.NOTICE);
+        assertThat(context.lines(OutputChannel.INFO).get(0)).matches("forced echo-rev on force: build request [0-9]+");
+        List<String> lines = context.lines(OutputChannel.NOTICE);
         assertThat(lines).anyMatch(l -> l.matches("build echo-rev#[0-9]+ started on w1: http://127\\.0\\.0\\.1:[0-9]+/"
                 + "#/builders/[0-9]+/builds/[0-9]+"));
         assertThat(lines.get(lines.size() - 1)).matches("build echo-rev#[0-9]+ SUCCESS in [0-9]+s: .*");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.exec.ssh.SshExecutor;
@@ -82,7 +82,7 @@ class BackquotesOverSshTest {
         StepResult result = (ssh == null ? ssh() : ssh).execute(new ExecRequest(new OperationId(1), step, "bm01",
                 Duration.ofSeconds(30)), context);
         assertThat(result.outcome()).as(result.summary()).isIn(StepOutcome.SUCCEEDED, StepOutcome.FAILED);
-        return context.lines(OutputStream.STDOUT);
+        return context.lines(OutputChannel.STDOUT);
     }
 
     private Path runbooks(String command) throws IOException {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.buildduty.core.exec.ExecContext;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 
 /**
  * The context a {@code wait_until} command poll runs in: collects stdout (bounded) and the last stderr line instead
@@ -20,13 +20,13 @@ final class CapturingContext implements ExecContext {
     private boolean cancelled;
 
     @Override
-    public synchronized void output(OutputStream stream, String line) {
+    public synchronized void output(OutputChannel stream, String line) {
         if (line == null) {
             return;
         }
-        if (stream == OutputStream.STDERR) {
+        if (stream == OutputChannel.STDERR) {
             lastError = line;
-        } else if (stream != OutputStream.INFO && stdout.length() + line.length() < MAX_STDOUT) {
+        } else if (stream != OutputChannel.INFO && stdout.length() + line.length() < MAX_STDOUT) {
             stdout.append(line).append('\n');
         }
     }

@@ -16,7 +16,7 @@ import okhttp3.OkHttpClient;
 import org.buildduty.core.exec.CancelPoint;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
@@ -126,7 +126,7 @@ public final class HttpExecutor implements StepExecutor {
             return StepResult.failed(host, null, e.getMessage(), "");
         }
         CancelPoint cancel = CancelPoint.attach(context);
-        Consumer<String> info = line -> context.output(OutputStream.INFO, line);
+        Consumer<String> info = line -> context.output(OutputChannel.INFO, line);
         String target = p.method() + " " + HttpText.url(p.url());
         int retried = 0;
         int rateLimited = 0;

@@ -18,13 +18,13 @@ final class WaitArgs {
     final HttpArgs http;
     final String command;
     final String host;
-    final Condition until;
-    final Condition failIf;
+    final WaitCondition until;
+    final WaitCondition failIf;
     final Duration interval;
     final Map<String, JsonPath> keep;
 
-    private WaitArgs(HttpArgs http, String command, String host, Condition until, Condition failIf, Duration interval,
-            Map<String, JsonPath> keep) {
+    private WaitArgs(HttpArgs http, String command, String host, WaitCondition until, WaitCondition failIf,
+            Duration interval, Map<String, JsonPath> keep) {
         this.http = http;
         this.command = command;
         this.host = host;
@@ -75,8 +75,8 @@ final class WaitArgs {
         } else if (args.containsKey("host") && url) {
             problems.put("host", "goes with command; a url is polled from the bot");
         }
-        Condition until = condition(args.get("until"), "until", true, problems);
-        Condition failIf = condition(args.get("fail_if"), "fail_if", false, problems);
+        WaitCondition until = condition(args.get("until"), "until", true, problems);
+        WaitCondition failIf = condition(args.get("fail_if"), "fail_if", false, problems);
         Duration interval = DEFAULT_INTERVAL;
         Object i = args.get("interval");
         if (i != null) {
@@ -93,7 +93,7 @@ final class WaitArgs {
         return new WaitArgs(http, cmd, host, until, failIf, interval, keep);
     }
 
-    private static Condition condition(Object spec, String key, boolean required, Map<String, String> problems) {
+    private static WaitCondition condition(Object spec, String key, boolean required, Map<String, String> problems) {
         if (spec == null) {
             if (required) {
                 problems.put(key, "a condition is required, e.g. { path: $.state, equals: done }");
@@ -101,7 +101,7 @@ final class WaitArgs {
             return null;
         }
         try {
-            return Condition.parse(spec);
+            return WaitCondition.parse(spec);
         } catch (IllegalArgumentException e) {
             problems.put(key, e.getMessage());
             return null;

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.buildduty.core.exec.CancelPoint;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
@@ -35,7 +35,7 @@ import org.buildduty.core.time.Ticker;
  * <p>Arguments: {@code url} with {@code method}, {@code headers}, {@code body} and {@code auth} as for
  * {@link HttpExecutor}; or {@code command} and {@code host} (one inventory host). The polled document is the JSON
  * answer (or a command's stdout parsed as JSON; any other text counts as one JSON string, trimmed). {@code until}
- * (required) and {@code fail_if} are {@link Condition}s (values kept by earlier steps are bound into them as they
+ * (required) and {@code fail_if} are {@link WaitCondition}s (values kept by earlier steps are bound into them as they
  * are); {@code interval} is the pause between polls (default 10s, at
  * least 1s); {@code keep} takes values from the last document as {@code http} does.
  *
@@ -129,7 +129,7 @@ public final class WaitUntilExecutor implements StepExecutor {
             }
         }
         CancelPoint cancel = CancelPoint.attach(context);
-        Consumer<String> info = line -> context.output(OutputStream.INFO, line);
+        Consumer<String> info = line -> context.output(OutputChannel.INFO, line);
         Set<JsonPath> pathSet = new LinkedHashSet<>(args.until.paths());
         if (args.failIf != null) {
             pathSet.addAll(args.failIf.paths());

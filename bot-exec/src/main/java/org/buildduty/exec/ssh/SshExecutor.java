@@ -25,7 +25,7 @@ import org.buildduty.core.exec.CancelPoint;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.LineSink;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
@@ -140,8 +140,8 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
             }
             ChannelExec channel = null;
             AtomicReference<String> last = new AtomicReference<>("");
-            LineSink out = new LineSink(OutputStream.STDOUT, context, last);
-            LineSink err = new LineSink(OutputStream.STDERR, context, last);
+            LineSink out = new LineSink(OutputChannel.STDOUT, context, last);
+            LineSink err = new LineSink(OutputChannel.STDERR, context, last);
             try {
                 channel = (ChannelExec) session.openChannel("exec");
                 if (channel == null) {

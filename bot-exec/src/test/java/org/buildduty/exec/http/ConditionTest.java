@@ -14,7 +14,7 @@ class ConditionTest {
             + "\"complete\":true,\"results\":null,\"tasks\":[1,2,3],\"meta\":{\"total\":3},\"ratio\":0.5}");
 
     private static boolean holds(Map<String, Object> spec) {
-        return Condition.parse(spec).holds(DOC);
+        return WaitCondition.parse(spec).holds(DOC);
     }
 
     private static Map<String, Object> test(String path, String op, Object value) {
@@ -86,14 +86,15 @@ class ConditionTest {
 
     @Test
     void describesItselfAndListsItsPaths() {
-        Condition c = Condition.parse(Map.of("any", List.of(test("$.state_name", "in", List.of("done", "ready")),
+        WaitCondition c = WaitCondition.parse(Map.of("any", List.of(
+                test("$.state_name", "in", List.of("done", "ready")),
                 test("$.state", "ge", "3"), test("$.state_name", "equals", "failed"), test("$.x", "exists", "false"),
                 test("$.complete", "not_equals", "true"))));
         assertThat(c.describe()).isEqualTo("($.state_name in [\"done\", \"ready\"] or $.state >= 3"
                 + " or $.state_name = \"failed\" or $.x does not exist or $.complete != true)");
         assertThat(c.paths()).extracting(JsonPath::text).containsExactly("$.state_name", "$.state", "$.x",
                 "$.complete");
-        assertThat(Condition.parse(test("$.n", "lt", 5)).describe()).isEqualTo("$.n < 5");
+        assertThat(WaitCondition.parse(test("$.n", "lt", 5)).describe()).isEqualTo("$.n < 5");
     }
 
     @Test
@@ -120,7 +121,7 @@ class ConditionTest {
     }
 
     private static void assertBad(Object spec, String message) {
-        assertThatThrownBy(() -> Condition.parse(spec)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> WaitCondition.parse(spec)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(message);
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.param.Escapes;
@@ -176,7 +176,7 @@ class HttpExecutorTest {
         assertThat(first.getMethod()).isEqualTo("DELETE");
         assertThat(first.getHeaders().get("X-Reason")).isEqualTo("cleanup 7");
         assertThat(taken().getMethod()).isEqualTo("PATCH");
-        assertThat(context.lines(OutputStream.INFO)).hasSize(2).allSatisfy(l -> assertThat(l)
+        assertThat(context.lines(OutputChannel.INFO)).hasSize(2).allSatisfy(l -> assertThat(l)
                 .matches("(DELETE|PATCH) http://127\\.0\\.0\\.1:\\d+/b/1 → 20[24] (No Content|Accepted) \\(\\d+ ms\\)"));
     }
 
@@ -194,7 +194,7 @@ class HttpExecutorTest {
         assertThat(r.lastLine()).isEqualTo("{\"error\": \"Invalid path: nosuch\"}");
         assertThat(big.reason()).isEqualTo("HTTP 500 Internal Server Error (expected 201)");
         assertThat(big.lastLine()).startsWith("{\"error\": \"xxx").hasSizeLessThanOrEqualTo(300).doesNotContain("\n");
-        assertThat(context.lines(OutputStream.INFO)).containsSubsequence(
+        assertThat(context.lines(OutputChannel.INFO)).containsSubsequence(
                 "GET " + url("/api/v2/nosuch") + " → 404 Not Found (0 ms)", "{\"error\": \"Invalid path: nosuch\"}",
                 "POST " + url("/api/v2/f") + " → 500 Internal Server Error (0 ms)");
         assertThat(sleeper.sleeps()).isEmpty();
@@ -219,7 +219,7 @@ class HttpExecutorTest {
         assertThat(r.kept()).containsExactly(Map.entry("bsid", "17"), Map.entry("brid", "23"),
                 Map.entry("pair", "{\"2\":23}"), Map.entry("token", "tok-9f8e7d"), Map.entry("last", "2"),
                 Map.entry("count", "2"), Map.entry("none", "null"));
-        assertThat(context.lines(OutputStream.INFO)).endsWith("kept bsid, brid, pair, token, last, count, none");
+        assertThat(context.lines(OutputChannel.INFO)).endsWith("kept bsid, brid, pair, token, last, count, none");
         assertThat(String.join("\n", context.lines())).doesNotContain("tok-9f8e7d");
         assertThat(http.keptNames(Map.of("keep", keep))).containsExactly("bsid", "brid", "pair", "token", "last",
                 "count", "none");

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.testing.FakeTicker;
@@ -67,7 +67,7 @@ class HttpRetryTest {
         assertThat(r.kept()).containsEntry("id", "5");
         assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(3));
         assertThat(server.getRequestCount()).isEqualTo(2);
-        assertThat(context.lines(OutputStream.INFO)).contains("rate limited; retrying in 3s");
+        assertThat(context.lines(OutputChannel.INFO)).contains("rate limited; retrying in 3s");
     }
 
     @Test
@@ -146,7 +146,7 @@ class HttpRetryTest {
 
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(500), Duration.ofSeconds(1));
-        assertThat(context.lines(OutputStream.INFO)).containsSubsequence("retry 1 of 2 in 0.5s", "retry 2 of 2 in 1s");
+        assertThat(context.lines(OutputChannel.INFO)).containsSubsequence("retry 1 of 2 in 0.5s", "retry 2 of 2 in 1s");
     }
 
     @Test
@@ -175,7 +175,7 @@ class HttpRetryTest {
         assertThat(r.outcome()).isEqualTo(StepOutcome.FAILED);
         assertThat(r.reason()).isEqualTo("connection refused");
         assertThat(sleeper.sleeps()).hasSize(2);
-        assertThat(context.lines(OutputStream.INFO).get(0))
+        assertThat(context.lines(OutputChannel.INFO).get(0))
                 .isEqualTo("GET http://127.0.0.1:" + port + "/x → connection refused (0 ms)");
     }
 
@@ -223,6 +223,6 @@ class HttpRetryTest {
 
         assertThat(f.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(StepOutcome.CANCELLED);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
-        assertThat(context.lines(OutputStream.INFO)).last().isEqualTo("rate limited; retrying in 50s");
+        assertThat(context.lines(OutputChannel.INFO)).last().isEqualTo("rate limited; retrying in 50s");
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.exec.LocalExecutor;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.param.ShellQuote;
@@ -60,13 +60,13 @@ class WaitUntilCommandTest {
         assertThat(r.outcome()).as(r.summary()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(r.kept()).containsExactly(Map.entry("id", "7"));
         assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(30));
-        assertThat(context.lines(OutputStream.INFO)).containsExactly(
+        assertThat(context.lines(OutputChannel.INFO)).containsExactly(
                 "waiting until $.state = \"done\" (every 30s)",
                 "$.state: building",
                 "$.state: building → done",
                 "condition met: $.state = \"done\"",
                 "kept id");
-        assertThat(context.lines(OutputStream.STDOUT)).isEmpty();
+        assertThat(context.lines(OutputChannel.STDOUT)).isEmpty();
     }
 
     @Test
@@ -83,10 +83,10 @@ class WaitUntilCommandTest {
         StepResult r = wait.execute(request("wait_until", args, Map.of(), Duration.ofHours(1)), context);
 
         assertThat(r.outcome()).as(r.summary()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(context.lines(OutputStream.INFO)).hasSize(4);
-        assertThat(context.lines(OutputStream.INFO).get(1)).startsWith("poll failed: bm02: exit 1 (cat: ")
+        assertThat(context.lines(OutputChannel.INFO)).hasSize(4);
+        assertThat(context.lines(OutputChannel.INFO).get(1)).startsWith("poll failed: bm02: exit 1 (cat: ")
                 .contains("No such file or directory");
-        assertThat(context.lines(OutputStream.INFO).get(2)).isEqualTo("$: ready");
+        assertThat(context.lines(OutputChannel.INFO).get(2)).isEqualTo("$: ready");
         assertThat(sleeper.sleeps()).hasSize(2);
     }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OnHostFailure;
@@ -93,7 +93,7 @@ class WaitUntilExecutorTest {
         assertThat(r.kept()).containsExactly(Map.entry("id", "42"));
         assertThat(r.lastLine()).isEqualTo("$.state_name = \"done\"");
         assertThat(sleeper.sleeps()).hasSize(5).containsOnly(Duration.ofSeconds(10));
-        assertThat(context.lines(OutputStream.INFO)).containsExactly(
+        assertThat(context.lines(OutputChannel.INFO)).containsExactly(
                 "waiting until $.state_name in [\"done\", \"ready\"] (every 10s)",
                 "$.state_name: init",
                 "$.state_name: init → wait",
@@ -122,7 +122,7 @@ class WaitUntilExecutorTest {
         assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(20), Duration.ofSeconds(20),
                 Duration.ofSeconds(20));
         assertThat(polls).hasValue(4);
-        assertThat(context.lines(OutputStream.INFO)).containsExactly(
+        assertThat(context.lines(OutputChannel.INFO)).containsExactly(
                 "waiting until $.state_name in [\"done\", \"ready\"] (every 20s)", "$.state_name: build");
     }
 
@@ -164,7 +164,7 @@ class WaitUntilExecutorTest {
 
         assertThat(r.outcome()).as(r.summary()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(sleeper.sleeps()).hasSize(1);
-        assertThat(context.lines(OutputStream.INFO)).contains("condition met: $.builds[-1].buildrequestid = 17");
+        assertThat(context.lines(OutputChannel.INFO)).contains("condition met: $.builds[-1].buildrequestid = 17");
     }
 
     @Test
@@ -204,7 +204,7 @@ class WaitUntilExecutorTest {
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(10),
                 Duration.ofSeconds(10), Duration.ofSeconds(30));
-        assertThat(context.lines(OutputStream.INFO)).containsExactly(
+        assertThat(context.lines(OutputChannel.INFO)).containsExactly(
                 "waiting until $.state_name in [\"done\", \"ready\"] (every 10s)",
                 "poll failed: HTTP 503 Service Unavailable",
                 "poll failed: HTTP 500 Internal Server Error",

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OperationId;
@@ -168,8 +168,8 @@ class SshExecutorTest {
 
             assertThat(viaPlanner.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
             assertThat(viaBinding.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
-            assertThat(String.join("\n", planned.lines(OutputStream.STDOUT))).isEqualTo(value);
-            assertThat(String.join("\n", kept.lines(OutputStream.STDOUT))).isEqualTo(value);
+            assertThat(String.join("\n", planned.lines(OutputChannel.STDOUT))).isEqualTo(value);
+            assertThat(String.join("\n", kept.lines(OutputChannel.STDOUT))).isEqualTo(value);
         }
         assertThat(canary).doesNotExist();
     }

@@ -27,12 +27,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * holding a number counts). A missing value satisfies only {@code exists: false}.
  *
  * <pre>{@code
- * Condition.parse(Map.of("path", "$.state_name", "in", List.of("done", "ready")))
- * Condition.parse(Map.of("all", List.of(Map.of("path", "$.complete", "equals", "true"),
+ * WaitCondition.parse(Map.of("path", "$.state_name", "in", List.of("done", "ready")))
+ * WaitCondition.parse(Map.of("all", List.of(Map.of("path", "$.complete", "equals", "true"),
  *                                       Map.of("path", "$.results", "gt", "0"))))
  * }</pre>
  */
-public final class Condition {
+public final class WaitCondition {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> OPERATORS = List.of("equals", "not_equals", "in", "not_in", "lt", "le", "gt",
             "ge", "exists");
@@ -41,7 +41,7 @@ public final class Condition {
 
     private final Node root;
 
-    private Condition(Node root) {
+    private WaitCondition(Node root) {
         this.root = root;
     }
 
@@ -50,8 +50,8 @@ public final class Condition {
      *
      * @throws IllegalArgumentException with a one-line message naming the part that is wrong
      */
-    public static Condition parse(Object spec) {
-        return new Condition(node(spec, ""));
+    public static WaitCondition parse(Object spec) {
+        return new WaitCondition(node(spec, ""));
     }
 
     /** True when the condition holds for {@code document}. */
@@ -326,7 +326,7 @@ public final class Condition {
             return number(s) != null || s.equals("true") || s.equals("false") || s.equals("null") ? s : quote(s);
         }
         if (value instanceof List) {
-            return ((List<?>) value).stream().map(Condition::render).collect(Collectors.joining(", ", "[", "]"));
+            return ((List<?>) value).stream().map(WaitCondition::render).collect(Collectors.joining(", ", "[", "]"));
         }
         try {
             return JSON.writeValueAsString(value);

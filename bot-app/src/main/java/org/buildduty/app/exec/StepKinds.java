@@ -36,10 +36,11 @@ import org.buildduty.core.time.Ticker;
  * The step executors a configuration gives the runner: {@code local}, {@code ssh} (inventory hosts, known_hosts,
  * keys), {@code http} (configured credentials), {@code wait_until}, {@code disk} (over ssh), {@code announce},
  * {@code buildbot} with {@code services.buildbot}, and {@code mbs} with {@code services.mbs}. Creating them opens
- * nothing; connections are made when a step runs.
+ * nothing; connections are made when a step runs. This is the one list of step kinds: a new kind is its executor's
+ * files plus one line in {@link #of}.
  */
-public final class Executors {
-    private Executors() {
+public final class StepKinds {
+    private StepKinds() {
     }
 
     /**
@@ -51,7 +52,7 @@ public final class Executors {
     public record Clients(Optional<BuildbotClient> buildbot, Optional<MbsClient> mbs) {
         /** The clients {@code cfg} configures; creating them opens nothing. */
         public static Clients of(BotConfig cfg, Ticker ticker) {
-            return new Clients(Executors.buildbot(cfg), cfg.services().mbs().map(m -> MbsClient.of(m.url(),
+            return new Clients(StepKinds.buildbot(cfg), cfg.services().mbs().map(m -> MbsClient.of(m.url(),
                     () -> m.token().map(Secret::reveal).orElse(null), ticker)));
         }
     }
