@@ -28,6 +28,7 @@ import okhttp3.Response;
 
 import org.buildduty.exec.http.HttpCredential;
 import org.buildduty.exec.http.Json;
+import org.buildduty.exec.http.OkHttpClients;
 import org.buildduty.exec.http.Sessions;
 import org.buildduty.core.time.Ticker;
 
@@ -90,16 +91,16 @@ public final class BuildbotClient {
     public static BuildbotClient of(URI baseUrl, String user, Supplier<String> password) {
         URI base = withSlash(baseUrl);
         HttpCredential c = HttpCredential.session("buildbot", base, user, password, base.resolve("auth/login"));
-        OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(Duration.ofSeconds(30)).writeTimeout(Duration.ofSeconds(30)).build();
-        return new BuildbotClient(http, c, base);
+        return new BuildbotClient(defaultHttp(), c, base);
     }
 
     /** A client that does not log in (Buildbot's anonymous user: reads only, where authz allows). */
     public static BuildbotClient anonymous(URI baseUrl) {
-        OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(Duration.ofSeconds(30)).writeTimeout(Duration.ofSeconds(30)).build();
-        return new BuildbotClient(http, null, withSlash(baseUrl));
+        return new BuildbotClient(defaultHttp(), null, withSlash(baseUrl));
+    }
+
+    private static OkHttpClient defaultHttp() {
+        return OkHttpClients.builder(Duration.ofSeconds(30), Duration.ofSeconds(30)).build();
     }
 
     /** The master's web root, ending in {@code /}. */

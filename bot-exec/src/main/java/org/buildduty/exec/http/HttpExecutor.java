@@ -84,12 +84,7 @@ public final class HttpExecutor implements StepExecutor {
      * jar. Each call is also bounded by what is left of its step's timeout.
      */
     public static OkHttpClient defaultClient() {
-        return new OkHttpClient.Builder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(Duration.ofSeconds(60))
-                .writeTimeout(Duration.ofSeconds(60))
-                .followRedirects(true)
-                .build();
+        return OkHttpClients.builder(Duration.ofSeconds(60), Duration.ofSeconds(60)).followRedirects(true).build();
     }
 
     @Override
