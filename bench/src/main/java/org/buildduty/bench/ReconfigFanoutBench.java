@@ -14,13 +14,13 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
 
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.Runner;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.exec.ssh.SshExecutor;
 import org.buildduty.exec.ssh.SshHosts;
 import org.buildduty.exec.ssh.SshOptions;
 import org.buildduty.exec.ssh.SshTarget;
-import org.buildduty.core.operation.OnHostFailure;
-import org.buildduty.core.operation.Runner;
-import org.buildduty.core.operation.StepSpec;
 import org.buildduty.exec.testing.Sshd;
 
 /**

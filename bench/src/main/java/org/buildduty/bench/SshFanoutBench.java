@@ -12,14 +12,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.buildduty.core.exec.OutputChannel;
-import org.buildduty.exec.ssh.SshExecutor;
-import org.buildduty.exec.ssh.SshHosts;
-import org.buildduty.exec.ssh.SshOptions;
-import org.buildduty.exec.ssh.SshTarget;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
 import org.buildduty.exec.testing.Sshd;
 
 /**

@@ -12,15 +12,17 @@ import org.buildduty.app.config.HostConfig;
 import org.buildduty.app.config.InventoryConfig;
 import org.buildduty.app.config.Secret;
 import org.buildduty.app.config.SshSettings;
-import org.buildduty.core.chat.Announcer;
 import org.buildduty.commands.announce.AnnounceExecutor;
-import org.buildduty.exec.LocalExecutor;
-import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.commands.buildbot.BuildbotClient;
 import org.buildduty.commands.buildbot.BuildbotExecutor;
+import org.buildduty.commands.disk.DiskExecutor;
 import org.buildduty.commands.mbs.MbsClient;
 import org.buildduty.commands.mbs.MbsExecutor;
-import org.buildduty.commands.disk.DiskExecutor;
+import org.buildduty.core.chat.Announcer;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.time.Sleeper;
+import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.LocalExecutor;
 import org.buildduty.exec.http.HttpCredential;
 import org.buildduty.exec.http.HttpCredentials;
 import org.buildduty.exec.http.HttpExecutor;
@@ -29,8 +31,6 @@ import org.buildduty.exec.ssh.SshExecutor;
 import org.buildduty.exec.ssh.SshHosts;
 import org.buildduty.exec.ssh.SshOptions;
 import org.buildduty.exec.ssh.SshTarget;
-import org.buildduty.core.time.Sleeper;
-import org.buildduty.core.time.Ticker;
 
 /**
  * The step executors a configuration gives the runner: {@code local}, {@code ssh} (inventory hosts, known_hosts,

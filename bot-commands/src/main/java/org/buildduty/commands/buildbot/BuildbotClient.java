@@ -26,11 +26,11 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
+import org.buildduty.core.time.Ticker;
 import org.buildduty.exec.http.HttpCredential;
 import org.buildduty.exec.http.Json;
 import org.buildduty.exec.http.OkHttpClients;
 import org.buildduty.exec.http.Sessions;
-import org.buildduty.core.time.Ticker;
 
 /**
  * Talks to a Buildbot 3.7 master's REST API ({@code /api/v2}): lists builders, workers, builds and build requests,

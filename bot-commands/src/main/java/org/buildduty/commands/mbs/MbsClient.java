@@ -22,10 +22,10 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
+import org.buildduty.core.time.Ticker;
 import org.buildduty.exec.http.Json;
 import org.buildduty.exec.http.OkHttpClients;
 import org.buildduty.exec.http.ServiceLines;
-import org.buildduty.core.time.Ticker;
 
 /**
  * Talks to a Module Build Service ({@code /module-build-service/1/}): reads module builds, lists the active ones,

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.commands.builtin.BuiltinCommands;
+import org.buildduty.commands.testing.BuildbotMaster;
+import org.buildduty.commands.testing.GitForge;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.operation.OperationId;
-import org.buildduty.commands.testing.BuildbotMaster;
-import org.buildduty.commands.testing.GitForge;
 import org.buildduty.core.testing.TestBot;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.commands.testing.BuildbotMaster;
+import org.buildduty.commands.testing.GitForge;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
@@ -22,8 +24,6 @@ import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.commands.testing.BuildbotMaster;
-import org.buildduty.commands.testing.GitForge;
 import org.buildduty.core.testing.RecordingExecContext;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;

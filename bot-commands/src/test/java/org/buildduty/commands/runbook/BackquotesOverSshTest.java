@@ -21,14 +21,14 @@ import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
-import org.buildduty.exec.ssh.SshExecutor;
-import org.buildduty.exec.ssh.SshHosts;
-import org.buildduty.exec.ssh.SshOptions;
-import org.buildduty.exec.ssh.SshTarget;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
 import org.buildduty.core.testing.RecordingExecContext;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
 import org.buildduty.exec.testing.Sshd;
 
 /**

@@ -13,13 +13,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.buildduty.exec.LocalExecutor;
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.param.ShellQuote;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.RecordingExecContext;
+import org.buildduty.exec.LocalExecutor;
 
 /** wait_until running a command through the executor registered as ssh (here a local one, so no sshd is needed). */
 class WaitUntilCommandTest {

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.buildduty.exec.LocalExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OperationId;
@@ -32,6 +31,7 @@ import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.testing.RecordingProgressSink;
+import org.buildduty.exec.LocalExecutor;
 import org.buildduty.exec.testing.Sshd;
 
 /** A real runner driving the SSH executor against a real sshd: fan-out, lost connections, cancel. */
