@@ -18,6 +18,7 @@ COPY mvnw ./
 COPY .mvn/ .mvn/
 COPY pom.xml ./
 COPY bot-core/pom.xml bot-core/
+COPY bot-exec/pom.xml bot-exec/
 COPY bot-commands/pom.xml bot-commands/
 COPY bot-connectors/pom.xml bot-connectors/
 COPY bot-app/pom.xml bot-app/

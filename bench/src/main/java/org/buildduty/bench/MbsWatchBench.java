@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.buildduty.commands.mbs.MbsWatches;
+import org.buildduty.commands.testing.FakeMbs;
 import org.buildduty.core.chat.ChatAddress;
-import org.buildduty.core.testing.FakeMbs;
 import org.buildduty.core.time.Ticker;
 
 /**

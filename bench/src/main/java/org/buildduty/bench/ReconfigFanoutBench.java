@@ -14,14 +14,14 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
 
-import org.buildduty.core.exec.ssh.SshExecutor;
-import org.buildduty.core.exec.ssh.SshHosts;
-import org.buildduty.core.exec.ssh.SshOptions;
-import org.buildduty.core.exec.ssh.SshTarget;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.core.testing.Sshd;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
+import org.buildduty.exec.testing.Sshd;
 
 /**
  * Measures the reconfig runbook's fan-out: the shape of its {@code reconfig} step (ssh over the masters,

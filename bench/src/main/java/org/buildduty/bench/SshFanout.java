@@ -17,8 +17,6 @@ import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
-import org.buildduty.core.exec.ssh.SshOptions;
-import org.buildduty.core.exec.ssh.SshTarget;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
@@ -26,7 +24,9 @@ import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.ProgressSink;
-import org.buildduty.core.testing.Sshd;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
+import org.buildduty.exec.testing.Sshd;
 
 /**
  * The fan-out benches' shared part: many inventory aliases of one real sshd, and one operation of one step run

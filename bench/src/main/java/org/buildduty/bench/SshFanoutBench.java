@@ -11,16 +11,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.buildduty.core.exec.OutputStream;
-import org.buildduty.core.exec.ssh.SshExecutor;
-import org.buildduty.core.exec.ssh.SshHosts;
-import org.buildduty.core.exec.ssh.SshOptions;
-import org.buildduty.core.exec.ssh.SshTarget;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.core.testing.Sshd;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
+import org.buildduty.exec.testing.Sshd;
 
 /**
  * Measures SSH fan-out: a real sshd, {@code --hosts} inventory aliases of it, and one step {@code sleep S} run through
@@ -105,9 +105,9 @@ public final class SshFanoutBench {
         private final Map<String, Double> commandSeconds = new ConcurrentHashMap<>();
 
         @Override
-        public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
+        public void output(Operation op, int index, StepSpec step, String host, OutputChannel stream, String line) {
             String[] f = line.strip().split(" ");
-            if (stream == OutputStream.STDOUT && f.length == 2) {
+            if (stream == OutputChannel.STDOUT && f.length == 2) {
                 try {
                     commandSeconds.put(host, Double.parseDouble(f[1]) - Double.parseDouble(f[0]));
                 } catch (NumberFormatException e) {

@@ -33,7 +33,7 @@ import org.buildduty.app.config.IrcSettings;
 import org.buildduty.app.config.MatrixSettings;
 import org.buildduty.app.config.ServicesConfig;
 import org.buildduty.app.config.ZulipSettings;
-import org.buildduty.app.exec.Executors;
+import org.buildduty.app.exec.StepKinds;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.app.web.WebServer;
 import org.buildduty.commands.announce.AnnounceCommands;
@@ -65,7 +65,7 @@ import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
-import org.buildduty.core.exec.buildbot.BuildbotClient;
+import org.buildduty.commands.buildbot.BuildbotClient;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;
@@ -138,10 +138,10 @@ final class Bot implements AutoCloseable {
      * throw {@link ConfigException}.
      */
     static Catalog catalog(BotConfig cfg) {
-        Executors.Clients clients = Executors.Clients.of(cfg, Ticker.system());
+        StepKinds.Clients clients = StepKinds.Clients.of(cfg, Ticker.system());
         Optional<BuildbotClient> buildbot = clients.buildbot();
         LateAnnouncer announcer = new LateAnnouncer();
-        List<StepExecutor> executors = Executors.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), clients,
+        List<StepExecutor> executors = StepKinds.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), clients,
                 announcer);
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));

@@ -5,23 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.jcraft.jsch.JSch;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.app.archfixture.WebLibraryFixture;
 import org.buildduty.commands.archfixture.CommandsFixture;
 import org.buildduty.connectors.archfixture.ConnectorsFixture;
+import org.buildduty.core.archfixture.CoreExecutorLibraryFixture;
 import org.buildduty.core.archfixture.CoreFixture;
+import org.buildduty.exec.archfixture.ExecFixture;
 
 /**
  * Module boundaries, checked on the main classes of every module (bot-app's test classpath holds them all):
- * bot-core uses no other module and no connector or executor library; commands and connectors do not know
- * each other or the app. The fixtures in the {@code *.archfixture} test packages break each rule on purpose,
- * so a rule that can no longer fail is noticed.
+ * bot-core uses no other module and no connector or executor library; the executors (bot-exec) know only
+ * bot-core; commands and connectors do not know each other or the app. The fixtures in the
+ * {@code *.archfixture} test packages break each rule on purpose, so a rule that can no longer fail is noticed.
  */
 class ArchitectureTest {
 
@@ -33,16 +38,31 @@ class ArchitectureTest {
     static final ArchRule CORE_STANDS_ALONE = noClasses()
             .that().resideInAPackage("org.buildduty.core..")
             .should().dependOnClassesThat().resideInAnyPackage(
-                    "org.buildduty.commands..", "org.buildduty.connectors..", "org.buildduty.app..",
-                    "org.pircbotx..", "org.kitteh..", "com.github.jamesnetherton..")
+                    "org.buildduty.exec..", "org.buildduty.commands..", "org.buildduty.connectors..",
+                    "org.buildduty.app..", "org.pircbotx..", "org.kitteh..", "com.github.jamesnetherton..")
             .because("bot-core depends on no other module and on no chat library")
+            .allowEmptyShould(false);
+
+    /** The engine holds the step-executor SPI only; the SSH, HTTP and cache libraries live in the executors. */
+    static final ArchRule CORE_USES_NO_EXECUTOR_LIBRARY = noClasses()
+            .that().resideInAPackage("org.buildduty.core..")
+            .should().dependOnClassesThat().resideInAnyPackage("com.jcraft..", "okhttp3..",
+                    "com.github.benmanes.caffeine..")
+            .because("bot-core depends on no JSch, OkHttp or Caffeine: the executors are in bot-exec and bot-commands")
+            .allowEmptyShould(false);
+
+    static final ArchRule EXEC_KNOWS_ONLY_CORE = noClasses()
+            .that().resideInAPackage("org.buildduty.exec..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.buildduty.commands..",
+                    "org.buildduty.connectors..", "org.buildduty.app..")
+            .because("the general executors implement bot-core's SPI and know no command, connector or the app")
             .allowEmptyShould(false);
 
     /** The SSH and HTTP libraries stay inside their executors; the model and engines never see them. */
     static final ArchRule EXECUTOR_LIBRARIES_STAY_IN_THEIR_EXECUTORS = noClasses()
             .that().resideInAPackage("org.buildduty..")
-            .and().resideOutsideOfPackages("org.buildduty.core.exec.ssh..", "org.buildduty.core.exec.http..",
-                    "org.buildduty.core.exec.buildbot..", "org.buildduty.core.exec.mbs..",
+            .and().resideOutsideOfPackages("org.buildduty.exec.ssh..", "org.buildduty.exec.http..",
+                    "org.buildduty.commands.buildbot..", "org.buildduty.commands.mbs..",
                     "org.buildduty.connectors..", "org.buildduty.bench..")
             .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "com.jcraft..")
             .because("only the ssh, http, buildbot and mbs clients and executors (and connectors, for their HTTP "
@@ -81,6 +101,8 @@ class ArchitectureTest {
     @Test
     void coreDependsOnNoOtherModuleAndExecutorLibrariesStayInTheirExecutors() {
         CORE_STANDS_ALONE.check(MAIN_CLASSES);
+        CORE_USES_NO_EXECUTOR_LIBRARY.check(MAIN_CLASSES);
+        EXEC_KNOWS_ONLY_CORE.check(MAIN_CLASSES);
         EXECUTOR_LIBRARIES_STAY_IN_THEIR_EXECUTORS.check(MAIN_CLASSES);
         WEB_LIBRARIES_STAY_IN_WEB.check(MAIN_CLASSES);
     }
@@ -100,6 +122,10 @@ class ArchitectureTest {
     @Test
     void eachRuleReportsAForbiddenDependency() {
         assertViolation(CORE_STANDS_ALONE, CoreFixture.class, CommandsFixture.class);
+        assertViolation(CORE_USES_NO_EXECUTOR_LIBRARY, CoreExecutorLibraryFixture.class, JSch.class);
+        assertViolation(CORE_USES_NO_EXECUTOR_LIBRARY, CoreExecutorLibraryFixture.class, OkHttpClient.class);
+        assertViolation(CORE_USES_NO_EXECUTOR_LIBRARY, CoreExecutorLibraryFixture.class, Cache.class);
+        assertViolation(EXEC_KNOWS_ONLY_CORE, ExecFixture.class, CommandsFixture.class);
         assertViolation(COMMANDS_IGNORE_CONNECTORS_AND_APP, CommandsFixture.class, ConnectorsFixture.class);
         assertViolation(CONNECTORS_IGNORE_COMMANDS_AND_APP, ConnectorsFixture.class, CommandsFixture.class);
         assertViolation(WEB_LIBRARIES_STAY_IN_WEB, WebLibraryFixture.class, io.javalin.Javalin.class);

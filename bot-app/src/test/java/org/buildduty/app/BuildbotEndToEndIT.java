@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.buildduty.core.testing.BuildbotMaster;
-import org.buildduty.core.testing.GitForge;
+import org.buildduty.commands.testing.BuildbotMaster;
+import org.buildduty.commands.testing.GitForge;
 
 /**
  * The real jar with {@code services.buildbot} pointing at a real Buildbot 3.7 master and worker, driven through the

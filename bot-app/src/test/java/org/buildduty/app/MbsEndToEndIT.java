@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.buildduty.core.exec.mbs.MbsClient;
-import org.buildduty.core.testing.FakeMbs;
+import org.buildduty.commands.mbs.MbsClient;
+import org.buildduty.commands.testing.FakeMbs;
 import org.buildduty.core.time.Ticker;
 
 /**

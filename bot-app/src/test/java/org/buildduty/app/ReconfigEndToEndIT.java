@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.buildduty.core.testing.Sshd;
+import org.buildduty.exec.testing.Sshd;
 
 /**
  * The shipped reconfig runbook, run by the real jar through the console, over three "masters" (inventory aliases of

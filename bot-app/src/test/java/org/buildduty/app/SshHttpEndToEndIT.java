@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.buildduty.core.testing.Sshd;
+import org.buildduty.exec.testing.Sshd;
 
 /**
  * The real jar, driven through the console, running a runbook on a real sshd and a loopback HTTP server: chat text

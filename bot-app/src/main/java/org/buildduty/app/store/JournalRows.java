@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
@@ -84,7 +84,7 @@ final class JournalRows {
 
     static OutputLine outputLine(ResultSet rs) throws SQLException {
         return new OutputLine(rs.getLong("seq"), rs.getInt("step_index"), rs.getString("host"),
-                OutputStream.valueOf(rs.getString("stream")), rs.getString("line"), instant(rs.getString("at")));
+                OutputChannel.valueOf(rs.getString("stream")), rs.getString("line"), instant(rs.getString("at")));
     }
 
     static ApprovalRecord approval(ResultSet rs) throws SQLException {

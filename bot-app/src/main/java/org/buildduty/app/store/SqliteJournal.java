@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.ConnectorEventRecord;
@@ -235,7 +235,7 @@ public final class SqliteJournal implements Journal {
     }
 
     @Override
-    public void output(OperationId id, int stepIndex, String host, OutputStream stream, String line, Instant at) {
+    public void output(OperationId id, int stepIndex, String host, OutputChannel stream, String line, Instant at) {
         Objects.requireNonNull(stream, "stream");
         Objects.requireNonNull(line, "line");
         Objects.requireNonNull(at, "at");

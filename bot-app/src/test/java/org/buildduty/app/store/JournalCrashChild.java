@@ -3,7 +3,7 @@ package org.buildduty.app.store;
 import java.nio.file.Path;
 import java.time.Instant;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationState;
@@ -28,14 +28,14 @@ final class JournalCrashChild {
         journal.operationState(id, OperationState.RUNNING, t0.plusSeconds(1), "");
         journal.hostStarted(id, 0, "update config", "bm01", false, t0.plusSeconds(2));
         for (int i = 1; i <= LINES; i++) {
-            journal.output(id, 0, "bm01", OutputStream.STDOUT, "line " + i, t0.plusMillis(i));
+            journal.output(id, 0, "bm01", OutputChannel.STDOUT, "line " + i, t0.plusMillis(i));
         }
         OperationId unused = journal.nextOperationId();
         journal.flush();
         System.out.println("READY " + id.value() + " " + unused.value() + " " + LINES);
         System.out.flush();
         for (long i = LINES + 1; ; i++) {
-            journal.output(id, 0, "bm01", OutputStream.STDOUT, "line " + i, t0.plusMillis(i));
+            journal.output(id, 0, "bm01", OutputChannel.STDOUT, "line " + i, t0.plusMillis(i));
         }
     }
 }

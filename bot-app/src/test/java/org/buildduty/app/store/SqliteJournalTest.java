@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.chat.ConnectionChanged;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.ConnectorEventRecord;
@@ -111,7 +111,7 @@ class SqliteJournalTest extends JournalContract {
         journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.APPROVED, BOB, "lgtm", T0.plusSeconds(5)));
         journal.operationState(id, OperationState.RUNNING, T0.plusSeconds(6), "");
         journal.hostStarted(id, 0, "update config", "bm01", false, T0.plusSeconds(7));
-        journal.output(id, 0, "bm01", OutputStream.STDERR, "warning: x", T0.plusSeconds(8));
+        journal.output(id, 0, "bm01", OutputChannel.STDERR, "warning: x", T0.plusSeconds(8));
         journal.hostFinished(id, 0, false, StepResult.failed("bm01", 2, "exit 2", "warning: x"), T0.plusSeconds(9));
         journal.hostStarted(id, 0, "restore config", "bm01", true, T0.plusSeconds(10));
         OperationId done = create(OperationState.QUEUED);
@@ -131,7 +131,7 @@ class SqliteJournalTest extends JournalContract {
         assertThat(journal.recent(10, Long.MAX_VALUE)).isEqualTo(recent);
         assertThat(journal.unfinished()).extracting(OperationRecord::id).containsExactly(id);
         assertThat(before.expiresAt()).isEqualTo(T0.plusSeconds(600));
-        journal.output(id, 0, "bm01", OutputStream.STDOUT, "after reopen", T0.plusSeconds(12));
+        journal.output(id, 0, "bm01", OutputChannel.STDOUT, "after reopen", T0.plusSeconds(12));
         assertThat(journal.output(id, 1, 10)).extracting(OutputLine::seq, OutputLine::line)
                 .containsExactly(tuple(2L, "after reopen"));
         assertThat(journal.nextOperationId().value()).isGreaterThan(done.value());
@@ -154,7 +154,7 @@ class SqliteJournalTest extends JournalContract {
     @Test
     void bufferedOutputIsWrittenWithinAFractionOfASecond() throws Exception {
         OperationId id = create(OperationState.RUNNING);
-        journal.output(id, 0, "bm01", OutputStream.STDOUT, "soon on disk", T0);
+        journal.output(id, 0, "bm01", OutputChannel.STDOUT, "soon on disk", T0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long rows = 0;
         while (rows == 0 && System.nanoTime() < deadline) {
@@ -170,7 +170,7 @@ class SqliteJournalTest extends JournalContract {
     void stateChangesWriteBufferedOutputFirst() throws Exception {
         OperationId id = create(OperationState.RUNNING);
         for (int i = 0; i < 10; i++) {
-            journal.output(id, 0, "bm01", OutputStream.STDOUT, "line " + i, T0);
+            journal.output(id, 0, "bm01", OutputChannel.STDOUT, "line " + i, T0);
         }
         journal.operationState(id, OperationState.SUCCEEDED, T0.plusSeconds(1), "ok");
         assertThat(countRowsFromAnotherConnection("output")).isEqualTo(10);
@@ -246,13 +246,13 @@ class SqliteJournalTest extends JournalContract {
         SqliteJournal sqlite = (SqliteJournal) journal;
         sqlite.maxPageCount(1);
         for (int i = 1; i <= 300; i++) {
-            journal.output(id, 0, "bm01", OutputStream.STDOUT, "buffered line " + i + " " + "y".repeat(100), T0);
+            journal.output(id, 0, "bm01", OutputChannel.STDOUT, "buffered line " + i + " " + "y".repeat(100), T0);
         }
         assertThatThrownBy(() -> journal.operationState(id, OperationState.SUCCEEDED, T0, "done"))
                 .isInstanceOf(JournalException.class)
                 .hasMessageStartingWith("journal " + file() + ": disk full");
         assertThatThrownBy(sqlite::checkWritable).hasMessageStartingWith("journal " + file() + ": disk full");
-        assertThatThrownBy(() -> journal.output(id, 0, "bm01", OutputStream.STDOUT, "refused", T0))
+        assertThatThrownBy(() -> journal.output(id, 0, "bm01", OutputChannel.STDOUT, "refused", T0))
                 .hasMessageContaining("disk full");
         assertThat(journal.output(id, 0, 1000)).hasSize(300);
 
@@ -323,7 +323,7 @@ class SqliteJournalTest extends JournalContract {
         }
         // the unused id allocated after the operation is never handed out again
         assertThat(journal.nextOperationId().value()).isEqualTo(op.id().value() + 2);
-        journal.output(op.id(), 0, "bm01", OutputStream.INFO, "after restart", T0);
+        journal.output(op.id(), 0, "bm01", OutputChannel.INFO, "after restart", T0);
         assertThat(journal.output(op.id(), seq, 10)).extracting(OutputLine::seq).containsExactly(seq + 1);
     }
 

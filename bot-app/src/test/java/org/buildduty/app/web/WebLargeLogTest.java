@@ -29,7 +29,7 @@ import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.CommandRegistry;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
@@ -76,7 +76,7 @@ class WebLargeLogTest {
                 new Identity("chat", "alice"), ChatAddress.of("chat", "#releng"), now, OperationState.QUEUED));
         store.operationState(id, OperationState.RUNNING, now, "");
         for (int i = 1; i <= LINES; i++) {
-            store.output(id, 0, "bm01", OutputStream.STDOUT, "line " + i, now);
+            store.output(id, 0, "bm01", OutputChannel.STDOUT, "line " + i, now);
         }
         store.operationState(id, OperationState.SUCCEEDED, now, "done");
         engine = Engine.builder().journal(counting).registry(new CommandRegistry()).ticker(ticker)

@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationState;
 
@@ -143,7 +143,7 @@ class WebStreamTest {
         f.awaitTerminal(id);
         // lines journaled before the secret was configured, and a reason quoting it: the web redacts again
         Instant now = f.bot.ticker().now();
-        f.bot.journal().output(id, 1, "bm01", OutputStream.STDERR, "token " + PageFixture.SECRET + " leaked", now);
+        f.bot.journal().output(id, 1, "bm01", OutputChannel.STDERR, "token " + PageFixture.SECRET + " leaked", now);
         f.bot.journal().operationState(id, OperationState.SUCCEEDED, now, "used " + PageFixture.SECRET);
         for (String path : List.of("/", "/ops/" + id.value(), "/ops/" + id.value() + "/events",
                 "/ops/" + id.value() + "/log", "/healthz", "/metrics")) {

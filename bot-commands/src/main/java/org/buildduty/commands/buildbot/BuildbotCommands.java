@@ -5,7 +5,6 @@ import java.util.Map;
 
 import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.command.CommandRules;
-import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.time.Ticker;
 
 /**

@@ -11,10 +11,6 @@ import java.util.stream.Collectors;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
-import org.buildduty.core.exec.buildbot.Build;
-import org.buildduty.core.exec.buildbot.BuildRequest;
-import org.buildduty.core.exec.buildbot.BuildbotClient;
-import org.buildduty.core.exec.buildbot.Builder;
 import org.buildduty.core.time.Ticker;
 import org.buildduty.core.time.Times;
 

@@ -15,7 +15,6 @@ import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.command.ParsedArgs;
-import org.buildduty.core.exec.buildbot.BuildbotClient;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;

@@ -16,7 +16,6 @@ import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
-import org.buildduty.core.exec.disk.DiskExecutor;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.operation.OnHostFailure;

@@ -19,9 +19,6 @@ import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.BotService;
-import org.buildduty.core.exec.mbs.MbsClient;
-import org.buildduty.core.exec.mbs.MbsException;
-import org.buildduty.core.exec.mbs.ModuleBuild;
 import org.buildduty.core.journal.JournalException;
 
 /**

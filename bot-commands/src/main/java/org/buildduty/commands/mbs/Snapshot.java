@@ -4,8 +4,6 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.buildduty.core.exec.mbs.ComponentTask;
-import org.buildduty.core.exec.mbs.ModuleBuild;
 
 /**
  * What a watch last saw of a build: the module state number (-1 before the first successful read) and each

@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongFunction;
 
-import org.buildduty.core.exec.mbs.ComponentTask;
-import org.buildduty.core.exec.mbs.ModuleBuild;
 
 /**
  * The lines of an {@code mbs watch} thread, from pure data: the first message, the changes between two snapshots

@@ -21,7 +21,6 @@ import org.buildduty.commands.runbook.RunbookLoader;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.config.ConfigException;
-import org.buildduty.core.exec.AnnounceExecutor;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.testing.FakeConnector;
 import org.buildduty.core.testing.TestBot;

@@ -17,13 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.commands.builtin.BuiltinCommands;
+import org.buildduty.commands.testing.BuildbotMaster;
+import org.buildduty.commands.testing.GitForge;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.exec.buildbot.BuildbotClient;
-import org.buildduty.core.exec.buildbot.BuildbotExecutor;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.operation.OperationId;
-import org.buildduty.core.testing.BuildbotMaster;
-import org.buildduty.core.testing.GitForge;
 import org.buildduty.core.testing.TestBot;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;

@@ -22,15 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.commands.builtin.BuiltinCommands;
-import org.buildduty.core.exec.disk.DiskExecutor;
-import org.buildduty.core.exec.ssh.SshExecutor;
-import org.buildduty.core.exec.ssh.SshHosts;
-import org.buildduty.core.exec.ssh.SshOptions;
-import org.buildduty.core.exec.ssh.SshTarget;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.testing.FakeTicker;
-import org.buildduty.core.testing.Sshd;
 import org.buildduty.core.testing.TestBot;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
+import org.buildduty.exec.testing.Sshd;
 
 /** {@code !disk} and {@code !disk clean} through the engine, on a real sshd over a prepared directory tree. */
 class DiskCommandsTest {

@@ -13,9 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.commands.builtin.BuiltinCommands;
-import org.buildduty.core.exec.mbs.MbsClient;
-import org.buildduty.core.exec.mbs.MbsExecutor;
-import org.buildduty.core.testing.FakeMbs;
+import org.buildduty.commands.testing.FakeMbs;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.TestBot;
 

@@ -13,12 +13,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.commands.testing.FakeMbs.FakeBuild;
+import org.buildduty.commands.testing.FakeMbs;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
-import org.buildduty.core.exec.mbs.MbsClient;
 import org.buildduty.core.testing.FakeConnector.Sent;
-import org.buildduty.core.testing.FakeMbs;
-import org.buildduty.core.testing.FakeMbs.FakeBuild;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.InMemoryJournal;
 import org.buildduty.core.testing.TestBot;

@@ -7,8 +7,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.core.exec.mbs.ComponentTask;
-import org.buildduty.core.exec.mbs.ModuleBuild;
 
 class WatchReportTest {
     private static ModuleBuild build(int state, String reason, String tag, Map<String, ComponentTask> comps) {

@@ -18,18 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
-import org.buildduty.core.exec.ssh.SshExecutor;
-import org.buildduty.core.exec.ssh.SshHosts;
-import org.buildduty.core.exec.ssh.SshOptions;
-import org.buildduty.core.exec.ssh.SshTarget;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
 import org.buildduty.core.testing.RecordingExecContext;
-import org.buildduty.core.testing.Sshd;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
+import org.buildduty.exec.testing.Sshd;
 
 /**
  * A placeholder inside backquotes, through a real sshd (the login shell is bash): a value holding a backquote ends
@@ -82,7 +82,7 @@ class BackquotesOverSshTest {
         StepResult result = (ssh == null ? ssh() : ssh).execute(new ExecRequest(new OperationId(1), step, "bm01",
                 Duration.ofSeconds(30)), context);
         assertThat(result.outcome()).as(result.summary()).isIn(StepOutcome.SUCCEEDED, StepOutcome.FAILED);
-        return context.lines(OutputStream.STDOUT);
+        return context.lines(OutputChannel.STDOUT);
     }
 
     private Path runbooks(String command) throws IOException {

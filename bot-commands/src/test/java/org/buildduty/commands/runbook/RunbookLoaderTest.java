@@ -19,10 +19,10 @@ import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
-import org.buildduty.core.exec.http.HttpCredentials;
-import org.buildduty.core.exec.http.HttpExecutor;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.param.ParamType;
+import org.buildduty.exec.http.HttpCredentials;
+import org.buildduty.exec.http.HttpExecutor;
 
 class RunbookLoaderTest {
     static final String KINDS = "announce, confirm, http, local, ssh, wait_until";

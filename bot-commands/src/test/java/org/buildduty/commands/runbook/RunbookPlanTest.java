@@ -246,8 +246,8 @@ class RunbookPlanTest {
                       keep: { brid: "$.result[1]" }
                   - name: follow
                     local: { command: "echo {{brid}} {{why}}" }
-                """), RunbookLoader.STANDARD_KINDS, List.of(new org.buildduty.core.exec.http.HttpExecutor(
-                        org.buildduty.core.exec.http.HttpCredentials.none())), INV).get(0);
+                """), RunbookLoader.STANDARD_KINDS, List.of(new org.buildduty.exec.http.HttpExecutor(
+                        org.buildduty.exec.http.HttpCredentials.none())), INV).get(0);
         OperationPlan plan = rb.plan(Map.of(), INV);
         @SuppressWarnings("unchecked")
         Map<String, Object> body = (Map<String, Object>) plan.steps().get(0).args().get("body");
@@ -283,8 +283,8 @@ class RunbookPlanTest {
                     local: { command: "echo {{brid}}" }
                   - name: keep
                     http: { url: "http://bb/x", keep: { brid: "$.id" } }
-                """), RunbookLoader.STANDARD_KINDS, List.of(new org.buildduty.core.exec.http.HttpExecutor(
-                        org.buildduty.core.exec.http.HttpCredentials.none())), INV))
+                """), RunbookLoader.STANDARD_KINDS, List.of(new org.buildduty.exec.http.HttpExecutor(
+                        org.buildduty.exec.http.HttpCredentials.none())), INV))
                 .hasMessageContaining("unknown parameter {{brid}}");
     }
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Sleeper;
+import org.buildduty.exec.http.OkHttpClients;
 
 /**
  * The few Client-Server API v3 calls the connector makes, over OkHttp. The access token goes only in the
@@ -61,10 +61,7 @@ final class MatrixClient {
         this.maxRetries = cfg.maxRetries();
         this.retryBase = cfg.reconnectBase();
         this.token = cfg.accessToken().orElse(null);
-        this.http = new OkHttpClient.Builder()
-                .connectTimeout(10, TimeUnit.SECONDS)
-                .readTimeout(cfg.syncTimeout().plusSeconds(15).toMillis(), TimeUnit.MILLISECONDS)
-                .writeTimeout(30, TimeUnit.SECONDS)
+        this.http = OkHttpClients.builder(cfg.syncTimeout().plusSeconds(15), Duration.ofSeconds(30))
                 .retryOnConnectionFailure(false)
                 .build();
     }

@@ -26,6 +26,8 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
+import org.buildduty.exec.http.OkHttpClients;
+
 /**
  * The one HTTP path to the Zulip server, on OkHttp: Basic auth in the Authorization header (never in a URL),
  * form-encoded bodies, and every error turned into a {@link ZulipError} with status, code and a float
@@ -46,8 +48,7 @@ final class ZulipHttp implements ZulipHttpClient {
         this.base = HttpUrl.get(site.endsWith("/") ? site : site + "/").resolve("api/v1/");
         this.auth = "Basic " + Base64.getEncoder().encodeToString(
                 (cfg.email() + ":" + cfg.apiKey()).getBytes(StandardCharsets.UTF_8));
-        this.client = new OkHttpClient.Builder().connectTimeout(10, TimeUnit.SECONDS)
-                .readTimeout(30, TimeUnit.SECONDS).writeTimeout(30, TimeUnit.SECONDS).build();
+        this.client = OkHttpClients.builder(Duration.ofSeconds(30), Duration.ofSeconds(30)).build();
     }
 
     /** Calls {@code <site>/api/v1/<path>}; GET and DELETE put the parameters in the query, others in a form. */

@@ -8,7 +8,7 @@ package org.buildduty.core.exec;
  */
 public interface ExecContext {
     /** Reports one line of output (without its line terminator). Fast; never throws. */
-    void output(OutputStream stream, String line);
+    void output(OutputChannel stream, String line);
 
     /** True once the run was cancelled (by the user, a timeout, or shutdown). */
     boolean cancelled();

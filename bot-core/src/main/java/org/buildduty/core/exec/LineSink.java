@@ -16,14 +16,14 @@ public final class LineSink extends java.io.OutputStream {
     /** Longest line kept, in bytes; the rest of a longer line is dropped. */
     public static final int MAX_LINE_BYTES = 8192;
 
-    private final OutputStream stream;
+    private final OutputChannel stream;
     private final ExecContext context;
     private final AtomicReference<String> lastLine;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private boolean cut;
 
     /** A sink reporting to {@code context} as {@code stream}, recording each line in {@code lastLine}. */
-    public LineSink(OutputStream stream, ExecContext context, AtomicReference<String> lastLine) {
+    public LineSink(OutputChannel stream, ExecContext context, AtomicReference<String> lastLine) {
         this.stream = stream;
         this.context = context;
         this.lastLine = lastLine;

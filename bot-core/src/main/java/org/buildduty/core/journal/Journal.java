@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
@@ -32,7 +32,7 @@ public interface Journal extends AutoCloseable {
 
     void hostFinished(OperationId id, int stepIndex, boolean rollback, StepResult result, Instant at);
 
-    void output(OperationId id, int stepIndex, String host, OutputStream stream, String line, Instant at);
+    void output(OperationId id, int stepIndex, String host, OutputChannel stream, String line, Instant at);
 
     /** Records an approval request and its expiry (kept across restarts). */
     void approvalRequested(OperationId id, Instant expiresAt, Instant at);

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.Operation;
@@ -87,7 +87,7 @@ public final class JournalSink extends ProgressSink {
     }
 
     @Override
-    public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
+    public void output(Operation op, int index, StepSpec step, String host, OutputChannel stream, String line) {
         Instant at = ticker.now();
         write(op, OUTPUT, () -> journal.output(op.id(), index, host, stream, redactor.redact(line), at));
     }

@@ -2,8 +2,8 @@ package org.buildduty.core.journal;
 
 import java.time.Instant;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 
 /** One line of output in the journal; {@code seq} increases within an operation. */
-public record OutputLine(long seq, int stepIndex, String host, OutputStream stream, String line, Instant at) {
+public record OutputLine(long seq, int stepIndex, String host, OutputChannel stream, String line, Instant at) {
 }

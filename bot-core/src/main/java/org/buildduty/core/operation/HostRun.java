@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.exec.ExecContext;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.progress.ProgressSink;
@@ -77,7 +77,7 @@ final class HostRun implements ExecContext {
     }
 
     @Override
-    public void output(OutputStream stream, String line) {
+    public void output(OutputChannel stream, String line) {
         if (line == null) {
             return;
         }
@@ -88,7 +88,7 @@ final class HostRun implements ExecContext {
             lastLine = line;
             lastOutputAt = ticker.now();
             stuckReported = false;
-            sink.output(op, index, step, host, stream == null ? OutputStream.STDOUT : stream, line);
+            sink.output(op, index, step, host, stream == null ? OutputChannel.STDOUT : stream, line);
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.Operation;
@@ -55,7 +55,7 @@ public final class CompositeSink extends ProgressSink {
     }
 
     @Override
-    public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
+    public void output(Operation op, int index, StepSpec step, String host, OutputChannel stream, String line) {
         each(s -> s.output(op, index, step, host, stream, line));
     }
 

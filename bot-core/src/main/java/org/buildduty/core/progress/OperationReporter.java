@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.Operation;
@@ -23,7 +23,7 @@ import org.buildduty.core.time.Times;
  * Turns one operation's progress events into chat messages for its room: a status line kept current, notable events
  * (failures, stuck hosts, rollbacks) as lines prefixed with the operation id, and a final status with the summary
  * and, for a failure, the last lines of the failed host's output. Every output line goes to the room only where the
- * chat shows live output (the console); elsewhere only the executors' {@link OutputStream#NOTICE} lines do.
+ * chat shows live output (the console); elsewhere only the executors' {@link OutputChannel#NOTICE} lines do.
  */
 public final class OperationReporter extends ProgressSink {
     /** Lines of a failed host's output repeated in the room. */
@@ -64,7 +64,7 @@ public final class OperationReporter extends ProgressSink {
     }
 
     @Override
-    public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
+    public void output(Operation op, int index, StepSpec step, String host, OutputChannel stream, String line) {
         synchronized (this) {
             Deque<String> tail = tails.computeIfAbsent(op.id() + "/" + host, k -> new ArrayDeque<>());
             tail.add(line);
@@ -74,7 +74,7 @@ public final class OperationReporter extends ProgressSink {
         }
         if (publisher.capabilities().liveOutput()) {
             publisher.line(op.id(), op.id() + (host == null ? "" : " " + host) + "| " + cut(line));
-        } else if (stream == OutputStream.NOTICE) {
+        } else if (stream == OutputChannel.NOTICE) {
             publisher.line(op.id(), op.id() + (host == null ? "" : " " + host) + " " + cut(line));
         }
     }

@@ -3,7 +3,7 @@ package org.buildduty.core.progress;
 import java.time.Duration;
 import java.util.List;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.Operation;
@@ -31,7 +31,7 @@ public abstract class ProgressSink {
     public void hostStarted(Operation op, int index, StepSpec step, String host) {
     }
 
-    public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
+    public void output(Operation op, int index, StepSpec step, String host, OutputChannel stream, String line) {
     }
 
     /** A host has written nothing for {@code silentFor}; reported once per silence. */

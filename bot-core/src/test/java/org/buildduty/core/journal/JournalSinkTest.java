@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OnHostFailure;
@@ -70,8 +70,8 @@ class JournalSinkTest {
         Instant h2 = tick();
         sink.hostStarted(op, 0, update, "bm02");
         Instant out = tick();
-        sink.output(op, 0, update, "bm01", OutputStream.STDOUT, "pulling");
-        sink.output(op, 0, update, "bm02", OutputStream.STDERR, "conflict");
+        sink.output(op, 0, update, "bm01", OutputChannel.STDOUT, "pulling");
+        sink.output(op, 0, update, "bm02", OutputChannel.STDERR, "conflict");
         sink.hostStuck(op, 0, update, "bm02", Duration.ofMinutes(1), "conflict");
         StepResult ok1 = StepResult.succeeded("bm01", 0, "pulling");
         Instant f1 = tick();
@@ -86,7 +86,7 @@ class JournalSinkTest {
         assertThat(journal.operation(id).orElseThrow().state()).isEqualTo(OperationState.ROLLING_BACK);
         Instant r1 = tick();
         sink.hostStarted(op, 0, undo, "bm01");
-        sink.output(op, 0, undo, "bm01", OutputStream.STDOUT, "restored");
+        sink.output(op, 0, undo, "bm01", OutputChannel.STDOUT, "restored");
         StepResult undone = StepResult.succeeded("bm01", 0, "restored");
         Instant r2 = tick();
         sink.hostFinished(op, 0, undo, undone);
@@ -106,9 +106,9 @@ class JournalSinkTest {
                 new HostRunRecord(0, "update", "bm02", false, h2, f2, bad2),
                 new HostRunRecord(0, "restore", "bm01", true, r1, r2, undone));
         assertThat(journal.output(id, 0, 10)).containsExactly(
-                new OutputLine(1, 0, "bm01", OutputStream.STDOUT, "pulling", out),
-                new OutputLine(2, 0, "bm02", OutputStream.STDERR, "conflict", out),
-                new OutputLine(3, 0, "bm01", OutputStream.STDOUT, "restored", r1));
+                new OutputLine(1, 0, "bm01", OutputChannel.STDOUT, "pulling", out),
+                new OutputLine(2, 0, "bm02", OutputChannel.STDERR, "conflict", out),
+                new OutputLine(3, 0, "bm01", OutputChannel.STDOUT, "restored", r1));
     }
 
     @Test
@@ -176,7 +176,7 @@ class JournalSinkTest {
 
         sink.operationStarted(op);
         sink.hostStarted(op, 0, update, "bm01");
-        sink.output(op, 0, update, "bm01", OutputStream.STDOUT, "x");
+        sink.output(op, 0, update, "bm01", OutputChannel.STDOUT, "x");
         sink.hostFinished(op, 0, update, StepResult.succeeded("bm01", 0, "x"));
         sink.operationFinished(op, OperationState.SUCCEEDED, "done");
 

@@ -19,7 +19,7 @@ import org.buildduty.core.command.Outcome;
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.LineSink;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.HostRunRecord;
@@ -70,7 +70,7 @@ class RedactionAtCutsTest {
         @Override
         public StepResult execute(ExecRequest request, ExecContext context) {
             AtomicReference<String> last = new AtomicReference<>("");
-            LineSink out = new LineSink(OutputStream.STDOUT, context, last);
+            LineSink out = new LineSink(OutputChannel.STDOUT, context, last);
             for (String l : lines) {
                 byte[] b = (l + "\n").getBytes(StandardCharsets.UTF_8);
                 out.write(b, 0, b.length);

@@ -13,7 +13,7 @@ import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OnHostFailure;
@@ -75,9 +75,9 @@ class OperationReporterTest {
         r.operationStarted(op);
         r.stepStarted(op, 0, apply);
         r.hostStarted(op, 0, apply, "bm01");
-        r.output(op, 0, apply, "bm01", OutputStream.STDOUT, "hello");
-        r.output(op, 0, apply, "bm02", OutputStream.STDERR, "warning: x");
-        r.output(op, 0, apply, null, OutputStream.STDOUT, "no host");
+        r.output(op, 0, apply, "bm01", OutputChannel.STDOUT, "hello");
+        r.output(op, 0, apply, "bm02", OutputChannel.STDERR, "warning: x");
+        r.output(op, 0, apply, null, OutputChannel.STDOUT, "no host");
         r.hostFinished(op, 0, apply, StepResult.succeeded("bm01", 0, "hello"));
         r.hostFinished(op, 0, apply, StepResult.succeeded("bm02", 0, "warning: x"));
         r.stepFinished(op, 0, apply, StepOutcome.SUCCEEDED, List.of());
@@ -119,8 +119,8 @@ class OperationReporterTest {
         OperationReporter r = new OperationReporter(publisher(chat), ticker, NO_LINKS);
         StepSpec apply = step("apply", List.of("bm01"), null);
         Operation op = running(apply);
-        r.output(op, 0, apply, "bm01", OutputStream.STDOUT, "x".repeat(400));
-        r.output(op, 0, apply, "bm01", OutputStream.STDOUT, "a\rb\nc");
+        r.output(op, 0, apply, "bm01", OutputChannel.STDOUT, "x".repeat(400));
+        r.output(op, 0, apply, "bm01", OutputChannel.STDOUT, "a\rb\nc");
         assertThat(chat.texts()).containsExactly("#17 bm01| " + "x".repeat(299) + "…", "#17 bm01| a b c");
     }
 
@@ -136,7 +136,7 @@ class OperationReporterTest {
         r.stepStarted(op, 0, apply);
         for (String h : hosts) {
             for (int i = 1; i <= 5; i++) {
-                r.output(op, 0, apply, h, OutputStream.STDOUT, h + " line " + i);
+                r.output(op, 0, apply, h, OutputChannel.STDOUT, h + " line " + i);
             }
             r.hostFinished(op, 0, apply, StepResult.failed(h, 1, "exit 1", h + " line 5"));
         }
@@ -167,9 +167,9 @@ class OperationReporterTest {
         StepSpec apply = step("apply", List.of("bm01", "bm02"), null);
         Operation op = running(apply);
         r.stepStarted(op, 0, apply);
-        r.output(op, 0, apply, "bm01", OutputStream.STDOUT, "fine");
+        r.output(op, 0, apply, "bm01", OutputChannel.STDOUT, "fine");
         r.hostFinished(op, 0, apply, StepResult.succeeded("bm01", 0, "fine"));
-        r.output(op, 0, apply, "bm02", OutputStream.STDERR, "disk full");
+        r.output(op, 0, apply, "bm02", OutputChannel.STDERR, "disk full");
         r.hostFinished(op, 0, apply, StepResult.failed("bm02", 3, "exit 3", "disk full"));
         finish(r, op, OperationState.FAILED, "demo #17 failed: bm02: exit 3");
         flush(pub);
@@ -185,10 +185,10 @@ class OperationReporterTest {
         StepSpec build = step("build", List.of(), null);
         Operation op = running(build);
         r.stepStarted(op, 0, build);
-        r.output(op, 0, build, null, OutputStream.INFO, "forced quick on force: build request 7");
-        r.output(op, 0, build, null, OutputStream.NOTICE, "build quick#3 started on w1: http://bb/#/b/1/builds/3");
-        r.output(op, 0, build, null, OutputStream.STDOUT, "compiling");
-        r.output(op, 0, build, null, OutputStream.NOTICE, "build quick#3 SUCCESS in 1m 2s: http://bb/#/b/1/builds/3");
+        r.output(op, 0, build, null, OutputChannel.INFO, "forced quick on force: build request 7");
+        r.output(op, 0, build, null, OutputChannel.NOTICE, "build quick#3 started on w1: http://bb/#/b/1/builds/3");
+        r.output(op, 0, build, null, OutputChannel.STDOUT, "compiling");
+        r.output(op, 0, build, null, OutputChannel.NOTICE, "build quick#3 SUCCESS in 1m 2s: http://bb/#/b/1/builds/3");
         r.hostFinished(op, 0, build, StepResult.succeeded(null, 0, "compiling"));
         finish(r, op, OperationState.SUCCEEDED, "");
         flush(pub);
@@ -208,7 +208,7 @@ class OperationReporterTest {
         Operation op = running(build);
         r.stepStarted(op, 0, build);
         for (String l : List.of("a", "b", "c", "d")) {
-            r.output(op, 0, build, null, OutputStream.STDOUT, l);
+            r.output(op, 0, build, null, OutputChannel.STDOUT, l);
         }
         r.hostFinished(op, 0, build, StepResult.failed(null, 2, "exit 2", "d"));
         finish(r, op, OperationState.FAILED, "demo #17 failed: build: exit 2");
@@ -228,7 +228,7 @@ class OperationReporterTest {
         StepSpec apply = step("apply", List.of("bm01"), null);
         Operation op = running(apply);
         r.stepStarted(op, 0, apply);
-        r.output(op, 0, apply, "bm01", OutputStream.STDOUT, "boom");
+        r.output(op, 0, apply, "bm01", OutputChannel.STDOUT, "boom");
         r.hostFinished(op, 0, apply, StepResult.failed("bm01", 1, "exit 1", "boom"));
         finish(r, op, OperationState.FAILED, "demo #17 failed: bm01: exit 1");
         assertThat(chat.texts()).filteredOn(t -> t.equals("#17 bm01| boom")).hasSize(1);

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
@@ -278,11 +278,11 @@ public final class FakeExecutor implements StepExecutor {
     private enum Ending { SUCCEED, FAIL, THROW }
 
     private static final class Action {
-        final OutputStream stream;
+        final OutputChannel stream;
         final String line;
         final String gate;
 
-        Action(OutputStream stream, String line, String gate) {
+        Action(OutputChannel stream, String line, String gate) {
             this.stream = stream;
             this.line = line;
             this.gate = gate;
@@ -305,12 +305,12 @@ public final class FakeExecutor implements StepExecutor {
 
         /** Writes these lines to stdout. */
         public Script output(String... lines) {
-            return with(OutputStream.STDOUT, lines);
+            return with(OutputChannel.STDOUT, lines);
         }
 
         /** Writes these lines to stderr. */
         public Script stderr(String... lines) {
-            return with(OutputStream.STDERR, lines);
+            return with(OutputChannel.STDERR, lines);
         }
 
         /** Waits until {@link FakeExecutor#release(String)} opens this gate, or the run is cancelled. */
@@ -336,7 +336,7 @@ public final class FakeExecutor implements StepExecutor {
             return new Script(actions, Ending.THROW, 0, Objects.requireNonNull(e));
         }
 
-        private Script with(OutputStream stream, String... lines) {
+        private Script with(OutputChannel stream, String... lines) {
             Script s = this;
             for (String line : lines) {
                 s = s.add(new Action(stream, line, null));

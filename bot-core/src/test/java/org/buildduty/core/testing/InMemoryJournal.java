@@ -13,7 +13,7 @@ import java.util.TreeMap;
 
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.ConnectorEventRecord;
@@ -133,7 +133,7 @@ public final class InMemoryJournal implements Journal {
     }
 
     @Override
-    public void output(OperationId id, int stepIndex, String host, OutputStream stream, String line, Instant at) {
+    public void output(OperationId id, int stepIndex, String host, OutputChannel stream, String line, Instant at) {
         Objects.requireNonNull(stream, "stream");
         Objects.requireNonNull(line, "line");
         Objects.requireNonNull(at, "at");

@@ -24,7 +24,7 @@ import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
@@ -219,7 +219,7 @@ public abstract class JournalContract {
                 .isInstanceOf(JournalException.class).hasMessageContaining("#999");
         assertThatThrownBy(() -> journal.hostStarted(id, 0, "s", "h", false, T0))
                 .isInstanceOf(JournalException.class).hasMessageContaining("#999");
-        assertThatThrownBy(() -> journal.output(id, 0, "h", OutputStream.STDOUT, "x", T0))
+        assertThatThrownBy(() -> journal.output(id, 0, "h", OutputChannel.STDOUT, "x", T0))
                 .isInstanceOf(JournalException.class).hasMessageContaining("#999");
         assertThatThrownBy(() -> journal.approvalRequested(id, T0, T0))
                 .isInstanceOf(JournalException.class).hasMessageContaining("#999");
@@ -302,21 +302,21 @@ public abstract class JournalContract {
         OperationId id = create(OperationState.RUNNING);
         OperationId other = create(OperationState.RUNNING);
         for (int i = 1; i <= 25; i++) {
-            OutputStream stream = i % 5 == 0 ? OutputStream.STDERR : OutputStream.STDOUT;
+            OutputChannel stream = i % 5 == 0 ? OutputChannel.STDERR : OutputChannel.STDOUT;
             journal.output(id, i / 10, i % 2 == 0 ? "bm01" : null, stream, "line " + i, T0.plusMillis(i));
         }
-        journal.output(other, 0, "bm09", OutputStream.INFO, "HTTP 200", T0);
+        journal.output(other, 0, "bm09", OutputChannel.INFO, "HTTP 200", T0);
 
         List<OutputLine> first = journal.output(id, 0, 10);
         assertThat(first).hasSize(10);
-        assertThat(first.get(0)).isEqualTo(new OutputLine(1, 0, null, OutputStream.STDOUT, "line 1",
+        assertThat(first.get(0)).isEqualTo(new OutputLine(1, 0, null, OutputChannel.STDOUT, "line 1",
                 T0.plusMillis(1)));
-        assertThat(first.get(4)).isEqualTo(new OutputLine(5, 0, null, OutputStream.STDERR, "line 5",
+        assertThat(first.get(4)).isEqualTo(new OutputLine(5, 0, null, OutputChannel.STDERR, "line 5",
                 T0.plusMillis(5)));
         List<OutputLine> second = journal.output(id, first.get(9).seq(), 10);
         assertThat(second).extracting(OutputLine::line).first().isEqualTo("line 11");
         assertThat(second.get(0).host()).isNull();
-        assertThat(second.get(1)).isEqualTo(new OutputLine(12, 1, "bm01", OutputStream.STDOUT, "line 12",
+        assertThat(second.get(1)).isEqualTo(new OutputLine(12, 1, "bm01", OutputChannel.STDOUT, "line 12",
                 T0.plusMillis(12)));
         List<OutputLine> last = journal.output(id, second.get(9).seq(), 10);
         assertThat(last).extracting(OutputLine::line).containsExactly("line 21", "line 22", "line 23", "line 24",
@@ -325,14 +325,14 @@ public abstract class JournalContract {
         assertThat(journal.output(id, 3, 2)).extracting(OutputLine::line).containsExactly("line 4", "line 5");
 
         assertThat(journal.output(other, 0, 10)).containsExactly(
-                new OutputLine(1, 0, "bm09", OutputStream.INFO, "HTTP 200", T0));
+                new OutputLine(1, 0, "bm09", OutputChannel.INFO, "HTTP 200", T0));
     }
 
     @Test
     void outputKeepsUnicodeAndEmptyLines() {
         OperationId id = create(OperationState.RUNNING);
-        journal.output(id, 0, "bm01", OutputStream.STDOUT, "", T0);
-        journal.output(id, 0, "bm01", OutputStream.STDOUT, "Grüße ✓ 'quoted' \"x\" \t tab", T0);
+        journal.output(id, 0, "bm01", OutputChannel.STDOUT, "", T0);
+        journal.output(id, 0, "bm01", OutputChannel.STDOUT, "Grüße ✓ 'quoted' \"x\" \t tab", T0);
         assertThat(journal.output(id, 0, 10)).extracting(OutputLine::line)
                 .containsExactly("", "Grüße ✓ 'quoted' \"x\" \t tab");
     }
@@ -343,7 +343,7 @@ public abstract class JournalContract {
         int total = 100_000;
         long start = System.nanoTime();
         for (int i = 1; i <= total; i++) {
-            journal.output(id, 0, "bm01", OutputStream.STDOUT, "output line number " + i, T0.plusMillis(i));
+            journal.output(id, 0, "bm01", OutputChannel.STDOUT, "output line number " + i, T0.plusMillis(i));
         }
         journal.operationState(id, OperationState.SUCCEEDED, T0.plusSeconds(200), "done");
         long after = 0;
@@ -381,7 +381,7 @@ public abstract class JournalContract {
             for (OperationId id : ids) {
                 futures.add(pool.submit(() -> {
                     for (int i = 1; i <= 300; i++) {
-                        journal.output(id, 0, "h", OutputStream.STDOUT, id + " " + i, T0);
+                        journal.output(id, 0, "h", OutputChannel.STDOUT, id + " " + i, T0);
                     }
                     journal.hostStarted(id, 1, "reload", null, false, T0);
                 }));
@@ -463,14 +463,14 @@ public abstract class JournalContract {
     @Test
     void aFullDiskFailsWritesButNotReadsAndRecovers() {
         OperationId id = create(OperationState.RUNNING);
-        journal.output(id, 0, "bm01", OutputStream.STDOUT, "before", T0);
+        journal.output(id, 0, "bm01", OutputChannel.STDOUT, "before", T0);
 
         simulateDiskFull(true);
         assertThatThrownBy(() -> journal.checkWritable()).isInstanceOf(JournalException.class)
                 .hasMessageContaining("disk full");
         assertThatThrownBy(() -> {
             for (int i = 0; i < 20_000; i++) {
-                journal.output(id, 0, "bm01", OutputStream.STDOUT, "x".repeat(200) + i, T0);
+                journal.output(id, 0, "bm01", OutputChannel.STDOUT, "x".repeat(200) + i, T0);
             }
             journal.operationState(id, OperationState.SUCCEEDED, T0.plusSeconds(1), "done");
         }).isInstanceOf(JournalException.class).hasMessageContaining("disk full");

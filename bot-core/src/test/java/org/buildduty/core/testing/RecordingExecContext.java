@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import org.buildduty.core.exec.ExecContext;
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 
 /**
  * An {@link ExecContext} for testing an executor directly: records output lines, and {@link #cancel()} runs the
@@ -18,7 +18,7 @@ public final class RecordingExecContext implements ExecContext {
     private boolean cancelled;
 
     @Override
-    public synchronized void output(OutputStream stream, String line) {
+    public synchronized void output(OutputChannel stream, String line) {
         lines.add(stream + " " + line);
         notifyAll();
     }
@@ -61,7 +61,7 @@ public final class RecordingExecContext implements ExecContext {
     }
 
     /** The text of the lines of one stream, in order. */
-    public List<String> lines(OutputStream stream) {
+    public List<String> lines(OutputChannel stream) {
         String prefix = stream + " ";
         return lines().stream().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()))
                 .collect(Collectors.toList());

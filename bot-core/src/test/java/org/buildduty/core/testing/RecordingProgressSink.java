@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.buildduty.core.exec.OutputStream;
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.Operation;
@@ -54,7 +54,7 @@ public final class RecordingProgressSink extends ProgressSink {
     }
 
     @Override
-    public void output(Operation op, int index, StepSpec step, String host, OutputStream stream, String line) {
+    public void output(Operation op, int index, StepSpec step, String host, OutputChannel stream, String line) {
         add("Output " + idx(op, index, step) + " " + host(host) + " " + stream + " " + line);
     }
 

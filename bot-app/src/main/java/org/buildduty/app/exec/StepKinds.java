@@ -1,0 +1,116 @@
+package org.buildduty.app.exec;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.buildduty.app.config.BotConfig;
+import org.buildduty.app.config.CredentialConfig;
+import org.buildduty.app.config.HostConfig;
+import org.buildduty.app.config.InventoryConfig;
+import org.buildduty.app.config.Secret;
+import org.buildduty.app.config.SshSettings;
+import org.buildduty.commands.announce.AnnounceExecutor;
+import org.buildduty.commands.buildbot.BuildbotClient;
+import org.buildduty.commands.buildbot.BuildbotExecutor;
+import org.buildduty.commands.disk.DiskExecutor;
+import org.buildduty.commands.mbs.MbsClient;
+import org.buildduty.commands.mbs.MbsExecutor;
+import org.buildduty.core.chat.Announcer;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.time.Sleeper;
+import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.LocalExecutor;
+import org.buildduty.exec.http.HttpCredential;
+import org.buildduty.exec.http.HttpCredentials;
+import org.buildduty.exec.http.HttpExecutor;
+import org.buildduty.exec.http.WaitUntilExecutor;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
+
+/**
+ * The step executors a configuration gives the runner: {@code local}, {@code ssh} (inventory hosts, known_hosts,
+ * keys), {@code http} (configured credentials), {@code wait_until}, {@code disk} (over ssh), {@code announce},
+ * {@code buildbot} with {@code services.buildbot}, and {@code mbs} with {@code services.mbs}. Creating them opens
+ * nothing; connections are made when a step runs. This is the one list of step kinds: a new kind is its executor's
+ * files plus one line in {@link #of}.
+ */
+public final class StepKinds {
+    private StepKinds() {
+    }
+
+    /**
+     * The clients of the configured services, shared by their commands and step executors.
+     *
+     * @param buildbot the client of {@code services.buildbot}, if configured
+     * @param mbs      the client of {@code services.mbs}, if configured
+     */
+    public record Clients(Optional<BuildbotClient> buildbot, Optional<MbsClient> mbs) {
+        /** The clients {@code cfg} configures; creating them opens nothing. */
+        public static Clients of(BotConfig cfg, Ticker ticker) {
+            return new Clients(StepKinds.buildbot(cfg), cfg.services().mbs().map(m -> MbsClient.of(m.url(),
+                    () -> m.token().map(Secret::reveal).orElse(null), ticker)));
+        }
+    }
+
+    /**
+     * The executors for this configuration, in a fixed order (close the {@link AutoCloseable} ones at shutdown):
+     * {@code buildbot} and {@code mbs} where their services are configured, {@code announce} posting through
+     * {@code announcer} (bound to the engine once it is built).
+     */
+    public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker,
+            Clients clients, Announcer announcer) {
+        Optional<BuildbotClient> buildbot = clients.buildbot();
+        SshExecutor ssh = new SshExecutor(hosts(cfg.inventory()), options(cfg.inventory().ssh()));
+        HttpExecutor http = new HttpExecutor(credentials(cfg.credentials()));
+        List<StepExecutor> out = new ArrayList<>();
+        out.add(new LocalExecutor(Duration.ofSeconds(5), hiddenEnv));
+        out.add(ssh);
+        out.add(http);
+        out.add(new WaitUntilExecutor(http, Map.of(ssh.kind(), ssh), ticker, Sleeper.system()));
+        out.add(new DiskExecutor(ssh));
+        buildbot.ifPresent(c -> out.add(new BuildbotExecutor(c, ticker, Sleeper.system())));
+        clients.mbs().ifPresent(c -> out.add(new MbsExecutor(c)));
+        out.add(new AnnounceExecutor(announcer));
+        return List.copyOf(out);
+    }
+
+    /** The client of {@code services.buildbot}: logged in as its user, or anonymous. */
+    static Optional<BuildbotClient> buildbot(BotConfig cfg) {
+        return cfg.services().buildbot().map(b -> b.user().isPresent()
+                ? BuildbotClient.of(b.url(), b.user().get(), () -> b.password().map(Secret::reveal).orElse(""))
+                : BuildbotClient.anonymous(b.url()));
+    }
+
+    /** Inventory hosts as SSH targets: a host's own user and key, else {@code inventory.ssh}'s, else the OS user. */
+    static SshHosts hosts(InventoryConfig inv) {
+        SshSettings ssh = inv.ssh();
+        String defaultUser = ssh.user().orElse(System.getProperty("user.name"));
+        return name -> inv.host(name).map(h -> target(h, defaultUser, ssh));
+    }
+
+    private static SshTarget target(HostConfig h, String defaultUser, SshSettings ssh) {
+        return new SshTarget(h.name(), h.address(), h.port(), h.user().orElse(defaultUser),
+                h.keyFile().or(ssh::keyFile), h.jump());
+    }
+
+    static SshOptions options(SshSettings ssh) {
+        Optional<Secret> passphrase = ssh.passphrase();
+        return new SshOptions(ssh.knownHosts(), ssh.keyFile(), () -> passphrase.map(Secret::reveal), ssh.agent(),
+                ssh.connectTimeout(), ssh.keepalive(), 8);
+    }
+
+    static HttpCredentials credentials(Map<String, CredentialConfig> configured) {
+        List<HttpCredential> list = new ArrayList<>();
+        for (CredentialConfig c : configured.values()) {
+            Secret secret = c.secret();
+            list.add(new HttpCredential(c.name(), HttpCredential.Kind.valueOf(c.type().name()), c.url(),
+                    c.user().orElse(null), secret::reveal, c.login().orElse(null)));
+        }
+        return HttpCredentials.of(list);
+    }
+}
