@@ -41,6 +41,20 @@ public final class IrcConfig {
         this.tlsFactory = b.tlsTrust == null ? null : TlsTrust.socketFactory(b.tlsTrust);
     }
 
+    /**
+     * The settings of a {@code type: irc} entry of the configuration file, for connector {@code id}. Reads the
+     * {@code tls_ca_file}, if any: throws {@link org.buildduty.core.BuilddutyException} naming it when it is missing,
+     * unreadable or holds no PEM certificate.
+     */
+    public static IrcConfig of(String id, IrcSettings s) {
+        Builder b = builder(id, s.server(), s.port()).tls(s.tls()).nick(s.nick()).identity(s.identity())
+                .channels(s.channels()).pacing(s.flood().burst(), s.flood().interval());
+        s.realname().ifPresent(b::realname);
+        s.tlsCaFile().ifPresent(b::tlsTrust);
+        s.sasl().ifPresent(sasl -> b.sasl(sasl.account(), sasl.password().reveal()));
+        return b.build();
+    }
+
     /** A builder with the defaults: TLS on, nick {@code buildduty}, account identity, Libera-safe pacing. */
     public static Builder builder(String id, String host, int port) {
         return new Builder(id, host, port);
@@ -178,8 +192,8 @@ public final class IrcConfig {
         private String saslPassword;
         private IdentityMode identity = IdentityMode.ACCOUNT;
         private List<String> channels = List.of();
-        private int burst = 4;
-        private Duration interval = Duration.ofSeconds(1);
+        private int burst = IrcSettings.Flood.DEFAULT.burst();
+        private Duration interval = IrcSettings.Flood.DEFAULT.interval();
         private int maxLinesPerMessage = 15;
         private int queueLimit = 500;
         private Duration reconnectBase = Duration.ofSeconds(1);
