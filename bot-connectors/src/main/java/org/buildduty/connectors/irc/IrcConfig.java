@@ -30,6 +30,11 @@ public final class IrcConfig {
         HOSTMASK
     }
 
+    /** TLS is on unless turned off. */
+    public static final boolean DEFAULT_TLS = true;
+    /** Senders are identified by their services account unless told otherwise. */
+    public static final IdentityMode DEFAULT_IDENTITY = IdentityMode.ACCOUNT;
+
     private final Builder b;
     private final SSLSocketFactory tlsFactory;
 
@@ -53,6 +58,11 @@ public final class IrcConfig {
         s.tlsCaFile().ifPresent(b::tlsTrust);
         s.sasl().ifPresent(sasl -> b.sasl(sasl.account(), sasl.password().reveal()));
         return b.build();
+    }
+
+    /** The port when none is given: 6697 with TLS, 6667 without. */
+    public static int defaultPort(boolean tls) {
+        return tls ? 6697 : 6667;
     }
 
     /** A builder with the defaults: TLS on, nick {@code buildduty}, account identity, Libera-safe pacing. */
@@ -184,13 +194,13 @@ public final class IrcConfig {
         private final String id;
         private final String host;
         private final int port;
-        private boolean tls = true;
+        private boolean tls = DEFAULT_TLS;
         private Path tlsTrust;
         private String nick = "buildduty";
         private String realname = "buildduty release engineering bot";
         private String saslAccount;
         private String saslPassword;
-        private IdentityMode identity = IdentityMode.ACCOUNT;
+        private IdentityMode identity = DEFAULT_IDENTITY;
         private List<String> channels = List.of();
         private int burst = IrcSettings.Flood.DEFAULT.burst();
         private Duration interval = IrcSettings.Flood.DEFAULT.interval();

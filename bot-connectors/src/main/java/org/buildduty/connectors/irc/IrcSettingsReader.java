@@ -42,8 +42,8 @@ public final class IrcSettingsReader implements ConnectorSettings.Reader<IrcSett
     public Optional<IrcSettings> read(ConfigSection s, String botNick) {
         Optional<String> server = s.required("server").filter(v -> check(s, "server", HOST.matcher(v).matches(),
                 "\"" + v + "\" is not a host name"));
-        boolean tls = s.bool("tls", true);
-        int port = s.port("port").orElse(tls ? 6697 : 6667);
+        boolean tls = s.bool("tls", IrcConfig.DEFAULT_TLS);
+        int port = s.port("port").orElse(IrcConfig.defaultPort(tls));
         Optional<Path> caFile = s.path("tls_ca_file");
         if (caFile.isPresent() && !tls) {
             s.error("tls_ca_file", "needs tls: true (the CAs are for checking the server's TLS certificate)");
@@ -59,7 +59,7 @@ public final class IrcSettingsReader implements ConnectorSettings.Reader<IrcSett
                 });
         IrcConfig.IdentityMode mode = s.oneOf("identity", List.of("account", "hostmask"))
                 .map(v -> IrcConfig.IdentityMode.valueOf(v.toUpperCase(Locale.ROOT)))
-                .orElse(IrcConfig.IdentityMode.ACCOUNT);
+                .orElse(IrcConfig.DEFAULT_IDENTITY);
         List<String> channels = s.strings("channels", ConfigSection.ItemCheck.matching(CHANNEL,
                 "is not a channel (\"#name\", optionally followed by a key)"));
         IrcSettings.Flood flood = s.section("flood", Set.of("burst", "interval")).map(sub -> {
