@@ -16,9 +16,9 @@ import org.buildduty.core.config.ConnectorSettings;
 
 /**
  * Reads {@code roles:} (role → identities) and {@code people:} (person → the identities one person uses). Each
- * identity is {@code <connector-id>:<principal>}, checked against its connector's kind of principal (IRC account or
- * hostmask, Matrix user id, Zulip email); a hostmask needs a host part that is not only wildcards; an identity
- * belongs to one person at most.
+ * identity is {@code <connector-id>:<principal>}, its principal checked as its connector type's reader says (IRC
+ * account or hostmask with a host part that is not only wildcards, Matrix user id, Zulip email; any other type: not
+ * empty); an identity belongs to one person at most.
  */
 final class RolesReader {
     private static final Pattern ROLE = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
