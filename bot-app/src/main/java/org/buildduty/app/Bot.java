@@ -29,10 +29,8 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.BotSettings;
 import org.buildduty.app.config.ConnectorConfig;
-import org.buildduty.app.config.IrcSettings;
-import org.buildduty.app.config.MatrixSettings;
+import org.buildduty.app.config.ConnectorType;
 import org.buildduty.app.config.ServicesConfig;
-import org.buildduty.app.config.ZulipSettings;
 import org.buildduty.app.exec.StepKinds;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.app.web.WebServer;
@@ -50,14 +48,6 @@ import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
 import org.buildduty.connectors.console.ConsoleConnector;
-import org.buildduty.connectors.irc.IrcConfig;
-import org.buildduty.connectors.irc.IrcConnector;
-import org.buildduty.connectors.matrix.MatrixConfig;
-import org.buildduty.connectors.matrix.MatrixConnector;
-import org.buildduty.connectors.matrix.SyncTokenStore;
-import org.buildduty.connectors.zulip.LastMessageStore;
-import org.buildduty.connectors.zulip.ZulipConfig;
-import org.buildduty.connectors.zulip.ZulipConnector;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
@@ -87,8 +77,9 @@ final class Bot implements AutoCloseable {
     private final Journal journal;
     private final Engine engine;
     private final List<StepExecutor> executors;
-    private final List<IrcConnector> irc;
-    private final List<Waiting> waiting;
+    /** The connections start-up waits for: IRC first, then the others, each in file order. */
+    private final List<Waiting> first;
+    private final List<Waiting> then;
     private final boolean hasConsole;
     private final Catalog catalog;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -104,14 +95,14 @@ final class Bot implements AutoCloseable {
             JvmGcMetrics gc, AtomicReference<String> boundUrl) {
     }
 
-    private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<IrcConnector> irc,
-            List<Waiting> waiting, boolean hasConsole, Catalog catalog, Web web) {
+    private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<Waiting> first,
+            List<Waiting> then, boolean hasConsole, Catalog catalog, Web web) {
         this.web = web;
         this.journal = journal;
         this.engine = engine;
         this.executors = executors;
-        this.irc = List.copyOf(irc);
-        this.waiting = List.copyOf(waiting);
+        this.first = List.copyOf(first);
+        this.then = List.copyOf(then);
         this.hasConsole = hasConsole;
         this.catalog = catalog;
     }
@@ -176,22 +167,12 @@ final class Bot implements AutoCloseable {
         Set<String> owners = new HashSet<>();
         List<String> problems = new ArrayList<>();
         for (ConnectorConfig c : cfg.connectors()) {
-            if (c.type().equals("console")) {
+            if (c.connectorType().local()) {
                 owners.add(c.id());
-            } else if (c.settings() instanceof IrcSettings
-                    && ((IrcSettings) c.settings()).identity() == IrcSettings.IdentityMode.HOSTMASK) {
+            } else if (c.settings().hostmaskPrincipals()) {
                 hostmask.add(c.id());
             }
-            if (!List.of("console", "irc", "matrix", "zulip").contains(c.type())) {
-                problems.add(c.node().where() + ": connector type " + c.type()
-                        + " is not available in this build yet");
-            } else if (c.settings() instanceof IrcSettings && ((IrcSettings) c.settings()).tlsCaFile().isPresent()) {
-                try {
-                    ircConfig(c.id(), (IrcSettings) c.settings());
-                } catch (BuilddutyException e) {
-                    problems.add(c.node().where() + ": " + e.getMessage());
-                }
-            }
+            c.connectorType().check(c, problems::add);
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -242,38 +223,20 @@ final class Bot implements AutoCloseable {
                 eb.webUrl(boundUrl::get);
             }
             catalog.services().forEach(eb::service);
-            List<IrcConnector> irc = new ArrayList<>();
-            List<Waiting> waiting = new ArrayList<>();
+            List<Waiting> first = new ArrayList<>();
+            List<Waiting> then = new ArrayList<>();
+            ConnectorType.Wiring wiring = new ConnectorType.Wiring(ticker, journal,
+                    id -> console.create(id, ticker, () -> self[0].stopped.countDown()));
             for (ConnectorConfig c : cfg.connectors()) {
-                if (c.type().equals("console")) {
-                    eb.connector(console.create(c.id(), ticker, () -> self[0].stopped.countDown()));
-                } else if (c.settings() instanceof IrcSettings) {
-                    IrcConfig ic;
-                    try {
-                        ic = ircConfig(c.id(), (IrcSettings) c.settings());
-                    } catch (BuilddutyException e) {
-                        throw new ConfigException(c.node().where() + ": " + e.getMessage());
-                    }
-                    IrcConnector connector = new IrcConnector(ic, ticker);
-                    irc.add(connector);
-                    eb.connector(connector);
-                } else if (c.settings() instanceof ZulipSettings) {
-                    ZulipConnector connector = new ZulipConnector(zulipConfig(c.id(), (ZulipSettings) c.settings()),
-                            LastMessageStore.journal(journal), ticker);
-                    waiting.add(new Waiting(() -> connector.awaitConnected(CONNECT_WAIT), connector));
-                    eb.connector(connector);
-                } else if (c.settings() instanceof MatrixSettings) {
-                    MatrixConfig mc = matrixConfig(c.id(), (MatrixSettings) c.settings());
-                    MatrixConnector connector = new MatrixConnector(mc, SyncTokenStore.journal(journal, c.id()),
-                            ticker);
-                    waiting.add(new Waiting(() -> connector.awaitConnected(CONNECT_WAIT), connector));
-                    eb.connector(connector);
-                }
+                ConnectorType.Started started = c.connectorType().start(c, wiring);
+                started.await().ifPresent(await -> (started.firstRound() ? first : then)
+                        .add(new Waiting(() -> await.accept(CONNECT_WAIT), started.connector())));
+                eb.connector(started.connector());
             }
-            boolean hasConsole = cfg.connectors().stream().anyMatch(c -> c.type().equals("console"));
+            boolean hasConsole = cfg.connectors().stream().anyMatch(c -> c.connectorType().local());
             Engine engine = eb.build();
             catalog.announcer().bind(engine);
-            self[0] = new Bot(journal, engine, executors, irc, waiting, hasConsole, catalog, web);
+            self[0] = new Bot(journal, engine, executors, first, then, hasConsole, catalog, web);
             return self[0];
         } catch (RuntimeException e) {
             gc.close();
@@ -299,10 +262,10 @@ final class Bot implements AutoCloseable {
             LOG.info("web page on {}/", webServer.baseUrl());
         }
         engine.start();
-        for (IrcConnector c : irc) {
-            awaitConnected(() -> c.awaitConnected(CONNECT_WAIT), c);
+        for (Waiting w : first) {
+            awaitConnected(w.await(), w.connector());
         }
-        for (Waiting w : waiting) {
+        for (Waiting w : then) {
             awaitConnected(w.await(), w.connector());
         }
     }
@@ -323,36 +286,10 @@ final class Bot implements AutoCloseable {
         }
     }
 
-    /** The connector settings of the configuration, as the Zulip connector takes them. */
-    static ZulipConfig zulipConfig(String id, ZulipSettings s) {
-        return ZulipConfig.of(id, s.site(), s.email(), s.apiKey().reveal(), s.streams());
-    }
-
     /** Where {@code force} keeps shallow fetches for commit subjects: beside the journal. */
     private static Path gitCache(BotConfig cfg) {
         Path parent = cfg.bot().journal().toAbsolutePath().getParent();
         return parent.resolve("git-cache");
-    }
-
-    /** The connector settings of the configuration, as the IRC connector takes them. */
-    static IrcConfig ircConfig(String id, IrcSettings s) {
-        IrcConfig.Builder b = IrcConfig.builder(id, s.server(), s.port()).tls(s.tls()).nick(s.nick())
-                .identity(s.identity() == IrcSettings.IdentityMode.HOSTMASK ? IrcConfig.IdentityMode.HOSTMASK
-                        : IrcConfig.IdentityMode.ACCOUNT)
-                .channels(s.channels()).pacing(s.flood().burst(), s.flood().interval());
-        s.realname().ifPresent(b::realname);
-        s.tlsCaFile().ifPresent(b::tlsTrust);
-        s.sasl().ifPresent(sasl -> b.sasl(sasl.account(), sasl.password().reveal()));
-        return b.build();
-    }
-
-    /** The connector settings of the configuration, as the Matrix connector takes them. */
-    static MatrixConfig matrixConfig(String id, MatrixSettings s) {
-        MatrixConfig.Builder b = MatrixConfig.builder(id, s.homeserver(), s.user()).rooms(s.rooms())
-                .allowInvitesFrom(s.allowInvitesFrom());
-        s.accessToken().ifPresent(t -> b.accessToken(t.reveal()));
-        s.password().ifPresent(p -> b.password(p.reveal()));
-        return b.build();
     }
 
     /** True when a console connector reads the terminal (end of input stops the bot). */

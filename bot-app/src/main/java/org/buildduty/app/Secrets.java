@@ -8,10 +8,8 @@ import java.util.TreeSet;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.CredentialConfig;
-import org.buildduty.app.config.IrcSettings;
-import org.buildduty.app.config.MatrixSettings;
-import org.buildduty.app.config.Secret;
-import org.buildduty.app.config.ZulipSettings;
+import org.buildduty.core.config.ConnectorSettings;
+import org.buildduty.core.config.Secret;
 import org.buildduty.core.progress.Redactor;
 
 /** Every secret the configuration resolved: for the redactor of chat and journal, and hidden from local commands. */
@@ -27,10 +25,8 @@ final class Secrets {
         cfg.credentials().values().stream().filter(c -> c.type() != CredentialConfig.Type.BEARER)
                 .forEach(c -> c.user().ifPresent(u -> b.basic(u, c.secret().reveal())));
         for (ConnectorConfig c : cfg.connectors()) {
-            if (c.settings() instanceof ZulipSettings z) {
-                b.basic(z.email(), z.apiKey().reveal());
-            } else if (c.settings() instanceof IrcSettings irc) {
-                irc.sasl().ifPresent(s -> b.basic(s.account(), s.password().reveal()));
+            for (ConnectorSettings.BasicLogin login : c.settings().basicLogins()) {
+                b.basic(login.user(), login.secret().reveal());
             }
         }
         return b.build();
@@ -50,15 +46,7 @@ final class Secrets {
     private static List<Secret> all(BotConfig cfg) {
         List<Secret> values = new ArrayList<>();
         for (ConnectorConfig c : cfg.connectors()) {
-            if (c.settings() instanceof IrcSettings) {
-                ((IrcSettings) c.settings()).sasl().ifPresent(s -> values.add(s.password()));
-            } else if (c.settings() instanceof MatrixSettings) {
-                MatrixSettings m = (MatrixSettings) c.settings();
-                m.accessToken().ifPresent(values::add);
-                m.password().ifPresent(values::add);
-            } else if (c.settings() instanceof ZulipSettings) {
-                values.add(((ZulipSettings) c.settings()).apiKey());
-            }
+            values.addAll(c.settings().secrets());
         }
         cfg.inventory().ssh().passphrase().ifPresent(values::add);
         cfg.services().buildbot().flatMap(b -> b.password()).ifPresent(values::add);

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.buildduty.core.config.Secret;
+
 /**
  * The whole validated configuration file, as {@link ConfigLoader} returns it. Secrets are resolved {@link Secret}s,
  * so {@link #toString()} never shows one.

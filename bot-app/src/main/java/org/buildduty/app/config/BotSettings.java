@@ -4,6 +4,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import org.buildduty.core.config.Secret;
+
 /**
  * The {@code bot:} section. Relative paths are resolved against the working directory the bot runs in (so the
  * shipped {@code journal: data/buildduty.db} lands in {@code ./data}); {@code ~/} means the home directory.

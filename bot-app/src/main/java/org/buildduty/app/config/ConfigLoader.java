@@ -11,9 +11,13 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.buildduty.core.config.ConfigContext;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
+import org.buildduty.core.config.ConfigSection;
+import org.buildduty.core.config.ConnectorSettings;
+import org.buildduty.core.config.Secret;
 
 /**
  * Loads and validates the configuration file (SPEC "Configuration shape"). Every problem in the file is collected and
@@ -55,15 +59,15 @@ public final class ConfigLoader {
     }
 
     private static BotConfig read(ConfigNode root, Map<String, String> env, Path baseDir) {
-        Context ctx = Context.of(env, baseDir);
+        ConfigContext ctx = ConfigContext.of(env, baseDir);
         if (!root.isMap()) {
             throw root.error("expected a mapping of keys to values");
         }
-        Section top = Section.of(root, ctx, TOP_KEYS);
+        ConfigSection top = ConfigSection.of(root, ctx, TOP_KEYS);
         BotSettings bot = bot(ctx, top.section("bot", BOT_KEYS));
-        Map<String, String> kinds = new LinkedHashMap<>();
-        List<ConnectorConfig> connectors = new ConnectorReader(ctx, bot.nick()).read(top, kinds);
-        RolesReader identities = new RolesReader(ctx, kinds);
+        Map<String, ConnectorSettings.PrincipalCheck> principals = new LinkedHashMap<>();
+        List<ConnectorConfig> connectors = new ConnectorsReader(ctx, bot.nick()).read(top, principals);
+        RolesReader identities = new RolesReader(ctx, principals);
         Map<String, List<String>> roles = identities.read(top);
         Map<String, List<String>> people = identities.people(top);
         InventoryConfig inventory = new InventoryReader(ctx).read(top.child("inventory"));
@@ -76,9 +80,8 @@ public final class ConfigLoader {
         return new BotConfig(bot, connectors, roles, people, inventory, services, credentials, ctx.baseDir());
     }
 
-
-    private static BotSettings bot(Context ctx, Optional<Section> section) {
-        Section s = section.orElseGet(() -> Section.unchecked(ConfigNode.parse("", "{}"), ctx));
+    private static BotSettings bot(ConfigContext ctx, Optional<ConfigSection> section) {
+        ConfigSection s = section.orElseGet(() -> ConfigSection.unchecked(ConfigNode.parse("", "{}"), ctx));
         String prefix = s.matching("prefix", PREFIX, "is not a prefix (1 to 5 characters, no spaces)").orElse("!");
         Path journal = s.path("journal").orElse(ctx.path("data/buildduty.db"));
         Path runbooks = s.path("runbooks").orElse(ctx.path("config/runbooks"));
@@ -103,7 +106,7 @@ public final class ConfigLoader {
     }
 
     /** {@code host:port}, {@code [v6]:port} or {@code off}; port 0 picks a free port. */
-    private static Optional<BotSettings.WebAddress> web(Section s) {
+    private static Optional<BotSettings.WebAddress> web(ConfigSection s) {
         Optional<String> v = s.string("web");
         if (v.isEmpty() || v.get().equals("off")) {
             return Optional.empty();
@@ -128,11 +131,11 @@ public final class ConfigLoader {
         return Optional.of(new BotSettings.WebAddress(host, port));
     }
 
-    private static ServicesConfig services(Optional<Section> section) {
+    private static ServicesConfig services(Optional<ConfigSection> section) {
         if (section.isEmpty()) {
             return ServicesConfig.NONE;
         }
-        Section s = section.get();
+        ConfigSection s = section.get();
         Optional<ServicesConfig.Buildbot> buildbot = s.section("buildbot", Set.of("url", "user", "password_env",
                 "password_file", "scheduler", "repositories")).flatMap(b -> {
                     Optional<URI> url = b.has("url") ? b.url("url") : missing(b, "url");
@@ -159,7 +162,7 @@ public final class ConfigLoader {
     }
 
     /** {@code services.mbs.poll}: positive durations, the backoff at least the building interval. */
-    private static ServicesConfig.Poll poll(Section p) {
+    private static ServicesConfig.Poll poll(ConfigSection p) {
         ServicesConfig.Poll d = ServicesConfig.Poll.DEFAULTS;
         Duration building = positive(p, "building").orElse(d.building());
         Duration idle = positive(p, "idle").orElse(d.idle());
@@ -171,7 +174,7 @@ public final class ConfigLoader {
         return new ServicesConfig.Poll(building, idle, max);
     }
 
-    private static Optional<Duration> positive(Section s, String key) {
+    private static Optional<Duration> positive(ConfigSection s, String key) {
         Optional<Duration> d = s.duration(key);
         if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
             s.error(key, "must be more than 0");
@@ -180,7 +183,7 @@ public final class ConfigLoader {
         return d;
     }
 
-    private static <T> Optional<T> missing(Section s, String key) {
+    private static <T> Optional<T> missing(ConfigSection s, String key) {
         s.missing(key);
         return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package org.buildduty.app.config;
 
 import org.buildduty.core.config.ConfigNode;
+import org.buildduty.core.config.ConnectorSettings;
 
 /**
  * One entry of {@code connectors:}: its id, its type and its validated, typed settings with secrets resolved.
@@ -12,10 +13,10 @@ import org.buildduty.core.config.ConfigNode;
  * }</pre>
  *
  * @param id       {@code [a-z][a-z0-9_-]*}, unique; the first half of the identities it produces
- * @param type     {@code console}, {@code irc}, {@code matrix} or {@code zulip}
+ * @param type     the name of one of the {@link ConnectorTypes}: {@code console}, {@code irc}, {@code matrix} or
+ *                 {@code zulip}
  * @param node     the entry in the file, for {@code file:line} in later errors
- * @param settings the type's settings: {@link ConsoleSettings}, {@link IrcSettings}, {@link MatrixSettings} or
- *                 {@link ZulipSettings}
+ * @param settings the type's settings, as its reader made them (e.g. {@code IrcSettings} of the irc connector)
  */
 public record ConnectorConfig(String id, String type, ConfigNode node, ConnectorSettings settings) {
 
@@ -25,6 +26,11 @@ public record ConnectorConfig(String id, String type, ConfigNode node, Connector
             throw new IllegalStateException("connector " + id + " is " + this.type + ", not " + type.getSimpleName());
         }
         return type.cast(settings);
+    }
+
+    /** The type of this connector. */
+    public ConnectorType<?, ?> connectorType() {
+        return ConnectorTypes.named(type).orElseThrow();
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.buildduty.core.config.Secret;
+
 /**
  * One entry of {@code credentials:}: how an {@code http} or {@code wait_until} step that names it with
  * {@code auth: NAME} authenticates. It is only ever sent to URLs under {@link #url()}.

@@ -9,7 +9,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.buildduty.core.config.ConfigContext;
 import org.buildduty.core.config.ConfigNode;
+import org.buildduty.core.config.ConfigSection;
+import org.buildduty.core.config.Secret;
 
 /**
  * Reads {@code credentials:}, a mapping of name to {@code {type: bearer|basic|session, url, user, token_env |
@@ -23,13 +26,13 @@ final class CredentialsReader {
             "password_file", "login");
     private static final Pattern USER = Pattern.compile("[^\\s:]{1,200}");
 
-    private final Context ctx;
+    private final ConfigContext ctx;
 
-    CredentialsReader(Context ctx) {
+    CredentialsReader(ConfigContext ctx) {
         this.ctx = ctx;
     }
 
-    Map<String, CredentialConfig> read(Optional<Section> section, ServicesConfig services) {
+    Map<String, CredentialConfig> read(Optional<ConfigSection> section, ServicesConfig services) {
         Map<String, CredentialConfig> out = new LinkedHashMap<>();
         section.ifPresent(s -> {
             for (Map.Entry<String, ConfigNode> e : s.node().asMap().entrySet()) {
@@ -53,7 +56,7 @@ final class CredentialsReader {
         if (!NAME.matcher(name).matches()) {
             ctx.problems().add(node, "\"" + name + "\" is not a credential name ([a-z][a-z0-9_-]*)");
         }
-        Section s = Section.of(node, ctx, KEYS);
+        ConfigSection s = ConfigSection.of(node, ctx, KEYS);
         Optional<String> typeName = s.has("type") ? s.oneOf("type", List.of("bearer", "basic", "session"))
                 : missing(s, "type");
         Optional<CredentialConfig.Type> type = typeName.map(t -> CredentialConfig.Type.valueOf(
@@ -109,7 +112,7 @@ final class CredentialsReader {
         return URI.create(s.endsWith("/") ? s + path : s + "/" + path);
     }
 
-    private static <T> Optional<T> missing(Section s, String key) {
+    private static <T> Optional<T> missing(ConfigSection s, String key) {
         s.missing(key);
         return Optional.empty();
     }

@@ -11,7 +11,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.buildduty.core.config.ConfigContext;
 import org.buildduty.core.config.ConfigNode;
+import org.buildduty.core.config.ConfigSection;
+import org.buildduty.core.config.Secret;
 
 /** Reads {@code inventory:}: ssh settings, hosts (jump hosts exist, no cycles) and disk roots. */
 final class InventoryReader {
@@ -24,10 +27,10 @@ final class InventoryReader {
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.:\\[\\]_%-]+");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._][A-Za-z0-9._-]*");
 
-    private final Context ctx;
+    private final ConfigContext ctx;
     private final Map<String, ConfigNode> groupNodes = new LinkedHashMap<>();
 
-    InventoryReader(Context ctx) {
+    InventoryReader(ConfigContext ctx) {
         this.ctx = ctx;
     }
 
@@ -35,7 +38,7 @@ final class InventoryReader {
         if (node.isEmpty()) {
             return InventoryConfig.empty(ssh(Optional.empty()));
         }
-        Section s = Section.of(node.get(), ctx, KEYS);
+        ConfigSection s = ConfigSection.of(node.get(), ctx, KEYS);
         SshSettings ssh = ssh(s.section("ssh", SSH_KEYS));
         Map<String, HostConfig> hosts = new LinkedHashMap<>();
         Map<String, ConfigNode> jumpNodes = new LinkedHashMap<>();
@@ -55,12 +58,12 @@ final class InventoryReader {
         return new InventoryConfig(ssh, hosts, roots);
     }
 
-    private SshSettings ssh(Optional<Section> section) {
+    private SshSettings ssh(Optional<ConfigSection> section) {
         if (section.isEmpty()) {
             return new SshSettings(ctx.path("~/.ssh/known_hosts"), Optional.empty(), Optional.empty(),
                     Optional.empty(), false, Duration.ofSeconds(10), Duration.ofSeconds(15));
         }
-        Section s = section.get();
+        ConfigSection s = section.get();
         Path knownHosts = s.path("known_hosts").orElse(ctx.path("~/.ssh/known_hosts"));
         Optional<Path> keyFile = s.path("key_file");
         Optional<String> user = s.matching("user", USER, "is not a user name");
@@ -79,14 +82,14 @@ final class InventoryReader {
         if (!nameOk) {
             ctx.problems().add(node, "\"" + name + "\" " + NAME_RULE);
         }
-        Section h = Section.of(node, ctx, HOST_KEYS);
+        ConfigSection h = ConfigSection.of(node, ctx, HOST_KEYS);
         Optional<String> address = h.has("address")
                 ? h.matching("address", ADDRESS, "is not a host name or IP address") : missing(h, "address");
         int port = h.port("port").orElse(22);
         Optional<String> user = h.matching("user", USER, "is not a user name");
         Optional<String> jump = h.string("jump");
         h.child("jump").ifPresent(j -> jumps.put(name, j));
-        List<String> groups = h.strings("groups", Section.ItemCheck.matching(NAME, NAME_RULE));
+        List<String> groups = h.strings("groups", ConfigSection.ItemCheck.matching(NAME, NAME_RULE));
         h.child("groups").ifPresent(g -> groupNodes.put(name, g));
         Optional<Path> keyFile = h.path("key_file");
         if (nameOk && address.isPresent()) {
@@ -94,7 +97,7 @@ final class InventoryReader {
         }
     }
 
-    private static Optional<String> missing(Section s, String key) {
+    private static Optional<String> missing(ConfigSection s, String key) {
         s.missing(key);
         return Optional.empty();
     }

@@ -9,33 +9,35 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import org.buildduty.core.config.ConfigContext;
 import org.buildduty.core.config.ConfigNode;
+import org.buildduty.core.config.ConfigSection;
+import org.buildduty.core.config.ConnectorSettings;
 
 /**
  * Reads {@code roles:} (role → identities) and {@code people:} (person → the identities one person uses). Each
- * identity is {@code <connector-id>:<principal>}, checked against its connector's kind of principal (IRC account or
- * hostmask, Matrix user id, Zulip email); a hostmask needs a host part that is not only wildcards; an identity
- * belongs to one person at most.
+ * identity is {@code <connector-id>:<principal>}, its principal checked as its connector type's reader says (IRC
+ * account or hostmask with a host part that is not only wildcards, Matrix user id, Zulip email; any other type: not
+ * empty); an identity belongs to one person at most.
  */
 final class RolesReader {
     private static final Pattern ROLE = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     /** What a runbook says for every identity ({@code role: anyone}); no role may be named so. */
     private static final String ANYONE = "anyone";
-    private static final Pattern HOSTMASK = Pattern.compile("[^!@\\s]+![^!@\\s]+@[^!@\\s]+");
-    private static final Pattern ACCOUNT = Pattern.compile("[^!@\\s*?]+");
-    /** What a host part must hold besides wildcards and separators to name a place. */
-    private static final Pattern CONCRETE = Pattern.compile(".*[^*?.:/-].*");
 
-    private final Context ctx;
-    private final Map<String, String> kindsById;
+    private final ConfigContext ctx;
+    private final Map<String, ConnectorSettings.PrincipalCheck> principalsById;
 
-    /** {@code kindsById}: connector id → its kind of principal, as {@link ConnectorReader} records it. */
-    RolesReader(Context ctx, Map<String, String> kindsById) {
+    /**
+     * {@code principalsById}: connector id → how its principals are checked (by its type's reader), null when the
+     * connector's type is bad; as {@link ConnectorsReader} records it.
+     */
+    RolesReader(ConfigContext ctx, Map<String, ConnectorSettings.PrincipalCheck> principalsById) {
         this.ctx = ctx;
-        this.kindsById = kindsById;
+        this.principalsById = principalsById;
     }
 
-    Map<String, List<String>> read(Section top) {
+    Map<String, List<String>> read(ConfigSection top) {
         Map<String, List<String>> roles = new LinkedHashMap<>();
         top.namedEntries("roles").ifPresent(rs -> {
             for (Map.Entry<String, ConfigNode> e : rs.node().asMap().entrySet()) {
@@ -60,7 +62,7 @@ final class RolesReader {
     }
 
     /** {@code people:}: person's name → identities; an identity listed under two people is an error. */
-    Map<String, List<String>> people(Section top) {
+    Map<String, List<String>> people(ConfigSection top) {
         Map<String, List<String>> people = new LinkedHashMap<>();
         Map<String, String> owners = new HashMap<>();
         top.namedEntries("people").ifPresent(ps -> {
@@ -106,30 +108,11 @@ final class RolesReader {
         }
         String id = identity.substring(0, colon);
         String principal = identity.substring(colon + 1);
-        if (!kindsById.containsKey(id)) {
+        if (!principalsById.containsKey(id)) {
             return Optional.of("names no configured connector \"" + id + "\" (connectors: "
-                    + String.join(", ", kindsById.keySet().stream().sorted().toList()) + ")");
+                    + String.join(", ", principalsById.keySet().stream().sorted().toList()) + ")");
         }
-        String type = kindsById.get(id);
-        if (ConnectorReader.IRC_HOSTMASK.equals(type)) {
-            if (!HOSTMASK.matcher(principal).matches()) {
-                return Optional.of("is not a nick!user@host mask (connector " + id + " uses identity: hostmask)");
-            }
-            return CONCRETE.matcher(principal.substring(principal.indexOf('@') + 1)).matches() ? Optional.empty()
-                    : Optional.of("needs a concrete host part (not only * and ?): anyone can take a nick or an ident");
-        }
-        if ("irc".equals(type)) {
-            return ACCOUNT.matcher(principal).matches() ? Optional.empty()
-                    : Optional.of("is not a services account (connector " + id + " uses identity: account)");
-        }
-        if ("matrix".equals(type)) {
-            return ConnectorReader.MATRIX_USER.matcher(principal).matches() ? Optional.empty()
-                    : Optional.of("is not a Matrix user id (" + id + ":@name:server)");
-        }
-        if ("zulip".equals(type)) {
-            return ConnectorReader.EMAIL.matcher(principal).matches() ? Optional.empty()
-                    : Optional.of("is not a Zulip email (" + id + ":name@example.com)");
-        }
-        return principal.isBlank() ? Optional.of("has an empty principal") : Optional.empty();
+        ConnectorSettings.PrincipalCheck check = principalsById.get(id);
+        return (check == null ? ConnectorSettings.PrincipalCheck.NOT_EMPTY : check).problem(id, principal);
     }
 }

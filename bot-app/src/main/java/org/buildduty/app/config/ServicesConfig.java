@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import org.buildduty.core.config.Secret;
+
 /**
  * {@code services:}: the external services the commands talk to, each optional.
  *

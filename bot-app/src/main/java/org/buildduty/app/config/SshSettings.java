@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import org.buildduty.core.config.Secret;
+
 /**
  * {@code inventory.ssh}: how the SSH executor connects. Host keys are always checked against {@code knownHosts}.
  *

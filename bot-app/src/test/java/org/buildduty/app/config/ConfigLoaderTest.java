@@ -13,6 +13,13 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.connectors.console.ConsoleSettings;
+import org.buildduty.connectors.irc.IrcConfig;
+import org.buildduty.connectors.irc.IrcSettings;
+import org.buildduty.connectors.matrix.MatrixSettings;
+import org.buildduty.connectors.zulip.ZulipSettings;
+import org.buildduty.core.config.Secret;
+
 class ConfigLoaderTest {
     /** bot-app runs its tests in its own folder; the shipped configuration is in the repository's config/. */
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -75,7 +82,7 @@ class ConfigLoaderTest {
         assertThat(libera.tls()).isTrue();
         assertThat(libera.nick()).isEqualTo("buildduty");
         assertThat(libera.realname()).contains("buildduty release bot");
-        assertThat(libera.identity()).isEqualTo(IrcSettings.IdentityMode.ACCOUNT);
+        assertThat(libera.identity()).isEqualTo(IrcConfig.IdentityMode.ACCOUNT);
         assertThat(libera.channels()).containsExactly("#releng", "#releng-private channelkey");
         IrcSettings.Sasl sasl = libera.sasl().orElseThrow();
         assertThat(sasl.account()).isEqualTo("buildduty");
@@ -87,7 +94,7 @@ class ConfigLoaderTest {
         assertThat(oftc.tls()).isFalse();
         assertThat(oftc.nick()).isEqualTo("buildduty");
         assertThat(oftc.sasl()).isEmpty();
-        assertThat(oftc.identity()).isEqualTo(IrcSettings.IdentityMode.HOSTMASK);
+        assertThat(oftc.identity()).isEqualTo(IrcConfig.IdentityMode.HOSTMASK);
         assertThat(oftc.flood()).isEqualTo(new IrcSettings.Flood(3, Duration.ofMillis(1500)));
         assertThat(libera.flood()).isEqualTo(IrcSettings.Flood.DEFAULT);
         assertThat(libera.tlsCaFile()).isEmpty();

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.connectors.irc.IrcSettings;
+import org.buildduty.core.config.Secret;
+
 class SecretTest {
     @Test
     void toStringNamesTheSourceOnly() {

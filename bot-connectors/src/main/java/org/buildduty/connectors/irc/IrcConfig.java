@@ -30,6 +30,11 @@ public final class IrcConfig {
         HOSTMASK
     }
 
+    /** TLS is on unless turned off. */
+    public static final boolean DEFAULT_TLS = true;
+    /** Senders are identified by their services account unless told otherwise. */
+    public static final IdentityMode DEFAULT_IDENTITY = IdentityMode.ACCOUNT;
+
     private final Builder b;
     private final SSLSocketFactory tlsFactory;
 
@@ -39,6 +44,25 @@ public final class IrcConfig {
             throw new IllegalStateException("tlsTrust " + b.tlsTrust + " needs tls(true)");
         }
         this.tlsFactory = b.tlsTrust == null ? null : TlsTrust.socketFactory(b.tlsTrust);
+    }
+
+    /**
+     * The settings of a {@code type: irc} entry of the configuration file, for connector {@code id}. Reads the
+     * {@code tls_ca_file}, if any: throws {@link org.buildduty.core.BuilddutyException} naming it when it is missing,
+     * unreadable or holds no PEM certificate.
+     */
+    public static IrcConfig of(String id, IrcSettings s) {
+        Builder b = builder(id, s.server(), s.port()).tls(s.tls()).nick(s.nick()).identity(s.identity())
+                .channels(s.channels()).pacing(s.flood().burst(), s.flood().interval());
+        s.realname().ifPresent(b::realname);
+        s.tlsCaFile().ifPresent(b::tlsTrust);
+        s.sasl().ifPresent(sasl -> b.sasl(sasl.account(), sasl.password().reveal()));
+        return b.build();
+    }
+
+    /** The port when none is given: 6697 with TLS, 6667 without. */
+    public static int defaultPort(boolean tls) {
+        return tls ? 6697 : 6667;
     }
 
     /** A builder with the defaults: TLS on, nick {@code buildduty}, account identity, Libera-safe pacing. */
@@ -170,16 +194,16 @@ public final class IrcConfig {
         private final String id;
         private final String host;
         private final int port;
-        private boolean tls = true;
+        private boolean tls = DEFAULT_TLS;
         private Path tlsTrust;
         private String nick = "buildduty";
         private String realname = "buildduty release engineering bot";
         private String saslAccount;
         private String saslPassword;
-        private IdentityMode identity = IdentityMode.ACCOUNT;
+        private IdentityMode identity = DEFAULT_IDENTITY;
         private List<String> channels = List.of();
-        private int burst = 4;
-        private Duration interval = Duration.ofSeconds(1);
+        private int burst = IrcSettings.Flood.DEFAULT.burst();
+        private Duration interval = IrcSettings.Flood.DEFAULT.interval();
         private int maxLinesPerMessage = 15;
         private int queueLimit = 500;
         private Duration reconnectBase = Duration.ofSeconds(1);

@@ -30,6 +30,14 @@ public final class MatrixConfig {
         }
     }
 
+    /** The settings of a {@code type: matrix} entry of the configuration file, for connector {@code id}. */
+    public static MatrixConfig of(String id, MatrixSettings s) {
+        Builder b = builder(id, s.homeserver(), s.user()).rooms(s.rooms()).allowInvitesFrom(s.allowInvitesFrom());
+        s.accessToken().ifPresent(t -> b.accessToken(t.reveal()));
+        s.password().ifPresent(p -> b.password(p.reveal()));
+        return b.build();
+    }
+
     /**
      * A builder with the defaults: 30 s long polls, a 10 min catch-up window, reconnects from 1 s up to 60 s, device
      * id {@code BUILDDUTY}.

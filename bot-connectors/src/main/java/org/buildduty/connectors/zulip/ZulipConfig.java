@@ -52,6 +52,11 @@ public record ZulipConfig(String id, URI site, String email, String apiKey, List
                 "buildduty");
     }
 
+    /** The settings of a {@code type: zulip} entry of the configuration file, for connector {@code id}. */
+    public static ZulipConfig of(String id, ZulipSettings s) {
+        return of(id, s.site(), s.email(), s.apiKey().reveal(), s.streams());
+    }
+
     /** The same settings with another edit limit (the realm's, if an admin changed it). */
     public ZulipConfig withEditLimit(Duration limit) {
         return new ZulipConfig(id, site, email, apiKey, streams, limit, catchUp, defaultTopic);

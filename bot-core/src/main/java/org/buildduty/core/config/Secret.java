@@ -1,4 +1,4 @@
-package org.buildduty.app.config;
+package org.buildduty.core.config;
 
 import java.util.Objects;
 

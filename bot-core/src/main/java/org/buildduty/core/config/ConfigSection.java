@@ -1,4 +1,4 @@
-package org.buildduty.app.config;
+package org.buildduty.core.config;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,36 +17,42 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.buildduty.core.config.ConfigException;
-import org.buildduty.core.config.ConfigNode;
-
 /**
- * Reads the fields of one mapping in the configuration, recording every problem in the shared list and carrying on
- * with an empty value, so one load reports all errors.
+ * Reads the fields of one mapping in the configuration, recording every problem in the load's shared list and
+ * carrying on with an empty value, so one load reports all errors, each as {@code file:line: field: message}.
+ * Secrets are read only through {@link #secret}: from the environment variable named by {@code <key>_env} or the
+ * file named by {@code <key>_file}; a secret written in the file itself is an error.
+ *
+ * <pre>{@code
+ * ConfigSection s = ConfigSection.of(entry, ctx, Set.of("server", "port", "password_env", "password_file"));
+ * String server = s.required("server").orElse(null);       // "missing" recorded at the entry's line
+ * int port = s.port("port").orElse(6697);                   // "port 0 is out of range 1-65535" at its line
+ * Optional<Secret> password = s.secret("password");
+ * }</pre>
  */
-final class Section {
+public final class ConfigSection {
     /** Keys that would hold a secret literally; each has {@code <key>_env} and {@code <key>_file} forms. */
-    static final Set<String> SECRET_KEYS = Set.of("password", "token", "api_key", "access_token", "passphrase",
+    public static final Set<String> SECRET_KEYS = Set.of("password", "token", "api_key", "access_token", "passphrase",
             "web_token");
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     private final ConfigNode node;
-    private final Context ctx;
+    private final ConfigContext ctx;
     private final boolean readable;
 
-    private Section(ConfigNode node, Context ctx, boolean readable) {
+    private ConfigSection(ConfigNode node, ConfigContext ctx, boolean readable) {
         this.node = node;
         this.ctx = ctx;
         this.readable = readable;
     }
 
     /** Opens a mapping (an empty value counts as an empty mapping) and reports each key not in {@code keys}. */
-    static Section of(ConfigNode node, Context ctx, Set<String> keys) {
+    public static ConfigSection of(ConfigNode node, ConfigContext ctx, Set<String> keys) {
         if (!node.isMap() && !node.isNull()) {
             ctx.problems().add(node, "expected a mapping of keys to values");
-            return new Section(node, ctx, false);
+            return new ConfigSection(node, ctx, false);
         }
         for (Map.Entry<String, ConfigNode> e : node.asMap().entrySet()) {
             String key = e.getKey();
@@ -61,38 +67,40 @@ final class Section {
                         "unknown key (known: " + String.join(", ", keys.stream().sorted().toList()) + ")");
             }
         }
-        return new Section(node, ctx, true);
+        return new ConfigSection(node, ctx, true);
     }
 
     /** Opens a mapping without checking its keys (when they depend on a field read first). */
-    static Section unchecked(ConfigNode node, Context ctx) {
-        return new Section(node, ctx, node.isMap() || node.isNull());
+    public static ConfigSection unchecked(ConfigNode node, ConfigContext ctx) {
+        return new ConfigSection(node, ctx, node.isMap() || node.isNull());
     }
 
-    ConfigNode node() {
+    /** The mapping this section reads. */
+    public ConfigNode node() {
         return node;
     }
 
-    Context ctx() {
+    /** The load this section belongs to. */
+    public ConfigContext ctx() {
         return ctx;
     }
 
     /** The field's path, e.g. {@code connectors[1].port}, for messages. */
-    String pathOf(String key) {
+    public String pathOf(String key) {
         return node.path().isEmpty() ? key : node.path() + "." + key;
     }
 
     /** A child node that is present and not null. */
-    Optional<ConfigNode> child(String key) {
+    public Optional<ConfigNode> child(String key) {
         return readable ? node.get(key) : Optional.empty();
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return child(key).isPresent();
     }
 
     /** Records an error at a present child, or at this mapping's line naming the field. */
-    void error(String key, String message) {
+    public void error(String key, String message) {
         Optional<ConfigNode> c = child(key);
         if (c.isPresent()) {
             ctx.problems().add(c.get(), message);
@@ -102,19 +110,19 @@ final class Section {
     }
 
     /** Records that a required field is absent. */
-    void missing(String key) {
+    public void missing(String key) {
         if (readable) {
             ctx.problems().add(node.file() + ":" + node.line() + ": " + pathOf(key) + ": missing");
         }
     }
 
     /** A nested mapping. */
-    Optional<Section> section(String key, Set<String> keys) {
+    public Optional<ConfigSection> section(String key, Set<String> keys) {
         return child(key).map(c -> of(c, ctx, keys));
     }
 
     /** A nested mapping whose keys are names chosen by the user (hosts, roles), so none is unknown. */
-    Optional<Section> namedEntries(String key) {
+    public Optional<ConfigSection> namedEntries(String key) {
         Optional<ConfigNode> c = child(key);
         if (c.isPresent() && !c.get().isMap()) {
             ctx.problems().add(c.get(), "expected a mapping of keys to values");
@@ -124,7 +132,7 @@ final class Section {
     }
 
     /** A scalar; an empty string is an error. */
-    Optional<String> string(String key) {
+    public Optional<String> string(String key) {
         Optional<ConfigNode> c = child(key);
         if (c.isEmpty()) {
             return Optional.empty();
@@ -137,12 +145,12 @@ final class Section {
         return s;
     }
 
-    String string(String key, String dflt) {
+    public String string(String key, String dflt) {
         return string(key).orElse(dflt);
     }
 
     /** A scalar that must be present. */
-    Optional<String> required(String key) {
+    public Optional<String> required(String key) {
         if (!has(key)) {
             missing(key);
             return Optional.empty();
@@ -151,7 +159,7 @@ final class Section {
     }
 
     /** A scalar matching {@code pattern}; otherwise {@code "<value>" <what>}. */
-    Optional<String> matching(String key, Pattern pattern, String what) {
+    public Optional<String> matching(String key, Pattern pattern, String what) {
         Optional<String> s = string(key);
         if (s.isPresent() && !pattern.matcher(s.get()).matches()) {
             error(key, "\"" + s.get() + "\" " + what);
@@ -161,7 +169,7 @@ final class Section {
     }
 
     /** One of fixed values. */
-    Optional<String> oneOf(String key, List<String> values) {
+    public Optional<String> oneOf(String key, List<String> values) {
         Optional<String> s = string(key);
         if (s.isPresent() && !values.contains(s.get())) {
             error(key, "\"" + s.get() + "\" is not one of: " + String.join(", ", values));
@@ -170,17 +178,17 @@ final class Section {
         return s;
     }
 
-    boolean bool(String key, boolean dflt) {
+    public boolean bool(String key, boolean dflt) {
         return child(key).flatMap(c -> ctx.problems().check(c::bool)).orElse(dflt);
     }
 
     /** A TCP port, 1 to 65535. */
-    Optional<Integer> port(String key) {
+    public Optional<Integer> port(String key) {
         return integer(key, "port", 1, 65535);
     }
 
     /** An integer from {@code min} to {@code max}; {@code what} names it in the error. */
-    Optional<Integer> integer(String key, String what, int min, int max) {
+    public Optional<Integer> integer(String key, String what, int min, int max) {
         Optional<Integer> n = child(key).flatMap(c -> ctx.problems().check(c::intValue));
         if (n.isPresent() && (n.get() < min || n.get() > max)) {
             error(key, what + " " + n.get() + " is out of range " + min + "-" + max);
@@ -190,7 +198,7 @@ final class Section {
     }
 
     /** A list of non-empty scalars (a single scalar counts as a list of one), each checked by {@code check}. */
-    List<String> strings(String key, ItemCheck check) {
+    public List<String> strings(String key, ItemCheck check) {
         Optional<ConfigNode> c = child(key);
         if (c.isEmpty()) {
             return List.of();
@@ -218,7 +226,7 @@ final class Section {
 
     /** Checks one list item; empty when it is fine, else the message. */
     @FunctionalInterface
-    interface ItemCheck {
+    public interface ItemCheck {
         ItemCheck ANY = s -> Optional.empty();
 
         Optional<String> problem(String item);
@@ -229,12 +237,12 @@ final class Section {
     }
 
     /** A file system path: {@code ~/} is the home directory, a relative path is under the base directory. */
-    Optional<Path> path(String key) {
+    public Optional<Path> path(String key) {
         return string(key).map(ctx::path);
     }
 
     /** An absolute http or https URL. */
-    Optional<URI> url(String key) {
+    public Optional<URI> url(String key) {
         Optional<String> s = string(key);
         if (s.isEmpty()) {
             return Optional.empty();
@@ -253,7 +261,7 @@ final class Section {
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
-    Optional<Duration> duration(String key) {
+    public Optional<Duration> duration(String key) {
         Optional<String> s = string(key);
         if (s.isEmpty()) {
             return Optional.empty();
@@ -281,7 +289,7 @@ final class Section {
      * The secret named by {@code <base>_env} or {@code <base>_file}; both at once, an unset variable, or an unreadable
      * or empty file is an error at that field.
      */
-    Optional<Secret> secret(String base) {
+    public Optional<Secret> secret(String base) {
         String envKey = base + "_env";
         String fileKey = base + "_file";
         if (has(envKey) && has(fileKey)) {
@@ -290,7 +298,7 @@ final class Section {
         }
         if (has(envKey)) {
             return matching(envKey, ENV_NAME, "is not an environment variable name").flatMap(name -> {
-                String v = ctx.env().get(name);
+                String v = ctx.env(name);
                 if (v == null) {
                     error(envKey, "environment variable " + name + " is not set");
                     return Optional.empty();
@@ -313,7 +321,7 @@ final class Section {
     }
 
     /** A secret that must be given. */
-    Optional<Secret> requiredSecret(String base) {
+    public Optional<Secret> requiredSecret(String base) {
         if (!has(base + "_env") && !has(base + "_file") && !has(base)) {
             error(base + "_env", "missing (or " + base + "_file)");
             return Optional.empty();
@@ -322,7 +330,7 @@ final class Section {
     }
 
     /** The file's contents without trailing line breaks; message-only ConfigException when unusable. */
-    static String readSecretFile(Path p) {
+    public static String readSecretFile(Path p) {
         String text = readText(p);
         int end = text.length();
         while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
@@ -335,7 +343,7 @@ final class Section {
     }
 
     /** A file's text; a message-only ConfigException when it cannot be read. */
-    static String readText(Path p) {
+    public static String readText(Path p) {
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {

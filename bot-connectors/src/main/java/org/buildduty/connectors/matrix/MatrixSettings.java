@@ -1,12 +1,17 @@
-package org.buildduty.app.config;
+package org.buildduty.connectors.matrix;
 
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.buildduty.core.config.ConnectorSettings;
+import org.buildduty.core.config.Secret;
 
 /**
- * A Matrix connector. At least one of {@code accessToken} and {@code password} is present; with only a password the
- * connector logs in.
+ * A Matrix connector as the configuration file gives it ({@link MatrixSettingsReader} reads it; {@link
+ * MatrixConfig#of} turns it into the connector's settings). At least one of {@code accessToken} and {@code password}
+ * is present; with only a password the connector logs in.
  *
  * @param homeserver       the Client-Server API base URL
  * @param user             the bot's user id, {@code @name:server}
@@ -21,5 +26,11 @@ public record MatrixSettings(URI homeserver, String user, Optional<Secret> acces
     public MatrixSettings {
         rooms = List.copyOf(rooms);
         allowInvitesFrom = List.copyOf(allowInvitesFrom);
+    }
+
+    /** The access token and the password, those given. */
+    @Override
+    public List<Secret> secrets() {
+        return Stream.of(accessToken, password).flatMap(Optional::stream).toList();
     }
 }

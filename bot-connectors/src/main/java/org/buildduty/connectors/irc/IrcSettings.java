@@ -1,12 +1,16 @@
-package org.buildduty.app.config;
+package org.buildduty.connectors.irc;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import org.buildduty.core.config.ConnectorSettings;
+import org.buildduty.core.config.Secret;
+
 /**
- * An IRC connector.
+ * An IRC connector as the configuration file gives it ({@link IrcSettingsReader} reads it and fills the defaults);
+ * {@link IrcConfig#of} turns it into the connector's settings.
  *
  * @param server   host name of the server
  * @param port     default 6697 with TLS, 6667 without
@@ -20,19 +24,29 @@ import java.util.Optional;
  * @param flood    the output pace: a burst of lines, then one line per interval (default 4, then 1 per second)
  */
 public record IrcSettings(String server, int port, boolean tls, Optional<Path> tlsCaFile, String nick,
-        Optional<String> realname, Optional<Sasl> sasl, IdentityMode identity, List<String> channels, Flood flood)
-        implements ConnectorSettings {
+        Optional<String> realname, Optional<Sasl> sasl, IrcConfig.IdentityMode identity, List<String> channels,
+        Flood flood) implements ConnectorSettings {
 
     public IrcSettings {
         channels = List.copyOf(channels);
     }
 
-    /** How an IRC sender becomes an identity. */
-    public enum IdentityMode {
-        /** The services account (account-tag, extended-join, WHOX); a nick that is not logged in has no identity. */
-        ACCOUNT,
-        /** {@code nick!user@host}; roles list masks with {@code *} and {@code ?}. */
-        HOSTMASK
+    /** The SASL password. */
+    @Override
+    public List<Secret> secrets() {
+        return sasl.map(s -> List.of(s.password())).orElse(List.of());
+    }
+
+    /** The SASL account and password (PLAIN sends them base64-encoded). */
+    @Override
+    public List<BasicLogin> basicLogins() {
+        return sasl.map(s -> List.of(new BasicLogin(s.account(), s.password()))).orElse(List.of());
+    }
+
+    /** With {@code identity: hostmask}. */
+    @Override
+    public boolean hostmaskPrincipals() {
+        return identity == IrcConfig.IdentityMode.HOSTMASK;
     }
 
     /** The output pacer's budget; keep it under the server's flood limits. */
