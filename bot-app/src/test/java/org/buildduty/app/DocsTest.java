@@ -60,7 +60,7 @@ class DocsTest {
 
     @Test
     void everyKeyOfTheExampleConfigurationsIsDocumented() throws IOException {
-        Set<String> documented = codeSpans(Files.readString(REPO.resolve("docs/configuration.md")));
+        Set<String> documented = keyCells(Files.readString(REPO.resolve("docs/configuration.md")));
         for (String example : List.of("config/example-full.yml", "config/example-team.yml")) {
             Set<String> keys = new LinkedHashSet<>();
             keyPaths(ConfigNode.load(REPO.resolve(example)), "", keys);
@@ -74,12 +74,14 @@ class DocsTest {
     /** The configuration-key check is not vacuous: a key the documentation lacks is reported. */
     @Test
     void anUndocumentedKeyIsReported() {
-        Set<String> documented = codeSpans("| `bot.prefix` | | |\n| `inventory.hosts.<name>.address` | | |");
+        Set<String> documented = keyCells("| `bot.prefix` | | |\n| `inventory.hosts.<name>.address` | | `bot.nick` |\n"
+                + "`inventory.hosts.<name>.port` in prose");
         assertThat(isDocumented("bot.prefix", documented)).isTrue();
         assertThat(isDocumented("inventory.hosts.web01.address", documented)).isTrue();
         assertThat(isDocumented("bot.nick", documented)).isFalse();
         assertThat(isDocumented("inventory.hosts.web01.port", documented)).isFalse();
         assertThat(isDocumented("inventory.ssh.address", documented)).isFalse();
+        assertThat(documented).containsExactly("bot.prefix", "inventory.hosts.<name>.address");
     }
 
     @Test
@@ -166,12 +168,21 @@ class DocsTest {
         return n == 0 ? base : base + "-" + n;
     }
 
-    /** Every code span of a text, {@code <...>} placeholders kept. */
-    static Set<String> codeSpans(String markdown) {
+    /**
+     * The keys a Markdown text documents: the code spans in the first cell of its table rows ({@code <...>}
+     * placeholders kept). A key only mentioned elsewhere (as another key's default, say) does not count.
+     */
+    static Set<String> keyCells(String markdown) {
         Set<String> out = new LinkedHashSet<>();
-        Matcher m = CODE_SPAN.matcher(markdown);
-        while (m.find()) {
-            out.add(m.group(1).strip());
+        for (String line : prose(markdown)) {
+            String[] cells = line.strip().split("\\|");
+            if (!line.strip().startsWith("|") || cells.length < 2) {
+                continue;
+            }
+            Matcher m = CODE_SPAN.matcher(cells[1]);
+            while (m.find()) {
+                out.add(m.group(1).strip());
+            }
         }
         return out;
     }
