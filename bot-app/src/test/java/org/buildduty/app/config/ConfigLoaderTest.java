@@ -13,12 +13,17 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.commands.runbook.Runbook;
+import org.buildduty.commands.runbook.RunbookLoader;
 import org.buildduty.connectors.console.ConsoleSettings;
 import org.buildduty.connectors.irc.IrcConfig;
 import org.buildduty.connectors.irc.IrcSettings;
 import org.buildduty.connectors.matrix.MatrixSettings;
 import org.buildduty.connectors.zulip.ZulipSettings;
 import org.buildduty.core.config.Secret;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.operation.StepSpec;
 
 class ConfigLoaderTest {
     /** bot-app runs its tests in its own folder; the shipped configuration is in the repository's config/. */
@@ -164,6 +169,40 @@ class ConfigLoaderTest {
         assertThat(c.inventory().ssh().keepalive()).isEqualTo(java.time.Duration.ofSeconds(15));
         assertThat(c.credentials()).containsOnlyKeys("kernelci", "nexus", "buildbot");
         assertThat(c.credentials().get("nexus").secret().reveal()).isEqualTo("nexus-s3cr3t-XYZ");
+    }
+
+    /** The team-sized example of docs/first-fleet.md loads, and its runbook folder loads against its inventory. */
+    @Test
+    void teamExampleLoadsAndItsRunbooksLoadAgainstItsInventory() {
+        BotConfig c = ConfigLoader.load(REPO.resolve("config/example-team.yml"),
+                Map.of("IRC_PASSWORD", "irc-s3cr3t-XYZ", "HOME", "/home/bd"), REPO);
+
+        assertThat(c.connectors()).extracting(ConnectorConfig::id).containsExactly("libera");
+        assertThat(c.bot().anonymous()).isFalse();
+        assertThat(c.roles().get("releng")).containsExactly("libera:alice", "libera:bob", "libera:carol",
+                "libera:dave");
+        assertThat(c.people()).containsExactly(Map.entry("dave", List.of("libera:dave", "libera:dave-away")));
+        InventoryConfig inv = c.inventory();
+        assertThat(inv.ssh().knownHosts()).isEqualTo(REPO.resolve("config/known_hosts"));
+        assertThat(inv.ssh().user()).contains("buildduty");
+        assertThat(inv.group("web")).contains(List.of("web01", "web02", "web03", "web04"));
+        assertThat(inv.group("workers")).contains(List.of("worker01", "worker02"));
+        assertThat(inv.host("bastion").orElseThrow().port()).isEqualTo(2222);
+        assertThat(inv.host("web03").orElseThrow().jump()).contains("bastion");
+        assertThat(inv.diskRoots("worker01")).containsExactly("/srv/builds");
+        assertThat(c.bot().runbooks()).isEqualTo(REPO.resolve("config/examples/runbooks"));
+
+        List<Runbook> runbooks = RunbookLoader.loadAll(c.bot().runbooks(), RunbookLoader.STANDARD_KINDS, inv);
+        assertThat(runbooks).extracting(Runbook::name).containsExactly("rolling-restart");
+        OperationPlan plan = runbooks.get(0).plan(Map.of(), inv);
+        assertThat(plan.approval().required()).isEqualTo(1);
+        assertThat(plan.approval().role()).isEqualTo("releng");
+        assertThat(plan.steps()).extracting(StepSpec::name).containsExactly("check the fleet is healthy", "restart");
+        StepSpec restart = plan.steps().get(1);
+        assertThat(restart.hosts()).containsExactly("web01", "web02", "web03", "web04");
+        assertThat(restart.parallel()).isEqualTo(1);
+        assertThat(restart.onHostFailure()).isEqualTo(OnHostFailure.STOP);
+        assertThat(restart.arg("command")).startsWith("sudo -n systemctl restart 'app' || exit $?\n");
     }
 
     @Test
