@@ -22,7 +22,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +34,7 @@ import org.buildduty.app.exec.StepKinds;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.app.web.WebServer;
 import org.buildduty.commands.announce.AnnounceCommands;
+import org.buildduty.commands.buildbot.BuildbotClient;
 import org.buildduty.commands.buildbot.BuildbotCommands;
 import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
@@ -55,7 +55,6 @@ import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
-import org.buildduty.commands.buildbot.BuildbotClient;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;

@@ -15,12 +15,12 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
-
-import org.buildduty.commands.testing.FakeMbs;
-import org.buildduty.core.testing.FakeTicker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import org.buildduty.commands.testing.FakeMbs;
+import org.buildduty.core.testing.FakeTicker;
 
 class MbsClientTest {
     private static final String TOKEN = "oidc-secret-token-1";

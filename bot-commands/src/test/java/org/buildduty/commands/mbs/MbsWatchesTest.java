@@ -13,8 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.commands.testing.FakeMbs.FakeBuild;
 import org.buildduty.commands.testing.FakeMbs;
+import org.buildduty.commands.testing.FakeMbs.FakeBuild;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.testing.FakeConnector.Sent;

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.exec.ExecRequest;
-import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;

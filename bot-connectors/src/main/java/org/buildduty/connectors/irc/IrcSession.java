@@ -9,10 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.pircbotx.PircBotX;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import org.pircbotx.PircBotX;
 
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;

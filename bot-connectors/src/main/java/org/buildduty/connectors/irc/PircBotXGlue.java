@@ -20,7 +20,6 @@ import javax.net.ssl.SSLSocketFactory;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
-
 import org.pircbotx.Configuration;
 import org.pircbotx.InputParser;
 import org.pircbotx.PircBotX;

@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import okhttp3.OkHttpClient;
 
 import org.buildduty.core.exec.CancelPoint;

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
