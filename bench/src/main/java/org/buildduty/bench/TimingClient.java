@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -62,7 +63,7 @@ final class TimingClient implements AutoCloseable {
             c.send("AUTHENTICATE PLAIN");
             c.await(l -> l.startsWith("AUTHENTICATE"), wait);
             String plain = account + "\0" + account + "\0" + password;
-            c.send("AUTHENTICATE " + java.util.Base64.getEncoder()
+            c.send("AUTHENTICATE " + Base64.getEncoder()
                     .encodeToString(plain.getBytes(StandardCharsets.UTF_8)));
             String result = c.await(l -> numeric(l, "903") || numeric(l, "904") || numeric(l, "905"), wait);
             if (!numeric(result, "903")) {

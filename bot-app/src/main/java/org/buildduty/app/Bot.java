@@ -350,9 +350,9 @@ final class Bot implements AutoCloseable {
     /** Closes the executors that hold connections (SSH sessions), after the runner has stopped. */
     private void closeExecutors() {
         for (StepExecutor e : executors) {
-            if (e instanceof AutoCloseable) {
+            if (e instanceof AutoCloseable closeable) {
                 try {
-                    ((AutoCloseable) e).close();
+                    closeable.close();
                 } catch (Exception ex) {
                     LOG.warn("closing the {} executor failed", e.kind(), ex);
                 }

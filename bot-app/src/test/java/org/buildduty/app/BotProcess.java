@@ -2,16 +2,20 @@ package org.buildduty.app;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * The real {@code buildduty.jar} in a child JVM, driven through the console connector: lines in on stdin, lines out
@@ -47,7 +51,7 @@ final class BotProcess implements AutoCloseable {
      */
     static void copyShippedConfig(Path dir) throws IOException {
         Path repoConfig = Path.of("..", "config").toAbsolutePath().normalize();
-        try (java.util.stream.Stream<Path> files = Files.walk(repoConfig)) {
+        try (Stream<Path> files = Files.walk(repoConfig)) {
             for (Path p : files.toList()) {
                 Path to = dir.resolve("config").resolve(repoConfig.relativize(p).toString());
                 if (Files.isDirectory(p)) {
@@ -73,11 +77,11 @@ final class BotProcess implements AutoCloseable {
 
     /** Starts the jar in {@code dir} with these arguments. */
     static BotProcess start(Path dir, List<String> args) throws IOException {
-        return start(dir, args, java.util.Map.of());
+        return start(dir, args, Map.of());
     }
 
     /** Starts the jar in {@code dir} with these arguments and extra environment variables (secrets). */
-    static BotProcess start(Path dir, List<String> args, java.util.Map<String, String> env) throws IOException {
+    static BotProcess start(Path dir, List<String> args, Map<String, String> env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-jar", jar().toString()));
         command.addAll(args);
@@ -95,19 +99,19 @@ final class BotProcess implements AutoCloseable {
         Files.createDirectories(lib);
         String resource = "/org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS()
                 + "/libsqlitejdbc.so";
-        try (java.io.InputStream in = org.sqlite.SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
+        try (InputStream in = org.sqlite.SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("no " + resource + " in sqlite-jdbc");
             }
-            Files.copy(in, lib.resolve("libsqlitejdbc.so"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, lib.resolve("libsqlitejdbc.so"), StandardCopyOption.REPLACE_EXISTING);
         }
         String line = "trap '' XFSZ; ulimit -f " + kib + "; exec \"$0\" -XX:-UsePerfData -Dorg.sqlite.lib.path=\"$3\""
                 + " -Dorg.sqlite.lib.name=libsqlitejdbc.so -jar \"$1\" --config \"$2\"";
         return launch(dir, List.of("bash", "-c", line, javaBin, jar().toString(), config, lib.toString()),
-                java.util.Map.of());
+                Map.of());
     }
 
-    private static BotProcess launch(Path dir, List<String> command, java.util.Map<String, String> env)
+    private static BotProcess launch(Path dir, List<String> command, Map<String, String> env)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().put("BUILDDUTY_LOG_FILE", dir.resolve("buildduty.log").toString());
@@ -115,7 +119,7 @@ final class BotProcess implements AutoCloseable {
         return new BotProcess(pb.start());
     }
 
-    private static void pump(java.io.InputStream in, List<String> sink, String name) {
+    private static void pump(InputStream in, List<String> sink, String name) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;

@@ -2,6 +2,9 @@ package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,13 +123,13 @@ class BuildbotEndToEndIT {
 
     /** Waits until the forced build of {@code slow} (build 1) is inside its {@code sleep} step, not just created. */
     private void awaitRunningStep() throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpRequest steps = java.net.http.HttpRequest.newBuilder(
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest steps = HttpRequest.newBuilder(
                 master.url().resolve("api/v2/builds/1/steps")).build();
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         long end = System.nanoTime() + WAIT.toNanos();
         while (true) {
-            String body = http.send(steps, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String body = http.send(steps, HttpResponse.BodyHandlers.ofString()).body();
             for (com.fasterxml.jackson.databind.JsonNode step : json.readTree(body).path("steps")) {
                 if (step.path("name").asText().equals("sleep") && !step.path("started_at").isNull()
                         && !step.path("complete").asBoolean()) {

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
@@ -75,11 +80,11 @@ class CrashRollbackIT {
         }
         assertThat(switchedHostsRecorded()).as("results recorded before the kill").isEqualTo(2);
         assertThat(work.resolve("staged")).exists();
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/bot.db"));
-                java.sql.Statement st = c.createStatement()) {
-            java.sql.ResultSet mode = st.executeQuery("PRAGMA journal_mode");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/bot.db"));
+                Statement st = c.createStatement()) {
+            ResultSet mode = st.executeQuery("PRAGMA journal_mode");
             assertThat(mode.next() && mode.getString(1).equals("wal")).as("WAL mode").isTrue();
-            java.sql.ResultSet check = st.executeQuery("PRAGMA integrity_check");
+            ResultSet check = st.executeQuery("PRAGMA integrity_check");
             assertThat(check.next() ? check.getString(1) : "no answer").as("the journal after kill -9").isEqualTo("ok");
         }
 
@@ -109,18 +114,18 @@ class CrashRollbackIT {
     }
 
     /** Hosts whose forward {@code switch} step the journal has recorded as succeeded (read alongside the live bot). */
-    private long switchedHostsRecorded() throws java.sql.SQLException {
+    private long switchedHostsRecorded() throws SQLException {
         Path db = dir.resolve("data/bot.db");
         if (!Files.exists(db)) {
             return 0;
         }
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
-                java.sql.Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout = 5000");
-            java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM host_runs WHERE op = 1 AND step_name = "
+            ResultSet rs = st.executeQuery("SELECT count(*) FROM host_runs WHERE op = 1 AND step_name = "
                     + "'switch' AND rollback = 0 AND host IN ('local1', 'local2') AND outcome = 'SUCCEEDED'");
             return rs.next() ? rs.getLong(1) : 0;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             if (e.getMessage() != null && e.getMessage().contains("no such table")) {
                 return 0;
             }

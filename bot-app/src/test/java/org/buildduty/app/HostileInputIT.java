@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -250,15 +254,15 @@ class HostileInputIT {
      * run) from the bot's web server, and checks each for the secret and for raw markup; returns how many it read.
      */
     private static int scanWebPages(String base, HostileChecks checks) throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newHttpClient();
         int read = 0;
         String index = get(http, base + "/");
         checks.webPage(base + "/", index);
         read++;
         int last = 0;
         for (int id = 1; id < 10_000; id++) {
-            java.net.http.HttpResponse<String> page = http.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(base + "/ops/" + id)).build(), java.net.http.HttpResponse.BodyHandlers
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(
+                    URI.create(base + "/ops/" + id)).build(), HttpResponse.BodyHandlers
                     .ofString(StandardCharsets.UTF_8));
             if (page.statusCode() == 404) {
                 break;
@@ -274,10 +278,10 @@ class HostileInputIT {
         return read + 1;
     }
 
-    private static String get(java.net.http.HttpClient http, String url) throws Exception {
-        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(url)).timeout(WAIT).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    private static String get(HttpClient http, String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create(url)).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         assertThat(r.statusCode()).as(url).isEqualTo(200);
         return r.body();
     }

@@ -3,13 +3,17 @@ package org.buildduty.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -210,7 +214,7 @@ class ReconfigEndToEndIT {
             bot.expect("reconfig #4 interrupted: the bot restarted while it was running; completed: step 1 move "
                     + "production tag (1/1 ok), step 2 update checkouts (3/3 ok), step 3 reconfig (2/3 ok, 1 cut off)"
                     + "; not re-run", WAIT);
-            java.util.regex.Matcher expires = java.util.regex.Pattern.compile("expires \\d\\d:\\d\\dZ")
+            Matcher expires = Pattern.compile("expires \\d\\d:\\d\\dZ")
                     .matcher(pending);
             assertThat(expires.find()).as(pending).isTrue();
             bot.type("ops");
@@ -229,7 +233,7 @@ class ReconfigEndToEndIT {
     /** Waits until stdout holds every one of these lines, in any order. */
     private static void awaitStdout(BotProcess bot, String... lines) throws InterruptedException {
         long end = System.nanoTime() + WAIT.toNanos();
-        while (!java.util.Arrays.stream(lines).allMatch(l -> bot.stdout().stream().anyMatch(o -> o.contains(l)))) {
+        while (!Arrays.stream(lines).allMatch(l -> bot.stdout().stream().anyMatch(o -> o.contains(l)))) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("not all of " + List.of(lines) + " within " + WAIT + "; stdout: "
                         + bot.stdout());
@@ -257,7 +261,7 @@ class ReconfigEndToEndIT {
     private String sh(String script) throws Exception {
         Process p = new ProcessBuilder("/bin/sh", "-c", script).directory(dir.toFile()).redirectErrorStream(true)
                 .start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(script + "\n" + out).isTrue();
         return out.strip();
     }

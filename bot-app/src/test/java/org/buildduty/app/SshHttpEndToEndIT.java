@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
@@ -121,7 +122,7 @@ class SshHttpEndToEndIT {
         Path canary = dir.resolve("CANARY");
         String hostile = "x'; touch " + canary + "; echo '$(touch " + canary + ") `touch " + canary + "`";
         try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
-                java.util.Map.of("CI_TOKEN", TOKEN))) {
+                Map.of("CI_TOKEN", TOKEN))) {
             bot.type("run deploy --msg \"" + hostile.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
             List<String> run = bot.expect("deploy #1", WAIT);
             run.addAll(bot.expect("4/4 steps · succeeded", WAIT));

@@ -3,9 +3,11 @@ package org.buildduty.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,7 +100,7 @@ class WebBrowserIT {
     }
 
     /** The address the bot logged for its web page (it listens on a port the system picked). */
-    static String baseUrl(BotProcess bot, Path logFile) throws InterruptedException, java.io.IOException {
+    static String baseUrl(BotProcess bot, Path logFile) throws InterruptedException, IOException {
         long end = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < end) {
             List<String> log = Files.exists(logFile) ? Files.readAllLines(logFile) : List.of();
@@ -114,7 +116,7 @@ class WebBrowserIT {
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new java.util.ArrayList<>(a);
+        List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
     }

@@ -90,11 +90,11 @@ public final class LocalExecutor implements StepExecutor {
     public Map<String, String> validateArgs(Map<String, Object> args) {
         Map<String, String> problems = new LinkedHashMap<>();
         Object command = args.get("command");
-        if (!(command instanceof String) || ((String) command).isBlank()) {
+        if (!(command instanceof String text) || text.isBlank()) {
             problems.put("command", "a non-empty command is required");
         }
         Object dir = args.get("dir");
-        if (dir != null && (!(dir instanceof String) || ((String) dir).isBlank())) {
+        if (dir != null && (!(dir instanceof String path) || path.isBlank())) {
             problems.put("dir", "must be a directory path");
         }
         return problems;

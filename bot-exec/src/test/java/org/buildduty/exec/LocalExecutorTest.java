@@ -2,12 +2,15 @@ package org.buildduty.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -201,7 +204,7 @@ class LocalExecutorTest {
 
     @Test
     void cancelRightAfterTheStartLeavesNoChildBehind() throws Exception {
-        String marker = "60." + (100000 + new java.util.Random().nextInt(900000));
+        String marker = "60." + (100000 + new Random().nextInt(900000));
         for (int i = 0; i < 20; i++) {
             RecordingExecContext cancelled = new RecordingExecContext();
             cancelled.cancel();
@@ -289,14 +292,14 @@ class LocalExecutorTest {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             char state = stat.charAt(stat.lastIndexOf(')') + 2);
             return state != 'Z' && state != 'X';
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
 
     @Test
     void hiddenEnvironmentVariablesNeverReachTheCommand() {
-        LocalExecutor hiding = new LocalExecutor(Duration.ofSeconds(1), java.util.Set.of("HOME"));
+        LocalExecutor hiding = new LocalExecutor(Duration.ofSeconds(1), Set.of("HOME"));
         StepResult r = hiding.execute(request(null, "echo \"home=${HOME-unset}\""), context);
         assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(context.lines(OutputChannel.STDOUT)).containsExactly("home=unset");

@@ -1,6 +1,8 @@
 package org.buildduty.app.config;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +30,7 @@ public record BotConfig(BotSettings bot, List<ConnectorConfig> connectors, Map<S
 
     public BotConfig {
         connectors = List.copyOf(connectors);
-        credentials = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(credentials));
+        credentials = Collections.unmodifiableMap(new LinkedHashMap<>(credentials));
     }
 
     /** The connector with this id. */

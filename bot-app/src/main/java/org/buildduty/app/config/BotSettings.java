@@ -2,6 +2,7 @@ package org.buildduty.app.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.buildduty.core.config.Secret;
@@ -54,7 +55,7 @@ public record BotSettings(String prefix, Path journal, Path runbooks, Optional<W
 
         /** True for {@code localhost}, {@code 127.x.x.x} and {@code ::1}: only this machine can connect. */
         public boolean isLoopback() {
-            String h = host.toLowerCase(java.util.Locale.ROOT);
+            String h = host.toLowerCase(Locale.ROOT);
             return h.equals("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
                     || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.CredentialConfig;
@@ -62,7 +63,7 @@ public final class StepKinds {
      * {@code buildbot} and {@code mbs} where their services are configured, {@code announce} posting through
      * {@code announcer} (bound to the engine once it is built).
      */
-    public static List<StepExecutor> of(BotConfig cfg, java.util.Set<String> hiddenEnv, Ticker ticker,
+    public static List<StepExecutor> of(BotConfig cfg, Set<String> hiddenEnv, Ticker ticker,
             Clients clients, Announcer announcer) {
         Optional<BuildbotClient> buildbot = clients.buildbot();
         SshExecutor ssh = new SshExecutor(hosts(cfg.inventory()), options(cfg.inventory().ssh()));

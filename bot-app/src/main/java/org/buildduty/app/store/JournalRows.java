@@ -44,14 +44,14 @@ final class JournalRows {
     static PreparedStatement bind(PreparedStatement ps, Object... values) throws SQLException {
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
-            if (v instanceof Enum) {
-                v = ((Enum<?>) v).name();
+            if (v instanceof Enum<?> e) {
+                v = e.name();
             } else if (v instanceof Instant || v instanceof Identity) {
                 v = v.toString();
-            } else if (v instanceof Boolean) {
-                v = (Boolean) v ? 1 : 0;
-            } else if (v instanceof OperationId) {
-                v = ((OperationId) v).value();
+            } else if (v instanceof Boolean b) {
+                v = b ? 1 : 0;
+            } else if (v instanceof OperationId id) {
+                v = id.value();
             }
             ps.setObject(i + 1, v);
         }

@@ -468,7 +468,7 @@ public final class SqliteJournal implements Journal {
             if (flushFailure == null) {
                 LOG.warn("{}; output is kept in memory and retried", e.getMessage(), e);
             }
-            flushFailure = e instanceof JournalException ? (JournalException) e : db.errors.fail(e.toString());
+            flushFailure = e instanceof JournalException failure ? failure : db.errors.fail(e.toString());
         } finally {
             db.lock.unlock();
         }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -74,7 +75,7 @@ final class IndexPage {
             }
             sb.append("</td><td>").append(Html.esc(r.requester().principal())).append("</td><td>")
                     .append(Html.esc(approvers(r))).append("</td><td class=\"state ")
-                    .append(Html.esc(r.state().name().toLowerCase(java.util.Locale.ROOT))).append("\">")
+                    .append(Html.esc(r.state().name().toLowerCase(Locale.ROOT))).append("\">")
                     .append(Html.esc(r.state().label())).append("</td><td>").append(progress(v))
                     .append("</td><td>").append(Html.esc(OpView.duration(r, now))).append("</td><td>")
                     .append(Html.esc(OpView.stamp(r.createdAt()))).append("</td></tr>\n");

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -162,7 +163,7 @@ final class LogStreams {
         int i = l.stepIndex();
         m.put("step", i >= 0 && i < plan.steps().size() ? secrets.redact(plan.steps().get(i).name()) : "");
         m.put("host", l.host() == null ? "" : l.host());
-        m.put("stream", l.stream() == null ? "" : l.stream().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("stream", l.stream() == null ? "" : l.stream().name().toLowerCase(Locale.ROOT));
         m.put("text", secrets.redact(l.line()));
         return m;
     }

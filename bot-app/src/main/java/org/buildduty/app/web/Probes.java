@@ -46,10 +46,10 @@ final class Probes {
     /** The Prometheus scrape; 404 when the bot's meters are not on a Prometheus registry. */
     void metrics(Context ctx) {
         MeterRegistry registry = engine.metrics().registry();
-        if (!(registry instanceof PrometheusMeterRegistry)) {
+        if (!(registry instanceof PrometheusMeterRegistry prometheus)) {
             ctx.status(404).contentType("text/plain; charset=utf-8").result("metrics are not kept\n");
             return;
         }
-        ctx.status(200).contentType(PROMETHEUS_TYPE).result(((PrometheusMeterRegistry) registry).scrape());
+        ctx.status(200).contentType(PROMETHEUS_TYPE).result(prometheus.scrape());
     }
 }

@@ -164,9 +164,9 @@ class ConfigLoaderTest {
         ServicesConfig.Mbs mbs = c.services().mbs().orElseThrow();
         assertThat(mbs.url()).isEqualTo(URI.create("https://mbs.fedoraproject.org"));
         assertThat(mbs.token().orElseThrow().reveal()).isEqualTo("mbs-s3cr3t-XYZ");
-        assertThat(mbs.poll()).isEqualTo(new ServicesConfig.Poll(java.time.Duration.ofSeconds(30),
-                java.time.Duration.ofMinutes(2), java.time.Duration.ofMinutes(10)));
-        assertThat(c.inventory().ssh().keepalive()).isEqualTo(java.time.Duration.ofSeconds(15));
+        assertThat(mbs.poll()).isEqualTo(new ServicesConfig.Poll(Duration.ofSeconds(30),
+                Duration.ofMinutes(2), Duration.ofMinutes(10)));
+        assertThat(c.inventory().ssh().keepalive()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.credentials()).containsOnlyKeys("kernelci", "nexus", "buildbot");
         assertThat(c.credentials().get("nexus").secret().reveal()).isEqualTo("nexus-s3cr3t-XYZ");
     }

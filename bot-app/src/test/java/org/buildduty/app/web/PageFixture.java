@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -52,7 +53,7 @@ final class PageFixture implements AutoCloseable {
         this(s -> s);
     }
 
-    PageFixture(java.util.function.UnaryOperator<WebServer.Settings> settings) {
+    PageFixture(UnaryOperator<WebServer.Settings> settings) {
         new JvmMemoryMetrics().bindTo(registry);
         fake.onStep("prepare", FakeExecutor.script().output("preparing", "password is " + SECRET).succeed())
                 .onStep("apply", FakeExecutor.script().output("applying", SCRIPT).stderr("warn").succeed())

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -98,7 +99,7 @@ class WebLargeLogTest {
     }
 
     private BufferedReader open(String path) throws Exception {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(java.net.URI.create(web.baseUrl() + path))
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(web.baseUrl() + path))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         return new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ class WebServerTest {
         OperationId done = f.run("alice", "!quick");
         f.awaitTerminal(done);
         OperationId running = f.run("alice", "!slow");
-        f.fake.awaitCalls(3, java.time.Duration.ofSeconds(5));
+        f.fake.awaitCalls(3, Duration.ofSeconds(5));
         OperationId pending = f.run("alice", "!deploy");
 
         HttpResponse<String> r = f.get("/");
@@ -114,7 +115,7 @@ class WebServerTest {
     void aRunningOperationShowsItsHostRunsSoFar() {
         f = new PageFixture();
         OperationId running = f.run("alice", "!slow");
-        f.fake.awaitCalls(1, java.time.Duration.ofSeconds(5));
+        f.fake.awaitCalls(1, Duration.ofSeconds(5));
         String page = f.get("/ops/" + running.value()).body();
         assertThat(page).contains("<span id=\"state\">running</span>")
                 .contains("<td>hold</td><td>bm01</td><td>running</td><td></td>")

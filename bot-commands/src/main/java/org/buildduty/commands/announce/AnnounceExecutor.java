@@ -75,20 +75,20 @@ public final class AnnounceExecutor implements StepExecutor {
             }
         }
         Object to = args.get("to");
-        if (!(to instanceof String) || ((String) to).isBlank()) {
+        if (!(to instanceof String target) || target.isBlank()) {
             problems.put("to", "an announce step needs to: the target, " + AnnounceTarget.SYNTAX);
-        } else if (!((String) to).contains("{{")) {
+        } else if (!target.contains("{{")) {
             try {
-                AnnounceTarget.parse((String) to);
+                AnnounceTarget.parse(target);
             } catch (UserFacingException e) {
                 problems.put("to", e.getMessage());
             }
         }
         Object text = args.get("text");
-        if (!(text instanceof String) || ((String) text).isBlank()) {
+        if (!(text instanceof String line) || line.isBlank()) {
             problems.put("text", "an announce step needs text: one line to post");
-        } else if (((String) text).length() > Announcer.MAX_TEXT && !((String) text).contains("{{")) {
-            problems.put("text", "at most " + Announcer.MAX_TEXT + " characters, not " + ((String) text).length());
+        } else if (line.length() > Announcer.MAX_TEXT && !line.contains("{{")) {
+            problems.put("text", "at most " + Announcer.MAX_TEXT + " characters, not " + line.length());
         }
         return problems;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,7 +173,7 @@ public final class GitRemote {
             if (u.getUserInfo() != null && u.getHost() != null) {
                 return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
             }
-        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+        } catch (IllegalArgumentException | URISyntaxException e) {
             // not a URL: a path or scp-like address
         }
         return repository.replaceAll("^[^@/]+@(?=[^/]+:)", "");

@@ -3,6 +3,7 @@ package org.buildduty.commands.builtin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,7 +39,7 @@ final class OpCommand implements CommandHandler {
         }
         for (ApprovalRecord a : ctx.bot().journal().approvals(id)) {
             if (a.kind() != ApprovalRecord.Kind.REQUESTED) {
-                lines.add("  " + a.kind().name().toLowerCase(java.util.Locale.ROOT) + (a.who() == null ? ""
+                lines.add("  " + a.kind().name().toLowerCase(Locale.ROOT) + (a.who() == null ? ""
                         : " by " + a.who()) + " at " + Times.clock(a.at())
                         + (a.reason().isEmpty() ? "" : ": " + a.reason()));
             }

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -87,7 +88,7 @@ final class MaintenanceTimes {
                 throw new InvalidValueException("--at " + shown(t) + " needs a time too: write --at \"" + t
                         + " 18:00\" (quoted) or " + t + "T18:00Z");
             }
-            return OffsetDateTime.parse(t.toUpperCase(java.util.Locale.ROOT)).toInstant();
+            return OffsetDateTime.parse(t.toUpperCase(Locale.ROOT)).toInstant();
         } catch (DateTimeParseException e) {
             throw new InvalidValueException("not a time: --at " + shown(t) + "; write " + FORMATS);
         }

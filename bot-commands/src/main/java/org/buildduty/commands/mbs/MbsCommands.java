@@ -1,5 +1,6 @@
 package org.buildduty.commands.mbs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +107,7 @@ public final class MbsCommands {
         params.put("owner", String.valueOf(b.owner()));
         params.put("state", b.stateName());
         StepSpec step = new StepSpec("cancel module build " + id + " (" + b.nameStream() + ")", MbsExecutor.KIND,
-                Map.of("cancel", Long.toString(id)), List.of(), 1, java.time.Duration.ofMinutes(2), null,
+                Map.of("cancel", Long.toString(id)), List.of(), 1, Duration.ofMinutes(2), null,
                 OnHostFailure.STOP, null);
         return Outcome.planned(new OperationPlan("mbs cancel", params, List.of(step), ApprovalPolicy.of(ROLE, 1),
                 "steps"));

@@ -3,6 +3,7 @@ package org.buildduty.commands.mbs;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -75,7 +76,7 @@ public record ModuleBuild(long id, String name, String stream, String version, i
                 byState.merge(c.state(), 1, Integer::sum);
             }
         }
-        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        Map<String, Integer> out = new LinkedHashMap<>();
         byState.forEach((state, n) -> out.put(ComponentTask.label(state), n));
         if (undefined > 0) {
             out.put(ComponentTask.label(null), undefined);

@@ -89,18 +89,18 @@ final class DryRun {
 
     /** The command's lines, or the request of an http step, or the other arguments. */
     private static List<String> body(StepSpec s) {
-        if (s.args().get("command") instanceof String) {
+        if (s.args().get("command") instanceof String command) {
             List<String> lines = new ArrayList<>();
-            for (String l : s.arg("command").strip().split("\n", -1)) {
+            for (String l : command.strip().split("\n", -1)) {
                 if (!l.isBlank()) {
                     lines.add(l.stripTrailing());
                 }
             }
             return lines;
         }
-        if (s.args().get("url") instanceof String) {
-            String method = s.args().get("method") instanceof String ? s.arg("method") : "GET";
-            return List.of(method + " " + s.arg("url"));
+        if (s.args().get("url") instanceof String url) {
+            String method = s.args().get("method") instanceof String m ? m : "GET";
+            return List.of(method + " " + url);
         }
         return List.of(new TreeMap<>(s.args()).toString());
     }

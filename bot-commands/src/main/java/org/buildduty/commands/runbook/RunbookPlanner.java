@@ -1,6 +1,7 @@
 package org.buildduty.commands.runbook;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,9 +69,9 @@ final class RunbookPlanner {
 
     /** Substitutes into one top-level argument; its key decides the escaping of a string value. */
     private static Object substitute(String key, Object value, Map<String, ParamValue> values) {
-        if (value instanceof String) {
+        if (value instanceof String template) {
             UnaryOperator<String> escape = Escapes.forArg(key);
-            return Placeholders.substitute((String) value, name -> {
+            return Placeholders.substitute(template, name -> {
                 ParamValue v = values.get(name);
                 if (v != null && key.equals("url") && Escapes.isDotSegment(v.value())) {
                     throw new InvalidValueException("bad value for --" + name + ": " + Escapes.DOT_SEGMENT_RULE);
@@ -82,9 +83,9 @@ final class RunbookPlanner {
     }
 
     private static Object plain(Object value, Map<String, ParamValue> values) {
-        if (value instanceof String) {
-            List<Placeholders.Found> found = Placeholders.scan((String) value);
-            if (found.size() == 1 && found.get(0).start() == 0 && found.get(0).end() == ((String) value).length()) {
+        if (value instanceof String template) {
+            List<Placeholders.Found> found = Placeholders.scan(template);
+            if (found.size() == 1 && found.get(0).start() == 0 && found.get(0).end() == template.length()) {
                 ParamValue v = values.get(found.get(0).name());
                 if (v != null && v.type() == ParamType.INT) {
                     return Long.parseLong(v.value());   // "{{count}}" alone in a structure is a JSON number
@@ -93,19 +94,19 @@ final class RunbookPlanner {
                     return Boolean.valueOf(v.value());   // and "{{flag}}" a JSON boolean
                 }
             }
-            return Placeholders.substitute((String) value, name -> lookup(name, values, UnaryOperator.identity()));
+            return Placeholders.substitute(template, name -> lookup(name, values, UnaryOperator.identity()));
         }
-        if (value instanceof List) {
+        if (value instanceof List<?> list) {
             List<Object> out = new ArrayList<>();
-            for (Object o : (List<?>) value) {
+            for (Object o : list) {
                 out.add(plain(o, values));
             }
             return List.copyOf(out);
         }
-        if (value instanceof Map) {
+        if (value instanceof Map<?, ?> map) {
             Map<String, Object> out = new LinkedHashMap<>();
-            ((Map<?, ?>) value).forEach((k, v) -> out.put(String.valueOf(k), plain(v, values)));
-            return java.util.Collections.unmodifiableMap(out);
+            map.forEach((k, v) -> out.put(String.valueOf(k), plain(v, values)));
+            return Collections.unmodifiableMap(out);
         }
         return value;
     }

@@ -2,6 +2,7 @@ package org.buildduty.commands.runbook;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -283,7 +284,7 @@ final class RunbookReader {
             problems.add(n, "needs at least one step");
         }
         List<StepTemplate> out = new ArrayList<>();
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (ConfigNode s : items) {
             stepReader.read(s).ifPresent(t -> {
                 if (!names.add(t.name())) {

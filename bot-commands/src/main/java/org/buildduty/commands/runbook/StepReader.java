@@ -252,8 +252,7 @@ final class StepReader {
             }
             problems.check(() -> value(e.getValue(), key, fansOut)).ifPresent(v -> args.put(key, v));
         }
-        if (kind.equals("wait_until") && args.get("host") instanceof String) {
-            String host = (String) args.get("host");
+        if (kind.equals("wait_until") && args.get("host") instanceof String host) {
             if (!host.contains("{{") && !inventory.hosts().contains(host)) {
                 problems.add(kindNode.asMap().get("host"), "no host \"" + host + "\" in the inventory");
             }

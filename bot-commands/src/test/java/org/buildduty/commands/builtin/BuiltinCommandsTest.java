@@ -107,7 +107,7 @@ class BuiltinCommandsTest {
         bot = TestBot.builder().ticker(ticker).commands(BuiltinCommands::commands)
                 .commands(BuiltinCommandsTest::testCommands).executor(fake).anonymous(true)
                 .capabilities(new org.buildduty.core.chat.Capabilities(false, false, 400, 4,
-                        java.time.Duration.ofSeconds(1), false))
+                        Duration.ofSeconds(1), false))
                 .role("releng", "alice").build();
         assertThat(bot.send("alice", "!help")).containsExactly("commands: help, whoami, ops, op, cancel, approve, "
                 + "deny, deploy, quick (\"!help <command>\" for one command's options)");

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -40,7 +41,7 @@ class MbsClientTest {
         mbs.close();
     }
 
-    private MbsClient client(URI url, java.util.function.Supplier<String> token, int readSeconds) {
+    private MbsClient client(URI url, Supplier<String> token, int readSeconds) {
         OkHttpClient http = new OkHttpClient.Builder().readTimeout(readSeconds, TimeUnit.SECONDS).build();
         return new MbsClient(http, url, token, MbsClient.KOJI_TASKS, ticker, Duration.ofSeconds(5));
     }

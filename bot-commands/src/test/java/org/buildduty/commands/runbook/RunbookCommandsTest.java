@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.commons.cli.CommandLine;
@@ -142,7 +143,7 @@ class RunbookCommandsTest {
         assertThat(quiet.steps().get(0).arg("command")).isEqualTo("echo 'false' 'it'\\''s' on {{host}}");
         OperationPlan loud = plan(call("flagged", Set.of(), "--loud-mode"));
         assertThat(loud.params()).containsEntry("loud_mode", "true");
-        assertThat(loud.steps().get(1).args().get("body")).isEqualTo(java.util.Map.of("loud", true));
+        assertThat(loud.steps().get(1).args().get("body")).isEqualTo(Map.of("loud", true));
         assertThat(plan(call("run", Set.of(), "flagged", "--loud-mode", "--hosts", "bm02")).params())
                 .containsEntry("loud_mode", "true").containsEntry("hosts", "bm02 (1)");
         assertThat(plan(call("run", Set.of(), "flagged", "--loud_mode=no")).params())

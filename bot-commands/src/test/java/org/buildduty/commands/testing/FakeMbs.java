@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +57,7 @@ public final class FakeMbs implements AutoCloseable {
     private volatile int failStatus = 500;
     private final AtomicInteger stalls = new AtomicInteger();
     private volatile Duration stall = Duration.ZERO;
-    private final List<String> patches = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> patches = Collections.synchronizedList(new ArrayList<>());
 
     private FakeMbs(Ticker ticker, String token) {
         this.ticker = ticker;
@@ -174,7 +176,7 @@ public final class FakeMbs implements AutoCloseable {
 
     private MockResponse list(HttpUrl url) {
         List<String> wanted = url.queryParameterValues("state");
-        Set<Integer> states = new java.util.HashSet<>();
+        Set<Integer> states = new HashSet<>();
         for (String s : wanted) {
             int n = FakeBuild.STATES.indexOf(s);
             if (n < 0 && s != null && s.matches("[0-6]")) {

@@ -122,11 +122,11 @@ final class PircBotXGlue {
 
         @Override
         public void onEvent(Event event) {
-            if (event instanceof ConnectAttemptFailedEvent) {
-                Map<InetSocketAddress, Exception> ex = ((ConnectAttemptFailedEvent) event).getConnectExceptions();
+            if (event instanceof ConnectAttemptFailedEvent attempt) {
+                Map<InetSocketAddress, Exception> ex = attempt.getConnectExceptions();
                 ex.values().stream().findFirst().ifPresent(this::failed);
-            } else if (event instanceof DisconnectEvent) {
-                Exception e = ((DisconnectEvent) event).getDisconnectException();
+            } else if (event instanceof DisconnectEvent disconnect) {
+                Exception e = disconnect.getDisconnectException();
                 if (e != null) {
                     session.connectFailed(describe(e));
                 }
@@ -135,7 +135,7 @@ final class PircBotXGlue {
 
         /** A certificate the server cannot change by itself, or a server without TLS, is not worth retrying. */
         private void failed(Exception e) {
-            if (e instanceof TlsTrust.Failure && ((TlsTrust.Failure) e).permanent()) {
+            if (e instanceof TlsTrust.Failure f && f.permanent()) {
                 session.fail(e.getMessage(), true);
             } else if (e instanceof TlsTrust.Failure) {
                 session.connectFailed(e.getMessage());

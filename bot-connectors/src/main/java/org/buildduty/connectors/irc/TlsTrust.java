@@ -117,8 +117,8 @@ final class TlsTrust {
             if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException) {
                 return new Failure(prefix + "certificate expired or not yet valid (" + t.getMessage() + ")", true, e);
             }
-            if (t instanceof CertPathValidatorException) {
-                CertPathValidatorException.Reason r = ((CertPathValidatorException) t).getReason();
+            if (t instanceof CertPathValidatorException invalid) {
+                CertPathValidatorException.Reason r = invalid.getReason();
                 if (r == CertPathValidatorException.BasicReason.EXPIRED
                         || r == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
                     return new Failure(prefix + "certificate expired or not yet valid", true, e);

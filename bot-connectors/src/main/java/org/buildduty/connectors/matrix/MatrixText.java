@@ -1,6 +1,7 @@
 package org.buildduty.connectors.matrix;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -117,6 +118,6 @@ final class MatrixText {
         if (i < lines.length && lines[i].isEmpty()) {
             i++;
         }
-        return String.join("\n", java.util.Arrays.asList(lines).subList(i, lines.length));
+        return String.join("\n", Arrays.asList(lines).subList(i, lines.length));
     }
 }

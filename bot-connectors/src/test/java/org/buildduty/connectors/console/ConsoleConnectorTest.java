@@ -56,14 +56,15 @@ class ConsoleConnectorTest {
             ChatEvent e = events.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(e).as("an event within %s; got %s", WAIT, got).isNotNull();
             got.add(e);
-            if (e instanceof ConnectionChanged && ((ConnectionChanged) e).state() == ConnectionChanged.State.CLOSED) {
+            if (e instanceof ConnectionChanged c && c.state() == ConnectionChanged.State.CLOSED) {
                 return got;
             }
         }
     }
 
     private static List<String> texts(List<ChatEvent> events) {
-        return events.stream().filter(e -> e instanceof ChatMessage).map(e -> ((ChatMessage) e).text()).toList();
+        return events.stream().filter(ChatMessage.class::isInstance).map(ChatMessage.class::cast)
+                .map(ChatMessage::text).toList();
     }
 
     private String written() {
@@ -78,7 +79,7 @@ class ConsoleConnectorTest {
 
         assertThat(got.get(0)).isEqualTo(new ConnectionChanged("console", ConnectionChanged.State.CONNECTED, "stdin"));
         assertThat(texts(got)).containsExactly("help", "ops --recent", "whoami");
-        List<ChatMessage> messages = got.stream().filter(e -> e instanceof ChatMessage).map(e -> (ChatMessage) e)
+        List<ChatMessage> messages = got.stream().filter(ChatMessage.class::isInstance).map(ChatMessage.class::cast)
                 .toList();
         assertThat(messages).allSatisfy(m -> {
             assertThat(m.sender()).isEqualTo(new Identity("console", "local"));
@@ -128,7 +129,7 @@ class ConsoleConnectorTest {
     void aThrowingListenerDoesNotStopTheReader() throws InterruptedException {
         ConsoleConnector c = console(input("boom\nnext\n"));
         c.start(e -> {
-            if (e instanceof ChatMessage && ((ChatMessage) e).text().equals("boom")) {
+            if (e instanceof ChatMessage m && m.text().equals("boom")) {
                 throw new IllegalStateException("listener bug");
             }
             events.add(e);

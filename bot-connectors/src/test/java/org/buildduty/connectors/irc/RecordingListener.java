@@ -29,8 +29,8 @@ final class RecordingListener implements ChatEvent.Listener {
         synchronized (this) {
             while (true) {
                 for (ChatEvent e : all) {
-                    if (e instanceof ChatMessage && p.test((ChatMessage) e)) {
-                        return (ChatMessage) e;
+                    if (e instanceof ChatMessage m && p.test(m)) {
+                        return m;
                     }
                 }
                 long left = end - System.nanoTime();
@@ -47,8 +47,8 @@ final class RecordingListener implements ChatEvent.Listener {
         synchronized (this) {
             while (true) {
                 for (ChatEvent e : all) {
-                    if (e instanceof ConnectionChanged && ((ConnectionChanged) e).state() == s) {
-                        return (ConnectionChanged) e;
+                    if (e instanceof ConnectionChanged c && c.state() == s) {
+                        return c;
                     }
                 }
                 long left = end - System.nanoTime();
@@ -63,8 +63,8 @@ final class RecordingListener implements ChatEvent.Listener {
     List<ConnectionChanged.State> states() {
         List<ConnectionChanged.State> out = new ArrayList<>();
         for (ChatEvent e : all) {
-            if (e instanceof ConnectionChanged) {
-                out.add(((ConnectionChanged) e).state());
+            if (e instanceof ConnectionChanged c) {
+                out.add(c.state());
             }
         }
         return out;

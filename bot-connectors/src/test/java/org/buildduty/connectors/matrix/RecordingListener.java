@@ -30,12 +30,12 @@ final class RecordingListener implements ChatEvent.Listener {
     }
 
     List<ChatMessage> messages() {
-        return all.stream().filter(e -> e instanceof ChatMessage).map(e -> (ChatMessage) e).toList();
+        return all.stream().filter(ChatMessage.class::isInstance).map(ChatMessage.class::cast).toList();
     }
 
     List<ConnectionChanged.State> states() {
-        return all.stream().filter(e -> e instanceof ConnectionChanged).map(e -> ((ConnectionChanged) e).state())
-                .toList();
+        return all.stream().filter(ConnectionChanged.class::isInstance).map(ConnectionChanged.class::cast)
+                .map(ConnectionChanged::state).toList();
     }
 
     private synchronized <T extends ChatEvent> T await(Class<T> type, Predicate<T> p, String what)

@@ -22,15 +22,15 @@ final class RecordingEvents implements ChatEvent.Listener {
     }
 
     List<ChatMessage> messages() {
-        return all.stream().filter(e -> e instanceof ChatMessage).map(e -> (ChatMessage) e).toList();
+        return all.stream().filter(ChatMessage.class::isInstance).map(ChatMessage.class::cast).toList();
     }
 
     ChatMessage message(Predicate<ChatMessage> p) throws InterruptedException {
-        return (ChatMessage) await(e -> e instanceof ChatMessage && p.test((ChatMessage) e));
+        return (ChatMessage) await(e -> e instanceof ChatMessage m && p.test(m));
     }
 
     ConnectionChanged state(ConnectionChanged.State s) throws InterruptedException {
-        return (ConnectionChanged) await(e -> e instanceof ConnectionChanged && ((ConnectionChanged) e).state() == s);
+        return (ConnectionChanged) await(e -> e instanceof ConnectionChanged c && c.state() == s);
     }
 
     private synchronized ChatEvent await(Predicate<ChatEvent> p) throws InterruptedException {

@@ -209,8 +209,8 @@ class ZulipConnectorTest {
         assertThat(sleeper.waits).containsExactly(Duration.ofMillis(1750), Duration.ofMillis(1750));
         server.postStream("alice@example.com", "ops", "t", "hello");
         events.message(m -> m.text().equals("hello"));
-        assertThat(events.all).noneMatch(e -> e instanceof ConnectionChanged
-                && ((ConnectionChanged) e).state() == ConnectionChanged.State.RECONNECTING);
+        assertThat(events.all).noneMatch(e -> e instanceof ConnectionChanged c
+                && c.state() == ConnectionChanged.State.RECONNECTING);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.buildduty.core.config;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -60,7 +61,7 @@ public final class ConfigProblems {
      */
     public static List<String> byLine(String file, List<String> errors) {
         List<String> sorted = new ArrayList<>(errors);
-        sorted.sort(java.util.Comparator.comparingInt(e -> lineOf(file, e)));
+        sorted.sort(Comparator.comparingInt(e -> lineOf(file, e)));
         return sorted;
     }
 

@@ -1,6 +1,7 @@
 package org.buildduty.core.exec;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>A partial last line is reported on {@link #close()} (end of stream) or {@link #finish()}, once.
  */
-public final class LineSink extends java.io.OutputStream {
+public final class LineSink extends OutputStream {
     /** Longest line kept, in bytes; the rest of a longer line is dropped. */
     public static final int MAX_LINE_BYTES = 8192;
 

@@ -1,5 +1,8 @@
 package org.buildduty.core.exec;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Runs one host run of one step kind ({@code local}, {@code ssh}, {@code http}, ...).
  *
@@ -17,16 +20,16 @@ public interface StepExecutor {
      * Checks a step's arguments when a runbook is loaded, so a bad runbook fails at start, not mid-operation.
      * Returns an error message per bad argument (key → message); empty when fine.
      */
-    default java.util.Map<String, String> validateArgs(java.util.Map<String, Object> args) {
-        return java.util.Map.of();
+    default Map<String, String> validateArgs(Map<String, Object> args) {
+        return Map.of();
     }
 
     /**
      * The names a step with these (template) arguments keeps for later steps ({@link StepResult#kept()}), so a
      * runbook's later steps may use them as {@code {{name}}}. Empty by default.
      */
-    default java.util.Set<String> keptNames(java.util.Map<String, Object> args) {
-        return java.util.Set.of();
+    default Set<String> keptNames(Map<String, Object> args) {
+        return Set.of();
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.buildduty.core.exec;
 
+import java.util.Locale;
+
 /** How one host run of a step ended. */
 public enum StepOutcome {
     SUCCEEDED {
@@ -36,6 +38,6 @@ public enum StepOutcome {
 
     /** Lower-case name for chat. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        return name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 }

@@ -2,6 +2,7 @@ package org.buildduty.core.metrics;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +53,7 @@ public final class BotMetrics {
         ERROR;
 
         String tag() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -111,7 +112,7 @@ public final class BotMetrics {
      * run also counts in {@code buildduty_executor_errors_total{executor, outcome}}.
      */
     public void stepFinished(String executorKind, StepOutcome outcome, Duration took) {
-        String o = outcome.name().toLowerCase(java.util.Locale.ROOT);
+        String o = outcome.name().toLowerCase(Locale.ROOT);
         Timer.builder("buildduty.step.duration").description("Duration of one step on one host")
                 .tag("executor", executorKind).tag("outcome", o).register(registry).record(took);
         if (outcome == StepOutcome.FAILED || outcome == StepOutcome.TIMED_OUT) {
@@ -123,7 +124,7 @@ public final class BotMetrics {
     /** An approval event: {@code buildduty_approvals_total{outcome}} (requested, approved, denied, expired). */
     public void approval(ApprovalRecord.Kind kind) {
         Counter.builder("buildduty.approvals").description("Approval requests and their outcomes")
-                .tag("outcome", kind.name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
+                .tag("outcome", kind.name().toLowerCase(Locale.ROOT)).register(registry).increment();
     }
 
     /** The meters of one connector. */
@@ -133,6 +134,6 @@ public final class BotMetrics {
 
     /** The tag value of a state: lower case, e.g. {@code pending_approval}. */
     static String stateTag(OperationState s) {
-        return s.name().toLowerCase(java.util.Locale.ROOT);
+        return s.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +67,7 @@ final class HostRun implements ExecContext {
      * Registers the run with the set the timers walk and reports its start, atomically with respect to this run's
      * other events: once {@code hostStarted} is seen, {@link #checkTimers} sees the run.
      */
-    void begin(java.util.Set<HostRun> active) {
+    void begin(Set<HostRun> active) {
         synchronized (lock) {
             active.add(this);
             sink.hostStarted(op, index, step, host);
@@ -165,7 +167,7 @@ final class HostRun implements ExecContext {
             String last = r.lastLine().isEmpty() ? lastLine : r.lastLine();
             if (cancelOutcome != null && r.outcome() != StepOutcome.SUCCEEDED) {
                 r = new StepResult(cancelOutcome, host, r.exitCode(), cancelReason, last);
-            } else if (!java.util.Objects.equals(r.host(), host) || !last.equals(r.lastLine())) {
+            } else if (!Objects.equals(r.host(), host) || !last.equals(r.lastLine())) {
                 r = new StepResult(r.outcome(), host, r.exitCode(), r.reason(), last);
             }
             finished = true;

@@ -1,5 +1,7 @@
 package org.buildduty.core.operation;
 
+import java.util.Optional;
+
 /** The number of an operation: allocated by the journal, persisted, never repeated. */
 public record OperationId(long value) implements Comparable<OperationId> {
     public OperationId {
@@ -9,13 +11,13 @@ public record OperationId(long value) implements Comparable<OperationId> {
     }
 
     /** Parses the text a user typed, with or without a leading {@code #}; empty for anything else. */
-    public static java.util.Optional<OperationId> parse(String text) {
+    public static Optional<OperationId> parse(String text) {
         String t = text.startsWith("#") ? text.substring(1) : text;
         if (t.isEmpty() || t.length() > 18 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         long v = Long.parseLong(t);
-        return v > 0 ? java.util.Optional.of(new OperationId(v)) : java.util.Optional.empty();
+        return v > 0 ? Optional.of(new OperationId(v)) : Optional.empty();
     }
 
     @Override

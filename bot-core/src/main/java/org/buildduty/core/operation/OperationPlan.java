@@ -1,5 +1,6 @@
 package org.buildduty.core.operation;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ public record OperationPlan(String kind, Map<String, String> params, List<StepSp
         String unit, OnRestart onRestart) {
     public OperationPlan {
         Objects.requireNonNull(kind, "kind");
-        params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         steps = List.copyOf(steps);
         approval = approval == null ? ApprovalPolicy.NONE : approval;
         unit = unit == null || unit.isEmpty() ? "steps" : unit;

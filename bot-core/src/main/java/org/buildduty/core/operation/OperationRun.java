@@ -1,9 +1,11 @@
 package org.buildduty.core.operation;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -107,7 +109,7 @@ final class OperationRun implements Runnable {
         shared.slots().wake();
     }
 
-    void checkTimers(java.time.Instant now) {
+    void checkTimers(Instant now) {
         for (HostRun run : active) {
             run.checkTimers(now);
         }
@@ -140,7 +142,7 @@ final class OperationRun implements Runnable {
     }
 
     private void releaseExecutors() {
-        for (StepExecutor executor : new java.util.LinkedHashSet<>(shared.executors().values())) {
+        for (StepExecutor executor : new LinkedHashSet<>(shared.executors().values())) {
             try {
                 executor.operationFinished(op.id());
             } catch (RuntimeException e) {
@@ -180,7 +182,7 @@ final class OperationRun implements Runnable {
             cancelledBy = cancelReason;
         }
         if (failedAt < 0 && cancelledBy == null) {
-            java.time.Instant now = shared.ticker().now();
+            Instant now = shared.ticker().now();
             Duration took = Duration.between(Objects.requireNonNullElse(op.startedAt(), now), now);
             return new End(OperationState.SUCCEEDED, op.title() + " succeeded in " + Summaries.duration(took));
         }
@@ -367,9 +369,9 @@ final class OperationRun implements Runnable {
             LOG.error("executor {} threw on {} step {} host {}", executor.kind(), op.title(), request.step().name(),
                     request.host(), e);
             result = StepResult.failed(request.host(), null, "internal error: " + e.getClass().getSimpleName(), "");
-            if (e instanceof VirtualMachineError) {
+            if (e instanceof VirtualMachineError fatal) {
                 complete(run, result, fanout, results, slot);
-                throw (VirtualMachineError) e;
+                throw fatal;
             }
         }
         complete(run, result, fanout, results, slot);

@@ -1,5 +1,7 @@
 package org.buildduty.core.operation;
 
+import java.util.Locale;
+
 /** The life of an operation. Terminal states never change again. */
 public enum OperationState {
     /** Waiting for approvals. */
@@ -31,6 +33,6 @@ public enum OperationState {
 
     /** Lower-case name for chat and the web page. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        return name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 }

@@ -1,6 +1,7 @@
 package org.buildduty.core.operation;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -170,7 +171,7 @@ public final class Runner implements AutoCloseable {
      * {@code stuckAfter}; new output re-arms the notice. Being stuck does not fail the run.
      */
     public void checkTimers() {
-        java.time.Instant now = ticker.now();
+        Instant now = ticker.now();
         for (OperationRun run : runs.values()) {
             run.checkTimers(now);
         }

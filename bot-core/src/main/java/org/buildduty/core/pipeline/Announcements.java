@@ -1,8 +1,10 @@
 package org.buildduty.core.pipeline;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import org.buildduty.core.InvalidValueException;
@@ -41,7 +43,7 @@ final class Announcements {
                 able.add(c);
             }
         }
-        able.sort(java.util.Comparator.comparing(Connector::id));   // the engine's map has no order
+        able.sort(Comparator.comparing(Connector::id));   // the engine's map has no order
         if (able.size() > 1 && able.stream().anyMatch(c -> !c.capabilities().liveOutput())) {
             able.removeIf(c -> c.capabilities().liveOutput());   // a terminal takes any room: only as a last resort
         }
@@ -79,6 +81,6 @@ final class Announcements {
 
     private static String list(Map<String, Connector> connectors) {
         return connectors.isEmpty() ? "no connectors are configured"
-                : "connectors: " + String.join(", ", new java.util.TreeSet<>(connectors.keySet()));
+                : "connectors: " + String.join(", ", new TreeSet<>(connectors.keySet()));
     }
 }

@@ -57,9 +57,9 @@ final class Dispatcher {
         CommandSpec spec = found.get().spec();
         try {
             Outcome outcome = handle(m, tokens, found.get());
-            if (outcome instanceof Outcome.Reply) {
+            if (outcome instanceof Outcome.Reply reply) {
                 metrics.command(spec.name(), BotMetrics.CommandOutcome.REPLIED);
-                return Optional.of(((Outcome.Reply) outcome).lines());
+                return Optional.of(reply.lines());
             }
             List<String> lines = operations.create(((Outcome.Planned) outcome).plan(), m);
             metrics.command(spec.name(), BotMetrics.CommandOutcome.PLANNED);

@@ -8,10 +8,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -152,15 +156,14 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     @Override
     public void onEvent(ChatEvent event) {
-        if (event instanceof ChatMessage) {
-            ChatMessage m = (ChatMessage) event;
+        if (event instanceof ChatMessage m) {
             try {
                 dispatch.execute(() -> handle(m));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 LOG.warn("bot is stopping; message from {} ignored", m.sender());
             }
-        } else if (event instanceof ConnectionChanged) {
-            connectionChanged((ConnectionChanged) event);
+        } else if (event instanceof ConnectionChanged changed) {
+            connectionChanged(changed);
         }
     }
 
@@ -208,7 +211,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     void afterReply(Runnable task) {
         try {
             dispatch.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             task.run();
         }
     }
@@ -229,10 +232,10 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            java.util.concurrent.Future<?> f = dispatch.submit(() -> { });
+            Future<?> f = dispatch.submit(() -> { });
             try {
                 f.get(Math.max(1, (end - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 return false;
             }
             if (rooms.allSent()) {

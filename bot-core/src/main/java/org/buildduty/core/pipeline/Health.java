@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.buildduty.core.chat.ConnectionChanged;
@@ -72,16 +74,16 @@ public final class Health {
             problems.add("journal: " + e.getMessage());
         }
         Instant now = ticker.now();
-        Map<String, String> states = new java.util.TreeMap<>();
+        Map<String, String> states = new TreeMap<>();
         for (Connector c : connectors.values()) {
             Seen s = seen.get(c.id());
             ConnectionChanged.State state = s == null ? ConnectionChanged.State.RECONNECTING : s.state();
             Instant from = s == null ? since : s.since();
             String detail = s == null ? "not connected yet" : s.detail();
             Duration in = Duration.between(from, now);
-            states.put(c.id(), state.name().toLowerCase(java.util.Locale.ROOT));
+            states.put(c.id(), state.name().toLowerCase(Locale.ROOT));
             if (!c.healthy() || state == ConnectionChanged.State.FAILED || state == ConnectionChanged.State.CLOSED) {
-                problems.add(c.id() + ": " + state.name().toLowerCase(java.util.Locale.ROOT) + " (" + detail + ")");
+                problems.add(c.id() + ": " + state.name().toLowerCase(Locale.ROOT) + " (" + detail + ")");
             } else if (state == ConnectionChanged.State.RECONNECTING && in.compareTo(budget) > 0) {
                 problems.add(c.id() + ": reconnecting for " + in.toSeconds() + " s, over its budget of "
                         + budget.toSeconds() + " s (" + detail + ")");

@@ -142,8 +142,8 @@ final class Operations {
 
     String approve(OperationId id, Identity who) {
         ApprovalGate.Result r = gate.approve(id, who);
-        if (r instanceof ApprovalGate.Counted) {
-            PendingApproval p = ((ApprovalGate.Counted) r).pending();
+        if (r instanceof ApprovalGate.Counted counted) {
+            PendingApproval p = counted.pending();
             return p.operation().title() + ": approval by " + who.principal() + " counted ("
                     + p.approvedBy().size() + " of " + p.operation().plan().approval().required() + "; expires "
                     + Times.clock(p.expiresAt()) + ")";

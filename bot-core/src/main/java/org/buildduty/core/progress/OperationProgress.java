@@ -1,5 +1,6 @@
 package org.buildduty.core.progress;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +96,7 @@ public final class OperationProgress {
         }
         Instant start = op.startedAt() == null ? op.createdAt() : op.startedAt();
         Instant end = op.endedAt() == null ? now : op.endedAt();
-        sb.append(" · ").append(org.buildduty.core.time.Times.elapsed(java.time.Duration.between(start, end)));
+        sb.append(" · ").append(org.buildduty.core.time.Times.elapsed(Duration.between(start, end)));
         return sb.toString();
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -92,7 +93,7 @@ public final class RoomPublisher {
     }
 
     /** Queues final lines for {@code key}: any pending status is superseded, and these are never dropped. */
-    public synchronized void finish(Object key, String statusText, java.util.List<String> lines) {
+    public synchronized void finish(Object key, String statusText, List<String> lines) {
         pendingStatus.remove(key);
         Integer n = dropped.remove(key);
         if (n != null) {
@@ -115,7 +116,7 @@ public final class RoomPublisher {
      * against the budget, so progress yields to them. Like final lines, they are never dropped: what the connector
      * refuses waits in the queue.
      */
-    public synchronized void reply(java.util.List<String> lines) {
+    public synchronized void reply(List<String> lines) {
         refill();
         int i = 0;
         while (i < lines.size() && safeSend(lines.get(i))) {

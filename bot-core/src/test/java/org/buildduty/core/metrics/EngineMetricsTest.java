@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -120,7 +121,7 @@ class EngineMetricsTest {
         Timer ok = registry.get("buildduty.step.duration").tag("executor", "fake").tag("outcome", "succeeded")
                 .timer();
         assertThat(ok.count()).isEqualTo(1);
-        assertThat(ok.totalTime(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(42);
+        assertThat(ok.totalTime(TimeUnit.SECONDS)).isEqualTo(42);
         assertThat(registry.get("buildduty.executor.errors").tag("executor", "fake").tag("outcome", "failed")
                 .counter().count()).isEqualTo(1);
         assertThat(registry.get("buildduty.operations.finished").tag("kind", "deploy").tag("state", "failed")

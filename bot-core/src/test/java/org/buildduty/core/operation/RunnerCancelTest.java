@@ -6,7 +6,9 @@ import static org.buildduty.core.operation.Plans.op;
 import static org.buildduty.core.operation.Plans.step;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -192,12 +194,12 @@ class RunnerCancelTest {
     @Test
     void stepsWithoutRollbackAreSkippedAndNoRollingBackStateWhenNothingToUndo() throws Exception {
         fake.onStep("b", FakeExecutor.script().fail(1));
-        java.util.List<OperationState> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<OperationState> seen = new CopyOnWriteArrayList<>();
         Operation op = op(36, step("a"), step("b"));
         org.buildduty.core.progress.ProgressSink watch = new org.buildduty.core.progress.ProgressSink() {
             @Override
             public void stepFinished(Operation o, int index, StepSpec step, StepOutcome outcome,
-                    java.util.List<org.buildduty.core.exec.StepResult> results) {
+                    List<org.buildduty.core.exec.StepResult> results) {
                 seen.add(o.state());
             }
 

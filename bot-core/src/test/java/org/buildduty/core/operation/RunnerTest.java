@@ -10,6 +10,7 @@ import static org.buildduty.core.operation.Plans.step;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -199,7 +200,7 @@ class RunnerTest {
     @Test
     void stopPolicyMarksUnstartedHostsSkipped() throws Exception {
         fake.on("deploy", "bm01", FakeExecutor.script().fail(2));
-        List<List<StepResult>> stepResults = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<List<StepResult>> stepResults = new CopyOnWriteArrayList<>();
         ProgressSink capture = new ProgressSink() {
             @Override
             public void stepFinished(Operation op, int index, StepSpec step, StepOutcome outcome,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,7 +99,7 @@ class EngineTest {
                                 + " to " + PR_HEAD.get() + " since the request", prPlan(PR_HEAD.get()))))
                 .build());
         r.register(CommandSpec.builder("say").summary("a value with a space and an equals sign").role("releng")
-                .handler(c -> Outcome.planned(new OperationPlan("say", new java.util.LinkedHashMap<>(Map.of(
+                .handler(c -> Outcome.planned(new OperationPlan("say", new LinkedHashMap<>(Map.of(
                         "msg", "a b=c")), List.of(step("say", List.of(), null)), ApprovalPolicy.of("releng", 1),
                         "steps"))).build());
         r.register(CommandSpec.builder("boom").summary("a bug").handler(c -> {

@@ -125,7 +125,7 @@ public abstract class JournalContract {
         journal.putState("maintenance", "a", "{\"title\":\"x\"}");
         journal.putState("mbs-watch", "b", "{\"id\":3}");
         assertThat(journal.states("mbs-watch")).containsExactly(
-                java.util.Map.entry("a", "{\"id\":1}"), java.util.Map.entry("b", "{\"id\":3}"));
+                Map.entry("a", "{\"id\":1}"), Map.entry("b", "{\"id\":3}"));
         assertThat(journal.states("maintenance")).containsOnlyKeys("a");
         journal.removeState("mbs-watch", "a");
         journal.removeState("mbs-watch", "absent");

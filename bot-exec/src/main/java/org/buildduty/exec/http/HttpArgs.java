@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import org.buildduty.core.param.Bindings;
 
@@ -25,7 +26,7 @@ final class HttpArgs {
     static final Set<String> HTTP_KEYS = union(REQUEST_KEYS, Set.of("expect", "keep", "retries"));
     static final int MAX_RETRIES = 10;
 
-    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     final String method;
     final String url;
@@ -82,14 +83,14 @@ final class HttpArgs {
         String auth = null;
         Object a = args.get("auth");
         if (a != null) {
-            if (!(a instanceof String) || ((String) a).isBlank()) {
+            if (!(a instanceof String authName) || authName.isBlank()) {
                 problems.put("auth", "must be the name of a configured credential");
-            } else if (credentials.get((String) a).isEmpty()) {
+            } else if (credentials.get(authName).isEmpty()) {
                 Set<String> names = credentials.names();
-                problems.put("auth", "unknown credential \"" + HttpText.oneLine((String) a, 40) + "\" ("
+                problems.put("auth", "unknown credential \"" + HttpText.oneLine(authName, 40) + "\" ("
                         + (names.isEmpty() ? "none is configured" : "configured: " + String.join(", ", names)) + ")");
             } else {
-                auth = (String) a;
+                auth = authName;
             }
         }
         StatusExpect expect = StatusExpect.SUCCESS;
@@ -119,11 +120,11 @@ final class HttpArgs {
     }
 
     private static String url(Object u, Map<String, String> problems) {
-        if (!(u instanceof String) || ((String) u).isBlank()) {
+        if (!(u instanceof String text) || text.isBlank()) {
             problems.put("url", "an http or https URL is required");
             return "";
         }
-        String url = ((String) u).strip();
+        String url = text.strip();
         String lower = url.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("{{") && !lower.startsWith("http://") && !lower.startsWith("https://")) {
             problems.put("url", "must start with http:// or https://");
@@ -137,12 +138,12 @@ final class HttpArgs {
         if (h == null) {
             return Map.of();
         }
-        if (!(h instanceof Map)) {
+        if (!(h instanceof Map<?, ?> map)) {
             problems.put("headers", "must be a mapping of header names to values");
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) h).entrySet()) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
             String name = String.valueOf(e.getKey());
             Object v = e.getValue();
             if (!TOKEN.matcher(name).matches()) {
@@ -180,12 +181,12 @@ final class HttpArgs {
         if (b instanceof Map || b instanceof List) {
             return b;
         }
-        if (!(b instanceof String) || ((String) b).isBlank()) {
+        if (!(b instanceof String text) || text.isBlank()) {
             problems.put("body", "must be a mapping or list (sent as JSON) or a JSON text");
             return null;
         }
         // Placeholders are bound later; a 0 in their place is valid both inside a JSON string and as a value.
-        if (!Json.isJson(Bindings.bind((String) b, n -> "0"))) {
+        if (!Json.isJson(Bindings.bind(text, n -> "0"))) {
             problems.put("body", "is not valid JSON");
         }
         return b;
@@ -196,20 +197,20 @@ final class HttpArgs {
         if (k == null) {
             return Map.of();
         }
-        if (!(k instanceof Map) || ((Map<?, ?>) k).isEmpty()) {
+        if (!(k instanceof Map<?, ?> map) || map.isEmpty()) {
             problems.put("keep", "must be a mapping of names to JSON paths, e.g. { build_id: $.builds[0].buildid }");
             return Map.of();
         }
         Map<String, JsonPath> out = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) k).entrySet()) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
             String name = String.valueOf(e.getKey());
-            if (!(e.getValue() instanceof String)) {
+            if (!(e.getValue() instanceof String path)) {
                 errors.add(name + ": must be a JSON path such as $.id");
                 continue;
             }
             try {
-                out.put(name, JsonPath.parse((String) e.getValue()));
+                out.put(name, JsonPath.parse(path));
             } catch (IllegalArgumentException ex) {
                 errors.add(name + ": " + ex.getMessage());
             }
@@ -224,8 +225,8 @@ final class HttpArgs {
     static Set<String> keptNames(Map<String, Object> args) {
         Object k = args.get("keep");
         Set<String> names = new LinkedHashSet<>();
-        if (k instanceof Map) {
-            ((Map<?, ?>) k).keySet().forEach(n -> names.add(String.valueOf(n)));
+        if (k instanceof Map<?, ?> map) {
+            map.keySet().forEach(n -> names.add(String.valueOf(n)));
         }
         return Collections.unmodifiableSet(names);
     }

@@ -1,7 +1,9 @@
 package org.buildduty.exec.http;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,7 +26,7 @@ public interface HttpCredentials {
 
     /** No credentials. */
     static HttpCredentials none() {
-        return of(java.util.List.of());
+        return of(List.of());
     }
 
     /**
@@ -39,7 +41,7 @@ public interface HttpCredentials {
                 throw new IllegalArgumentException("two HTTP credentials named " + c.name());
             }
         }
-        Map<String, HttpCredential> copy = java.util.Collections.unmodifiableMap(byName);
+        Map<String, HttpCredential> copy = Collections.unmodifiableMap(byName);
         return new HttpCredentials() {
             @Override
             public Optional<HttpCredential> get(String name) {

@@ -65,19 +65,19 @@ public final class Json {
 
     /** A copy of a runbook structure with every string leaf passed through {@code bind}; keys stay as they are. */
     static Object bindLeaves(Object value, UnaryOperator<String> bind) {
-        if (value instanceof String) {
-            return bind.apply((String) value);
+        if (value instanceof String s) {
+            return bind.apply(s);
         }
-        if (value instanceof List) {
+        if (value instanceof List<?> list) {
             List<Object> out = new ArrayList<>();
-            for (Object o : (List<?>) value) {
+            for (Object o : list) {
                 out.add(bindLeaves(o, bind));
             }
             return out;
         }
-        if (value instanceof Map) {
+        if (value instanceof Map<?, ?> map) {
             Map<String, Object> out = new LinkedHashMap<>();
-            ((Map<?, ?>) value).forEach((k, v) -> out.put(String.valueOf(k), bindLeaves(v, bind)));
+            map.forEach((k, v) -> out.put(String.valueOf(k), bindLeaves(v, bind)));
             return out;
         }
         return value;

@@ -146,8 +146,7 @@ public final class JsonPath {
             if (node == null) {
                 return Optional.empty();
             }
-            if (segment instanceof Integer) {
-                int index = (Integer) segment;
+            if (segment instanceof Integer index) {
                 if (!node.isArray()) {
                     return Optional.empty();
                 }
@@ -179,7 +178,7 @@ public final class JsonPath {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JsonPath && ((JsonPath) o).text.equals(text);
+        return o instanceof JsonPath other && other.text.equals(text);
     }
 
     @Override

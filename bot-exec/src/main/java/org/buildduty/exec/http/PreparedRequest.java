@@ -115,8 +115,8 @@ record PreparedRequest(String method, HttpUrl url, Headers headers, byte[] body,
         if (args.body == null) {
             return null;
         }
-        if (args.body instanceof String) {
-            String text = request.bind((String) args.body, Escapes::json);
+        if (args.body instanceof String template) {
+            String text = request.bind(template, Escapes::json);
             if (!Json.isJson(text)) {
                 throw new IllegalArgumentException("body is not valid JSON after substitution");
             }

@@ -2,6 +2,7 @@ package org.buildduty.exec.http;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The statuses an {@code http} step accepts: {@code 200}, {@code [200, 201]}, {@code 2xx}; by default 2xx. */
 final class StatusExpect {
@@ -21,11 +22,11 @@ final class StatusExpect {
      */
     static StatusExpect parse(Object value) {
         List<String> items = new ArrayList<>();
-        if (value instanceof List) {
-            if (((List<?>) value).isEmpty()) {
+        if (value instanceof List<?> list) {
+            if (list.isEmpty()) {
                 throw new IllegalArgumentException("must list at least one status");
             }
-            for (Object o : (List<?>) value) {
+            for (Object o : list) {
                 items.add(item(o));
             }
         } else {
@@ -35,7 +36,7 @@ final class StatusExpect {
     }
 
     private static String item(Object o) {
-        String s = String.valueOf(o).strip().toLowerCase(java.util.Locale.ROOT);
+        String s = String.valueOf(o).strip().toLowerCase(Locale.ROOT);
         if ((o instanceof Number || o instanceof String) && s.matches("[1-5]([0-9][0-9]|xx)")) {
             return s;
         }

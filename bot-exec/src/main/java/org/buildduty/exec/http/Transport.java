@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -125,7 +126,7 @@ final class Transport {
             }
             boolean whole = body.length <= MAX_BODY;
             if (!whole) {
-                body = java.util.Arrays.copyOf(body, MAX_BODY);
+                body = Arrays.copyOf(body, MAX_BODY);
             }
             return new Exchange(r.code(), HttpText.status(r.code(), r.message()), body,
                     whole ? Json.parse(body) : null, r.headers(), elapsed(start), false, false);

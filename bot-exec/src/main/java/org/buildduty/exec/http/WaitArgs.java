@@ -59,18 +59,18 @@ final class WaitArgs {
         String host = null;
         if (command && !url) {
             Object c = args.get("command");
-            if (!(c instanceof String) || ((String) c).isBlank()) {
+            if (!(c instanceof String commandText) || commandText.isBlank()) {
                 problems.put("command", "must be a non-empty command");
             } else {
-                cmd = (String) c;
+                cmd = commandText;
             }
             Object h = args.get("host");
             if (h == null) {
                 problems.put("command", "a command runs on one inventory host: add host: NAME");
-            } else if (!(h instanceof String) || !((String) h).matches("[A-Za-z0-9][A-Za-z0-9._-]{0,252}")) {
+            } else if (!(h instanceof String hostName) || !hostName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,252}")) {
                 problems.put("host", "must be one inventory host name (not a group, list or {{parameter}})");
             } else {
-                host = (String) h;
+                host = hostName;
             }
         } else if (args.containsKey("host") && url) {
             problems.put("host", "goes with command; a url is polled from the bot");

@@ -85,10 +85,9 @@ public final class WaitCondition {
     }
 
     private static Node node(Object spec, String where) {
-        if (!(spec instanceof Map)) {
+        if (!(spec instanceof Map<?, ?> map)) {
             throw new IllegalArgumentException(at(where) + SHAPE);
         }
-        Map<?, ?> map = (Map<?, ?>) spec;
         if (map.containsKey("all") || map.containsKey("any")) {
             String op = map.containsKey("all") ? "all" : "any";
             if (map.size() != 1) {
@@ -96,12 +95,12 @@ public final class WaitCondition {
                         + others(map, op));
             }
             Object list = map.get(op);
-            if (!(list instanceof List) || ((List<?>) list).isEmpty()) {
+            if (!(list instanceof List<?> items) || items.isEmpty()) {
                 throw new IllegalArgumentException(at(where) + op + " needs a non-empty list of conditions");
             }
             List<Node> parts = new ArrayList<>();
             int i = 0;
-            for (Object item : (List<?>) list) {
+            for (Object item : items) {
                 parts.add(node(item, (where.isEmpty() ? "" : where + ".") + op + "[" + i++ + "]"));
             }
             return new Group(op.equals("all"), parts);
@@ -121,10 +120,10 @@ public final class WaitCondition {
                     + " (known: path, " + String.join(", ", OPERATORS) + ", all, any)");
         }
         Object pathText = map.get("path");
-        if (!(pathText instanceof String)) {
+        if (!(pathText instanceof String pathString)) {
             throw new IllegalArgumentException(at(where) + "a condition needs a path, e.g. path: $.state");
         }
-        JsonPath path = JsonPath.parse((String) pathText);
+        JsonPath path = JsonPath.parse(pathString);
         if (ops.size() != 1) {
             throw new IllegalArgumentException(at(where) + (ops.isEmpty()
                     ? "a condition needs one operator: " + String.join(", ", OPERATORS)
@@ -138,10 +137,10 @@ public final class WaitCondition {
         switch (op) {
             case "in":
             case "not_in":
-                if (!(value instanceof List) || ((List<?>) value).isEmpty()) {
+                if (!(value instanceof List<?> choices) || choices.isEmpty()) {
                     throw new IllegalArgumentException(where + " needs a non-empty list, e.g. [done, ready]");
                 }
-                return new Test(path, op, List.copyOf((List<?>) value), null);
+                return new Test(path, op, List.copyOf(choices), null);
             case "lt":
             case "le":
             case "gt":
@@ -159,7 +158,7 @@ public final class WaitCondition {
                 }
                 return new Test(path, op, Boolean.valueOf(b), null);
             default:
-                if (value instanceof Map && ((Map<?, ?>) value).isEmpty()) {
+                if (value instanceof Map<?, ?> m && m.isEmpty()) {
                     throw new IllegalArgumentException(where + " needs a value");
                 }
                 return new Test(path, op, value, null);
@@ -258,8 +257,7 @@ public final class WaitCondition {
         if (expected == null) {
             return v.isNull();
         }
-        if (expected instanceof List) {
-            List<?> list = (List<?>) expected;
+        if (expected instanceof List<?> list) {
             if (!v.isArray() || v.size() != list.size()) {
                 return false;
             }
@@ -270,8 +268,7 @@ public final class WaitCondition {
             }
             return true;
         }
-        if (expected instanceof Map) {
-            Map<?, ?> map = (Map<?, ?>) expected;
+        if (expected instanceof Map<?, ?> map) {
             if (!v.isObject() || v.size() != map.size()) {
                 return false;
             }
@@ -321,12 +318,11 @@ public final class WaitCondition {
         if (value == null || value instanceof Number || value instanceof Boolean) {
             return String.valueOf(value);
         }
-        if (value instanceof String) {
-            String s = (String) value;
+        if (value instanceof String s) {
             return number(s) != null || s.equals("true") || s.equals("false") || s.equals("null") ? s : quote(s);
         }
-        if (value instanceof List) {
-            return ((List<?>) value).stream().map(WaitCondition::render).collect(Collectors.joining(", ", "[", "]"));
+        if (value instanceof List<?> list) {
+            return list.stream().map(WaitCondition::render).collect(Collectors.joining(", ", "[", "]"));
         }
         try {
             return JSON.writeValueAsString(value);

@@ -1,5 +1,6 @@
 package org.buildduty.exec.http;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -221,7 +222,7 @@ public final class WaitUntilExecutor implements StepExecutor {
         int s = x.status();
         if (s >= 200 && s < 300) {
             return Poll.of(x.json() != null ? x.json() : Json.document(new String(x.body(),
-                    java.nio.charset.StandardCharsets.UTF_8)));
+                    StandardCharsets.UTF_8)));
         }
         if (s == 429) {
             Duration asked = x.retryAfter(ticker.now());

@@ -2,6 +2,7 @@ package org.buildduty.exec.ssh;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -150,7 +151,7 @@ final class JumpProxy implements Proxy {
                     current = wait > 0 ? chunks.poll(wait, TimeUnit.MILLISECONDS) : chunks.take();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted");
+                    throw new InterruptedIOException("interrupted");
                 }
                 pos = 0;
                 if (current == null) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +101,7 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
     public Map<String, String> validateArgs(Map<String, Object> args) {
         Map<String, String> problems = new LinkedHashMap<>();
         Object command = args.get("command");
-        if (!(command instanceof String) || ((String) command).isBlank()) {
+        if (!(command instanceof String text) || text.isBlank()) {
             problems.put("command", "a non-empty command is required");
         }
         return problems;
@@ -243,7 +244,7 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
         };
         try {
             stoppers.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             channel.disconnect();
         }
     }

@@ -3,6 +3,7 @@ package org.buildduty.exec.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -106,7 +107,7 @@ class ConditionTest {
                 + " gt, ge, exists");
         assertBad(Map.of("path", "$.s", "equal", "x"), "unknown key \"equal\" in a condition (known: path, equals,"
                 + " not_equals, in, not_in, lt, le, gt, ge, exists, all, any)");
-        assertBad(new java.util.LinkedHashMap<>(Map.of("path", "$.s", "equals", "x", "in", List.of("y"))),
+        assertBad(new LinkedHashMap<>(Map.of("path", "$.s", "equals", "x", "in", List.of("y"))),
                 "a condition has one operator, not ");
         assertBad(test("$.s", "in", "done"), "in needs a non-empty list, e.g. [done, ready]");
         assertBad(test("$.s", "lt", "soon"), "lt needs a number, not \"soon\"");

@@ -3,6 +3,7 @@ package org.buildduty.exec.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -74,7 +75,7 @@ class HttpArgsTest {
 
     @Test
     void keptNamesAreTheKeysOfKeep() {
-        assertThat(http.keptNames(Map.of("url", "http://h/", "keep", new java.util.LinkedHashMap<>(Map.of("a",
+        assertThat(http.keptNames(Map.of("url", "http://h/", "keep", new LinkedHashMap<>(Map.of("a",
                 "$.a"))))).containsExactly("a");
         assertThat(http.keptNames(Map.of("url", "http://h/"))).isEmpty();
         assertThat(http.kind()).isEqualTo("http");

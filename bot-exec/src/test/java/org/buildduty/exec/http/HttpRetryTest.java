@@ -5,6 +5,7 @@ import static org.buildduty.exec.http.HttpTesting.json;
 import static org.buildduty.exec.http.HttpTesting.request;
 import static org.buildduty.exec.http.HttpTesting.status;
 
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -166,7 +167,7 @@ class HttpRetryTest {
     @Test
     void connectionRefusedIsRetriedForGetAndReportedInOneLine() throws Exception {
         int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = s.getLocalPort();
         }
 

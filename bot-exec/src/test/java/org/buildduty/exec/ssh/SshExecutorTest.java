@@ -7,12 +7,16 @@ import static org.buildduty.exec.ssh.SshTesting.request;
 import static org.buildduty.exec.ssh.SshTesting.target;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -197,7 +201,7 @@ class SshExecutorTest {
         assertThat(executor.openConnections()).isZero();
         List<String> ports = sshd.log().substring(logStart).lines()
                 .filter(l -> l.startsWith("Accepted publickey for "))
-                .map(l -> l.replaceAll(".* port (\\d+) .*", "$1")).collect(java.util.stream.Collectors.toList());
+                .map(l -> l.replaceAll(".* port (\\d+) .*", "$1")).collect(Collectors.toList());
         assertThat(ports).hasSize(2);
         for (String port : ports) {
             awaitLog("Connection closed by 127.0.0.1 port " + port);
@@ -224,7 +228,7 @@ class SshExecutorTest {
         Path key = work.resolve("locked_ed25519");
         Sshd.keygen(key, "s3cret-phrase");
         Files.writeString(sshd.authorizedKeys(), Files.readString(key.resolveSibling("locked_ed25519.pub")),
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
         Path known = knownHosts(work, sshd.knownHostsLine());
 
         StepResult ok = executor(options(known, key).withPassphrase(() -> Optional.of("s3cret-phrase")))
@@ -260,7 +264,7 @@ class SshExecutorTest {
     @Test
     void aClosedPortFailsWithTheReason() throws IOException {
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         ssh = new SshExecutor(SshHosts.of(Map.of("gone", SshTarget.of("gone", "127.0.0.1", port, "root"))),

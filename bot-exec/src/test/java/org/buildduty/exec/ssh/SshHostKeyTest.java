@@ -9,6 +9,7 @@ import static org.buildduty.exec.ssh.SshTesting.target;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -124,7 +125,7 @@ class SshHostKeyTest {
         assertThat(run(8, known).reason()).contains("is unknown");
 
         Files.writeString(known, sshd.knownHostsLine() + "\n");
-        Files.setLastModifiedTime(known, java.nio.file.attribute.FileTime.fromMillis(1000));
+        Files.setLastModifiedTime(known, FileTime.fromMillis(1000));
 
         assertThat(run(9, known).outcome()).isEqualTo(StepOutcome.SUCCEEDED);
     }

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +80,7 @@ public final class Sshd implements AutoCloseable {
         keygenIfMissing(dir.resolve("host_ed25519"), "testhost");
         keygenIfMissing(dir.resolve("client_ed25519"), "testclient");
         Files.copy(dir.resolve("client_ed25519.pub"), dir.resolve("authorized_keys"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         if ("root".equals(System.getProperty("user.name"))) {
             Path privsep = Path.of("/run/sshd");
             if (!Files.isDirectory(privsep)) {
