@@ -499,6 +499,19 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void durationsInTheConfigurationUseTheRunbookGrammar() {
+        assertThat(errors(CONSOLE + """
+                services:
+                  mbs: { url: "https://mbs.example.org", poll: { building: 1m30s, idle: 90, max_backoff: 1h30m } }
+                """)).isEmpty();
+        assertThat(errors(CONSOLE + """
+                services:
+                  mbs: { url: "https://mbs.example.org", poll: { building: 30s, idle: 1m1h } }
+                """)).containsExactly("t.yml:3: services.mbs.poll.idle: not a duration: \"1m1h\" (units go largest "
+                + "first, each once: 1d2h, 1h30m)");
+    }
+
+    @Test
     void mbsPollIntervals() {
         assertThat(errors(CONSOLE + """
                 services:
@@ -508,7 +521,8 @@ class ConfigErrorsTest {
                 """)).containsExactly(
                 "t.yml:5: services.mbs.poll.every: unknown key (known: building, idle, max_backoff)",
                 "t.yml:5: services.mbs.poll.building: must be more than 0",
-                "t.yml:5: services.mbs.poll.idle: \"soon\" is not a duration (e.g. 500ms, 10s, 2m, 1h)");
+                "t.yml:5: services.mbs.poll.idle: not a duration: \"soon\" (use a number and a unit: 30s, 10m, 2h, 7d, "
+                        + "1h30m)");
         assertThat(errors(CONSOLE + """
                 services:
                   mbs: { url: "https://mbs.example.org", poll: { building: 1m, max_backoff: 30s } }

@@ -22,7 +22,7 @@ import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.core.param.Durations;
+import org.buildduty.core.time.Durations;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamValidator;
 import org.buildduty.core.parse.Sanitize;

@@ -19,7 +19,7 @@ import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
-import org.buildduty.core.param.Durations;
+import org.buildduty.core.time.Durations;
 import org.buildduty.core.parse.Sanitize;
 
 /**

@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.buildduty.core.InvalidValueException;
-import org.buildduty.core.param.Durations;
+import org.buildduty.core.time.Durations;
 import org.buildduty.core.parse.Sanitize;
 
 /**

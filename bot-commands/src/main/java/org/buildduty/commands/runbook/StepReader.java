@@ -18,7 +18,7 @@ import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.operation.OnHostFailure;
-import org.buildduty.core.param.Durations;
+import org.buildduty.core.time.Durations;
 import org.buildduty.core.param.Escapes;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
