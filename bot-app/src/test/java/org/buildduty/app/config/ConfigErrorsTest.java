@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -500,10 +501,12 @@ class ConfigErrorsTest {
 
     @Test
     void durationsInTheConfigurationUseTheRunbookGrammar() {
-        assertThat(errors(CONSOLE + """
+        BotConfig c = ConfigLoader.parse("t.yml", CONSOLE + """
                 services:
                   mbs: { url: "https://mbs.example.org", poll: { building: 1m30s, idle: 90, max_backoff: 1h30m } }
-                """)).isEmpty();
+                """, Map.of(), tmp);
+        assertThat(c.services().mbs().orElseThrow().poll()).isEqualTo(new ServicesConfig.Poll(Duration.ofSeconds(90),
+                Duration.ofSeconds(90), Duration.ofMinutes(90)));
         assertThat(errors(CONSOLE + """
                 services:
                   mbs: { url: "https://mbs.example.org", poll: { building: 30s, idle: 1m1h } }
