@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -499,6 +500,21 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void durationsInTheConfigurationUseTheRunbookGrammar() {
+        BotConfig c = ConfigLoader.parse("t.yml", CONSOLE + """
+                services:
+                  mbs: { url: "https://mbs.example.org", poll: { building: 1m30s, idle: 90, max_backoff: 1h30m } }
+                """, Map.of(), tmp);
+        assertThat(c.services().mbs().orElseThrow().poll()).isEqualTo(new ServicesConfig.Poll(Duration.ofSeconds(90),
+                Duration.ofSeconds(90), Duration.ofMinutes(90)));
+        assertThat(errors(CONSOLE + """
+                services:
+                  mbs: { url: "https://mbs.example.org", poll: { building: 30s, idle: 1m1h } }
+                """)).containsExactly("t.yml:3: services.mbs.poll.idle: not a duration: \"1m1h\" (units go largest "
+                + "first, each once: 1d2h, 1h30m)");
+    }
+
+    @Test
     void mbsPollIntervals() {
         assertThat(errors(CONSOLE + """
                 services:
@@ -508,7 +524,8 @@ class ConfigErrorsTest {
                 """)).containsExactly(
                 "t.yml:5: services.mbs.poll.every: unknown key (known: building, idle, max_backoff)",
                 "t.yml:5: services.mbs.poll.building: must be more than 0",
-                "t.yml:5: services.mbs.poll.idle: \"soon\" is not a duration (e.g. 500ms, 10s, 2m, 1h)");
+                "t.yml:5: services.mbs.poll.idle: not a duration: \"soon\" (use a number and a unit: 30s, 10m, 2h, 7d, "
+                        + "1h30m)");
         assertThat(errors(CONSOLE + """
                 services:
                   mbs: { url: "https://mbs.example.org", poll: { building: 1m, max_backoff: 30s } }

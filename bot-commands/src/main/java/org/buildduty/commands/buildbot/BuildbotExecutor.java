@@ -18,7 +18,7 @@ import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
-import org.buildduty.core.param.Durations;
+import org.buildduty.core.time.Durations;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 

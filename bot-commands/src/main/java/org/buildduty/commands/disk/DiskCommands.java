@@ -22,10 +22,10 @@ import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.core.param.Durations;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamValidator;
 import org.buildduty.core.parse.Sanitize;
+import org.buildduty.core.time.Durations;
 
 /**
  * The disk commands (SPEC: the buildmaster disk-full procedure), run as {@code disk} steps over SSH on one host:

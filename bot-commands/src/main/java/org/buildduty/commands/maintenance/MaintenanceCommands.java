@@ -19,8 +19,8 @@ import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
-import org.buildduty.core.param.Durations;
 import org.buildduty.core.parse.Sanitize;
+import org.buildduty.core.time.Durations;
 
 /**
  * The maintenance commands: {@code maintenance <title...> --at TIME --duration D --notify TARGET...}

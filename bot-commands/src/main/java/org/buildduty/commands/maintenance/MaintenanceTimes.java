@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.buildduty.core.InvalidValueException;
-import org.buildduty.core.param.Durations;
 import org.buildduty.core.parse.Sanitize;
+import org.buildduty.core.time.Durations;
 
 /**
  * Reads the {@code --at} times of {@code maintenance} and writes windows and relative times for chat, always in UTC.

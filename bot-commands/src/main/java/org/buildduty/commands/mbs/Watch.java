@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.time.Backoff;
 
 /**
  * One poller: a watched build, the rooms that watch it, what was last seen, and when to poll next. Guarded by the
@@ -44,11 +45,7 @@ final class Watch {
         if (errors == 0) {
             return normal;
         }
-        Duration d = normal;
-        for (int i = 0; i < errors && d.compareTo(max) < 0; i++) {
-            d = d.multipliedBy(2);
-        }
-        return d.compareTo(max) > 0 ? max : d;
+        return Backoff.doubling(normal, max).delay(errors);
     }
 
     WatchRecord record(String instance) {

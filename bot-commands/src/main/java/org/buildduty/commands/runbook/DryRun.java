@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.core.param.Durations;
+import org.buildduty.core.time.Durations;
 
 /**
  * The answer to {@code --dry-run}: the frozen plan as one chat message of a few lines, each step with its hosts

@@ -18,11 +18,11 @@ import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.operation.OnHostFailure;
-import org.buildduty.core.param.Durations;
 import org.buildduty.core.param.Escapes;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.param.ParamType;
+import org.buildduty.core.time.Durations;
 
 /**
  * Reads the steps of a runbook: {@code - name: X} plus exactly one kind key whose value is a mapping of arguments,

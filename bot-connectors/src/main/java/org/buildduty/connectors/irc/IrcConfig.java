@@ -289,6 +289,9 @@ public final class IrcConfig {
         }
 
         public Builder reconnect(Duration base, Duration max) {
+            if (base.isNegative() || base.isZero() || max.compareTo(base) < 0) {
+                throw new IllegalArgumentException("0 < base <= max");
+            }
             reconnectBase = base;
             reconnectMax = max;
             return this;

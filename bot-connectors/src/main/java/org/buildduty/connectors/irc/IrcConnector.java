@@ -20,6 +20,7 @@ import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
 import org.buildduty.core.metrics.ConnectorMeters;
+import org.buildduty.core.time.Backoff;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 

@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Ticker;
+import org.buildduty.core.time.TokenBucket;
 
 /**
  * The one outgoing queue of an IRC connection: every PRIVMSG and the bot's own commands (JOIN, WHO, NICK) leave

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.buildduty.core.time.Backoff;
+
 /**
  * The configured channels the bot was kicked or removed from, and when to join each again: after a delay that
  * doubles with each removal in a row (up to {@link #MAX}), and starts over once the bot has stayed in the channel
@@ -23,26 +25,26 @@ final class Rejoins {
     }
 
     private final Duration first;
+    /** The delays after the first removal; null when {@code first} is zero (rejoin at once, always). */
+    private final Backoff backoff;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
-    private final Map<String, Duration> lastDelay = new HashMap<>();
+    /** Removals in a row per channel, the first one counting 0. */
+    private final Map<String, Integer> removals = new HashMap<>();
     private final Map<String, Instant> joinedAt = new HashMap<>();
 
     Rejoins(Duration first) {
         this.first = first;
+        this.backoff = first.isNegative() || first.isZero() ? null : Backoff.doubling(first, MAX);
     }
 
     /** The bot is out of {@code channel}; returns the delay before {@code joinCommand} goes out. */
     Duration left(String channel, String joinCommand, Instant now) {
         String key = IrcLine.fold(channel);
         Instant since = joinedAt.remove(key);
-        Duration last = lastDelay.get(key);
-        Duration delay;
-        if (last == null || since != null && !now.isBefore(since.plus(SETTLED))) {
-            delay = first;
-        } else {
-            delay = last.multipliedBy(2).compareTo(MAX) > 0 ? MAX : last.multipliedBy(2);
-        }
-        lastDelay.put(key, delay);
+        Integer before = removals.get(key);
+        int n = before == null || since != null && !now.isBefore(since.plus(SETTLED)) ? 0 : Math.min(before + 1, 1_000);
+        Duration delay = n == 0 || backoff == null ? first : backoff.delay(n);
+        removals.put(key, n);
         pending.put(key, new Pending(joinCommand, now.plus(delay)));
         return delay;
     }
@@ -50,7 +52,7 @@ final class Rejoins {
     /** True while {@code channel} is being rejoined (a JOIN went out or waits). */
     boolean rejoining(String channel) {
         String key = IrcLine.fold(channel);
-        return lastDelay.containsKey(key) && !joinedAt.containsKey(key);
+        return removals.containsKey(key) && !joinedAt.containsKey(key);
     }
 
     /** The bot is in {@code channel} again. */

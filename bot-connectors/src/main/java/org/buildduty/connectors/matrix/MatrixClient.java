@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,14 +25,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.metrics.ConnectorMeters;
+import org.buildduty.core.time.Backoff;
 import org.buildduty.core.time.Sleeper;
+import org.buildduty.core.time.Ticker;
 import org.buildduty.exec.http.OkHttpClients;
+import org.buildduty.exec.http.RetryAfter;
 
 /**
  * The few Client-Server API v3 calls the connector makes, over OkHttp. The access token goes only in the
- * {@code Authorization} header; path parameters are percent-encoded. A 429 waits for {@code Retry-After} (seconds)
- * or {@code retry_after_ms}, then repeats the same request, body and transaction id included; a 5xx or a lost
- * connection is repeated likewise where the caller allows it. Each 429 wait counts as a rate-limit wait in the
+ * {@code Authorization} header; path parameters are percent-encoded. A 429 waits for {@code Retry-After} (read by
+ * {@link RetryAfter}: seconds or an HTTP date) or else {@code retry_after_ms}, at most 5 minutes, then repeats the
+ * same request, body and transaction id included; a 5xx or a lost connection is repeated likewise where the caller
+ * allows it. Each 429 wait counts as a rate-limit wait in the
  * connector's meters.
  */
 final class MatrixClient {
@@ -46,20 +51,22 @@ final class MatrixClient {
     private final ObjectMapper mapper = new ObjectMapper();
     private final OkHttpClient http;
     private final HttpUrl base;
+    private final Ticker ticker;
     private final Sleeper sleeper;
     private final int maxRetries;
-    private final Duration retryBase;
+    private final Backoff retries;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final List<Call> inFlight = new ArrayList<>();
     private volatile String token;
     private volatile ConnectorMeters meters = ConnectorMeters.NONE;
 
-    MatrixClient(MatrixConfig cfg, Sleeper sleeper) {
+    MatrixClient(MatrixConfig cfg, Ticker ticker, Sleeper sleeper) {
         HttpUrl url = HttpUrl.get(cfg.homeserver().toString());
         this.base = url;
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.maxRetries = cfg.maxRetries();
-        this.retryBase = cfg.reconnectBase();
+        this.retries = Backoff.doubling(cfg.reconnectBase(), LONGEST_WAIT);
         this.token = cfg.accessToken().orElse(null);
         this.http = OkHttpClients.builder(cfg.syncTimeout().plusSeconds(15), Duration.ofSeconds(30))
                 .retryOnConnectionFailure(false)
@@ -245,9 +252,9 @@ final class MatrixClient {
     }
 
     private Duration retryAfter(Response r, JsonNode answer, int attempt) {
-        String header = r.header("Retry-After");
-        if (header != null && header.strip().matches("\\d{1,6}")) {
-            return cap(Duration.ofSeconds(Long.parseLong(header.strip())));
+        Optional<Duration> asked = RetryAfter.parse(r.header("Retry-After"), ticker.now());
+        if (asked.isPresent()) {
+            return cap(asked.get());
         }
         if (answer.path("retry_after_ms").canConvertToLong()) {
             return cap(Duration.ofMillis(Math.max(0, answer.path("retry_after_ms").asLong())));
@@ -256,7 +263,7 @@ final class MatrixClient {
     }
 
     private Duration backoff(int attempt) {
-        return cap(retryBase.multipliedBy(1L << Math.min(attempt, 10)));
+        return retries.delay(attempt);
     }
 
     private static Duration cap(Duration d) {

@@ -23,6 +23,7 @@ import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
 import org.buildduty.core.metrics.ConnectorMeters;
+import org.buildduty.core.time.Backoff;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
@@ -68,11 +69,10 @@ public final class MatrixConnector implements Connector {
     private final SyncTokenStore store;
     private final Ticker ticker;
     private final Sleeper sleeper;
-    private final DoubleSupplier random;
+    private final Backoff reconnects;
     private final MatrixClient client;
     private final Rooms rooms;
     private final CountDownLatch closing = new CountDownLatch(1);
-    private int attempts;
     private boolean loginTried;
     private volatile Thread syncThread;
     private volatile ConnectorMeters meters = ConnectorMeters.NONE;
@@ -87,8 +87,8 @@ public final class MatrixConnector implements Connector {
         this.store = Objects.requireNonNull(store, "store");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-        this.random = Objects.requireNonNull(random, "random");
-        this.client = new MatrixClient(cfg, sleeper);
+        this.reconnects = new Backoff(cfg.reconnectBase(), cfg.reconnectMax(), random);
+        this.client = new MatrixClient(cfg, ticker, sleeper);
         this.rooms = new Rooms(cfg.rooms());
     }
 
@@ -209,7 +209,7 @@ public final class MatrixConnector implements Connector {
                             cfg.id(), batch.history, cfg.catchUp());
                 }
                 if (!connected) {
-                    attempts = 0;
+                    reconnects.reset();
                     status.change(ConnectionChanged.State.CONNECTED, fresh ? "synced (history skipped)"
                             : "synced; resuming");
                 }
@@ -304,15 +304,9 @@ public final class MatrixConnector implements Connector {
 
     /** Waits out the backoff after a failure; false when closed meanwhile. */
     private boolean reconnectAfter(String why) {
-        long ceiling = cfg.reconnectBase().toMillis() << Math.min(attempts, 20);
-        if (ceiling <= 0 || ceiling > cfg.reconnectMax().toMillis()) {
-            ceiling = cfg.reconnectMax().toMillis();
-        }
-        attempts++;
-        double factor = 0.5 + 0.5 * Math.min(Math.max(random.getAsDouble(), 0), 0.999_999);
-        Duration wait = Duration.ofMillis(Math.round(ceiling * factor));
+        Duration wait = reconnects.next();
         status.change(ConnectionChanged.State.RECONNECTING, why + "; retrying in " + wait.toMillis() + " ms (attempt "
-                + attempts + ")");
+                + reconnects.attempts() + ")");
         try {
             return sleeper.sleep(wait, closing) && !status.closed();
         } catch (InterruptedException e) {

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.chat.ConnectionChanged;
+import org.buildduty.core.time.Backoff;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
@@ -31,7 +32,8 @@ import org.buildduty.core.time.Ticker;
 final class EventPoller {
     private static final Logger LOG = LoggerFactory.getLogger(EventPoller.class);
     private static final Duration DEFAULT_LONG_POLL = Duration.ofSeconds(90);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** Waits after failed calls: 1 s, doubling, up to 30 s. */
+    private static final Backoff BACKOFF = Backoff.doubling(Duration.ofSeconds(1), Duration.ofSeconds(30));
     private static final int PAGE = 100;
     private static final int MAX_PAGES = 50;
 
@@ -140,8 +142,7 @@ final class EventPoller {
             return true;
         }
         failures++;
-        Duration wait = Duration.ofSeconds(1L << Math.min(failures - 1, 5));
-        wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+        Duration wait = BACKOFF.delay(failures - 1);
         owner.state(ConnectionChanged.State.RECONNECTING, e.describe() + "; retrying in " + wait.toMillis()
                 + " ms (attempt " + failures + ")");
         sleeper.sleep(wait);

@@ -77,7 +77,7 @@ public final class ZulipConnector implements Connector {
         this.status = new ConnectionStatus("Zulip", cfg.id());
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-        this.http = new ZulipHttp(cfg);
+        this.http = new ZulipHttp(cfg, ticker);
         try {
             ZulipConfiguration zc = new ZulipConfiguration(new URL(cfg.site().toString()), cfg.email(),
                     cfg.apiKey());

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +28,9 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
+import org.buildduty.core.time.Ticker;
 import org.buildduty.exec.http.OkHttpClients;
+import org.buildduty.exec.http.RetryAfter;
 
 /**
  * The one HTTP path to the Zulip server, on OkHttp: Basic auth in the Authorization header (never in a URL),
@@ -37,13 +41,17 @@ import org.buildduty.exec.http.OkHttpClients;
 final class ZulipHttp implements ZulipHttpClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String USER_AGENT = "buildduty/0.1 (ChatOps bot)";
+    /** The longest {@code retry-after} honoured. */
+    private static final Duration LONGEST_WAIT = Duration.ofHours(1);
 
     private final HttpUrl base;
     private final String auth;
     private final OkHttpClient client;
+    private final Ticker ticker;
     private final Set<Call> running = ConcurrentHashMap.newKeySet();
 
-    ZulipHttp(ZulipConfig cfg) {
+    ZulipHttp(ZulipConfig cfg, Ticker ticker) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         String site = cfg.site().toString();
         this.base = HttpUrl.get(site.endsWith("/") ? site : site + "/").resolve("api/v1/");
         this.auth = "Basic " + Base64.getEncoder().encodeToString(
@@ -101,7 +109,7 @@ final class ZulipHttp implements ZulipHttpClient {
         }
     }
 
-    private static ZulipError error(Response response, String text) {
+    private ZulipError error(Response response, String text) {
         int status = response.code();
         JsonNode node = null;
         try {
@@ -112,21 +120,12 @@ final class ZulipHttp implements ZulipHttpClient {
         String code = node != null && node.hasNonNull("code") ? node.get("code").asText() : null;
         String msg = node != null && node.hasNonNull("msg") ? node.get("msg").asText()
                 : "unexpected answer (" + text.length() + " bytes, not Zulip JSON)";
-        Duration retry = null;
-        if (node != null && node.has("retry-after") && node.get("retry-after").isNumber()) {
-            retry = seconds(node.get("retry-after").asDouble());
-        } else if (response.header("Retry-After") != null) {
-            try {
-                retry = seconds(Double.parseDouble(response.header("Retry-After").strip()));
-            } catch (NumberFormatException e) {
-                retry = null;
-            }
+        Optional<Duration> asked = RetryAfter.seconds(node == null ? null : node.get("retry-after"));
+        if (asked.isEmpty()) {
+            asked = RetryAfter.parse(response.header("Retry-After"), ticker.now());
         }
+        Duration retry = asked.map(d -> d.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : d).orElse(null);
         return new ZulipError(status, code, msg, retry, null);
-    }
-
-    private static Duration seconds(double s) {
-        return Duration.ofNanos((long) Math.ceil(Math.max(0, Math.min(s, 3600)) * 1e9));
     }
 
     /** Aborts the calls in flight (the blocked long poll), for a quick close. */

@@ -77,41 +77,6 @@ class IrcPartsTest {
     }
 
     @Test
-    void tokenBucketGivesABurstThenOnePerInterval() {
-        FakeTicker ticker = new FakeTicker();
-        TokenBucket b = new TokenBucket(4, Duration.ofMillis(600), ticker.now());
-        for (int i = 0; i < 4; i++) {
-            assertThat(b.tryTake(ticker.now())).isTrue();
-        }
-        assertThat(b.tryTake(ticker.now())).isFalse();
-        assertThat(b.untilNext(ticker.now())).isEqualTo(Duration.ofMillis(600));
-        ticker.advance(Duration.ofMillis(300));
-        assertThat(b.untilNext(ticker.now())).isEqualTo(Duration.ofMillis(300));
-        ticker.advance(Duration.ofMillis(300));
-        assertThat(b.tryTake(ticker.now())).isTrue();
-        assertThat(b.tryTake(ticker.now())).isFalse();
-        ticker.advance(Duration.ofHours(1));
-        assertThat(b.available(ticker.now())).isEqualTo(4.0);
-    }
-
-    @Test
-    void backoffDoublesWithJitterUpToTheCeilingAndResets() {
-        double[] r = {0.0};
-        Backoff b = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(10), () -> r[0]);
-        assertThat(b.next()).isEqualTo(Duration.ofMillis(500));
-        assertThat(b.next()).isEqualTo(Duration.ofMillis(1000));
-        assertThat(b.next()).isEqualTo(Duration.ofMillis(2000));
-        r[0] = 0.999_999_9;
-        assertThat(b.next()).isBetween(Duration.ofMillis(7999), Duration.ofMillis(8000));
-        assertThat(b.next()).isBetween(Duration.ofMillis(9999), Duration.ofMillis(10_000));
-        assertThat(b.next()).isBetween(Duration.ofMillis(9999), Duration.ofMillis(10_000));
-        assertThat(b.attempts()).isEqualTo(6);
-        b.reset();
-        r[0] = 0.5;
-        assertThat(b.next()).isEqualTo(Duration.ofMillis(750));
-    }
-
-    @Test
     void pacerSendsCommandsFirstThenMessagesAtTheBucketPace() {
         FakeTicker ticker = new FakeTicker();
         OutputPacer p = new OutputPacer(ticker, 3, Duration.ofSeconds(1), 100);

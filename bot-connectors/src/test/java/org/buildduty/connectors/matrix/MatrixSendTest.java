@@ -7,6 +7,8 @@ import static org.buildduty.connectors.matrix.MatrixFixture.ROOM;
 import static org.buildduty.connectors.matrix.MatrixFixture.TOKEN;
 
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -123,6 +125,20 @@ class MatrixSendTest {
 
         c.send(OPS, "next");
         assertThat(fx.hs.sent()).extracting(FakeMatrixServer.Sent::txnId).doesNotHaveDuplicates().hasSize(2);
+    }
+
+    @Test
+    void aRetryAfterHeaderWithAFractionOrADateIsReadLikeTheOtherClients() {
+        fx.hs.rateLimitSends(1, 1500, "0.75");
+        c.send(OPS, "fraction");
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(fx.ticker.now().plusSeconds(12)
+                .atOffset(ZoneOffset.UTC));
+        fx.hs.rateLimitSends(1, 1500, date);
+        c.send(OPS, "date");
+        fx.hs.rateLimitSends(1, 1500, "2");
+        c.send(OPS, "seconds");
+        assertThat(fx.sleeper.waits).containsExactly(Duration.ofMillis(750), Duration.ofSeconds(12),
+                Duration.ofSeconds(2));
     }
 
     @Test

@@ -103,6 +103,7 @@ public final class FakeMatrixServer implements AutoCloseable {
     private String loginToken;
     private int rateLimitedSends;
     private long retryAfterMs;
+    private String retryAfterHeader;
     private int droppedSendResponses;
     private int droppedSyncs;
     private int syncs;
@@ -222,8 +223,14 @@ public final class FakeMatrixServer implements AutoCloseable {
 
     /** The next {@code n} sends are answered 429 {@code M_LIMIT_EXCEEDED} with {@code retry_after_ms}. */
     public synchronized void rateLimitSends(int n, long retryAfter) {
+        rateLimitSends(n, retryAfter, null);
+    }
+
+    /** As {@link #rateLimitSends(int, long)}, with this {@code Retry-After} header too (none when null). */
+    public synchronized void rateLimitSends(int n, long retryAfter, String header) {
         this.rateLimitedSends = n;
         this.retryAfterMs = retryAfter;
+        this.retryAfterHeader = header;
     }
 
     /** The next {@code n} sends are stored, but the connection is closed before the answer. */
@@ -448,8 +455,10 @@ public final class FakeMatrixServer implements AutoCloseable {
         sendAttempts.add(txnId);
         if (rateLimitedSends > 0) {
             rateLimitedSends--;
-            return fixture(429, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"error\":\"Too many requests\","
+            MockResponse limited = fixture(429, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"error\":\"Too many requests\","
                     + "\"retry_after_ms\":" + retryAfterMs + "}");
+            return retryAfterHeader == null ? limited
+                    : limited.newBuilder().setHeader("Retry-After", retryAfterHeader).build();
         }
         Room room = rooms.get(roomId);
         if (room == null || !room.joined) {

@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.time.Durations;
 
 /**
  * Reads the fields of one mapping in the configuration, recording every problem in the load's shared list and
@@ -36,7 +38,6 @@ public final class ConfigSection {
             "web_token");
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     private final ConfigNode node;
     private final ConfigContext ctx;
@@ -260,28 +261,20 @@ public final class ConfigSection {
         return Optional.empty();
     }
 
-    /** {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
+    /**
+     * A duration in the one grammar of {@link Durations#parseSetting}: {@code 500ms}, {@code 10s}, {@code 2m},
+     * {@code 1h30m}, {@code 7d}; a bare number is seconds.
+     */
     public Optional<Duration> duration(String key) {
         Optional<String> s = string(key);
         if (s.isEmpty()) {
             return Optional.empty();
         }
-        Matcher m = DURATION.matcher(s.get().strip());
-        if (!m.matches()) {
-            error(key, "\"" + s.get() + "\" is not a duration (e.g. 500ms, 10s, 2m, 1h)");
+        try {
+            return Optional.of(Durations.parseSetting(s.get()));
+        } catch (InvalidValueException e) {
+            error(key, e.getMessage());
             return Optional.empty();
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        switch (unit) {
-            case "ms":
-                return Optional.of(Duration.ofMillis(n));
-            case "m":
-                return Optional.of(Duration.ofMinutes(n));
-            case "h":
-                return Optional.of(Duration.ofHours(n));
-            default:
-                return Optional.of(Duration.ofSeconds(n));
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.time.Durations;
 
 /**
  * Checks a raw parameter value against its declared type and returns its canonical form, or throws one chat-safe

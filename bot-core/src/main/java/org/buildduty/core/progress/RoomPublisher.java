@@ -18,6 +18,7 @@ import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
 import org.buildduty.core.time.Ticker;
+import org.buildduty.core.time.TokenBucket;
 
 /**
  * Sends an operation's messages to one room at a pace the chat allows, coalescing what can be coalesced.
@@ -46,8 +47,7 @@ public final class RoomPublisher {
     private final Map<Object, MessageRef> statusRefs = new HashMap<>();
     private final Map<Object, Instant> lastStatusSent = new HashMap<>();
     private final Map<Object, Integer> dropped = new LinkedHashMap<>();
-    private double tokens;
-    private Instant lastRefill;
+    private final TokenBucket bucket;
 
     public RoomPublisher(Connector connector, ChatAddress room, Ticker ticker, Redactor redactor,
             Duration statusInterval) {
@@ -57,8 +57,7 @@ public final class RoomPublisher {
         this.redactor = redactor == null ? Redactor.NONE : redactor;
         this.caps = connector.capabilities();
         this.statusInterval = statusInterval;
-        this.tokens = Math.min(caps.burst(), 1_000_000);
-        this.lastRefill = ticker.now();
+        this.bucket = new TokenBucket(caps.burst(), caps.interval(), ticker.now());
     }
 
     /** The room this publisher writes to. */
@@ -117,10 +116,10 @@ public final class RoomPublisher {
      * refuses waits in the queue.
      */
     public synchronized void reply(List<String> lines) {
-        refill();
+        Instant now = ticker.now();
         int i = 0;
         while (i < lines.size() && safeSend(lines.get(i))) {
-            tokens = Math.max(tokens - 1, -caps.burst());
+            bucket.take(now);
             i++;
         }
         queue.addAll(lines.subList(i, lines.size()));
@@ -129,19 +128,18 @@ public final class RoomPublisher {
 
     /** Sends what the rate allows now. Returns the number of messages sent. */
     public synchronized int drain() {
-        refill();
+        Instant now = ticker.now();
         int sent = 0;
-        while (tokens >= 1 && !queue.isEmpty()) {
+        while (bucket.available(now) >= 1 && !queue.isEmpty()) {
             if (!safeSend(queue.peek())) {
                 break;
             }
             queue.poll();
-            tokens--;
+            bucket.take(now);
             sent++;
         }
-        Instant now = ticker.now();
         for (Map.Entry<Object, String> e : new LinkedHashMap<>(pendingStatus).entrySet()) {
-            if (tokens < 1 || !queue.isEmpty()) {
+            if (bucket.available(now) < 1 || !queue.isEmpty()) {
                 break;
             }
             Object key = e.getKey();
@@ -164,7 +162,7 @@ public final class RoomPublisher {
             }
             pendingStatus.remove(key);
             lastStatusSent.put(key, now);
-            tokens--;
+            bucket.take(now);
             sent++;
         }
         return sent;
@@ -178,20 +176,6 @@ public final class RoomPublisher {
     /** Messages waiting (notable and final lines, plus pending statuses). */
     public synchronized int backlog() {
         return queue.size() + pendingStatus.size();
-    }
-
-    private void refill() {
-        Instant now = ticker.now();
-        if (caps.interval().isZero()) {
-            tokens = Integer.MAX_VALUE;
-            lastRefill = now;
-            return;
-        }
-        long elapsed = Duration.between(lastRefill, now).toNanos();
-        if (elapsed > 0) {
-            tokens = Math.min(caps.burst(), tokens + (double) elapsed / caps.interval().toNanos());
-            lastRefill = now;
-        }
     }
 
     private boolean safeSend(String text) {

@@ -2,9 +2,7 @@ package org.buildduty.exec.http;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import okhttp3.Headers;
@@ -37,30 +35,19 @@ record Exchange(int status, String reason, byte[] body, JsonNode json, Headers h
     }
 
     /**
-     * How long a 429 or 503 asks to wait: the {@code Retry-After} header (seconds, fractions allowed as Zulip sends
-     * them, or an HTTP date), else a {@code retry-after} (seconds) or {@code retry_after_ms} member of a JSON body;
-     * null when none is given.
+     * How long a 429 or 503 asks to wait: the {@code Retry-After} header (read by {@link RetryAfter}: seconds,
+     * fractions allowed as Zulip sends them, or an HTTP date), else a {@code retry-after} (seconds) or
+     * {@code retry_after_ms} member of a JSON body; null when none is given. Waits are rounded to the millisecond.
      */
     Duration retryAfter(Instant now) {
         String h = headers.get("Retry-After");
         if (h != null) {
-            String s = h.strip();
-            Duration d = seconds(s);
-            if (d != null) {
-                return d;
-            }
-            try {
-                Duration until = Duration.between(now, ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME)
-                        .toInstant());
-                return until.isNegative() ? Duration.ZERO : until;
-            } catch (DateTimeParseException e) {
-                return null;
-            }
+            return RetryAfter.parse(h, now).orElse(null);
         }
         if (json != null && json.isObject()) {
-            JsonNode s = json.get("retry-after");
-            if (s != null && s.isNumber()) {
-                return seconds(s.asText());
+            Optional<Duration> s = RetryAfter.seconds(json.get("retry-after"));
+            if (s.isPresent()) {
+                return s.get();
             }
             JsonNode ms = json.get("retry_after_ms");
             if (ms != null && ms.canConvertToLong() && ms.asLong() >= 0) {
@@ -68,12 +55,5 @@ record Exchange(int status, String reason, byte[] body, JsonNode json, Headers h
             }
         }
         return null;
-    }
-
-    private static Duration seconds(String s) {
-        if (!s.matches("[0-9]{1,9}(\\.[0-9]{1,20})?")) {
-            return null;
-        }
-        return Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));
     }
 }

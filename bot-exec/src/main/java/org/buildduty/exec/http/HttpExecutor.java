@@ -19,6 +19,7 @@ import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.time.Backoff;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
@@ -54,8 +55,8 @@ public final class HttpExecutor implements StepExecutor {
     public static final int MAX_RATE_LIMITED = 5;
     /** The longest wait a {@code Retry-After} gets. */
     static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+    /** Waits between retries: 500 ms, doubling, up to 8 s. */
+    private static final Backoff BACKOFF = Backoff.doubling(Duration.ofMillis(500), Duration.ofSeconds(8));
 
     private final HttpCredentials credentials;
     private final Sleeper sleeper;
@@ -147,11 +148,11 @@ public final class HttpExecutor implements StepExecutor {
                     return failed(host, "rate limited; Retry-After " + HttpText.number(asked.toMillis())
                             + " s exceeds the step timeout", x, info);
                 }
-                wait = asked == null ? backoff(rateLimited) : min(asked, MAX_RETRY_AFTER);
+                wait = asked == null ? BACKOFF.delay(rateLimited) : min(asked, MAX_RETRY_AFTER);
                 rateLimited++;
                 why = "rate limited; retrying";
             } else if (args.idempotent() && retried < args.retries && retryable(x)) {
-                wait = backoff(retried);
+                wait = BACKOFF.delay(retried);
                 Duration asked = x.status() == 503 ? x.retryAfter(ticker.now()) : null;
                 if (asked != null && asked.compareTo(wait) > 0) {
                     wait = min(asked, MAX_RETRY_AFTER);
@@ -176,11 +177,6 @@ public final class HttpExecutor implements StepExecutor {
 
     private static boolean retryable(Exchange x) {
         return !x.answered() || x.status() == 502 || x.status() == 503 || x.status() == 504;
-    }
-
-    private static Duration backoff(int retry) {
-        Duration d = FIRST_BACKOFF.multipliedBy(1L << Math.min(retry, 10));
-        return min(d, MAX_BACKOFF);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -16,7 +16,7 @@ import javax.net.ssl.SSLException;
 
 import okhttp3.HttpUrl;
 
-import org.buildduty.core.param.Durations;
+import org.buildduty.core.time.Durations;
 
 /** The texts HTTP steps show: redacted URLs, status lines, body excerpts and I/O reasons. */
 final class HttpText {

@@ -8,7 +8,8 @@ import okhttp3.OkHttpClient;
  * The one place OkHttp clients are built, for the executors, the service clients and the connectors: 10 s to
  * connect, and the read and write timeouts the caller gives (each caller adds what is its own: a call timeout, no
  * retry on a failed connection, an interceptor). Rate limits (429 and {@code Retry-After}) are not handled here:
- * each caller waits its own way (see its Javadoc), as a step, a poll loop or a connector's send loop needs.
+ * each caller reads the value with {@link RetryAfter} and waits its own way (see its Javadoc), as a step, a poll
+ * loop or a connector's send loop needs.
  */
 public final class OkHttpClients {
     /** How long a client waits for a TCP (and TLS) connection. */

@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.buildduty.core.InvalidValueException;
-import org.buildduty.core.param.Durations;
+import org.buildduty.core.time.Durations;
 
 /** The arguments of a {@code wait_until} step, read and checked; problems go to a map of key → message. */
 final class WaitArgs {

@@ -1,4 +1,4 @@
-package org.buildduty.core.param;
+package org.buildduty.core.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,8 +61,33 @@ class DurationsTest {
     }
 
     @Test
+    void oneGrammarForTheConfigurationRunbooksAndChat() {
+        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parse("1s500ms")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Durations.parseSetting("1h30m")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Durations.parseSetting("7d")).isEqualTo(Duration.ofDays(7));
+        assertThat(Durations.parseSetting("1d2h3m4s")).isEqualTo(Durations.parse("1d2h3m4s"));
+        assertThatThrownBy(() -> Durations.parseSetting("30m1h")).hasMessageContaining("largest first");
+        assertThatThrownBy(() -> Durations.parse("1ms1s")).hasMessageContaining("largest first");
+        assertThatThrownBy(() -> Durations.parseSetting("soon"))
+                .hasMessage("not a duration: \"soon\" (use a number and a unit: 30s, 10m, 2h, 7d, 1h30m)");
+    }
+
+    @Test
+    void theConfigurationKeepsItsBareSecondsAndZero() {
+        assertThat(Durations.parseSetting("90")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Durations.parseSetting(" 2m ")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Durations.parseSetting("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parseSetting("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(Durations.parseSetting("0")).isZero();
+        assertThat(Durations.parseSetting("0s")).isZero();
+        assertThatThrownBy(() -> Durations.parseSetting("-5s")).isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> Durations.parseSetting("1.5h")).isInstanceOf(InvalidValueException.class);
+    }
+
+    @Test
     void compactRoundTrips() {
-        for (String s : new String[] {"30s", "10m", "1h30m", "7d", "1d2h3m4s"}) {
+        for (String s : new String[] {"30s", "10m", "1h30m", "7d", "1d2h3m4s", "1s500ms", "250ms"}) {
             assertThat(Durations.compact(Durations.parse(s))).isEqualTo(s);
         }
     }
