@@ -35,6 +35,7 @@ import org.buildduty.app.exec.StepKinds;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.app.web.WebServer;
 import org.buildduty.commands.announce.AnnounceCommands;
+import org.buildduty.commands.buildbot.BuildbotClient;
 import org.buildduty.commands.buildbot.BuildbotCommands;
 import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
@@ -55,14 +56,13 @@ import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
-import org.buildduty.commands.buildbot.BuildbotClient;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.metrics.BotMetrics;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.pipeline.Engine;
 import org.buildduty.core.pipeline.EngineBuilder;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.time.Ticker;
 
 /**

@@ -11,13 +11,13 @@ import java.util.regex.Pattern;
 
 import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.UsageException;
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;

@@ -15,6 +15,7 @@ import org.buildduty.core.chat.Identity;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.metrics.BotMetrics;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationState;

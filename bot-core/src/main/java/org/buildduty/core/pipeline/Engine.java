@@ -38,13 +38,13 @@ import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
-import org.buildduty.core.operation.Runner;
-import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.progress.Redactor;
 import org.buildduty.core.progress.RoomPublisher;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.time.Ticker;
 
 /**

@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.UserFacingException;
 import org.buildduty.core.approval.ApprovalGate;
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.ChatAddress;
@@ -35,16 +34,17 @@ import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalSink;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.metrics.MetricsSink;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.CompositeSink;
 import org.buildduty.core.progress.OperationReporter;
 import org.buildduty.core.progress.ProgressSink;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.time.Ticker;
 import org.buildduty.core.time.Times;
 

@@ -1,4 +1,4 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.time.Ticker;
 
