@@ -43,7 +43,6 @@ import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.progress.Redactor;
-import org.buildduty.core.progress.RoomPublisher;
 import org.buildduty.core.runner.Runner;
 import org.buildduty.core.time.Ticker;
 
@@ -100,8 +99,10 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.metrics = b.metrics;
         this.health = new Health(connectors, journal, ticker, b.reconnectBudget, metrics);
         this.gate = new ApprovalGate(journal, ticker, authorizer.roles(), metrics);
-        this.operations = new Operations(this, journal, runner, gate, ticker, authorizer.roles(), b.maxLiveOperations,
-                b.maxPendingApprovals);
+        Supplier<String> web = webUrl;
+        Operations.Settings shown = new Operations.Settings(prefix, registry, redactor, metrics, id -> link(web, id));
+        this.operations = new Operations(rooms, task -> afterReply(dispatch, task), shown, journal, runner, gate,
+                ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals);
         this.dispatcher = new Dispatcher(this, registry, authorizer, operations, metrics);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
         metrics.bindLiveOperations(() -> BotMetrics.countByState(
@@ -205,7 +206,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     }
 
     /** Runs a task on the dispatch thread after the current message's answer was queued (inline when stopping). */
-    void afterReply(Runnable task) {
+    private static void afterReply(ExecutorService dispatch, Runnable task) {
         try {
             dispatch.execute(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -214,15 +215,8 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     }
 
     /** Sends direct answers to a room, through its publisher. */
-    void reply(ChatAddress room, List<String> lines) {
-        if (!lines.isEmpty()) {
-            publisher(room).ifPresent(p -> p.reply(lines));
-        }
-    }
-
-    /** The publisher of a room, created on first use; empty if its connector is unknown. */
-    Optional<RoomPublisher> publisher(ChatAddress room) {
-        return rooms.publisher(room);
+    private void reply(ChatAddress room, List<String> lines) {
+        rooms.reply(room, lines);
     }
 
     /** Waits until every queued message was handled and every queued line was sent, or the timeout passes. */
@@ -330,10 +324,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     @Override
     public String deny(OperationId id, Identity who, String reason) {
-        Operation op = gate.deny(id, who, reason);
-        operations.forget(op.id());
-        return op.title() + " denied by " + who.principal()
-                + (reason == null || reason.isBlank() ? "" : ": " + reason.strip()) + "; it will not run";
+        return operations.deny(id, who, reason);
     }
 
     @Override
@@ -354,6 +345,11 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     @Override
     public String link(OperationId id) {
+        return link(webUrl, id);
+    }
+
+    /** The web page's address of an operation; empty without a web page. */
+    private static String link(Supplier<String> webUrl, OperationId id) {
         String base = webUrl.get();
         base = base == null ? "" : base.replaceAll("/+$", "");
         return base.isEmpty() ? "" : base + "/ops/" + id.value();
@@ -384,11 +380,6 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     @Override
     public ChatAddress openThread(ChatAddress room, String title, String firstText, String rootMessageId) {
         return rooms.openThread(room, title, firstText, rootMessageId);
-    }
-
-    /** True if the room's chat has threads, so an operation gets its own. */
-    boolean threaded(ChatAddress room) {
-        return rooms.threaded(room);
     }
 
     /** The bot's meters. */
