@@ -208,7 +208,7 @@ final class Bot implements AutoCloseable {
             Web web = new Web(cfg.bot().web(), cfg.bot().webToken().map(t -> t.reveal()), cfg.bot().webUrl(), gc,
                     boundUrl);
             Runner runner = Runner.builder().executors(executors).ticker(ticker).maxConcurrentHostRuns(32)
-                    .defaultStepTimeout(Duration.ofMinutes(30)).timerPeriod(Duration.ofMillis(250))
+                    .defaultStepTimeout(Duration.ofMinutes(30)).timerPeriod(Duration.ZERO)
                     .closeGrace(Duration.ofSeconds(30)).build();
             Bot[] self = new Bot[1];
             EngineBuilder eb = Engine.builder().registry(commands).authorizer(new Authorizer(roles,

@@ -88,6 +88,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.journal = Objects.requireNonNull(b.journal, "journal");
         this.services = List.copyOf(b.services);
         this.runner = Objects.requireNonNull(b.runner, "runner");
+        runner.checkTimersFromCaller();
         this.ticker = Objects.requireNonNull(b.ticker, "ticker");
         this.inventory = b.inventory;
         this.prefix = b.prefix;
@@ -129,7 +130,11 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         }
     }
 
-    /** Runs the periodic work once: expiries and paced output. Timers call it; tests may call it directly. */
+    /**
+     * Runs the periodic work once: approval expiries, the runner's timeouts and stuck notices, the services' ticks and
+     * paced output. The engine's one timer calls it every 100 ms (the runner has none of its own under an engine);
+     * tests may call it directly.
+     */
     public void tick() {
         try {
             operations.expireDue();

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +153,32 @@ class EngineTest {
             engine.start();
             assertThat(chatStartedFirst.get()).as("the connector was started before the service").isFalse();
             assertThat(chat.started()).isTrue();
+        }
+    }
+
+    @Test
+    void theEngineTickIsTheOneTimerOfItsRunner() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        fake.byDefault(FakeExecutor.script().awaitCancel());
+        Runner runner = Runner.builder().executor(fake).ticker(ticker).timerPeriod(Duration.ofMillis(5)).build();
+        try (Engine engine = Engine.builder().connector(new FakeConnector("chat", Capabilities.terminal(), ticker))
+                .registry(new CommandRegistry())
+                .authorizer(new Authorizer(new RoleResolver(Map.of(), Set.of(), Set.of()), true))
+                .journal(new InMemoryJournal()).runner(runner).ticker(ticker).build()) {
+            StepSpec slow = new StepSpec("slow", "fake", Map.of(), List.of("bm01"), 1, Duration.ofMinutes(1), null,
+                    OnHostFailure.STOP, null);
+            Operation op = new Operation(new OperationId(1), new OperationPlan("demo", Map.of(), List.of(slow),
+                    ApprovalPolicy.NONE, "hosts"), Identity.parse("chat:alice"), ChatAddress.of("chat", "#ops"),
+                    ticker.now(), OperationState.QUEUED);
+            CompletableFuture<OperationState> end = runner.submit(op, null);
+            fake.awaitRunning(1, Duration.ofSeconds(5));
+
+            ticker.advance(Duration.ofMinutes(1));
+            Thread.sleep(100); // twenty periods of the timer the runner was built with
+
+            assertThat(end).as("only the engine's tick checks the runner's timeouts").isNotDone();
+            engine.tick();
+            assertThat(end.get(5, TimeUnit.SECONDS)).isEqualTo(OperationState.FAILED);
         }
     }
 

@@ -162,6 +162,25 @@ class RunnerTimersTest {
     }
 
     @Test
+    void aRunnerWhoseTimersTheCallerChecksRunsNoTimerOfItsOwn() throws Exception {
+        runner.close();
+        runner = Runner.builder().executor(fake).ticker(ticker).timerPeriod(Duration.ofMillis(5)).build();
+        runner.checkTimersFromCaller();
+        fake.byDefault(FakeExecutor.script().awaitCancel());
+        CompletableFuture<OperationState> f = runner.submit(
+                op(27, step("slow").hosts("bm01").timeout(Duration.ofMinutes(1))), sink);
+        fake.awaitRunning(1, WAIT);
+
+        ticker.advance(Duration.ofMinutes(1));
+        Thread.sleep(100); // twenty periods of the timer the runner was built with
+
+        assertThat(f).as("nothing but the caller's check times it out").isNotDone();
+        runner.checkTimers();
+        assertThat(await(f)).isEqualTo(OperationState.FAILED);
+        assertThat(sink.events("HostFinished")).containsExactly("HostFinished 0 bm01 TIMED_OUT");
+    }
+
+    @Test
     void rollbackHostRunsHaveTheirOwnTimeout() throws Exception {
         fake.onStep("break", FakeExecutor.script().fail(1));
         fake.onStep("undo", FakeExecutor.script().awaitCancel());
