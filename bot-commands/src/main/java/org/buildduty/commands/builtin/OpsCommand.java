@@ -25,7 +25,7 @@ final class OpsCommand implements CommandHandler {
             lines.add("no operations pending or running");
         }
         if (ctx.args().flag("recent")) {
-            for (OperationRecord r : ctx.bot().journal().recent(10, Long.MAX_VALUE)) {
+            for (OperationRecord r : ctx.bot().history().recent(10, Long.MAX_VALUE)) {
                 if (r.state().isTerminal()) {
                     lines.add(r.plan().kind() + " " + r.id() + " by " + r.requester().principal() + " · "
                             + r.state().label() + (r.endedAt() == null ? "" : " at " + Times.clock(r.endedAt())));

@@ -115,13 +115,13 @@ public final class DiskCommands {
     /** The result of the latest successful dry run of the same host, path and age within the hour. */
     private static Optional<String> dryRun(CommandContext ctx, Map<String, String> params) {
         Instant since = ctx.bot().ticker().now().minus(DRY_RUN_VALID);
-        for (OperationRecord r : ctx.bot().journal().recent(100, Long.MAX_VALUE)) {
+        for (OperationRecord r : ctx.bot().history().recent(100, Long.MAX_VALUE)) {
             Map<String, String> p = r.plan().params();
             if (r.plan().kind().equals("disk clean") && r.state() == OperationState.SUCCEEDED
                     && "dry-run".equals(p.get("mode")) && params.get("host").equals(p.get("host"))
                     && params.get("path").equals(p.get("path")) && params.get("older-than").equals(p.get("older-than"))
                     && r.endedAt() != null && r.endedAt().isAfter(since)) {
-                for (HostRunRecord h : ctx.bot().journal().hostRuns(r.id())) {
+                for (HostRunRecord h : ctx.bot().history().hostRuns(r.id())) {
                     if (h.result() != null && !h.rollback()) {
                         String line = h.result().lastLine();
                         int colon = line.indexOf(": ");

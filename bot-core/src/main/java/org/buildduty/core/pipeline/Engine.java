@@ -38,6 +38,8 @@ import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.JournalHistory;
+import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
@@ -318,7 +320,12 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     }
 
     @Override
-    public Journal journal() {
+    public JournalHistory history() {
+        return journal;
+    }
+
+    @Override
+    public StateRecords stateRecords() {
         return journal;
     }
 
