@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.buildduty.core.UserFacingException;
+import org.buildduty.core.approval.ApprovalWording;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandHandler;
 import org.buildduty.core.command.Outcome;
@@ -38,9 +39,7 @@ final class OpCommand implements CommandHandler {
         }
         for (ApprovalRecord a : ctx.bot().history().approvals(id)) {
             if (a.kind() != ApprovalRecord.Kind.REQUESTED) {
-                lines.add("  " + a.kind().name().toLowerCase(java.util.Locale.ROOT) + (a.who() == null ? ""
-                        : " by " + a.who()) + " at " + Times.clock(a.at())
-                        + (a.reason().isEmpty() ? "" : ": " + a.reason()));
+                lines.add("  " + ApprovalWording.event(a));
             }
         }
         Map<Integer, List<HostRunRecord>> byStep = new TreeMap<>();

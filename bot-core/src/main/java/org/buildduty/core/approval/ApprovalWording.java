@@ -1,16 +1,19 @@
 package org.buildduty.core.approval;
 
 import java.util.List;
+import java.util.Locale;
 
 import org.buildduty.core.chat.Identity;
+import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.time.Times;
 
 /**
  * Every line the bot says about approval, in one place: the request with how to approve it, an approval counted or
- * complete, a denial, an expiry, a request withdrawn by cancelling it, and an approved plan that is not run after
- * all. Times are shown as the room's clock ({@link Times#clock}).
+ * complete, a denial, an expiry, a request withdrawn by cancelling it, an approved plan that is not run after all,
+ * where a pending request stands, and a journaled approval event. Times are shown as the room's clock
+ * ({@link Times#clock}).
  *
  * <pre>{@code
  * reconfig #17 by alice: fleet=web — approve with "!approve 17" (1 of role ops, not alice; expires 14:05) · steps: ...
@@ -79,6 +82,19 @@ public final class ApprovalWording {
     /** A request that expired unapproved, said in the room it came from. */
     public static String expired(PendingApproval p) {
         return p.operation().title() + " expired: no approval by " + Times.clock(p.expiresAt()) + "; it will not run";
+    }
+
+    /** Where a pending request stands, as {@code ops} lists it: {@code 1 of 2 of role ops; expires 14:05}. */
+    public static String status(PendingApproval p) {
+        ApprovalPolicy policy = p.operation().plan().approval();
+        return p.approvedBy().size() + " of " + policy.required() + " of role " + policy.role() + "; expires "
+                + Times.clock(p.expiresAt());
+    }
+
+    /** One journaled approval event, as {@code op} lists it: {@code approved by irc:bob at 14:02}. */
+    public static String event(ApprovalRecord a) {
+        return a.kind().name().toLowerCase(Locale.ROOT) + (a.who() == null ? "" : " by " + a.who()) + " at "
+                + Times.clock(a.at()) + (a.reason().isEmpty() ? "" : ": " + a.reason());
     }
 
     /** A request withdrawn by cancelling it before it ran. */
