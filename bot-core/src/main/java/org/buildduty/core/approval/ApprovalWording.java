@@ -16,11 +16,11 @@ import org.buildduty.core.time.Times;
  * ({@link Times#clock}).
  *
  * <pre>{@code
- * reconfig #17 by alice: fleet=web — approve with "!approve 17" (1 of role ops, not alice; expires 14:05) · steps: ...
- * reconfig #17: approval by bob counted (1 of 2; expires 14:05)
+ * reconfig #17 by alice: fleet=web — approve with "!approve 17" (1 of role ops, not alice; expires 14:05Z)
+ * reconfig #17: approval by bob counted (1 of 2; expires 14:05Z)
  * reconfig #17 approved by bob, carol; running
  * reconfig #17 denied by bob: not during the freeze; it will not run
- * reconfig #17 expired: no approval by 14:05; it will not run
+ * reconfig #17 expired: no approval by 14:05Z; it will not run
  * }</pre>
  */
 public final class ApprovalWording {
@@ -84,14 +84,14 @@ public final class ApprovalWording {
         return p.operation().title() + " expired: no approval by " + Times.clock(p.expiresAt()) + "; it will not run";
     }
 
-    /** Where a pending request stands, as {@code ops} lists it: {@code 1 of 2 of role ops; expires 14:05}. */
+    /** Where a pending request stands, as {@code ops} lists it: {@code 1 of 2 of role ops; expires 14:05Z}. */
     public static String status(PendingApproval p) {
         ApprovalPolicy policy = p.operation().plan().approval();
         return p.approvedBy().size() + " of " + policy.required() + " of role " + policy.role() + "; expires "
                 + Times.clock(p.expiresAt());
     }
 
-    /** One journaled approval event, as {@code op} lists it: {@code approved by irc:bob at 14:02}. */
+    /** One journaled approval event, as {@code op} lists it: {@code approved by irc:bob at 14:02Z}. */
     public static String event(ApprovalRecord a) {
         return a.kind().name().toLowerCase(Locale.ROOT) + (a.who() == null ? "" : " by " + a.who()) + " at "
                 + Times.clock(a.at()) + (a.reason().isEmpty() ? "" : ": " + a.reason());
