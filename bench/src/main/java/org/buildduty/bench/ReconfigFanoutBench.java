@@ -15,8 +15,8 @@ import java.util.Random;
 import java.util.Set;
 
 import org.buildduty.core.operation.OnHostFailure;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.exec.ssh.SshExecutor;
 import org.buildduty.exec.ssh.SshHosts;
 import org.buildduty.exec.ssh.SshOptions;

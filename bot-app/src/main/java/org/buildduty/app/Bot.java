@@ -59,9 +59,9 @@ import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.metrics.BotMetrics;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.pipeline.Engine;
 import org.buildduty.core.pipeline.EngineBuilder;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.time.Ticker;
 
 /**
@@ -207,7 +207,7 @@ final class Bot implements AutoCloseable {
             Web web = new Web(cfg.bot().web(), cfg.bot().webToken().map(t -> t.reveal()), cfg.bot().webUrl(), gc,
                     boundUrl);
             Runner runner = Runner.builder().executors(executors).ticker(ticker).maxConcurrentHostRuns(32)
-                    .defaultStepTimeout(Duration.ofMinutes(30)).timerPeriod(Duration.ofMillis(250))
+                    .defaultStepTimeout(Duration.ofMinutes(30)).timerPeriod(Duration.ZERO)
                     .closeGrace(Duration.ofSeconds(30)).build();
             Bot[] self = new Bot[1];
             EngineBuilder eb = Engine.builder().registry(commands).authorizer(new Authorizer(roles,

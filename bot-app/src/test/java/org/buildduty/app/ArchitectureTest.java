@@ -1,6 +1,7 @@
 package org.buildduty.app;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -18,15 +19,18 @@ import org.junit.jupiter.api.Test;
 import org.buildduty.app.archfixture.WebLibraryFixture;
 import org.buildduty.commands.archfixture.CommandsFixture;
 import org.buildduty.connectors.archfixture.ConnectorsFixture;
+import org.buildduty.core.archcyclefixture.CycleBackFixture;
 import org.buildduty.core.archfixture.CoreExecutorLibraryFixture;
 import org.buildduty.core.archfixture.CoreFixture;
+import org.buildduty.core.archfixture.CycleFixture;
 import org.buildduty.exec.archfixture.ExecFixture;
 
 /**
  * Module boundaries, checked on the main classes of every module (bot-app's test classpath holds them all):
- * bot-core uses no other module and no connector or executor library; the executors (bot-exec) know only
- * bot-core; commands and connectors do not know each other or the app. The fixtures in the
- * {@code *.archfixture} test packages break each rule on purpose, so a rule that can no longer fail is noticed.
+ * bot-core uses no other module and no connector or executor library, and its packages form no cycle; the
+ * executors (bot-exec) know only bot-core; commands and connectors do not know each other or the app. The fixtures
+ * in the {@code *.archfixture} test packages break each rule on purpose, so a rule that can no longer fail is
+ * noticed.
  */
 class ArchitectureTest {
 
@@ -90,6 +94,16 @@ class ArchitectureTest {
             .because("only the web page (org.buildduty.app.web) uses Javalin and Jetty")
             .allowEmptyShould(false);
 
+    /**
+     * bot-core's packages depend on each other in one direction only (model → executor SPI → progress → runner,
+     * journal → approval → command → pipeline), so each can be read, tested and changed from the bottom up.
+     */
+    static final ArchRule CORE_PACKAGES_ARE_FREE_OF_CYCLES = slices()
+            .matching("org.buildduty.core.(*)..")
+            .should().beFreeOfCycles()
+            .because("a package cycle inside bot-core means neither package can be understood without the other")
+            .allowEmptyShould(false);
+
     @Test
     void importsMainClassesButNoTestClasses() {
         assertThat(MAIN_CLASSES.contain("org.buildduty.core.BuilddutyException")).isTrue();
@@ -105,6 +119,11 @@ class ArchitectureTest {
         EXEC_KNOWS_ONLY_CORE.check(MAIN_CLASSES);
         EXECUTOR_LIBRARIES_STAY_IN_THEIR_EXECUTORS.check(MAIN_CLASSES);
         WEB_LIBRARIES_STAY_IN_WEB.check(MAIN_CLASSES);
+    }
+
+    @Test
+    void corePackagesAreFreeOfCycles() {
+        CORE_PACKAGES_ARE_FREE_OF_CYCLES.check(MAIN_CLASSES);
     }
 
     @Test
@@ -129,6 +148,12 @@ class ArchitectureTest {
         assertViolation(COMMANDS_IGNORE_CONNECTORS_AND_APP, CommandsFixture.class, ConnectorsFixture.class);
         assertViolation(CONNECTORS_IGNORE_COMMANDS_AND_APP, ConnectorsFixture.class, CommandsFixture.class);
         assertViolation(WEB_LIBRARIES_STAY_IN_WEB, WebLibraryFixture.class, io.javalin.Javalin.class);
+
+        EvaluationResult cycle = CORE_PACKAGES_ARE_FREE_OF_CYCLES.evaluate(
+                new ClassFileImporter().importClasses(CycleFixture.class, CycleBackFixture.class));
+        assertThat(cycle.hasViolation()).as("a cycle between two core packages breaks the cycle rule").isTrue();
+        assertThat(cycle.getFailureReport().getDetails())
+                .anySatisfy(line -> assertThat(line).contains("archfixture").contains("archcyclefixture"));
     }
 
     @Test

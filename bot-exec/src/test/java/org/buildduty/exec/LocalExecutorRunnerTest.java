@@ -12,17 +12,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.StepOutcome;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.testing.RecordingProgressSink;
 
 /** The runner driving real local processes. */

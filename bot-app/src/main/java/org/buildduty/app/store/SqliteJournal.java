@@ -40,7 +40,8 @@ import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.time.Ticker;
 
 /**
- * The {@link Journal} in one SQLite file (WAL, {@code synchronous=FULL}, foreign keys on), used by one bot at a time.
+ * The {@link Journal} in one SQLite file (WAL, {@code synchronous=FULL}, foreign keys on), used by one bot at a time,
+ * in all three roles: the engine's writes, the history commands and the web page read, and the state records.
  *
  * <p>Durability: every state change, id allocation, host run and approval is committed (and fsynced) before its
  * method returns. Output lines are the one exception: they are buffered for at most {@value #FLUSH_MILLIS} ms or

@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.journal.ApprovalRecord;
-import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalHistory;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.pipeline.Engine;
@@ -31,7 +31,7 @@ final class IndexPage {
 
     /** The page of operations with ids below {@code before} ({@code Long.MAX_VALUE} for the newest). */
     String render(long before) {
-        Journal journal = engine.journal();
+        JournalHistory journal = engine.history();
         Instant now = engine.ticker().now();
         StringBuilder body = new StringBuilder(8192);
         body.append("<h1>Operations</h1>\n");
@@ -65,7 +65,7 @@ final class IndexPage {
                 .append("<th>created</th></tr></thead>\n<tbody>\n");
         Redactor secrets = engine.secrets();
         for (OperationRecord r : ops) {
-            OpView v = OpView.of(r, engine.journal().hostRuns(r.id()), secrets);
+            OpView v = OpView.of(r, engine.history().hostRuns(r.id()), secrets);
             long n = r.id().value();
             sb.append("<tr data-op=\"").append(n).append("\"><td><a href=\"/ops/").append(n).append("\">#")
                     .append(n).append("</a></td><td>").append(Html.esc(secrets.redact(r.plan().kind())));
@@ -85,7 +85,7 @@ final class IndexPage {
 
     /** Who approved, and how many approvals are still missing while it waits. */
     private String approvers(OperationRecord r) {
-        String who = engine.journal().approvals(r.id()).stream()
+        String who = engine.history().approvals(r.id()).stream()
                 .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
                 .map(a -> a.who().principal()).collect(Collectors.joining(", "));
         if (r.state() == OperationState.PENDING_APPROVAL) {

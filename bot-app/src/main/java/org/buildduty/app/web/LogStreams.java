@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalHistory;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.operation.OperationId;
@@ -59,7 +59,7 @@ final class LogStreams {
 
     /** {@code /ops/<id>/log}: every line, oldest first, {@code host: text} for lines from a host. */
     void log(Context ctx, OperationRecord op) throws IOException {
-        Journal journal = engine.journal();
+        JournalHistory journal = engine.history();
         Redactor secrets = engine.secrets();
         HttpServletResponse res = ctx.res();
         res.setStatus(200);
@@ -102,7 +102,7 @@ final class LogStreams {
     }
 
     private void stream(Context ctx, OperationId id, long from) throws IOException, InterruptedException {
-        Journal journal = engine.journal();
+        JournalHistory journal = engine.history();
         Redactor secrets = engine.secrets();
         HttpServletResponse res = ctx.res();
         res.setStatus(200);

@@ -30,7 +30,7 @@ final class OperationPage {
 
     String render(OperationRecord op) {
         Redactor secrets = engine.secrets();
-        OpView v = OpView.of(op, engine.journal().hostRuns(op.id()), secrets);
+        OpView v = OpView.of(op, engine.history().hostRuns(op.id()), secrets);
         Instant now = engine.ticker().now();
         long n = op.id().value();
         String title = secrets.redact(op.plan().kind()) + " #" + n;
@@ -92,7 +92,7 @@ final class OperationPage {
                     .append(Html.esc(OpView.stamp(p.expiresAt()))));
             sb.append("</p>\n");
         }
-        List<ApprovalRecord> events = engine.journal().approvals(op.id());
+        List<ApprovalRecord> events = engine.history().approvals(op.id());
         if (events.isEmpty()) {
             sb.append("<p class=\"empty\">none</p>\n");
             return;

@@ -18,12 +18,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.metrics.BotMetrics;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.ChatAddress;
@@ -32,12 +31,13 @@ import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.journal.Journal;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.pipeline.Engine;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.InMemoryJournal;
 

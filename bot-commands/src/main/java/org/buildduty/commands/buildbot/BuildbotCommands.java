@@ -3,8 +3,8 @@ package org.buildduty.commands.buildbot;
 import java.time.Duration;
 import java.util.Map;
 
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.command.CommandRules;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.time.Ticker;
 
 /**

@@ -9,12 +9,12 @@ import java.util.regex.Pattern;
 
 import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.UsageException;
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.command.ApprovalRecheck;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.command.ParsedArgs;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;

@@ -3,11 +3,11 @@ package org.buildduty.commands.builtin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 import org.buildduty.core.UserFacingException;
+import org.buildduty.core.approval.ApprovalWording;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandHandler;
 import org.buildduty.core.command.Outcome;
@@ -27,7 +27,7 @@ final class OpCommand implements CommandHandler {
     @Override
     public Outcome handle(CommandContext ctx) {
         OperationId id = BuiltinCommands.id(ctx, 0);
-        OperationRecord r = ctx.bot().journal().operation(id)
+        OperationRecord r = ctx.bot().history().operation(id)
                 .orElseThrow(() -> new UserFacingException("no operation " + id));
         List<String> lines = new ArrayList<>();
         String took = r.startedAt() == null ? "" : " · " + Times.elapsed(Duration.between(r.startedAt(),
@@ -37,15 +37,13 @@ final class OpCommand implements CommandHandler {
         if (!r.detail().isEmpty()) {
             lines.add("  " + r.detail());
         }
-        for (ApprovalRecord a : ctx.bot().journal().approvals(id)) {
+        for (ApprovalRecord a : ctx.bot().history().approvals(id)) {
             if (a.kind() != ApprovalRecord.Kind.REQUESTED) {
-                lines.add("  " + a.kind().name().toLowerCase(Locale.ROOT) + (a.who() == null ? ""
-                        : " by " + a.who()) + " at " + Times.clock(a.at())
-                        + (a.reason().isEmpty() ? "" : ": " + a.reason()));
+                lines.add("  " + ApprovalWording.event(a));
             }
         }
         Map<Integer, List<HostRunRecord>> byStep = new TreeMap<>();
-        for (HostRunRecord h : ctx.bot().journal().hostRuns(id)) {
+        for (HostRunRecord h : ctx.bot().history().hostRuns(id)) {
             byStep.computeIfAbsent(h.rollback() ? -1 - h.stepIndex() : h.stepIndex(), k -> new ArrayList<>()).add(h);
         }
         List<StepSpec> steps = r.plan().steps();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.buildduty.core.approval.ApprovalWording;
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandHandler;
@@ -25,7 +26,7 @@ final class OpsCommand implements CommandHandler {
             lines.add("no operations pending or running");
         }
         if (ctx.args().flag("recent")) {
-            for (OperationRecord r : ctx.bot().journal().recent(10, Long.MAX_VALUE)) {
+            for (OperationRecord r : ctx.bot().history().recent(10, Long.MAX_VALUE)) {
                 if (r.state().isTerminal()) {
                     lines.add(r.plan().kind() + " " + r.id() + " by " + r.requester().principal() + " · "
                             + r.state().label() + (r.endedAt() == null ? "" : " at " + Times.clock(r.endedAt())));
@@ -40,9 +41,7 @@ final class OpsCommand implements CommandHandler {
                 .append(" · ").append(op.state().label());
         if (op.state() == OperationState.PENDING_APPROVAL) {
             ctx.bot().pendingApproval(op.id()).ifPresent((PendingApproval p) -> sb.append(" (")
-                    .append(p.approvedBy().size()).append(" of ").append(op.plan().approval().required())
-                    .append(" of role ").append(op.plan().approval().role()).append("; expires ")
-                    .append(Times.clock(p.expiresAt())).append(')'));
+                    .append(ApprovalWording.status(p)).append(')'));
         } else if (op.startedAt() != null) {
             sb.append(' ').append(Times.elapsed(Duration.between(op.startedAt(), ctx.bot().ticker().now())));
         }

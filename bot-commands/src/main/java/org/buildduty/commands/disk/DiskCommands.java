@@ -11,13 +11,13 @@ import java.util.regex.Pattern;
 
 import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.UsageException;
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
@@ -115,13 +115,13 @@ public final class DiskCommands {
     /** The result of the latest successful dry run of the same host, path and age within the hour. */
     private static Optional<String> dryRun(CommandContext ctx, Map<String, String> params) {
         Instant since = ctx.bot().ticker().now().minus(DRY_RUN_VALID);
-        for (OperationRecord r : ctx.bot().journal().recent(100, Long.MAX_VALUE)) {
+        for (OperationRecord r : ctx.bot().history().recent(100, Long.MAX_VALUE)) {
             Map<String, String> p = r.plan().params();
             if (r.plan().kind().equals("disk clean") && r.state() == OperationState.SUCCEEDED
                     && "dry-run".equals(p.get("mode")) && params.get("host").equals(p.get("host"))
                     && params.get("path").equals(p.get("path")) && params.get("older-than").equals(p.get("older-than"))
                     && r.endedAt() != null && r.endedAt().isAfter(since)) {
-                for (HostRunRecord h : ctx.bot().journal().hostRuns(r.id())) {
+                for (HostRunRecord h : ctx.bot().history().hostRuns(r.id())) {
                     if (h.result() != null && !h.rollback()) {
                         String line = h.result().lastLine();
                         int colon = line.indexOf(": ");

@@ -18,8 +18,8 @@ import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.BotService;
-import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.parse.Sanitize;
 
 /**
@@ -69,7 +69,7 @@ public final class MaintenanceSchedule implements BotService {
     private boolean load() {
         try {
             Map<Long, Maintenance> read = new TreeMap<>();
-            for (Map.Entry<String, String> e : bot.journal().states(KIND).entrySet()) {
+            for (Map.Entry<String, String> e : bot.stateRecords().states(KIND).entrySet()) {
                 if (e.getKey().equals(NEXT_ID)) {
                     continue;
                 }
@@ -122,7 +122,7 @@ public final class MaintenanceSchedule implements BotService {
         if (m.over()) {
             Instant overAt = m.cancelled() ? m.cancelledAt() : m.end();
             if (!now.isBefore(overAt.plus(KEEP))) {
-                bot.journal().removeState(KIND, Maintenance.key(m.id()));
+                bot.stateRecords().removeState(KIND, Maintenance.key(m.id()));
                 records.remove(m.id());
             }
             return;
@@ -163,7 +163,7 @@ public final class MaintenanceSchedule implements BotService {
 
     /** Journals the record with its notice marked sent, then announces the notice to every target. */
     private void send(Maintenance marked, String text) {
-        bot.journal().putState(KIND, Maintenance.key(marked.id()), marked.toJson());
+        bot.stateRecords().putState(KIND, Maintenance.key(marked.id()), marked.toJson());
         records.put(marked.id(), marked);
         announce(marked, text);
     }
@@ -194,7 +194,7 @@ public final class MaintenanceSchedule implements BotService {
      */
     synchronized Maintenance schedule(Request r) {
         BotApi api = running();
-        Journal journal = api.journal();
+        StateRecords journal = api.stateRecords();
         Instant now = api.ticker().now();
         journal.checkWritable();
         long id = nextId(journal);
@@ -243,7 +243,7 @@ public final class MaintenanceSchedule implements BotService {
                     + MaintenanceTimes.time(m.end(), now) + ")");
         }
         Maintenance c = m.cancelling(who, now);
-        api.journal().putState(KIND, Maintenance.key(id), c.toJson());
+        api.stateRecords().putState(KIND, Maintenance.key(id), c.toJson());
         records.put(id, c);
         announce(c, "Maintenance " + id + " cancelled by " + who + ": " + c.title() + " (was "
                 + MaintenanceTimes.window(c.start(), c.end(), now) + ")");
@@ -263,7 +263,7 @@ public final class MaintenanceSchedule implements BotService {
     }
 
     /** The next id from the journal's counter, which is moved on first, so an id is never given twice. */
-    private long nextId(Journal journal) {
+    private long nextId(StateRecords journal) {
         String stored = journal.states(KIND).get(NEXT_ID);
         long id;
         try {

@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.buildduty.core.InvalidValueException;
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;

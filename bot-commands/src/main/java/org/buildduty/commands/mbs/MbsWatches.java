@@ -129,7 +129,7 @@ public final class MbsWatches implements BotService {
     public void start(BotApi api) {
         this.bot = api;
         Instant now = api.ticker().now();
-        for (Map.Entry<String, String> e : api.journal().states(WatchRecord.KIND).entrySet()) {
+        for (Map.Entry<String, String> e : api.stateRecords().states(WatchRecord.KIND).entrySet()) {
             WatchRecord r;
             try {
                 r = WatchRecord.decode(e.getValue());
@@ -209,7 +209,7 @@ public final class MbsWatches implements BotService {
             Watch target = w != null ? w : new Watch(id, Snapshot.of(b), api.ticker().now().plus(interval(b.state())));
             target.subscribers.add(pending);
             try {
-                api.journal().putState(WatchRecord.KIND, WatchRecord.key(instance, id), target.record(instance)
+                api.stateRecords().putState(WatchRecord.KIND, WatchRecord.key(instance, id), target.record(instance)
                         .encode());
             } catch (JournalException e) {
                 target.subscribers.remove(pending);
@@ -354,7 +354,7 @@ public final class MbsWatches implements BotService {
             return;
         }
         try {
-            bot.journal().putState(WatchRecord.KIND, WatchRecord.key(instance, w.id), w.record(instance).encode());
+            bot.stateRecords().putState(WatchRecord.KIND, WatchRecord.key(instance, w.id), w.record(instance).encode());
         } catch (JournalException e) {
             LOG.error("cannot store the mbs watch of #{}: {}", w.id, e.getMessage());
         }
@@ -362,7 +362,7 @@ public final class MbsWatches implements BotService {
 
     private void persistRemoved(Watch w) {
         try {
-            bot.journal().removeState(WatchRecord.KIND, WatchRecord.key(instance, w.id));
+            bot.stateRecords().removeState(WatchRecord.KIND, WatchRecord.key(instance, w.id));
         } catch (JournalException e) {
             LOG.error("cannot remove the mbs watch of #{}: {}", w.id, e.getMessage());
         }

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.param.Inventory;

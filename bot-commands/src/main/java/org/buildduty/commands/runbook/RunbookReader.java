@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.buildduty.core.InvalidValueException;
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;

@@ -11,7 +11,8 @@ import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandSpec;
-import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalHistory;
+import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.param.Inventory;
@@ -74,7 +75,12 @@ final class FakeBotApi implements BotApi {
     }
 
     @Override
-    public Journal journal() {
+    public JournalHistory history() {
+        throw unused();
+    }
+
+    @Override
+    public StateRecords stateRecords() {
         throw unused();
     }
 

@@ -19,9 +19,9 @@ import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
+import org.buildduty.core.chat.ConnectorMeters;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.chat.MessageRef;
-import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Ticker;
 
 /**

@@ -6,7 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 
-import org.buildduty.core.metrics.ConnectorMeters;
+import org.buildduty.core.chat.ConnectorMeters;
 import org.buildduty.core.time.Ticker;
 import org.buildduty.core.time.TokenBucket;
 

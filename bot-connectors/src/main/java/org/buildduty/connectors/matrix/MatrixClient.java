@@ -24,7 +24,7 @@ import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.buildduty.core.metrics.ConnectorMeters;
+import org.buildduty.core.chat.ConnectorMeters;
 import org.buildduty.core.time.Backoff;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;

@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.StateRecords;
 
 /**
  * Keeps a Matrix connector's {@code /sync} position ({@code next_batch}) across restarts, so messages handled before
@@ -25,7 +25,7 @@ public interface SyncTokenStore {
     void save(String token);
 
     /** A store in the journal's state records ({@link #KIND}, keyed by the connector id). */
-    static SyncTokenStore journal(Journal journal, String connectorId) {
+    static SyncTokenStore journal(StateRecords journal, String connectorId) {
         Objects.requireNonNull(journal, "journal");
         Objects.requireNonNull(connectorId, "connectorId");
         return new SyncTokenStore() {

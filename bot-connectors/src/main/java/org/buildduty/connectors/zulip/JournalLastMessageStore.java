@@ -8,16 +8,16 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.StateRecords;
 
 /** The last handled message id as the journal record {@code zulip-last/<connector id>}: {@code {"message_id":N}}. */
 final class JournalLastMessageStore implements LastMessageStore {
     private static final Logger LOG = LoggerFactory.getLogger(JournalLastMessageStore.class);
     private static final Pattern BODY = Pattern.compile("\\{\\s*\"message_id\"\\s*:\\s*(-?\\d+)\\s*}");
 
-    private final Journal journal;
+    private final StateRecords journal;
 
-    JournalLastMessageStore(Journal journal) {
+    JournalLastMessageStore(StateRecords journal) {
         this.journal = Objects.requireNonNull(journal, "journal");
     }
 

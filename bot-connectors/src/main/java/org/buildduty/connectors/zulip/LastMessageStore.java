@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.StateRecords;
 
 /**
  * Where a Zulip connector keeps the id of the last message it handled, so that a restart neither runs an old
@@ -24,8 +24,8 @@ public interface LastMessageStore {
     /** Records the last handled message id of a connector. */
     void save(String connectorId, long messageId);
 
-    /** A store in the journal's durable records ({@link Journal#putState}), one per connector id. */
-    static LastMessageStore journal(Journal journal) {
+    /** A store in the journal's durable records ({@link StateRecords#putState}), one per connector id. */
+    static LastMessageStore journal(StateRecords journal) {
         return new JournalLastMessageStore(journal);
     }
 

@@ -21,8 +21,8 @@ import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
+import org.buildduty.core.chat.ConnectorMeters;
 import org.buildduty.core.chat.MessageRef;
-import org.buildduty.core.metrics.ConnectorMeters;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 

@@ -13,8 +13,9 @@ import org.buildduty.core.UserFacingException;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.journal.ApprovalRecord;
-import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalWriter;
 import org.buildduty.core.metrics.BotMetrics;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationState;
@@ -31,18 +32,18 @@ import org.buildduty.core.time.Ticker;
  * request instead.
  */
 public final class ApprovalGate {
-    private final Journal journal;
+    private final JournalWriter journal;
     private final Ticker ticker;
     private final RoleResolver roles;
     private final BotMetrics metrics;
     private final Map<OperationId, PendingApproval> pending = new LinkedHashMap<>();
 
-    public ApprovalGate(Journal journal, Ticker ticker, RoleResolver roles) {
+    public ApprovalGate(JournalWriter journal, Ticker ticker, RoleResolver roles) {
         this(journal, ticker, roles, BotMetrics.none());
     }
 
     /** A gate that counts requests and their outcomes in {@code metrics}. */
-    public ApprovalGate(Journal journal, Ticker ticker, RoleResolver roles, BotMetrics metrics) {
+    public ApprovalGate(JournalWriter journal, Ticker ticker, RoleResolver roles, BotMetrics metrics) {
         this.journal = Objects.requireNonNull(journal, "journal");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.roles = Objects.requireNonNull(roles, "roles");

@@ -6,7 +6,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.command.CommandSpec;
 
 /**
  * Decides whether an identity may run a command. It fails closed: any doubt or error is a denial.
@@ -37,8 +36,8 @@ public final class Authorizer {
         }
     }
 
-    /** Checks one identity against one command. */
-    public Decision decide(Identity who, CommandSpec spec) {
+    /** Checks one identity against one command (or any other guarded action). */
+    public Decision decide(Identity who, Guarded spec) {
         try {
             if (spec.requiredRole().isPresent()) {
                 String role = spec.requiredRole().get();

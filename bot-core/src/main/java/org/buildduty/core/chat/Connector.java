@@ -1,6 +1,5 @@
 package org.buildduty.core.chat;
 
-import org.buildduty.core.metrics.ConnectorMeters;
 
 /**
  * A chat system the bot lives in. It turns what it receives into {@link ChatEvent}s and sends text back.

@@ -10,7 +10,8 @@ import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.chat.LateAnnouncer;
-import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalHistory;
+import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.param.Inventory;
@@ -45,8 +46,11 @@ public interface BotApi {
     /** The pending approval request of an operation, if it has one. */
     Optional<PendingApproval> pendingApproval(OperationId id);
 
-    /** The journal, for reading history. */
-    Journal journal();
+    /** What the journal remembers (operations, host runs, output, approvals), read-only. */
+    JournalHistory history();
+
+    /** The durable records of long-lived features, such as a service's watches or scheduled windows. */
+    StateRecords stateRecords();
 
     /** Approves an operation; may start it. */
     String approve(OperationId id, Identity who);

@@ -5,7 +5,7 @@ package org.buildduty.core.command;
  * announcements: the engine starts it once its connectors are up, ticks it from its timer, and closes it before
  * the connectors.
  *
- * <p>A service keeps its durable state in the journal ({@link org.buildduty.core.journal.Journal#putState}), so
+ * <p>A service keeps its durable state in the journal ({@link BotApi#stateRecords()}), so
  * {@link #start} resumes what was going on before a restart. Time comes from {@link BotApi#ticker()}, so tests drive
  * it with a fake clock and call {@link #tick()} themselves.
  */

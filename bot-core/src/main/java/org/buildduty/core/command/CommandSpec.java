@@ -10,6 +10,8 @@ import java.util.Set;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
+import org.buildduty.core.auth.Guarded;
+
 /**
  * A command users can type: its name (one or two words, e.g. {@code mbs watch}), options, positional arguments,
  * the role it needs, and its handler. Usage text is generated from this, never written by hand.
@@ -19,7 +21,7 @@ import org.apache.commons.cli.Options;
  *         .positional("id", 1, 1).handler(ctx -> ...).build();
  * }</pre>
  */
-public final class CommandSpec {
+public final class CommandSpec implements Guarded {
     private final String name;
     private final List<String> aliases;
     private final String summary;
@@ -55,6 +57,7 @@ public final class CommandSpec {
     }
 
     /** The name users type: one word, or two for a subcommand ({@code mbs watch}). */
+    @Override
     public String name() {
         return name;
     }
@@ -87,6 +90,7 @@ public final class CommandSpec {
     }
 
     /** The role needed to run it; empty means anyone the configuration lets in. */
+    @Override
     public Optional<String> requiredRole() {
         return Optional.ofNullable(requiredRole);
     }

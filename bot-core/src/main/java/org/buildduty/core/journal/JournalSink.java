@@ -23,7 +23,7 @@ import org.buildduty.core.progress.Redactor;
 import org.buildduty.core.time.Ticker;
 
 /**
- * Writes every progress event of an operation to a {@link Journal}, stamped with the injected {@link Ticker}.
+ * Writes every progress event of an operation to a {@link JournalWriter}, stamped with the injected {@link Ticker}.
  *
  * <p>{@code operationStarted} records {@link OperationState#RUNNING}; host starts and finishes become host runs;
  * output lines are journaled as they come; the first {@code rollbackStarted} of an operation records
@@ -33,7 +33,8 @@ import org.buildduty.core.time.Ticker;
  * {@link Redactor} first.
  *
  * <p>As a {@link ProgressSink} it never throws: a journal failure is logged and counted in {@link #failures()}.
- * Callers that must refuse work when the journal is broken check {@link Journal#checkWritable()} before they start.
+ * Callers that must refuse work when the journal is broken check {@link JournalWriter#checkWritable()} before they
+ * start.
  *
  * <pre>{@code
  * JournalSink sink = new JournalSink(journal, Ticker.system());
@@ -45,7 +46,7 @@ public final class JournalSink extends ProgressSink {
     private static final String OUTPUT = "output";
     private static final long OUTPUT_FAILURES_PER_LOG_LINE = 1000;
 
-    private final Journal journal;
+    private final JournalWriter journal;
     private final Ticker ticker;
     private final Redactor redactor;
     private final AtomicLong failures = new AtomicLong();
@@ -54,7 +55,7 @@ public final class JournalSink extends ProgressSink {
     /** Operations whose ROLLING_BACK state has been written (once per operation). */
     private final Set<OperationId> announced = ConcurrentHashMap.newKeySet();
 
-    public JournalSink(Journal journal, Ticker ticker) {
+    public JournalSink(JournalWriter journal, Ticker ticker) {
         this(journal, ticker, Redactor.NONE);
     }
 
@@ -62,7 +63,7 @@ public final class JournalSink extends ProgressSink {
      * A sink that replaces configured secrets in output lines, host runs' reasons and last lines, and summaries before
      * they are written.
      */
-    public JournalSink(Journal journal, Ticker ticker, Redactor redactor) {
+    public JournalSink(JournalWriter journal, Ticker ticker, Redactor redactor) {
         this.journal = Objects.requireNonNull(journal, "journal");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.redactor = Objects.requireNonNull(redactor, "redactor");

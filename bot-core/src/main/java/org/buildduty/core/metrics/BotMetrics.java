@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
+import org.buildduty.core.chat.ConnectorMeters;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.operation.OperationState;
@@ -129,7 +130,7 @@ public final class BotMetrics {
 
     /** The meters of one connector. */
     public ConnectorMeters connector(String id) {
-        return connectors.computeIfAbsent(id, k -> new ConnectorMeters(registry, k));
+        return connectors.computeIfAbsent(id, k -> new MicrometerConnectorMeters(registry, k));
     }
 
     /** The tag value of a state: lower case, e.g. {@code pending_approval}. */

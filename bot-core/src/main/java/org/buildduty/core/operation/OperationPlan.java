@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.param.ShellQuote;
 
 /**

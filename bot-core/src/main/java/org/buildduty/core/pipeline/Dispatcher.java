@@ -7,6 +7,7 @@ import org.buildduty.core.NotAllowedException;
 import org.buildduty.core.UserFacingException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandSpec;
@@ -24,15 +25,16 @@ import org.buildduty.core.parse.Tokenizer;
  * command's options from its errors.
  */
 final class Dispatcher {
-    private final Engine engine;
+    private final BotApi api;
     private final CommandRegistry registry;
     private final Authorizer authorizer;
     private final Operations operations;
     private final BotMetrics metrics;
 
-    Dispatcher(Engine engine, CommandRegistry registry, Authorizer authorizer, Operations operations,
+    /** @param api what a command's handler reaches through its context */
+    Dispatcher(BotApi api, CommandRegistry registry, Authorizer authorizer, Operations operations,
             BotMetrics metrics) {
-        this.engine = engine;
+        this.api = api;
         this.registry = registry;
         this.authorizer = authorizer;
         this.operations = operations;
@@ -87,7 +89,7 @@ final class Dispatcher {
             throw new NotAllowedException("not allowed: " + decision.reason());
         }
         ParsedArgs args = OptionsParser.parse(spec, tokens.subList(match.nameTokens(), tokens.size()));
-        CommandContext ctx = new CommandContext(m, spec, args, engine.rolesOf(m.sender()), engine);
+        CommandContext ctx = new CommandContext(m, spec, args, authorizer.roles().rolesOf(m.sender()), api);
         return spec.handler().handle(ctx);
     }
 }

@@ -42,13 +42,14 @@ import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.JournalHistory;
+import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.progress.Redactor;
-import org.buildduty.core.progress.RoomPublisher;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.time.Ticker;
 
 /**
@@ -93,6 +94,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.journal = Objects.requireNonNull(b.journal, "journal");
         this.services = List.copyOf(b.services);
         this.runner = Objects.requireNonNull(b.runner, "runner");
+        runner.checkTimersFromCaller();
         this.ticker = Objects.requireNonNull(b.ticker, "ticker");
         this.inventory = b.inventory;
         this.prefix = b.prefix;
@@ -104,8 +106,10 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.metrics = b.metrics;
         this.health = new Health(connectors, journal, ticker, b.reconnectBudget, metrics);
         this.gate = new ApprovalGate(journal, ticker, authorizer.roles(), metrics);
-        this.operations = new Operations(this, journal, runner, gate, ticker, authorizer.roles(), b.maxLiveOperations,
-                b.maxPendingApprovals);
+        Supplier<String> web = webUrl;
+        Operations.Settings shown = new Operations.Settings(prefix, registry, redactor, metrics, id -> link(web, id));
+        this.operations = new Operations(rooms, task -> afterReply(dispatch, task), shown, journal, runner, gate,
+                ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals);
         this.dispatcher = new Dispatcher(this, registry, authorizer, operations, metrics);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
         metrics.bindLiveOperations(() -> BotMetrics.countByState(
@@ -132,7 +136,11 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         }
     }
 
-    /** Runs the periodic work once: expiries and paced output. Timers call it; tests may call it directly. */
+    /**
+     * Runs the periodic work once: approval expiries, the runner's timeouts and stuck notices, the services' ticks and
+     * paced output. The engine's one timer calls it every 100 ms (the runner has none of its own under an engine);
+     * tests may call it directly.
+     */
     public void tick() {
         try {
             operations.expireDue();
@@ -208,7 +216,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     }
 
     /** Runs a task on the dispatch thread after the current message's answer was queued (inline when stopping). */
-    void afterReply(Runnable task) {
+    private static void afterReply(ExecutorService dispatch, Runnable task) {
         try {
             dispatch.execute(task);
         } catch (RejectedExecutionException e) {
@@ -217,15 +225,8 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     }
 
     /** Sends direct answers to a room, through its publisher. */
-    void reply(ChatAddress room, List<String> lines) {
-        if (!lines.isEmpty()) {
-            publisher(room).ifPresent(p -> p.reply(lines));
-        }
-    }
-
-    /** The publisher of a room, created on first use; empty if its connector is unknown. */
-    Optional<RoomPublisher> publisher(ChatAddress room) {
-        return rooms.publisher(room);
+    private void reply(ChatAddress room, List<String> lines) {
+        rooms.reply(room, lines);
     }
 
     /** Waits until every queued message was handled and every queued line was sent, or the timeout passes. */
@@ -322,7 +323,12 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     }
 
     @Override
-    public Journal journal() {
+    public JournalHistory history() {
+        return journal;
+    }
+
+    @Override
+    public StateRecords stateRecords() {
         return journal;
     }
 
@@ -333,10 +339,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     @Override
     public String deny(OperationId id, Identity who, String reason) {
-        Operation op = gate.deny(id, who, reason);
-        operations.forget(op.id());
-        return op.title() + " denied by " + who.principal()
-                + (reason == null || reason.isBlank() ? "" : ": " + reason.strip()) + "; it will not run";
+        return operations.deny(id, who, reason);
     }
 
     @Override
@@ -357,6 +360,11 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
 
     @Override
     public String link(OperationId id) {
+        return link(webUrl, id);
+    }
+
+    /** The web page's address of an operation; empty without a web page. */
+    private static String link(Supplier<String> webUrl, OperationId id) {
         String base = webUrl.get();
         base = base == null ? "" : base.replaceAll("/+$", "");
         return base.isEmpty() ? "" : base + "/ops/" + id.value();
@@ -387,11 +395,6 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     @Override
     public ChatAddress openThread(ChatAddress room, String title, String firstText, String rootMessageId) {
         return rooms.openThread(room, title, firstText, rootMessageId);
-    }
-
-    /** True if the room's chat has threads, so an operation gets its own. */
-    boolean threaded(ChatAddress room) {
-        return rooms.threaded(room);
     }
 
     /** The bot's meters. */

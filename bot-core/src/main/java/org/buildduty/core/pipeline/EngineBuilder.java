@@ -14,9 +14,9 @@ import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.metrics.BotMetrics;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.progress.Redactor;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.time.Ticker;
 
 /**

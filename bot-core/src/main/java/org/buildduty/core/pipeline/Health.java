@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
-import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.JournalWriter;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.time.Ticker;
 
@@ -28,7 +28,7 @@ import org.buildduty.core.time.Ticker;
  */
 public final class Health {
     private final Map<String, Connector> connectors;
-    private final Journal journal;
+    private final JournalWriter journal;
     private final Ticker ticker;
     private final Duration budget;
     private final BotMetrics metrics;
@@ -43,7 +43,8 @@ public final class Health {
     private record Seen(ConnectionChanged.State state, String detail, Instant since, boolean wasConnected) {
     }
 
-    Health(Map<String, Connector> connectors, Journal journal, Ticker ticker, Duration budget, BotMetrics metrics) {
+    Health(Map<String, Connector> connectors, JournalWriter journal, Ticker ticker, Duration budget,
+            BotMetrics metrics) {
         this.connectors = connectors;
         this.journal = journal;
         this.ticker = ticker;

@@ -12,6 +12,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -19,13 +21,14 @@ import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.UserFacingException;
 import org.buildduty.core.approval.ApprovalGate;
-import org.buildduty.core.approval.ApprovalPolicy;
+import org.buildduty.core.approval.ApprovalWording;
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.ApprovalRecheck;
+import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
@@ -34,19 +37,20 @@ import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalSink;
 import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.metrics.MetricsSink;
 import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.CompositeSink;
 import org.buildduty.core.progress.OperationReporter;
 import org.buildduty.core.progress.ProgressSink;
+import org.buildduty.core.progress.Redactor;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.time.Ticker;
-import org.buildduty.core.time.Times;
 
 /**
  * The life of operations between chat and runner: creation with a persisted id, approval, start, cancel, expiry,
@@ -59,7 +63,9 @@ import org.buildduty.core.time.Times;
 final class Operations {
     private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
 
-    private final Engine engine;
+    private final OperationRooms rooms;
+    private final Executor afterReply;
+    private final Settings settings;
     private final Journal journal;
     private final Runner runner;
     private final ApprovalGate gate;
@@ -69,9 +75,24 @@ final class Operations {
     private final int maxPending;
     private final Map<OperationId, Operation> live = new ConcurrentHashMap<>();
 
-    Operations(Engine engine, Journal journal, Runner runner, ApprovalGate gate, Ticker ticker, RoleResolver roles,
-            int maxLive, int maxPending) {
-        this.engine = engine;
+    /**
+     * What operations show and whom they ask, fixed when the engine is built: the command prefix in hints, the
+     * commands (for their last check before an approved plan runs), the redaction of parameters, the meters, and
+     * the web page's link to an operation.
+     */
+    record Settings(String prefix, CommandRegistry commands, Redactor secrets, BotMetrics metrics,
+            Function<OperationId, String> link) {
+    }
+
+    /**
+     * @param rooms where answers, threads and progress go
+     * @param afterReply runs a task after the current message's answer was queued (the engine's dispatch thread)
+     */
+    Operations(OperationRooms rooms, Executor afterReply, Settings settings, Journal journal, Runner runner,
+            ApprovalGate gate, Ticker ticker, RoleResolver roles, int maxLive, int maxPending) {
+        this.rooms = rooms;
+        this.afterReply = afterReply;
+        this.settings = settings;
         this.journal = journal;
         this.runner = runner;
         this.gate = gate;
@@ -89,7 +110,7 @@ final class Operations {
 
     /** Refuses, before anything is created, a request beyond the live or the per-person pending limit. */
     private void checkLimits(OperationPlan plan, Identity requester) {
-        String p = engine.prefix();
+        String p = settings.prefix();
         if (live.size() >= maxLive) {
             throw new UserFacingException("refused: " + live.size() + " operations are live "
                     + "(bot.max_live_operations is " + maxLive + "); cancel one (" + p + "cancel <id>; " + p
@@ -118,9 +139,9 @@ final class Operations {
         OperationId id = journal.nextOperationId();
         boolean needsApproval = plan.approval().isRequired();
         ChatAddress origin = room;
-        if (engine.threaded(room)) {
+        if (rooms.threaded(room)) {
             String title = plan.kind() + " " + id;
-            origin = engine.openThread(room, title, title + " requested by " + requester.principal() + params(plan),
+            origin = rooms.openThread(room, title, title + " requested by " + requester.principal() + params(plan),
                     requestId);
         }
         Operation op = new Operation(id, plan, requester, origin, now,
@@ -128,40 +149,32 @@ final class Operations {
         journal.operationCreated(op);
         live.put(id, op);
         if (!needsApproval) {
-            engine.afterReply(() -> start(op));
+            afterReply.execute(() -> start(op));
             return List.of(op.title() + " started" + params(plan) + steps(plan));
         }
         PendingApproval p = gate.request(op);
-        ApprovalPolicy policy = plan.approval();
-        String who = requester.principal();
-        return List.of(op.title() + " by " + who + params(plan) + " — approve with \"" + engine.prefix() + "approve "
-                + id.value() + "\" (" + policy.required()
-                + " of role " + policy.role() + (policy.selfApprove() ? "" : ", not " + who) + "; expires "
-                + Times.clock(p.expiresAt()) + ")" + steps(plan));
+        return List.of(ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan)));
     }
 
     String approve(OperationId id, Identity who) {
         ApprovalGate.Result r = gate.approve(id, who);
         if (r instanceof ApprovalGate.Counted counted) {
-            PendingApproval p = counted.pending();
-            return p.operation().title() + ": approval by " + who.principal() + " counted ("
-                    + p.approvedBy().size() + " of " + p.operation().plan().approval().required() + "; expires "
-                    + Times.clock(p.expiresAt()) + ")";
+            return ApprovalWording.counted(counted.pending(), who);
         }
-        Operation op = ((ApprovalGate.Approved) r).operation();
-        String approvedBy = op.title() + " approved by " + String.join(", ",
-                ((ApprovalGate.Approved) r).approvedBy().stream().map(Identity::principal).toList());
+        ApprovalGate.Approved approved = (ApprovalGate.Approved) r;
+        Operation op = approved.operation();
+        String approvedBy = ApprovalWording.approvedBy(op, approved.approvedBy());
         Optional<ApprovalRecheck.Replan> replan = recheck(op);
         if (replan.isPresent()) {
             return String.join("\n", notRun(op, approvedBy, replan.get()));
         }
-        engine.afterReply(() -> start(op));
-        return approvedBy + "; running";
+        afterReply.execute(() -> start(op));
+        return ApprovalWording.running(approvedBy);
     }
 
     /** The command's last look at the approved plan; a failed check counts as a reason not to run. */
     private Optional<ApprovalRecheck.Replan> recheck(Operation op) {
-        Optional<ApprovalRecheck> check = engine.commands().get(op.plan().kind()).flatMap(CommandSpec::recheck);
+        Optional<ApprovalRecheck> check = settings.commands().get(op.plan().kind()).flatMap(CommandSpec::recheck);
         if (check.isEmpty()) {
             return Optional.empty();
         }
@@ -178,30 +191,37 @@ final class Operations {
     /** Ends an approved operation whose premise moved, and asks approval for the fresh plan, if any. */
     private List<String> notRun(Operation op, String approvedBy, ApprovalRecheck.Replan replan) {
         Instant now = ticker.now();
-        journal.operationState(op.id(), OperationState.CANCELLED, now, "approved but not run: " + replan.reason());
+        journal.operationState(op.id(), OperationState.CANCELLED, now, ApprovalWording.notRunDetail(replan.reason()));
         op.transition(OperationState.CANCELLED, now);
         live.remove(op.id());
         List<String> lines = new ArrayList<>();
-        lines.add(approvedBy + ", but not run: " + replan.reason());
+        lines.add(ApprovalWording.notRun(approvedBy, replan.reason()));
         if (replan.plan() != null) {
-            lines.add("asking again:");
+            lines.add(ApprovalWording.askingAgain());
             // the fresh request replaces the operation just ended, so no limit applies to it
             lines.addAll(create(replan.plan(), op.requester(), op.origin(), null));
         }
         return lines;
     }
 
+    /** Denies a pending request: it leaves the gate and the live operations, and will not run. */
+    String deny(OperationId id, Identity who, String reason) {
+        Operation op = gate.deny(id, who, reason);
+        live.remove(op.id());
+        return ApprovalWording.denied(op, who, reason);
+    }
+
     String cancel(Operation op, Identity who) {
         if (gate.withdraw(op.id())) {
             Instant now = ticker.now();
-            journal.operationState(op.id(), OperationState.CANCELLED, now, "cancelled by " + who + " before it ran");
+            journal.operationState(op.id(), OperationState.CANCELLED, now, ApprovalWording.withdrawnDetail(who));
             op.transition(OperationState.CANCELLED, now);
             live.remove(op.id());
-            return op.title() + " cancelled by " + who.principal() + " before it ran";
+            return ApprovalWording.withdrawn(op, who);
         }
         if (runner.running(op.id()).isPresent()) {
             // cancelled after this answer is queued, so the room reads the answer before the rollback's lines
-            engine.afterReply(() -> runner.cancel(op.id(), who.toString()));
+            afterReply.execute(() -> runner.cancel(op.id(), who.toString()));
             return "cancelling " + op.title() + ": running steps stop, completed steps roll back";
         }
         throw new UserFacingException(op.title() + " is " + op.state().label() + "; nothing to cancel");
@@ -210,9 +230,9 @@ final class Operations {
     /** Where an operation's progress goes: the journal, the meters and its room. */
     private ProgressSink sinks(Operation op) {
         List<ProgressSink> sinks = new ArrayList<>();
-        sinks.add(new JournalSink(journal, ticker, engine.secrets()));
-        sinks.add(new MetricsSink(engine.metrics(), ticker));
-        engine.publisher(op.origin()).ifPresent(p -> sinks.add(new OperationReporter(p, ticker, engine::link)));
+        sinks.add(new JournalSink(journal, ticker, settings.secrets()));
+        sinks.add(new MetricsSink(settings.metrics(), ticker));
+        rooms.publisher(op.origin()).ifPresent(p -> sinks.add(new OperationReporter(p, ticker, settings.link())));
         return new CompositeSink(sinks);
     }
 
@@ -259,8 +279,7 @@ final class Operations {
         for (PendingApproval p : gate.expireDue()) {
             Operation op = p.operation();
             live.remove(op.id());
-            engine.reply(op.origin(), List.of(op.title() + " expired: no approval by " + Times.clock(p.expiresAt())
-                    + "; it will not run"));
+            rooms.reply(op.origin(), List.of(ApprovalWording.expired(p)));
         }
     }
 
@@ -289,7 +308,7 @@ final class Operations {
                     String why = "the bot restarted while it was " + rec.state().label() + "; completed: " + done
                             + "; rolling back as its runbook asks (on_restart: rollback); not re-run";
                     LOG.warn("{} interrupted: {}", op.title(), why);
-                    engine.reply(rec.origin(), List.of(op.title() + " interrupted: " + why));
+                    rooms.reply(rec.origin(), List.of(op.title() + " interrupted: " + why));
                     track(op, "the rollback after a restart", () -> runner.rollBackAfterRestart(op, toUndo, sinks(op)));
                     continue;
                 }
@@ -301,7 +320,7 @@ final class Operations {
             Instant now = ticker.now();
             journal.operationState(rec.id(), OperationState.INTERRUPTED, now, detail);
             LOG.warn("{} interrupted: {}", op.title(), detail);
-            engine.reply(rec.origin(), List.of(op.title() + " interrupted: " + detail));
+            rooms.reply(rec.origin(), List.of(op.title() + " interrupted: " + detail));
         }
     }
 
@@ -347,13 +366,9 @@ final class Operations {
         return List.copyOf(live.values());
     }
 
-    void forget(OperationId id) {
-        live.remove(id);
-    }
-
     /** The parameters as the prompt shows them, each value redacted before it is quoted. */
     private String params(OperationPlan plan) {
-        String s = plan.paramSummary(engine.secrets()::redact);
+        String s = plan.paramSummary(settings.secrets()::redact);
         return s.isEmpty() ? "" : ": " + s;
     }
 

@@ -22,7 +22,7 @@ import org.buildduty.core.time.Ticker;
  * The rooms the bot writes to: one paced, redacting {@link RoomPublisher} per room (and thread), created on first
  * use, and the {@link Announcer} that posts to any room of any connector or opens a thread there.
  */
-final class Rooms implements Announcer {
+final class Rooms implements Announcer, OperationRooms {
     private static final Logger LOG = LoggerFactory.getLogger(Rooms.class);
 
     private final Map<String, Connector> connectors;
@@ -36,8 +36,15 @@ final class Rooms implements Announcer {
         this.redactor = redactor;
     }
 
-    /** The publisher of a room, created on first use; empty if its connector is unknown. */
-    Optional<RoomPublisher> publisher(ChatAddress room) {
+    @Override
+    public void reply(ChatAddress room, List<String> lines) {
+        if (!lines.isEmpty()) {
+            publisher(room).ifPresent(p -> p.reply(lines));
+        }
+    }
+
+    @Override
+    public Optional<RoomPublisher> publisher(ChatAddress room) {
         Connector c = connectors.get(room.connectorId());
         if (c == null) {
             LOG.warn("no connector {} for {}", room.connectorId(), room);
@@ -66,8 +73,8 @@ final class Rooms implements Announcer {
         return c == null ? Capabilities.terminal() : c.capabilities();
     }
 
-    /** True if the room's chat has threads. */
-    boolean threaded(ChatAddress room) {
+    @Override
+    public boolean threaded(ChatAddress room) {
         Connector c = connectors.get(room.connectorId());
         return c != null && c.capabilities().threads();
     }

@@ -8,7 +8,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.core.approval.ApprovalPolicy;
 
 class OperationPlanTest {
     private static OperationPlan plan(String... kv) {

@@ -10,13 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.ServiceException;
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.Capabilities;
@@ -33,13 +34,14 @@ import org.buildduty.core.command.Outcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.testing.FakeConnector;
 import org.buildduty.core.testing.FakeExecutor;
 import org.buildduty.core.testing.FakeTicker;
@@ -152,6 +154,32 @@ class EngineTest {
             engine.start();
             assertThat(chatStartedFirst.get()).as("the connector was started before the service").isFalse();
             assertThat(chat.started()).isTrue();
+        }
+    }
+
+    @Test
+    void theEngineTickIsTheOneTimerOfItsRunner() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        fake.byDefault(FakeExecutor.script().awaitCancel());
+        Runner runner = Runner.builder().executor(fake).ticker(ticker).timerPeriod(Duration.ofMillis(5)).build();
+        try (Engine engine = Engine.builder().connector(new FakeConnector("chat", Capabilities.terminal(), ticker))
+                .registry(new CommandRegistry())
+                .authorizer(new Authorizer(new RoleResolver(Map.of(), Set.of(), Set.of()), true))
+                .journal(new InMemoryJournal()).runner(runner).ticker(ticker).build()) {
+            StepSpec slow = new StepSpec("slow", "fake", Map.of(), List.of("bm01"), 1, Duration.ofMinutes(1), null,
+                    OnHostFailure.STOP, null);
+            Operation op = new Operation(new OperationId(1), new OperationPlan("demo", Map.of(), List.of(slow),
+                    ApprovalPolicy.NONE, "hosts"), Identity.parse("chat:alice"), ChatAddress.of("chat", "#ops"),
+                    ticker.now(), OperationState.QUEUED);
+            CompletableFuture<OperationState> end = runner.submit(op, null);
+            fake.awaitRunning(1, Duration.ofSeconds(5));
+
+            ticker.advance(Duration.ofMinutes(1));
+            Thread.sleep(100); // twenty periods of the timer the runner was built with
+
+            assertThat(end).as("only the engine's tick checks the runner's timeouts").isNotDone();
+            engine.tick();
+            assertThat(end.get(5, TimeUnit.SECONDS)).isEqualTo(OperationState.FAILED);
         }
     }
 

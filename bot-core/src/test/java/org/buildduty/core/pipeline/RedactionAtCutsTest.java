@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
@@ -24,6 +23,7 @@ import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.OutputLine;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;

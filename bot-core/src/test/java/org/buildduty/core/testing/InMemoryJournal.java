@@ -29,7 +29,8 @@ import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
 
 /**
- * A {@link Journal} held in memory with the same contract as the SQLite one; thread-safe.
+ * A {@link Journal} held in memory with the same contract as the SQLite one, in all three roles (the engine's
+ * writes, the history, the state records); thread-safe.
  *
  * <p>{@link #failWrites(boolean)} simulates a full disk: every write and {@link #checkWritable()} then throw
  * {@link JournalException}, while reads keep working.

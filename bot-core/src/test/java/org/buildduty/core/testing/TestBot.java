@@ -16,11 +16,11 @@ import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.metrics.BotMetrics;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.pipeline.Engine;
 import org.buildduty.core.pipeline.EngineBuilder;
 import org.buildduty.core.progress.Redactor;
+import org.buildduty.core.runner.Runner;
 
 /**
  * A whole bot on fakes, for tests: {@code bot.send("alice", "!approve 3")} returns what the bot answered.

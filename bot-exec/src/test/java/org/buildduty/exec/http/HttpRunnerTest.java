@@ -21,18 +21,18 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.StepOutcome;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
-import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.Escapes;
+import org.buildduty.core.runner.Runner;
 import org.buildduty.core.testing.RecordingProgressSink;
 
 /** http steps driven by a real runner: kept values flow to later steps, and the step timeout holds. */

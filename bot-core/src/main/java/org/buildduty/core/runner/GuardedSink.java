@@ -1,4 +1,4 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +9,9 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.ProgressSink;
 
 /**

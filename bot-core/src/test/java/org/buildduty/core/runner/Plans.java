@@ -1,4 +1,4 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,9 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.buildduty.core.approval.ApprovalPolicy;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
+import org.buildduty.core.operation.ApprovalPolicy;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
 
 /** Builds operations and steps for runner tests. */
 final class Plans {

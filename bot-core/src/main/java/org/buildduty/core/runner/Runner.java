@@ -1,4 +1,4 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.time.Ticker;
 
@@ -45,7 +48,8 @@ import org.buildduty.core.time.Ticker;
  *
  * <p>Time comes only from the injected {@link Ticker}: {@link #checkTimers()} enforces timeouts and reports silent
  * hosts. A builder with a positive {@link Builder#timerPeriod(Duration)} calls it in the background; tests use
- * {@code Duration.ZERO}, a fake ticker, and call it themselves.
+ * {@code Duration.ZERO}, a fake ticker, and call it themselves. Inside the bot one timer drives everything: the
+ * engine calls {@link #checkTimers()} from its own tick and stops the runner's ({@link #checkTimersFromCaller()}).
  *
  * <pre>{@code
  * try (Runner runner = Runner.builder().executor(new LocalExecutor()).maxConcurrentHostRuns(32).build()) {
@@ -61,7 +65,7 @@ public final class Runner implements AutoCloseable {
     private final OperationRun.Shared shared;
     private final ExecutorService opPool;
     private final ExecutorService hostPool;
-    private final ScheduledExecutorService timer;
+    private volatile ScheduledExecutorService timer;
     private final Map<OperationId, OperationRun> runs = new ConcurrentHashMap<>();
     private boolean closed;
 
@@ -177,6 +181,18 @@ public final class Runner implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the runner's own background timer, if it has one: from now on whoever called this calls
+     * {@link #checkTimers()} (the engine does, on its tick), so one timer drives the runner. Idempotent.
+     */
+    public void checkTimersFromCaller() {
+        ScheduledExecutorService own = timer;
+        timer = null;
+        if (own != null) {
+            own.shutdownNow();
+        }
+    }
+
     /** The operations running now (including rolling back), by id. */
     public List<Operation> running() {
         List<Operation> ops = new ArrayList<>();
@@ -202,9 +218,7 @@ public final class Runner implements AutoCloseable {
             }
             closed = true;
         }
-        if (timer != null) {
-            timer.shutdownNow();
-        }
+        checkTimersFromCaller();
         List<OperationRun> all = List.copyOf(runs.values());
         all.forEach(r -> r.cancel("shutdown"));
         if (!await(all, closeGrace)) {
@@ -305,7 +319,10 @@ public final class Runner implements AutoCloseable {
             return this;
         }
 
-        /** How often a background thread calls {@link Runner#checkTimers()}; zero for never. */
+        /**
+         * How often a background thread calls {@link Runner#checkTimers()}; zero for never. An engine stops this
+         * timer and drives the runner from its own tick.
+         */
         public Builder timerPeriod(Duration value) {
             Objects.requireNonNull(value, "timerPeriod");
             if (value.isNegative()) {

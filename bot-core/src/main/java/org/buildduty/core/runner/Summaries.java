@@ -1,4 +1,4 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import java.time.Duration;
 import java.util.ArrayList;

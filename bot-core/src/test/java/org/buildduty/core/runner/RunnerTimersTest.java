@@ -1,9 +1,9 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.buildduty.core.operation.Plans.WAIT;
-import static org.buildduty.core.operation.Plans.op;
-import static org.buildduty.core.operation.Plans.step;
+import static org.buildduty.core.runner.Plans.WAIT;
+import static org.buildduty.core.runner.Plans.op;
+import static org.buildduty.core.runner.Plans.step;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.exec.StepOutcome;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.testing.FakeExecutor;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.RecordingProgressSink;
@@ -155,6 +157,25 @@ class RunnerTimersTest {
 
         ticker.advance(Duration.ofMinutes(1));
 
+        assertThat(await(f)).isEqualTo(OperationState.FAILED);
+        assertThat(sink.events("HostFinished")).containsExactly("HostFinished 0 bm01 TIMED_OUT");
+    }
+
+    @Test
+    void aRunnerWhoseTimersTheCallerChecksRunsNoTimerOfItsOwn() throws Exception {
+        runner.close();
+        runner = Runner.builder().executor(fake).ticker(ticker).timerPeriod(Duration.ofMillis(5)).build();
+        runner.checkTimersFromCaller();
+        fake.byDefault(FakeExecutor.script().awaitCancel());
+        CompletableFuture<OperationState> f = runner.submit(
+                op(27, step("slow").hosts("bm01").timeout(Duration.ofMinutes(1))), sink);
+        fake.awaitRunning(1, WAIT);
+
+        ticker.advance(Duration.ofMinutes(1));
+        Thread.sleep(100); // twenty periods of the timer the runner was built with
+
+        assertThat(f).as("nothing but the caller's check times it out").isNotDone();
+        runner.checkTimers();
         assertThat(await(f)).isEqualTo(OperationState.FAILED);
         assertThat(sink.events("HostFinished")).containsExactly("HostFinished 0 bm01 TIMED_OUT");
     }

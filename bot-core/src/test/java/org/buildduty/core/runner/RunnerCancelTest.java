@@ -1,9 +1,9 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.buildduty.core.operation.Plans.WAIT;
-import static org.buildduty.core.operation.Plans.op;
-import static org.buildduty.core.operation.Plans.step;
+import static org.buildduty.core.runner.Plans.WAIT;
+import static org.buildduty.core.runner.Plans.op;
+import static org.buildduty.core.runner.Plans.step;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +15,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.exec.StepOutcome;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.testing.FakeExecutor;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.RecordingProgressSink;

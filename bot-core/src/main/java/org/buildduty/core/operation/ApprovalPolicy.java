@@ -1,4 +1,4 @@
-package org.buildduty.core.approval;
+package org.buildduty.core.operation;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,11 +1,11 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.buildduty.core.operation.Plans.WAIT;
-import static org.buildduty.core.operation.Plans.hosts;
-import static org.buildduty.core.operation.Plans.op;
-import static org.buildduty.core.operation.Plans.step;
+import static org.buildduty.core.runner.Plans.WAIT;
+import static org.buildduty.core.runner.Plans.hosts;
+import static org.buildduty.core.runner.Plans.op;
+import static org.buildduty.core.runner.Plans.step;
 
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.testing.FakeExecutor;
 import org.buildduty.core.testing.FakeTicker;

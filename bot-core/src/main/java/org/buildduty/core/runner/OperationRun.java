@@ -1,4 +1,4 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +25,10 @@ import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.time.Ticker;
 

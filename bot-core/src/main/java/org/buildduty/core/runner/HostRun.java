@@ -1,4 +1,4 @@
-package org.buildduty.core.operation;
+package org.buildduty.core.runner;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +14,8 @@ import org.buildduty.core.exec.ExecContext;
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.time.Ticker;
 
