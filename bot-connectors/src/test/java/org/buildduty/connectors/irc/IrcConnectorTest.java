@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.exec.testing.ClassFixture;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
@@ -28,22 +26,10 @@ import org.buildduty.core.time.Ticker;
 class IrcConnectorTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    @TempDir
-    static Path dir;
-    static IrcNetwork net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = IrcNetwork.start(dir);
-        net.register("alice", "alicepw123", "bob", "bobpw12345", "botacct", "botpw12345");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassFixture<IrcNetwork> NET =
+            ClassFixture.of(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "bob", "bobpw12345", "botacct",
+                    "botpw12345"));
 
     static IrcConfig.Builder config(String nick, int port, String... channels) {
         return IrcConfig.builder("irc", "127.0.0.1", port).tls(false).nick(nick).sasl("botacct", "botpw12345")
@@ -53,7 +39,7 @@ class IrcConnectorTest {
     @Test
     void registeredUserIsTheirAccountAndAnImpostorWithTheSameNickIsNot() throws Exception {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(config("bdbot1", net.floodPort(), "#ident").build(),
+        try (IrcConnector bot = new IrcConnector(config("bdbot1", NET.get().floodPort(), "#ident").build(),
                 Ticker.system())) {
             bot.start(events);
             var alice = CompletableFuture.supplyAsync(() -> client("alice", "alice", "alicepw123"));
@@ -73,7 +59,7 @@ class IrcConnectorTest {
                 assertThat(pm.direct()).isTrue();
                 assertThat(pm.room()).isEqualTo(ChatAddress.of("irc", "alice"));
             }
-            try (RawIrcClient impostor = RawIrcClient.connect(net.port(), "alice")) {
+            try (RawIrcClient impostor = RawIrcClient.connect(NET.get().port(), "alice")) {
                 impostor.join("#ident");
                 impostor.privmsg("#ident", "!reconfig");
                 ChatMessage m = events.message(x -> x.text().equals("!reconfig"));
@@ -86,7 +72,7 @@ class IrcConnectorTest {
     @Test
     void whoxFallbackWithoutAccountTag() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = config("bdbot2", net.port(), "#whox").accountTag(false).build();
+        IrcConfig cfg = config("bdbot2", NET.get().port(), "#whox").accountTag(false).build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             bot.start(events);
             var bob = CompletableFuture.supplyAsync(() -> client("bob", "bob", "bobpw12345"));
@@ -110,7 +96,7 @@ class IrcConnectorTest {
     @Test
     void hostmaskModeGivesNickUserHost() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConfig.builder("net", "127.0.0.1", net.port()).tls(false).nick("bdbot3")
+        IrcConfig cfg = IrcConfig.builder("net", "127.0.0.1", NET.get().port()).tls(false).nick("bdbot3")
                 .identity(IrcConfig.IdentityMode.HOSTMASK).build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             bot.start(events);
@@ -128,7 +114,7 @@ class IrcConnectorTest {
     @Test
     void wrongSaslPasswordIsAClearStartUpError() {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", net.port()).tls(false).nick("bdbot4")
+        IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", NET.get().port()).tls(false).nick("bdbot4")
                 .sasl("botacct", "wrong-password").build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             bot.start(events);
@@ -144,7 +130,7 @@ class IrcConnectorTest {
     @Test
     void longMultiByteMessageArrivesWholeOverSeveralLinesAndInjectionFails() throws Exception {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(config("bdbot5", net.floodPort(), "#split").build(),
+        try (IrcConnector bot = new IrcConnector(config("bdbot5", NET.get().floodPort(), "#split").build(),
                 Ticker.system())) {
             bot.start(events);
             var watcher = CompletableFuture.supplyAsync(() -> client("watcher", null, null));
@@ -190,6 +176,6 @@ class IrcConnectorTest {
     }
 
     static RawIrcClient client(String nick, String account, String password) {
-        return RawIrcClient.connectUnchecked(net.port(), nick, account, password);
+        return RawIrcClient.connectUnchecked(NET.get().port(), nick, account, password);
     }
 }

@@ -15,13 +15,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.exec.testing.ClassFixture;
 import org.buildduty.connectors.testing.TestCertificates;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
@@ -38,20 +38,9 @@ class IrcTlsTest {
 
     @TempDir
     static Path dir;
-    static IrcNetwork net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = IrcNetwork.start(dir.resolve("net"));
-        net.register("alice", "alicepw123", "botacct", "botpw12345");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassFixture<IrcNetwork> NET =
+            ClassFixture.of(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "botacct", "botpw12345"));
 
     private static IrcConfig.Builder config(String nick, int port, String... channels) {
         return IrcConfig.builder("irc", "127.0.0.1", port).tls(true).nick(nick).sasl("botacct", "botpw12345")
@@ -61,15 +50,15 @@ class IrcTlsTest {
     @Test
     void connectsOverTlsTrustingTheTestCaWithSaslAndAccountIdentity() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = config("bdtls1", net.tlsPort(), "#tls").tlsTrust(net.caFile()).build();
-        assertThat(cfg.tlsTrust()).contains(net.caFile());
+        IrcConfig cfg = config("bdtls1", NET.get().tlsPort(), "#tls").tlsTrust(NET.get().caFile()).build();
+        assertThat(cfg.tlsTrust()).contains(NET.get().caFile());
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             bot.start(events);
             var alice = CompletableFuture.supplyAsync(
-                    () -> RawIrcClient.connectUnchecked(net.port(), "alice", "alice", "alicepw123"));
+                    () -> RawIrcClient.connectUnchecked(NET.get().port(), "alice", "alice", "alicepw123"));
             bot.awaitConnected(WAIT);
             assertThat(events.state(ConnectionChanged.State.CONNECTED).detail())
-                    .contains("127.0.0.1:" + net.tlsPort()).contains("account botacct");
+                    .contains("127.0.0.1:" + NET.get().tlsPort()).contains("account botacct");
             try (RawIrcClient a = alice.join()) {
                 a.join("#tls");
                 a.privmsg("#tls", "!whoami");
@@ -85,16 +74,16 @@ class IrcTlsTest {
 
     @Test
     void theSystemCasDoNotTrustThePrivateCaAndThatIsFinalAtFirstConnection() {
-        IrcConfig cfg = config("bdtls2", net.tlsPort()).build();
-        assertFailsAtOnce(cfg, "TLS handshake with 127.0.0.1:" + net.tlsPort()
+        IrcConfig cfg = config("bdtls2", NET.get().tlsPort()).build();
+        assertFailsAtOnce(cfg, "TLS handshake with 127.0.0.1:" + NET.get().tlsPort()
                 + " failed: certificate not trusted by the system CAs (PKIX path building failed)");
     }
 
     @Test
     void aCaFileOfAnotherCaIsNotTrusted() throws Exception {
         Path other = TestCertificates.ca(dir.resolve("other"));
-        IrcConfig cfg = config("bdtls3", net.tlsPort()).tlsTrust(other).build();
-        assertFailsAtOnce(cfg, "TLS handshake with 127.0.0.1:" + net.tlsPort()
+        IrcConfig cfg = config("bdtls3", NET.get().tlsPort()).tlsTrust(other).build();
+        assertFailsAtOnce(cfg, "TLS handshake with 127.0.0.1:" + NET.get().tlsPort()
                 + " failed: certificate not trusted by the CAs in " + other + " (PKIX path building failed)");
     }
 
@@ -102,14 +91,15 @@ class IrcTlsTest {
     void tlsAgainstThePlainPortFailsWithAClearReasonWithinTheConnectTimeout() throws Exception {
         // InspIRCd says nothing to an unregistered client's garbage, so the TLS hello goes unanswered
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = config("bdtls4", net.port()).tlsTrust(net.caFile()).connectTimeout(Duration.ofSeconds(2))
+        IrcConfig cfg = config("bdtls4", NET.get().port()).tlsTrust(NET.get().caFile())
+                .connectTimeout(Duration.ofSeconds(2))
                 .build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             long t0 = System.nanoTime();
             bot.start(events);
             ConnectionChanged retry = events.state(ConnectionChanged.State.RECONNECTING);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(AT_ONCE);
-            String reason = "TLS handshake with 127.0.0.1:" + net.port()
+            String reason = "TLS handshake with 127.0.0.1:" + NET.get().port()
                     + " failed: no answer to the TLS hello within 2 s (a plain IRC port?)";
             assertThat(retry.detail()).startsWith(reason + "; reconnecting in").doesNotContain("\n");
             assertThatThrownBy(() -> bot.awaitConnected(Duration.ofMillis(200)))
@@ -147,9 +137,9 @@ class IrcTlsTest {
     void aCaFileOfBothCasTrustsEither() throws Exception {
         Path other = TestCertificates.ca(dir.resolve("both"));
         Path both = dir.resolve("both/both.pem");
-        Files.writeString(both, "# two CAs\n" + Files.readString(other) + "\n" + Files.readString(net.caFile()));
+        Files.writeString(both, "# two CAs\n" + Files.readString(other) + "\n" + Files.readString(NET.get().caFile()));
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(config("bdtls5", net.tlsPort()).tlsTrust(both).build(),
+        try (IrcConnector bot = new IrcConnector(config("bdtls5", NET.get().tlsPort()).tlsTrust(both).build(),
                 Ticker.system())) {
             bot.start(events);
             bot.awaitConnected(WAIT);
