@@ -16,10 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.approval.ApprovalPolicy;
@@ -35,33 +32,15 @@ import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.Runner;
 import org.buildduty.core.operation.StepSpec;
-import org.buildduty.core.testing.FakeTicker;
-import org.buildduty.core.testing.RecordingExecContext;
 import org.buildduty.core.testing.RecordingProgressSink;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
 
 /** wait_until over HTTP: polling, value changes, deadlines, fail_if, errors and cancel. */
-class WaitUntilExecutorTest {
+class WaitUntilExecutorTest extends HttpStepFixture {
     private static final Map<String, Object> DONE = Map.of("path", "$.state_name", "in", List.of("done", "ready"));
 
-    private final FakeTicker ticker = new FakeTicker();
-    private final FakeSleeper sleeper = new FakeSleeper(ticker);
-    private final HttpExecutor http = new HttpExecutor(HttpExecutor.defaultClient(), HttpCredentials.none(), sleeper,
-            ticker);
     private final WaitUntilExecutor wait = new WaitUntilExecutor(http, Map.of(), ticker, sleeper);
-    private final RecordingExecContext context = new RecordingExecContext();
-    private MockWebServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = HttpTesting.server();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     private void states(String... names) {
         for (String n : names) {
