@@ -12,13 +12,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.exec.testing.ClassFixture;
 
 /**
  * The real jar on a real network whose server offers no {@code account-tag} (InspIRCd without its accounttag module,
@@ -32,30 +32,18 @@ class IrcWithoutAccountTagIT {
     private static final String BOT_PASSWORD = "botpass-4711";
     private static final String CHANNEL = "#releng";
 
-    @TempDir
-    static Path netDir;
-    static IrcNetwork net;
+    @RegisterExtension
+    static final ClassFixture<IrcNetwork> NET =
+            ClassFixture.of(dir -> IrcNetwork.start(dir, IrcNetwork.Without.ACCOUNT_TAG).with("buildduty", BOT_PASSWORD,
+                    "alice", "alicepw123"));
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void network() throws IOException {
-        net = IrcNetwork.start(netDir, IrcNetwork.Without.ACCOUNT_TAG);
-        net.register("buildduty", BOT_PASSWORD, "alice", "alicepw123");
-    }
-
-    @AfterAll
-    static void stopNetwork() {
-        if (net != null) {
-            net.close();
-        }
-    }
-
     @Test
     void anImpostorOnTheNickOfARelengWhoLeftGetsNoRoleAndRunsNothingInPrivateOrInTheChannel() throws Exception {
         Path marker = dir.resolve("deployed marker");
-        writeConfig(dir, net.port(), """
+        writeConfig(dir, NET.get().port(), """
                 name: deploy
                 description: leaves a marker file
                 role: releng
@@ -149,7 +137,7 @@ class IrcWithoutAccountTagIT {
     /** A client asking for no caps (account-tag would make the server refuse the whole request). */
     private static RawIrcClient client(String nick, String account, String password) {
         try {
-            return RawIrcClient.connect(net.port(), nick, account, password);
+            return RawIrcClient.connect(NET.get().port(), nick, account, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
