@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.exec.testing.ClassFixture;
 import org.buildduty.connectors.testing.TestCertificates;
 import org.buildduty.core.BuilddutyException;

@@ -11,7 +11,6 @@ import static org.buildduty.connectors.testing.FakeMatrixParts.ok;
 import static org.buildduty.connectors.testing.FakeMatrixParts.parseLong;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +25,6 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -34,6 +32,7 @@ import mockwebserver3.SocketEffect;
 
 import org.buildduty.connectors.testing.FakeMatrixParts.Item;
 import org.buildduty.connectors.testing.FakeMatrixParts.Room;
+import org.buildduty.exec.testing.LoopbackHttp;
 
 /**
  * A Matrix homeserver for one bot account, faithful to the Client-Server API v3 as far as the bot uses it, on a
@@ -119,13 +118,7 @@ public final class FakeMatrixServer implements AutoCloseable {
     /** Starts the server on a free port of 127.0.0.1 for the account {@code botUser} holding {@code token}. */
     public static FakeMatrixServer start(String botUser, String token) throws IOException {
         FakeMatrixServer s = new FakeMatrixServer(botUser, token);
-        s.web.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest r) throws InterruptedException {
-                return s.handle(r);
-            }
-        });
-        s.web.start(InetAddress.getLoopbackAddress(), 0);
+        LoopbackHttp.start(s.web, s::handle);
         return s;
     }
 

@@ -35,6 +35,7 @@ import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.testing.RecordingProgressSink;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.LoopbackHttp;
 
 /** wait_until over HTTP: polling, value changes, deadlines, fail_if, errors and cancel. */
 class WaitUntilExecutorTest extends HttpStepFixture {
@@ -107,12 +108,7 @@ class WaitUntilExecutorTest extends HttpStepFixture {
 
     @Test
     void theRunnerTimesItOutOnAFakeClock() throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return json(200, "{\"state_name\": \"build\"}");
-            }
-        });
+        server.setDispatcher(LoopbackHttp.dispatcher(request -> json(200, "{\"state_name\": \"build\"}")));
         try (Runner runner = Runner.builder().executor(wait).ticker(ticker).timerPeriod(Duration.ZERO).build()) {
             sleeper.afterEach(n -> runner.checkTimers());
             RecordingProgressSink sink = new RecordingProgressSink();
@@ -194,12 +190,7 @@ class WaitUntilExecutorTest extends HttpStepFixture {
 
     @Test
     void cancelEndsTheWaitBetweenPolls() throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return json(200, "{\"state_name\": \"build\"}");
-            }
-        });
+        server.setDispatcher(LoopbackHttp.dispatcher(request -> json(200, "{\"state_name\": \"build\"}")));
         WaitUntilExecutor real = new WaitUntilExecutor(new HttpExecutor(HttpCredentials.none()), Map.of(),
                 Ticker.system(), Sleeper.system());
         CompletableFuture<StepResult> f = CompletableFuture.supplyAsync(() -> real.execute(request("wait_until",

@@ -1,4 +1,4 @@
-package org.buildduty.connectors.matrix;
+package org.buildduty.connectors.testing;
 
 import java.time.Duration;
 import java.util.List;
@@ -9,11 +9,15 @@ import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 
-/** Records what a connector reports, and waits for messages and connection states. */
-final class RecordingListener implements ChatEvent.Listener {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+/**
+ * Records what a connector reports, and waits (up to 15 s) for a message or a connection state; on time-out the
+ * assertion error lists every event recorded.
+ */
+public final class RecordingListener implements ChatEvent.Listener {
+    private static final Duration WAIT = Duration.ofSeconds(15);
 
-    final List<ChatEvent> all = new CopyOnWriteArrayList<>();
+    /** Every event, in order. */
+    public final List<ChatEvent> all = new CopyOnWriteArrayList<>();
 
     @Override
     public synchronized void onEvent(ChatEvent event) {
@@ -21,20 +25,24 @@ final class RecordingListener implements ChatEvent.Listener {
         notifyAll();
     }
 
-    ChatMessage message(Predicate<ChatMessage> p) throws InterruptedException {
+    /** The first message that matches, waiting for it. */
+    public ChatMessage message(Predicate<ChatMessage> p) throws InterruptedException {
         return await(ChatMessage.class, p, "message");
     }
 
-    ConnectionChanged state(ConnectionChanged.State s) throws InterruptedException {
+    /** The first report of state {@code s}, waiting for it. */
+    public ConnectionChanged state(ConnectionChanged.State s) throws InterruptedException {
         return await(ConnectionChanged.class, c -> c.state() == s, s.toString());
     }
 
-    List<ChatMessage> messages() {
-        return all.stream().filter(e -> e instanceof ChatMessage).map(e -> (ChatMessage) e).toList();
+    /** The messages so far. */
+    public List<ChatMessage> messages() {
+        return all.stream().filter(ChatMessage.class::isInstance).map(ChatMessage.class::cast).toList();
     }
 
-    List<ConnectionChanged.State> states() {
-        return all.stream().filter(e -> e instanceof ConnectionChanged).map(e -> ((ConnectionChanged) e).state())
+    /** The connection states reported so far, in order. */
+    public List<ConnectionChanged.State> states() {
+        return all.stream().filter(ConnectionChanged.class::isInstance).map(e -> ((ConnectionChanged) e).state())
                 .toList();
     }
 
