@@ -1,6 +1,8 @@
 package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.app.IrcBot.BOT_PASSWORD;
+import static org.buildduty.app.IrcBot.CHANNEL;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +29,6 @@ import org.buildduty.exec.testing.ClassFixture;
  */
 class IrcEndToEndIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String BOT_PASSWORD = "botpass-4711";
-    private static final String CHANNEL = "#releng";
 
     @RegisterExtension
     static final ClassFixture<IrcNetwork> NET =
@@ -216,9 +216,7 @@ class IrcEndToEndIT {
     }
 
     private static BotProcess startBot(Path dir, String password) throws Exception {
-        BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"), Map.of("IRC_PASSWORD", password));
-        bot.expectErr("buildduty ready", WAIT);
-        return bot;
+        return IrcBot.start(dir, password, WAIT);
     }
 
     private static void writeConfig(Path dir, String runbook) throws IOException {
@@ -231,27 +229,10 @@ class IrcEndToEndIT {
     }
 
     private static void writeConfig(Path dir, String runbook, String transport) throws IOException {
-        Files.createDirectories(dir.resolve("runbooks"));
-        if (runbook != null) {
-            Files.writeString(dir.resolve("runbooks/book.yml"), runbook);
-        }
         StringBuilder hosts = new StringBuilder();
         for (int i = 1; i <= 10; i++) {
             hosts.append("    h").append(i).append(": { address: 127.0.0.1, groups: [fleet] }\n");
         }
-        Files.writeString(dir.resolve("buildduty.yml"), """
-                bot: { nick: buildduty, journal: data/bot.db, runbooks: runbooks, web: "off" }
-                connectors:
-                  - id: testnet
-                    type: irc
-                    server: 127.0.0.1
-                    %s
-                    sasl: { account: buildduty, password_env: IRC_PASSWORD }
-                    channels: ["%s"]
-                roles:
-                  releng: ["testnet:alice"]
-                inventory:
-                  hosts:
-                %s""".formatted(transport, CHANNEL, hosts));
+        IrcBot.writeConfig(dir, runbook, transport, "inventory:\n  hosts:\n" + hosts);
     }
 }

@@ -1,6 +1,8 @@
 package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.app.IrcBot.BOT_PASSWORD;
+import static org.buildduty.app.IrcBot.CHANNEL;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,8 +31,6 @@ import org.buildduty.exec.testing.ClassFixture;
  */
 class IrcWithoutAccountTagIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String BOT_PASSWORD = "botpass-4711";
-    private static final String CHANNEL = "#releng";
 
     @RegisterExtension
     static final ClassFixture<IrcNetwork> NET =
@@ -144,31 +144,11 @@ class IrcWithoutAccountTagIT {
     }
 
     private static BotProcess startBot(Path dir) throws Exception {
-        BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
-                Map.of("IRC_PASSWORD", BOT_PASSWORD));
-        bot.expectErr("buildduty ready", WAIT);
-        return bot;
+        return IrcBot.start(dir, BOT_PASSWORD, WAIT);
     }
 
     private static void writeConfig(Path dir, int port, String runbook) throws IOException {
-        Files.createDirectories(dir.resolve("runbooks"));
-        if (runbook != null) {
-            Files.writeString(dir.resolve("runbooks/book.yml"), runbook);
-        }
-        Files.writeString(dir.resolve("buildduty.yml"), """
-                bot: { nick: buildduty, journal: data/bot.db, runbooks: runbooks, web: "off" }
-                connectors:
-                  - id: testnet
-                    type: irc
-                    server: 127.0.0.1
-                    port: %d
-                    tls: false
-                    identity: account
-                    flood: { burst: 20, interval: 200ms }
-                    sasl: { account: buildduty, password_env: IRC_PASSWORD }
-                    channels: ["%s"]
-                roles:
-                  releng: ["testnet:alice"]
-                """.formatted(port, CHANNEL));
+        IrcBot.writeConfig(dir, runbook, "port: " + port
+                + "\n    tls: false\n    identity: account\n    flood: { burst: 20, interval: 200ms }", "");
     }
 }
