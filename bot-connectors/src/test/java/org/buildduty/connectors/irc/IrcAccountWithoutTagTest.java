@@ -18,7 +18,6 @@ import org.buildduty.exec.testing.ClassFixture;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.time.Ticker;
 
 /**
  * Account identity on a real network without {@code account-tag} (InspIRCd without its accounttag module): an
@@ -37,9 +36,7 @@ class IrcAccountWithoutTagTest {
     private static IrcConnector bot(String nick, RecordingListener events, String... channels) {
         IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", NET.get().port()).tls(false).nick(nick)
                 .sasl("BotAcct", "botpw12345").channels(List.of(channels)).rejoinDelay(Duration.ofHours(1)).build();
-        IrcConnector bot = new IrcConnector(cfg, Ticker.system());
-        bot.start(events);
-        return bot;
+        return IrcTesting.started(cfg, events);
     }
 
     @Test

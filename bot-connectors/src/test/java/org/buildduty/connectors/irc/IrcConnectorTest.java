@@ -2,6 +2,8 @@ package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.buildduty.connectors.irc.IrcTesting.config;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,7 +23,6 @@ import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.time.Ticker;
 
 /** The connector against a real inspircd + atheme network: identity, SASL, splitting, injection. */
 class IrcConnectorTest {
@@ -32,17 +33,10 @@ class IrcConnectorTest {
             ClassFixture.of(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "bob", "bobpw12345", "botacct",
                     "botpw12345"));
 
-    static IrcConfig.Builder config(String nick, int port, String... channels) {
-        return IrcConfig.builder("irc", "127.0.0.1", port).tls(false).nick(nick).sasl("botacct", "botpw12345")
-                .channels(List.of(channels));
-    }
-
     @Test
     void registeredUserIsTheirAccountAndAnImpostorWithTheSameNickIsNot() throws Exception {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(config("bdbot1", NET.get().floodPort(), "#ident").build(),
-                Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(config("bdbot1", NET.get().floodPort(), "#ident").build(), events)) {
             var alice = CompletableFuture.supplyAsync(() -> client("alice", "alice", "alicepw123"));
             bot.awaitConnected(WAIT);
             try (RawIrcClient a = alice.join()) {
@@ -74,8 +68,7 @@ class IrcConnectorTest {
     void whoxFallbackWithoutAccountTag() throws Exception {
         RecordingListener events = new RecordingListener();
         IrcConfig cfg = config("bdbot2", NET.get().port(), "#whox").accountTag(false).build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             var bob = CompletableFuture.supplyAsync(() -> client("bob", "bob", "bobpw12345"));
             var carol = CompletableFuture.supplyAsync(() -> client("carol", null, null));
             bot.awaitConnected(WAIT);
@@ -99,8 +92,7 @@ class IrcConnectorTest {
         RecordingListener events = new RecordingListener();
         IrcConfig cfg = IrcConfig.builder("net", "127.0.0.1", NET.get().port()).tls(false).nick("bdbot3")
                 .identity(IrcConfig.IdentityMode.HOSTMASK).build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             var dave = CompletableFuture.supplyAsync(() -> client("dave", null, null));
             bot.awaitConnected(WAIT);
             try (RawIrcClient d = dave.join()) {
@@ -117,8 +109,7 @@ class IrcConnectorTest {
         RecordingListener events = new RecordingListener();
         IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", NET.get().port()).tls(false).nick("bdbot4")
                 .sasl("botacct", "wrong-password").build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             assertThatThrownBy(() -> bot.awaitConnected(WAIT)).isInstanceOf(BuilddutyException.class)
                     .hasMessageContaining("SASL login as botacct failed: 904").hasMessageNotContaining("\n")
                     .hasMessageNotContaining("wrong-password");
@@ -131,9 +122,7 @@ class IrcConnectorTest {
     @Test
     void longMultiByteMessageArrivesWholeOverSeveralLinesAndInjectionFails() throws Exception {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(config("bdbot5", NET.get().floodPort(), "#split").build(),
-                Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(config("bdbot5", NET.get().floodPort(), "#split").build(), events)) {
             var watcher = CompletableFuture.supplyAsync(() -> client("watcher", null, null));
             bot.awaitConnected(WAIT);
             try (RawIrcClient w = watcher.join()) {

@@ -1,6 +1,8 @@
 package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.connectors.irc.IrcTesting.config;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
 import java.time.Duration;
 import java.util.List;
@@ -52,9 +54,8 @@ class IrcFloodTest {
     @Test
     void theSameBurstThroughTheConnectorArrivesWhole() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConnectorTest.config("bdflood", NET.get().floodPort(), "#flood").build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        IrcConfig cfg = config("bdflood", NET.get().floodPort(), "#flood").build();
+        try (IrcConnector bot = started(cfg, events)) {
             var watcher = CompletableFuture.supplyAsync(
                     () -> RawIrcClient.connectUnchecked(NET.get().port(), "fwatch", null, null));
             bot.awaitConnected(WAIT);
@@ -78,7 +79,7 @@ class IrcFloodTest {
     void metersCountEachLineWrittenAndEachLineThePacerHeldBack() throws Exception {
         RecordingListener events = new RecordingListener();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        IrcConfig cfg = IrcConnectorTest.config("bdmeter", NET.get().floodPort(), "#meter")
+        IrcConfig cfg = config("bdmeter", NET.get().floodPort(), "#meter")
                 .pacing(3, Duration.ofMillis(300)).build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             bot.useMeters(new BotMetrics(registry).connector("libera"));
@@ -128,9 +129,8 @@ class IrcFloodTest {
     @Test
     void aThousandProgressUpdatesAreCoalescedAndTheFinalStatusArrives() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConnectorTest.config("bdprog", NET.get().floodPort(), "#prog").build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        IrcConfig cfg = config("bdprog", NET.get().floodPort(), "#prog").build();
+        try (IrcConnector bot = started(cfg, events)) {
             var watcher = CompletableFuture.supplyAsync(
                     () -> RawIrcClient.connectUnchecked(NET.get().port(), "pwatch", null, null));
             bot.awaitConnected(WAIT);

@@ -1,6 +1,8 @@
 package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.connectors.irc.IrcTesting.config;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -40,7 +42,7 @@ class IrcReconnectTest {
             }
             return true;
         };
-        IrcConfig cfg = IrcConnectorTest.config("bdre", NET.get().floodPort(), "#re").queueLimit(5).build();
+        IrcConfig cfg = config("bdre", NET.get().floodPort(), "#re").queueLimit(5).build();
         ChatAddress room = ChatAddress.of("irc", "#re");
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system(), sleeper, () -> 0.5)) {
             bot.start(events);
@@ -84,7 +86,7 @@ class IrcReconnectTest {
     @Test
     void nickCollisionUsesAnAlternateThenTakesTheNickBack() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConnectorTest.config("bdnick", NET.get().port(), "#nick")
+        IrcConfig cfg = config("bdnick", NET.get().port(), "#nick")
                 .regainInterval(Duration.ofSeconds(1)).build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             try (RawIrcClient holder = RawIrcClient.connect(NET.get().port(), "bdnick")) {
@@ -108,12 +110,11 @@ class IrcReconnectTest {
     }
     @Test
     void kickedFromAConfiguredChannelTheBotJoinsAgainAfterABackedOffDelay() throws Exception {
-        IrcConfig cfg = IrcConnectorTest.config("bdkick", NET.get().port(), "#kick").rejoinDelay(Duration.ofMillis(300))
+        IrcConfig cfg = config("bdkick", NET.get().port(), "#kick").rejoinDelay(Duration.ofMillis(300))
                 .build();
         try (RawIrcClient op = RawIrcClient.connect(NET.get().port(), "kickop")) {
             op.join("#kick");
-            try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-                bot.start(new RecordingListener());
+            try (IrcConnector bot = started(cfg, new RecordingListener())) {
                 bot.awaitConnected(WAIT);
                 op.await(l -> RawIrcClient.stripTags(l).startsWith(":bdkick!") && l.contains(" JOIN "), WAIT);
 

@@ -2,6 +2,7 @@ package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
 import java.time.Duration;
 
@@ -13,7 +14,6 @@ import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ConnectionChanged;
-import org.buildduty.core.time.Ticker;
 import org.buildduty.exec.testing.ClassFixture;
 
 /**
@@ -49,8 +49,7 @@ class IrcSaslRequiredTest {
 
     private static void assertRefused(IrcConfig cfg, String reason) {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> bot.awaitConnected(WAIT)).isInstanceOf(BuilddutyException.class)
                     .hasMessage(reason).hasMessageNotContaining("\n").hasMessageNotContaining("botpw12345");

@@ -2,6 +2,7 @@ package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
@@ -44,8 +44,7 @@ class IrcTlsTest {
             ClassFixture.of(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "botacct", "botpw12345"));
 
     private static IrcConfig.Builder config(String nick, int port, String... channels) {
-        return IrcConfig.builder("irc", "127.0.0.1", port).tls(true).nick(nick).sasl("botacct", "botpw12345")
-                .channels(List.of(channels));
+        return IrcTesting.config(nick, port, channels).tls(true);
     }
 
     @Test
@@ -53,8 +52,7 @@ class IrcTlsTest {
         RecordingListener events = new RecordingListener();
         IrcConfig cfg = config("bdtls1", NET.get().tlsPort(), "#tls").tlsTrust(NET.get().caFile()).build();
         assertThat(cfg.tlsTrust()).contains(NET.get().caFile());
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             var alice = CompletableFuture.supplyAsync(
                     () -> RawIrcClient.connectUnchecked(NET.get().port(), "alice", "alice", "alicepw123"));
             bot.awaitConnected(WAIT);
@@ -140,9 +138,7 @@ class IrcTlsTest {
         Path both = dir.resolve("both/both.pem");
         Files.writeString(both, "# two CAs\n" + Files.readString(other) + "\n" + Files.readString(NET.get().caFile()));
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(config("bdtls5", NET.get().tlsPort()).tlsTrust(both).build(),
-                Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(config("bdtls5", NET.get().tlsPort()).tlsTrust(both).build(), events)) {
             bot.awaitConnected(WAIT);
             assertThat(bot.connected()).isTrue();
         }
@@ -150,8 +146,7 @@ class IrcTlsTest {
 
     private static void assertFailsAtOnce(IrcConfig cfg, String reason) {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> bot.awaitConnected(WAIT)).isInstanceOf(BuilddutyException.class)
                     .hasMessage("IRC irc: " + reason)
