@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.connectors.testing.TestCertificates;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 
 /**
  * The real jar on a real IRC network (InspIRCd + Atheme on 127.0.0.1): the bot logs in with SASL on the port with
@@ -31,9 +31,9 @@ class IrcEndToEndIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @RegisterExtension
-    static final ClassFixture<IrcNetwork> NET =
-            ClassFixture.of(dir -> IrcNetwork.start(dir).with("buildduty", BOT_PASSWORD, "alice", "alicepw123", "bob",
-                    "bobpw12345"));
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("buildduty", BOT_PASSWORD, "alice", "alicepw123",
+                    "bob", "bobpw12345"));
 
     @TempDir
     Path dir;

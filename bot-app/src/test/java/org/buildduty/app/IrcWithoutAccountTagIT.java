@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 
 /**
  * The real jar on a real network whose server offers no {@code account-tag} (InspIRCd without its accounttag module,
@@ -33,9 +33,9 @@ class IrcWithoutAccountTagIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @RegisterExtension
-    static final ClassFixture<IrcNetwork> NET =
-            ClassFixture.of(dir -> IrcNetwork.start(dir, IrcNetwork.Without.ACCOUNT_TAG).with("buildduty", BOT_PASSWORD,
-                    "alice", "alicepw123"));
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir, IrcNetwork.Without.ACCOUNT_TAG).with("buildduty",
+                    BOT_PASSWORD, "alice", "alicepw123"));
 
     @TempDir
     Path dir;

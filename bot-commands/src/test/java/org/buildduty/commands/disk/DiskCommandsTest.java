@@ -25,7 +25,7 @@ import org.buildduty.core.param.Inventory;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.TestBot;
 import org.buildduty.exec.ssh.SshExecutor;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.exec.testing.Sshd;
 
 /** {@code !disk} and {@code !disk clean} through the engine, on a real sshd over a prepared directory tree. */
@@ -34,7 +34,7 @@ class DiskCommandsTest {
     private static final long MIB = 1024 * 1024;
 
     @RegisterExtension
-    static final ClassFixture<Sshd> SSHD = ClassFixture.of(Sshd::start);
+    static final ServerFixture<Sshd> SSHD = ServerFixture.perClass(Sshd::start);
 
     @TempDir
     Path work;

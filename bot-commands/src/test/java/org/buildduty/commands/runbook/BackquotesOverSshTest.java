@@ -25,7 +25,7 @@ import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
 import org.buildduty.core.testing.RecordingExecContext;
 import org.buildduty.exec.ssh.SshExecutor;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.exec.testing.Sshd;
 
 /**
@@ -37,7 +37,7 @@ class BackquotesOverSshTest {
     private static final FakeInventory INV = new FakeInventory().group("masters", "bm01");
 
     @RegisterExtension
-    static final ClassFixture<Sshd> SSHD = ClassFixture.of(Sshd::start);
+    static final ServerFixture<Sshd> SSHD = ServerFixture.perClass(Sshd::start);
 
     @TempDir
     Path dir;

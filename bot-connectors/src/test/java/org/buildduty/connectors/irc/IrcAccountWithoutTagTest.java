@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.connectors.testing.RecordingListener;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
@@ -28,9 +28,9 @@ class IrcAccountWithoutTagTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     @RegisterExtension
-    static final ClassFixture<IrcNetwork> NET =
-            ClassFixture.of(dir -> IrcNetwork.start(dir, IrcNetwork.Without.ACCOUNT_TAG).with("alice", "alicepw123",
-                    "alice2", "alicepw123", "alice3", "alicepw123", "botacct", "botpw12345"));
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir, IrcNetwork.Without.ACCOUNT_TAG).with("alice",
+                    "alicepw123", "alice2", "alicepw123", "alice3", "alicepw123", "botacct", "botpw12345"));
 
     /** The bot, logging in as {@code BotAcct}: services match account names without case, and name it botacct. */
     private static IrcConnector bot(String nick, RecordingListener events, String... channels) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.connectors.testing.RecordingListener;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
@@ -29,9 +29,9 @@ class IrcConnectorTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     @RegisterExtension
-    static final ClassFixture<IrcNetwork> NET =
-            ClassFixture.of(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "bob", "bobpw12345", "botacct",
-                    "botpw12345"));
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "bob", "bobpw12345",
+                    "botacct", "botpw12345"));
 
     @Test
     void registeredUserIsTheirAccountAndAnImpostorWithTheSameNickIsNot() throws Exception {

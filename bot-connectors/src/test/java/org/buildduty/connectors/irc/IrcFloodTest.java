@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.connectors.testing.RecordingListener;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.metrics.BotMetrics;
@@ -36,8 +36,8 @@ class IrcFloodTest {
     private static final String LONG = "x".repeat(370);
 
     @RegisterExtension
-    static final ClassFixture<IrcNetwork> NET =
-            ClassFixture.of(dir -> IrcNetwork.start(dir).with("botacct", "botpw12345"));
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("botacct", "botpw12345"));
 
     @Test
     void anUnpacedBurstIsKilledByTheServer() throws Exception {

@@ -13,15 +13,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 
 /** The test network itself: accounts, SASL, account tags, and a restart of the ircd. */
 class IrcNetworkTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
-    static final ClassFixture<IrcNetwork> NET =
-            ClassFixture.of(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "bob", "bobpw12345"));
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "bob", "bobpw12345"));
 
     @Test
     void saslLoginAndAccountTagOnAnotherUsersMessage() throws Exception {

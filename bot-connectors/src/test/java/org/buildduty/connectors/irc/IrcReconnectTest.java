@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.connectors.testing.RecordingListener;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.time.Sleeper;
@@ -26,8 +26,8 @@ class IrcReconnectTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
-    static final ClassFixture<IrcNetwork> NET =
-            ClassFixture.of(dir -> IrcNetwork.start(dir).with("botacct", "botpw12345"));
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("botacct", "botpw12345"));
 
     @Test
     void restartOfTheServerDuringAStreamOfSends() throws Exception {

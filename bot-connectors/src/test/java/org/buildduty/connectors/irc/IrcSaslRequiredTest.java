@@ -14,7 +14,7 @@ import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ConnectionChanged;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 
 /**
  * With {@code sasl:} configured, a connection on which SASL was not completed is refused at start-up with one line,
@@ -26,8 +26,8 @@ class IrcSaslRequiredTest {
     private static final Duration AT_ONCE = Duration.ofSeconds(8);
 
     @RegisterExtension
-    static final ClassFixture<IrcNetwork> NET =
-            ClassFixture.of(dir -> IrcNetwork.start(dir, IrcNetwork.Without.SERVICES));
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir, IrcNetwork.Without.SERVICES));
 
     @Test
     void aNetworkWhoseServicesAreDownOffersNoSaslAndTheBotDoesNotStart() {

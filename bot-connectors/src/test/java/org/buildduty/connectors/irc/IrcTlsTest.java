@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.connectors.testing.RecordingListener;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.connectors.testing.TestCertificates;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
@@ -40,8 +40,8 @@ class IrcTlsTest {
     @TempDir
     static Path dir;
     @RegisterExtension
-    static final ClassFixture<IrcNetwork> NET =
-            ClassFixture.of(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "botacct", "botpw12345"));
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "botacct", "botpw12345"));
 
     private static IrcConfig.Builder config(String nick, int port, String... channels) {
         return IrcTesting.config(nick, port, channels).tls(true);

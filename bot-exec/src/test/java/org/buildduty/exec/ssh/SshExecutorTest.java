@@ -27,13 +27,13 @@ import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
 import org.buildduty.core.testing.RecordingExecContext;
-import org.buildduty.exec.testing.ClassFixture;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.exec.testing.Sshd;
 
 /** The SSH executor against a real OpenSSH sshd, called directly. */
 class SshExecutorTest {
     @RegisterExtension
-    static final ClassFixture<Sshd> SSHD = ClassFixture.of(Sshd::start);
+    static final ServerFixture<Sshd> SSHD = ServerFixture.perClass(Sshd::start);
 
     @TempDir
     Path work;
