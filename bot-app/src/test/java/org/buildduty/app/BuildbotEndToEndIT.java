@@ -2,6 +2,7 @@ package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,8 +57,7 @@ class BuildbotEndToEndIT {
 
     @Test
     void forceFollowsABuildToItsResultAndBuildsRunningAnswers() throws Exception {
-        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
-                Map.of("BUILDBOT_PASSWORD", master.password()))) {
+        try (BotProcess bot = startBot()) {
             bot.type("builds running");
             bot.expect("Buildbot: nothing running, nothing queued", WAIT);
             bot.type("force quick --pr 12abc");
@@ -88,8 +88,7 @@ class BuildbotEndToEndIT {
      */
     @Test
     void aMasterRestartDuringAForcedBuildIsRiddenOutAndReportedOnceWithoutASecondForce() throws Exception {
-        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
-                Map.of("BUILDBOT_PASSWORD", master.password()))) {
+        try (BotProcess bot = startBot()) {
             bot.type("force slow --branch main");
             bot.expect("build slow#1 started on w1", WAIT);
             awaitRunningStep();
@@ -119,6 +118,12 @@ class BuildbotEndToEndIT {
     }
 
     /** Waits until the forced build of {@code slow} (build 1) is inside its {@code sleep} step, not just created. */
+    /** The jar with {@code dir/buildduty.yml}, given the master's password. */
+    private BotProcess startBot() throws IOException {
+        return BotProcess.start(dir, List.of("--config", "buildduty.yml"),
+                Map.of("BUILDBOT_PASSWORD", master.password()));
+    }
+
     private void awaitRunningStep() throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpRequest steps = java.net.http.HttpRequest.newBuilder(
