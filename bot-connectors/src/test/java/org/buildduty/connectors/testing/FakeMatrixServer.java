@@ -269,19 +269,7 @@ public final class FakeMatrixServer implements AutoCloseable {
 
     /** Waits for a sent message matching {@code p}. */
     public synchronized Sent awaitSent(Predicate<Sent> p, Duration max) throws InterruptedException {
-        long end = System.nanoTime() + max.toNanos();
-        while (true) {
-            for (Sent s : sent) {
-                if (p.test(s)) {
-                    return s;
-                }
-            }
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("no such message sent within " + max + "; sent: " + sent);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        return Await.first(this, sent, p, max, () -> "no such message sent within " + max + "; sent: " + sent);
     }
 
     /**
@@ -289,27 +277,13 @@ public final class FakeMatrixServer implements AutoCloseable {
      * was answered, handed on and its position saved (the connector stores it before polling again).
      */
     public synchronized void awaitCaughtUp(Duration max) throws InterruptedException {
-        long end = System.nanoTime() + max.toNanos();
-        while (!heldAt.contains(stream.size())) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("the bot is not polling from the end of the stream (" + stream.size()
-                        + ") within " + max + "; polls held at " + heldAt);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        Await.until(this, () -> heldAt.contains(stream.size()), max, () -> "the bot is not polling from the end of "
+                + "the stream (" + stream.size() + ") within " + max + "; polls held at " + heldAt);
     }
 
     /** Waits until {@code n} syncs have been answered in all. */
     public synchronized void awaitSyncs(int n, Duration max) throws InterruptedException {
-        long end = System.nanoTime() + max.toNanos();
-        while (syncs < n) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError(syncs + " syncs, not " + n + ", within " + max);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        Await.until(this, () -> syncs >= n, max, () -> syncs + " syncs, not " + n + ", within " + max);
     }
 
     @Override

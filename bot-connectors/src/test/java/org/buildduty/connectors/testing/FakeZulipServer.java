@@ -194,22 +194,9 @@ public final class FakeZulipServer implements AutoCloseable {
     }
 
     /** Waits for a message the bot sent that matches; fails after {@code timeout}. */
-    public Message awaitMessage(Predicate<Message> p, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        synchronized (this) {
-            while (true) {
-                for (Message m : messages.values()) {
-                    if (m.senderEmail().equals(botEmail) && p.test(m)) {
-                        return m;
-                    }
-                }
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError("no such bot message after " + timeout + "; bot sent: " + botMessages());
-                }
-                wait(Math.max(1, left / 1_000_000));
-            }
-        }
+    public synchronized Message awaitMessage(Predicate<Message> p, Duration timeout) throws InterruptedException {
+        return Await.first(this, messages.values(), m -> m.senderEmail().equals(botEmail) && p.test(m), timeout,
+                () -> "no such bot message after " + timeout + "; bot sent: " + botMessages());
     }
 
     private long deliver(Message m) {

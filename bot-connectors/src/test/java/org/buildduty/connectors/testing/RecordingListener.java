@@ -48,18 +48,7 @@ public final class RecordingListener implements ChatEvent.Listener {
 
     private synchronized <T extends ChatEvent> T await(Class<T> type, Predicate<T> p, String what)
             throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            for (ChatEvent e : all) {
-                if (type.isInstance(e) && p.test(type.cast(e))) {
-                    return type.cast(e);
-                }
-            }
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("no " + what + " within " + WAIT + "; events: " + all);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        return type.cast(Await.first(this, all, e -> type.isInstance(e) && p.test(type.cast(e)), WAIT,
+                () -> "no " + what + " within " + WAIT + "; events: " + all));
     }
 }
