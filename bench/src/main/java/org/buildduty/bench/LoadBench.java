@@ -279,21 +279,9 @@ public final class LoadBench {
                 "    timeout: 1h",
                 ""));
         Path config = dir.resolve("load.yml");
-        Files.writeString(config, String.join("\n",
-                "bot:",
-                "  prefix: \"!\"",
-                "  nick: " + BOT,
-                "  journal: " + dir.resolve("bd.db"),
-                "  runbooks: " + dir.resolve("runbooks"),
-                "  web: \"off\"",
-                "  anonymous: true",
-                "connectors:",
-                "  - id: load",
-                "    type: irc",
-                "    server: 127.0.0.1",
-                "    port: " + port,
-                "    tls: false",
-                "    nick: " + BOT,
+        List<String> yaml = new ArrayList<>(Responders.ircConfigHead(BOT, dir, "bd.db", "load", port,
+                "  anonymous: true"));
+        yaml.addAll(List.of(
                 "    identity: hostmask",
                 "    channels: [\"" + CHANNEL + "\"]",
                 floodMs > 0 ? "    flood: { burst: 4, interval: " + floodMs + "ms }" : "",
@@ -302,6 +290,7 @@ public final class LoadBench {
                 "roles:",
                 "  releng: [\"load:" + OPERATOR + "!*@127.0.0.1\"]",
                 ""));
+        Files.writeString(config, String.join("\n", yaml));
         return config;
     }
 

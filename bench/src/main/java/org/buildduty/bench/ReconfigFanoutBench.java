@@ -17,8 +17,6 @@ import java.util.Set;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.runner.Runner;
-import org.buildduty.exec.ssh.SshExecutor;
-import org.buildduty.exec.ssh.SshHosts;
 import org.buildduty.exec.ssh.SshOptions;
 import org.buildduty.exec.ssh.SshTarget;
 import org.buildduty.exec.testing.Sshd;
@@ -66,14 +64,8 @@ public final class ReconfigFanoutBench {
                     Runtime.getRuntime().availableProcessors());
             System.out.println("parallel  wall s  slowest master s  wall/slowest  LPT s  bound s  in-order s"
                     + "  wall/LPT  failed");
-            try (SshExecutor ssh = new SshExecutor(SshHosts.of(inventory), options);
-                    Runner runner = Runner.builder().executor(ssh).maxConcurrentHostRuns(Math.max(masters, 1))
-                            .build()) {
-                long id = 1;
-                for (int parallel : parallels) {
-                    runLevel(runner, id++, sleeps, parallel);
-                }
-            }
+            SshFanout.levels(inventory, options, parallels, (runner, id, parallel) -> runLevel(runner, id, sleeps,
+                    parallel));
         } finally {
             BenchArgs.deleteTree(dir);
         }

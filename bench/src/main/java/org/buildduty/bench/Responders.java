@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,20 +77,8 @@ final class Responders {
         Path d = dir.toAbsolutePath();
         Files.createDirectories(d.resolve("runbooks"));
         Path config = d.resolve("buildduty.yml");
-        Files.writeString(config, String.join("\n",
-                "bot:",
-                "  prefix: \"!\"",
-                "  nick: " + botAccount,
-                "  journal: " + d.resolve("buildduty.db"),
-                "  runbooks: " + d.resolve("runbooks"),
-                "  web: off",
-                "connectors:",
-                "  - id: bench",
-                "    type: irc",
-                "    server: 127.0.0.1",
-                "    port: " + net.floodPort(),
-                "    tls: false",
-                "    nick: " + botAccount,
+        List<String> lines = new ArrayList<>(ircConfigHead(botAccount, d, "buildduty.db", "bench", net.floodPort()));
+        lines.addAll(List.of(
                 "    sasl: { account: " + botAccount + ", password_env: BENCH_IRC_PASSWORD }",
                 "    identity: account",
                 "    channels: [\"#bot\"]",
@@ -97,9 +86,24 @@ final class Responders {
                 "roles:",
                 "  releng: [\"bench:" + clientAccount + "\"]",
                 ""));
+        Files.writeString(config, String.join("\n", lines));
         ChildProcess p = ChildProcess.start("buildduty", botCommand(jar, config), d, botEnv(d, botPassword),
                 d.resolve("bot.out"));
         return started(new Target("buildduty", "#bot", "!whoami", false, client, p), client, botAccount, "#bot", p);
+    }
+
+    /**
+     * The first lines of a bench bot's configuration: {@code nick} with prefix {@code !}, its journal {@code dir/db}
+     * and runbooks {@code dir/runbooks}, no web page, then {@code botExtra} lines of the bot section, and the first
+     * connector: {@code id}, IRC on 127.0.0.1:{@code port} without TLS, as {@code nick}. The caller adds the rest.
+     */
+    static List<String> ircConfigHead(String nick, Path dir, String db, String id, int port, String... botExtra) {
+        List<String> lines = new ArrayList<>(List.of("bot:", "  prefix: \"!\"", "  nick: " + nick,
+                "  journal: " + dir.resolve(db), "  runbooks: " + dir.resolve("runbooks"), "  web: \"off\""));
+        lines.addAll(List.of(botExtra));
+        lines.addAll(List.of("connectors:", "  - id: " + id, "    type: irc", "    server: 127.0.0.1",
+                "    port: " + port, "    tls: false", "    nick: " + nick));
+        return lines;
     }
 
     /** {@code java -jar JAR --config FILE}, with the java running the bench. */

@@ -24,6 +24,8 @@ import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.runner.Runner;
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
 import org.buildduty.exec.ssh.SshOptions;
 import org.buildduty.exec.ssh.SshTarget;
 import org.buildduty.exec.testing.Sshd;
@@ -41,7 +43,7 @@ final class SshFanout {
         Map<String, SshTarget> inventory = new LinkedHashMap<>();
         for (int i = 1; i <= n; i++) {
             String name = String.format(format, i);
-            inventory.put(name, SshTarget.of(name, "127.0.0.1", sshd.port(), sshd.user()));
+            inventory.put(name, sshd.target(name));
         }
         return inventory;
     }
@@ -51,6 +53,28 @@ final class SshFanout {
         Path knownHosts = dir.resolve("known_hosts");
         Files.writeString(knownHosts, sshd.knownHostsLine() + "\n");
         return SshOptions.defaults(knownHosts).withDefaultKeyFile(sshd.clientKey()).withAgent(false);
+    }
+
+    /** One level of a fan-out bench: operation {@code id} at this {@code parallel}. */
+    @FunctionalInterface
+    interface Level {
+        void run(Runner runner, long id, int parallel) throws Exception;
+    }
+
+    /**
+     * Runs one level per entry of {@code parallels}, as operations 1, 2, ..., through one runner over one SSH executor
+     * for {@code inventory} (room for every host at once), then closes both.
+     */
+    static void levels(Map<String, SshTarget> inventory, SshOptions options, List<Integer> parallels, Level level)
+            throws Exception {
+        try (SshExecutor ssh = new SshExecutor(SshHosts.of(inventory), options);
+                Runner runner = Runner.builder().executor(ssh).maxConcurrentHostRuns(Math.max(inventory.size(), 1))
+                        .build()) {
+            long id = 1;
+            for (int parallel : parallels) {
+                level.run(runner, id++, parallel);
+            }
+        }
     }
 
     /** How one operation ended and its wall time. */

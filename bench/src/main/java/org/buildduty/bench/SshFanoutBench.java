@@ -17,7 +17,6 @@ import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.runner.Runner;
 import org.buildduty.exec.ssh.SshExecutor;
-import org.buildduty.exec.ssh.SshHosts;
 import org.buildduty.exec.ssh.SshOptions;
 import org.buildduty.exec.ssh.SshTarget;
 import org.buildduty.exec.testing.Sshd;
@@ -65,14 +64,8 @@ public final class SshFanoutBench {
                     connects, Runtime.getRuntime().availableProcessors(), bashrc ? "run" : "skipped");
             System.out.println("parallel  wall s  slowest host s  median host s  wall/slowest  ideal"
                     + "  slowest cmd s  wall/slowest cmd  failed");
-            try (SshExecutor ssh = new SshExecutor(SshHosts.of(inventory), options);
-                    Runner runner = Runner.builder().executor(ssh).maxConcurrentHostRuns(Math.max(hosts, 1))
-                            .build()) {
-                long id = 1;
-                for (int parallel : parallels) {
-                    runLevel(runner, id++, new ArrayList<>(inventory.keySet()), parallel, sleep);
-                }
-            }
+            SshFanout.levels(inventory, options, parallels, (runner, id, parallel) -> runLevel(runner, id,
+                    new ArrayList<>(inventory.keySet()), parallel, sleep));
         } finally {
             BenchArgs.deleteTree(dir);
         }

@@ -1,7 +1,6 @@
 package org.buildduty.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -185,25 +184,9 @@ final class TimingClient implements AutoCloseable {
     }
 
     private void read() {
-        byte[] buf = new byte[16384];
-        byte[] line = new byte[16384];
-        int len = 0;
         try {
-            InputStream in = socket.getInputStream();
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                long stamp = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
-                    if (b == '\n') {
-                        int end = len > 0 && line[len - 1] == '\r' ? len - 1 : len;
-                        received(new String(line, 0, end, StandardCharsets.UTF_8), stamp);
-                        len = 0;
-                    } else if (len < line.length) {
-                        line[len++] = b;
-                    }
-                }
-            }
+            IrcLines.read(socket.getInputStream(),
+                    (l, len, stamp) -> received(new String(l, 0, len, StandardCharsets.UTF_8), stamp));
         } catch (IOException e) {
             // Closed.
         } finally {

@@ -228,19 +228,20 @@ final class BotProcess implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             process.destroy();
-            try {
-                process.waitFor(15, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitExit(15);
         }
         if (process.isAlive()) {
             process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitExit(10);
+        }
+    }
+
+    /** Waits up to {@code seconds} for the process to exit; an interrupt ends the wait and stays set. */
+    private void awaitExit(long seconds) {
+        try {
+            process.waitFor(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

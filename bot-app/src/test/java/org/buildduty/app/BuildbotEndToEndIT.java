@@ -2,6 +2,7 @@ package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -59,8 +60,7 @@ class BuildbotEndToEndIT {
 
     @Test
     void forceFollowsABuildToItsResultAndBuildsRunningAnswers() throws Exception {
-        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
-                Map.of("BUILDBOT_PASSWORD", master.password()))) {
+        try (BotProcess bot = startBot()) {
             bot.type("builds running");
             bot.expect("Buildbot: nothing running, nothing queued", WAIT);
             bot.type("force quick --pr 12abc");
@@ -91,8 +91,7 @@ class BuildbotEndToEndIT {
      */
     @Test
     void aMasterRestartDuringAForcedBuildIsRiddenOutAndReportedOnceWithoutASecondForce() throws Exception {
-        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
-                Map.of("BUILDBOT_PASSWORD", master.password()))) {
+        try (BotProcess bot = startBot()) {
             bot.type("force slow --branch main");
             bot.expect("build slow#1 started on w1", WAIT);
             awaitRunningStep();
@@ -122,6 +121,12 @@ class BuildbotEndToEndIT {
     }
 
     /** Waits until the forced build of {@code slow} (build 1) is inside its {@code sleep} step, not just created. */
+    /** The jar with {@code dir/buildduty.yml}, given the master's password. */
+    private BotProcess startBot() throws IOException {
+        return BotProcess.start(dir, List.of("--config", "buildduty.yml"),
+                Map.of("BUILDBOT_PASSWORD", master.password()));
+    }
+
     private void awaitRunningStep() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest steps = HttpRequest.newBuilder(

@@ -55,10 +55,7 @@ class CrashRollbackIT {
                 "  - name: announce",
                 "    local: { command: \"touch " + work + "/announced\" }",
                 ""));
-        Files.writeString(dir.resolve("buildduty.yml"), """
-                bot: { journal: data/bot.db, runbooks: runbooks, web: "off" }
-                connectors:
-                  - { id: console, type: console }
+        BotFiles.consoleConfig(dir, "off", """
                 inventory:
                   hosts:
                     local1: { address: 127.0.0.1, groups: [local] }

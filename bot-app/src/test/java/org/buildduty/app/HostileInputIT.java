@@ -62,21 +62,31 @@ class HostileInputIT {
         Files.createDirectories(dir.resolve("root"));
         writeRunbooks(runbooks, dir.resolve("root"));
         Files.writeString(dir.resolve("config/buildduty.yml"), String.join("\n",
-                "bot:",
-                "  prefix: \"!\"",
-                "  nick: buildduty",
-                "  journal: " + dir.resolve("data/buildduty.db"),
-                "  runbooks: " + runbooks,
-                "  web: \"127.0.0.1:0\"",
-                "  anonymous: true",
-                "  max_live_operations: 10000",
-                "  max_pending_approvals: 10000",
+                botSection(dir, runbooks, "127.0.0.1:0", "  anonymous: true"),
                 "connectors:",
                 "  - id: console",
                 "    type: console",
                 "roles:",
                 "  releng: []",
                 INVENTORY_AND_CREDENTIALS));
+    }
+
+    /**
+     * The bot section of the hostile tests' configuration: prefix {@code !}, nick buildduty, journal in
+     * {@code dir/data}, these runbooks, the web page at {@code web}, room for 10,000 live operations and pending
+     * approvals, and the {@code more} lines.
+     */
+    static String botSection(Path dir, Path runbooks, String web, String... more) {
+        List<String> lines = new ArrayList<>(List.of("bot:",
+                "  prefix: \"!\"",
+                "  nick: buildduty",
+                "  journal: " + dir.resolve("data/buildduty.db"),
+                "  runbooks: " + runbooks,
+                "  web: \"" + web + "\"",
+                "  max_live_operations: 10000",
+                "  max_pending_approvals: 10000"));
+        lines.addAll(List.of(more));
+        return String.join("\n", lines);
     }
 
     /**

@@ -442,14 +442,7 @@ class HostileIrcIT {
             accounts.add("\"irc" + i + ":alice\"");
         }
         Files.writeString(dir.resolve("config/buildduty.yml"), String.join("\n",
-                "bot:",
-                "  prefix: \"!\"",
-                "  nick: buildduty",
-                "  journal: " + dir.resolve("data/buildduty.db"),
-                "  runbooks: " + runbooks,
-                "  web: \"off\"",
-                "  max_live_operations: 10000",
-                "  max_pending_approvals: 10000",
+                HostileInputIT.botSection(dir, runbooks, "off"),
                 "connectors:",
                 connectors.toString().stripTrailing(),
                 "roles:",

@@ -1,6 +1,8 @@
 package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.app.IrcBot.BOT_PASSWORD;
+import static org.buildduty.app.IrcBot.CHANNEL;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,14 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
 import org.buildduty.connectors.testing.TestCertificates;
+import org.buildduty.exec.testing.ServerFixture;
 
 /**
  * The real jar on a real IRC network (InspIRCd + Atheme on 127.0.0.1): the bot logs in with SASL on the port with
@@ -27,43 +29,19 @@ import org.buildduty.connectors.testing.TestCertificates;
  */
 class IrcEndToEndIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String BOT_PASSWORD = "botpass-4711";
-    private static final String CHANNEL = "#releng";
 
-    @TempDir
-    static Path netDir;
-    static IrcNetwork net;
+    @RegisterExtension
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("buildduty", BOT_PASSWORD, "alice", "alicepw123",
+                    "bob", "bobpw12345"));
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void network() throws IOException {
-        net = IrcNetwork.start(netDir);
-        net.register("buildduty", BOT_PASSWORD, "alice", "alicepw123", "bob", "bobpw12345");
-    }
-
-    @AfterAll
-    static void stopNetwork() {
-        if (net != null) {
-            net.close();
-        }
-    }
-
     @Test
     void relengRunsACommandWhileAnotherAccountAndAnImpostorWithHerNickAreRefused() throws Exception {
-        writeConfig(dir, """
-                name: hello
-                description: says hello
-                role: releng
-                params: { who: { type: string, default: world } }
-                steps:
-                  - name: greet
-                    local: { command: "echo hello {{who}}" }
-                """);
-        try (BotProcess bot = startBot(dir, BOT_PASSWORD);
-                RawIrcClient alice = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
-                        "account-tag")) {
+        writeConfig(dir, BotFiles.HELLO);
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD); RawIrcClient alice = alice()) {
             alice.join(CHANNEL);
             alice.privmsg(CHANNEL, "!whoami");
             assertThat(alice.await(fromBot(CHANNEL, "testnet:alice"), WAIT)).contains("releng");
@@ -73,7 +51,7 @@ class IrcEndToEndIT {
             alice.await(fromBot(CHANNEL, "succeeded"), WAIT);
             assertThat(dir.resolve("CANARY")).doesNotExist();
 
-            try (RawIrcClient bob = RawIrcClient.connect(net.port(), "bob", "bob", "bobpw12345", "account-tag")) {
+            try (RawIrcClient bob = RawIrcClient.connect(NET.get().port(), "bob", "bob", "bobpw12345", "account-tag")) {
                 bob.join(CHANNEL);
                 bob.privmsg(CHANNEL, "!run hello");
                 assertThat(bob.await(fromBot(CHANNEL, "not allowed"), WAIT)).contains("needs role releng");
@@ -82,7 +60,7 @@ class IrcEndToEndIT {
             }
 
             alice.send("QUIT :bye");
-            try (RawIrcClient impostor = RawIrcClient.connect(net.port(), "mallory")) {
+            try (RawIrcClient impostor = RawIrcClient.connect(NET.get().port(), "mallory")) {
                 impostor.changeNick("alice");
                 impostor.join(CHANNEL);
                 impostor.privmsg(CHANNEL, "!run hello");
@@ -122,18 +100,16 @@ class IrcEndToEndIT {
                   - name: after
                     local: { command: "echo after; exit 4" }
                 """.replace("GATE", gate.toString()));
-        try (BotProcess bot = startBot(dir, BOT_PASSWORD);
-                RawIrcClient alice = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
-                        "account-tag")) {
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD); RawIrcClient alice = alice()) {
             alice.join(CHANNEL);
             alice.privmsg(CHANNEL, "!run slow");
             alice.await(fromBot(CHANNEL, "step 2/3: wait for the gate"), WAIT);
 
-            net.stopIrcd();
+            NET.get().stopIrcd();
             Files.writeString(gate, "open\n");
-            net.startIrcdAgain();
+            NET.get().startIrcdAgain();
 
-            try (RawIrcClient again = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
+            try (RawIrcClient again = RawIrcClient.connect(NET.get().port(), "alice", "alice", "alicepw123",
                     "account-tag")) {
                 again.join(CHANNEL);
                 String failed = again.await(fromBot(CHANNEL, "slow #1 [").and(l -> l.contains("failed")), WAIT);
@@ -161,9 +137,7 @@ class IrcEndToEndIT {
                         printf 'evil\\rQUIT :injected\\r\\nPRIVMSG #releng :pwned\\n'; exit 3
                     on_host_failure: continue
                 """);
-        try (BotProcess bot = startBot(dir, BOT_PASSWORD);
-                RawIrcClient alice = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
-                        "account-tag")) {
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD); RawIrcClient alice = alice()) {
             alice.join(CHANNEL);
             alice.privmsg(CHANNEL, "!run noisy");
             String end = alice.await(fromBot(CHANNEL, "noisy #1 [").and(l -> l.contains("failed")), WAIT);
@@ -183,16 +157,15 @@ class IrcEndToEndIT {
 
     @Test
     void answersOverTlsTrustingThePrivateCa() throws Exception {
-        writeTlsConfig(dir, net.caFile());
-        try (BotProcess bot = startBot(dir, BOT_PASSWORD);
-                RawIrcClient alice = RawIrcClient.connect(net.port(), "alice", "alice", "alicepw123",
-                        "account-tag")) {
+        writeTlsConfig(dir, NET.get().caFile());
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD); RawIrcClient alice = alice()) {
             alice.join(CHANNEL);
             alice.privmsg(CHANNEL, "!whoami");
             assertThat(alice.await(fromBot(CHANNEL, "testnet:alice"), WAIT)).contains("releng");
             assertThat(bot.stderr()).noneMatch(l -> l.contains(BOT_PASSWORD));
         }
-        assertThat(Files.readString(dir.resolve("buildduty.log"))).contains("CONNECTED 127.0.0.1:" + net.tlsPort());
+        assertThat(Files.readString(dir.resolve("buildduty.log")))
+                .contains("CONNECTED 127.0.0.1:" + NET.get().tlsPort());
     }
 
     @Test
@@ -203,7 +176,7 @@ class IrcEndToEndIT {
                 Map.of("IRC_PASSWORD", BOT_PASSWORD))) {
             assertThat(bot.waitFor(WAIT)).isEqualTo(2);
             assertThat(bot.stderr()).filteredOn(l -> l.startsWith("buildduty: IRC testnet:")).singleElement()
-                    .asString().contains("TLS handshake with 127.0.0.1:" + net.tlsPort())
+                    .asString().contains("TLS handshake with 127.0.0.1:" + NET.get().tlsPort())
                     .contains("certificate not trusted by the CAs in " + other);
             assertThat(String.join("\n", bot.stderr())).doesNotContain("at org.").doesNotContain(BOT_PASSWORD);
         }
@@ -237,43 +210,29 @@ class IrcEndToEndIT {
         };
     }
 
+    /** Alice, logged in with SASL, with the account-tag cap. */
+    private static RawIrcClient alice() throws IOException {
+        return RawIrcClient.connect(NET.get().port(), "alice", "alice", "alicepw123", "account-tag");
+    }
+
     private static BotProcess startBot(Path dir, String password) throws Exception {
-        BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"), Map.of("IRC_PASSWORD", password));
-        bot.expectErr("buildduty ready", WAIT);
-        return bot;
+        return IrcBot.start(dir, password, WAIT);
     }
 
     private static void writeConfig(Path dir, String runbook) throws IOException {
-        writeConfig(dir, runbook, "port: " + net.floodPort() + "\n    tls: false");
+        writeConfig(dir, runbook, "port: " + NET.get().floodPort() + "\n    tls: false");
     }
 
     /** The bot on the TLS port, trusting the CAs in {@code caFile}. */
     private static void writeTlsConfig(Path dir, Path caFile) throws IOException {
-        writeConfig(dir, null, "port: " + net.tlsPort() + "\n    tls: true\n    tls_ca_file: " + caFile);
+        writeConfig(dir, null, "port: " + NET.get().tlsPort() + "\n    tls: true\n    tls_ca_file: " + caFile);
     }
 
     private static void writeConfig(Path dir, String runbook, String transport) throws IOException {
-        Files.createDirectories(dir.resolve("runbooks"));
-        if (runbook != null) {
-            Files.writeString(dir.resolve("runbooks/book.yml"), runbook);
-        }
         StringBuilder hosts = new StringBuilder();
         for (int i = 1; i <= 10; i++) {
             hosts.append("    h").append(i).append(": { address: 127.0.0.1, groups: [fleet] }\n");
         }
-        Files.writeString(dir.resolve("buildduty.yml"), """
-                bot: { nick: buildduty, journal: data/bot.db, runbooks: runbooks, web: "off" }
-                connectors:
-                  - id: testnet
-                    type: irc
-                    server: 127.0.0.1
-                    %s
-                    sasl: { account: buildduty, password_env: IRC_PASSWORD }
-                    channels: ["%s"]
-                roles:
-                  releng: ["testnet:alice"]
-                inventory:
-                  hosts:
-                %s""".formatted(transport, CHANNEL, hosts));
+        IrcBot.writeConfig(dir, runbook, transport, "inventory:\n  hosts:\n" + hosts);
     }
 }

@@ -1,6 +1,8 @@
 package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.app.IrcBot.BOT_PASSWORD;
+import static org.buildduty.app.IrcBot.CHANNEL;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,13 +14,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.exec.testing.ServerFixture;
 
 /**
  * The real jar on a real network whose server offers no {@code account-tag} (InspIRCd without its accounttag module,
@@ -29,33 +31,19 @@ import org.buildduty.connectors.testing.RawIrcClient;
  */
 class IrcWithoutAccountTagIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String BOT_PASSWORD = "botpass-4711";
-    private static final String CHANNEL = "#releng";
 
-    @TempDir
-    static Path netDir;
-    static IrcNetwork net;
+    @RegisterExtension
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir, IrcNetwork.Without.ACCOUNT_TAG).with("buildduty",
+                    BOT_PASSWORD, "alice", "alicepw123"));
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void network() throws IOException {
-        net = IrcNetwork.start(netDir, IrcNetwork.Without.ACCOUNT_TAG);
-        net.register("buildduty", BOT_PASSWORD, "alice", "alicepw123");
-    }
-
-    @AfterAll
-    static void stopNetwork() {
-        if (net != null) {
-            net.close();
-        }
-    }
-
     @Test
     void anImpostorOnTheNickOfARelengWhoLeftGetsNoRoleAndRunsNothingInPrivateOrInTheChannel() throws Exception {
         Path marker = dir.resolve("deployed marker");
-        writeConfig(dir, net.port(), """
+        writeConfig(dir, NET.get().port(), """
                 name: deploy
                 description: leaves a marker file
                 role: releng
@@ -149,38 +137,18 @@ class IrcWithoutAccountTagIT {
     /** A client asking for no caps (account-tag would make the server refuse the whole request). */
     private static RawIrcClient client(String nick, String account, String password) {
         try {
-            return RawIrcClient.connect(net.port(), nick, account, password);
+            return RawIrcClient.connect(NET.get().port(), nick, account, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private static BotProcess startBot(Path dir) throws Exception {
-        BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
-                Map.of("IRC_PASSWORD", BOT_PASSWORD));
-        bot.expectErr("buildduty ready", WAIT);
-        return bot;
+        return IrcBot.start(dir, BOT_PASSWORD, WAIT);
     }
 
     private static void writeConfig(Path dir, int port, String runbook) throws IOException {
-        Files.createDirectories(dir.resolve("runbooks"));
-        if (runbook != null) {
-            Files.writeString(dir.resolve("runbooks/book.yml"), runbook);
-        }
-        Files.writeString(dir.resolve("buildduty.yml"), """
-                bot: { nick: buildduty, journal: data/bot.db, runbooks: runbooks, web: "off" }
-                connectors:
-                  - id: testnet
-                    type: irc
-                    server: 127.0.0.1
-                    port: %d
-                    tls: false
-                    identity: account
-                    flood: { burst: 20, interval: 200ms }
-                    sasl: { account: buildduty, password_env: IRC_PASSWORD }
-                    channels: ["%s"]
-                roles:
-                  releng: ["testnet:alice"]
-                """.formatted(port, CHANNEL));
+        IrcBot.writeConfig(dir, runbook, "port: " + port
+                + "\n    tls: false\n    identity: account\n    flood: { burst: 20, interval: 200ms }", "");
     }
 }

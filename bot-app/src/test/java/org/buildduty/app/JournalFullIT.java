@@ -2,7 +2,6 @@ package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,29 +22,11 @@ class JournalFullIT {
 
     @Test
     void aFullJournalRefusesCommandsAndRunsNothing() throws Exception {
-        Files.createDirectories(dir.resolve("runbooks"));
-        Files.writeString(dir.resolve("runbooks/flood.yml"), String.join("\n",
-                "name: flood",
-                "role: anyone",
-                "description: 1.2 MB of output",
-                "steps:",
-                "  - name: flood",
-                "    local: { command: \"yes $(printf 'filler%.0s' $(seq 1 80)) | head -n 3000; echo flood done\" }",
-                ""));
+        BotFiles.localRunbook(dir, "flood", "1.2 MB of output",
+                "yes $(printf 'filler%.0s' $(seq 1 80)) | head -n 3000; echo flood done");
         Path marker = dir.resolve("MARKER");
-        Files.writeString(dir.resolve("runbooks/touch.yml"), String.join("\n",
-                "name: touch",
-                "role: anyone",
-                "description: leaves a marker",
-                "steps:",
-                "  - name: touch",
-                "    local: { command: \"touch " + marker + "\" }",
-                ""));
-        Files.writeString(dir.resolve("buildduty.yml"), """
-                bot: { journal: data/bot.db, runbooks: runbooks, web: "off" }
-                connectors:
-                  - { id: console, type: console }
-                """);
+        BotFiles.localRunbook(dir, "touch", "leaves a marker", "touch " + marker);
+        BotFiles.consoleConfig(dir, "off", "");
         try (BotProcess bot = BotProcess.start(dir, "buildduty.yml")) {
             bot.type("whoami");
             bot.expect("you are console:local", WAIT);

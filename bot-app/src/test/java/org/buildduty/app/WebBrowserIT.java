@@ -42,20 +42,9 @@ class WebBrowserIT {
     void liveLogOfARunningOperationInHeadlessChromium() throws Exception {
         assertThat(CHROMIUM).as("Debian package chromium (./scripts/test installs it)").isExecutable();
         assertThat(CHROMEDRIVER).as("Debian package chromium-driver (./scripts/test installs it)").isExecutable();
-        Files.createDirectories(dir.resolve("runbooks"));
-        Files.writeString(dir.resolve("runbooks/count.yml"), String.join("\n",
-                "name: count",
-                "role: anyone",
-                "description: prints a line every 0.2 s",
-                "steps:",
-                "  - name: count",
-                "    local: { command: \"for i in $(seq 1 " + LINES + "); do echo \\\"tick $i\\\"; sleep 0.2; done\" }",
-                ""));
-        Files.writeString(dir.resolve("buildduty.yml"), """
-                bot: { journal: data/bot.db, runbooks: runbooks, web: "127.0.0.1:0" }
-                connectors:
-                  - { id: console, type: console }
-                """);
+        BotFiles.localRunbook(dir, "count", "prints a line every 0.2 s",
+                "for i in $(seq 1 " + LINES + "); do echo \\\"tick $i\\\"; sleep 0.2; done");
+        BotFiles.consoleConfig(dir, "127.0.0.1:0", "");
         try (BotProcess bot = BotProcess.start(dir, "buildduty.yml")) {
             String base = baseUrl(bot, dir.resolve("buildduty.log"));
             bot.type("run count");

@@ -49,14 +49,7 @@ class ZulipEndToEndIT {
 
     @Test
     void commandsInAStreamAndInPrivateAndARunbookRunWithoutReplayAfterARestart() throws Exception {
-        writeConfig("""
-                  - id: zulip
-                    type: zulip
-                    site: %s
-                    email: %s
-                    api_key_env: ZULIP_API_KEY
-                    streams: [releng]
-                """.formatted(zulip.site(), BOT));
+        writeConfig(apiKeyConnector());
         try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
                 Map.of("ZULIP_API_KEY", KEY))) {
             bot.expectErr("buildduty ready", WAIT);
@@ -122,14 +115,7 @@ class ZulipEndToEndIT {
 
     @Test
     void aLostEventQueueAndRateLimitedSendsNeitherLoseNorRepeatAnything() throws Exception {
-        writeConfig("""
-                  - id: zulip
-                    type: zulip
-                    site: %s
-                    email: %s
-                    api_key_env: ZULIP_API_KEY
-                    streams: [releng]
-                """.formatted(zulip.site(), BOT));
+        writeConfig(apiKeyConnector());
         Path go = dir.resolve("go");
         Files.writeString(dir.resolve("runbooks/gated.yml"), """
                 name: gated
@@ -234,16 +220,21 @@ class ZulipEndToEndIT {
         return (int) zulip.botMessages().stream().filter(m -> m.content().contains("you are zulip:")).count();
     }
 
+    /** The Zulip connector at the fake server, with the bot's API key from {@code ZULIP_API_KEY}. */
+    private String apiKeyConnector() {
+        return """
+                  - id: zulip
+                    type: zulip
+                    site: %s
+                    email: %s
+                    api_key_env: ZULIP_API_KEY
+                    streams: [releng]
+                """.formatted(zulip.site(), BOT);
+    }
+
     private void writeConfig(String connector) throws IOException {
         Files.createDirectories(dir.resolve("runbooks"));
-        Files.writeString(dir.resolve("runbooks/hello.yml"), """
-                name: hello
-                description: says hello
-                role: releng
-                params: { who: { type: string, default: world } }
-                steps:
-                  - name: greet
-                    local: { command: "echo hello {{who}}" }
+        Files.writeString(dir.resolve("runbooks/hello.yml"), BotFiles.HELLO + """
                   - name: pause
                     local: { command: "sleep 1; echo done" }
                 """);

@@ -11,6 +11,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.joran.spi.JoranException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,16 +29,22 @@ class LogRedactionTest {
         LogRedaction.install(Redactor.NONE);
     }
 
-    @Test
-    void theShippedConfigurationCreatesTheLogFolderPrivateAndTheLogFileReadableOnlyByItsUser() throws Exception {
-        Path log = dir.resolve("data").resolve("buildduty.log");
+    /** A logback context configured by the shipped logback.xml, logging to {@code log}. */
+    private LoggerContext shippedConfiguration(Path log) throws JoranException {
         LoggerContext ctx = new LoggerContext();
-        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        ctx.setMDCAdapter(new LogbackMDCAdapter());
         ctx.start();
         ctx.putProperty("BUILDDUTY_LOG_FILE", log.toString());
         JoranConfigurator config = new JoranConfigurator();
         config.setContext(ctx);
         config.doConfigure(getClass().getResource("/logback.xml"));
+        return ctx;
+    }
+
+    @Test
+    void theShippedConfigurationCreatesTheLogFolderPrivateAndTheLogFileReadableOnlyByItsUser() throws Exception {
+        Path log = dir.resolve("data").resolve("buildduty.log");
+        LoggerContext ctx = shippedConfiguration(log);
         ctx.getLogger("test").warn("hello");
         ctx.stop();
 
@@ -51,13 +59,7 @@ class LogRedactionTest {
         Path log = Files.createDirectories(dir.resolve("logs")).resolve("buildduty.log");
         Files.writeString(log, "old line\n");
         Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r--r--"));
-        LoggerContext ctx = new LoggerContext();
-        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
-        ctx.start();
-        ctx.putProperty("BUILDDUTY_LOG_FILE", log.toString());
-        JoranConfigurator config = new JoranConfigurator();
-        config.setContext(ctx);
-        config.doConfigure(getClass().getResource("/logback.xml"));
+        LoggerContext ctx = shippedConfiguration(log);
         ctx.getLogger("test").warn("hello");
         ctx.stop();
 
@@ -68,13 +70,7 @@ class LogRedactionTest {
     @Test
     void theShippedLayoutMasksSecretsInMessagesAndStackTraces() throws Exception {
         Path log = dir.resolve("bot.log");
-        LoggerContext ctx = new LoggerContext();
-        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
-        ctx.start();
-        ctx.putProperty("BUILDDUTY_LOG_FILE", log.toString());
-        JoranConfigurator config = new JoranConfigurator();
-        config.setContext(ctx);
-        config.doConfigure(getClass().getResource("/logback.xml"));
+        LoggerContext ctx = shippedConfiguration(log);
         Logger logger = ctx.getLogger("test");
         logger.setLevel(Level.INFO);
 

@@ -1,5 +1,7 @@
 package org.buildduty.app.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -92,6 +94,21 @@ final class PageFixture implements AutoCloseable {
     OperationId run(String principal, String command) {
         bot.send(principal, command);
         return bot.journal().recent(1, Long.MAX_VALUE).get(0).id();
+    }
+
+    /** Runs {@code command} as {@code principal} and waits until the operation has ended; its id. */
+    OperationId runToEnd(String principal, String command) {
+        OperationId id = run(principal, command);
+        awaitTerminal(id);
+        return id;
+    }
+
+    /** GET {@code path}, asserting status 200 and a Content-Type that starts with {@code type}. */
+    HttpResponse<String> getOk(String path, String type) {
+        HttpResponse<String> r = get(path);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith(type));
+        return r;
     }
 
     /** Waits until the operation is in a terminal state. */

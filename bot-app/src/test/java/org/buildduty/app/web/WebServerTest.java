@@ -37,16 +37,12 @@ class WebServerTest {
     @Test
     void indexListsPendingRunningAndFinishedOperationsNewestFirst() {
         f = new PageFixture();
-        OperationId done = f.run("alice", "!quick");
-        f.awaitTerminal(done);
+        OperationId done = f.runToEnd("alice", "!quick");
         OperationId running = f.run("alice", "!slow");
         f.fake.awaitCalls(3, Duration.ofSeconds(5));
         OperationId pending = f.run("alice", "!deploy");
 
-        HttpResponse<String> r = f.get("/");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith(
-                "text/html"));
+        HttpResponse<String> r = f.getOk("/", "text/html");
         String active = section(r.body(), "id=\"active\"", "</table>");
         assertThat(active).contains("/ops/" + pending.value()).contains("/ops/" + running.value())
                 .doesNotContain("/ops/" + done.value() + "\"");
@@ -86,8 +82,7 @@ class WebServerTest {
     @Test
     void operationPagesShowParametersApprovalsHostsAndTheLiveLogArea() {
         f = new PageFixture();
-        OperationId done = f.run("alice", "!quick");
-        f.awaitTerminal(done);
+        OperationId done = f.runToEnd("alice", "!quick");
         OperationId pending = f.run("alice", "!deploy");
 
         String page = f.get("/ops/" + done.value()).body();
@@ -142,10 +137,7 @@ class WebServerTest {
             assertThat(r.headers().firstValue("Content-Security-Policy")).as(path).contains("default-src 'self'");
             assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).contains("nosniff");
         }
-        HttpResponse<String> js = f.get("/static/ops.js");
-        assertThat(js.statusCode()).isEqualTo(200);
-        assertThat(js.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith(
-                "text/javascript"));
+        HttpResponse<String> js = f.getOk("/static/ops.js", "text/javascript");
         assertThat(js.body()).contains("new EventSource(").contains("textContent").doesNotContain("innerHTML");
         assertThat(f.get("/static/style.css").statusCode()).isEqualTo(200);
     }
@@ -176,8 +168,7 @@ class WebServerTest {
     @Test
     void withoutATokenOnlyLoopbackHostHeadersWithThePortAreServed() {
         f = new PageFixture();
-        OperationId id = f.run("alice", "!quick");
-        f.awaitTerminal(id);
+        OperationId id = f.runToEnd("alice", "!quick");
         int port = f.web.port();
         for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "LocalHost:" + port, "[::1]:" + port)) {
             PageFixture.Raw r = f.getWithHost("/ops/" + id.value() + "/log", host);
@@ -212,8 +203,7 @@ class WebServerTest {
     @Test
     void metricsAreThePrometheusScrape() {
         f = new PageFixture();
-        OperationId done = f.run("alice", "!quick");
-        f.awaitTerminal(done);
+        OperationId done = f.runToEnd("alice", "!quick");
         HttpResponse<String> r = f.get("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");

@@ -43,12 +43,8 @@ class WebStreamTest {
     @Test
     void aFinishedOperationStreamsItsLinesTheStateAndEnd() throws Exception {
         f = new PageFixture();
-        OperationId id = f.run("alice", "!quick");
-        f.awaitTerminal(id);
-        HttpResponse<String> r = f.get("/ops/" + id.value() + "/events");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith(
-                "text/event-stream"));
+        OperationId id = f.runToEnd("alice", "!quick");
+        HttpResponse<String> r = f.getOk("/ops/" + id.value() + "/events", "text/event-stream");
         List<PageFixture.Event> events = PageFixture.events(r.body());
         List<PageFixture.Event> lines = events.stream().filter(e -> e.name().equals("line")).toList();
         assertThat(lines).extracting(PageFixture.Event::id).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
@@ -70,8 +66,7 @@ class WebStreamTest {
     @Test
     void lastEventIdResumesAfterThatLine() throws Exception {
         f = new PageFixture();
-        OperationId id = f.run("alice", "!quick");
-        f.awaitTerminal(id);
+        OperationId id = f.runToEnd("alice", "!quick");
         List<PageFixture.Event> events = PageFixture.events(f.get("/ops/" + id.value() + "/events",
                 "Last-Event-ID", "5").body());
         assertThat(events.stream().filter(e -> e.name().equals("line")).map(PageFixture.Event::id))
@@ -126,12 +121,8 @@ class WebStreamTest {
     @Test
     void theLogIsPlainTextWithHostsAndRedacted() {
         f = new PageFixture();
-        OperationId id = f.run("alice", "!quick");
-        f.awaitTerminal(id);
-        HttpResponse<String> r = f.get("/ops/" + id.value() + "/log");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith(
-                "text/plain"));
+        OperationId id = f.runToEnd("alice", "!quick");
+        HttpResponse<String> r = f.getOk("/ops/" + id.value() + "/log", "text/plain");
         assertThat(r.body().lines()).hasSize(8).contains("preparing", "password is ***")
                 .contains("bm01: " + PageFixture.SCRIPT, "bm02: warn");
     }
@@ -139,8 +130,7 @@ class WebStreamTest {
     @Test
     void aConfiguredSecretNeverReachesThePageTheStreamOrTheLog() {
         f = new PageFixture();
-        OperationId id = f.run("alice", "!quick");
-        f.awaitTerminal(id);
+        OperationId id = f.runToEnd("alice", "!quick");
         // lines journaled before the secret was configured, and a reason quoting it: the web redacts again
         Instant now = f.bot.ticker().now();
         f.bot.journal().output(id, 1, "bm01", OutputChannel.STDERR, "token " + PageFixture.SECRET + " leaked", now);

@@ -27,8 +27,7 @@ class WebTokenTest {
     @BeforeEach
     void start() {
         f = new PageFixture(s -> s.withToken(TOKEN));
-        id = f.run("alice", "!quick");
-        f.awaitTerminal(id);
+        id = f.runToEnd("alice", "!quick");
     }
 
     @AfterEach

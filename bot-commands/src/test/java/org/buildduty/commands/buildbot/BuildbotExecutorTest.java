@@ -3,7 +3,6 @@ package org.buildduty.commands.buildbot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -31,6 +29,7 @@ import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.RecordingExecContext;
 import org.buildduty.core.time.Sleeper;
+import org.buildduty.exec.testing.LoopbackHttp;
 
 /** The executor against a scripted Buildbot, with a fake ticker and a sleeper that never sleeps. */
 class BuildbotExecutorTest {
@@ -52,13 +51,7 @@ class BuildbotExecutorTest {
     @BeforeEach
     void start() throws IOException {
         server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest r) {
-                return answer(r);
-            }
-        });
-        server.start(InetAddress.getByName("127.0.0.1"), 0);
+        LoopbackHttp.start(server, this::answer);
         BuildbotClient client = BuildbotClient.of(URI.create("http://127.0.0.1:" + server.getPort() + "/"), "bot",
                 () -> "pw");
         Sleeper sleeper = (Duration d, CountDownLatch wake) -> {

@@ -14,11 +14,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.commands.builtin.BuiltinCommands;
@@ -26,9 +25,7 @@ import org.buildduty.core.param.Inventory;
 import org.buildduty.core.testing.FakeTicker;
 import org.buildduty.core.testing.TestBot;
 import org.buildduty.exec.ssh.SshExecutor;
-import org.buildduty.exec.ssh.SshHosts;
-import org.buildduty.exec.ssh.SshOptions;
-import org.buildduty.exec.ssh.SshTarget;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.exec.testing.Sshd;
 
 /** {@code !disk} and {@code !disk clean} through the engine, on a real sshd over a prepared directory tree. */
@@ -36,9 +33,8 @@ class DiskCommandsTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final long MIB = 1024 * 1024;
 
-    @TempDir
-    static Path dir;
-    static Sshd sshd;
+    @RegisterExtension
+    static final ServerFixture<Sshd> SSHD = ServerFixture.perClass(Sshd::start);
 
     @TempDir
     Path work;
@@ -46,18 +42,6 @@ class DiskCommandsTest {
     Path outside;
     SshExecutor ssh;
     TestBot bot;
-
-    @BeforeAll
-    static void startSshd() throws IOException {
-        sshd = Sshd.start(dir.resolve("sshd"));
-    }
-
-    @AfterAll
-    static void stopSshd() {
-        if (sshd != null) {
-            sshd.close();
-        }
-    }
 
     @BeforeEach
     void prepare() throws IOException {
@@ -71,12 +55,7 @@ class DiskCommandsTest {
         file(outside.resolve("secret"), MIB, 30);
         Files.createSymbolicLink(srv.resolve("escape"), outside);
         Files.createSymbolicLink(srv.resolve("mid/loop"), outside.resolve("secret"));
-        Path known = work.resolve("known_hosts");
-        Files.write(known, List.of(sshd.knownHostsLine()));
-        SshOptions options = SshOptions.defaults(known).withDefaultKeyFile(sshd.clientKey()).withAgent(false)
-                .withConnectTimeout(Duration.ofSeconds(5)).withKeepAlive(Duration.ofSeconds(1));
-        ssh = new SshExecutor(SshHosts.of(Map.of("bm01", SshTarget.of("bm01", "127.0.0.1", sshd.port(),
-                sshd.user()))), options);
+        ssh = SSHD.get().executor(work, "bm01");
         String root = srv.toString();
         Inventory inv = new Inventory() {
             @Override

@@ -10,10 +10,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.config.ConfigException;
@@ -26,9 +25,7 @@ import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
 import org.buildduty.core.testing.RecordingExecContext;
 import org.buildduty.exec.ssh.SshExecutor;
-import org.buildduty.exec.ssh.SshHosts;
-import org.buildduty.exec.ssh.SshOptions;
-import org.buildduty.exec.ssh.SshTarget;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.exec.testing.Sshd;
 
 /**
@@ -39,25 +36,12 @@ import org.buildduty.exec.testing.Sshd;
 class BackquotesOverSshTest {
     private static final FakeInventory INV = new FakeInventory().group("masters", "bm01");
 
-    @TempDir
-    static Path shared;
-    static Sshd sshd;
+    @RegisterExtension
+    static final ServerFixture<Sshd> SSHD = ServerFixture.perClass(Sshd::start);
 
     @TempDir
     Path dir;
     SshExecutor ssh;
-
-    @BeforeAll
-    static void startSshd() throws IOException {
-        sshd = Sshd.start(shared.resolve("sshd"));
-    }
-
-    @AfterAll
-    static void stopSshd() {
-        if (sshd != null) {
-            sshd.close();
-        }
-    }
 
     @AfterEach
     void closeSsh() {
@@ -67,11 +51,7 @@ class BackquotesOverSshTest {
     }
 
     private SshExecutor ssh() throws IOException {
-        Path known = Files.write(dir.resolve("known_hosts"), List.of(sshd.knownHostsLine()));
-        SshOptions options = SshOptions.defaults(known).withDefaultKeyFile(sshd.clientKey()).withAgent(false)
-                .withConnectTimeout(Duration.ofSeconds(5)).withKeepAlive(Duration.ofSeconds(1));
-        ssh = new SshExecutor(SshHosts.of(Map.of("bm01", SshTarget.of("bm01", "127.0.0.1", sshd.port(),
-                sshd.user()))), options);
+        ssh = SSHD.get().executor(dir, "bm01");
         return ssh;
     }
 

@@ -1,7 +1,6 @@
 package org.buildduty.commands.testing;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,13 +22,13 @@ import java.util.function.Consumer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.HttpUrl;
 
 import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.LoopbackHttp;
 
 /**
  * A Module Build Service on 127.0.0.1 that follows the MBS contract (../shared/contracts §1): module builds in the
@@ -67,13 +66,7 @@ public final class FakeMbs implements AutoCloseable {
     /** Starts a fake whose builds move with {@code ticker}; {@code token} is the only Bearer token it accepts. */
     public static FakeMbs start(Ticker ticker, String token) throws IOException {
         FakeMbs f = new FakeMbs(ticker, token);
-        f.server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return f.answer(request);
-            }
-        });
-        f.server.start(InetAddress.getByName("127.0.0.1"), 0);
+        LoopbackHttp.start(f.server, f::answer);
         return f;
     }
 

@@ -4,22 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.ServerFixture;
 
 /**
  * Account identity on a real network without {@code account-tag} (InspIRCd without its accounttag module): an
@@ -29,35 +27,21 @@ import org.buildduty.core.time.Ticker;
 class IrcAccountWithoutTagTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    @TempDir
-    static Path dir;
-    static IrcNetwork net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = IrcNetwork.start(dir, IrcNetwork.Without.ACCOUNT_TAG);
-        net.register("alice", "alicepw123", "alice2", "alicepw123", "alice3", "alicepw123", "botacct", "botpw12345");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir, IrcNetwork.Without.ACCOUNT_TAG).with("alice",
+                    "alicepw123", "alice2", "alicepw123", "alice3", "alicepw123", "botacct", "botpw12345"));
 
     /** The bot, logging in as {@code BotAcct}: services match account names without case, and name it botacct. */
     private static IrcConnector bot(String nick, RecordingListener events, String... channels) {
-        IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", net.port()).tls(false).nick(nick)
+        IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", NET.get().port()).tls(false).nick(nick)
                 .sasl("BotAcct", "botpw12345").channels(List.of(channels)).rejoinDelay(Duration.ofHours(1)).build();
-        IrcConnector bot = new IrcConnector(cfg, Ticker.system());
-        bot.start(events);
-        return bot;
+        return IrcTesting.started(cfg, events);
     }
 
     @Test
     void theServerOffersNoAccountTag() throws Exception {
-        try (RawIrcClient c = RawIrcClient.connect(net.port(), "capcheck", null, null, "account-tag")) {
+        try (RawIrcClient c = RawIrcClient.connect(NET.get().port(), "capcheck", null, null, "account-tag")) {
             assertThat(c.lines()).anyMatch(l -> l.contains(" CAP ") && l.contains(" NAK "));
         }
     }
@@ -159,7 +143,7 @@ class IrcAccountWithoutTagTest {
     /** A client asking for no caps (account-tag would make the server refuse the whole request). */
     private static RawIrcClient client(String nick, String account, String password) {
         try {
-            return RawIrcClient.connect(net.port(), nick, account, password);
+            return RawIrcClient.connect(NET.get().port(), nick, account, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

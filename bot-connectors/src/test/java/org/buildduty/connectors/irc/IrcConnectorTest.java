@@ -2,60 +2,41 @@ package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.buildduty.connectors.irc.IrcTesting.config;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
-import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.ServerFixture;
 
 /** The connector against a real inspircd + atheme network: identity, SASL, splitting, injection. */
 class IrcConnectorTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    @TempDir
-    static Path dir;
-    static IrcNetwork net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = IrcNetwork.start(dir);
-        net.register("alice", "alicepw123", "bob", "bobpw12345", "botacct", "botpw12345");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
-
-    static IrcConfig.Builder config(String nick, int port, String... channels) {
-        return IrcConfig.builder("irc", "127.0.0.1", port).tls(false).nick(nick).sasl("botacct", "botpw12345")
-                .channels(List.of(channels));
-    }
+    @RegisterExtension
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "bob", "bobpw12345",
+                    "botacct", "botpw12345"));
 
     @Test
     void registeredUserIsTheirAccountAndAnImpostorWithTheSameNickIsNot() throws Exception {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(config("bdbot1", net.floodPort(), "#ident").build(),
-                Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(config("bdbot1", NET.get().floodPort(), "#ident").build(), events)) {
             var alice = CompletableFuture.supplyAsync(() -> client("alice", "alice", "alicepw123"));
             bot.awaitConnected(WAIT);
             try (RawIrcClient a = alice.join()) {
@@ -73,7 +54,7 @@ class IrcConnectorTest {
                 assertThat(pm.direct()).isTrue();
                 assertThat(pm.room()).isEqualTo(ChatAddress.of("irc", "alice"));
             }
-            try (RawIrcClient impostor = RawIrcClient.connect(net.port(), "alice")) {
+            try (RawIrcClient impostor = RawIrcClient.connect(NET.get().port(), "alice")) {
                 impostor.join("#ident");
                 impostor.privmsg("#ident", "!reconfig");
                 ChatMessage m = events.message(x -> x.text().equals("!reconfig"));
@@ -86,9 +67,8 @@ class IrcConnectorTest {
     @Test
     void whoxFallbackWithoutAccountTag() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = config("bdbot2", net.port(), "#whox").accountTag(false).build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        IrcConfig cfg = config("bdbot2", NET.get().port(), "#whox").accountTag(false).build();
+        try (IrcConnector bot = started(cfg, events)) {
             var bob = CompletableFuture.supplyAsync(() -> client("bob", "bob", "bobpw12345"));
             var carol = CompletableFuture.supplyAsync(() -> client("carol", null, null));
             bot.awaitConnected(WAIT);
@@ -110,10 +90,9 @@ class IrcConnectorTest {
     @Test
     void hostmaskModeGivesNickUserHost() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConfig.builder("net", "127.0.0.1", net.port()).tls(false).nick("bdbot3")
+        IrcConfig cfg = IrcConfig.builder("net", "127.0.0.1", NET.get().port()).tls(false).nick("bdbot3")
                 .identity(IrcConfig.IdentityMode.HOSTMASK).build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             var dave = CompletableFuture.supplyAsync(() -> client("dave", null, null));
             bot.awaitConnected(WAIT);
             try (RawIrcClient d = dave.join()) {
@@ -128,10 +107,9 @@ class IrcConnectorTest {
     @Test
     void wrongSaslPasswordIsAClearStartUpError() {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", net.port()).tls(false).nick("bdbot4")
+        IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", NET.get().port()).tls(false).nick("bdbot4")
                 .sasl("botacct", "wrong-password").build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             assertThatThrownBy(() -> bot.awaitConnected(WAIT)).isInstanceOf(BuilddutyException.class)
                     .hasMessageContaining("SASL login as botacct failed: 904").hasMessageNotContaining("\n")
                     .hasMessageNotContaining("wrong-password");
@@ -144,9 +122,7 @@ class IrcConnectorTest {
     @Test
     void longMultiByteMessageArrivesWholeOverSeveralLinesAndInjectionFails() throws Exception {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(config("bdbot5", net.floodPort(), "#split").build(),
-                Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(config("bdbot5", NET.get().floodPort(), "#split").build(), events)) {
             var watcher = CompletableFuture.supplyAsync(() -> client("watcher", null, null));
             bot.awaitConnected(WAIT);
             try (RawIrcClient w = watcher.join()) {
@@ -190,6 +166,6 @@ class IrcConnectorTest {
     }
 
     static RawIrcClient client(String nick, String account, String password) {
-        return RawIrcClient.connectUnchecked(net.port(), nick, account, password);
+        return RawIrcClient.connectUnchecked(NET.get().port(), nick, account, password);
     }
 }

@@ -1,8 +1,9 @@
 package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.connectors.irc.IrcTesting.config;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,19 +11,19 @@ import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.progress.Redactor;
 import org.buildduty.core.progress.RoomPublisher;
 import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.ServerFixture;
 
 /**
  * Flood safety on the Libera-like port (burst 5, then 2 lines/s, 8 KiB receive queue): the same burst that gets a
@@ -34,26 +35,13 @@ class IrcFloodTest {
     private static final int LINES = 24;
     private static final String LONG = "x".repeat(370);
 
-    @TempDir
-    static Path dir;
-    static IrcNetwork net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = IrcNetwork.start(dir);
-        net.register("botacct", "botpw12345");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("botacct", "botpw12345"));
 
     @Test
     void anUnpacedBurstIsKilledByTheServer() throws Exception {
-        try (RawIrcClient c = RawIrcClient.connect(net.floodPort(), "flooder")) {
+        try (RawIrcClient c = RawIrcClient.connect(NET.get().floodPort(), "flooder")) {
             StringBuilder burst = new StringBuilder();
             for (int i = 0; i < LINES; i++) {
                 burst.append("PRIVMSG flooder :").append(i).append(' ').append(LONG).append("\r\n");
@@ -66,11 +54,10 @@ class IrcFloodTest {
     @Test
     void theSameBurstThroughTheConnectorArrivesWhole() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConnectorTest.config("bdflood", net.floodPort(), "#flood").build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        IrcConfig cfg = config("bdflood", NET.get().floodPort(), "#flood").build();
+        try (IrcConnector bot = started(cfg, events)) {
             var watcher = CompletableFuture.supplyAsync(
-                    () -> RawIrcClient.connectUnchecked(net.port(), "fwatch", null, null));
+                    () -> RawIrcClient.connectUnchecked(NET.get().port(), "fwatch", null, null));
             bot.awaitConnected(WAIT);
             try (RawIrcClient w = watcher.join()) {
                 w.join("#flood");
@@ -92,13 +79,13 @@ class IrcFloodTest {
     void metersCountEachLineWrittenAndEachLineThePacerHeldBack() throws Exception {
         RecordingListener events = new RecordingListener();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        IrcConfig cfg = IrcConnectorTest.config("bdmeter", net.floodPort(), "#meter")
+        IrcConfig cfg = config("bdmeter", NET.get().floodPort(), "#meter")
                 .pacing(3, Duration.ofMillis(300)).build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             bot.useMeters(new BotMetrics(registry).connector("libera"));
             bot.start(events);
             var watcher = CompletableFuture.supplyAsync(
-                    () -> RawIrcClient.connectUnchecked(net.port(), "mwatch", null, null));
+                    () -> RawIrcClient.connectUnchecked(NET.get().port(), "mwatch", null, null));
             bot.awaitConnected(WAIT);
             try (RawIrcClient w = watcher.join()) {
                 w.join("#meter");
@@ -142,11 +129,10 @@ class IrcFloodTest {
     @Test
     void aThousandProgressUpdatesAreCoalescedAndTheFinalStatusArrives() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConnectorTest.config("bdprog", net.floodPort(), "#prog").build();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        IrcConfig cfg = config("bdprog", NET.get().floodPort(), "#prog").build();
+        try (IrcConnector bot = started(cfg, events)) {
             var watcher = CompletableFuture.supplyAsync(
-                    () -> RawIrcClient.connectUnchecked(net.port(), "pwatch", null, null));
+                    () -> RawIrcClient.connectUnchecked(NET.get().port(), "pwatch", null, null));
             bot.awaitConnected(WAIT);
             try (RawIrcClient w = watcher.join()) {
                 w.join("#prog");

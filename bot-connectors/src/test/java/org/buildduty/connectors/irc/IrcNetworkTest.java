@@ -5,38 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.exec.testing.ServerFixture;
 
 /** The test network itself: accounts, SASL, account tags, and a restart of the ircd. */
 class IrcNetworkTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    @TempDir
-    static Path dir;
-    static IrcNetwork net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = IrcNetwork.start(dir);
-        net.register("alice", "alicepw123", "bob", "bobpw12345");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "bob", "bobpw12345"));
 
     @Test
     void saslLoginAndAccountTagOnAnotherUsersMessage() throws Exception {
@@ -59,14 +44,15 @@ class IrcNetworkTest {
 
     @Test
     void wrongSaslPasswordFails() {
-        assertThatThrownBy(() -> RawIrcClient.connect(net.port(), "alice2", "alice", "wrong-password", "account-tag"))
+        assertThatThrownBy(
+                () -> RawIrcClient.connect(NET.get().port(), "alice2", "alice", "wrong-password", "account-tag"))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("904");
     }
 
     @Test
     void restartDisconnectsClientsAndServicesLinkAgain() throws Exception {
-        try (RawIrcClient c = RawIrcClient.connect(net.port(), "dave")) {
-            net.restartIrcd();
+        try (RawIrcClient c = RawIrcClient.connect(NET.get().port(), "dave")) {
+            NET.get().restartIrcd();
             assertThatThrownBy(() -> c.await(l -> l.contains("never"), WAIT)).hasMessageContaining("connection closed");
             assertThat(c.closed()).isTrue();
         }
@@ -77,7 +63,7 @@ class IrcNetworkTest {
 
     private static RawIrcClient connect(String nick, String account, String password) {
         try {
-            return RawIrcClient.connect(net.port(), nick, account, password, "account-tag", "extended-join");
+            return RawIrcClient.connect(NET.get().port(), nick, account, password, "account-tag", "extended-join");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.time.Ticker;
 

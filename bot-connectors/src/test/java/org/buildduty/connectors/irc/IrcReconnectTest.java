@@ -1,45 +1,33 @@
 package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.connectors.irc.IrcTesting.config;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.ServerFixture;
 
 /** Losing the server: reconnect, rejoin, queued output sent or counted; and nick collisions. */
 class IrcReconnectTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    @TempDir
-    static Path dir;
-    static IrcNetwork net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = IrcNetwork.start(dir);
-        net.register("botacct", "botpw12345");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("botacct", "botpw12345"));
 
     @Test
     void restartOfTheServerDuringAStreamOfSends() throws Exception {
@@ -54,11 +42,11 @@ class IrcReconnectTest {
             }
             return true;
         };
-        IrcConfig cfg = IrcConnectorTest.config("bdre", net.floodPort(), "#re").queueLimit(5).build();
+        IrcConfig cfg = config("bdre", NET.get().floodPort(), "#re").queueLimit(5).build();
         ChatAddress room = ChatAddress.of("irc", "#re");
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system(), sleeper, () -> 0.5)) {
             bot.start(events);
-            try (RawIrcClient w = RawIrcClient.connect(net.port(), "rewatch")) {
+            try (RawIrcClient w = RawIrcClient.connect(NET.get().port(), "rewatch")) {
                 bot.awaitConnected(WAIT);
                 w.join("#re");
                 for (int i = 1; i <= 3; i++) {
@@ -66,7 +54,7 @@ class IrcReconnectTest {
                 }
                 w.await(l -> l.endsWith("PRIVMSG #re :before 3"), WAIT);
 
-                net.stopIrcd();
+                NET.get().stopIrcd();
                 ConnectionChanged lost = events.state(ConnectionChanged.State.RECONNECTING);
                 assertThat(lost.detail()).contains("reconnecting in");
                 assertThat(bot.healthy()).isTrue();
@@ -74,8 +62,8 @@ class IrcReconnectTest {
                     bot.send(room, "during " + i);
                 }
             }
-            net.startIrcdAgain();
-            try (RawIrcClient w = RawIrcClient.connect(net.port(), "rewatch")) {
+            NET.get().startIrcdAgain();
+            try (RawIrcClient w = RawIrcClient.connect(NET.get().port(), "rewatch")) {
                 w.join("#re");
                 releaseReconnect.countDown();
                 for (int i = 3; i <= 7; i++) {
@@ -98,10 +86,10 @@ class IrcReconnectTest {
     @Test
     void nickCollisionUsesAnAlternateThenTakesTheNickBack() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = IrcConnectorTest.config("bdnick", net.port(), "#nick").regainInterval(Duration.ofSeconds(1))
-                .build();
+        IrcConfig cfg = config("bdnick", NET.get().port(), "#nick")
+                .regainInterval(Duration.ofSeconds(1)).build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            try (RawIrcClient holder = RawIrcClient.connect(net.port(), "bdnick")) {
+            try (RawIrcClient holder = RawIrcClient.connect(NET.get().port(), "bdnick")) {
                 bot.start(events);
                 bot.awaitConnected(WAIT);
                 assertThat(bot.currentNick()).isEqualTo("bdnick_");
@@ -112,7 +100,7 @@ class IrcReconnectTest {
                 Thread.sleep(50);
             }
             assertThat(bot.currentNick()).isEqualTo("bdnick");
-            try (RawIrcClient w = RawIrcClient.connect(net.port(), "nwatch")) {
+            try (RawIrcClient w = RawIrcClient.connect(NET.get().port(), "nwatch")) {
                 w.join("#nick");
                 bot.send(ChatAddress.of("irc", "#nick"), "back as myself");
                 String line = w.await(l -> l.endsWith("PRIVMSG #nick :back as myself"), WAIT);
@@ -122,12 +110,11 @@ class IrcReconnectTest {
     }
     @Test
     void kickedFromAConfiguredChannelTheBotJoinsAgainAfterABackedOffDelay() throws Exception {
-        IrcConfig cfg = IrcConnectorTest.config("bdkick", net.port(), "#kick").rejoinDelay(Duration.ofMillis(300))
+        IrcConfig cfg = config("bdkick", NET.get().port(), "#kick").rejoinDelay(Duration.ofMillis(300))
                 .build();
-        try (RawIrcClient op = RawIrcClient.connect(net.port(), "kickop")) {
+        try (RawIrcClient op = RawIrcClient.connect(NET.get().port(), "kickop")) {
             op.join("#kick");
-            try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-                bot.start(new RecordingListener());
+            try (IrcConnector bot = started(cfg, new RecordingListener())) {
                 bot.awaitConnected(WAIT);
                 op.await(l -> RawIrcClient.stripTags(l).startsWith(":bdkick!") && l.contains(" JOIN "), WAIT);
 

@@ -2,20 +2,19 @@ package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.buildduty.connectors.testing.IrcNetwork;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ConnectionChanged;
-import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.ServerFixture;
 
 /**
  * With {@code sasl:} configured, a connection on which SASL was not completed is refused at start-up with one line,
@@ -26,25 +25,13 @@ class IrcSaslRequiredTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Duration AT_ONCE = Duration.ofSeconds(8);
 
-    @TempDir
-    static Path dir;
-    static IrcNetwork net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = IrcNetwork.start(dir, IrcNetwork.Without.SERVICES);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir, IrcNetwork.Without.SERVICES));
 
     @Test
     void aNetworkWhoseServicesAreDownOffersNoSaslAndTheBotDoesNotStart() {
-        IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", net.port()).tls(false).nick("bdsasl1")
+        IrcConfig cfg = IrcConfig.builder("irc", "127.0.0.1", NET.get().port()).tls(false).nick("bdsasl1")
                 .sasl("botacct", "botpw12345").build();
         assertRefused(cfg, "IRC irc: SASL login as botacct impossible: the server offers no SASL PLAIN "
                 + "(services down?)");
@@ -62,8 +49,7 @@ class IrcSaslRequiredTest {
 
     private static void assertRefused(IrcConfig cfg, String reason) {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> bot.awaitConnected(WAIT)).isInstanceOf(BuilddutyException.class)
                     .hasMessage(reason).hasMessageNotContaining("\n").hasMessageNotContaining("botpw12345");

@@ -2,6 +2,7 @@ package org.buildduty.connectors.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.buildduty.connectors.irc.IrcTesting.started;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,16 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 import org.buildduty.connectors.testing.RawIrcClient;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.connectors.testing.TestCertificates;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
@@ -29,6 +29,7 @@ import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.ServerFixture;
 
 /** The connector over TLS against the real test network's TLS port, trusting its test CA or not. */
 class IrcTlsTest {
@@ -38,38 +39,25 @@ class IrcTlsTest {
 
     @TempDir
     static Path dir;
-    static IrcNetwork net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = IrcNetwork.start(dir.resolve("net"));
-        net.register("alice", "alicepw123", "botacct", "botpw12345");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture<IrcNetwork> NET =
+            ServerFixture.perClass(dir -> IrcNetwork.start(dir).with("alice", "alicepw123", "botacct", "botpw12345"));
 
     private static IrcConfig.Builder config(String nick, int port, String... channels) {
-        return IrcConfig.builder("irc", "127.0.0.1", port).tls(true).nick(nick).sasl("botacct", "botpw12345")
-                .channels(List.of(channels));
+        return IrcTesting.config(nick, port, channels).tls(true);
     }
 
     @Test
     void connectsOverTlsTrustingTheTestCaWithSaslAndAccountIdentity() throws Exception {
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = config("bdtls1", net.tlsPort(), "#tls").tlsTrust(net.caFile()).build();
-        assertThat(cfg.tlsTrust()).contains(net.caFile());
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        IrcConfig cfg = config("bdtls1", NET.get().tlsPort(), "#tls").tlsTrust(NET.get().caFile()).build();
+        assertThat(cfg.tlsTrust()).contains(NET.get().caFile());
+        try (IrcConnector bot = started(cfg, events)) {
             var alice = CompletableFuture.supplyAsync(
-                    () -> RawIrcClient.connectUnchecked(net.port(), "alice", "alice", "alicepw123"));
+                    () -> RawIrcClient.connectUnchecked(NET.get().port(), "alice", "alice", "alicepw123"));
             bot.awaitConnected(WAIT);
             assertThat(events.state(ConnectionChanged.State.CONNECTED).detail())
-                    .contains("127.0.0.1:" + net.tlsPort()).contains("account botacct");
+                    .contains("127.0.0.1:" + NET.get().tlsPort()).contains("account botacct");
             try (RawIrcClient a = alice.join()) {
                 a.join("#tls");
                 a.privmsg("#tls", "!whoami");
@@ -85,16 +73,16 @@ class IrcTlsTest {
 
     @Test
     void theSystemCasDoNotTrustThePrivateCaAndThatIsFinalAtFirstConnection() {
-        IrcConfig cfg = config("bdtls2", net.tlsPort()).build();
-        assertFailsAtOnce(cfg, "TLS handshake with 127.0.0.1:" + net.tlsPort()
+        IrcConfig cfg = config("bdtls2", NET.get().tlsPort()).build();
+        assertFailsAtOnce(cfg, "TLS handshake with 127.0.0.1:" + NET.get().tlsPort()
                 + " failed: certificate not trusted by the system CAs (PKIX path building failed)");
     }
 
     @Test
     void aCaFileOfAnotherCaIsNotTrusted() throws Exception {
         Path other = TestCertificates.ca(dir.resolve("other"));
-        IrcConfig cfg = config("bdtls3", net.tlsPort()).tlsTrust(other).build();
-        assertFailsAtOnce(cfg, "TLS handshake with 127.0.0.1:" + net.tlsPort()
+        IrcConfig cfg = config("bdtls3", NET.get().tlsPort()).tlsTrust(other).build();
+        assertFailsAtOnce(cfg, "TLS handshake with 127.0.0.1:" + NET.get().tlsPort()
                 + " failed: certificate not trusted by the CAs in " + other + " (PKIX path building failed)");
     }
 
@@ -102,14 +90,15 @@ class IrcTlsTest {
     void tlsAgainstThePlainPortFailsWithAClearReasonWithinTheConnectTimeout() throws Exception {
         // InspIRCd says nothing to an unregistered client's garbage, so the TLS hello goes unanswered
         RecordingListener events = new RecordingListener();
-        IrcConfig cfg = config("bdtls4", net.port()).tlsTrust(net.caFile()).connectTimeout(Duration.ofSeconds(2))
+        IrcConfig cfg = config("bdtls4", NET.get().port()).tlsTrust(NET.get().caFile())
+                .connectTimeout(Duration.ofSeconds(2))
                 .build();
         try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
             long t0 = System.nanoTime();
             bot.start(events);
             ConnectionChanged retry = events.state(ConnectionChanged.State.RECONNECTING);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(AT_ONCE);
-            String reason = "TLS handshake with 127.0.0.1:" + net.port()
+            String reason = "TLS handshake with 127.0.0.1:" + NET.get().port()
                     + " failed: no answer to the TLS hello within 2 s (a plain IRC port?)";
             assertThat(retry.detail()).startsWith(reason + "; reconnecting in").doesNotContain("\n");
             assertThatThrownBy(() -> bot.awaitConnected(Duration.ofMillis(200)))
@@ -147,11 +136,9 @@ class IrcTlsTest {
     void aCaFileOfBothCasTrustsEither() throws Exception {
         Path other = TestCertificates.ca(dir.resolve("both"));
         Path both = dir.resolve("both/both.pem");
-        Files.writeString(both, "# two CAs\n" + Files.readString(other) + "\n" + Files.readString(net.caFile()));
+        Files.writeString(both, "# two CAs\n" + Files.readString(other) + "\n" + Files.readString(NET.get().caFile()));
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(config("bdtls5", net.tlsPort()).tlsTrust(both).build(),
-                Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(config("bdtls5", NET.get().tlsPort()).tlsTrust(both).build(), events)) {
             bot.awaitConnected(WAIT);
             assertThat(bot.connected()).isTrue();
         }
@@ -159,8 +146,7 @@ class IrcTlsTest {
 
     private static void assertFailsAtOnce(IrcConfig cfg, String reason) {
         RecordingListener events = new RecordingListener();
-        try (IrcConnector bot = new IrcConnector(cfg, Ticker.system())) {
-            bot.start(events);
+        try (IrcConnector bot = started(cfg, events)) {
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> bot.awaitConnected(WAIT)).isInstanceOf(BuilddutyException.class)
                     .hasMessage("IRC irc: " + reason)

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
+import org.buildduty.connectors.testing.Await;
+
 /**
  * A minimal IRC server for what the real test network cannot be made to lack: it registers one client at a time
  * (offering the caps given, or knowing no {@code CAP} command at all), advertises the ISUPPORT tokens given, lets
@@ -112,19 +114,7 @@ final class ScriptedIrcd implements AutoCloseable {
 
     /** Waits for a line from the client matching {@code p}. */
     synchronized String await(Predicate<String> p, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (String l : received) {
-                if (p.test(l)) {
-                    return l;
-                }
-            }
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("no such line from the client; got " + received);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        return Await.first(this, received, p, timeout, () -> "no such line from the client; got " + received);
     }
 
     synchronized List<String> received() {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.connectors.testing.FakeMatrixServer;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;

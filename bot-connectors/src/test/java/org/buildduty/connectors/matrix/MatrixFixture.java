@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 import org.buildduty.connectors.testing.FakeMatrixServer;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.testing.FakeTicker;
 

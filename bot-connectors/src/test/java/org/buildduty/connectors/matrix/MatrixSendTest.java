@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.connectors.testing.FakeMatrixServer;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.MessageRef;

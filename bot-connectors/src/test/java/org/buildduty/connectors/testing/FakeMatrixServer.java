@@ -11,7 +11,6 @@ import static org.buildduty.connectors.testing.FakeMatrixParts.ok;
 import static org.buildduty.connectors.testing.FakeMatrixParts.parseLong;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +25,6 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -34,6 +32,7 @@ import mockwebserver3.SocketEffect;
 
 import org.buildduty.connectors.testing.FakeMatrixParts.Item;
 import org.buildduty.connectors.testing.FakeMatrixParts.Room;
+import org.buildduty.exec.testing.LoopbackHttp;
 
 /**
  * A Matrix homeserver for one bot account, faithful to the Client-Server API v3 as far as the bot uses it, on a
@@ -120,13 +119,7 @@ public final class FakeMatrixServer implements AutoCloseable {
     /** Starts the server on a free port of 127.0.0.1 for the account {@code botUser} holding {@code token}. */
     public static FakeMatrixServer start(String botUser, String token) throws IOException {
         FakeMatrixServer s = new FakeMatrixServer(botUser, token);
-        s.web.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest r) throws InterruptedException {
-                return s.handle(r);
-            }
-        });
-        s.web.start(InetAddress.getLoopbackAddress(), 0);
+        LoopbackHttp.start(s.web, s::handle);
         return s;
     }
 
@@ -283,19 +276,7 @@ public final class FakeMatrixServer implements AutoCloseable {
 
     /** Waits for a sent message matching {@code p}. */
     public synchronized Sent awaitSent(Predicate<Sent> p, Duration max) throws InterruptedException {
-        long end = System.nanoTime() + max.toNanos();
-        while (true) {
-            for (Sent s : sent) {
-                if (p.test(s)) {
-                    return s;
-                }
-            }
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("no such message sent within " + max + "; sent: " + sent);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        return Await.first(this, sent, p, max, () -> "no such message sent within " + max + "; sent: " + sent);
     }
 
     /**
@@ -303,27 +284,13 @@ public final class FakeMatrixServer implements AutoCloseable {
      * was answered, handed on and its position saved (the connector stores it before polling again).
      */
     public synchronized void awaitCaughtUp(Duration max) throws InterruptedException {
-        long end = System.nanoTime() + max.toNanos();
-        while (!heldAt.contains(stream.size())) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("the bot is not polling from the end of the stream (" + stream.size()
-                        + ") within " + max + "; polls held at " + heldAt);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        Await.until(this, () -> heldAt.contains(stream.size()), max, () -> "the bot is not polling from the end of "
+                + "the stream (" + stream.size() + ") within " + max + "; polls held at " + heldAt);
     }
 
     /** Waits until {@code n} syncs have been answered in all. */
     public synchronized void awaitSyncs(int n, Duration max) throws InterruptedException {
-        long end = System.nanoTime() + max.toNanos();
-        while (syncs < n) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError(syncs + " syncs, not " + n + ", within " + max);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        Await.until(this, () -> syncs >= n, max, () -> syncs + " syncs, not " + n + ", within " + max);
     }
 
     @Override

@@ -6,7 +6,6 @@ import static org.buildduty.connectors.testing.FakeZulipWire.readJson;
 import static org.buildduty.connectors.testing.FakeZulipWire.success;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,12 +22,12 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
 import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.LoopbackHttp;
 
 /**
  * A Zulip server on 127.0.0.1 for tests, faithful to the contract notes (README §3) and the fixtures' error shapes:
@@ -92,13 +91,7 @@ public final class FakeZulipServer implements AutoCloseable {
     public static FakeZulipServer start(String botEmail, String apiKey, String botName, Ticker clock)
             throws IOException {
         FakeZulipServer z = new FakeZulipServer(botEmail, apiKey, botName, clock);
-        z.server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                return z.handle(request);
-            }
-        });
-        z.server.start(InetAddress.getLoopbackAddress(), 0);
+        LoopbackHttp.start(z.server, z::handle);
         return z;
     }
 
@@ -201,22 +194,9 @@ public final class FakeZulipServer implements AutoCloseable {
     }
 
     /** Waits for a message the bot sent that matches; fails after {@code timeout}. */
-    public Message awaitMessage(Predicate<Message> p, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        synchronized (this) {
-            while (true) {
-                for (Message m : messages.values()) {
-                    if (m.senderEmail().equals(botEmail) && p.test(m)) {
-                        return m;
-                    }
-                }
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError("no such bot message after " + timeout + "; bot sent: " + botMessages());
-                }
-                wait(Math.max(1, left / 1_000_000));
-            }
-        }
+    public synchronized Message awaitMessage(Predicate<Message> p, Duration timeout) throws InterruptedException {
+        return Await.first(this, messages.values(), m -> m.senderEmail().equals(botEmail) && p.test(m), timeout,
+                () -> "no such bot message after " + timeout + "; bot sent: " + botMessages());
     }
 
     private long deliver(Message m) {

@@ -326,6 +326,17 @@ public final class IrcNetwork implements AutoCloseable {
         }
     }
 
+    /** {@link #register} these accounts, then this network; on failure the network is closed. */
+    public IrcNetwork with(String... accountsAndPasswords) throws IOException {
+        try {
+            register(accountsAndPasswords);
+            return this;
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
     /** Stops the services (they save their database on SIGTERM), then the ircd. */
     @Override
     public void close() {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.connectors.testing.FakeZulipServer;
+import org.buildduty.connectors.testing.RecordingListener;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
@@ -61,8 +62,8 @@ class ZulipConnectorTest {
         return c;
     }
 
-    private RecordingEvents started(ZulipConnector c) {
-        RecordingEvents events = new RecordingEvents();
+    private RecordingListener started(ZulipConnector c) {
+        RecordingListener events = new RecordingListener();
         c.start(events);
         c.awaitConnected(WAIT);
         return events;
@@ -73,7 +74,7 @@ class ZulipConnectorTest {
         server.subscribeBot("ops");
         server.postStream("alice@example.com", "ops", "old", "!whoami from history");
         ZulipConnector zulip = connector(KEY, LastMessageStore.memory());
-        RecordingEvents events = started(zulip);
+        RecordingListener events = started(zulip);
         long polls = System.nanoTime() + WAIT.toNanos();
         while (server.calls().stream().filter(c -> c.path().endsWith("/events")).count() < 3
                 && System.nanoTime() < polls) {
@@ -112,7 +113,7 @@ class ZulipConnectorTest {
     void aLostQueueIsRegisteredAgainWithoutLossOrReplay() throws Exception {
         server.subscribeBot("ops");
         ZulipConnector zulip = connector(KEY, LastMessageStore.memory());
-        RecordingEvents events = started(zulip);
+        RecordingListener events = started(zulip);
         long m1 = server.postStream("alice@example.com", "ops", "t", "one");
         events.message(m -> m.text().equals("one"));
 
@@ -140,14 +141,14 @@ class ZulipConnectorTest {
         InMemoryJournal journal = new InMemoryJournal();
         LastMessageStore store = LastMessageStore.journal(journal);
         ZulipConnector first = connector(KEY, store);
-        RecordingEvents before = started(first);
+        RecordingListener before = started(first);
         long m1 = server.postStream("alice@example.com", "ops", "t", "!run deploy");
         before.message(m -> m.text().equals("!run deploy"));
         first.close();
         assertThat(journal.states(LastMessageStore.KIND)).containsEntry("zulip", "{\"message_id\":" + m1 + "}");
 
         long m2 = server.postStream("alice@example.com", "ops", "t", "sent while the bot was away");
-        RecordingEvents after = started(connector(KEY, store));
+        RecordingListener after = started(connector(KEY, store));
         long m3 = server.postStream("alice@example.com", "ops", "t", "after");
         after.message(m -> m.text().equals("after"));
         assertThat(after.messages()).extracting(ChatMessage::messageId)
@@ -156,7 +157,7 @@ class ZulipConnectorTest {
         connectors.get(1).close();
         server.postStream("alice@example.com", "ops", "t", "long ago");
         ticker.advance(Duration.ofMinutes(11));
-        RecordingEvents later = started(connector(KEY, store));
+        RecordingListener later = started(connector(KEY, store));
         server.postStream("alice@example.com", "ops", "t", "now");
         later.message(m -> m.text().equals("now"));
         assertThat(later.messages()).extracting(ChatMessage::text).containsExactly("now");
@@ -170,7 +171,7 @@ class ZulipConnectorTest {
         root.addAppender(logs);
         try {
             ZulipConnector zulip = connector("wrong-key-0000", LastMessageStore.memory());
-            RecordingEvents events = new RecordingEvents();
+            RecordingListener events = new RecordingListener();
             zulip.start(events);
             assertThatThrownBy(() -> zulip.awaitConnected(WAIT)).isInstanceOf(BuilddutyException.class)
                     .hasMessageContaining("INVALID_API_KEY").hasMessageContaining("Invalid API key")
@@ -185,7 +186,7 @@ class ZulipConnectorTest {
                     .allSatisfy(c -> assertThat(c.path()).isEqualTo("/api/v1/users/me"));
 
             server.subscribeBot("ops");
-            RecordingEvents good = started(connector(KEY, LastMessageStore.memory()));
+            RecordingListener good = started(connector(KEY, LastMessageStore.memory()));
             server.postStream("alice@example.com", "ops", "t", "hi");
             good.message(m -> m.text().equals("hi"));
         } finally {
@@ -205,7 +206,7 @@ class ZulipConnectorTest {
         server.subscribeBot("ops");
         server.rateLimitNext(2, 1.75);
         ZulipConnector zulip = connector(KEY, LastMessageStore.memory());
-        RecordingEvents events = started(zulip);
+        RecordingListener events = started(zulip);
         assertThat(sleeper.waits).containsExactly(Duration.ofMillis(1750), Duration.ofMillis(1750));
         server.postStream("alice@example.com", "ops", "t", "hello");
         events.message(m -> m.text().equals("hello"));
@@ -220,7 +221,7 @@ class ZulipConnectorTest {
         server.rateLimitNext(2, 1.75);
         ZulipConnector zulip = connector(KEY, LastMessageStore.memory());
         zulip.useMeters(new BotMetrics(registry).connector("zulip"));
-        RecordingEvents events = started(zulip);
+        RecordingListener events = started(zulip);
         server.postStream("alice@example.com", "ops", "t", "hello");
         events.message(m -> m.text().equals("hello"));
         Timer waits = registry.get("buildduty.ratelimit.waits").tag("connector", "zulip").timer();
@@ -233,7 +234,7 @@ class ZulipConnectorTest {
     void serverErrorsAreRetriedWithBackoffAndReportedAsReconnecting() throws Exception {
         server.subscribeBot("ops");
         ZulipConnector zulip = connector(KEY, LastMessageStore.memory());
-        RecordingEvents events = started(zulip);
+        RecordingListener events = started(zulip);
         server.failNext(3, 502);
         server.dropQueues();
         ConnectionChanged reconnecting = events.state(ConnectionChanged.State.RECONNECTING);

@@ -11,46 +11,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.param.Escapes;
-import org.buildduty.core.testing.FakeTicker;
-import org.buildduty.core.testing.RecordingExecContext;
 
 /** Templating, statuses and kept values of the http step, against a loopback server. */
-class HttpExecutorTest {
+class HttpExecutorTest extends HttpStepFixture {
     /** A value that would break a URL, a JSON string and a shell command if it were not escaped. */
     private static final String HOSTILE = "he said \"hi\" \\ back\nnext line '; touch x; ' & ?a=b #frag /..";
     /** A kept value: it may hold placeholder-like text, which is never bound again. */
     private static final String KEPT = "a\"b\\c\n'd' & e=f {{build_id}}";
 
-    private final FakeTicker ticker = new FakeTicker();
-    private final FakeSleeper sleeper = new FakeSleeper(ticker);
-    private final HttpExecutor http = new HttpExecutor(HttpExecutor.defaultClient(), HttpCredentials.none(), sleeper,
-            ticker);
-    private final RecordingExecContext context = new RecordingExecContext();
-    private MockWebServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = HttpTesting.server();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    private String url(String path) {
-        return HttpTesting.url(server, path);
-    }
 
     private RecordedRequest taken() throws InterruptedException {
         RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);

@@ -15,42 +15,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
-import org.buildduty.core.testing.FakeTicker;
-import org.buildduty.core.testing.RecordingExecContext;
 import org.buildduty.core.time.Sleeper;
 
 /** Retries, rate limits and cancels of the http step. */
-class HttpRetryTest {
-    private final FakeTicker ticker = new FakeTicker();
-    private final FakeSleeper sleeper = new FakeSleeper(ticker);
-    private final HttpExecutor http = new HttpExecutor(HttpExecutor.defaultClient(), HttpCredentials.none(), sleeper,
-            ticker);
-    private final RecordingExecContext context = new RecordingExecContext();
-    private MockWebServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = HttpTesting.server();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    private String url(String path) {
-        return HttpTesting.url(server, path);
-    }
-
+class HttpRetryTest extends HttpStepFixture {
     private static MockResponse tooMany(String retryAfter) {
         return new MockResponse.Builder().code(429).addHeader("Retry-After", retryAfter)
                 .body("{\"result\":\"error\",\"code\":\"RATE_LIMIT_HIT\"}").build();

@@ -14,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +32,7 @@ import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.Escapes;
 import org.buildduty.core.runner.Runner;
 import org.buildduty.core.testing.RecordingProgressSink;
+import org.buildduty.exec.testing.LoopbackHttp;
 
 /** http steps driven by a real runner: kept values flow to later steps, and the step timeout holds. */
 class HttpRunnerTest {
@@ -71,18 +70,15 @@ class HttpRunnerTest {
     @Test
     void aLaterStepUsesTheValueAnEarlierStepKept() throws Exception {
         server = HttpTesting.server();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                if (request.getMethod().equals("POST") && request.getUrl().encodedPath().endsWith("/force")) {
-                    return json(200, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": [3, {\"1\": 17}]}");
-                }
-                if (request.getUrl().encodedPath().equals("/api/v2/buildrequests/17")) {
-                    return json(200, "{\"buildrequests\": [{\"buildrequestid\": 17, \"complete\": false}]}");
-                }
-                return json(404, "{\"error\": \"Invalid path\"}");
+        server.setDispatcher(LoopbackHttp.dispatcher(request -> {
+            if (request.getMethod().equals("POST") && request.getUrl().encodedPath().endsWith("/force")) {
+                return json(200, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": [3, {\"1\": 17}]}");
             }
-        });
+            if (request.getUrl().encodedPath().equals("/api/v2/buildrequests/17")) {
+                return json(200, "{\"buildrequests\": [{\"buildrequestid\": 17, \"complete\": false}]}");
+            }
+            return json(404, "{\"error\": \"Invalid path\"}");
+        }));
         String reason = "release \"1.2\"; rm -rf /";
         Operation op = op(61,
                 step("force", Map.of("method", "POST", "url", HttpTesting.url(server, "/api/v2/forceschedulers/force"),

@@ -16,10 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.chat.ChatAddress;
@@ -35,33 +32,16 @@ import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.runner.Runner;
-import org.buildduty.core.testing.FakeTicker;
-import org.buildduty.core.testing.RecordingExecContext;
 import org.buildduty.core.testing.RecordingProgressSink;
 import org.buildduty.core.time.Sleeper;
 import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.LoopbackHttp;
 
 /** wait_until over HTTP: polling, value changes, deadlines, fail_if, errors and cancel. */
-class WaitUntilExecutorTest {
+class WaitUntilExecutorTest extends HttpStepFixture {
     private static final Map<String, Object> DONE = Map.of("path", "$.state_name", "in", List.of("done", "ready"));
 
-    private final FakeTicker ticker = new FakeTicker();
-    private final FakeSleeper sleeper = new FakeSleeper(ticker);
-    private final HttpExecutor http = new HttpExecutor(HttpExecutor.defaultClient(), HttpCredentials.none(), sleeper,
-            ticker);
     private final WaitUntilExecutor wait = new WaitUntilExecutor(http, Map.of(), ticker, sleeper);
-    private final RecordingExecContext context = new RecordingExecContext();
-    private MockWebServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = HttpTesting.server();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     private void states(String... names) {
         for (String n : names) {
@@ -128,12 +108,7 @@ class WaitUntilExecutorTest {
 
     @Test
     void theRunnerTimesItOutOnAFakeClock() throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return json(200, "{\"state_name\": \"build\"}");
-            }
-        });
+        server.setDispatcher(LoopbackHttp.dispatcher(request -> json(200, "{\"state_name\": \"build\"}")));
         try (Runner runner = Runner.builder().executor(wait).ticker(ticker).timerPeriod(Duration.ZERO).build()) {
             sleeper.afterEach(n -> runner.checkTimers());
             RecordingProgressSink sink = new RecordingProgressSink();
@@ -215,12 +190,7 @@ class WaitUntilExecutorTest {
 
     @Test
     void cancelEndsTheWaitBetweenPolls() throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return json(200, "{\"state_name\": \"build\"}");
-            }
-        });
+        server.setDispatcher(LoopbackHttp.dispatcher(request -> json(200, "{\"state_name\": \"build\"}")));
         WaitUntilExecutor real = new WaitUntilExecutor(new HttpExecutor(HttpCredentials.none()), Map.of(),
                 Ticker.system(), Sleeper.system());
         CompletableFuture<StepResult> f = CompletableFuture.supplyAsync(() -> real.execute(request("wait_until",

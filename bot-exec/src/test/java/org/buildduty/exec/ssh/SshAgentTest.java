@@ -15,24 +15,27 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.testing.RecordingExecContext;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.exec.testing.Sshd;
 
 /** Keys from a real ssh-agent, reached over its unix socket. */
 class SshAgentTest {
+    @RegisterExtension
+    final ServerFixture<Sshd> sshd = ServerFixture.perTest(Sshd::start);
+
     @TempDir
     Path dir;
-    Sshd sshd;
     Process agent;
     Path socket;
 
     @BeforeEach
     void start() throws Exception {
-        sshd = Sshd.start(dir.resolve("sshd"));
         socket = dir.resolve("agent.sock");
         agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("agent.log").toFile()).start();
@@ -42,8 +45,8 @@ class SshAgentTest {
             assertThat(System.nanoTime()).as("ssh-agent socket appears").isLessThan(deadline);
             Thread.sleep(10);
         }
-        ProcessBuilder addKey = new ProcessBuilder("ssh-add", sshd.clientKey().toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("ssh-add.log").toFile());
+        ProcessBuilder addKey = new ProcessBuilder("ssh-add", sshd.get().clientKey().toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("ssh-add.log").toFile());
         addKey.environment().put("SSH_AUTH_SOCK", socket.toString());
         Process add = addKey.start();
         assertThat(add.waitFor(5, TimeUnit.SECONDS)).isTrue();
@@ -55,14 +58,13 @@ class SshAgentTest {
         if (agent != null) {
             agent.destroyForcibly();
         }
-        sshd.close();
     }
 
     @Test
     void logsInWithTheAgentsKeyWhenNoKeyFileIsConfigured() throws IOException {
-        SshOptions options = SshOptions.defaults(knownHosts(dir, sshd.knownHostsLine()))
+        SshOptions options = SshOptions.defaults(knownHosts(dir, sshd.get().knownHostsLine()))
                 .withConnectTimeout(Duration.ofSeconds(5));
-        try (SshExecutor ssh = new SshExecutor(SshHosts.of(Map.of("bm01", target("bm01", sshd))), options,
+        try (SshExecutor ssh = new SshExecutor(SshHosts.of(Map.of("bm01", target("bm01", sshd.get()))), options,
                 name -> "SSH_AUTH_SOCK".equals(name) ? socket.toString() : null)) {
             StepResult result = ssh.execute(request(1, "bm01", "echo agent"), new RecordingExecContext());
 
@@ -73,8 +75,8 @@ class SshAgentTest {
 
     @Test
     void withoutAgentOrKeyFileThereIsNothingToLogInWith() throws IOException {
-        SshOptions options = SshOptions.defaults(knownHosts(dir, sshd.knownHostsLine())).withAgent(false);
-        try (SshExecutor ssh = new SshExecutor(SshHosts.of(Map.of("bm01", target("bm01", sshd))), options,
+        SshOptions options = SshOptions.defaults(knownHosts(dir, sshd.get().knownHostsLine())).withAgent(false);
+        try (SshExecutor ssh = new SshExecutor(SshHosts.of(Map.of("bm01", target("bm01", sshd.get()))), options,
                 name -> socket.toString())) {
             StepResult result = ssh.execute(request(2, "bm01", "true"), new RecordingExecContext());
 

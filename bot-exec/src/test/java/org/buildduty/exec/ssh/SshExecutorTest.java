@@ -18,10 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.exec.ExecRequest;
@@ -32,29 +31,17 @@ import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ShellQuote;
 import org.buildduty.core.testing.RecordingExecContext;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.exec.testing.Sshd;
 
 /** The SSH executor against a real OpenSSH sshd, called directly. */
 class SshExecutorTest {
-    @TempDir
-    static Path dir;
-    static Sshd sshd;
+    @RegisterExtension
+    static final ServerFixture<Sshd> SSHD = ServerFixture.perClass(Sshd::start);
 
     @TempDir
     Path work;
     SshExecutor ssh;
-
-    @BeforeAll
-    static void startSshd() throws IOException {
-        sshd = Sshd.start(dir.resolve("sshd"));
-    }
-
-    @AfterAll
-    static void stopSshd() {
-        if (sshd != null) {
-            sshd.close();
-        }
-    }
 
     @AfterEach
     void closeExecutor() {
@@ -64,12 +51,13 @@ class SshExecutorTest {
     }
 
     private SshExecutor executor(SshOptions options) {
-        ssh = new SshExecutor(SshHosts.of(Map.of("bm01", target("bm01", sshd))), options);
+        ssh = new SshExecutor(SshHosts.of(Map.of("bm01", target("bm01", SSHD.get()))), options);
         return ssh;
     }
 
     private SshExecutor executor() throws IOException {
-        return executor(options(knownHosts(work, sshd.knownHostsLine()), sshd.clientKey()));
+        ssh = SSHD.get().executor(work, "bm01");
+        return ssh;
     }
 
     @Test
@@ -132,13 +120,13 @@ class SshExecutorTest {
 
     @Test
     void unknownInventoryHostFailsWithoutConnecting() throws IOException {
-        int logins = sshd.acceptedLogins();
+        int logins = SSHD.get().acceptedLogins();
 
         StepResult result = executor().execute(request(5, "bm99", "true"), new RecordingExecContext());
 
         assertThat(result.outcome()).isEqualTo(StepOutcome.FAILED);
         assertThat(result.reason()).isEqualTo("no host bm99 in the inventory");
-        assertThat(sshd.acceptedLogins()).isEqualTo(logins);
+        assertThat(SSHD.get().acceptedLogins()).isEqualTo(logins);
     }
 
     @Test
@@ -181,25 +169,25 @@ class SshExecutorTest {
     @Test
     void stepsOfOneOperationShareOneConnectionUntilItFinishes() throws IOException {
         SshExecutor executor = executor();
-        int logins = sshd.acceptedLogins();
-        int logStart = sshd.log().length();
+        int logins = SSHD.get().acceptedLogins();
+        int logStart = SSHD.get().log().length();
 
         StepResult first = executor.execute(request(7, "bm01", "echo first"), new RecordingExecContext());
         StepResult second = executor.execute(request(7, "bm01", "echo second"), new RecordingExecContext());
 
         assertThat(first.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(second.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
-        assertThat(sshd.acceptedLogins() - logins).isEqualTo(1);
+        assertThat(SSHD.get().acceptedLogins() - logins).isEqualTo(1);
         assertThat(executor.openConnections()).isEqualTo(1);
 
         executor.execute(request(8, "bm01", "true"), new RecordingExecContext());
-        assertThat(sshd.acceptedLogins() - logins).as("another operation has its own").isEqualTo(2);
+        assertThat(SSHD.get().acceptedLogins() - logins).as("another operation has its own").isEqualTo(2);
 
         executor.operationFinished(new OperationId(7));
         assertThat(executor.openConnections()).isEqualTo(1);
         executor.operationFinished(new OperationId(8));
         assertThat(executor.openConnections()).isZero();
-        List<String> ports = sshd.log().substring(logStart).lines()
+        List<String> ports = SSHD.get().log().substring(logStart).lines()
                 .filter(l -> l.startsWith("Accepted publickey for "))
                 .map(l -> l.replaceAll(".* port (\\d+) .*", "$1")).collect(Collectors.toList());
         assertThat(ports).hasSize(2);
@@ -213,23 +201,23 @@ class SshExecutorTest {
         SshExecutor executor = executor();
         assertThat(executor.execute(request(9, "bm01", "true"), new RecordingExecContext()).outcome())
                 .isEqualTo(StepOutcome.SUCCEEDED);
-        int logins = sshd.acceptedLogins();
+        int logins = SSHD.get().acceptedLogins();
 
-        sshd.restart();
+        SSHD.get().restart();
         StepResult again = executor.execute(request(9, "bm01", "echo again"), new RecordingExecContext());
 
         assertThat(again.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(again.lastLine()).isEqualTo("again");
-        assertThat(sshd.acceptedLogins() - logins).isEqualTo(1);
+        assertThat(SSHD.get().acceptedLogins() - logins).isEqualTo(1);
     }
 
     @Test
     void anEncryptedKeyIsUnlockedWithThePassphraseWhichNeverShows() throws IOException {
         Path key = work.resolve("locked_ed25519");
         Sshd.keygen(key, "s3cret-phrase");
-        Files.writeString(sshd.authorizedKeys(), Files.readString(key.resolveSibling("locked_ed25519.pub")),
+        Files.writeString(SSHD.get().authorizedKeys(), Files.readString(key.resolveSibling("locked_ed25519.pub")),
                 StandardOpenOption.APPEND);
-        Path known = knownHosts(work, sshd.knownHostsLine());
+        Path known = knownHosts(work, SSHD.get().knownHostsLine());
 
         StepResult ok = executor(options(known, key).withPassphrase(() -> Optional.of("s3cret-phrase")))
                 .execute(request(10, "bm01", "echo unlocked"), new RecordingExecContext());
@@ -253,11 +241,11 @@ class SshExecutorTest {
         Path other = work.resolve("other_ed25519");
         Sshd.keygen(other, "");
 
-        StepResult result = executor(options(knownHosts(work, sshd.knownHostsLine()), other))
+        StepResult result = executor(options(knownHosts(work, SSHD.get().knownHostsLine()), other))
                 .execute(request(13, "bm01", "true"), new RecordingExecContext());
 
         assertThat(result.outcome()).isEqualTo(StepOutcome.FAILED);
-        assertThat(result.reason()).isEqualTo("cannot log in to bm01 as " + sshd.user()
+        assertThat(result.reason()).isEqualTo("cannot log in to bm01 as " + SSHD.get().user()
                 + ": the server accepted none of our keys");
     }
 
@@ -268,7 +256,7 @@ class SshExecutorTest {
             port = s.getLocalPort();
         }
         ssh = new SshExecutor(SshHosts.of(Map.of("gone", SshTarget.of("gone", "127.0.0.1", port, "root"))),
-                options(knownHosts(work), sshd.clientKey()));
+                options(knownHosts(work), SSHD.get().clientKey()));
 
         StepResult result = ssh.execute(request(14, "gone", "true"), new RecordingExecContext());
 
@@ -278,9 +266,9 @@ class SshExecutorTest {
 
     private static void awaitLog(String text) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!sshd.log().contains(text)) {
+        while (!SSHD.get().log().contains(text)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected \"" + text + "\" in the sshd log:\n" + sshd.log());
+                throw new AssertionError("expected \"" + text + "\" in the sshd log:\n" + SSHD.get().log());
             }
             try {
                 Thread.sleep(20);

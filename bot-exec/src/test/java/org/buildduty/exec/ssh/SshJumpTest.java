@@ -59,6 +59,12 @@ class SshJumpTest {
         return executor(options(knownHosts, bastion.clientKey()), targets);
     }
 
+    /** bm01 on the target sshd, with its own key, reached through the bastion. */
+    private SshExecutor throughBastion(Path knownHosts) {
+        return executor(knownHosts, target("bastion", bastion),
+                target("bm01", target).withKeyFile(target.clientKey()).via("bastion"));
+    }
+
     private SshExecutor executor(SshOptions options, SshTarget... targets) {
         Map<String, SshTarget> inventory = new HashMap<>();
         for (SshTarget t : targets) {
@@ -76,9 +82,7 @@ class SshJumpTest {
      */
     @Test
     void reachesTheTargetThroughTheJumpHost() throws IOException {
-        SshExecutor executor = executor(knownHosts(dir, bastion.knownHostsLine(), target.knownHostsLine()),
-                target("bastion", bastion),
-                target("bm01", target).withKeyFile(target.clientKey()).via("bastion"));
+        SshExecutor executor = throughBastion(knownHosts(dir, bastion.knownHostsLine(), target.knownHostsLine()));
         RecordingExecContext context = new RecordingExecContext();
 
         StepResult result = executor.execute(request(1, "bm01", "echo $SSH_CONNECTION"), context);
@@ -133,9 +137,7 @@ class SshJumpTest {
 
     @Test
     void theJumpHostKeyIsCheckedToo() throws IOException {
-        SshExecutor executor = executor(knownHosts(dir, target.knownHostsLine()),
-                target("bastion", bastion),
-                target("bm01", target).withKeyFile(target.clientKey()).via("bastion"));
+        SshExecutor executor = throughBastion(knownHosts(dir, target.knownHostsLine()));
 
         StepResult result = executor.execute(request(3, "bm01", "true"), new RecordingExecContext());
 
@@ -148,9 +150,7 @@ class SshJumpTest {
 
     @Test
     void theTargetKeyIsCheckedBehindTheJumpHost() throws IOException {
-        SshExecutor executor = executor(knownHosts(dir, bastion.knownHostsLine()),
-                target("bastion", bastion),
-                target("bm01", target).withKeyFile(target.clientKey()).via("bastion"));
+        SshExecutor executor = throughBastion(knownHosts(dir, bastion.knownHostsLine()));
 
         StepResult result = executor.execute(request(4, "bm01", "true"), new RecordingExecContext());
 

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.core.exec.StepOutcome;
@@ -32,21 +33,23 @@ import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.runner.Runner;
 import org.buildduty.core.testing.RecordingProgressSink;
 import org.buildduty.exec.LocalExecutor;
+import org.buildduty.exec.testing.ServerFixture;
 import org.buildduty.exec.testing.Sshd;
 
 /** A real runner driving the SSH executor against a real sshd: fan-out, lost connections, cancel. */
 class SshRunnerTest {
+    @RegisterExtension
+    final ServerFixture<Sshd> sshd = ServerFixture.perTest(Sshd::start);
+
     @TempDir
     Path dir;
-    Sshd sshd;
     SshExecutor ssh;
     Runner runner;
     final RecordingProgressSink sink = new RecordingProgressSink();
 
     @BeforeEach
     void start() throws IOException {
-        sshd = Sshd.start(dir.resolve("sshd"));
-        build(options(knownHosts(dir, sshd.knownHostsLine()), sshd.clientKey()));
+        build(options(knownHosts(dir, sshd.get().knownHostsLine()), sshd.get().clientKey()));
     }
 
     private void build(SshOptions options) {
@@ -54,7 +57,7 @@ class SshRunnerTest {
             runner.close();
             ssh.close();
         }
-        ssh = new SshExecutor(SshHosts.of(aliases(50, sshd)), options);
+        ssh = new SshExecutor(SshHosts.of(aliases(50, sshd.get())), options);
         runner = Runner.builder().executor(ssh).executor(new LocalExecutor(Duration.ofMillis(200)))
                 .timerPeriod(Duration.ofMillis(100)).build();
     }
@@ -63,7 +66,6 @@ class SshRunnerTest {
     void stop() {
         runner.close();
         ssh.close();
-        sshd.close();
     }
 
     /**
@@ -109,7 +111,7 @@ class SshRunnerTest {
         sink.awaitEvent("Output 1 h01 STDOUT started", WAIT);
         long killedAt = System.nanoTime();
 
-        sshd.kill();
+        sshd.get().kill();
 
         assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo(OperationState.FAILED);
         assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(5));
@@ -127,14 +129,14 @@ class SshRunnerTest {
     /** A peer that stops answering (frozen sshd: the TCP connection stays up) is noticed by keepalives. */
     @Test
     void aSilentlyDeadPeerIsNoticedByKeepalives() throws Exception {
-        build(options(knownHosts(dir, sshd.knownHostsLine()), sshd.clientKey())
+        build(options(knownHosts(dir, sshd.get().knownHostsLine()), sshd.get().clientKey())
                 .withKeepAlive(Duration.ofMillis(500)));
         CompletableFuture<OperationState> f = runner.submit(op(3, step("work", "echo started; sleep 30",
                 List.of("h01"), 1, Duration.ofSeconds(25), null)), sink);
         sink.awaitEvent("Output 0 h01 STDOUT started", WAIT);
         long frozenAt = System.nanoTime();
 
-        sshd.freeze();
+        sshd.get().freeze();
 
         assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo(OperationState.FAILED);
         Duration took = Duration.ofNanos(System.nanoTime() - frozenAt);
@@ -161,7 +163,7 @@ class SshRunnerTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertThat(result("h01").outcome()).isEqualTo(StepOutcome.CANCELLED);
         awaitGone(remote);
-        assertThat(sshd.log()).as("the signal was asked for").contains("session_signal_req");
+        assertThat(sshd.get().log()).as("the signal was asked for").contains("session_signal_req");
     }
 
     /** The step timeout cancels through the same path and reports TIMED_OUT. */

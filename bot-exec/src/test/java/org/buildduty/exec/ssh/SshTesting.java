@@ -38,13 +38,12 @@ final class SshTesting {
 
     /** Test options: this key, no agent, 5 s connect timeout, 1 s keepalive. */
     static SshOptions options(Path knownHosts, Path key) {
-        return SshOptions.defaults(knownHosts).withDefaultKeyFile(key).withAgent(false)
-                .withConnectTimeout(Duration.ofSeconds(5)).withKeepAlive(Duration.ofSeconds(1));
+        return Sshd.testOptions(knownHosts, key);
     }
 
     /** Inventory host {@code name} on this sshd. */
     static SshTarget target(String name, Sshd sshd) {
-        return SshTarget.of(name, "127.0.0.1", sshd.port(), sshd.user());
+        return sshd.target(name);
     }
 
     /** {@code n} aliases h01..hNN of one sshd. */

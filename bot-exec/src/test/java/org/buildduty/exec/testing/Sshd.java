@@ -10,8 +10,14 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+
+import org.buildduty.exec.ssh.SshExecutor;
+import org.buildduty.exec.ssh.SshHosts;
+import org.buildduty.exec.ssh.SshOptions;
+import org.buildduty.exec.ssh.SshTarget;
 
 /**
  * A real OpenSSH {@code sshd} for tests: {@code /usr/sbin/sshd -D -e} on 127.0.0.1 at a free port, with its own host
@@ -138,6 +144,26 @@ public final class Sshd implements AutoCloseable {
     /** The login user: whoever runs the tests. */
     public String user() {
         return System.getProperty("user.name");
+    }
+
+    /** Inventory host {@code name} on this sshd, logging in as {@link #user()}. */
+    public SshTarget target(String name) {
+        return SshTarget.of(name, "127.0.0.1", port, user());
+    }
+
+    /** Test client options: this known_hosts file and key, no agent, 5 s connect timeout, 1 s keepalive. */
+    public static SshOptions testOptions(Path knownHosts, Path key) {
+        return SshOptions.defaults(knownHosts).withDefaultKeyFile(key).withAgent(false)
+                .withConnectTimeout(Duration.ofSeconds(5)).withKeepAlive(Duration.ofSeconds(1));
+    }
+
+    /**
+     * An executor whose inventory is {@code host} on this sshd, trusting its host key (a known_hosts file written
+     * into {@code dir}) and logging in with its client key, with {@link #testOptions}; the caller closes it.
+     */
+    public SshExecutor executor(Path dir, String host) throws IOException {
+        Path knownHosts = Files.write(dir.resolve("known_hosts"), List.of(knownHostsLine()));
+        return new SshExecutor(SshHosts.of(Map.of(host, target(host))), testOptions(knownHosts, clientKey()));
     }
 
     /** The directory holding its keys, config and log. */
