@@ -29,21 +29,16 @@ import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.BotSettings;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.ConnectorType;
-import org.buildduty.app.config.ServicesConfig;
+import org.buildduty.app.config.ServiceType;
+import org.buildduty.app.config.ServiceTypes;
 import org.buildduty.app.exec.StepKinds;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.app.web.WebServer;
 import org.buildduty.commands.announce.AnnounceCommands;
-import org.buildduty.commands.buildbot.BuildbotClient;
-import org.buildduty.commands.buildbot.BuildbotCommands;
-import org.buildduty.commands.buildbot.GitRemote;
 import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.commands.disk.DiskCommands;
 import org.buildduty.commands.maintenance.MaintenanceCommands;
 import org.buildduty.commands.maintenance.MaintenanceSchedule;
-import org.buildduty.commands.mbs.MbsCommands;
-import org.buildduty.commands.mbs.MbsWatchCommands;
-import org.buildduty.commands.mbs.MbsWatches;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
@@ -128,11 +123,14 @@ final class Bot implements AutoCloseable {
      * throw {@link ConfigException}.
      */
     static Catalog catalog(BotConfig cfg) {
-        StepKinds.Clients clients = StepKinds.Clients.of(cfg, Ticker.system());
-        Optional<BuildbotClient> buildbot = clients.buildbot();
+        ServiceType.Wiring serviceWiring = new ServiceType.Wiring(Ticker.system(), gitCache(cfg));
+        List<ServiceType.Installed> installed = new ArrayList<>();
+        for (ServiceType<?> type : ServiceTypes.ALL) {
+            type.install(cfg.services(), serviceWiring).ifPresent(installed::add);
+        }
         LateAnnouncer announcer = new LateAnnouncer();
-        List<StepExecutor> executors = StepKinds.of(cfg, Secrets.environmentNames(cfg), Ticker.system(), clients,
-                announcer);
+        List<StepExecutor> executors = StepKinds.of(cfg, Secrets.environmentNames(cfg), Ticker.system(),
+                installed.stream().flatMap(i -> i.executors().stream()).toList(), announcer);
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
         List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory());
@@ -146,21 +144,10 @@ final class Bot implements AutoCloseable {
         services.add(maintenance);
         RunbookCommands.register(registry, runbooks);
         DiskCommands.register(registry);
-        buildbot.ifPresent(client -> {
-            ServicesConfig.Buildbot b = cfg.services().buildbot().orElseThrow();
-            BuildbotCommands.Settings defaults = BuildbotCommands.Settings.defaults(b.repositories());
-            BuildbotCommands.register(registry, client, new GitRemote(gitCache(cfg), Duration.ofSeconds(30)),
-                    new BuildbotCommands.Settings(b.scheduler(), b.repositories(), defaults.role(),
-                            defaults.prApproval(), defaults.buildTimeout()), Ticker.system());
-        });
-        clients.mbs().ifPresent(client -> {
-            ServicesConfig.Mbs m = cfg.services().mbs().orElseThrow();
-            MbsCommands.register(registry, client);
-            MbsWatches watches = MbsWatches.of(client, m.url().toString(), new MbsWatches.Settings(
-                    m.poll().building(), m.poll().idle(), m.poll().maxBackoff()));
-            MbsWatchCommands.register(registry, watches);
-            services.add(watches);
-        });
+        for (ServiceType.Installed service : installed) {
+            service.commands().accept(registry);
+            services.addAll(service.services());
+        }
 
         Set<String> hostmask = new HashSet<>();
         Set<String> owners = new HashSet<>();

@@ -10,6 +10,7 @@ import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.CredentialConfig;
 import org.buildduty.core.config.ConnectorSettings;
 import org.buildduty.core.config.Secret;
+import org.buildduty.core.config.ServiceSettings;
 import org.buildduty.core.progress.Redactor;
 
 /** Every secret the configuration resolved: for the redactor of chat and journal, and hidden from local commands. */
@@ -20,8 +21,11 @@ final class Secrets {
     /** Every secret, in every encoded form, and the Basic credentials {@code base64(user:secret)} sent for them. */
     static Redactor redactor(BotConfig cfg) {
         Redactor.Builder b = Redactor.builder().secrets(all(cfg).stream().map(Secret::reveal).toList());
-        cfg.services().buildbot().ifPresent(bb -> bb.user().ifPresent(u -> bb.password()
-                .ifPresent(p -> b.basic(u, p.reveal()))));
+        for (ServiceSettings s : cfg.services().configured()) {
+            for (ConnectorSettings.BasicLogin login : s.basicLogins()) {
+                b.basic(login.user(), login.secret().reveal());
+            }
+        }
         cfg.credentials().values().stream().filter(c -> c.type() != CredentialConfig.Type.BEARER)
                 .forEach(c -> c.user().ifPresent(u -> b.basic(u, c.secret().reveal())));
         for (ConnectorConfig c : cfg.connectors()) {
@@ -49,8 +53,7 @@ final class Secrets {
             values.addAll(c.settings().secrets());
         }
         cfg.inventory().ssh().passphrase().ifPresent(values::add);
-        cfg.services().buildbot().flatMap(b -> b.password()).ifPresent(values::add);
-        cfg.services().mbs().flatMap(m -> m.token()).ifPresent(values::add);
+        cfg.services().configured().forEach(s -> values.addAll(s.secrets()));
         cfg.credentials().values().forEach(c -> values.add(c.secret()));
         cfg.bot().webToken().ifPresent(values::add);
         return values;

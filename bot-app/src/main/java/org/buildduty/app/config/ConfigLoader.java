@@ -2,7 +2,7 @@ package org.buildduty.app.config;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +18,7 @@ import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.config.ConfigSection;
 import org.buildduty.core.config.ConnectorSettings;
 import org.buildduty.core.config.Secret;
+import org.buildduty.core.config.ServiceSettings;
 
 /**
  * Loads and validates the configuration file (SPEC "Configuration shape"). Every problem in the file is collected and
@@ -35,7 +36,6 @@ public final class ConfigLoader {
             "services", "credentials");
     private static final Set<String> BOT_KEYS = Set.of("prefix", "journal", "runbooks", "web", "anonymous",
             "web_url", "nick", "web_token_env", "web_token_file", "max_live_operations", "max_pending_approvals");
-    private static final Set<String> SERVICES_KEYS = Set.of("buildbot", "mbs");
     private static final Pattern PREFIX = Pattern.compile("\\S{1,5}");
     private static final Pattern BOT_NICK = Pattern.compile("[A-Za-z][A-Za-z0-9_\\-\\[\\]\\\\`^{|}]*");
     private static final Pattern WEB = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):([^:]+)");
@@ -71,7 +71,7 @@ public final class ConfigLoader {
         Map<String, List<String>> roles = identities.read(top);
         Map<String, List<String>> people = identities.people(top);
         InventoryConfig inventory = new InventoryReader(ctx).read(top.child("inventory"));
-        ServicesConfig services = services(top.section("services", SERVICES_KEYS));
+        ServicesConfig services = services(top.section("services", Set.copyOf(ServiceTypes.names())));
         Map<String, CredentialConfig> credentials = new CredentialsReader(ctx).read(top.namedEntries("credentials"),
                 services);
         if (!ctx.problems().isEmpty()) {
@@ -131,60 +131,17 @@ public final class ConfigLoader {
         return Optional.of(new BotSettings.WebAddress(host, port));
     }
 
+    /** {@code services:}: each service's entry read by its reader in {@link ServiceTypes}. */
     private static ServicesConfig services(Optional<ConfigSection> section) {
         if (section.isEmpty()) {
             return ServicesConfig.NONE;
         }
-        ConfigSection s = section.get();
-        Optional<ServicesConfig.Buildbot> buildbot = s.section("buildbot", Set.of("url", "user", "password_env",
-                "password_file", "scheduler", "repositories")).flatMap(b -> {
-                    Optional<URI> url = b.has("url") ? b.url("url") : missing(b, "url");
-                    Optional<String> user = b.string("user");
-                    Optional<Secret> password = user.isPresent() ? b.requiredSecret("password") : b.secret("password");
-                    if (user.isEmpty() && password.isPresent()) {
-                        b.error("user", "missing (a password is given)");
-                    }
-                    String scheduler = b.string("scheduler", "force");
-                    Map<String, String> repositories = new LinkedHashMap<>();
-                    b.namedEntries("repositories").ifPresent(rs -> rs.node().asMap().forEach((builder, repo) ->
-                            b.ctx().problems().check(repo::string).ifPresent(r -> repositories.put(builder, r))));
-                    return url.map(u -> new ServicesConfig.Buildbot(u, user, password, scheduler, repositories));
-                });
-        Optional<ServicesConfig.Mbs> mbs = s.section("mbs", Set.of("url", "token_env", "token_file", "poll"))
-                .flatMap(m -> {
-                    Optional<URI> url = m.has("url") ? m.url("url") : missing(m, "url");
-                    Optional<Secret> token = m.secret("token");
-                    ServicesConfig.Poll poll = m.section("poll", Set.of("building", "idle", "max_backoff"))
-                            .map(ConfigLoader::poll).orElse(ServicesConfig.Poll.DEFAULTS);
-                    return url.map(u -> new ServicesConfig.Mbs(u, token, poll));
-                });
-        return new ServicesConfig(buildbot, mbs);
-    }
-
-    /** {@code services.mbs.poll}: positive durations, the backoff at least the building interval. */
-    private static ServicesConfig.Poll poll(ConfigSection p) {
-        ServicesConfig.Poll d = ServicesConfig.Poll.DEFAULTS;
-        Duration building = positive(p, "building").orElse(d.building());
-        Duration idle = positive(p, "idle").orElse(d.idle());
-        Duration max = positive(p, "max_backoff").orElse(d.maxBackoff());
-        if (max.compareTo(building) < 0) {
-            p.error("max_backoff", "must be at least poll.building (" + building.toSeconds() + "s)");
-            max = building;
+        List<ServiceSettings> configured = new ArrayList<>();
+        for (ServiceType<?> type : ServiceTypes.ALL) {
+            Optional<ServiceSettings> settings = section.get().section(type.name(), type.reader().keys())
+                    .flatMap(entry -> type.reader().read(entry));
+            settings.ifPresent(configured::add);
         }
-        return new ServicesConfig.Poll(building, idle, max);
-    }
-
-    private static Optional<Duration> positive(ConfigSection s, String key) {
-        Optional<Duration> d = s.duration(key);
-        if (d.isPresent() && (d.get().isZero() || d.get().isNegative())) {
-            s.error(key, "must be more than 0");
-            return Optional.empty();
-        }
-        return d;
-    }
-
-    private static <T> Optional<T> missing(ConfigSection s, String key) {
-        s.missing(key);
-        return Optional.empty();
+        return new ServicesConfig(configured);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.buildduty.commands.buildbot.BuildbotSettings;
 import org.buildduty.core.config.ConfigContext;
 import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigSection;
@@ -39,7 +40,7 @@ final class CredentialsReader {
                 one(e.getKey(), e.getValue()).ifPresent(c -> out.put(c.name(), c));
             }
         });
-        services.buildbot().ifPresent(b -> {
+        services.get(BuildbotSettings.class).ifPresent(b -> {
             if (b.user().isPresent() && b.password().isPresent()) {
                 if (section.flatMap(s -> s.child("buildbot")).isPresent()) {
                     section.get().error("buildbot", "is defined by services.buildbot already (its user and password)");

@@ -13,11 +13,7 @@ import org.buildduty.app.config.HostConfig;
 import org.buildduty.app.config.InventoryConfig;
 import org.buildduty.app.config.SshSettings;
 import org.buildduty.commands.announce.AnnounceExecutor;
-import org.buildduty.commands.buildbot.BuildbotClient;
-import org.buildduty.commands.buildbot.BuildbotExecutor;
 import org.buildduty.commands.disk.DiskExecutor;
-import org.buildduty.commands.mbs.MbsClient;
-import org.buildduty.commands.mbs.MbsExecutor;
 import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.config.Secret;
 import org.buildduty.core.exec.StepExecutor;
@@ -36,36 +32,22 @@ import org.buildduty.exec.ssh.SshTarget;
 /**
  * The step executors a configuration gives the runner: {@code local}, {@code ssh} (inventory hosts, known_hosts,
  * keys), {@code http} (configured credentials), {@code wait_until}, {@code disk} (over ssh), {@code announce},
- * {@code buildbot} with {@code services.buildbot}, and {@code mbs} with {@code services.mbs}. Creating them opens
- * nothing; connections are made when a step runs. This is the one list of step kinds: a new kind is its executor's
- * files plus one line in {@link #of}.
+ * and those of the configured services ({@code buildbot}, {@code mbs}: see {@code ServiceTypes}). Creating them opens
+ * nothing; connections are made when a step runs. This is the one list of the general step kinds: a new kind is its
+ * executor's files plus one line in {@link #of}; a service's kinds come with its entry in {@code ServiceTypes}.
  */
 public final class StepKinds {
     private StepKinds() {
     }
 
     /**
-     * The clients of the configured services, shared by their commands and step executors.
-     *
-     * @param buildbot the client of {@code services.buildbot}, if configured
-     * @param mbs      the client of {@code services.mbs}, if configured
-     */
-    public record Clients(Optional<BuildbotClient> buildbot, Optional<MbsClient> mbs) {
-        /** The clients {@code cfg} configures; creating them opens nothing. */
-        public static Clients of(BotConfig cfg, Ticker ticker) {
-            return new Clients(StepKinds.buildbot(cfg), cfg.services().mbs().map(m -> MbsClient.of(m.url(),
-                    () -> m.token().map(Secret::reveal).orElse(null), ticker)));
-        }
-    }
-
-    /**
      * The executors for this configuration, in a fixed order (close the {@link AutoCloseable} ones at shutdown):
-     * {@code buildbot} and {@code mbs} where their services are configured, {@code announce} posting through
-     * {@code announcer} (bound to the engine once it is built).
+     * the general ones, then {@code services}' (the executors of the configured services, {@code buildbot} and
+     * {@code mbs}, in the order of {@code ServiceTypes}), then {@code announce} posting through {@code announcer}
+     * (bound to the engine once it is built).
      */
     public static List<StepExecutor> of(BotConfig cfg, Set<String> hiddenEnv, Ticker ticker,
-            Clients clients, Announcer announcer) {
-        Optional<BuildbotClient> buildbot = clients.buildbot();
+            List<StepExecutor> services, Announcer announcer) {
         SshExecutor ssh = new SshExecutor(hosts(cfg.inventory()), options(cfg.inventory().ssh()));
         HttpExecutor http = new HttpExecutor(credentials(cfg.credentials()));
         List<StepExecutor> out = new ArrayList<>();
@@ -74,17 +56,9 @@ public final class StepKinds {
         out.add(http);
         out.add(new WaitUntilExecutor(http, Map.of(ssh.kind(), ssh), ticker, Sleeper.system()));
         out.add(new DiskExecutor(ssh));
-        buildbot.ifPresent(c -> out.add(new BuildbotExecutor(c, ticker, Sleeper.system())));
-        clients.mbs().ifPresent(c -> out.add(new MbsExecutor(c)));
+        out.addAll(services);
         out.add(new AnnounceExecutor(announcer));
         return List.copyOf(out);
-    }
-
-    /** The client of {@code services.buildbot}: logged in as its user, or anonymous. */
-    static Optional<BuildbotClient> buildbot(BotConfig cfg) {
-        return cfg.services().buildbot().map(b -> b.user().isPresent()
-                ? BuildbotClient.of(b.url(), b.user().get(), () -> b.password().map(Secret::reveal).orElse(""))
-                : BuildbotClient.anonymous(b.url()));
     }
 
     /** Inventory hosts as SSH targets: a host's own user and key, else {@code inventory.ssh}'s, else the OS user. */

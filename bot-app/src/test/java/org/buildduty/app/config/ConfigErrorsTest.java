@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.commands.mbs.MbsSettings;
 import org.buildduty.core.config.ConfigException;
 
 /** Each kind of mistake gives exactly one {@code file:line: field: message} line. */
@@ -505,8 +506,8 @@ class ConfigErrorsTest {
                 services:
                   mbs: { url: "https://mbs.example.org", poll: { building: 1m30s, idle: 90, max_backoff: 1h30m } }
                 """, Map.of(), tmp);
-        assertThat(c.services().mbs().orElseThrow().poll()).isEqualTo(new ServicesConfig.Poll(Duration.ofSeconds(90),
-                Duration.ofSeconds(90), Duration.ofMinutes(90)));
+        assertThat(c.services().get(MbsSettings.class).orElseThrow().poll()).isEqualTo(new MbsSettings.Poll(
+                Duration.ofSeconds(90), Duration.ofSeconds(90), Duration.ofMinutes(90)));
         assertThat(errors(CONSOLE + """
                 services:
                   mbs: { url: "https://mbs.example.org", poll: { building: 30s, idle: 1m1h } }

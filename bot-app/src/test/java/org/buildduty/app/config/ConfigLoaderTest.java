@@ -13,6 +13,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.commands.buildbot.BuildbotSettings;
+import org.buildduty.commands.mbs.MbsSettings;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookLoader;
 import org.buildduty.connectors.console.ConsoleSettings;
@@ -155,16 +157,16 @@ class ConfigLoaderTest {
         assertThat(inv.diskRoots("bm01")).containsExactly("/srv", "/var/log");
         assertThat(inv.diskRoots("bastion")).isEmpty();
 
-        ServicesConfig.Buildbot bb = c.services().buildbot().orElseThrow();
+        BuildbotSettings bb = c.services().get(BuildbotSettings.class).orElseThrow();
         assertThat(bb.scheduler()).isEqualTo("force");
         assertThat(bb.repositories()).containsExactly(Map.entry("flocker", "https://github.com/ClusterHQ/flocker.git"));
         assertThat(bb.url()).isEqualTo(URI.create("http://buildbot.example.org:8010"));
         assertThat(bb.user()).contains("buildduty");
         assertThat(bb.password().orElseThrow().reveal()).isEqualTo("bb-s3cr3t-XYZ");
-        ServicesConfig.Mbs mbs = c.services().mbs().orElseThrow();
+        MbsSettings mbs = c.services().get(MbsSettings.class).orElseThrow();
         assertThat(mbs.url()).isEqualTo(URI.create("https://mbs.fedoraproject.org"));
         assertThat(mbs.token().orElseThrow().reveal()).isEqualTo("mbs-s3cr3t-XYZ");
-        assertThat(mbs.poll()).isEqualTo(new ServicesConfig.Poll(Duration.ofSeconds(30),
+        assertThat(mbs.poll()).isEqualTo(new MbsSettings.Poll(Duration.ofSeconds(30),
                 Duration.ofMinutes(2), Duration.ofMinutes(10)));
         assertThat(c.inventory().ssh().keepalive()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.credentials()).containsOnlyKeys("kernelci", "nexus", "buildbot");
@@ -210,7 +212,8 @@ class ConfigLoaderTest {
         BotConfig c = ConfigLoader.load(REPO.resolve("config/example-full.yml"), FULL_ENV, REPO);
 
         List<Object> holders = List.of(c, c.bot(), c.inventory(), c.inventory().ssh(), c.services(),
-                c.services().buildbot().orElseThrow(), c.services().mbs().orElseThrow(),
+                c.services().get(BuildbotSettings.class).orElseThrow(),
+                c.services().get(MbsSettings.class).orElseThrow(),
                 c.connector("libera").orElseThrow(), c.connector("libera").orElseThrow().settings(),
                 c.connector("libera").orElseThrow().settings(IrcSettings.class).sasl().orElseThrow(),
                 c.connector("matrix").orElseThrow(), c.connector("matrix").orElseThrow().settings(),
@@ -280,7 +283,8 @@ class ConfigLoaderTest {
         assertThat(pw.reveal()).isEqualTo("s3cr3t-XYZ");
         assertThat(pw.source()).isEqualTo("file " + home.resolve("irc.pw"));
         assertThat(pw).hasToString("Secret[from file " + home.resolve("irc.pw") + "]");
-        assertThat(c.services().mbs().orElseThrow().token().orElseThrow().reveal()).isEqualTo("tok en");
+        assertThat(c.services().get(MbsSettings.class).orElseThrow().token().orElseThrow().reveal())
+                .isEqualTo("tok en");
         assertThat(c.toString()).doesNotContain("s3cr3t-XYZ");
     }
 

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.commands.buildbot.BuildbotSettings;
 import org.buildduty.core.config.ConfigException;
 
 /** {@code credentials:} for http steps, and the {@code buildbot} session that {@code services.buildbot} implies. */
@@ -52,7 +53,7 @@ class CredentialsConfigTest {
         BotConfig c = ConfigLoader.parse("t.yml", CONSOLE + "services:\n  buildbot: { url: \"http://bb:8010\" }\n",
                 ENV, tmp);
         assertThat(c.credentials()).isEmpty();
-        assertThat(c.services().buildbot().map(ServicesConfig.Buildbot::user)).contains(Optional.empty());
+        assertThat(c.services().get(BuildbotSettings.class).map(BuildbotSettings::user)).contains(Optional.empty());
     }
 
     @Test

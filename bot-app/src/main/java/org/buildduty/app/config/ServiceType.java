@@ -1,0 +1,63 @@
+package org.buildduty.app.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.buildduty.core.command.BotService;
+import org.buildduty.core.command.CommandRegistry;
+import org.buildduty.core.config.ServiceSettings;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * One external service the bot can talk to: how its entry of {@code services:} is read (the service package's
+ * reader) and what the bot gets from it when it is configured (step executors, commands, background services).
+ * {@link ServiceTypes} lists them.
+ *
+ * @param reader    reads {@code services.<name>}; it defines every option and its default
+ * @param settings  the class of the settings the reader returns
+ * @param installer makes the service's executors, commands and background services from its settings
+ * @param <S>       the settings
+ */
+public record ServiceType<S extends ServiceSettings>(ServiceSettings.Reader<S> reader, Class<S> settings,
+        Installer<S> installer) {
+
+    /** The key under {@code services:}. */
+    public String name() {
+        return reader.name();
+    }
+
+    /** What the service gives the bot, when {@code services} configures it; creating it opens nothing. */
+    public Optional<Installed> install(ServicesConfig services, Wiring wiring) {
+        return services.get(settings).map(s -> installer.install(s, wiring));
+    }
+
+    /** Makes what a configured service gives the bot. */
+    @FunctionalInterface
+    public interface Installer<S> {
+        Installed install(S settings, Wiring wiring);
+    }
+
+    /**
+     * What a service may need from the bot: the clock, and the folder {@code force} keeps its git fetches in.
+     */
+    public record Wiring(Ticker ticker, Path gitCache) {
+    }
+
+    /**
+     * What a configured service gives the bot.
+     *
+     * @param executors its step kinds
+     * @param commands  registers its commands
+     * @param services  its background services (started and stopped with the engine)
+     */
+    public record Installed(List<StepExecutor> executors, Consumer<CommandRegistry> commands,
+            List<BotService> services) {
+        public Installed {
+            executors = List.copyOf(executors);
+            services = List.copyOf(services);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.buildduty.app.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.buildduty.commands.buildbot.BuildbotClient;
+import org.buildduty.commands.buildbot.BuildbotCommands;
+import org.buildduty.commands.buildbot.BuildbotExecutor;
+import org.buildduty.commands.buildbot.BuildbotSettings;
+import org.buildduty.commands.buildbot.BuildbotSettingsReader;
+import org.buildduty.commands.buildbot.GitRemote;
+import org.buildduty.commands.mbs.MbsClient;
+import org.buildduty.commands.mbs.MbsCommands;
+import org.buildduty.commands.mbs.MbsExecutor;
+import org.buildduty.commands.mbs.MbsSettings;
+import org.buildduty.commands.mbs.MbsSettingsReader;
+import org.buildduty.commands.mbs.MbsWatchCommands;
+import org.buildduty.commands.mbs.MbsWatches;
+import org.buildduty.core.time.Sleeper;
+
+/**
+ * The services of this build, the keys of {@code services:}, in the order their executors and commands are added.
+ * Adding a service is its package in bot-commands (settings, their reader, client, executor, commands) and one entry
+ * here.
+ */
+public final class ServiceTypes {
+    /** Every service, one entry each. */
+    public static final List<ServiceType<?>> ALL = List.of(
+            new ServiceType<>(new BuildbotSettingsReader(), BuildbotSettings.class, ServiceTypes::buildbot),
+            new ServiceType<>(new MbsSettingsReader(), MbsSettings.class, ServiceTypes::mbs));
+
+    private ServiceTypes() {
+    }
+
+    /** The keys of {@code services:}, in order. */
+    public static List<String> names() {
+        return ALL.stream().map(ServiceType::name).toList();
+    }
+
+    /** {@code buildbot} steps, {@code force} and {@code builds}. */
+    private static ServiceType.Installed buildbot(BuildbotSettings b, ServiceType.Wiring w) {
+        BuildbotClient client = b.client();
+        BuildbotCommands.Settings defaults = BuildbotCommands.Settings.defaults(b.repositories());
+        BuildbotCommands.Settings settings = new BuildbotCommands.Settings(b.scheduler(), b.repositories(),
+                defaults.role(), defaults.prApproval(), defaults.buildTimeout());
+        return new ServiceType.Installed(List.of(new BuildbotExecutor(client, w.ticker(), Sleeper.system())),
+                registry -> BuildbotCommands.register(registry, client,
+                        new GitRemote(w.gitCache(), Duration.ofSeconds(30)), settings, w.ticker()),
+                List.of());
+    }
+
+    /** {@code mbs} steps, {@code mbs …} and {@code mbs watch}, whose watches run in the background. */
+    private static ServiceType.Installed mbs(MbsSettings m, ServiceType.Wiring w) {
+        MbsClient client = m.client(w.ticker());
+        MbsWatches watches = MbsWatches.of(client, m.url().toString(), m.poll().watches());
+        return new ServiceType.Installed(List.of(new MbsExecutor(client)), registry -> {
+            MbsCommands.register(registry, client);
+            MbsWatchCommands.register(registry, watches);
+        }, List.of(watches));
+    }
+}
