@@ -108,8 +108,8 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.gate = new ApprovalGate(journal, ticker, authorizer.roles(), metrics);
         Supplier<String> web = webUrl;
         Operations.Settings shown = new Operations.Settings(prefix, registry, redactor, metrics, id -> link(web, id));
-        this.operations = new Operations(rooms, task -> afterReply(dispatch, task), shown, journal, runner, gate,
-                ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals);
+        this.operations = new Operations(rooms, task -> afterReply(dispatch, task), shown, journal, journal, runner,
+                gate, ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals);
         this.dispatcher = new Dispatcher(this, registry, authorizer, operations, metrics);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
         metrics.bindLiveOperations(() -> BotMetrics.countByState(
