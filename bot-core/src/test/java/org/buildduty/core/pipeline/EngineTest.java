@@ -158,6 +158,49 @@ class EngineTest {
     }
 
     @Test
+    void servicesAndCommandsGetAViewBuiltFromTheEnginesPartsNotTheEngine() {
+        FakeTicker ticker = new FakeTicker();
+        FakeConnector chat = new FakeConnector("chat", Capabilities.terminal(), ticker);
+        AtomicReference<BotApi> serviceGot = new AtomicReference<>();
+        AtomicReference<BotApi> commandGot = new AtomicReference<>();
+        CommandRegistry registry = new CommandRegistry().register(CommandSpec.builder("probe").summary("probe")
+                .handler(c -> {
+                    commandGot.set(c.bot());
+                    return Outcome.reply("ok");
+                }).build());
+        BotService service = new BotService() {
+            @Override
+            public String name() {
+                return "probe";
+            }
+
+            @Override
+            public void start(BotApi api) {
+                serviceGot.set(api);
+            }
+
+            @Override
+            public void tick() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (Engine engine = Engine.builder().connector(chat).registry(registry)
+                .authorizer(new Authorizer(new RoleResolver(Map.of(), Set.of(), Set.of()), true))
+                .journal(new InMemoryJournal()).runner(Runner.builder().ticker(ticker).build()).ticker(ticker)
+                .service(service).build()) {
+            engine.start();
+            engine.handle(chat.message("alice", "#ops", "!probe"));
+            assertThat(List.<Object>of(serviceGot.get(), commandGot.get(), serviceGot.get().announcer()))
+                    .as("what services and commands get").doesNotContainNull().allSatisfy(got ->
+                            assertThat(got).isNotSameAs(engine));
+            assertThat(commandGot.get()).isSameAs(serviceGot.get());
+        }
+    }
+
+    @Test
     void theEngineTickIsTheOneTimerOfItsRunner() throws Exception {
         FakeTicker ticker = new FakeTicker();
         fake.byDefault(FakeExecutor.script().awaitCancel());
