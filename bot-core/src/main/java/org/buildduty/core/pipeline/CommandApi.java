@@ -61,7 +61,7 @@ final class CommandApi implements BotApi {
         this.authorizer = p.authorizer();
         this.operations = p.operations();
         this.gate = p.gate();
-        this.history = p.history();
+        this.history = JournalHistory.readOnly(p.history());
         this.stateRecords = p.stateRecords();
         this.rooms = p.rooms();
         this.link = p.link();

@@ -33,6 +33,7 @@ import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ConnectorEventRecord;
+import org.buildduty.core.journal.JournalWriter;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
@@ -197,6 +198,8 @@ class EngineTest {
                     .as("what services and commands get").doesNotContainNull().allSatisfy(got ->
                             assertThat(got).isNotSameAs(engine));
             assertThat(commandGot.get()).isSameAs(serviceGot.get());
+            assertThat(commandGot.get().history()).as("the history commands read cannot be cast to the writes")
+                    .isNotInstanceOf(JournalWriter.class);
         }
     }
 
