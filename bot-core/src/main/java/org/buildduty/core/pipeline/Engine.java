@@ -106,7 +106,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
                 gate, ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals);
         this.api = new CommandApi(new CommandApi.Parts(registry, inventory, ticker, authorizer, operations, gate,
                 journal, journal, rooms, link, prefix, b.cancelRole));
-        this.dispatcher = new Dispatcher(api, registry, authorizer, operations, metrics);
+        this.dispatcher = new Dispatcher(api, registry, authorizer, operations::create, metrics);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
         metrics.bindLiveOperations(() -> BotMetrics.countByState(
                 operations.active().stream().map(Operation::state).toList()));
