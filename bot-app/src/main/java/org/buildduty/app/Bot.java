@@ -221,7 +221,7 @@ final class Bot implements AutoCloseable {
             }
             boolean hasConsole = cfg.connectors().stream().anyMatch(c -> c.connectorType().local());
             Engine engine = eb.build();
-            catalog.announcer().bind(engine);
+            catalog.announcer().bind(engine.api().announcer());
             self[0] = new Bot(journal, engine, executors, first, then, hasConsole, catalog, web);
             return self[0];
         } catch (RuntimeException e) {
@@ -312,7 +312,7 @@ final class Bot implements AutoCloseable {
             return;
         }
         stopped.countDown();
-        List<String> running = engine.activeOperations().stream()
+        List<String> running = engine.api().activeOperations().stream()
                 .filter(op -> !op.state().equals(org.buildduty.core.operation.OperationState.PENDING_APPROVAL))
                 .map(op -> op.title()).toList();
         if (!running.isEmpty()) {

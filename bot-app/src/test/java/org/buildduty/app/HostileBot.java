@@ -102,7 +102,7 @@ final class HostileBot implements AutoCloseable {
             Thread.sleep(5);
         }
         for (Operation op : running()) {
-            engine.cancel(op.id(), new Identity(CONSOLE, "local"));
+            engine.api().cancel(op.id(), new Identity(CONSOLE, "local"));
         }
         while (!running().isEmpty()) {
             Thread.sleep(5);
@@ -117,7 +117,7 @@ final class HostileBot implements AutoCloseable {
 
     /** The operations that are queued, running or rolling back (not those waiting for approval). */
     private List<Operation> running() {
-        return engine.activeOperations().stream().filter(op -> op.state() != OperationState.PENDING_APPROVAL)
+        return engine.api().activeOperations().stream().filter(op -> op.state() != OperationState.PENDING_APPROVAL)
                 .toList();
     }
 

@@ -31,8 +31,8 @@ final class IndexPage {
 
     /** The page of operations with ids below {@code before} ({@code Long.MAX_VALUE} for the newest). */
     String render(long before) {
-        JournalHistory journal = engine.history();
-        Instant now = engine.ticker().now();
+        JournalHistory journal = engine.api().history();
+        Instant now = engine.api().ticker().now();
         StringBuilder body = new StringBuilder(8192);
         body.append("<h1>Operations</h1>\n");
         if (before == Long.MAX_VALUE) {
@@ -65,7 +65,7 @@ final class IndexPage {
                 .append("<th>created</th></tr></thead>\n<tbody>\n");
         Redactor secrets = engine.secrets();
         for (OperationRecord r : ops) {
-            OpView v = OpView.of(r, engine.history().hostRuns(r.id()), secrets);
+            OpView v = OpView.of(r, engine.api().history().hostRuns(r.id()), secrets);
             long n = r.id().value();
             sb.append("<tr data-op=\"").append(n).append("\"><td><a href=\"/ops/").append(n).append("\">#")
                     .append(n).append("</a></td><td>").append(Html.esc(secrets.redact(r.plan().kind())));
@@ -85,11 +85,11 @@ final class IndexPage {
 
     /** Who approved, and how many approvals are still missing while it waits. */
     private String approvers(OperationRecord r) {
-        String who = engine.history().approvals(r.id()).stream()
+        String who = engine.api().history().approvals(r.id()).stream()
                 .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
                 .map(a -> a.who().principal()).collect(Collectors.joining(", "));
         if (r.state() == OperationState.PENDING_APPROVAL) {
-            Optional<PendingApproval> p = engine.pendingApproval(r.id());
+            Optional<PendingApproval> p = engine.api().pendingApproval(r.id());
             if (p.isPresent() && p.get().missing() > 0) {
                 who = (who.isEmpty() ? "" : who + "; ") + p.get().missing() + " more needed";
             }

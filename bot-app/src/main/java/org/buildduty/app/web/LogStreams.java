@@ -59,7 +59,7 @@ final class LogStreams {
 
     /** {@code /ops/<id>/log}: every line, oldest first, {@code host: text} for lines from a host. */
     void log(Context ctx, OperationRecord op) throws IOException {
-        JournalHistory journal = engine.history();
+        JournalHistory journal = engine.api().history();
         Redactor secrets = engine.secrets();
         HttpServletResponse res = ctx.res();
         res.setStatus(200);
@@ -102,7 +102,7 @@ final class LogStreams {
     }
 
     private void stream(Context ctx, OperationId id, long from) throws IOException, InterruptedException {
-        JournalHistory journal = engine.history();
+        JournalHistory journal = engine.api().history();
         Redactor secrets = engine.secrets();
         HttpServletResponse res = ctx.res();
         res.setStatus(200);

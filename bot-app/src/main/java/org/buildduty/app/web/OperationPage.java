@@ -30,8 +30,8 @@ final class OperationPage {
 
     String render(OperationRecord op) {
         Redactor secrets = engine.secrets();
-        OpView v = OpView.of(op, engine.history().hostRuns(op.id()), secrets);
-        Instant now = engine.ticker().now();
+        OpView v = OpView.of(op, engine.api().history().hostRuns(op.id()), secrets);
+        Instant now = engine.api().ticker().now();
         long n = op.id().value();
         String title = secrets.redact(op.plan().kind()) + " #" + n;
         StringBuilder sb = new StringBuilder(8192);
@@ -84,7 +84,7 @@ final class OperationPage {
 
     private void approvals(StringBuilder sb, OperationRecord op, Redactor secrets) {
         sb.append("<h2>Approvals</h2>\n");
-        Optional<PendingApproval> pending = engine.pendingApproval(op.id());
+        Optional<PendingApproval> pending = engine.api().pendingApproval(op.id());
         if (op.plan().approval().isRequired()) {
             sb.append("<p id=\"policy\">needs ").append(op.plan().approval().required()).append(" approval(s) by role ")
                     .append(Html.esc(op.plan().approval().role()));
@@ -92,7 +92,7 @@ final class OperationPage {
                     .append(Html.esc(OpView.stamp(p.expiresAt()))));
             sb.append("</p>\n");
         }
-        List<ApprovalRecord> events = engine.history().approvals(op.id());
+        List<ApprovalRecord> events = engine.api().history().approvals(op.id());
         if (events.isEmpty()) {
             sb.append("<p class=\"empty\">none</p>\n");
             return;

@@ -217,7 +217,7 @@ public final class WebServer implements AutoCloseable {
     /** The operation the path names; otherwise 404 is set and empty returned. */
     private static Optional<OperationRecord> find(Context ctx, Engine engine) {
         String raw = ctx.pathParam("id");
-        Optional<OperationRecord> op = OperationId.parse(raw).flatMap(id -> engine.history().operation(id));
+        Optional<OperationRecord> op = OperationId.parse(raw).flatMap(id -> engine.api().history().operation(id));
         if (op.isEmpty()) {
             ctx.attribute("notFound", "there is no operation " + (raw.startsWith("#") ? raw : "#" + raw));
             ctx.status(404);

@@ -100,7 +100,7 @@ class WebServerTest {
                 .contains("<td>requested</td>").contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
                 .doesNotContain(PageFixture.SCRIPT);
 
-        f.bot.engine().approve(pending, new Identity(TestBot.CHAT, "bob"));
+        f.bot.api().approve(pending, new Identity(TestBot.CHAT, "bob"));
         f.awaitTerminal(pending);
         String approved = f.get("/ops/" + pending.value()).body();
         assertThat(section(approved, "<table id=\"approvals\">", "</table>")).contains("<td>approved</td><td>chat:bob");

@@ -102,7 +102,7 @@ class AnnounceCommandsTest {
         List<Runbook> runbooks = RunbookLoader.loadAll(dir, RunbookLoader.STANDARD_KINDS, List.of(executor),
                 Inventory.EMPTY);
         bot = TestBot.builder().commands(r -> RunbookCommands.register(r, runbooks)).executor(executor).build();
-        announcer.bind(bot.engine());
+        announcer.bind(bot.api().announcer());
         List<String> lines = new ArrayList<>(bot.send("alice", "!run notify --what deploy"));
         if (lines.stream().noneMatch(l -> l.contains("succeeded"))) {
             lines.addAll(bot.awaitLine("succeeded", WAIT));

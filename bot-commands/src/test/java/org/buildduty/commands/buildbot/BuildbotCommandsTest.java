@@ -103,13 +103,13 @@ class BuildbotCommandsTest {
                 .contains("code from a fork runs on the workers");
 
         String moved = forge.commitToPull(12, "fix.txt", "an unreviewed follow-up");
-        String answer = bot.engine().approve(new OperationId(1), new Identity(TestBot.CHAT, "bob"));
+        String answer = bot.api().approve(new OperationId(1), new Identity(TestBot.CHAT, "bob"));
         assertThat(answer).contains("force #1 approved by bob, but not run: refs/pull/12/head moved from "
                 + first.substring(0, 7) + " to " + moved.substring(0, 7)).contains("asking again:")
                 .contains("force #2 by alice").contains("commit='" + moved.substring(0, 7));
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state().isTerminal()).isTrue();
 
-        assertThat(bot.engine().approve(new OperationId(2), new Identity(TestBot.CHAT, "bob"))).endsWith("; running");
+        assertThat(bot.api().approve(new OperationId(2), new Identity(TestBot.CHAT, "bob"))).endsWith("; running");
         bot.awaitLine("force #2 [############] 1/1 steps · succeeded", WAIT);
         long brid = requestOf(2);
         BuildbotClient client = client();

@@ -78,7 +78,7 @@ class BuiltinCommandsTest {
     /** Waits until the engine no longer lists operation {@code id} as active. */
     private void awaitInactive(long id) throws InterruptedException {
         long end = System.nanoTime() + WAIT.toNanos();
-        while (bot.engine().activeOperations().stream().anyMatch(o -> o.id().value() == id)) {
+        while (bot.api().activeOperations().stream().anyMatch(o -> o.id().value() == id)) {
             assertThat(System.nanoTime()).as("operation #%d still active", id).isLessThan(end);
             Thread.sleep(5);
         }

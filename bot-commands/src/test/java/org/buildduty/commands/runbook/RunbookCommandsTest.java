@@ -206,7 +206,7 @@ class RunbookCommandsTest {
             assertThat(chat.send("alice", "!run dashy --dry-run --pattern -v --msg ok")).contains(plan);
             assertThat(chat.send("alice", "!dashy --dry-run --pattern=-v --msg ok")).contains(plan);
             assertThat(chat.send("alice", "!dashy --dry-run --pattern -v --msg ok")).contains(plan);
-            assertThat(chat.engine().activeOperations()).isEmpty();
+            assertThat(chat.engine().api().activeOperations()).isEmpty();
         }
     }
 

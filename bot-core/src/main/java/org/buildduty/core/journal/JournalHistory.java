@@ -30,4 +30,12 @@ public interface JournalHistory {
 
     /** The newest connector events, newest first. */
     List<ConnectorEventRecord> connectorEvents(int limit);
+
+    /**
+     * A view that only reads {@code history}: what it returns cannot be cast back to the journal's writes, so a
+     * command handed it cannot write.
+     */
+    static JournalHistory readOnly(JournalHistory history) {
+        return new ReadOnlyHistory(history);
+    }
 }

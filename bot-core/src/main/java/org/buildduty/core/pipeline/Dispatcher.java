@@ -15,6 +15,7 @@ import org.buildduty.core.command.Outcome;
 import org.buildduty.core.command.ParsedArgs;
 import org.buildduty.core.journal.JournalException;
 import org.buildduty.core.metrics.BotMetrics;
+import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.parse.CloseMatch;
 import org.buildduty.core.parse.OptionsParser;
 import org.buildduty.core.parse.Tokenizer;
@@ -28,16 +29,24 @@ final class Dispatcher {
     private final BotApi api;
     private final CommandRegistry registry;
     private final Authorizer authorizer;
-    private final Operations operations;
+    private final Planned planned;
     private final BotMetrics metrics;
 
-    /** @param api what a command's handler reaches through its context */
-    Dispatcher(BotApi api, CommandRegistry registry, Authorizer authorizer, Operations operations,
-            BotMetrics metrics) {
+    /** Where a command's plan goes: it becomes an operation, and the answer lines say what happened to it. */
+    @FunctionalInterface
+    interface Planned {
+        List<String> create(OperationPlan plan, ChatMessage m);
+    }
+
+    /**
+     * @param api what a command's handler reaches through its context
+     * @param planned what makes an operation of a plan ({@link Operations#create})
+     */
+    Dispatcher(BotApi api, CommandRegistry registry, Authorizer authorizer, Planned planned, BotMetrics metrics) {
         this.api = api;
         this.registry = registry;
         this.authorizer = authorizer;
-        this.operations = operations;
+        this.planned = planned;
         this.metrics = metrics;
     }
 
@@ -63,7 +72,7 @@ final class Dispatcher {
                 metrics.command(spec.name(), BotMetrics.CommandOutcome.REPLIED);
                 return Optional.of(reply.lines());
             }
-            List<String> lines = operations.create(((Outcome.Planned) outcome).plan(), m);
+            List<String> lines = planned.create(((Outcome.Planned) outcome).plan(), m);
             metrics.command(spec.name(), BotMetrics.CommandOutcome.PLANNED);
             return Optional.of(lines);
         } catch (NotAllowedException e) {

@@ -1,13 +1,10 @@
 package org.buildduty.core.pipeline;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,33 +14,26 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.buildduty.core.NotAllowedException;
 import org.buildduty.core.UserFacingException;
 import org.buildduty.core.approval.ApprovalGate;
-import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.auth.Authorizer;
-import org.buildduty.core.chat.Announcer;
-import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
-import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
-import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
-import org.buildduty.core.journal.JournalHistory;
-import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
@@ -59,8 +49,12 @@ import org.buildduty.core.time.Ticker;
  *
  * <p>Messages are handled one at a time on a dispatch thread, so a connector thread never blocks and commands from
  * one room are answered in order. Long work runs on the {@link Runner}'s threads.
+ *
+ * <p>The engine is the composition root: it builds its parts and wires them through narrow ports. Commands and
+ * services get {@link #api()}, a {@link BotApi} built from those parts; only the connectors hold the engine, as the
+ * listener of their chat events.
  */
-public final class Engine implements ChatEvent.Listener, BotApi, Announcer, AutoCloseable {
+public final class Engine implements ChatEvent.Listener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     private final Map<String, Connector> connectors;
@@ -74,10 +68,10 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
     private final String nick;
     private final Supplier<String> webUrl;
     private final Redactor redactor;
-    private final String cancelRole;
     private final ApprovalGate gate;
     private final Operations operations;
     private final Dispatcher dispatcher;
+    private final BotApi api;
     private final Rooms rooms;
     private final List<BotService> services;
     private final BotMetrics metrics;
@@ -102,15 +96,17 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         this.webUrl = b.webUrl;
         this.redactor = b.redactor;
         this.rooms = new Rooms(connectors, ticker, redactor);
-        this.cancelRole = b.cancelRole;
         this.metrics = b.metrics;
         this.health = new Health(connectors, journal, ticker, b.reconnectBudget, metrics);
         this.gate = new ApprovalGate(journal, ticker, authorizer.roles(), metrics);
         Supplier<String> web = webUrl;
-        Operations.Settings shown = new Operations.Settings(prefix, registry, redactor, metrics, id -> link(web, id));
-        this.operations = new Operations(rooms, task -> afterReply(dispatch, task), shown, journal, runner, gate,
-                ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals);
-        this.dispatcher = new Dispatcher(this, registry, authorizer, operations, metrics);
+        Function<OperationId, String> link = id -> link(web, id);
+        Operations.Settings shown = new Operations.Settings(prefix, registry, redactor, metrics, link);
+        this.operations = new Operations(rooms, task -> afterReply(dispatch, task), shown, journal, journal, runner,
+                gate, ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals);
+        this.api = new CommandApi(new CommandApi.Parts(registry, inventory, ticker, authorizer, operations, gate,
+                journal, journal, rooms, link, prefix, b.cancelRole));
+        this.dispatcher = new Dispatcher(api, registry, authorizer, operations::create, metrics);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
         metrics.bindLiveOperations(() -> BotMetrics.countByState(
                 operations.active().stream().map(Operation::state).toList()));
@@ -129,7 +125,7 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         operations.recover();
         timers.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
         for (BotService s : services) {
-            s.start(this);
+            s.start(api);
         }
         for (Connector c : connectors.values()) {
             c.start(this);
@@ -278,89 +274,12 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         }
     }
 
-    // ---- BotApi ----
-
-    @Override
-    public CommandRegistry commands() {
-        return registry;
-    }
-
-    @Override
-    public Inventory inventory() {
-        return inventory;
-    }
-
-    @Override
-    public Ticker ticker() {
-        return ticker;
-    }
-
-    @Override
-    public Set<String> rolesOf(Identity who) {
-        return authorizer.roles().rolesOf(who);
-    }
-
-    @Override
-    public boolean isOwner(Identity who) {
-        return authorizer.roles().isOwner(who);
-    }
-
-    @Override
-    public boolean mayRun(Identity who, CommandSpec spec) {
-        return authorizer.decide(who, spec).allowed();
-    }
-
-    @Override
-    public List<Operation> activeOperations() {
-        List<Operation> out = new ArrayList<>(operations.active());
-        out.sort(Comparator.comparing(Operation::id));
-        return out;
-    }
-
-    @Override
-    public Optional<PendingApproval> pendingApproval(OperationId id) {
-        return gate.pending(id);
-    }
-
-    @Override
-    public JournalHistory history() {
-        return journal;
-    }
-
-    @Override
-    public StateRecords stateRecords() {
-        return journal;
-    }
-
-    @Override
-    public String approve(OperationId id, Identity who) {
-        return operations.approve(id, who);
-    }
-
-    @Override
-    public String deny(OperationId id, Identity who, String reason) {
-        return operations.deny(id, who, reason);
-    }
-
-    @Override
-    public String cancel(OperationId id, Identity who) {
-        Operation op = operations.find(id).orElseThrow(() -> new UserFacingException(
-                id + " is not pending or running (see: " + prefix + "op " + id.value() + ")"));
-        if (!who.equals(op.requester()) && !authorizer.roles().hasRole(who, cancelRole)) {
-            throw new NotAllowedException("cancelling " + op.title() + " needs role " + cancelRole
-                    + " or being its requester (you are " + who + ")");
-        }
-        return operations.cancel(op, who);
-    }
-
-    @Override
-    public Capabilities capabilities(ChatAddress room) {
-        return rooms.capabilities(room);
-    }
-
-    @Override
-    public String link(OperationId id) {
-        return link(webUrl, id);
+    /**
+     * The bot as commands and services see it: a view built from the engine's parts (history, state records,
+     * operations, approvals, rooms, roles, clock, inventory), not the engine.
+     */
+    public BotApi api() {
+        return api;
     }
 
     /** The web page's address of an operation; empty without a web page. */
@@ -368,33 +287,6 @@ public final class Engine implements ChatEvent.Listener, BotApi, Announcer, Auto
         String base = webUrl.get();
         base = base == null ? "" : base.replaceAll("/+$", "");
         return base.isEmpty() ? "" : base + "/ops/" + id.value();
-    }
-
-    @Override
-    public String prefix() {
-        return prefix;
-    }
-
-    @Override
-    public Announcer announcer() {
-        return this;
-    }
-
-    // ---- Announcer ----
-
-    @Override
-    public ChatAddress resolve(String target, String fromConnectorId) {
-        return rooms.resolve(target, fromConnectorId);
-    }
-
-    @Override
-    public void announce(ChatAddress to, String text) {
-        rooms.announce(to, text);
-    }
-
-    @Override
-    public ChatAddress openThread(ChatAddress room, String title, String firstText, String rootMessageId) {
-        return rooms.openThread(room, title, firstText, rootMessageId);
     }
 
     /** The bot's meters. */

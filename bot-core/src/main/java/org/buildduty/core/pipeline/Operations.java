@@ -34,8 +34,9 @@ import org.buildduty.core.exec.StepOutcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.HostRunRecord;
-import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalHistory;
 import org.buildduty.core.journal.JournalSink;
+import org.buildduty.core.journal.JournalWriter;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.metrics.MetricsSink;
@@ -66,7 +67,8 @@ final class Operations {
     private final OperationRooms rooms;
     private final Executor afterReply;
     private final Settings settings;
-    private final Journal journal;
+    private final JournalWriter journal;
+    private final JournalHistory history;
     private final Runner runner;
     private final ApprovalGate gate;
     private final Ticker ticker;
@@ -87,13 +89,17 @@ final class Operations {
     /**
      * @param rooms where answers, threads and progress go
      * @param afterReply runs a task after the current message's answer was queued (the engine's dispatch thread)
+     * @param journal where every state change is written before it is announced
+     * @param history what {@link #recover()} reads after a restart: unfinished operations, their approvals and runs
      */
-    Operations(OperationRooms rooms, Executor afterReply, Settings settings, Journal journal, Runner runner,
-            ApprovalGate gate, Ticker ticker, RoleResolver roles, int maxLive, int maxPending) {
+    Operations(OperationRooms rooms, Executor afterReply, Settings settings, JournalWriter journal,
+            JournalHistory history, Runner runner, ApprovalGate gate, Ticker ticker, RoleResolver roles, int maxLive,
+            int maxPending) {
         this.rooms = rooms;
         this.afterReply = afterReply;
         this.settings = settings;
         this.journal = journal;
+        this.history = history;
         this.runner = runner;
         this.gate = gate;
         this.ticker = ticker;
@@ -288,10 +294,10 @@ final class Operations {
      * completed (never re-run); pending approvals are restored with their original expiry.
      */
     void recover() {
-        for (OperationRecord rec : journal.unfinished()) {
+        for (OperationRecord rec : history.unfinished()) {
             Operation op = rec.toOperation();
             if (rec.state() == OperationState.PENDING_APPROVAL) {
-                List<Identity> approvedBy = journal.approvals(rec.id()).stream()
+                List<Identity> approvedBy = history.approvals(rec.id()).stream()
                         .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
                         .map(ApprovalRecord::who).distinct().toList();
                 Instant expires = rec.expiresAt() == null ? ticker.now() : rec.expiresAt();
@@ -300,7 +306,7 @@ final class Operations {
                 LOG.info("{} still waits for approval (expires {})", op.title(), expires);
                 continue;
             }
-            List<HostRunRecord> runs = journal.hostRuns(rec.id());
+            List<HostRunRecord> runs = history.hostRuns(rec.id());
             String done = completed(rec, runs);
             if (rec.plan().onRestart() == OnRestart.ROLLBACK && rec.state() != OperationState.QUEUED) {
                 SortedMap<Integer, List<StepResult>> toUndo = toRollBack(runs);

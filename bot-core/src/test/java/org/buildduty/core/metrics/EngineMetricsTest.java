@@ -107,7 +107,7 @@ class EngineMetricsTest {
         bot.send("alice", "!deploy");
         assertThat(registry.get("buildduty.operations").tag("state", "pending_approval").gauge().value())
                 .isEqualTo(1);
-        bot.engine().approve(new OperationId(1), who("bob"));
+        bot.api().approve(new OperationId(1), who("bob"));
         fake.awaitCall("bm02", Duration.ofSeconds(10));
         fake.awaitRunning(1, Duration.ofSeconds(10));
         assertThat(registry.get("buildduty.operations").tag("state", "running").gauge().value()).isEqualTo(1);
@@ -133,7 +133,7 @@ class EngineMetricsTest {
     void countsDeniedAndExpiredRequestsAsFinishedOperations() {
         start();
         bot.send("alice", "!deploy");
-        bot.engine().deny(new OperationId(1), who("bob"), "not today");
+        bot.api().deny(new OperationId(1), who("bob"), "not today");
         bot.send("alice", "!deploy");
         bot.ticker().advance(Duration.ofHours(1));
         bot.engine().tick();

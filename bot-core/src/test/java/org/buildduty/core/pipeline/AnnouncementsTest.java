@@ -17,6 +17,7 @@ import org.buildduty.core.UnknownTargetException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.AnnounceTarget;
+import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.command.CommandRegistry;
@@ -58,7 +59,7 @@ class AnnouncementsTest {
 
     @Test
     void aConnectorIdChoosesTheConnector() {
-        Engine e = engine(console, irc);
+        Announcer e = engine(console, irc).api().announcer();
         assertThat(e.resolve("irc:#releng", "console")).isEqualTo(ChatAddress.of("irc", "#releng"));
         assertThat(e.resolve("console:anything", "irc")).isEqualTo(ChatAddress.of("console", "anything"));
         assertThatThrownBy(() -> e.resolve("slack:#releng", "irc")).isInstanceOf(UnknownTargetException.class)
@@ -69,7 +70,7 @@ class AnnouncementsTest {
 
     @Test
     void withoutAnIdTheOriginComesFirstThenTheOnlyChatThatCan() {
-        Engine e = engine(console, irc);
+        Announcer e = engine(console, irc).api().announcer();
         assertThat(e.resolve("#ops", "irc")).isEqualTo(ChatAddress.of("irc", "#ops"));
         assertThat(e.resolve("#ops", "console")).isEqualTo(ChatAddress.of("console", "#ops"));
         assertThat(e.resolve("#ops", null)).as("the terminal is the last resort").isEqualTo(
@@ -81,7 +82,7 @@ class AnnouncementsTest {
     @Test
     void twoChatsThatCanAreAmbiguous() {
         FakeConnector oftc = FakeConnector.ircLike("oftc", ticker).takes(AnnouncementsTest::channel);
-        Engine e = engine(console, irc, oftc);
+        Announcer e = engine(console, irc, oftc).api().announcer();
         assertThat(e.resolve("#ops", "console")).isEqualTo(ChatAddress.of("console", "#ops"));
         assertThat(e.resolve("#ops", "oftc")).isEqualTo(ChatAddress.of("oftc", "#ops"));
         assertThatThrownBy(() -> e.resolve("#ops", null)).isInstanceOf(UnknownTargetException.class)
@@ -90,14 +91,14 @@ class AnnouncementsTest {
 
     @Test
     void noConnectorThatCanIsOneLineListingThem() {
-        Engine e = engine(irc);
+        Announcer e = engine(irc).api().announcer();
         assertThatThrownBy(() -> e.resolve("releng", null))
                 .hasMessage("no connector can post to \"releng\"; connectors: irc");
     }
 
     @Test
     void streamAndTopicNeedAZulipConnector() {
-        Engine e = engine(console, irc);
+        Announcer e = engine(console, irc).api().announcer();
         assertThatThrownBy(() -> e.resolve("Engineering > buildbot", "irc")).isInstanceOf(UnknownTargetException.class)
                 .hasMessage("Zulip targets need a Zulip connector; connectors: console, irc");
         assertThatThrownBy(() -> e.resolve("irc:Engineering > buildbot", "irc")).hasMessage(
@@ -106,14 +107,14 @@ class AnnouncementsTest {
         engine.close();
         FakeConnector zulip = new FakeConnector("zulip", Capabilities.terminal(), ticker)
                 .takes(to -> to.thread() != null);
-        Engine z = engine(irc, zulip);
+        Announcer z = engine(irc, zulip).api().announcer();
         assertThat(z.resolve("Engineering > buildbot", "irc")).isEqualTo(
                 new ChatAddress("zulip", "Engineering", "buildbot"));
     }
 
     @Test
     void announcingSendsOneRedactedLineToTheRoom() {
-        Engine e = engine(console, irc);
+        Announcer e = engine(console, irc).api().announcer();
         e.announce(ChatAddress.of("irc", "#ops"), "deploy done\nkey hunter22 rotated");
         assertThat(irc.sent()).extracting(FakeConnector.Sent::to, FakeConnector.Sent::text)
                 .containsExactly(tuple(ChatAddress.of("irc", "#ops"),
@@ -123,7 +124,7 @@ class AnnouncementsTest {
 
     @Test
     void announcingRefusesBlankLongTextAndUnknownConnectors() {
-        Engine e = engine(irc);
+        Announcer e = engine(irc).api().announcer();
         ChatAddress ops = ChatAddress.of("irc", "#ops");
         assertThatThrownBy(() -> e.announce(ops, "  ")).isInstanceOf(InvalidValueException.class)
                 .hasMessage("an announcement is 1 to 400 characters, not 0");

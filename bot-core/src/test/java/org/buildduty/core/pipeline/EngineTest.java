@@ -33,6 +33,7 @@ import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ConnectorEventRecord;
+import org.buildduty.core.journal.JournalWriter;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
@@ -158,6 +159,51 @@ class EngineTest {
     }
 
     @Test
+    void servicesAndCommandsGetAViewBuiltFromTheEnginesPartsNotTheEngine() {
+        FakeTicker ticker = new FakeTicker();
+        FakeConnector chat = new FakeConnector("chat", Capabilities.terminal(), ticker);
+        AtomicReference<BotApi> serviceGot = new AtomicReference<>();
+        AtomicReference<BotApi> commandGot = new AtomicReference<>();
+        CommandRegistry registry = new CommandRegistry().register(CommandSpec.builder("probe").summary("probe")
+                .handler(c -> {
+                    commandGot.set(c.bot());
+                    return Outcome.reply("ok");
+                }).build());
+        BotService service = new BotService() {
+            @Override
+            public String name() {
+                return "probe";
+            }
+
+            @Override
+            public void start(BotApi api) {
+                serviceGot.set(api);
+            }
+
+            @Override
+            public void tick() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (Engine engine = Engine.builder().connector(chat).registry(registry)
+                .authorizer(new Authorizer(new RoleResolver(Map.of(), Set.of(), Set.of()), true))
+                .journal(new InMemoryJournal()).runner(Runner.builder().ticker(ticker).build()).ticker(ticker)
+                .service(service).build()) {
+            engine.start();
+            engine.handle(chat.message("alice", "#ops", "!probe"));
+            assertThat(List.<Object>of(serviceGot.get(), commandGot.get(), serviceGot.get().announcer()))
+                    .as("what services and commands get").doesNotContainNull().allSatisfy(got ->
+                            assertThat(got).isNotSameAs(engine));
+            assertThat(commandGot.get()).isSameAs(serviceGot.get());
+            assertThat(commandGot.get().history()).as("the history commands read cannot be cast to the writes")
+                    .isNotInstanceOf(JournalWriter.class);
+        }
+    }
+
+    @Test
     void theEngineTickIsTheOneTimerOfItsRunner() throws Exception {
         FakeTicker ticker = new FakeTicker();
         fake.byDefault(FakeExecutor.script().awaitCancel());
@@ -269,7 +315,7 @@ class EngineTest {
                 tuple(ChatAddress.of(TestBot.CHAT, TestBot.ROOM), out.get(1)));
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().origin()).isEqualTo(thread);
 
-        assertThat(bot.engine().approve(new OperationId(1), id("bob"))).isEqualTo("deploy #1 approved by bob; running");
+        assertThat(bot.api().approve(new OperationId(1), id("bob"))).isEqualTo("deploy #1 approved by bob; running");
         bot.awaitLine("succeeded", Duration.ofSeconds(10));
         List<FakeConnector.Sent> inThread = bot.chat().sent().stream().filter(s -> thread.equals(s.to())).toList();
         assertThat(inThread).filteredOn(m -> m.editOf() != null).extracting(FakeConnector.Sent::text)
@@ -293,7 +339,7 @@ class EngineTest {
         PR_HEAD.set("abc1234");
         bot.send("alice", "!pr");
         PR_HEAD.set("def5678");
-        String answer = bot.engine().approve(new OperationId(1), id("bob"));
+        String answer = bot.api().approve(new OperationId(1), id("bob"));
         assertThat(answer.split("\n")).hasSize(3);
         assertThat(answer).startsWith("pr #1 approved by bob, but not run: the ref moved from abc1234 to def5678 "
                 + "since the request\nasking again:\npr #2 by alice: sha=def5678 — approve with \"!approve 2\"");
@@ -303,13 +349,13 @@ class EngineTest {
         assertThat(bot.journal().operation(new OperationId(2)).orElseThrow().state())
                 .isEqualTo(OperationState.PENDING_APPROVAL);
 
-        assertThat(bot.engine().approve(new OperationId(2), id("bob"))).isEqualTo("pr #2 approved by bob; running");
+        assertThat(bot.api().approve(new OperationId(2), id("bob"))).isEqualTo("pr #2 approved by bob; running");
         bot.awaitLine("pr #2 [############] 1/1 steps · succeeded", Duration.ofSeconds(10));
         assertThat(fake.calls()).hasSize(1);
 
         bot.send("alice", "!pr");
         PR_HEAD.set("");
-        assertThat(bot.engine().approve(new OperationId(3), id("bob"))).isEqualTo("pr #3 approved by bob, but not "
+        assertThat(bot.api().approve(new OperationId(3), id("bob"))).isEqualTo("pr #3 approved by bob, but not "
                 + "run: cannot check it before running: git ls-remote: the repository is not reachable");
         assertThat(bot.journal().operation(new OperationId(3)).orElseThrow().state())
                 .isEqualTo(OperationState.CANCELLED);
@@ -320,16 +366,16 @@ class EngineTest {
     void selfApprovalIsRefusedUnlessThePolicyAllowsIt() {
         start();
         bot.send("alice", "!deploy");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1),
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1),
                 id("alice"))).hasMessageContaining("someone else with role releng must approve it");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1),
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1),
                 id("mallory"))).hasMessageContaining("needs role releng");
         assertThat(fake.calls()).isEmpty();
-        assertThat(bot.engine().approve(new OperationId(1), id("bob"))).isEqualTo("deploy #1 approved by bob; running");
+        assertThat(bot.api().approve(new OperationId(1), id("bob"))).isEqualTo("deploy #1 approved by bob; running");
         bot.awaitLine("deploy #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
 
         bot.send("alice", "!mine");
-        assertThat(bot.engine().approve(new OperationId(2), id("alice"))).contains("approved by alice");
+        assertThat(bot.api().approve(new OperationId(2), id("alice"))).contains("approved by alice");
         bot.awaitLine("mine #2 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
     }
 
@@ -337,12 +383,12 @@ class EngineTest {
     void twoApprovalsFromDistinctIdentities() {
         start();
         bot.send("alice", "!twice");
-        assertThat(bot.engine().approve(new OperationId(1), id("bob"))).startsWith("twice #1: approval by bob counted "
+        assertThat(bot.api().approve(new OperationId(1), id("bob"))).startsWith("twice #1: approval by bob counted "
                 + "(1 of 2");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1), id("bob")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob")))
                 .hasMessageContaining("already approved");
         assertThat(fake.calls()).isEmpty();
-        assertThat(bot.engine().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
+        assertThat(bot.api().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
         bot.awaitLine("twice #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
     }
 
@@ -350,9 +396,9 @@ class EngineTest {
     void denyEndsTheRequest() {
         start();
         bot.send("alice", "!deploy");
-        assertThat(bot.engine().deny(new OperationId(1), id("bob"), "not during the freeze"))
+        assertThat(bot.api().deny(new OperationId(1), id("bob"), "not during the freeze"))
                 .isEqualTo("deploy #1 denied by bob: not during the freeze; it will not run");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1),
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1),
                 id("carol"))).hasMessageContaining("not waiting for approval");
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
                 .isEqualTo(OperationState.DENIED);
@@ -369,7 +415,7 @@ class EngineTest {
         bot.ticker().advance(Duration.ofMinutes(1));
         bot.engine().tick();
         assertThat(bot.settle()).containsExactly("deploy #1 expired: no approval by 10:15Z; it will not run");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1), id("bob")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob")))
                 .hasMessageContaining("not waiting for approval");
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
                 .isEqualTo(OperationState.EXPIRED);
@@ -381,7 +427,7 @@ class EngineTest {
         start();
         bot.send("alice", "!deploy");
         bot.ticker().advance(Duration.ofMinutes(16));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1), id("bob")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob")))
                 .hasMessageContaining("expired");
         assertThat(fake.calls()).isEmpty();
     }
@@ -394,9 +440,9 @@ class EngineTest {
         fake.awaitRunning(2, Duration.ofSeconds(10));
         bot.settle();
         assertThat(bot.send("mallory", "!echo x")).containsExactly("x");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().cancel(new OperationId(1),
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().cancel(new OperationId(1),
                 id("mallory"))).hasMessageContaining("needs role releng or being its requester");
-        assertThat(bot.engine().cancel(new OperationId(1), id("alice"))).startsWith("cancelling quick #1");
+        assertThat(bot.api().cancel(new OperationId(1), id("alice"))).startsWith("cancelling quick #1");
         List<String> lines = bot.awaitLine("quick #1 cancelled", Duration.ofSeconds(10));
         assertThat(String.join("\n", lines)).contains("#1 rolling back step 1 (undo)");
         assertThat(fake.calls().stream().map(FakeExecutor.Call::step).toList()).contains("undo");
@@ -440,16 +486,16 @@ class EngineTest {
         FakeTicker ticker = new FakeTicker();
         start(journal, ticker);
         bot.send("alice", "!twice");
-        bot.engine().approve(new OperationId(1), id("bob"));
+        bot.api().approve(new OperationId(1), id("bob"));
         bot.close();
 
         ticker.advance(Duration.ofMinutes(5));
         start(journal, ticker);
-        assertThat(bot.engine().pendingApproval(new OperationId(1)).orElseThrow().expiresAt())
+        assertThat(bot.api().pendingApproval(new OperationId(1)).orElseThrow().expiresAt())
                 .isEqualTo(Instant.parse("2026-11-21T10:15:00Z"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.engine().approve(new OperationId(1), id("bob")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob")))
                 .hasMessageContaining("already approved");
-        assertThat(bot.engine().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
+        assertThat(bot.api().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
         bot.awaitLine("twice #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
     }
 

@@ -56,10 +56,10 @@ class OperationLimitsTest {
         }
         assertThat(bot.send("alice", "!deploy")).containsExactly(PENDING_LIMIT);
         assertThat(journaled()).hasSize(5);
-        assertThat(bot.engine().activeOperations()).hasSize(5);
+        assertThat(bot.api().activeOperations()).hasSize(5);
 
         assertThat(bot.send("bob", "!deploy")).singleElement().asString().startsWith("deploy #6 by bob");
-        bot.engine().cancel(new OperationId(1), chat("alice"));
+        bot.api().cancel(new OperationId(1), chat("alice"));
         // the refused request took no id
         assertThat(bot.send("alice", "!deploy")).singleElement().asString().startsWith("deploy #7 by alice");
     }
@@ -77,7 +77,7 @@ class OperationLimitsTest {
         assertThat(journaled()).hasSize(20);
         assertThat(fake.calls()).isEmpty();
 
-        bot.engine().cancel(new OperationId(3), chat("alice"));
+        bot.api().cancel(new OperationId(3), chat("alice"));
         assertThat(bot.send("erin", "!quick")).anyMatch(l -> l.startsWith("quick #21 started"));
     }
 
@@ -95,11 +95,11 @@ class OperationLimitsTest {
 
         fake.release("go");
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!bot.engine().activeOperations().isEmpty() && System.nanoTime() < end) {
+        while (!bot.api().activeOperations().isEmpty() && System.nanoTime() < end) {
             bot.settle();
             Thread.sleep(5);
         }
-        assertThat(bot.engine().activeOperations()).isEmpty();
+        assertThat(bot.api().activeOperations()).isEmpty();
         assertThat(bot.send("alice", "!quick")).anyMatch(l -> l.startsWith("quick #3 started"));
     }
 

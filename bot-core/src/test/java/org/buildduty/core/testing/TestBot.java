@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.Capabilities;
+import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandRules;
@@ -129,6 +130,11 @@ public final class TestBot implements AutoCloseable {
 
     public InMemoryJournal journal() {
         return journal;
+    }
+
+    /** The bot as commands see it (approve, cancel, active operations...). */
+    public BotApi api() {
+        return engine.api();
     }
 
     public Engine engine() {
