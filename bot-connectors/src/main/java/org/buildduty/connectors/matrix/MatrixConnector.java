@@ -71,7 +71,7 @@ public final class MatrixConnector implements Connector {
     private final Sleeper sleeper;
     private final Backoff reconnects;
     private final MatrixClient client;
-    private final Rooms rooms;
+    private final MatrixRooms rooms;
     private final CountDownLatch closing = new CountDownLatch(1);
     private boolean loginTried;
     private volatile Thread syncThread;
@@ -89,7 +89,7 @@ public final class MatrixConnector implements Connector {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.reconnects = new Backoff(cfg.reconnectBase(), cfg.reconnectMax(), random);
         this.client = new MatrixClient(cfg, ticker, sleeper);
-        this.rooms = new Rooms(cfg.rooms());
+        this.rooms = new MatrixRooms(cfg.rooms());
     }
 
     @Override

@@ -41,7 +41,7 @@ final class SyncBatch {
      * room's timeline, was sent before that join, or was sent more than {@code catchUp} before {@code now}. Member
      * counts of joined rooms and the times of the bot's joins go into {@code rooms}.
      */
-    static SyncBatch read(JsonNode sync, boolean skipTimeline, Rooms rooms, String connectorId, String self,
+    static SyncBatch read(JsonNode sync, boolean skipTimeline, MatrixRooms rooms, String connectorId, String self,
             Instant now, Duration catchUp) {
         SyncBatch b = new SyncBatch(sync.path("next_batch").asText(""));
         long oldest = now.minus(catchUp).toEpochMilli();
@@ -101,7 +101,8 @@ final class SyncBatch {
     }
 
     /** A text message from someone else, or null for anything the bot does not act on. */
-    static ChatMessage message(JsonNode ev, String roomId, Rooms rooms, String connectorId, String self, Instant now) {
+    static ChatMessage message(JsonNode ev, String roomId, MatrixRooms rooms, String connectorId, String self,
+            Instant now) {
         String sender = ev.path("sender").asText("");
         JsonNode content = ev.path("content");
         if (!ev.path("type").asText().equals("m.room.message") || sender.isEmpty() || sender.equals(self)

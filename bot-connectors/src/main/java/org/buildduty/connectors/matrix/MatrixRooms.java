@@ -12,14 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * configured room and has exactly two joined members: the bot and one person. The time of the bot's last join of
  * each room is kept, so that what was said there before is not taken for new.
  */
-final class Rooms {
+final class MatrixRooms {
     private final Set<String> configured = ConcurrentHashMap.newKeySet();
     private final Map<String, String> aliases = new ConcurrentHashMap<>();
     private final Map<String, Integer> members = new ConcurrentHashMap<>();
     private final Set<String> direct = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> joinedAt = new ConcurrentHashMap<>();
 
-    Rooms(Iterable<String> rooms) {
+    MatrixRooms(Iterable<String> rooms) {
         for (String r : rooms) {
             if (r.startsWith("!")) {
                 configured.add(r);
