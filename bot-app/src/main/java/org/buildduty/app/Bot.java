@@ -133,7 +133,10 @@ final class Bot implements AutoCloseable {
                 installed.stream().flatMap(i -> i.executors().stream()).toList(), announcer);
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
-        List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory());
+        Set<String> connectorIds = new HashSet<>();
+        cfg.connectors().forEach(c -> connectorIds.add(c.id()));
+        List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory(),
+                connectorIds);
 
         CommandRegistry registry = new CommandRegistry();
         BuiltinCommands.commands(registry);
@@ -202,7 +205,8 @@ final class Bot implements AutoCloseable {
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
                     .metrics(new BotMetrics(registry))
                     .maxLiveOperations(cfg.bot().limits().maxLiveOperations())
-                    .maxPendingApprovals(cfg.bot().limits().maxPendingApprovals());
+                    .maxPendingApprovals(cfg.bot().limits().maxPendingApprovals())
+                    .privateApprovals(cfg.bot().privateApprovals());
             if (cfg.bot().webUrl().isPresent()) {
                 eb.webUrl(cfg.bot().webUrl().get().toString());
             } else {

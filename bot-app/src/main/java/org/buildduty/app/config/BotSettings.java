@@ -21,9 +21,17 @@ import org.buildduty.core.config.Secret;
  * @param webToken  the read token of the status page ({@code web_token_env} or {@code web_token_file}), if set;
  *                  required when {@code web} is not a loopback address
  * @param limits    how many operations chat may keep live, and requests per person waiting for approval
+ * @param privateApprovals whether {@code approve} and {@code deny} count from any room, a private message
+ *                  included ({@code bot.private_approvals}, default false: only in the room of the request)
  */
 public record BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
-        Optional<URI> webUrl, String nick, Optional<Secret> webToken, Limits limits) {
+        Optional<URI> webUrl, String nick, Optional<Secret> webToken, Limits limits, boolean privateApprovals) {
+
+    /** Settings where approvals count only in the room of the request. */
+    public BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
+            Optional<URI> webUrl, String nick, Optional<Secret> webToken, Limits limits) {
+        this(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken, limits, false);
+    }
 
     /** Settings with the default limits. */
     public BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,

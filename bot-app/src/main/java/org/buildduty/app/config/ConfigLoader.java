@@ -35,7 +35,8 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("bot", "connectors", "roles", "people", "inventory",
             "services", "credentials");
     private static final Set<String> BOT_KEYS = Set.of("prefix", "journal", "runbooks", "web", "anonymous",
-            "web_url", "nick", "web_token_env", "web_token_file", "max_live_operations", "max_pending_approvals");
+            "web_url", "nick", "web_token_env", "web_token_file", "max_live_operations", "max_pending_approvals",
+            "private_approvals");
     private static final Pattern PREFIX = Pattern.compile("\\S{1,5}");
     private static final Pattern BOT_NICK = Pattern.compile("[A-Za-z][A-Za-z0-9_\\-\\[\\]\\\\`^{|}]*");
     private static final Pattern WEB = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):([^:]+)");
@@ -102,7 +103,9 @@ public final class ConfigLoader {
                         .orElse(BotSettings.Limits.DEFAULTS.maxLiveOperations()),
                 s.integer("max_pending_approvals", "pending approvals", 1, 10_000)
                         .orElse(BotSettings.Limits.DEFAULTS.maxPendingApprovals()));
-        return new BotSettings(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken, limits);
+        boolean privateApprovals = s.bool("private_approvals", false);
+        return new BotSettings(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken, limits,
+                privateApprovals);
     }
 
     /** {@code host:port}, {@code [v6]:port} or {@code off}; port 0 picks a free port. */

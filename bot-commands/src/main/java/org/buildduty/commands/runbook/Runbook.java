@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.OperationPlan;
@@ -26,10 +27,13 @@ import org.buildduty.core.param.ParamType;
  * @param unit what the status line counts: the file's {@code unit}, else {@code hosts} when a step fans out, else
  *     {@code steps}
  * @param onRestart what a restart does if the bot died while it ran ({@code on_restart: report | rollback})
+ * @param rooms where it may start, as {@code <connector-id>:<room>} ({@code libera:#releng}, {@code zulip:engineering},
+ *     {@code console:console}); empty for anywhere the bot is
  * @param source the file it was read from
  */
 public record Runbook(String name, String alias, String description, String role, ApprovalPolicy approval,
-        List<ParamSpec> params, List<StepTemplate> steps, String unit, OnRestart onRestart, String source) {
+        List<ParamSpec> params, List<StepTemplate> steps, String unit, OnRestart onRestart, List<String> rooms,
+        String source) {
     /** What a runbook file says for {@code role} when any identity may start it. */
     public static final String ANYONE = "anyone";
 
@@ -42,7 +46,28 @@ public record Runbook(String name, String alias, String description, String role
         params = List.copyOf(params);
         steps = List.copyOf(steps);
         unit = unit == null || unit.isEmpty() ? "steps" : unit;
+        rooms = rooms == null ? List.of() : List.copyOf(rooms);
         source = source == null ? "" : source;
+    }
+
+    /**
+     * True if it may start from {@code where}: it names no rooms, or names this connector and room (any thread of
+     * it). An IRC channel ({@code #name}) matches whatever its letter case, as IRC compares channel names.
+     */
+    public boolean startsIn(ChatAddress where) {
+        if (rooms.isEmpty()) {
+            return true;
+        }
+        for (String r : rooms) {
+            int colon = r.indexOf(':');
+            String connector = r.substring(0, colon);
+            String room = r.substring(colon + 1);
+            if (connector.equals(where.connectorId()) && (room.equals(where.room())
+                    || room.startsWith("#") && room.equalsIgnoreCase(where.room()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The declared parameter of that name. */

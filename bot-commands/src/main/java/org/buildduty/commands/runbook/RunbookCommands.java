@@ -11,6 +11,7 @@ import org.apache.commons.cli.Option;
 import org.buildduty.core.NotAllowedException;
 import org.buildduty.core.UsageException;
 import org.buildduty.core.UserFacingException;
+import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
@@ -113,11 +114,21 @@ public final class RunbookCommands {
 
     /** The plan as an operation, or for {@code --dry-run} the plan as an answer, with no operation. */
     static Outcome outcome(Runbook rb, Map<String, String> raw, CommandContext ctx) {
+        checkRoom(rb, ctx);
         OperationPlan plan = rb.plan(raw, ctx.bot().inventory());
         if (rb.hasDryRun() && DryRun.asked(plan)) {
             return Outcome.reply(DryRun.lines(plan));
         }
         return Outcome.planned(plan);
+    }
+
+    /** Refuses, in one line naming its rooms, a runbook started outside the rooms it lists. */
+    static void checkRoom(Runbook rb, CommandContext ctx) {
+        ChatAddress where = ctx.message().room();
+        if (!rb.startsIn(where)) {
+            throw new NotAllowedException("not here: " + rb.name() + " starts only in " + String.join(", ", rb.rooms())
+                    + " (this is " + where.connectorId() + ":" + where.room() + ")");
+        }
     }
 
     private static List<String> list(Map<String, Runbook> byName) {
@@ -140,6 +151,9 @@ public final class RunbookCommands {
             }
             if (rb.approval().isRequired()) {
                 notes.add("needs approval");
+            }
+            if (!rb.rooms().isEmpty()) {
+                notes.add("only in " + String.join(", ", rb.rooms()));
             }
             if (!notes.isEmpty()) {
                 sb.append(" (").append(String.join(", ", notes)).append(')');

@@ -44,6 +44,10 @@ import org.buildduty.core.param.Inventory;
  * a JSON string must be an int or bool parameter (or {@code {{operation}}}). In a {@code url} no default or choice
  * of a parameter may be a dot segment ({@code .}, {@code ..}, {@code %2e} forms). Defaults are validated, host and
  * group ones against the inventory.
+ *
+ * <p>{@code rooms: ["libera:#releng", "zulip:engineering"]} limits where the runbook (and its alias) starts: each
+ * entry is {@code <connector-id>:<room>}, the room as that connector names it (IRC channel, Matrix room id, Zulip
+ * stream, {@code console} for the console). Without it the runbook starts anywhere the bot is.
  */
 public final class RunbookLoader {
     /** The step kinds the SPEC defines. */
@@ -63,6 +67,17 @@ public final class RunbookLoader {
      */
     public static List<Runbook> loadAll(Path dir, Set<String> stepKinds, List<StepExecutor> validators,
             Inventory inventory) {
+        return loadAll(dir, stepKinds, validators, inventory, Set.of());
+    }
+
+    /**
+     * All runbooks of the folder, checking that every {@code rooms} entry names one of {@code connectorIds} (when
+     * empty, only the entries' form is checked).
+     *
+     * @throws ConfigException with every problem found, when there is any, or when the folder does not exist
+     */
+    public static List<Runbook> loadAll(Path dir, Set<String> stepKinds, List<StepExecutor> validators,
+            Inventory inventory, Set<String> connectorIds) {
         if (!Files.isDirectory(dir)) {
             throw new ConfigException(dir + ": the runbook folder does not exist");
         }
@@ -89,7 +104,8 @@ public final class RunbookLoader {
                 continue;
             }
             ConfigProblems fileProblems = new ConfigProblems();
-            Optional<Runbook> rb = new RunbookReader(root.get(), fileProblems, stepKinds, byKind, inventory).read();
+            Optional<Runbook> rb = new RunbookReader(root.get(), fileProblems, stepKinds, byKind, inventory,
+                    connectorIds).read();
             if (root.get().isMap()) {
                 unique(root.get(), "name", "runbook name", names, fileProblems);
                 unique(root.get(), "alias", "alias", aliases, fileProblems);

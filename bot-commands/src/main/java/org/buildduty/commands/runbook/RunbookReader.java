@@ -30,7 +30,9 @@ final class RunbookReader {
     private static final Pattern UNIT = Pattern.compile("[a-z][a-z0-9 -]{0,19}");
     private static final Set<String> TOP =
             Set.of("name", "alias", "description", "role", "approval", "params", "steps", "unit",
-                    "on_restart");
+                    "on_restart", "rooms");
+    /** A connector id as the configuration writes it. */
+    private static final Pattern CONNECTOR_ID = Pattern.compile("[a-z][a-z0-9_-]*");
     private static final Set<String> APPROVAL = Set.of("role", "required", "self_approve", "timeout");
     private static final Set<String> PARAM =
             Set.of("type", "default", "choices", "description", "min", "max", "roots", "allow_dash");
@@ -44,10 +46,13 @@ final class RunbookReader {
     private final Inventory inventory;
     private final StepReader stepReader;
     private final Map<String, ParamSpec> params = new LinkedHashMap<>();
+    private final Set<String> connectorIds;
 
+    /** @param connectorIds the configured connector ids a {@code rooms} entry may name; empty when not known */
     RunbookReader(ConfigNode root, ConfigProblems problems, Set<String> kinds, Map<String, StepExecutor> validators,
-            Inventory inventory) {
+            Inventory inventory, Set<String> connectorIds) {
         this.root = root;
+        this.connectorIds = Set.copyOf(connectorIds);
         this.problems = problems;
         this.inventory = inventory;
         this.stepReader = new StepReader(problems, kinds, validators, inventory, params);
@@ -71,6 +76,7 @@ final class RunbookReader {
         List<StepTemplate> steps = problems.check(() -> root.require("steps")).map(this::steps).orElse(List.of());
         OnRestart onRestart = optional("on_restart").flatMap(n -> problems.check(() -> onRestart(n)))
                 .orElse(OnRestart.REPORT);
+        List<String> rooms = optional("rooms").map(this::rooms).orElse(List.of());
         if (problems.errors().size() > before) {
             return Optional.empty();
         }
@@ -78,7 +84,7 @@ final class RunbookReader {
             unit = steps.stream().anyMatch(StepTemplate::fansOut) ? "hosts" : "steps";
         }
         return Optional.of(new Runbook(name, alias, description, role, approval, new ArrayList<>(params.values()),
-                steps, unit, onRestart, root.file()));
+                steps, unit, onRestart, rooms, root.file()));
     }
 
     /**
@@ -94,6 +100,38 @@ final class RunbookReader {
         }
         String role = problems.check(() -> matching(n.get(), ROLE)).orElse("");
         return role.equals(Runbook.ANYONE) ? "" : role;
+    }
+
+    /**
+     * The rooms it may start from: a non-empty list of {@code <connector-id>:<room>}, the room as the connector
+     * names it (an IRC channel {@code #releng}, a Matrix room id {@code !abc:example.org}, a Zulip stream, the
+     * console's {@code console}). The connector id must be a configured one when the loader knows them.
+     */
+    private List<String> rooms(ConfigNode n) {
+        List<String> entries = problems.check(n::strings).orElse(null);
+        if (entries == null) {
+            return List.of();
+        }
+        if (entries.isEmpty()) {
+            problems.add(n, "needs at least one room (<connector-id>:<room>), or leave rooms out for anywhere");
+        }
+        List<String> out = new ArrayList<>();
+        for (String e : entries) {
+            int colon = e.indexOf(':');
+            String connector = colon < 0 ? "" : e.substring(0, colon);
+            String room = colon < 0 ? "" : e.substring(colon + 1);
+            if (!CONNECTOR_ID.matcher(connector).matches() || room.isEmpty() || !room.strip().equals(room)
+                    || room.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+                problems.add(n, "\"" + RunbookPlanner.shown(e) + "\" is not <connector-id>:<room> (e.g."
+                        + " libera:#releng, zulip:engineering, console:console)");
+            } else if (!connectorIds.isEmpty() && !connectorIds.contains(connector)) {
+                problems.add(n, "\"" + RunbookPlanner.shown(e) + "\" names no configured connector (connectors: "
+                        + String.join(", ", connectorIds.stream().sorted().toList()) + ")");
+            } else if (!out.contains(e)) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     private Optional<ConfigNode> optional(String key) {

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.chat.Announcer;
+import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.BotApi;
@@ -91,6 +92,16 @@ final class FakeBotApi implements BotApi {
 
     @Override
     public String deny(OperationId id, Identity who, String reason) {
+        throw unused();
+    }
+
+    @Override
+    public String approve(OperationId id, Identity who, ChatAddress where) {
+        throw unused();
+    }
+
+    @Override
+    public String deny(OperationId id, Identity who, String reason, ChatAddress where) {
         throw unused();
     }
 

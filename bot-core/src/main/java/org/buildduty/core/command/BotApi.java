@@ -58,6 +58,16 @@ public interface BotApi {
     /** Denies a pending operation. */
     String deny(OperationId id, Identity who, String reason);
 
+    /**
+     * Approves an operation from a chat room: unless {@code bot.private_approvals} is on, the approval counts only in
+     * the room the operation was requested in (any thread of it); elsewhere it is refused with one line naming that
+     * room.
+     */
+    String approve(OperationId id, Identity who, ChatAddress where);
+
+    /** Denies a pending operation from a chat room, with the same room rule as approving. */
+    String deny(OperationId id, Identity who, String reason, ChatAddress where);
+
     /** Cancels a pending or running operation; rollbacks run. */
     String cancel(OperationId id, Identity who);
 

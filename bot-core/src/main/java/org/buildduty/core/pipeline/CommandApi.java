@@ -132,6 +132,18 @@ final class CommandApi implements BotApi {
     }
 
     @Override
+    public String approve(OperationId id, Identity who, ChatAddress where) {
+        operations.checkApprovalRoom(id, where, "approve");
+        return operations.approve(id, who);
+    }
+
+    @Override
+    public String deny(OperationId id, Identity who, String reason, ChatAddress where) {
+        operations.checkApprovalRoom(id, where, "deny");
+        return operations.deny(id, who, reason);
+    }
+
+    @Override
     public String cancel(OperationId id, Identity who) {
         Operation op = operations.find(id).orElseThrow(() -> new UserFacingException(
                 id + " is not pending or running (see: " + prefix + "op " + id.value() + ")"));

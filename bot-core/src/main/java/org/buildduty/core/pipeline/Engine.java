@@ -103,7 +103,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
         Function<OperationId, String> link = id -> link(web, id);
         Operations.Settings shown = new Operations.Settings(prefix, registry, redactor, metrics, link);
         this.operations = new Operations(rooms, task -> afterReply(dispatch, task), shown, journal, journal, runner,
-                gate, ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals);
+                gate, ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals, b.privateApprovals);
         this.api = new CommandApi(new CommandApi.Parts(registry, inventory, ticker, authorizer, operations, gate,
                 journal, journal, rooms, link, prefix, b.cancelRole));
         this.dispatcher = new Dispatcher(api, registry, authorizer, operations::create, metrics);

@@ -48,6 +48,7 @@ public final class EngineBuilder {
     Duration reconnectBudget = Duration.ofMinutes(5);
     int maxLiveOperations = 20;
     int maxPendingApprovals = 5;
+    boolean privateApprovals;
 
     public EngineBuilder connector(Connector c) {
         if (connectors.putIfAbsent(c.id(), c) != null) {
@@ -146,6 +147,15 @@ public final class EngineBuilder {
             throw new IllegalArgumentException("maxLiveOperations must be at least 1");
         }
         this.maxLiveOperations = n;
+        return this;
+    }
+
+    /**
+     * True to count {@code approve} and {@code deny} from any room (a private message included); by default they
+     * count only in the room the operation was requested in ({@code bot.private_approvals}).
+     */
+    public EngineBuilder privateApprovals(boolean allowed) {
+        this.privateApprovals = allowed;
         return this;
     }
 

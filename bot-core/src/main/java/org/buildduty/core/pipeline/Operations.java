@@ -75,6 +75,7 @@ final class Operations {
     private final RoleResolver roles;
     private final int maxLive;
     private final int maxPending;
+    private final boolean privateApprovals;
     private final Map<OperationId, Operation> live = new ConcurrentHashMap<>();
 
     /**
@@ -94,7 +95,7 @@ final class Operations {
      */
     Operations(OperationRooms rooms, Executor afterReply, Settings settings, JournalWriter journal,
             JournalHistory history, Runner runner, ApprovalGate gate, Ticker ticker, RoleResolver roles, int maxLive,
-            int maxPending) {
+            int maxPending, boolean privateApprovals) {
         this.rooms = rooms;
         this.afterReply = afterReply;
         this.settings = settings;
@@ -106,6 +107,7 @@ final class Operations {
         this.roles = roles;
         this.maxLive = maxLive;
         this.maxPending = maxPending;
+        this.privateApprovals = privateApprovals;
     }
 
     /** Creates an operation from a plan; asks for approval or starts it. Returns the answer lines. */
@@ -160,6 +162,27 @@ final class Operations {
         }
         PendingApproval p = gate.request(op);
         return List.of(ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan)));
+    }
+
+    /**
+     * Refuses an approval or denial typed outside the room of the request (its connector and room; any thread of it
+     * counts), unless private approvals are allowed. The room is the operation's journaled origin, so the rule holds
+     * after a restart. An operation that is not pending is left to the gate's own answer.
+     */
+    void checkApprovalRoom(OperationId id, ChatAddress where, String verb) {
+        if (privateApprovals) {
+            return;
+        }
+        Optional<PendingApproval> p = gate.pending(id);
+        if (p.isEmpty()) {
+            return;
+        }
+        ChatAddress origin = p.get().operation().origin();
+        if (!origin.connectorId().equals(where.connectorId()) || !origin.room().equals(where.room())) {
+            throw new UserFacingException("not counted: " + verb + " " + p.get().operation().title() + " in "
+                    + origin.connectorId() + ":" + origin.room() + ", the room it was requested in (approvals are"
+                    + " seen by the team; bot.private_approvals is off)");
+        }
     }
 
     String approve(OperationId id, Identity who) {

@@ -63,6 +63,7 @@ public final class TestBot implements AutoCloseable {
         if (b.maxLive > 0) {
             eb.maxLiveOperations(b.maxLive).maxPendingApprovals(b.maxPending);
         }
+        eb.privateApprovals(b.privateApprovals);
         b.services.forEach(eb::service);
         this.engine = eb.build();
         engine.start();
@@ -79,6 +80,12 @@ public final class TestBot implements AutoCloseable {
      */
     public List<String> send(String principal, String text) {
         engine.onEvent(chat.message(principal, ROOM, text));
+        return settle();
+    }
+
+    /** Like {@link #send}, from another room of the fake chat (a channel, or a nick for a private message). */
+    public List<String> sendIn(String room, String principal, String text) {
+        engine.onEvent(chat.message(principal, room, text));
         return settle();
     }
 
@@ -167,6 +174,7 @@ public final class TestBot implements AutoCloseable {
         private final List<BotService> services = new ArrayList<>();
         private BotMetrics metrics = BotMetrics.none();
         private Redactor redactor = Redactor.NONE;
+        private boolean privateApprovals;
 
         /** Gives {@code principals} (on the fake chat) a role. */
         public Builder role(String role, String... principals) {
@@ -242,6 +250,12 @@ public final class TestBot implements AutoCloseable {
         /** The meters the engine counts in (e.g. over a {@code SimpleMeterRegistry}). */
         public Builder metrics(BotMetrics m) {
             this.metrics = m;
+            return this;
+        }
+
+        /** {@code bot.private_approvals}: approvals count in any room (default false). */
+        public Builder privateApprovals(boolean allowed) {
+            this.privateApprovals = allowed;
             return this;
         }
 
