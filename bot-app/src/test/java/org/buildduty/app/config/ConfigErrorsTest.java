@@ -58,7 +58,8 @@ class ConfigErrorsTest {
                     sasl: { account: bd, password_env: PW, mech: plain }
                 """, Map.of("PW", "x"))).containsExactly(
                 "t.yml:3: bot.colour: unknown key (known: anonymous, journal, max_live_operations, "
-                + "max_pending_approvals, nick, prefix, runbooks, web, web_token_env, web_token_file, web_url)",
+                + "max_pending_approvals, nick, prefix, private_approvals, runbooks, web, web_token_env, "
+                + "web_token_file, web_url)",
                 "t.yml:8: connectors[0].chanels: unknown key (known: " + IRC_KEYS + ")",
                 "t.yml:9: connectors[0].sasl.mech: unknown key (known: account, password_env, password_file)");
     }
@@ -463,6 +464,12 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void privateApprovalsIsTrueOrFalse() {
+        assertThat(errors(CONSOLE + "bot:\n  private_approvals: sometimes\n")).containsExactly(
+                "t.yml:3: bot.private_approvals: expected true or false, not \"sometimes\"");
+    }
+
+    @Test
     void aWebPageBeyondLoopbackNeedsAReadToken() {
         assertThat(errors(CONSOLE + "bot:\n  web: 0.0.0.0:8080\n")).containsExactly(
                 "t.yml:3: bot.web: 0.0.0.0:8080 is not a loopback address: set web_token_env or web_token_file (a "
@@ -555,7 +562,8 @@ class ConfigErrorsTest {
                 extra: 1
                 """)).containsExactly(
                 "t.yml:3: bot.journl: unknown key (known: anonymous, journal, max_live_operations, "
-                + "max_pending_approvals, nick, prefix, runbooks, web, web_token_env, web_token_file, web_url)",
+                + "max_pending_approvals, nick, prefix, private_approvals, runbooks, web, web_token_env, "
+                + "web_token_file, web_url)",
                 "t.yml:8: connectors[0].port: not a whole number: \"66x7\"",
                 "t.yml:9: connectors[0].sasl.password: secrets are never in the file: use password_env or "
                         + "password_file",

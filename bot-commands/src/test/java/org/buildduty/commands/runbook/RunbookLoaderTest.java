@@ -135,7 +135,7 @@ class RunbookLoaderTest {
         write("notes.txt", "not a runbook: ignored");
         assertThat(errors()).containsExactly(
                 a + ":2: descripton: unknown key (known: alias, approval, description, name, on_restart, params, role,"
-                        + " steps, unit)",
+                        + " rooms, steps, unit)",
                 a + ":7: steps[0].ssh.command: unknown parameter {{revison}} (declared: revision)",
                 a + ":8: steps[0].timeout: not a duration: \"10x\" (use a number and a unit: 30s, 10m, 2h, 7d,"
                         + " 1h30m)",
@@ -242,6 +242,44 @@ class RunbookLoaderTest {
                 f + ":36: steps[13].ssh.hosts: unknown group or host \"bm9\" (groups: local, masters; hosts: bastion,"
                         + " bm01, bm02, bm03, local1, local2)",
                 f + ":39: steps[14].on_host_failure: must be stop or continue, not \"maybe\"");
+    }
+
+    @Test
+    void roomsAreConnectorAndRoomPairs() throws IOException {
+        write("ok.yml", "name: ok\nrole: anyone\nrooms: [\"libera:#releng\", \"zulip:engineering\","
+                + " \"matrix:!abc:example.org\", \"console:console\"]\nsteps:\n  - name: s\n"
+                + "    local: { command: x }\n");
+        Runbook rb = load().get(0);
+        assertThat(rb.rooms()).containsExactly("libera:#releng", "zulip:engineering", "matrix:!abc:example.org",
+                "console:console");
+        assertThat(rb.startsIn(org.buildduty.core.chat.ChatAddress.of("libera", "#ReLeng"))).isTrue();
+        assertThat(rb.startsIn(new org.buildduty.core.chat.ChatAddress("zulip", "engineering", "deploys"))).isTrue();
+        assertThat(rb.startsIn(org.buildduty.core.chat.ChatAddress.of("libera", "alice"))).isFalse();
+        assertThat(rb.startsIn(org.buildduty.core.chat.ChatAddress.of("zulip", "#releng"))).isFalse();
+        String f = write("ok.yml", "name: ok\nrole: anyone\nrooms: [\"#releng\", \"libera:\", \"Libera:#a\","
+                + " \"libera:#a b\"]\nsteps:\n  - name: s\n    local: { command: x }\n").toString();
+        assertThat(errors()).containsExactly(
+                f + ":3: rooms: \"#releng\" is not <connector-id>:<room> (e.g. libera:#releng, zulip:engineering,"
+                        + " console:console)",
+                f + ":3: rooms: \"libera:\" is not <connector-id>:<room> (e.g. libera:#releng, zulip:engineering,"
+                        + " console:console)",
+                f + ":3: rooms: \"Libera:#a\" is not <connector-id>:<room> (e.g. libera:#releng, zulip:engineering,"
+                        + " console:console)",
+                f + ":3: rooms: \"libera:#a?b\" is not <connector-id>:<room> (e.g. libera:#releng,"
+                        + " zulip:engineering, console:console)");
+        write("ok.yml", "name: ok\nrole: anyone\nrooms: []\nsteps:\n  - name: s\n    local: { command: x }\n");
+        assertThat(errors()).containsExactly(f + ":3: rooms: needs at least one room (<connector-id>:<room>), or"
+                + " leave rooms out for anywhere");
+        write("ok.yml", "name: ok\nrole: anyone\nrooms: [\"oftc:#a\", \"libera:#a\"]\nsteps:\n  - name: s\n"
+                + "    local: { command: x }\n");
+        try {
+            RunbookLoader.loadAll(dir, RunbookLoader.STANDARD_KINDS, List.of(), INV, java.util.Set.of("libera",
+                    "console"));
+            throw new AssertionError("loaded an unknown connector id");
+        } catch (ConfigException e) {
+            assertThat(e.errors()).containsExactly(f + ":3: rooms: \"oftc:#a\" names no configured connector"
+                    + " (connectors: console, libera)");
+        }
     }
 
     @Test
