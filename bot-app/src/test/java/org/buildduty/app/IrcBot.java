@@ -23,6 +23,12 @@ final class IrcBot {
      * testnet:alice; then the {@code more} lines.
      */
     static void writeConfig(Path dir, String runbook, String connectorLines, String more) throws IOException {
+        writeConfig(dir, runbook, connectorLines, more, List.of(CHANNEL));
+    }
+
+    /** The same, the bot joining {@code channels} (the first is {@link #CHANNEL} by convention). */
+    static void writeConfig(Path dir, String runbook, String connectorLines, String more, List<String> channels)
+            throws IOException {
         Files.createDirectories(dir.resolve("runbooks"));
         if (runbook != null) {
             Files.writeString(dir.resolve("runbooks/book.yml"), runbook);
@@ -35,10 +41,11 @@ final class IrcBot {
                     server: 127.0.0.1
                     %s
                     sasl: { account: buildduty, password_env: IRC_PASSWORD }
-                    channels: ["%s"]
+                    channels: [%s]
                 roles:
                   releng: ["testnet:alice"]
-                %s""".formatted(connectorLines, CHANNEL, more));
+                %s""".formatted(connectorLines, String.join(", ", channels.stream().map(c -> "\"" + c + "\"")
+                .toList()), more));
     }
 
     /**

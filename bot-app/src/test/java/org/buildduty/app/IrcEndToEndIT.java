@@ -74,6 +74,38 @@ class IrcEndToEndIT {
     }
 
     @Test
+    void aRunbookLimitedToRelengIsRefusedElsewhereAndAPrivateApprovalIsAnsweredWithTheRoom() throws Exception {
+        IrcBot.writeConfig(dir, BotFiles.HELLO.replace("role: releng", "role: releng\nrooms: [\"testnet:#releng\"]"),
+                "port: " + NET.get().floodPort() + "\n    tls: false", "", List.of(CHANNEL, "#ops"));
+        Files.writeString(dir.resolve("runbooks/gated.yml"), """
+                name: gated
+                role: releng
+                approval: { role: releng, required: 1, self_approve: true }
+                steps:
+                  - name: greet
+                    local: { command: "echo gated" }
+                """);
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD); RawIrcClient alice = alice()) {
+            alice.join("#ops");
+            alice.join(CHANNEL);
+            alice.privmsg("#ops", "!run hello");
+            assertThat(alice.await(fromBot("#ops", "not here"), WAIT))
+                    .contains("not here: hello starts only in testnet:#releng (this is testnet:#ops)");
+            alice.privmsg(CHANNEL, "!run gated");
+            alice.await(fromBot(CHANNEL, "gated #1 by alice"), WAIT);
+            alice.privmsg("buildduty", "approve 1");
+            assertThat(alice.await(fromBot("alice", "not counted"), WAIT)).contains("not counted: approve gated #1 in"
+                    + " testnet:#releng, the room it was requested in");
+            alice.privmsg(CHANNEL, "!approve 1");
+            alice.await(fromBot(CHANNEL, "gated #1 approved by alice"), WAIT);
+            alice.await(fromBot(CHANNEL, "succeeded"), WAIT);
+            alice.privmsg(CHANNEL, "!run hello");
+            alice.await(fromBot(CHANNEL, "hello #2"), WAIT);
+            assertThat(bot.stderr()).noneMatch(l -> l.contains(BOT_PASSWORD));
+        }
+    }
+
+    @Test
     void wrongSaslPasswordIsAOneLineStartUpError() throws Exception {
         writeConfig(dir, null);
         try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),
