@@ -25,6 +25,9 @@ import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.testing.TestBot;
 
 class WebServerTest {
+    /** The room TestBot talks in: approvals count there. */
+    private static final ChatAddress HERE = TestBot.ROOM_ADDRESS;
+
     private PageFixture f;
 
     @AfterEach
@@ -100,7 +103,7 @@ class WebServerTest {
                 .contains("<td>requested</td>").contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
                 .doesNotContain(PageFixture.SCRIPT);
 
-        f.bot.api().approve(pending, new Identity(TestBot.CHAT, "bob"));
+        f.bot.api().approve(pending, new Identity(TestBot.CHAT, "bob"), HERE);
         f.awaitTerminal(pending);
         String approved = f.get("/ops/" + pending.value()).body();
         assertThat(section(approved, "<table id=\"approvals\">", "</table>")).contains("<td>approved</td><td>chat:bob");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.commands.testing.BuildbotMaster;
 import org.buildduty.commands.testing.GitForge;
+import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.operation.OperationId;
@@ -32,6 +33,9 @@ import org.buildduty.core.time.Ticker;
  * hostile values refused before any call, and the running-builds check.
  */
 class BuildbotCommandsTest {
+    /** The room TestBot talks in: approvals count there. */
+    private static final ChatAddress HERE = TestBot.ROOM_ADDRESS;
+
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
@@ -103,13 +107,14 @@ class BuildbotCommandsTest {
                 .contains("code from a fork runs on the workers");
 
         String moved = forge.commitToPull(12, "fix.txt", "an unreviewed follow-up");
-        String answer = bot.api().approve(new OperationId(1), new Identity(TestBot.CHAT, "bob"));
+        String answer = bot.api().approve(new OperationId(1), new Identity(TestBot.CHAT, "bob"), HERE);
         assertThat(answer).contains("force #1 approved by bob, but not run: refs/pull/12/head moved from "
                 + first.substring(0, 7) + " to " + moved.substring(0, 7)).contains("asking again:")
                 .contains("force #2 by alice").contains("commit='" + moved.substring(0, 7));
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state().isTerminal()).isTrue();
 
-        assertThat(bot.api().approve(new OperationId(2), new Identity(TestBot.CHAT, "bob"))).endsWith("; running");
+        assertThat(bot.api().approve(new OperationId(2), new Identity(TestBot.CHAT, "bob"), HERE))
+                .endsWith("; running");
         bot.awaitLine("force #2 [############] 1/1 steps · succeeded", WAIT);
         long brid = requestOf(2);
         BuildbotClient client = client();

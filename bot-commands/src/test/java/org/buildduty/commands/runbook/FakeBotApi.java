@@ -86,16 +86,6 @@ final class FakeBotApi implements BotApi {
     }
 
     @Override
-    public String approve(OperationId id, Identity who) {
-        throw unused();
-    }
-
-    @Override
-    public String deny(OperationId id, Identity who, String reason) {
-        throw unused();
-    }
-
-    @Override
     public String approve(OperationId id, Identity who, ChatAddress where) {
         throw unused();
     }

@@ -52,12 +52,6 @@ public interface BotApi {
     /** The durable records of long-lived features, such as a service's watches or scheduled windows. */
     StateRecords stateRecords();
 
-    /** Approves an operation; may start it. */
-    String approve(OperationId id, Identity who);
-
-    /** Denies a pending operation. */
-    String deny(OperationId id, Identity who, String reason);
-
     /**
      * Approves an operation from a chat room: unless {@code bot.private_approvals} is on, the approval counts only in
      * the room the operation was requested in (any thread of it); elsewhere it is refused with one line naming that

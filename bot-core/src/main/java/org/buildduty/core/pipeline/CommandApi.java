@@ -122,16 +122,6 @@ final class CommandApi implements BotApi {
     }
 
     @Override
-    public String approve(OperationId id, Identity who) {
-        return operations.approve(id, who);
-    }
-
-    @Override
-    public String deny(OperationId id, Identity who, String reason) {
-        return operations.deny(id, who, reason);
-    }
-
-    @Override
     public String approve(OperationId id, Identity who, ChatAddress where) {
         operations.checkApprovalRoom(id, where, "approve");
         return operations.approve(id, who);

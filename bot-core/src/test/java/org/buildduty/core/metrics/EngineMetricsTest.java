@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.CommandRules;
@@ -29,6 +30,9 @@ import org.buildduty.core.testing.TestBot;
 
 /** What the engine counts: commands, approvals, operations, step durations and errors, connector health. */
 class EngineMetricsTest {
+    /** The room TestBot talks in: approvals count there. */
+    private static final ChatAddress HERE = TestBot.ROOM_ADDRESS;
+
     private final MeterRegistry registry = new SimpleMeterRegistry();
     private final FakeExecutor fake = new FakeExecutor("fake");
     private TestBot bot;
@@ -107,7 +111,7 @@ class EngineMetricsTest {
         bot.send("alice", "!deploy");
         assertThat(registry.get("buildduty.operations").tag("state", "pending_approval").gauge().value())
                 .isEqualTo(1);
-        bot.api().approve(new OperationId(1), who("bob"));
+        bot.api().approve(new OperationId(1), who("bob"), HERE);
         fake.awaitCall("bm02", Duration.ofSeconds(10));
         fake.awaitRunning(1, Duration.ofSeconds(10));
         assertThat(registry.get("buildduty.operations").tag("state", "running").gauge().value()).isEqualTo(1);
@@ -133,7 +137,7 @@ class EngineMetricsTest {
     void countsDeniedAndExpiredRequestsAsFinishedOperations() {
         start();
         bot.send("alice", "!deploy");
-        bot.api().deny(new OperationId(1), who("bob"), "not today");
+        bot.api().deny(new OperationId(1), who("bob"), "not today", HERE);
         bot.send("alice", "!deploy");
         bot.ticker().advance(Duration.ofHours(1));
         bot.engine().tick();

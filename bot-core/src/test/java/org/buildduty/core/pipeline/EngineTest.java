@@ -1,6 +1,7 @@
 package org.buildduty.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
@@ -50,6 +51,9 @@ import org.buildduty.core.testing.InMemoryJournal;
 import org.buildduty.core.testing.TestBot;
 
 class EngineTest {
+    /** The room TestBot talks in: approvals count there. */
+    private static final ChatAddress HERE = TestBot.ROOM_ADDRESS;
+
     private final FakeExecutor fake = new FakeExecutor("fake");
     private TestBot bot;
 
@@ -315,7 +319,8 @@ class EngineTest {
                 tuple(ChatAddress.of(TestBot.CHAT, TestBot.ROOM), out.get(1)));
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().origin()).isEqualTo(thread);
 
-        assertThat(bot.api().approve(new OperationId(1), id("bob"))).isEqualTo("deploy #1 approved by bob; running");
+        assertThat(bot.api().approve(new OperationId(1), id("bob"), HERE))
+                .isEqualTo("deploy #1 approved by bob; running");
         bot.awaitLine("succeeded", Duration.ofSeconds(10));
         List<FakeConnector.Sent> inThread = bot.chat().sent().stream().filter(s -> thread.equals(s.to())).toList();
         assertThat(inThread).filteredOn(m -> m.editOf() != null).extracting(FakeConnector.Sent::text)
@@ -339,7 +344,7 @@ class EngineTest {
         PR_HEAD.set("abc1234");
         bot.send("alice", "!pr");
         PR_HEAD.set("def5678");
-        String answer = bot.api().approve(new OperationId(1), id("bob"));
+        String answer = bot.api().approve(new OperationId(1), id("bob"), HERE);
         assertThat(answer.split("\n")).hasSize(3);
         assertThat(answer).startsWith("pr #1 approved by bob, but not run: the ref moved from abc1234 to def5678 "
                 + "since the request\nasking again:\npr #2 by alice: sha=def5678 — approve with \"!approve 2\"");
@@ -349,13 +354,13 @@ class EngineTest {
         assertThat(bot.journal().operation(new OperationId(2)).orElseThrow().state())
                 .isEqualTo(OperationState.PENDING_APPROVAL);
 
-        assertThat(bot.api().approve(new OperationId(2), id("bob"))).isEqualTo("pr #2 approved by bob; running");
+        assertThat(bot.api().approve(new OperationId(2), id("bob"), HERE)).isEqualTo("pr #2 approved by bob; running");
         bot.awaitLine("pr #2 [############] 1/1 steps · succeeded", Duration.ofSeconds(10));
         assertThat(fake.calls()).hasSize(1);
 
         bot.send("alice", "!pr");
         PR_HEAD.set("");
-        assertThat(bot.api().approve(new OperationId(3), id("bob"))).isEqualTo("pr #3 approved by bob, but not "
+        assertThat(bot.api().approve(new OperationId(3), id("bob"), HERE)).isEqualTo("pr #3 approved by bob, but not "
                 + "run: cannot check it before running: git ls-remote: the repository is not reachable");
         assertThat(bot.journal().operation(new OperationId(3)).orElseThrow().state())
                 .isEqualTo(OperationState.CANCELLED);
@@ -366,16 +371,17 @@ class EngineTest {
     void selfApprovalIsRefusedUnlessThePolicyAllowsIt() {
         start();
         bot.send("alice", "!deploy");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1),
-                id("alice"))).hasMessageContaining("someone else with role releng must approve it");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1),
-                id("mallory"))).hasMessageContaining("needs role releng");
+        assertThatThrownBy(() -> bot.api().approve(new OperationId(1),
+                id("alice"), HERE)).hasMessageContaining("someone else with role releng must approve it");
+        assertThatThrownBy(() -> bot.api().approve(new OperationId(1),
+                id("mallory"), HERE)).hasMessageContaining("needs role releng");
         assertThat(fake.calls()).isEmpty();
-        assertThat(bot.api().approve(new OperationId(1), id("bob"))).isEqualTo("deploy #1 approved by bob; running");
+        assertThat(bot.api().approve(new OperationId(1), id("bob"), HERE))
+                .isEqualTo("deploy #1 approved by bob; running");
         bot.awaitLine("deploy #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
 
         bot.send("alice", "!mine");
-        assertThat(bot.api().approve(new OperationId(2), id("alice"))).contains("approved by alice");
+        assertThat(bot.api().approve(new OperationId(2), id("alice"), HERE)).contains("approved by alice");
         bot.awaitLine("mine #2 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
     }
 
@@ -383,12 +389,13 @@ class EngineTest {
     void twoApprovalsFromDistinctIdentities() {
         start();
         bot.send("alice", "!twice");
-        assertThat(bot.api().approve(new OperationId(1), id("bob"))).startsWith("twice #1: approval by bob counted "
+        assertThat(bot.api().approve(new OperationId(1), id("bob"), HERE))
+                .startsWith("twice #1: approval by bob counted "
                 + "(1 of 2");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob")))
+        assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob"), HERE))
                 .hasMessageContaining("already approved");
         assertThat(fake.calls()).isEmpty();
-        assertThat(bot.api().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
+        assertThat(bot.api().approve(new OperationId(1), id("carol"), HERE)).contains("approved by bob, carol");
         bot.awaitLine("twice #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
     }
 
@@ -396,10 +403,10 @@ class EngineTest {
     void denyEndsTheRequest() {
         start();
         bot.send("alice", "!deploy");
-        assertThat(bot.api().deny(new OperationId(1), id("bob"), "not during the freeze"))
+        assertThat(bot.api().deny(new OperationId(1), id("bob"), "not during the freeze", HERE))
                 .isEqualTo("deploy #1 denied by bob: not during the freeze; it will not run");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1),
-                id("carol"))).hasMessageContaining("not waiting for approval");
+        assertThatThrownBy(() -> bot.api().approve(new OperationId(1),
+                id("carol"), HERE)).hasMessageContaining("not waiting for approval");
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
                 .isEqualTo(OperationState.DENIED);
         assertThat(fake.calls()).isEmpty();
@@ -415,7 +422,7 @@ class EngineTest {
         bot.ticker().advance(Duration.ofMinutes(1));
         bot.engine().tick();
         assertThat(bot.settle()).containsExactly("deploy #1 expired: no approval by 10:15Z; it will not run");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob")))
+        assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob"), HERE))
                 .hasMessageContaining("not waiting for approval");
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().state())
                 .isEqualTo(OperationState.EXPIRED);
@@ -427,7 +434,7 @@ class EngineTest {
         start();
         bot.send("alice", "!deploy");
         bot.ticker().advance(Duration.ofMinutes(16));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob")))
+        assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob"), HERE))
                 .hasMessageContaining("expired");
         assertThat(fake.calls()).isEmpty();
     }
@@ -440,7 +447,7 @@ class EngineTest {
         fake.awaitRunning(2, Duration.ofSeconds(10));
         bot.settle();
         assertThat(bot.send("mallory", "!echo x")).containsExactly("x");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().cancel(new OperationId(1),
+        assertThatThrownBy(() -> bot.api().cancel(new OperationId(1),
                 id("mallory"))).hasMessageContaining("needs role releng or being its requester");
         assertThat(bot.api().cancel(new OperationId(1), id("alice"))).startsWith("cancelling quick #1");
         List<String> lines = bot.awaitLine("quick #1 cancelled", Duration.ofSeconds(10));
@@ -486,16 +493,16 @@ class EngineTest {
         FakeTicker ticker = new FakeTicker();
         start(journal, ticker);
         bot.send("alice", "!twice");
-        bot.api().approve(new OperationId(1), id("bob"));
+        bot.api().approve(new OperationId(1), id("bob"), HERE);
         bot.close();
 
         ticker.advance(Duration.ofMinutes(5));
         start(journal, ticker);
         assertThat(bot.api().pendingApproval(new OperationId(1)).orElseThrow().expiresAt())
                 .isEqualTo(Instant.parse("2026-11-21T10:15:00Z"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob")))
+        assertThatThrownBy(() -> bot.api().approve(new OperationId(1), id("bob"), HERE))
                 .hasMessageContaining("already approved");
-        assertThat(bot.api().approve(new OperationId(1), id("carol"))).contains("approved by bob, carol");
+        assertThat(bot.api().approve(new OperationId(1), id("carol"), HERE)).contains("approved by bob, carol");
         bot.awaitLine("twice #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
     }
 

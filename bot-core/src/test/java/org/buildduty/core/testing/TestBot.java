@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
 import org.buildduty.core.chat.Capabilities;
+import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
@@ -37,6 +38,9 @@ public final class TestBot implements AutoCloseable {
     public static final String CHAT = "chat";
     /** The room messages come from. */
     public static final String ROOM = "#releng";
+
+    /** The room {@link #send} talks in, where its requests are approved. */
+    public static final ChatAddress ROOM_ADDRESS = ChatAddress.of(CHAT, ROOM);
 
     private final FakeTicker ticker;
     private final FakeConnector chat;
