@@ -15,6 +15,7 @@ import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.command.ParsedArgs;
 import org.buildduty.core.operation.ApprovalPolicy;
+import org.buildduty.core.operation.Exclusion;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
@@ -122,7 +123,8 @@ final class ForceCommand {
         StepSpec step = new StepSpec(name, "buildbot", args, List.of(), 1, settings.buildTimeout(), null,
                 OnHostFailure.STOP, null);
         ApprovalPolicy approval = r.pr().isEmpty() ? ApprovalPolicy.NONE : settings.prApproval();
-        return new OperationPlan("force", params, List.of(step), approval, "steps");
+        return new OperationPlan("force", params, List.of(step), approval, "steps")
+                .withExclusion(Exclusion.ofTargets("builder " + r.builder()));
     }
 
     /** A plan resolved from a ref runs only if the ref still points at the approved commit. */

@@ -18,6 +18,7 @@ import org.buildduty.core.command.Outcome;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.operation.ApprovalPolicy;
+import org.buildduty.core.operation.Exclusion;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
@@ -108,8 +109,10 @@ public final class DiskCommands {
                 + "in the last hour; first: " + ctx.bot().prefix() + "disk clean " + host + " " + path
                 + " --older-than " + days + "d")));
         params.put("mode", "delete");
+        // a deletion changes the host: it holds it as an exclusive: hosts runbook would
         return Outcome.planned(new OperationPlan("disk clean", params, List.of(step("delete files older than "
-                + days + "d under " + path, args, host)), ApprovalPolicy.of(ROLE, 1), "steps"));
+                + days + "d under " + path, args, host)), ApprovalPolicy.of(ROLE, 1), "steps")
+                .withExclusion(Exclusion.ofHosts()));
     }
 
     /** The result of the latest successful dry run of the same host, path and age within the hour. */

@@ -13,6 +13,7 @@ import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
 import org.buildduty.core.operation.ApprovalPolicy;
+import org.buildduty.core.operation.Exclusion;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
@@ -110,7 +111,7 @@ public final class MbsCommands {
                 Map.of("cancel", Long.toString(id)), List.of(), 1, Duration.ofMinutes(2), null,
                 OnHostFailure.STOP, null);
         return Outcome.planned(new OperationPlan("mbs cancel", params, List.of(step), ApprovalPolicy.of(ROLE, 1),
-                "steps"));
+                "steps").withExclusion(Exclusion.ofTargets("module build " + id)));
     }
 
     private String header(ModuleBuild b) {

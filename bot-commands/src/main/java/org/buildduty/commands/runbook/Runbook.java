@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.operation.ApprovalPolicy;
+import org.buildduty.core.operation.Exclusion;
 import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.param.Inventory;
@@ -29,11 +30,13 @@ import org.buildduty.core.param.ParamType;
  * @param onRestart what a restart does if the bot died while it ran ({@code on_restart: report | rollback})
  * @param rooms where it may start, as {@code <connector-id>:<room>} ({@code libera:#releng}, {@code zulip:engineering},
  *     {@code console:console}); empty for anywhere the bot is
+ * @param exclusion what it holds while live ({@code exclusive}, {@code locks}) and whether it queues or refuses on a
+ *     conflict ({@code on_conflict})
  * @param source the file it was read from
  */
 public record Runbook(String name, String alias, String description, String role, ApprovalPolicy approval,
         List<ParamSpec> params, List<StepTemplate> steps, String unit, OnRestart onRestart, List<String> rooms,
-        String source) {
+        Exclusion exclusion, String source) {
     /** What a runbook file says for {@code role} when any identity may start it. */
     public static final String ANYONE = "anyone";
 
@@ -47,6 +50,7 @@ public record Runbook(String name, String alias, String description, String role
         steps = List.copyOf(steps);
         unit = unit == null || unit.isEmpty() ? "steps" : unit;
         rooms = rooms == null ? List.of() : List.copyOf(rooms);
+        exclusion = exclusion == null ? Exclusion.RUNBOOK : exclusion;
         source = source == null ? "" : source;
     }
 

@@ -54,7 +54,7 @@ final class RunbookPlanner {
         }
         Map<String, String> shown = new LinkedHashMap<>();
         values.forEach((k, v) -> shown.put(k, v.display()));
-        return new OperationPlan(rb.name(), shown, steps, rb.approval(), rb.unit(), rb.onRestart());
+        return new OperationPlan(rb.name(), shown, steps, rb.approval(), rb.unit(), rb.onRestart(), rb.exclusion());
     }
 
     private static StepSpec step(StepTemplate t, Map<String, ParamValue> values, Inventory inv) {

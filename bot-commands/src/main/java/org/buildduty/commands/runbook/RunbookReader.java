@@ -17,6 +17,7 @@ import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.operation.ApprovalPolicy;
+import org.buildduty.core.operation.Exclusion;
 import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
@@ -30,7 +31,9 @@ final class RunbookReader {
     private static final Pattern UNIT = Pattern.compile("[a-z][a-z0-9 -]{0,19}");
     private static final Set<String> TOP =
             Set.of("name", "alias", "description", "role", "approval", "params", "steps", "unit",
-                    "on_restart", "rooms");
+                    "on_restart", "rooms", "exclusive", "locks", "on_conflict");
+    /** A named lock, as {@code locks:} writes it. */
+    private static final Pattern LOCK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
     /** A connector id as the configuration writes it. */
     private static final Pattern CONNECTOR_ID = Pattern.compile("[a-z][a-z0-9_-]*");
     private static final Set<String> APPROVAL = Set.of("role", "required", "self_approve", "timeout");
@@ -77,6 +80,7 @@ final class RunbookReader {
         OnRestart onRestart = optional("on_restart").flatMap(n -> problems.check(() -> onRestart(n)))
                 .orElse(OnRestart.REPORT);
         List<String> rooms = optional("rooms").map(this::rooms).orElse(List.of());
+        Exclusion exclusion = exclusion();
         if (problems.errors().size() > before) {
             return Optional.empty();
         }
@@ -84,7 +88,7 @@ final class RunbookReader {
             unit = steps.stream().anyMatch(StepTemplate::fansOut) ? "hosts" : "steps";
         }
         return Optional.of(new Runbook(name, alias, description, role, approval, new ArrayList<>(params.values()),
-                steps, unit, onRestart, rooms, root.file()));
+                steps, unit, onRestart, rooms, exclusion, root.file()));
     }
 
     /**
@@ -132,6 +136,51 @@ final class RunbookReader {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code exclusive: runbook | hosts | none} (default runbook), {@code locks: [name, ...]} and
+     * {@code on_conflict: queue | refuse} (default queue).
+     */
+    private Exclusion exclusion() {
+        String mode = optional("exclusive").flatMap(n -> problems.check(() -> oneOf(n, "runbook", "hosts", "none")))
+                .orElse("runbook");
+        List<String> locks = optional("locks").map(this::locks).orElse(List.of());
+        String onConflict = optional("on_conflict").flatMap(n -> problems.check(() -> oneOf(n, "queue", "refuse")))
+                .orElse("queue");
+        return new Exclusion(!mode.equals("none"), mode.equals("hosts"), locks, List.of(), onConflict.equals("refuse"));
+    }
+
+    /** Named locks: a non-empty list of names shared across runbooks. */
+    private List<String> locks(ConfigNode n) {
+        List<String> names = problems.check(n::strings).orElse(null);
+        if (names == null) {
+            return List.of();
+        }
+        if (names.isEmpty()) {
+            problems.add(n, "needs at least one lock name, or leave locks out");
+        }
+        List<String> out = new ArrayList<>();
+        for (String name : names) {
+            if (!LOCK.matcher(name).matches()) {
+                problems.add(n, "\"" + RunbookPlanner.shown(name) + "\" is not a lock name (letters, digits, . _ -;"
+                        + " at most 40 characters)");
+            } else if (!out.contains(name)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    private static String oneOf(ConfigNode n, String... allowed) {
+        String s = n.string().strip();
+        for (String a : allowed) {
+            if (a.equals(s)) {
+                return s;
+            }
+        }
+        throw n.error("must be " + String.join(", ", List.of(allowed).subList(0, allowed.length - 1)) + " or "
+                + allowed[allowed.length - 1] + ", not \"" + RunbookPlanner.shown(n.string()) + "\"");
     }
 
     private Optional<ConfigNode> optional(String key) {

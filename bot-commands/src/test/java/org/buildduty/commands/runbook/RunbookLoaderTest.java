@@ -283,6 +283,26 @@ class RunbookLoaderTest {
     }
 
     @Test
+    void exclusionKeysDefaultToOneLiveOperationOfTheRunbookAndAreCheckedAtLoad() throws IOException {
+        write("ok.yml", "name: ok\nrole: anyone\nsteps:\n  - name: s\n    local: { command: x }\n");
+        assertThat(load().get(0).exclusion()).isEqualTo(org.buildduty.core.operation.Exclusion.RUNBOOK);
+        write("ok.yml", "name: ok\nrole: anyone\nexclusive: hosts\nlocks: [buildbot-masters, buildbot-masters]\n"
+                + "on_conflict: refuse\nsteps:\n  - name: s\n    local: { command: x }\n");
+        assertThat(load().get(0).exclusion()).isEqualTo(new org.buildduty.core.operation.Exclusion(true, true,
+                List.of("buildbot-masters"), List.of(), true));
+        write("ok.yml", "name: ok\nrole: anyone\nexclusive: none\nsteps:\n  - name: s\n    local: { command: x }\n");
+        assertThat(load().get(0).exclusion().isNone()).isTrue();
+        String f = write("ok.yml", "name: ok\nrole: anyone\nexclusive: host\nlocks: [\"a b\"]\non_conflict: wait\n"
+                + "steps:\n  - name: s\n    local: { command: x }\n").toString();
+        assertThat(errors()).containsExactly(
+                f + ":3: exclusive: must be runbook, hosts or none, not \"host\"",
+                f + ":4: locks: \"a b\" is not a lock name (letters, digits, . _ -; at most 40 characters)",
+                f + ":5: on_conflict: must be queue or refuse, not \"wait\"");
+        write("ok.yml", "name: ok\nrole: anyone\nlocks: []\nsteps:\n  - name: s\n    local: { command: x }\n");
+        assertThat(errors()).containsExactly(f + ":3: locks: needs at least one lock name, or leave locks out");
+    }
+
+    @Test
     void reportsYamlSyntaxAndDuplicateAliases() throws IOException {
         String a = write("a.yml", "name: one\nalias: go\nsteps:\n  - name: s\n    local: { command: x }\n"
                 + "role: anyone\n").toString();

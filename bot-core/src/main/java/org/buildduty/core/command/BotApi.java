@@ -46,6 +46,14 @@ public interface BotApi {
     /** The pending approval request of an operation, if it has one. */
     Optional<PendingApproval> pendingApproval(OperationId id);
 
+    /**
+     * What a queued operation waits for, as {@code ops} shows it: {@code queued 3m behind #17 (reconfig by alice,
+     * running 12m; holds bm01..bm50)}; empty when it does not wait.
+     */
+    default Optional<String> waitingFor(OperationId id) {
+        return Optional.empty();
+    }
+
     /** What the journal remembers (operations, host runs, output, approvals), read-only. */
     JournalHistory history();
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.buildduty.core.operation.ApprovalPolicy;
+import org.buildduty.core.operation.Exclusion;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.OperationPlan;
@@ -42,6 +43,16 @@ public final class PlanCodec {
         }
         m.put("steps", steps);
         m.put("on_restart", plan.onRestart().name());
+        Exclusion ex = plan.exclusion();
+        if (!ex.isNone()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("runbook", ex.runbook());
+            x.put("hosts", ex.hosts());
+            x.put("locks", ex.locks());
+            x.put("targets", ex.targets());
+            x.put("refuse", ex.refuse());
+            m.put("exclusion", x);
+        }
         try {
             return JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {
@@ -65,10 +76,22 @@ public final class PlanCodec {
             ((Map<String, Object>) m.get("params")).forEach((k, v) -> params.put(k, String.valueOf(v)));
             Object onRestart = m.get("on_restart");
             return new OperationPlan((String) m.get("kind"), params, steps, policy, (String) m.get("unit"),
-                    onRestart == null ? OnRestart.REPORT : OnRestart.valueOf((String) onRestart));
+                    onRestart == null ? OnRestart.REPORT : OnRestart.valueOf((String) onRestart),
+                    exclusion((Map<String, Object>) m.get("exclusion")));
         } catch (JsonProcessingException | RuntimeException e) {
             throw new JournalException("cannot decode a stored plan", e);
         }
+    }
+
+    /** A plan journaled before exclusions existed, or one that holds nothing, has none. */
+    @SuppressWarnings("unchecked")
+    private static Exclusion exclusion(Map<String, Object> x) {
+        if (x == null) {
+            return Exclusion.NONE;
+        }
+        return new Exclusion(Boolean.TRUE.equals(x.get("runbook")), Boolean.TRUE.equals(x.get("hosts")),
+                (List<String>) x.getOrDefault("locks", List.of()), (List<String>) x.getOrDefault("targets", List.of()),
+                Boolean.TRUE.equals(x.get("refuse")));
     }
 
     private static Map<String, Object> step(StepSpec s) {

@@ -18,9 +18,10 @@ import org.buildduty.core.param.ShellQuote;
  * @param approval who must approve before it runs
  * @param unit what the fan-out counts, for the status line ({@code masters}, {@code hosts}, {@code steps})
  * @param onRestart what a restart does to it if it was running when the bot died
+ * @param exclusion what it keeps others from doing while it is live, and what it does when another holds that
  */
 public record OperationPlan(String kind, Map<String, String> params, List<StepSpec> steps, ApprovalPolicy approval,
-        String unit, OnRestart onRestart) {
+        String unit, OnRestart onRestart, Exclusion exclusion) {
     public OperationPlan {
         Objects.requireNonNull(kind, "kind");
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -28,12 +29,24 @@ public record OperationPlan(String kind, Map<String, String> params, List<StepSp
         approval = approval == null ? ApprovalPolicy.NONE : approval;
         unit = unit == null || unit.isEmpty() ? "steps" : unit;
         onRestart = onRestart == null ? OnRestart.REPORT : onRestart;
+        exclusion = exclusion == null ? Exclusion.NONE : exclusion;
+    }
+
+    /** A plan that excludes nothing. */
+    public OperationPlan(String kind, Map<String, String> params, List<StepSpec> steps, ApprovalPolicy approval,
+            String unit, OnRestart onRestart) {
+        this(kind, params, steps, approval, unit, onRestart, Exclusion.NONE);
     }
 
     /** A plan that a restart only reports. */
     public OperationPlan(String kind, Map<String, String> params, List<StepSpec> steps, ApprovalPolicy approval,
             String unit) {
         this(kind, params, steps, approval, unit, OnRestart.REPORT);
+    }
+
+    /** The same plan with another exclusion. */
+    public OperationPlan withExclusion(Exclusion value) {
+        return new OperationPlan(kind, params, steps, approval, unit, onRestart, value);
     }
 
     /**

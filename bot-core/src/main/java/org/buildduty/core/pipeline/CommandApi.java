@@ -112,6 +112,11 @@ final class CommandApi implements BotApi {
     }
 
     @Override
+    public Optional<String> waitingFor(OperationId id) {
+        return operations.waitingFor(id);
+    }
+
+    @Override
     public JournalHistory history() {
         return history;
     }

@@ -1,5 +1,6 @@
 package org.buildduty.core.pipeline;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,6 +41,7 @@ import org.buildduty.core.journal.JournalWriter;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.metrics.MetricsSink;
+import org.buildduty.core.operation.Exclusion;
 import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
@@ -52,6 +54,7 @@ import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.progress.Redactor;
 import org.buildduty.core.runner.Runner;
 import org.buildduty.core.time.Ticker;
+import org.buildduty.core.time.Times;
 
 /**
  * The life of operations between chat and runner: creation with a persisted id, approval, start, cancel, expiry,
@@ -77,6 +80,7 @@ final class Operations {
     private final int maxPending;
     private final boolean privateApprovals;
     private final Map<OperationId, Operation> live = new ConcurrentHashMap<>();
+    private final Exclusions exclusions = new Exclusions();
 
     /**
      * What operations show and whom they ask, fixed when the engine is built: the command prefix in hints, the
@@ -113,7 +117,19 @@ final class Operations {
     /** Creates an operation from a plan; asks for approval or starts it. Returns the answer lines. */
     List<String> create(OperationPlan plan, ChatMessage m) {
         checkLimits(plan, m.sender());
+        checkRefusal(plan);
         return create(plan, m.sender(), m.room(), m.messageId());
+    }
+
+    /** Refuses, before anything is created, a request that does not queue while another holds what it needs. */
+    private void checkRefusal(OperationPlan plan) {
+        if (!plan.exclusion().refuse()) {
+            return;
+        }
+        List<Exclusions.Entry> in = exclusions.blockers(null, Exclusion.keys(plan));
+        if (!in.isEmpty()) {
+            throw new UserFacingException(ExclusionWording.refused(plan, in, ticker.now()));
+        }
     }
 
     /** Refuses, before anything is created, a request beyond the live or the per-person pending limit. */
@@ -157,11 +173,35 @@ final class Operations {
         journal.operationCreated(op);
         live.put(id, op);
         if (!needsApproval) {
+            List<Exclusions.Entry> in = exclusions.holdOrQueue(op, now);
+            if (!in.isEmpty()) {
+                return List.of(queued(op, in, now) + params(plan) + steps(plan));
+            }
             afterReply.execute(() -> start(op));
             return List.of(op.title() + " started" + params(plan) + steps(plan));
         }
         PendingApproval p = gate.request(op);
-        return List.of(ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan)));
+        List<String> lines = new ArrayList<>();
+        lines.add(ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan)));
+        List<Exclusions.Entry> in = exclusions.blockers(op);
+        if (!in.isEmpty()) {
+            lines.add(op.title() + (plan.exclusion().refuse() ? " will be refused if " : " will queue behind ")
+                    + ExclusionWording.blockers(plan, in, now)
+                    + (plan.exclusion().refuse() ? " has not ended when it is approved" : " once approved"));
+        }
+        return lines;
+    }
+
+    /**
+     * Journals that an operation waits for what others hold, and says so: {@code reconfig #18 queued behind #17
+     * (reconfig by alice, running 12m; holds bm01..bm50)}.
+     */
+    private String queued(Operation op, List<Exclusions.Entry> in, Instant now) {
+        String behind = ExclusionWording.behind(op.plan(), in, now);
+        journal.operationState(op.id(), OperationState.QUEUED, now, behind);
+        op.transition(OperationState.QUEUED, now);
+        LOG.info("{} {}", op.title(), behind);
+        return op.title() + " " + behind;
     }
 
     /**
@@ -196,6 +236,19 @@ final class Operations {
         Optional<ApprovalRecheck.Replan> replan = recheck(op);
         if (replan.isPresent()) {
             return String.join("\n", notRun(op, approvedBy, replan.get()));
+        }
+        Instant now = ticker.now();
+        if (op.plan().exclusion().refuse()) {
+            List<Exclusions.Entry> in = exclusions.blockers(op);
+            if (!in.isEmpty()) {
+                String why = ExclusionWording.blockers(op.plan(), in, now) + " holds what it needs (on_conflict: "
+                        + "refuse)";
+                return String.join("\n", notRun(op, approvedBy, new ApprovalRecheck.Replan(why, null)));
+            }
+        }
+        List<Exclusions.Entry> in = exclusions.holdOrQueue(op, now);
+        if (!in.isEmpty()) {
+            return approvedBy + "; " + queued(op, in, now);
         }
         afterReply.execute(() -> start(op));
         return ApprovalWording.running(approvedBy);
@@ -241,6 +294,15 @@ final class Operations {
     }
 
     String cancel(Operation op, Identity who) {
+        if (exclusions.dequeue(op.id())) {
+            Instant now = ticker.now();
+            journal.operationState(op.id(), OperationState.CANCELLED, now, "cancelled by " + who + " while queued");
+            op.transition(OperationState.CANCELLED, now);
+            live.remove(op.id());
+            // an operation queued behind this one may go now
+            afterReply.execute(this::startReady);
+            return op.title() + " cancelled by " + who.principal() + " while queued; it never ran";
+        }
         if (gate.withdraw(op.id())) {
             Instant now = ticker.now();
             journal.operationState(op.id(), OperationState.CANCELLED, now, ApprovalWording.withdrawnDetail(who));
@@ -289,15 +351,67 @@ final class Operations {
     private record HostStep(int step, String host) {
     }
 
-    /** Makes {@code op} live, launches its run, keeps it live until the run ends, and logs an error it ends with. */
+    /**
+     * Makes {@code op} live, launches its run, keeps it live until the run ends, and logs an error it ends with. When
+     * it has ended, what it held is released and the operations queued behind it start.
+     */
     private void track(Operation op, String what, Supplier<CompletableFuture<OperationState>> launch) {
         live.put(op.id(), op);
-        launch.get().whenComplete((state, err) -> {
+        CompletableFuture<OperationState> run;
+        try {
+            run = launch.get();
+        } catch (RuntimeException e) {
             live.remove(op.id());
+            exclusions.release(op.id());
+            throw e;
+        }
+        run.whenComplete((state, err) -> {
             if (err != null) {
                 LOG.error("{}: {} ended with an error", op.title(), what, err);
             }
+            if (err != null || state == null || state.isTerminal()) {
+                live.remove(op.id());
+                exclusions.release(op.id());
+                startReady();
+            }
         });
+    }
+
+    /** Starts, in request order, the queued operations whose locks are free now, each with one line in its room. */
+    private void startReady() {
+        Instant now = ticker.now();
+        for (Exclusions.Entry e : exclusions.startable(now)) {
+            Operation op = e.op();
+            if (op.state().isTerminal()) {
+                exclusions.release(op.id());
+                continue;
+            }
+            String line = ExclusionWording.starting(op, e.since(), now);
+            LOG.info("{}", line);
+            rooms.reply(op.origin(), List.of(line));
+            try {
+                start(op);
+            } catch (RuntimeException ex) {
+                LOG.error("{} could not start", op.title(), ex);
+            }
+        }
+    }
+
+    /** What a queued operation waits for, as {@code ops} shows it; empty when it does not wait. */
+    Optional<String> waitingFor(OperationId id) {
+        List<Exclusions.Entry> in = exclusions.waitsFor(id);
+        Optional<Instant> since = exclusions.waitingSince(id);
+        if (since.isEmpty()) {
+            return Optional.empty();
+        }
+        Operation op = live.get(id);
+        if (op == null) {
+            return Optional.empty();
+        }
+        Instant now = ticker.now();
+        String queued = "queued " + Times.elapsed(Duration.between(since.get(), now));
+        return Optional.of(in.isEmpty() ? queued + ", starting" : queued + " behind "
+                + ExclusionWording.blockers(op.plan(), in, now));
     }
 
     void start(Operation op) {
@@ -313,12 +427,21 @@ final class Operations {
     }
 
     /**
-     * After a restart: operations that were queued or running are marked interrupted and reported with what had
-     * completed (never re-run); pending approvals are restored with their original expiry.
+     * After a restart: operations that were running are marked interrupted and reported with what had completed
+     * (never re-run); one whose runbook asks for it rolls back first, and holds its locks until then. Pending
+     * approvals are restored with their original expiry. Queued operations never started: they queue again in
+     * request order and start once what they wait for is free.
      */
     void recover() {
         for (OperationRecord rec : history.unfinished()) {
             Operation op = rec.toOperation();
+            if (rec.state() == OperationState.QUEUED) {
+                Instant since = rec.createdAt();
+                exclusions.queue(op, since);
+                live.put(op.id(), op);
+                LOG.info("{} is still queued after the restart", op.title());
+                continue;
+            }
             if (rec.state() == OperationState.PENDING_APPROVAL) {
                 List<Identity> approvedBy = history.approvals(rec.id()).stream()
                         .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
@@ -331,26 +454,26 @@ final class Operations {
             }
             List<HostRunRecord> runs = history.hostRuns(rec.id());
             String done = completed(rec, runs);
-            if (rec.plan().onRestart() == OnRestart.ROLLBACK && rec.state() != OperationState.QUEUED) {
+            if (rec.plan().onRestart() == OnRestart.ROLLBACK) {
                 SortedMap<Integer, List<StepResult>> toUndo = toRollBack(runs);
                 if (!toUndo.isEmpty()) {
                     String why = "the bot restarted while it was " + rec.state().label() + "; completed: " + done
                             + "; rolling back as its runbook asks (on_restart: rollback); not re-run";
                     LOG.warn("{} interrupted: {}", op.title(), why);
                     rooms.reply(rec.origin(), List.of(op.title() + " interrupted: " + why));
+                    exclusions.hold(op, ticker.now());
                     track(op, "the rollback after a restart", () -> runner.rollBackAfterRestart(op, toUndo, sinks(op)));
                     continue;
                 }
             }
-            String detail = rec.state() == OperationState.QUEUED
-                    ? "the bot restarted before it ran; it was not run — request it again"
-                    : "the bot restarted while it was " + rec.state().label() + "; completed: " + done
-                            + "; not re-run — request it again if needed";
+            String detail = "the bot restarted while it was " + rec.state().label() + "; completed: " + done
+                    + "; not re-run — request it again if needed";
             Instant now = ticker.now();
             journal.operationState(rec.id(), OperationState.INTERRUPTED, now, detail);
             LOG.warn("{} interrupted: {}", op.title(), detail);
             rooms.reply(rec.origin(), List.of(op.title() + " interrupted: " + detail));
         }
+        startReady();
     }
 
     /** What had completed before the bot died, per step, from the operation's host runs. */
