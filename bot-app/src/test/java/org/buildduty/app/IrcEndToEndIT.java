@@ -106,6 +106,36 @@ class IrcEndToEndIT {
     }
 
     @Test
+    void aSecondUsersRunOfAnExclusiveRunbookQueuesBehindTheFirstNamingItsHolder() throws Exception {
+        Path gate = dir.resolve("gate");
+        writeConfig(dir, """
+                name: slow
+                description: waits for a file
+                role: anyone
+                steps:
+                  - name: wait for the gate
+                    local: { command: "while [ ! -e GATE ]; do sleep 0.1; done; echo gate open" }
+                """.replace("GATE", gate.toString()));
+        try (BotProcess bot = startBot(dir, BOT_PASSWORD); RawIrcClient alice = alice();
+                RawIrcClient bob = RawIrcClient.connect(NET.get().port(), "bob", "bob", "bobpw12345", "account-tag")) {
+            alice.join(CHANNEL);
+            bob.join(CHANNEL);
+            alice.privmsg(CHANNEL, "!run slow");
+            alice.await(fromBot(CHANNEL, "slow #1 started"), WAIT);
+            bob.privmsg(CHANNEL, "!run slow");
+            assertThat(bob.await(fromBot(CHANNEL, "slow #2"), WAIT))
+                    .contains("slow #2 queued behind #1 (slow by alice, running");
+            bob.privmsg(CHANNEL, "!ops");
+            assertThat(bob.await(fromBot(CHANNEL, "slow #2 by bob"), WAIT)).contains("queued (")
+                    .contains("behind #1 (slow by alice");
+            Files.writeString(gate, "open\n");
+            bob.await(fromBot(CHANNEL, "slow #2 starting (queued"), WAIT);
+            bob.await(fromBot(CHANNEL, "slow #2 [").and(l -> l.contains("succeeded")), WAIT);
+            assertThat(bot.stderr()).noneMatch(l -> l.contains(BOT_PASSWORD));
+        }
+    }
+
+    @Test
     void wrongSaslPasswordIsAOneLineStartUpError() throws Exception {
         writeConfig(dir, null);
         try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"),

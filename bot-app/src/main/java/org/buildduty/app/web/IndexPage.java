@@ -76,11 +76,20 @@ final class IndexPage {
             sb.append("</td><td>").append(Html.esc(r.requester().principal())).append("</td><td>")
                     .append(Html.esc(approvers(r))).append("</td><td class=\"state ")
                     .append(Html.esc(r.state().name().toLowerCase(Locale.ROOT))).append("\">")
-                    .append(Html.esc(r.state().label())).append("</td><td>").append(progress(v))
+                    .append(Html.esc(r.state().label())).append(waiting(r)).append("</td><td>").append(progress(v))
                     .append("</td><td>").append(Html.esc(OpView.duration(r, now))).append("</td><td>")
                     .append(Html.esc(OpView.stamp(r.createdAt()))).append("</td></tr>\n");
         }
         sb.append("</tbody>\n</table>\n");
+    }
+
+    /** For a queued operation, what it waits for: {@code <span class="waiting">queued 3m behind #17 (...)</span>}. */
+    private String waiting(OperationRecord r) {
+        if (r.state() != OperationState.QUEUED) {
+            return "";
+        }
+        return engine.api().waitingFor(r.id())
+                .map(w -> " <span class=\"waiting\">" + Html.esc(engine.secrets().redact(w)) + "</span>").orElse("");
     }
 
     /** Who approved, and how many approvals are still missing while it waits. */

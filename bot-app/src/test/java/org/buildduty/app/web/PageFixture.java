@@ -26,7 +26,9 @@ import org.buildduty.core.command.Outcome;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.ApprovalPolicy;
+import org.buildduty.core.operation.Exclusion;
 import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.OnRestart;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
@@ -38,7 +40,7 @@ import org.buildduty.core.testing.TestBot;
  * A real engine on fakes (TestBot) with a Prometheus registry and a configured secret, the web server on
  * 127.0.0.1 port 0, and an HTTP client. Commands: {@code quick} (two steps, the second on bm01 and bm02, printing a
  * secret and a {@code <script>}), {@code slow} (holds on gate {@code hold} until released) and {@code deploy}
- * (waits for one releng approval; a parameter holds a {@code <script>}).
+ * (waits for one releng approval; a parameter holds a {@code <script>}); {@code serial} is {@code slow} one at a time.
  */
 final class PageFixture implements AutoCloseable {
     static final String SECRET = "hunter2-s3cret";
@@ -85,6 +87,9 @@ final class PageFixture implements AutoCloseable {
         r.register(CommandSpec.builder("slow").summary("holds").handler(c -> Outcome.planned(
                 new OperationPlan("slow", Map.of(), List.of(step("hold", List.of("bm01")), step("apply",
                         List.of("bm02"))), ApprovalPolicy.NONE, "hosts"))).build());
+        r.register(CommandSpec.builder("serial").summary("one at a time").handler(c -> Outcome.planned(
+                new OperationPlan("serial", Map.of(), List.of(step("hold", List.of("bm01"))), ApprovalPolicy.NONE,
+                        "hosts", OnRestart.REPORT, Exclusion.RUNBOOK))).build());
         r.register(CommandSpec.builder("deploy").summary("needs approval").role("releng").handler(c ->
                 Outcome.planned(new OperationPlan("deploy", Map.of("note", SCRIPT), List.of(step("apply",
                         List.of("bm01"))), ApprovalPolicy.of("releng", 1), "hosts"))).build());

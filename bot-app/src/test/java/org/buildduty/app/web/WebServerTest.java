@@ -61,6 +61,22 @@ class WebServerTest {
     }
 
     @Test
+    void aQueuedOperationShowsWhatItWaitsFor() {
+        f = new PageFixture();
+        OperationId holder = f.run("alice", "!serial");
+        f.fake.awaitCalls(1, Duration.ofSeconds(5));
+        OperationId queued = f.run("bob", "!serial");
+
+        String active = section(f.getOk("/", "text/html").body(), "id=\"active\"", "</table>");
+        assertThat(active).contains("/ops/" + queued.value()).contains("queued <span class=\"waiting\">queued 0s "
+                + "behind " + holder + " (serial by alice, running 0s)</span>");
+        assertThat(f.get("/ops/" + queued.value()).body()).contains("queued behind " + holder
+                + " (serial by alice, running 0s)");
+        f.fake.release("hold");
+        f.awaitTerminal(queued);
+    }
+
+    @Test
     void indexIsPagedByFifty() {
         f = new PageFixture();
         for (int i = 0; i < 60; i++) {

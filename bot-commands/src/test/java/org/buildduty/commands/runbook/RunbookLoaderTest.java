@@ -134,8 +134,8 @@ class RunbookLoaderTest {
                 "")).toString();
         write("notes.txt", "not a runbook: ignored");
         assertThat(errors()).containsExactly(
-                a + ":2: descripton: unknown key (known: alias, approval, description, name, on_restart, params, role,"
-                        + " rooms, steps, unit)",
+                a + ":2: descripton: unknown key (known: alias, approval, description, exclusive, locks, name,"
+                        + " on_conflict, on_restart, params, role, rooms, steps, unit)",
                 a + ":7: steps[0].ssh.command: unknown parameter {{revison}} (declared: revision)",
                 a + ":8: steps[0].timeout: not a duration: \"10x\" (use a number and a unit: 30s, 10m, 2h, 7d,"
                         + " 1h30m)",
@@ -296,7 +296,7 @@ class RunbookLoaderTest {
                 + "steps:\n  - name: s\n    local: { command: x }\n").toString();
         assertThat(errors()).containsExactly(
                 f + ":3: exclusive: must be runbook, hosts or none, not \"host\"",
-                f + ":4: locks: \"a b\" is not a lock name (letters, digits, . _ -; at most 40 characters)",
+                f + ":4: locks: \"a?b\" is not a lock name (letters, digits, . _ -; at most 40 characters)",
                 f + ":5: on_conflict: must be queue or refuse, not \"wait\"");
         write("ok.yml", "name: ok\nrole: anyone\nlocks: []\nsteps:\n  - name: s\n    local: { command: x }\n");
         assertThat(errors()).containsExactly(f + ":3: locks: needs at least one lock name, or leave locks out");

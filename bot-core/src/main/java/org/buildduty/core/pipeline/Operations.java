@@ -81,6 +81,8 @@ final class Operations {
     private final boolean privateApprovals;
     private final Map<OperationId, Operation> live = new ConcurrentHashMap<>();
     private final Exclusions exclusions = new Exclusions();
+    /** Set at shutdown: queued operations stay queued (in the journal too) for the next start. */
+    private volatile boolean closing;
 
     /**
      * What operations show and whom they ask, fixed when the engine is built: the command prefix in hints, the
@@ -379,6 +381,9 @@ final class Operations {
 
     /** Starts, in request order, the queued operations whose locks are free now, each with one line in its room. */
     private void startReady() {
+        if (closing) {
+            return;
+        }
         Instant now = ticker.now();
         for (Exclusions.Entry e : exclusions.startable(now)) {
             Operation op = e.op();
@@ -507,6 +512,7 @@ final class Operations {
     }
 
     void shutdown() {
+        closing = true;
         runner.close();
     }
 
