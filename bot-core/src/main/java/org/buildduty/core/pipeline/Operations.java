@@ -161,7 +161,9 @@ final class Operations {
             return List.of(op.title() + " started" + params(plan) + steps(plan));
         }
         PendingApproval p = gate.request(op);
-        return List.of(ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan)));
+        String request = ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan));
+        rooms.asking(request, id);
+        return List.of(request);
     }
 
     /**
@@ -320,9 +322,7 @@ final class Operations {
         for (OperationRecord rec : history.unfinished()) {
             Operation op = rec.toOperation();
             if (rec.state() == OperationState.PENDING_APPROVAL) {
-                List<Identity> approvedBy = history.approvals(rec.id()).stream()
-                        .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
-                        .map(ApprovalRecord::who).distinct().toList();
+                List<Identity> approvedBy = ApprovalRecord.standing(history.approvals(rec.id()));
                 Instant expires = rec.expiresAt() == null ? ticker.now() : rec.expiresAt();
                 gate.restore(op, expires, approvedBy);
                 live.put(op.id(), op);
