@@ -106,11 +106,11 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
         Operations.Settings shown = new Operations.Settings(prefix, registry, redactor, metrics, link);
         this.operations = new Operations(rooms, task -> afterReply(dispatch, task), shown, journal, journal, runner,
                 gate, ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals, b.privateApprovals);
-        this.reactions = new ReactionApprovals(journal, operations, gate, rooms);
-        rooms.asked(reactions);
         this.api = new CommandApi(new CommandApi.Parts(registry, inventory, ticker, authorizer, operations, gate,
                 journal, journal, rooms, link, prefix, b.cancelRole));
         this.dispatcher = new Dispatcher(api, registry, authorizer, operations::create, metrics);
+        this.reactions = new ReactionApprovals(journal, api, gate, rooms);
+        rooms.asked(reactions);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
         metrics.bindLiveOperations(() -> BotMetrics.countByState(
                 operations.active().stream().map(Operation::state).toList()));
@@ -184,7 +184,10 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
         }
     }
 
-    /** True while an operation waits for approval, so reactions on the messages asking for it still count. */
+    /**
+     * True while an operation waits for approval, so reactions on the messages asking for it still count; what
+     * {@link ReactionApprovals} registered for an operation that no longer waits is dropped.
+     */
     private boolean waitsForApproval(OperationId id) {
         return gate.pending(id).isPresent();
     }

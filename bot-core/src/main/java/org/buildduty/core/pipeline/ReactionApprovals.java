@@ -21,6 +21,7 @@ import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatReaction;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.command.BotApi;
 import org.buildduty.core.journal.JournalException;
 import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.operation.OperationId;
@@ -55,7 +56,7 @@ final class ReactionApprovals implements Rooms.Asked {
     private static final String DENY = "\u274C";
 
     private final StateRecords state;
-    private final Operations operations;
+    private final BotApi api;
     private final ApprovalGate gate;
     private final OperationRooms rooms;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
@@ -70,9 +71,13 @@ final class ReactionApprovals implements Rooms.Asked {
     record Counted(OperationId id, Identity who) {
     }
 
-    ReactionApprovals(StateRecords state, Operations operations, ApprovalGate gate, OperationRooms rooms) {
+    /**
+     * @param api the typed commands' way to approve and deny ({@link BotApi#approve}, {@link BotApi#deny}), so a
+     *     reaction does exactly what the command does, the room check included
+     */
+    ReactionApprovals(StateRecords state, BotApi api, ApprovalGate gate, OperationRooms rooms) {
         this.state = state;
-        this.operations = operations;
+        this.api = api;
         this.gate = gate;
         this.rooms = rooms;
     }
@@ -183,14 +188,13 @@ final class ReactionApprovals implements Rooms.Asked {
         }
         OperationId id = t.id();
         answer(t.address(), () -> {
-            operations.checkApprovalRoom(id, t.address(), approve ? "approve" : "deny");
             if (!approve) {
-                return operations.deny(id, r.sender(), null);
+                return api.deny(id, r.sender(), null, t.address());
             }
             if (gate.hasApproved(id, r.sender())) {
                 return null;   // the same person again: counted once, not answered
             }
-            String line = operations.approve(id, r.sender());
+            String line = api.approve(id, r.sender(), t.address());
             if (gate.pending(id).isPresent()) {
                 String key = r.connectorId() + ":" + r.reactionId();
                 state.putState(COUNTED, key, JSON.createObjectNode().put("op", id.value())
