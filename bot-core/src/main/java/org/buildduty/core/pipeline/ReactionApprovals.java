@@ -158,11 +158,6 @@ final class ReactionApprovals implements Rooms.Asked {
         }
     }
 
-    /** The operation a message asks approval of, if it is registered. */
-    Optional<Target> target(String connectorId, String messageId) {
-        return Optional.ofNullable(targets.get(connectorId + ":" + messageId));
-    }
-
     /** Handles one reaction: counts it, or withdraws what it counted, and answers where the message is. */
     void handle(ChatReaction r) {
         if (r.added()) {
