@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.buildduty.core.approval.PendingApproval;
+import org.buildduty.core.chat.Identity;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.JournalHistory;
 import org.buildduty.core.journal.OperationRecord;
@@ -94,9 +95,8 @@ final class IndexPage {
 
     /** Who approved, and how many approvals are still missing while it waits. */
     private String approvers(OperationRecord r) {
-        String who = engine.api().history().approvals(r.id()).stream()
-                .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
-                .map(a -> a.who().principal()).collect(Collectors.joining(", "));
+        String who = ApprovalRecord.standing(engine.api().history().approvals(r.id())).stream()
+                .map(Identity::principal).collect(Collectors.joining(", "));
         if (r.state() == OperationState.PENDING_APPROVAL) {
             Optional<PendingApproval> p = engine.api().pendingApproval(r.id());
             if (p.isPresent() && p.get().missing() > 0) {

@@ -34,7 +34,8 @@ import org.buildduty.core.time.Ticker;
  * history, and so does a room's first timeline after the bot joined it: messages before the bot's join or older than
  * {@link MatrixConfig#catchUp()} are never handled). Text messages from others become
  * {@link org.buildduty.core.chat.ChatMessage}s from {@code <id>:@user:server}, in the thread they were written in,
- * with their event id.
+ * with their event id. Reactions by others ({@code m.reaction}) and redactions (a reaction removed) become
+ * {@link org.buildduty.core.chat.ChatReaction}s from the same identities; the bot's own are skipped.
  *
  * <p>Output is {@code m.notice} with a minimal escaped HTML rendering; a thread address sends into that thread, and
  * {@link #edit} replaces a message with {@code m.replace}. Each message gets a transaction id once and keeps it on
@@ -55,11 +56,12 @@ public final class MatrixConnector implements Connector {
     /** Largest body sent, in UTF-8 bytes; longer texts are cut. Matrix events are limited to 64 KiB in all. */
     static final int MAX_BYTES = 16 * 1024;
     /**
-     * The bot's sync filter: messages and memberships in room timelines (the bot's own join marks where history
-     * ends), member counts, no presence or account data.
+     * The bot's sync filter: messages, reactions, redactions (a reaction removed) and memberships in room timelines
+     * (the bot's own join marks where history ends), member counts, no presence or account data. A timeline
+     * {@code types} list lets only the types it names through, so reactions must be named.
      */
     static final String FILTER = "{\"room\":{\"timeline\":{\"limit\":50,\"types\":[\"m.room.message\","
-            + "\"m.room.member\"]},"
+            + "\"m.reaction\",\"m.room.redaction\",\"m.room.member\"]},"
             + "\"state\":{\"lazy_load_members\":true,\"types\":[\"m.room.member\"]},"
             + "\"ephemeral\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}},"
             + "\"presence\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}}";
@@ -213,7 +215,7 @@ public final class MatrixConnector implements Connector {
                     status.change(ConnectionChanged.State.CONNECTED, fresh ? "synced (history skipped)"
                             : "synced; resuming");
                 }
-                batch.messages.forEach(status::emit);
+                batch.events.forEach(status::emit);
                 batch.invites.forEach(this::invited);
                 if (!batch.nextBatch.isEmpty() && !batch.nextBatch.equals(since) && !status.closed()) {
                     store.save(batch.nextBatch);

@@ -9,12 +9,16 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.ChatReaction;
 import org.buildduty.core.chat.Identity;
 
 /**
  * One {@code /sync} answer read into what the bot acts on: text messages from others (not notices, not edits, not
- * the bot's own), the invites addressed to the bot, and the position to resume from.
+ * the bot's own), reactions ({@code m.reaction} annotations) and redactions by others (a redaction is passed on as
+ * the removal of the event it names; the engine ignores those that are not reactions it counted), the invites
+ * addressed to the bot, and the position to resume from.
  *
  * <p>History is never acted on: a room's timeline after the bot (re)joined it holds what was said there before (in
  * rooms whose history is {@code shared}), so a message before the bot's own join event in the timeline, sent before
@@ -26,9 +30,10 @@ final class SyncBatch {
     }
 
     final String nextBatch;
-    final List<ChatMessage> messages = new ArrayList<>();
+    /** Messages, reactions and redactions, in timeline order. */
+    final List<ChatEvent> events = new ArrayList<>();
     final List<Invite> invites = new ArrayList<>();
-    /** Messages dropped as history (before the bot's join, or too old). */
+    /** Messages and reactions dropped as history (before the bot's join, or too old). */
     int history;
 
     private SyncBatch(String nextBatch) {
@@ -70,14 +75,17 @@ final class SyncBatch {
             long notBefore = Math.max(oldest, rooms.joinedAt(roomId));
             for (int i = 0; i < events.size(); i++) {
                 JsonNode ev = events.get(i);
-                ChatMessage m = message(ev, roomId, rooms, connectorId, self, now);
+                ChatEvent m = message(ev, roomId, rooms, connectorId, self, now);
+                if (m == null) {
+                    m = reaction(ev, roomId, connectorId, self, now);
+                }
                 if (m == null) {
                     continue;
                 }
                 if (i < joinAt || ev.path("origin_server_ts").asLong(0) < notBefore) {
                     b.history++;
                 } else {
-                    b.messages.add(m);
+                    b.events.add(m);
                 }
             }
         }
@@ -98,6 +106,38 @@ final class SyncBatch {
         return ev.path("type").asText().equals("m.room.member") && ev.path("state_key").asText().equals(self)
                 && ev.path("content").path("membership").asText().equals("join")
                 && !ev.path("unsigned").path("prev_content").path("membership").asText().equals("join");
+    }
+
+    /**
+     * A reaction by someone else ({@code m.reaction} with an {@code m.annotation} relation: its target event and key),
+     * or a redaction by someone else as the removal of the event it redacts ({@code content.redacts} from room
+     * version 11, the top-level {@code redacts} before); null for anything else, a reaction already redacted
+     * (its content is gone) included. The sender of a redaction may not be who reacted: a moderator may redact.
+     */
+    static ChatReaction reaction(JsonNode ev, String roomId, String connectorId, String self, Instant now) {
+        String type = ev.path("type").asText();
+        String sender = ev.path("sender").asText("");
+        String eventId = ev.path("event_id").asText("");
+        if (sender.isEmpty() || sender.equals(self) || eventId.isEmpty()) {
+            return null;
+        }
+        Identity who = new Identity(connectorId, sender);
+        if (type.equals("m.reaction")) {
+            JsonNode rel = ev.path("content").path("m.relates_to");
+            if (!rel.path("rel_type").asText().equals("m.annotation") || !rel.path("event_id").isTextual()
+                    || !rel.path("key").isTextual() || rel.path("key").asText().isEmpty()) {
+                return null;
+            }
+            return new ChatReaction(connectorId, roomId, who, rel.path("event_id").asText(), rel.path("key").asText(),
+                    true, eventId, now);
+        }
+        if (type.equals("m.room.redaction")) {
+            JsonNode inContent = ev.path("content").path("redacts");
+            String redacts = inContent.isTextual() ? inContent.asText() : ev.path("redacts").asText("");
+            return redacts.isEmpty() ? null
+                    : new ChatReaction(connectorId, roomId, who, null, null, false, redacts, now);
+        }
+        return null;
     }
 
     /** A text message from someone else, or null for anything the bot does not act on. */

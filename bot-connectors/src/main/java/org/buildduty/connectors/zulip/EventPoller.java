@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
@@ -28,6 +29,8 @@ import org.buildduty.core.time.Ticker;
  *   <li>a refused API key ends the loop with {@link ConnectionChanged.State#FAILED}.</li>
  * </ul>
  * Missed messages older than {@link ZulipConfig#catchUp()} are skipped (a command typed long ago is not run late).
+ * The queue also takes {@code reaction} events; reactions made while no queue existed (a lost queue, a restart) are
+ * not caught up: an approval by reaction then has to be made again, or typed.
  */
 final class EventPoller {
     private static final Logger LOG = LoggerFactory.getLogger(EventPoller.class);
@@ -44,6 +47,12 @@ final class EventPoller {
 
         /** A message to handle, in id order, at most once (the bot's own messages never come here). */
         void message(JsonNode message, boolean catchingUp);
+
+        /**
+         * A {@code reaction} event (added or removed) by someone else, with the Zulip API email of who reacted (the
+         * same email a message of theirs carries as {@code sender_email}).
+         */
+        void reaction(JsonNode event, String email);
 
         /** The loop connected, lost the server, or gave up. */
         void state(ConnectionChanged.State state, String detail);
@@ -66,6 +75,8 @@ final class EventPoller {
     private Duration longPoll = DEFAULT_LONG_POLL;
     private int failures;
     private boolean catchUpPending;
+    /** Zulip API emails by user id, from {@code GET /users/{id}} and the messages seen. */
+    private final Map<Long, String> emails = new ConcurrentHashMap<>();
 
     EventPoller(ZulipConfig cfg, ZulipHttp http, LastMessageStore store, Ticker ticker, Sleeper sleeper,
             Owner owner) {
@@ -175,7 +186,8 @@ final class EventPoller {
     }
 
     private void register(boolean fresh) throws ZulipError {
-        JsonNode r = http.call("POST", "register", Map.of("event_types", "[\"message\"]",
+        // "reaction" too: the API's advice of ["message"] drops reactions, and no narrow filters them
+        JsonNode r = http.call("POST", "register", Map.of("event_types", "[\"message\",\"reaction\"]",
                 "apply_markdown", "false", "client_gravatar", "true"));
         queueId = r.path("queue_id").asText(null);
         if (queueId == null) {
@@ -224,8 +236,43 @@ final class EventPoller {
             lastEventId = Math.max(lastEventId, e.path("id").asLong(lastEventId));
             if ("message".equals(e.path("type").asText()) && e.has("message")) {
                 offer(e.get("message"), false);
+            } else if ("reaction".equals(e.path("type").asText())) {
+                reaction(e);
             }
         }
+    }
+
+    /**
+     * Passes a reaction on with who made it, unless it is the bot's own. Who made it is {@code user_id} (the
+     * deprecated {@code user} object may be missing), resolved to the Zulip API email with {@code GET /users/{id}}
+     * (or a message of theirs seen before), the email their messages carry: an identity that cannot be resolved
+     * fails closed, and the reaction is dropped.
+     */
+    private void reaction(JsonNode e) {
+        long user = e.path("user_id").asLong(e.path("user").path("user_id").asLong(-1));
+        if (user < 0 || user == self.userId()) {
+            return;
+        }
+        String email = emails.get(user);
+        if (email == null) {
+            try {
+                JsonNode u = http.call("GET", "users/" + user, Map.of()).path("user");
+                email = u.path("user_id").asLong(-1) == user ? u.path("email").asText("") : "";
+            } catch (ZulipError err) {
+                LOG.warn("{}: cannot tell who user {} is ({}); their reaction is ignored", cfg.id(), user,
+                        err.describe());
+                return;
+            }
+            if (email.isEmpty()) {
+                LOG.warn("{}: the server gave no email for user {}; their reaction is ignored", cfg.id(), user);
+                return;
+            }
+            emails.put(user, email);
+        }
+        if (email.equalsIgnoreCase(self.email())) {
+            return;
+        }
+        owner.reaction(e, email);
     }
 
     /** Passes a message on once, in id order; skips the bot's own, other streams', and too old missed ones. */
@@ -235,6 +282,9 @@ final class EventPoller {
             return;
         }
         lastHandled = id;
+        if (m.path("sender_id").canConvertToLong() && m.path("sender_email").isTextual()) {
+            emails.put(m.path("sender_id").asLong(), m.path("sender_email").asText());
+        }
         if (ZulipMessages.fromSelf(m, self)) {
             return;
         }

@@ -19,6 +19,7 @@ import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatEvent;
+import org.buildduty.core.chat.ChatReaction;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.ConnectorMeters;
@@ -33,7 +34,9 @@ import org.buildduty.core.time.Ticker;
  *
  * <p>Addresses: a stream message is (stream, topic); a private message is the sender's email with no thread (a
  * group conversation: the other members' emails, comma-separated). Identities are {@code <id>:<sender email>}; the
- * bot's own messages are ignored. A message sent to a stream without a topic goes to
+ * bot's own messages are ignored. Emoji reactions by others, added or removed, become
+ * {@link ChatReaction}s from the same identities ({@code user_id} resolved to the email its messages carry). A
+ * message sent to a stream without a topic goes to
  * {@link ZulipConfig#defaultTopic()}. {@link #startThread} opens the topic {@code title} in the room's stream.
  *
  * <p>Edits: Zulip refuses content edits after the realm's limit (600 s by default). An edit of an older message,
@@ -96,6 +99,14 @@ public final class ZulipConnector implements Connector {
                     @Override
                     public void message(JsonNode m, boolean catchingUp) {
                         status.emit(ZulipMessages.toChat(cfg.id(), m, self, ticker.now()));
+                    }
+
+                    @Override
+                    public void reaction(JsonNode e, String email) {
+                        ChatReaction r = ZulipMessages.reaction(cfg.id(), e, email, ticker.now());
+                        if (r != null) {
+                            status.emit(r);
+                        }
                     }
 
                     @Override

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.ChatReaction;
 import org.buildduty.core.chat.Identity;
 
 /**
@@ -61,6 +62,29 @@ final class ZulipMessages {
             direct = true;
         }
         return new ChatMessage(room, new Identity(id, email), name, text, direct, now, m.path("id").asText());
+    }
+
+    /**
+     * A {@code reaction} event ({@code op} add or remove) by the user with Zulip API email {@code email}, as a chat
+     * reaction of connector {@code id}; null unless it is a Unicode emoji ({@code reaction_type} {@code unicode_emoji},
+     * compared by its {@code emoji_code}, never by its name, which differs across servers) on a message. Custom and
+     * Zulip-specific emoji are not approvals.
+     */
+    static ChatReaction reaction(String id, JsonNode e, String email, Instant now) {
+        String op = e.path("op").asText();
+        String type = e.path("reaction_type").asText();
+        String code = e.path("emoji_code").asText("");
+        long message = e.path("message_id").asLong(-1);
+        long user = e.path("user_id").asLong(e.path("user").path("user_id").asLong(-1));
+        if (!(op.equals("add") || op.equals("remove")) || !type.equals("unicode_emoji") || message < 0 || user < 0) {
+            return null;
+        }
+        String emoji = ChatReaction.fromCodePoints(code);
+        if (emoji == null) {
+            return null;
+        }
+        return new ChatReaction(id, null, new Identity(id, email), Long.toString(message), emoji, op.equals("add"),
+                message + "/" + type + "/" + code + "/" + user, now);
     }
 
     private static String privateRoom(JsonNode m, Self self, String sender) {

@@ -38,7 +38,8 @@ import org.buildduty.exec.testing.LoopbackHttp;
  * A Matrix homeserver for one bot account, faithful to the Client-Server API v3 as far as the bot uses it, on a
  * real HTTP port on 127.0.0.1: {@code /login} ({@code m.login.password}), {@code /joined_rooms}, {@code /join} and
  * {@code /rooms/{id}/join} (403 {@code M_FORBIDDEN} for a room the bot may not join), {@code /sync} long polls over
- * an event stream the test appends to (messages, thread replies, invites, and the bot's own messages echoed back),
+ * an event stream the test appends to (messages, thread replies, reactions and their redactions in the shapes of the
+ * contract fixtures, invites, and the bot's own messages echoed back),
  * and {@code PUT /rooms/{id}/send/{type}/{txnId}}, recorded, answering the same event id for a repeated
  * transaction id as a real homeserver does. Error bodies are those of the API contract fixtures.
  *
@@ -188,6 +189,55 @@ public final class FakeMatrixServer implements AutoCloseable {
         stream.add(new Item(roomId, ev, null, false));
         notifyAll();
         return id;
+    }
+
+    /**
+     * An {@code m.reaction} annotation by {@code sender} on event {@code target} with {@code key}, shaped as the
+     * contract's fixture ({@code contracts/matrix_event_m.reaction.json}); returns the reaction's event id.
+     */
+    public synchronized String react(String roomId, String sender, String target, String key) {
+        ObjectNode ev = template("matrix_event_m.reaction.json");
+        String id = "$ev" + (++nextEvent) + ":" + SERVER;
+        ev.remove("room_id");
+        ev.put("event_id", id).put("sender", sender).put("origin_server_ts", clock.get().toEpochMilli());
+        ((ObjectNode) ev.path("content").path("m.relates_to")).put("event_id", target).put("key", key);
+        stream.add(new Item(roomId, ev, null, false));
+        notifyAll();
+        return id;
+    }
+
+    /**
+     * An {@code m.room.redaction} by {@code sender} of event {@code redacts}, shaped as the contract's fixture
+     * ({@code contracts/matrix_event_m.room.redaction_of_reaction.json}): the target both in {@code content.redacts}
+     * (room version 11 and later) and at the top level, or with {@code topLevelOnly} only at the top level (room
+     * versions 1 to 10); returns the redaction's event id.
+     */
+    public synchronized String redact(String roomId, String sender, String redacts, boolean topLevelOnly) {
+        ObjectNode ev = template("matrix_event_m.room.redaction_of_reaction.json");
+        String id = "$ev" + (++nextEvent) + ":" + SERVER;
+        ev.remove("room_id");
+        ev.put("event_id", id).put("sender", sender).put("origin_server_ts", clock.get().toEpochMilli())
+                .put("redacts", redacts);
+        if (topLevelOnly) {
+            ((ObjectNode) ev.path("content")).remove("redacts");
+        } else {
+            ((ObjectNode) ev.path("content")).put("redacts", redacts);
+        }
+        stream.add(new Item(roomId, ev, null, false));
+        notifyAll();
+        return id;
+    }
+
+    /** A contract fixture from the test resources, as a fresh object to fill in. */
+    static ObjectNode template(String name) {
+        try (java.io.InputStream in = FakeMatrixServer.class.getResourceAsStream("/contracts/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("no contract fixture " + name);
+            }
+            return (ObjectNode) JSON.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable contract fixture " + name, e);
+        }
     }
 
     /** Removes the bot from a room it is in (a kick): it no longer sees the room and may join again only if invited. */

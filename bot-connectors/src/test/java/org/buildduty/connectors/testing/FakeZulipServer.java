@@ -38,6 +38,12 @@ import org.buildduty.exec.testing.LoopbackHttp;
  * {@code PATCH /messages/{id}} refusing edits older than the edit limit against the injected clock, and 429
  * {@code RATE_LIMIT_HIT} with a float {@code retry-after} on demand. Every request is recorded.
  *
+ * <p>Reactions ({@link #react}) follow contracts/reactions.md: a queue gets {@code reaction} events only if its
+ * {@code /register} named them in {@code event_types} (a queue registered without {@code event_types} gets every
+ * type), shaped as the contract's fixtures, with or without the deprecated {@code user} object; they go to the queues
+ * of the bot when it can see the message. {@code GET /users/{id}} answers as the contract's fixture, with the
+ * user's Zulip API email and a {@code delivery_email} of null.
+ *
  * <pre>{@code
  * try (FakeZulipServer zulip = FakeZulipServer.start("bot@example.com", "KEY", "buildduty", ticker)) {
  *     zulip.addUser("alice@example.com", "Alice");
@@ -64,6 +70,7 @@ public final class FakeZulipServer implements AutoCloseable {
     private final Map<Long, String> userNames = new HashMap<>();
     private final Map<Long, Message> messages = new LinkedHashMap<>();
     private final Map<String, List<ObjectNode>> queues = new HashMap<>();
+    private final Map<String, Set<String>> queueTypes = new HashMap<>();
     private final Set<String> streams = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     private final Set<String> subscribed = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     private final List<Call> calls = new ArrayList<>();
@@ -202,14 +209,63 @@ public final class FakeZulipServer implements AutoCloseable {
     private long deliver(Message m) {
         messages.put(m.id(), m);
         if (visible(m)) {
-            for (List<ObjectNode> q : queues.values()) {
-                ObjectNode e = FakeZulipWire.JSON.createObjectNode();
-                e.put("id", nextEventId++).put("type", "message").set("message", json(m));
-                q.add(e);
+            for (Map.Entry<String, List<ObjectNode>> q : queues.entrySet()) {
+                if (takes(q.getKey(), "message")) {
+                    ObjectNode e = FakeZulipWire.JSON.createObjectNode();
+                    e.put("id", nextEventId++).put("type", "message").set("message", json(m));
+                    q.getValue().add(e);
+                }
             }
         }
         notifyAll();
         return m.id();
+    }
+
+    /** True if the queue registered for events of {@code type} (every type without {@code event_types}). */
+    private boolean takes(String queue, String type) {
+        Set<String> types = queueTypes.get(queue);
+        return types == null || types.contains(type);
+    }
+
+    /**
+     * {@code user} reacts to message {@code messageId} with a Unicode emoji ({@code op} add, or remove with
+     * {@code add} false), as the fixture zulip_event_reaction_add.json (or _remove.json) is shaped; with
+     * {@code userObject} false the deprecated {@code user} object is left out, as servers between feature levels 328
+     * and 339 do. Delivered to the queues that registered for reactions, if the bot can see the message.
+     */
+    public synchronized void react(String user, long messageId, String emojiName, String emojiCode, boolean add,
+            boolean userObject) {
+        ObjectNode e = template(add ? "zulip_event_reaction_add.json" : "zulip_event_reaction_remove.json");
+        long uid = userIds.getOrDefault(user, 999L);
+        e.put("user_id", uid).put("message_id", messageId).put("emoji_name", emojiName).put("emoji_code", emojiCode)
+                .put("reaction_type", "unicode_emoji");
+        if (userObject) {
+            ((ObjectNode) e.path("user")).put("user_id", uid).put("email", user)
+                    .put("full_name", userNames.getOrDefault(uid, user));
+        } else {
+            e.remove("user");
+        }
+        Message m = messages.get(messageId);
+        if (m != null && visible(m)) {
+            for (Map.Entry<String, List<ObjectNode>> q : queues.entrySet()) {
+                if (takes(q.getKey(), "reaction")) {
+                    q.getValue().add(e.deepCopy().put("id", nextEventId++));
+                }
+            }
+        }
+        notifyAll();
+    }
+
+    /** A contract fixture from the test resources, as a fresh object to fill in. */
+    private static ObjectNode template(String name) {
+        try (java.io.InputStream in = FakeZulipServer.class.getResourceAsStream("/contracts/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("no contract fixture " + name);
+            }
+            return (ObjectNode) FakeZulipWire.JSON.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable contract fixture " + name, e);
+        }
     }
 
     private boolean visible(Message m) {
@@ -249,7 +305,9 @@ public final class FakeZulipServer implements AutoCloseable {
             case "POST users/me/subscriptions":
                 return subscribe(p);
             case "POST register":
-                return register();
+                return register(p);
+            case "GET users/{id}":
+                return user(Long.parseLong(path.substring(path.lastIndexOf('/') + 1)));
             case "GET events":
                 return events(p);
             case "DELETE events":
@@ -277,6 +335,20 @@ public final class FakeZulipServer implements AutoCloseable {
         return respond(200, n);
     }
 
+    /** {@code GET /users/{id}}, shaped as zulip_GET_users_id_response.json; 400 for an unknown id. */
+    private synchronized MockResponse user(long id) {
+        String email = userIds.entrySet().stream().filter(e -> e.getValue() == id).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+        if (email == null) {
+            return error(400, "BAD_REQUEST", "No such user");
+        }
+        ObjectNode n = template("zulip_GET_users_id_response.json");
+        ((ObjectNode) n.path("user")).put("user_id", id).put("email", email)
+                .put("full_name", userNames.getOrDefault(id, email)).put("is_bot", email.equals(botEmail))
+                .putNull("delivery_email");
+        return respond(200, n);
+    }
+
     private synchronized MockResponse subscribe(Map<String, String> p) {
         ObjectNode n = success();
         ArrayNode added = n.putObject("subscribed").putArray(botEmail);
@@ -291,9 +363,14 @@ public final class FakeZulipServer implements AutoCloseable {
         return respond(200, n);
     }
 
-    private synchronized MockResponse register() {
+    private synchronized MockResponse register(Map<String, String> p) {
         String id = "1482093786:" + (++queueCount);
         queues.put(id, new ArrayList<>());
+        if (p.containsKey("event_types")) {
+            Set<String> types = new TreeSet<>();
+            readJson(p.get("event_types")).forEach(t -> types.add(t.asText()));
+            queueTypes.put(id, types);
+        }
         ObjectNode n = success();
         n.put("queue_id", id).put("last_event_id", nextEventId - 1)
                 .put("max_message_id", messages.values().stream().filter(this::visible).mapToLong(Message::id)

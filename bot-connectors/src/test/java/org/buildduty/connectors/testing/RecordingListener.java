@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.ChatReaction;
 import org.buildduty.core.chat.ConnectionChanged;
 
 /**
@@ -28,6 +29,16 @@ public final class RecordingListener implements ChatEvent.Listener {
     /** The first message that matches, waiting for it. */
     public ChatMessage message(Predicate<ChatMessage> p) throws InterruptedException {
         return await(ChatMessage.class, p, "message");
+    }
+
+    /** The first reaction (added or removed) that matches, waiting for it. */
+    public ChatReaction reaction(Predicate<ChatReaction> p) throws InterruptedException {
+        return await(ChatReaction.class, p, "reaction");
+    }
+
+    /** The reactions so far, added and removed, in order. */
+    public List<ChatReaction> reactions() {
+        return all.stream().filter(ChatReaction.class::isInstance).map(ChatReaction.class::cast).toList();
     }
 
     /** The first report of state {@code s}, waiting for it. */

@@ -130,6 +130,33 @@ public final class ApprovalGate {
         return new Approved(op, List.copyOf(by));
     }
 
+    /** True if {@code who}, or another identity of the same person, has approved the pending operation. */
+    public synchronized boolean hasApproved(OperationId id, Identity who) {
+        PendingApproval p = pending.get(id);
+        return p != null && earlier(p.approvedBy(), who, p.operation().plan().approval().role()).isPresent();
+    }
+
+    /**
+     * Takes back the approval {@code who} gave (a reaction removed before the approval completed): it no longer
+     * counts, and the journal records it ({@code WITHDRAWN}, with {@code reason}), so a restart does not restore it.
+     * Returns the request as it stands now; refuses with a chat-safe message when {@code who} had not approved.
+     */
+    public synchronized PendingApproval withdrawApproval(OperationId id, Identity who, String reason) {
+        PendingApproval p = live(id);
+        Operation op = p.operation();
+        if (!p.approvedBy().contains(who)) {
+            throw new UserFacingException(who.principal() + " has no approval of " + op.title() + " to withdraw");
+        }
+        Instant now = ticker.now();
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.WITHDRAWN, who, reason, now));
+        metrics.approval(ApprovalRecord.Kind.WITHDRAWN);
+        List<Identity> by = new ArrayList<>(p.approvedBy());
+        by.remove(who);
+        PendingApproval next = new PendingApproval(op, p.expiresAt(), by);
+        pending.put(id, next);
+        return next;
+    }
+
     /** Denies a request; the operation ends {@code DENIED}. Needs the approver role, or to be the requester. */
     public synchronized Operation deny(OperationId id, Identity who, String reason) {
         PendingApproval p = live(id);

@@ -10,14 +10,15 @@ import org.buildduty.core.operation.Operation;
 import org.buildduty.core.time.Times;
 
 /**
- * Every line the bot says about approval, in one place: the request with how to approve it, an approval counted or
- * complete, a denial, an expiry, a request withdrawn by cancelling it, an approved plan that is not run after all,
- * where a pending request stands, and a journaled approval event. Times are shown as the room's clock
+ * Every line the bot says about approval, in one place: the request with how to approve it, an approval counted,
+ * complete or withdrawn, a denial, an expiry, a request withdrawn by cancelling it, an approved plan that is not run
+ * after all, where a pending request stands, and a journaled approval event. Times are shown as the room's clock
  * ({@link Times#clock}).
  *
  * <pre>{@code
  * reconfig #17 by alice: fleet=web — approve with "!approve 17" (1 of role ops, not alice; expires 14:05Z)
  * reconfig #17: approval by bob counted (1 of 2; expires 14:05Z)
+ * bob's approval of reconfig #17 withdrawn (reaction removed); 0 of 2
  * reconfig #17 approved by bob, carol; running
  * reconfig #17 denied by bob: not during the freeze; it will not run
  * reconfig #17 expired: no approval by 14:05Z; it will not run
@@ -46,6 +47,12 @@ public final class ApprovalWording {
         return p.operation().title() + ": approval by " + who.principal() + " counted (" + p.approvedBy().size()
                 + " of " + p.operation().plan().approval().required() + "; expires " + Times.clock(p.expiresAt())
                 + ")";
+    }
+
+    /** An approval taken back before it completed (its reaction removed): where the request stands now. */
+    public static String approvalWithdrawn(PendingApproval p, Identity who, String how) {
+        return who.principal() + "'s approval of " + p.operation().title() + " withdrawn (" + how + "); "
+                + p.approvedBy().size() + " of " + p.operation().plan().approval().required();
     }
 
     /** The start of every line about a fully approved operation: who approved it. */

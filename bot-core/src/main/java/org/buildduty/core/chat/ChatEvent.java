@@ -1,7 +1,7 @@
 package org.buildduty.core.chat;
 
-/** Something a connector observed: a message, or a change of its connection. */
-public sealed interface ChatEvent permits ChatMessage, ConnectionChanged {
+/** Something a connector observed: a message, a reaction added or removed, or a change of its connection. */
+public sealed interface ChatEvent permits ChatMessage, ChatReaction, ConnectionChanged {
     /** The connector that saw the event. */
     String connectorId();
 

@@ -26,6 +26,7 @@ import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.ChatReaction;
 import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.command.BotApi;
@@ -70,6 +71,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
     private final Redactor redactor;
     private final ApprovalGate gate;
     private final Operations operations;
+    private final ReactionApprovals reactions;
     private final Dispatcher dispatcher;
     private final BotApi api;
     private final Rooms rooms;
@@ -107,6 +109,8 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
         this.api = new CommandApi(new CommandApi.Parts(registry, inventory, ticker, authorizer, operations, gate,
                 journal, journal, rooms, link, prefix, b.cancelRole));
         this.dispatcher = new Dispatcher(api, registry, authorizer, operations::create, metrics);
+        this.reactions = new ReactionApprovals(journal, api, gate, rooms);
+        rooms.asked(reactions);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
         metrics.bindLiveOperations(() -> BotMetrics.countByState(
                 operations.active().stream().map(Operation::state).toList()));
@@ -123,6 +127,8 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
      */
     public void start() {
         operations.recover();
+        reactions.restore();
+        reactions.prune(this::waitsForApproval);
         timers.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
         for (BotService s : services) {
             s.start(api);
@@ -140,6 +146,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
     public void tick() {
         try {
             operations.expireDue();
+            reactions.prune(this::waitsForApproval);
             runner.checkTimers();
             for (BotService s : services) {
                 tickService(s);
@@ -166,9 +173,23 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
             } catch (RejectedExecutionException e) {
                 LOG.warn("bot is stopping; message from {} ignored", m.sender());
             }
+        } else if (event instanceof ChatReaction r) {
+            try {
+                dispatch.execute(() -> reactions.handle(r));
+            } catch (RejectedExecutionException e) {
+                LOG.warn("bot is stopping; reaction by {} ignored", r.sender());
+            }
         } else if (event instanceof ConnectionChanged changed) {
             connectionChanged(changed);
         }
+    }
+
+    /**
+     * True while an operation waits for approval, so reactions on the messages asking for it still count; what
+     * {@link ReactionApprovals} registered for an operation that no longer waits is dropped.
+     */
+    private boolean waitsForApproval(OperationId id) {
+        return gate.pending(id).isPresent();
     }
 
     /** Logs and journals a connection change; the journal keeps the count of chat lines the connector dropped. */

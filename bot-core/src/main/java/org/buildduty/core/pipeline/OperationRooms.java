@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.progress.RoomPublisher;
 
 /**
@@ -13,6 +14,13 @@ import org.buildduty.core.progress.RoomPublisher;
 interface OperationRooms {
     /** Sends direct answers to a room, through its publisher. */
     void reply(ChatAddress room, List<String> lines);
+
+    /**
+     * Says that the answer line containing {@code line}, when sent, asks for approval of operation {@code id}: the
+     * message it is sent as is registered, so a reaction on it approves ✅ 👍 ✔ or denies ❌ (see
+     * {@link ReactionApprovals#register}, which takes a message already sent).
+     */
+    void asking(String line, OperationId id);
 
     /** True if the room's chat has threads, so an operation gets its own. */
     boolean threaded(ChatAddress room);

@@ -183,8 +183,10 @@ final class Operations {
             return List.of(op.title() + " started" + params(plan) + steps(plan));
         }
         PendingApproval p = gate.request(op);
+        String request = ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan));
+        rooms.asking(request, id);
         List<String> lines = new ArrayList<>();
-        lines.add(ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan)));
+        lines.add(request);
         List<Exclusions.Entry> in = exclusions.blockers(op);
         if (!in.isEmpty()) {
             lines.add(op.title() + (plan.exclusion().refuse() ? " will be refused if " : " will queue behind ")
@@ -448,9 +450,7 @@ final class Operations {
                 continue;
             }
             if (rec.state() == OperationState.PENDING_APPROVAL) {
-                List<Identity> approvedBy = history.approvals(rec.id()).stream()
-                        .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
-                        .map(ApprovalRecord::who).distinct().toList();
+                List<Identity> approvedBy = ApprovalRecord.standing(history.approvals(rec.id()));
                 Instant expires = rec.expiresAt() == null ? ticker.now() : rec.expiresAt();
                 gate.restore(op, expires, approvedBy);
                 live.put(op.id(), op);

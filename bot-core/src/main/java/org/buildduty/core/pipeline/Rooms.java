@@ -14,6 +14,7 @@ import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.MessageRef;
+import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.progress.Redactor;
 import org.buildduty.core.progress.RoomPublisher;
 import org.buildduty.core.time.Ticker;
@@ -29,6 +30,30 @@ final class Rooms implements Announcer, OperationRooms {
     private final Ticker ticker;
     private final Redactor redactor;
     private final Map<ChatAddress, RoomPublisher> publishers = new ConcurrentHashMap<>();
+    private volatile Asked asked = Asked.NONE;
+
+    /**
+     * Learns which answer lines ask for approval, and the messages they were sent as: {@link ReactionApprovals}
+     * registers those messages, so a reaction on them approves or denies.
+     */
+    interface Asked {
+        /** Nothing registered. */
+        Asked NONE = new Asked() {
+            @Override
+            public void expect(String line, OperationId id) {
+            }
+
+            @Override
+            public void sent(List<String> lines, List<MessageRef> refs) {
+            }
+        };
+
+        /** The next answer line containing {@code line} asks for approval of {@code id}. */
+        void expect(String line, OperationId id);
+
+        /** Answer lines and the messages the first of them were sent as ({@code refs} may be shorter). */
+        void sent(List<String> lines, List<MessageRef> refs);
+    }
 
     Rooms(Map<String, Connector> connectors, Ticker ticker, Redactor redactor) {
         this.connectors = connectors;
@@ -39,8 +64,18 @@ final class Rooms implements Announcer, OperationRooms {
     @Override
     public void reply(ChatAddress room, List<String> lines) {
         if (!lines.isEmpty()) {
-            publisher(room).ifPresent(p -> p.reply(lines));
+            publisher(room).ifPresent(p -> asked.sent(lines, p.reply(lines)));
         }
+    }
+
+    /** Where lines that ask for approval are reported, with the messages they were sent as. */
+    void asked(Asked to) {
+        this.asked = to;
+    }
+
+    @Override
+    public void asking(String line, OperationId id) {
+        asked.expect(line, id);
     }
 
     @Override

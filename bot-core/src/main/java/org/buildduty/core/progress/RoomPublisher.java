@@ -3,6 +3,7 @@ package org.buildduty.core.progress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -113,17 +114,25 @@ public final class RoomPublisher {
      * Sends direct answers to a command at once, whatever the room's budget (the connector still paces its own
      * lines under the server's limits): a person waiting for an answer never waits behind progress. They count
      * against the budget, so progress yields to them. Like final lines, they are never dropped: what the connector
-     * refuses waits in the queue.
+     * refuses waits in the queue. Returns the messages the lines sent at once were sent as, in order (the lines
+     * after them wait in the queue).
      */
-    public synchronized void reply(List<String> lines) {
+    public synchronized List<MessageRef> reply(List<String> lines) {
         Instant now = ticker.now();
+        List<MessageRef> refs = new ArrayList<>();
         int i = 0;
-        while (i < lines.size() && safeSend(lines.get(i))) {
+        while (i < lines.size()) {
+            MessageRef ref = send(lines.get(i));
+            if (ref == null) {
+                break;
+            }
+            refs.add(ref);
             bucket.take(now);
             i++;
         }
         queue.addAll(lines.subList(i, lines.size()));
         drain();
+        return refs;
     }
 
     /** Sends what the rate allows now. Returns the number of messages sent. */

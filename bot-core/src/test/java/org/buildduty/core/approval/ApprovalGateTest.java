@@ -501,4 +501,20 @@ class ApprovalGateTest {
         assertThat(op.transition(OperationState.QUEUED, ticker.now())).isFalse();
         assertThat(op.state()).isEqualTo(OperationState.DENIED);
     }
+
+    @Test
+    void aWithdrawnApprovalNoLongerCountsAndIsJournaled() {
+        Operation op = requested(new ApprovalPolicy("releng", 2, false, Duration.ofMinutes(30)), ALICE);
+        gate.approve(op.id(), BOB);
+        assertThat(gate.hasApproved(op.id(), BOB)).isTrue();
+        PendingApproval p = gate.withdrawApproval(op.id(), BOB, "reaction removed");
+        assertThat(p.approvedBy()).isEmpty();
+        assertThat(gate.hasApproved(op.id(), BOB)).isFalse();
+        assertThat(events(op)).extracting(ApprovalRecord::kind).containsExactly(ApprovalRecord.Kind.REQUESTED,
+                ApprovalRecord.Kind.APPROVED, ApprovalRecord.Kind.WITHDRAWN);
+        assertThatThrownBy(() -> gate.withdrawApproval(op.id(), CAROL, "reaction removed"))
+                .hasMessage("carol has no approval of deploy #1 to withdraw");
+        gate.approve(op.id(), BOB);
+        assertThat(gate.approve(op.id(), CAROL)).isInstanceOf(ApprovalGate.Approved.class);
+    }
 }

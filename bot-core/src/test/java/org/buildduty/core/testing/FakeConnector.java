@@ -10,6 +10,7 @@ import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatEvent;
 import org.buildduty.core.chat.ChatMessage;
+import org.buildduty.core.chat.ChatReaction;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.chat.MessageRef;
@@ -70,6 +71,26 @@ public final class FakeConnector implements Connector {
     /** Delivers a message to the started listener. */
     public void say(String principal, String room, String text) {
         listener.onEvent(message(principal, room, text));
+    }
+
+    /**
+     * Delivers a reaction by {@code principal} in {@code room}: added ({@code key} on message {@code messageId}) or
+     * removed ({@code key} and {@code messageId} may then be null, as a Matrix redaction names only the reaction).
+     */
+    public void react(String principal, String room, String messageId, String key, boolean added,
+            String reactionId) {
+        listener.onEvent(new ChatReaction(id, room, new Identity(id, principal), messageId, key, added, reactionId,
+                ticker.now()));
+    }
+
+    /** The id of the last message sent whose text contains {@code text}. */
+    public synchronized String idOf(String text) {
+        for (int i = sent.size() - 1; i >= 0; i--) {
+            if (sent.get(i).editOf() == null && sent.get(i).text().contains(text)) {
+                return sent.get(i).id();
+            }
+        }
+        throw new AssertionError("nothing sent containing \"" + text + "\"; sent " + sent);
     }
 
     /** Makes every send throw, as a dropped connection would. */

@@ -423,6 +423,23 @@ public abstract class JournalContract {
     }
 
     @Test
+    void aWithdrawnApprovalIsKeptWithItsKindAndNoLongerStands() {
+        OperationId id = create(OperationState.PENDING_APPROVAL);
+        journal.approvalRequested(id, T0.plus(Duration.ofMinutes(10)), T0);
+        Identity carol = new Identity("matrix", "@carol:x.org");
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.APPROVED, BOB, "", T0.plusSeconds(10)));
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.APPROVED, carol, "", T0.plusSeconds(20)));
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.WITHDRAWN, BOB, "reaction removed",
+                T0.plusSeconds(30)));
+
+        assertThat(journal.approvals(id)).extracting(ApprovalRecord::kind).containsExactly(
+                ApprovalRecord.Kind.REQUESTED, ApprovalRecord.Kind.APPROVED, ApprovalRecord.Kind.APPROVED,
+                ApprovalRecord.Kind.WITHDRAWN);
+        assertThat(journal.approvals(id).get(3).reason()).isEqualTo("reaction removed");
+        assertThat(ApprovalRecord.standing(journal.approvals(id))).containsExactly(carol);
+    }
+
+    @Test
     void unfinishedHoldsOnlyNonTerminalOperations() {
         Map<OperationState, OperationId> byState = new LinkedHashMap<>();
         for (OperationState s : OperationState.values()) {

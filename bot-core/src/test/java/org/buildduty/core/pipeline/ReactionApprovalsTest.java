@@ -1,0 +1,209 @@
+package org.buildduty.core.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.buildduty.core.chat.Identity;
+import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.testing.FakeExecutor;
+import org.buildduty.core.testing.FakeTicker;
+import org.buildduty.core.testing.InMemoryJournal;
+import org.buildduty.core.testing.TestBot;
+
+/**
+ * Approve and deny by reaction on the bot's request message: ✅ 👍 ✔ approve, ❌ denies, under the typed command's
+ * rules and wording; a reaction removed before the approval completes withdraws it, also across a restart.
+ */
+class ReactionApprovalsTest {
+    private static final String ROOM = TestBot.ROOM;
+    private static final String CHECK = "\u2705";
+    private static final String THUMBS_MEDIUM = "\uD83D\uDC4D\uD83C\uDFFD";
+    private static final String HEAVY_CHECK_FE0F = "\u2714\uFE0F";
+    private static final String CROSS = "\u274C";
+    private static final OperationId ONE = new OperationId(1);
+
+    private final FakeExecutor fake = new FakeExecutor("fake");
+    private TestBot bot;
+
+    @AfterEach
+    void stop() {
+        if (bot != null) {
+            bot.close();
+        }
+    }
+
+    private TestBot start(InMemoryJournal journal, FakeTicker ticker) {
+        bot = TestBot.builder().journal(journal).ticker(ticker).commands(EngineTest::commands).executor(fake)
+                .role("releng", "alice", "bob", "carol").build();
+        return bot;
+    }
+
+    private TestBot start() {
+        return start(new InMemoryJournal(), new FakeTicker());
+    }
+
+    /** The id of the bot's message asking approval of operation {@code n}. */
+    private String request(int n) {
+        return bot.chat().idOf("approve with \"!approve " + n + "\"");
+    }
+
+    private List<String> react(String who, String messageId, String key, String reactionId) {
+        bot.chat().react(who, ROOM, messageId, key, true, reactionId);
+        return bot.settle();
+    }
+
+    private List<String> unreact(String who, String reactionId) {
+        bot.chat().react(who, ROOM, null, null, false, reactionId);
+        return bot.settle();
+    }
+
+    private List<Identity> approvers(OperationId id) {
+        return bot.api().pendingApproval(id).orElseThrow().approvedBy();
+    }
+
+    @Test
+    void aCheckMarkOnTheRequestApprovesAndRuns() {
+        start();
+        bot.send("alice", "!deploy");
+        assertThat(react("bob", request(1), CHECK, "$r1")).first().isEqualTo("deploy #1 approved by bob; running");
+        bot.awaitLine("deploy #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
+    }
+
+    @Test
+    void thumbsUpWithASkinToneAndTheHeavyCheckWithItsSelectorCountAsApprovals() {
+        start();
+        bot.send("alice", "!twice");
+        assertThat(react("bob", request(1), THUMBS_MEDIUM, "$r1")).singleElement().asString()
+                .startsWith("twice #1: approval by bob counted (1 of 2");
+        assertThat(react("carol", request(1), HEAVY_CHECK_FE0F, "$r2")).first()
+                .isEqualTo("twice #1 approved by bob, carol; running");
+    }
+
+    @Test
+    void otherEmojiAndReactionsOnOtherMessagesAreIgnoredSilently() {
+        start();
+        bot.send("alice", "!deploy");
+        assertThat(react("bob", request(1), "\uD83C\uDF89", "$r1")).isEmpty();
+        assertThat(react("bob", "no-such-message", CHECK, "$r2")).isEmpty();
+        assertThat(react("bob", request(1), "\u274E", "$r3")).isEmpty();
+        assertThat(approvers(ONE)).isEmpty();
+    }
+
+    @Test
+    void aReactionBySomeoneWithoutTheRoleIsNotCountedAndSaysSoInOneLine() {
+        start();
+        bot.send("alice", "!deploy");
+        assertThat(react("dave", request(1), CHECK, "$r1"))
+                .containsExactly("approving deploy #1 needs role releng (you are chat:dave)");
+        assertThat(approvers(ONE)).isEmpty();
+    }
+
+    @Test
+    void theRequestersReactionIsRefusedUnlessSelfApprovalIsAllowed() {
+        start();
+        bot.send("alice", "!deploy");
+        assertThat(react("alice", request(1), CHECK, "$r1"))
+                .containsExactly("you requested deploy #1; someone else with role releng must approve it");
+        assertThat(approvers(ONE)).isEmpty();
+        bot.send("alice", "!mine");
+        assertThat(react("alice", request(2), CHECK, "$r2")).first().isEqualTo("mine #2 approved by alice; running");
+    }
+
+    @Test
+    void theSamePersonReactingTwiceCountsOnce() {
+        start();
+        bot.send("alice", "!twice");
+        react("bob", request(1), CHECK, "$r1");
+        assertThat(react("bob", request(1), CHECK, "$r1again")).isEmpty();
+        assertThat(react("bob", request(1), "\uD83D\uDC4D", "$r2")).isEmpty();
+        assertThat(approvers(ONE)).containsExactly(new Identity(TestBot.CHAT, "bob"));
+    }
+
+    @Test
+    void aCrossMarkDenies() {
+        start();
+        bot.send("alice", "!deploy");
+        assertThat(react("bob", request(1), CROSS, "$r1")).containsExactly("deploy #1 denied by bob; it will not run");
+        assertThat(bot.journal().operation(ONE).orElseThrow().state()).isEqualTo(OperationState.DENIED);
+    }
+
+    @Test
+    void aReactionRemovedBeforeTheApprovalCompletesNoLongerCounts() {
+        start();
+        bot.send("alice", "!twice");
+        react("bob", request(1), CHECK, "$r1");
+        assertThat(unreact("bob", "$r1"))
+                .containsExactly("bob's approval of twice #1 withdrawn (reaction removed); 0 of 2");
+        assertThat(approvers(ONE)).isEmpty();
+        assertThat(react("carol", request(1), CHECK, "$r2")).singleElement().asString()
+                .startsWith("twice #1: approval by carol counted (1 of 2");
+        assertThat(bot.journal().approvals(ONE)).extracting(ApprovalRecord::kind).containsExactly(
+                ApprovalRecord.Kind.REQUESTED, ApprovalRecord.Kind.APPROVED, ApprovalRecord.Kind.WITHDRAWN,
+                ApprovalRecord.Kind.APPROVED);
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void aRemovalBySomeoneElseIsNotTheReactorsWithdrawal() {
+        start();
+        bot.send("alice", "!twice");
+        react("bob", request(1), CHECK, "$r1");
+        assertThat(unreact("moderator", "$r1")).containsExactly("the reaction of bob was removed by moderator; it is"
+                + " not bob's withdrawal: the approval of twice #1 still counts");
+        assertThat(approvers(ONE)).containsExactly(new Identity(TestBot.CHAT, "bob"));
+    }
+
+    @Test
+    void aRemovalAfterTheOperationStartedChangesNothing() {
+        start();
+        bot.send("alice", "!deploy");
+        react("bob", request(1), CHECK, "$r1");
+        bot.awaitLine("deploy #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
+        assertThat(unreact("bob", "$r1")).isEmpty();
+        assertThat(bot.journal().approvals(ONE)).extracting(ApprovalRecord::kind)
+                .doesNotContain(ApprovalRecord.Kind.WITHDRAWN);
+    }
+
+    @Test
+    void aReactionInAnotherRoomNamingTheRequestIsIgnored() {
+        start();
+        bot.send("alice", "!deploy");
+        bot.chat().react("bob", "#elsewhere", request(1), CHECK, true, "$r1");
+        assertThat(bot.settle()).isEmpty();
+        assertThat(approvers(ONE)).isEmpty();
+    }
+
+    @Test
+    void aRestartKeepsTheRequestMessageAndTheCountedReactionsAndDoesNotRestoreAWithdrawnApproval() {
+        InMemoryJournal journal = new InMemoryJournal();
+        FakeTicker ticker = new FakeTicker();
+        start(journal, ticker);
+        bot.send("alice", "!twice");
+        String message = request(1);
+        react("bob", message, CHECK, "$r1");
+        bot.close();
+
+        start(journal, ticker);
+        assertThat(approvers(ONE)).containsExactly(new Identity(TestBot.CHAT, "bob"));
+        assertThat(unreact("bob", "$r1"))
+                .containsExactly("bob's approval of twice #1 withdrawn (reaction removed); 0 of 2");
+        assertThat(react("carol", message, CHECK, "$r2")).singleElement().asString()
+                .startsWith("twice #1: approval by carol counted (1 of 2");
+        bot.close();
+
+        start(journal, ticker);
+        assertThat(approvers(ONE)).containsExactly(new Identity(TestBot.CHAT, "carol"));
+        assertThat(react("bob", message, CHECK, "$r3")).first().isEqualTo("twice #1 approved by carol, bob; running");
+        bot.awaitLine("twice #1 [############] 2/2 hosts · succeeded", Duration.ofSeconds(10));
+        bot.engine().tick();
+        assertThat(journal.states(ReactionApprovals.TARGETS)).isEmpty();
+        assertThat(journal.states(ReactionApprovals.COUNTED)).isEmpty();
+    }
+}
