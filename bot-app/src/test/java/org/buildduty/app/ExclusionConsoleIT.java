@@ -55,7 +55,7 @@ class ExclusionConsoleIT {
             bot.expect("slow #1 started", WAIT);
             BotProcess.awaitCondition("the first run started", WAIT, () -> Files.exists(work.resolve("started-0")));
             bot.type("run slow");
-            bot.expect("slow #2 queued behind #1 (slow by console:local, running", WAIT);
+            bot.expect("slow #2 queued behind #1 (slow by local, running", WAIT);
             bot.type("ops");
             bot.expect("slow #2 by console:local · queued (", WAIT);
             Thread.sleep(300);
@@ -64,10 +64,10 @@ class ExclusionConsoleIT {
             bot.type("run holder");
             bot.expect("holder #3 started", WAIT);
             bot.type("run refusing");
-            bot.expect("refused: refusing does not queue (on_conflict: refuse) and #3 (holder by console:local, "
+            bot.expect("refused: refusing does not queue (on_conflict: refuse) and #3 (holder by local, "
                     + "running", WAIT);
             bot.type("run after");
-            bot.expect("after #4 queued behind #3 (holder by console:local, running", WAIT);
+            bot.expect("after #4 queued behind #3 (holder by local, running", WAIT);
 
             Files.createFile(work.resolve("go"));
             bot.expect("slow #2 starting (queued", WAIT);
