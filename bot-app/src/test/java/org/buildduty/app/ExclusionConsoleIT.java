@@ -57,7 +57,7 @@ class ExclusionConsoleIT {
             bot.type("run slow");
             bot.expect("slow #2 queued behind #1 (slow by local, running", WAIT);
             bot.type("ops");
-            bot.expect("slow #2 by console:local · queued (", WAIT);
+            bot.expect("slow #2 by local · queued (", WAIT);
             Thread.sleep(300);
             assertThat(Files.readAllLines(log)).hasSize(1);
 
@@ -82,7 +82,7 @@ class ExclusionConsoleIT {
             long secondStart = Long.parseLong(lines.get(2).split(" ")[1]);
             assertThat(secondStart).as("the second run starts after the first ended").isGreaterThan(firstEnd);
             bot.type("ops");
-            bot.expect("after #4 by console:local · queued (", WAIT);
+            bot.expect("after #4 by local · queued (", WAIT);
             bot.kill();
         }
         assertThat(work.resolve("after-ran")).doesNotExist();
