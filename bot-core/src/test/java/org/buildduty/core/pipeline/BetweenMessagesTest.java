@@ -54,7 +54,7 @@ class BetweenMessagesTest {
         RoleResolver roles = new RoleResolver(Map.of("old-role", List.of("chat:alice")), Set.of(), Set.of());
         start(registry, roles);
 
-        chat.say("alice", "#room", "probe");
+        chat.say("alice", "#room", "!probe");
         assertThat(midway.await(10, TimeUnit.SECONDS)).isTrue();
         CommandRegistry next = registry("new");
         RoleResolver nextRoles = new RoleResolver(Map.of("new-role", List.of("chat:alice")), Set.of(), Set.of());
@@ -66,7 +66,7 @@ class BetweenMessagesTest {
             return "swapped";
         });
         assertThat(result).isEqualTo("swapped");
-        chat.say("alice", "#room", "probe");
+        chat.say("alice", "#room", "!probe");
         assertThat(engine.awaitIdle(Duration.ofSeconds(10))).isTrue();
 
         assertThat(seen).containsExactly("command old, role old-role, host h-old",
@@ -84,7 +84,7 @@ class BetweenMessagesTest {
             }
         }).build());
         start(registry, new RoleResolver(Map.of(), Set.of(), Set.of()));
-        chat.say("alice", "#room", "swap");
+        chat.say("alice", "#room", "!swap");
         assertThat(engine.awaitIdle(Duration.ofSeconds(10))).isTrue();
         assertThat(chat.texts()).contains("swapped inline");
     }
