@@ -153,14 +153,31 @@ class ReloadEndToEndIT {
 
     @Test
     @Order(5)
-    void sighupReloadsAndTellsTheConsole() throws Exception {
-        BotFiles.localRunbook(dir, "hup", "added by SIGHUP", "echo hup runs");
+    void sighupReloadsAndTellsTheConsoleAndReloadedRunbooksKeepTheirAliasesAndRooms() throws Exception {
+        Files.writeString(dir.resolve("runbooks/hup.yml"), String.join("\n",
+                "name: hup",
+                "alias: hi",
+                "role: anyone",
+                "steps:",
+                "  - name: hup",
+                "    local: { command: \"echo hup runs\" }",
+                ""));
+        Files.writeString(dir.resolve("runbooks/elsewhere.yml"), String.join("\n",
+                "name: elsewhere",
+                "role: anyone",
+                "rooms: [\"console:elsewhere\"]",
+                "steps:",
+                "  - name: one",
+                "    local: { command: \"echo never here\" }",
+                ""));
         bot.hangup();
-        bot.expect("SIGHUP: reloaded: runbooks +hup", WAIT);
-        bot.type("run hup");
+        bot.expect("SIGHUP: reloaded: runbooks +elsewhere +hup", WAIT);
+        bot.type("hi");
         bot.expect("hup #7 [############] 1/1 steps · succeeded", WAIT);
+        bot.type("run elsewhere");
+        bot.expect("not here: elsewhere starts only in console:elsewhere (this is console:console)", WAIT);
         BotProcess.awaitCondition("the reload in the log", WAIT,
-                () -> log().contains("SIGHUP: reloaded: runbooks +hup"));
+                () -> log().contains("SIGHUP: reloaded: runbooks +elsewhere +hup"));
     }
 
     private String log() {
