@@ -18,7 +18,8 @@ final class Hangup {
 
     /**
      * Runs {@code action} on the JVM's signal thread at each SIGHUP (it must return quickly). Returns false, having
-     * logged why, where signals cannot be handled (then SIGHUP keeps its default: the JVM stops).
+     * logged why, where signals cannot be handled (SIGHUP then keeps what it did: the JVM stops, or under
+     * {@code nohup} nothing happens).
      */
     static boolean handle(Runnable action) {
         try {
@@ -36,7 +37,13 @@ final class Hangup {
                 default -> null;
             };
             Object proxy = Proxy.newProxyInstance(Hangup.class.getClassLoader(), new Class<?>[] {handler}, calls);
-            signal.getMethod("handle", signal, handler).invoke(null, hup, proxy);
+            Object before = signal.getMethod("handle", signal, handler).invoke(null, hup, proxy);
+            if (before != null && before.equals(handler.getField("SIG_IGN").get(null))) {
+                // the JVM keeps a signal that was ignored when it started (nohup) ignored
+                LOG.warn("SIGHUP was ignored when the bot started (nohup?), so it cannot reload; use the reload "
+                        + "command");
+                return false;
+            }
             return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.warn("SIGHUP cannot reload here ({}); use the reload command", e.toString());

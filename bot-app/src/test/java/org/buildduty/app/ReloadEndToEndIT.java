@@ -90,6 +90,21 @@ class ReloadEndToEndIT {
 
         Files.delete(dir.resolve("runbooks/bad-yaml.yml"));
         Files.delete(dir.resolve("runbooks/bad-key.yml"));
+        Files.writeString(dir.resolve("runbooks/taken.yml"), String.join("\n",
+                "name: taken",
+                "alias: whoami",
+                "role: anyone",
+                "steps:",
+                "  - name: one",
+                "    local: { command: \"echo taken\" }",
+                ""));
+        bot.type("reload");
+        bot.expect("reload failed, nothing changed (1 error):", WAIT);
+        bot.expect("taken.yml:2: alias: \"whoami\" is already a command of the bot", WAIT);
+        bot.type("whoami");
+        bot.expect("you are console:local", WAIT);
+
+        Files.delete(dir.resolve("runbooks/taken.yml"));
         bot.type("reload");
         bot.expect("reloaded: runbooks +notyet", WAIT);
     }
