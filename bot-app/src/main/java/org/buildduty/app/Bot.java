@@ -140,8 +140,9 @@ final class Bot implements AutoCloseable {
         }
 
         /**
-         * A registry of these commands and those of {@code runbooks}. An alias (or a runbook named like its alias)
-         * that another command already has is a {@link ConfigException}, {@code file:line: alias: message}.
+         * A registry of these commands and those of {@code runbooks}. An alias that another command already has
+         * ({@code help}, {@code run}, ...) is a {@link ConfigException}, {@code file:line: alias: message}, at start,
+         * in {@code --check} and in a reload alike.
          */
         CommandRegistry with(List<Runbook> runbooks) {
             Set<String> taken = new HashSet<>(Set.of("run"));
