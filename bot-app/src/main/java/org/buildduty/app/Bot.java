@@ -10,9 +10,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -29,6 +31,7 @@ import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.BotSettings;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.ConnectorType;
+import org.buildduty.app.config.InventoryConfig;
 import org.buildduty.app.config.ServiceType;
 import org.buildduty.app.config.ServiceTypes;
 import org.buildduty.app.exec.StepKinds;
@@ -36,6 +39,7 @@ import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.app.web.WebServer;
 import org.buildduty.commands.announce.AnnounceCommands;
 import org.buildduty.commands.builtin.BuiltinCommands;
+import org.buildduty.commands.builtin.ReloadCommand;
 import org.buildduty.commands.disk.DiskCommands;
 import org.buildduty.commands.maintenance.MaintenanceCommands;
 import org.buildduty.commands.maintenance.MaintenanceSchedule;
@@ -46,11 +50,16 @@ import org.buildduty.connectors.console.ConsoleConnector;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.auth.RoleResolver;
+import org.buildduty.core.chat.Announcer;
+import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.LateAnnouncer;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
+import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.config.ConfigException;
+import org.buildduty.core.config.ConfigNode;
+import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.metrics.BotMetrics;
@@ -103,12 +112,75 @@ final class Bot implements AutoCloseable {
 
     /**
      * What the configuration and runbooks define, checked, before anything starts or is opened; {@code announcer} is
-     * bound to the engine once built.
+     * bound to the engine once built, and {@code reloading} to the bot's {@link Reloader}. The registry, the roles
+     * and the inventory are the objects the engine and the {@code ssh} executor keep: a live reload replaces what
+     * they hold.
+     *
+     * @param commands the commands that are not runbooks', kept across reloads
+     * @param hostmaskConnectors the connectors whose principals are hostmasks
+     * @param ownerConnectors the local connectors (the console), whose identities hold every role
      */
     record Catalog(List<StepExecutor> executors, CommandRegistry registry, List<Runbook> runbooks, RoleResolver roles,
-            LateAnnouncer announcer, List<BotService> services) {
+            LateAnnouncer announcer, List<BotService> services, Commands commands,
+            AtomicReference<InventoryConfig> inventory, Set<String> hostmaskConnectors, Set<String> ownerConnectors,
+            AtomicReference<ReloadCommand.Reloading> reloading) {
         int runbookCount() {
             return runbooks.size();
+        }
+    }
+
+    /**
+     * The commands that are not runbooks', registered before and after the runbooks' ({@code run} and each alias) so
+     * {@code help} lists them in a fixed order.
+     */
+    record Commands(List<CommandSpec> before, List<CommandSpec> after) {
+        Commands {
+            before = List.copyOf(before);
+            after = List.copyOf(after);
+        }
+
+        /**
+         * A registry of these commands and those of {@code runbooks}. An alias that another command already has
+         * ({@code help}, {@code run}, ...) is a {@link ConfigException}, {@code file:line: alias: message}, at start,
+         * in {@code --check} and in a reload alike.
+         */
+        CommandRegistry with(List<Runbook> runbooks) {
+            Set<String> taken = new HashSet<>(Set.of("run"));
+            before.forEach(c -> {
+                taken.add(c.name());
+                taken.addAll(c.aliases());
+            });
+            after.forEach(c -> {
+                taken.add(c.name());
+                taken.addAll(c.aliases());
+            });
+            ConfigProblems problems = new ConfigProblems();
+            for (Runbook rb : runbooks) {
+                if (!rb.alias().isEmpty() && taken.contains(rb.alias())) {
+                    aliasTaken(rb, problems);
+                }
+            }
+            problems.throwIfAny();
+            CommandRegistry registry = new CommandRegistry();
+            before.forEach(registry::register);
+            RunbookCommands.register(registry, runbooks);
+            after.forEach(registry::register);
+            return registry;
+        }
+
+        private static void aliasTaken(Runbook rb, ConfigProblems problems) {
+            String message = "\"" + rb.alias() + "\" is already a command of the bot; choose another alias";
+            Optional<ConfigNode> at = Optional.empty();
+            try {
+                at = ConfigNode.load(Path.of(rb.source())).get("alias");
+            } catch (ConfigException e) {
+                // the file changed since it was read: name the file only
+            }
+            if (at.isPresent()) {
+                problems.add(at.get(), message);
+            } else {
+                problems.add(rb.source() + ": alias: " + message);
+            }
         }
     }
 
@@ -119,8 +191,8 @@ final class Bot implements AutoCloseable {
 
     /**
      * Loads the runbooks, registers the commands and checks the connectors (an IRC connector's {@code tls_ca_file}
-     * is read); touches no journal, network or terminal, so {@code --check} can run beside a running bot. Errors
-     * throw {@link ConfigException}.
+     * is read); touches no journal, network or terminal, so {@code --check} and a reload can run beside a running
+     * bot. Errors throw {@link ConfigException}.
      */
     static Catalog catalog(BotConfig cfg) {
         ServiceType.Wiring serviceWiring = new ServiceType.Wiring(Ticker.system(), gitCache(cfg));
@@ -129,8 +201,9 @@ final class Bot implements AutoCloseable {
             type.install(cfg.services(), serviceWiring).ifPresent(installed::add);
         }
         LateAnnouncer announcer = new LateAnnouncer();
-        List<StepExecutor> executors = StepKinds.of(cfg, Secrets.environmentNames(cfg), Ticker.system(),
-                installed.stream().flatMap(i -> i.executors().stream()).toList(), announcer);
+        AtomicReference<InventoryConfig> inventory = new AtomicReference<>(cfg.inventory());
+        List<StepExecutor> executors = StepKinds.of(cfg, inventory::get, Secrets.environmentNames(cfg),
+                Ticker.system(), installed.stream().flatMap(i -> i.executors().stream()).toList(), announcer);
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
         Set<String> connectorIds = new HashSet<>();
@@ -138,19 +211,24 @@ final class Bot implements AutoCloseable {
         List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory(),
                 connectorIds);
 
-        CommandRegistry registry = new CommandRegistry();
-        BuiltinCommands.commands(registry);
-        AnnounceCommands.register(registry);
+        CommandRegistry before = new CommandRegistry();
+        BuiltinCommands.commands(before);
+        AtomicReference<ReloadCommand.Reloading> reloading = new AtomicReference<>(
+                by -> List.of("reload is not available: the bot was not started from a configuration file"));
+        ReloadCommand.register(before, by -> reloading.get().reload(by));
+        AnnounceCommands.register(before);
         List<BotService> services = new ArrayList<>();
         MaintenanceSchedule maintenance = new MaintenanceSchedule();
-        MaintenanceCommands.register(registry, maintenance);
+        MaintenanceCommands.register(before, maintenance);
         services.add(maintenance);
-        RunbookCommands.register(registry, runbooks);
-        DiskCommands.register(registry);
+        CommandRegistry after = new CommandRegistry();
+        DiskCommands.register(after);
         for (ServiceType.Installed service : installed) {
-            service.commands().accept(registry);
+            service.commands().accept(after);
             services.addAll(service.services());
         }
+        Commands commands = new Commands(before.all(), after.all());
+        CommandRegistry registry = commands.with(runbooks);
 
         Set<String> hostmask = new HashSet<>();
         Set<String> owners = new HashSet<>();
@@ -168,16 +246,27 @@ final class Bot implements AutoCloseable {
         }
         return new Catalog(executors, registry, List.copyOf(runbooks),
                 new RoleResolver(cfg.roles(), cfg.people(), hostmask, owners),
-                announcer, services);
+                announcer, services, commands, inventory, Set.copyOf(hostmask), Set.copyOf(owners), reloading);
     }
 
-    /** Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. */
-    static Bot build(BotConfig cfg, InputStream in, PrintStream out) {
-        return build(cfg, (id, ticker, onEnd) -> new ConsoleConnector(id, in, out, ticker, onEnd));
+    /**
+     * Builds the bot; configuration or runbook errors throw {@link ConfigException} before anything starts. A reload
+     * ({@code reload}, SIGHUP) reads the configuration again with {@code source}.
+     */
+    static Bot build(BotConfig cfg, Supplier<BotConfig> source, InputStream in, PrintStream out) {
+        return build(cfg, source, (id, ticker, onEnd) -> new ConsoleConnector(id, in, out, ticker, onEnd));
     }
 
-    /** The same, with the console connector made by {@code console} (tests drive the bot in-process with it). */
+    /** A bot that cannot reload, with the console connector made by {@code console} (tests drive it in-process). */
     static Bot build(BotConfig cfg, ConsoleFactory console) {
+        return build(cfg, null, console);
+    }
+
+    /**
+     * The same, reloading from {@code source} (null: {@code reload} answers it is not available), with the console
+     * connector made by {@code console}.
+     */
+    static Bot build(BotConfig cfg, Supplier<BotConfig> source, ConsoleFactory console) {
         Ticker ticker = Ticker.system();
         Catalog catalog = catalog(cfg);
         List<StepExecutor> executors = catalog.executors();
@@ -201,7 +290,8 @@ final class Bot implements AutoCloseable {
                     .closeGrace(Duration.ofSeconds(30)).build();
             Bot[] self = new Bot[1];
             EngineBuilder eb = Engine.builder().registry(commands).authorizer(new Authorizer(roles,
-                    cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker).inventory(cfg.inventory())
+                    cfg.bot().anonymous())).journal(journal).runner(runner).ticker(ticker)
+                    .inventory(new LiveInventory(catalog.inventory()))
                     .prefix(cfg.bot().prefix()).nick(cfg.bot().nick()).redactor(Secrets.redactor(cfg))
                     .metrics(new BotMetrics(registry))
                     .maxLiveOperations(cfg.bot().limits().maxLiveOperations())
@@ -226,6 +316,9 @@ final class Bot implements AutoCloseable {
             boolean hasConsole = cfg.connectors().stream().anyMatch(c -> c.connectorType().local());
             Engine engine = eb.build();
             catalog.announcer().bind(engine.api().announcer());
+            if (source != null) {
+                catalog.reloading().set(new Reloader(source, engine, cfg, catalog));
+            }
             self[0] = new Bot(journal, engine, executors, first, then, hasConsole, catalog, web);
             return self[0];
         } catch (RuntimeException e) {
@@ -272,6 +365,36 @@ final class Bot implements AutoCloseable {
                 LOG.warn("{}; still trying in the background", e.getMessage());
             } else {
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Reloads on SIGHUP as {@code reload} does, on a thread of its own; the answer goes to the log, and to the
+     * console room when there is a console. Returns false, having logged why, where the JVM has no signal handling.
+     */
+    boolean reloadOnHangup() {
+        return Hangup.handle(() -> {
+            Thread t = new Thread(this::reloadForHangup, "buildduty-sighup");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    private void reloadForHangup() {
+        LOG.info("SIGHUP: reloading");
+        List<String> lines = catalog.reloading().get().reload("SIGHUP");
+        LOG.info("SIGHUP: {}", String.join(" | ", lines));
+        for (String console : new TreeSet<>(catalog.ownerConnectors())) {
+            ChatAddress room = ChatAddress.of(console, ConsoleConnector.ROOM);
+            try {
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = (i == 0 ? "SIGHUP: " : "") + lines.get(i);
+                    engine.api().announcer().announce(room, line.length() > Announcer.MAX_TEXT
+                            ? line.substring(0, Announcer.MAX_TEXT - 1) + "…" : line);
+                }
+            } catch (BuilddutyException e) {
+                LOG.warn("cannot tell the console about the reload: {}", e.getMessage());
             }
         }
     }

@@ -22,6 +22,7 @@ import org.buildduty.core.journal.JournalException;
  * {@code java -jar buildduty.jar --config FILE}: loads and validates the configuration and runbooks, opens the
  * journal, reports operations a previous run left behind, and serves until end of console input or a signal.
  * Exit status: 0 after a clean stop, 2 for a configuration, runbook or journal error (one line each on stderr).
+ * SIGHUP reloads the runbooks, roles, people and inventory from the same file, as the {@code reload} command does.
  */
 public final class Main {
     /** Exit status for configuration and start-up errors. */
@@ -67,7 +68,7 @@ public final class Main {
                         + checked.runbookCount() + " runbooks)");
                 return 0;
             }
-            bot = Bot.build(cfg, in, out);
+            bot = Bot.build(cfg, () -> ConfigLoader.load(file, env, cfg.baseDir()), in, out);
         } catch (ConfigException e) {
             e.errors().forEach(l -> err.println(l));
             return CONFIG_ERROR;
@@ -85,6 +86,7 @@ public final class Main {
             Runtime.getRuntime().removeShutdownHook(hook);
             return CONFIG_ERROR;
         }
+        bot.reloadOnHangup();
         err.println("buildduty ready: " + bot.commandCount() + " commands, " + bot.runbookCount() + " runbooks"
                 + (bot.hasConsole() ? "; type help (Ctrl-D to quit)" : "; stop with SIGTERM"));
         try {

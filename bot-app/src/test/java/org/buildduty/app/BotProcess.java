@@ -218,6 +218,14 @@ final class BotProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends SIGHUP to the bot's JVM (the jar runs as the child process itself), as {@code kill -HUP} would. */
+    void hangup() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -HUP " + process.pid() + " failed");
+        }
+    }
+
     /** SIGKILL, as a crash or an OOM kill would. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

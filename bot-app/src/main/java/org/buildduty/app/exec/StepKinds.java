@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.CredentialConfig;
@@ -48,7 +49,17 @@ public final class StepKinds {
      */
     public static List<StepExecutor> of(BotConfig cfg, Set<String> hiddenEnv, Ticker ticker,
             List<StepExecutor> services, Announcer announcer) {
-        SshExecutor ssh = new SshExecutor(hosts(cfg.inventory()), options(cfg.inventory().ssh()));
+        InventoryConfig inventory = cfg.inventory();
+        return of(cfg, () -> inventory, hiddenEnv, ticker, services, announcer);
+    }
+
+    /**
+     * The same, with the {@code ssh} executor finding each host in {@code inventory} when it connects (a live reload
+     * replaces it); {@code inventory.ssh} is read from {@code cfg} once, here.
+     */
+    public static List<StepExecutor> of(BotConfig cfg, Supplier<InventoryConfig> inventory, Set<String> hiddenEnv,
+            Ticker ticker, List<StepExecutor> services, Announcer announcer) {
+        SshExecutor ssh = new SshExecutor(hosts(inventory, cfg.inventory().ssh()), options(cfg.inventory().ssh()));
         HttpExecutor http = new HttpExecutor(credentials(cfg.credentials()));
         List<StepExecutor> out = new ArrayList<>();
         out.add(new LocalExecutor(Duration.ofSeconds(5), hiddenEnv));
@@ -63,9 +74,13 @@ public final class StepKinds {
 
     /** Inventory hosts as SSH targets: a host's own user and key, else {@code inventory.ssh}'s, else the OS user. */
     static SshHosts hosts(InventoryConfig inv) {
-        SshSettings ssh = inv.ssh();
+        return hosts(() -> inv, inv.ssh());
+    }
+
+    /** The hosts of the inventory {@code inv} holds at each lookup, with the defaults of {@code ssh}. */
+    static SshHosts hosts(Supplier<InventoryConfig> inv, SshSettings ssh) {
         String defaultUser = ssh.user().orElse(System.getProperty("user.name"));
-        return name -> inv.host(name).map(h -> target(h, defaultUser, ssh));
+        return name -> inv.get().host(name).map(h -> target(h, defaultUser, ssh));
     }
 
     private static SshTarget target(HostConfig h, String defaultUser, SshSettings ssh) {

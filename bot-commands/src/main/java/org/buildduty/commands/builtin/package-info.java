@@ -1,5 +1,6 @@
 /**
  * The built-in commands every bot has: {@code help}, {@code whoami}, {@code ops}, {@code op}, {@code cancel},
- * {@code approve} and {@code deny}. They act only through bot-core's {@code BotApi}.
+ * {@code approve} and {@code deny}, and {@code reload} (role {@code admin}), which bot-app wires to its reloader.
+ * They act only through bot-core's {@code BotApi}.
  */
 package org.buildduty.commands.builtin;

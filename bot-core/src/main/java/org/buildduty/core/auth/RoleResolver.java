@@ -23,6 +23,9 @@ import org.buildduty.core.chat.Identity;
  * connector, when one entry of that role matches both: there the entry stands for the person, since whoever connects
  * from its host can pick any nick or ident it allows.
  *
+ * <p>A live reload of the configuration {@link #replaceWith replaces} the roles and people of the resolver every part
+ * of the bot holds, at once: each call reads either the whole old table or the whole new one.
+ *
  * <pre>{@code
  * RoleResolver r = new RoleResolver(Map.of("releng", List.of("libera:alice", "oftc:*!*@bob.example.org")),
  *         Map.of("alice", List.of("libera:alice", "matrix:@alice:example.org")), Set.of("oftc"), Set.of());
@@ -30,10 +33,12 @@ import org.buildduty.core.chat.Identity;
  * }</pre>
  */
 public final class RoleResolver {
-    private final Map<String, List<String>> roles;
-    private final Map<String, List<String>> people;
-    private final Set<String> hostmaskConnectors;
-    private final Set<String> ownerConnectors;
+    private volatile Table table;
+
+    /** What the configuration says, read as one: a reload swaps the whole table. */
+    private record Table(Map<String, List<String>> roles, Map<String, List<String>> people,
+            Set<String> hostmaskConnectors, Set<String> ownerConnectors) {
+    }
 
     /**
      * A resolver where every identity is its own person.
@@ -55,26 +60,33 @@ public final class RoleResolver {
      */
     public RoleResolver(Map<String, List<String>> roles, Map<String, List<String>> people,
             Set<String> hostmaskConnectors, Set<String> ownerConnectors) {
-        this.roles = Map.copyOf(roles);
         for (String name : people.keySet()) {
             if (name.isEmpty() || name.contains(":")) {
                 throw new IllegalArgumentException("bad person name: " + name);
             }
         }
-        this.people = Collections.unmodifiableMap(new TreeMap<>(people));
-        this.hostmaskConnectors = Set.copyOf(hostmaskConnectors);
-        this.ownerConnectors = Set.copyOf(ownerConnectors);
+        this.table = new Table(Map.copyOf(roles), Collections.unmodifiableMap(new TreeMap<>(people)),
+                Set.copyOf(hostmaskConnectors), Set.copyOf(ownerConnectors));
+    }
+
+    /**
+     * Takes the roles, people and connectors of {@code next} in one step (a live reload): a call in progress finishes
+     * with the old table, the next call sees the new one.
+     */
+    public void replaceWith(RoleResolver next) {
+        this.table = next.table;
     }
 
     /** The roles of an identity, sorted; empty for an unknown one. */
     public Set<String> rolesOf(Identity who) {
-        if (ownerConnectors.contains(who.connectorId())) {
-            return Collections.unmodifiableSet(new TreeSet<>(roles.keySet().isEmpty() ? Set.of() : roles.keySet()));
+        Table t = table;
+        if (t.ownerConnectors().contains(who.connectorId())) {
+            return Collections.unmodifiableSet(new TreeSet<>(t.roles().keySet()));
         }
         Set<String> out = new TreeSet<>();
-        roles.forEach((role, members) -> {
+        t.roles().forEach((role, members) -> {
             for (String m : members) {
-                if (matches(m, who)) {
+                if (matches(t, m, who)) {
                     out.add(role);
                     break;
                 }
@@ -85,12 +97,12 @@ public final class RoleResolver {
 
     /** True if the identity holds the role (owners hold every role, even ones not configured). */
     public boolean hasRole(Identity who, String role) {
-        return ownerConnectors.contains(who.connectorId()) || rolesOf(who).contains(role);
+        return isOwner(who) || rolesOf(who).contains(role);
     }
 
     /** True for an identity of an owner connector. */
     public boolean isOwner(Identity who) {
-        return ownerConnectors.contains(who.connectorId());
+        return table.ownerConnectors().contains(who.connectorId());
     }
 
     /**
@@ -98,9 +110,10 @@ public final class RoleResolver {
      * else the identity itself ({@code libera:alice}).
      */
     public String person(Identity who) {
-        for (Map.Entry<String, List<String>> p : people.entrySet()) {
+        Table t = table;
+        for (Map.Entry<String, List<String>> p : t.people().entrySet()) {
             for (String entry : p.getValue()) {
-                if (matches(entry, who)) {
+                if (matches(t, entry, who)) {
                     return p.getKey();
                 }
             }
@@ -114,18 +127,22 @@ public final class RoleResolver {
      * person.
      */
     public Set<String> personKeys(Identity who, String role) {
+        return personKeys(table, who, role);
+    }
+
+    private static Set<String> personKeys(Table t, Identity who, String role) {
         Set<String> keys = new LinkedHashSet<>();
-        people.forEach((name, entries) -> {
+        t.people().forEach((name, entries) -> {
             for (String entry : entries) {
-                if (matches(entry, who)) {
+                if (matches(t, entry, who)) {
                     keys.add(name);
                     break;
                 }
             }
         });
-        if (hostmaskConnectors.contains(who.connectorId())) {
-            for (String entry : roles.getOrDefault(role, List.of())) {
-                if (matches(entry, who)) {
+        if (t.hostmaskConnectors().contains(who.connectorId())) {
+            for (String entry : t.roles().getOrDefault(role, List.of())) {
+                if (matches(t, entry, who)) {
                     keys.add(entry);
                 }
             }
@@ -139,18 +156,20 @@ public final class RoleResolver {
         if (a.equals(b)) {
             return true;
         }
-        Set<String> shared = new HashSet<>(personKeys(a, role));
-        shared.retainAll(personKeys(b, role));
+        Table t = table;
+        Set<String> shared = new HashSet<>(personKeys(t, a, role));
+        shared.retainAll(personKeys(t, b, role));
         return !shared.isEmpty();
     }
 
-    private boolean matches(String entry, Identity who) {
+    private static boolean matches(Table t, String entry, Identity who) {
         int colon = entry.indexOf(':');
         if (colon <= 0 || !entry.substring(0, colon).equals(who.connectorId())) {
             return false;
         }
         String principal = entry.substring(colon + 1);
-        if (hostmaskConnectors.contains(who.connectorId()) && (principal.contains("*") || principal.contains("?"))) {
+        boolean mask = principal.contains("*") || principal.contains("?");
+        if (mask && t.hostmaskConnectors().contains(who.connectorId())) {
             return glob(principal).matcher(who.principal()).matches();
         }
         return principal.equals(who.principal());

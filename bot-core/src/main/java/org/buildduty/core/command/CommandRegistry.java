@@ -13,7 +13,8 @@ import org.buildduty.core.BuilddutyException;
 
 /**
  * Every command by name and alias. Two-word names ({@code mbs watch}) win over one-word names ({@code mbs}) when the
- * typed line starts with both words.
+ * typed line starts with both words. A live reload {@link #replaceWith replaces} every command at once: a lookup sees
+ * the whole old set or the whole new one.
  */
 public final class CommandRegistry implements CommandRules {
     private final Map<String, CommandSpec> byName = new LinkedHashMap<>();
@@ -32,6 +33,25 @@ public final class CommandRegistry implements CommandRules {
         names.forEach(n -> byName.put(n, spec));
         specs.add(spec);
         return this;
+    }
+
+    /**
+     * Takes every command of {@code next}, in its order, in one step: the commands of this registry are forgotten
+     * (a live reload of the runbooks).
+     */
+    public void replaceWith(CommandRegistry next) {
+        Map<String, CommandSpec> names;
+        List<CommandSpec> all;
+        synchronized (next) {
+            names = new LinkedHashMap<>(next.byName);
+            all = new ArrayList<>(next.specs);
+        }
+        synchronized (this) {
+            byName.clear();
+            byName.putAll(names);
+            specs.clear();
+            specs.addAll(all);
+        }
     }
 
     /** A command found for a tokenized line, and how many tokens its name took. */

@@ -78,7 +78,9 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
     private final List<BotService> services;
     private final BotMetrics metrics;
     private final Health health;
-    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(r -> daemon(r, "dispatch"));
+    private volatile Thread dispatchThread;
+    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(
+            r -> dispatchThread = daemon(r, "dispatch"));
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "timers"));
     private final AtomicLong errorRefs = new AtomicLong();
@@ -244,6 +246,35 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
     /** Sends direct answers to a room, through its publisher. */
     private void reply(ChatAddress room, List<String> lines) {
         rooms.reply(room, lines);
+    }
+
+    /**
+     * Runs {@code change} on the dispatch thread, between two messages, and returns what it returns: no command is
+     * being handled while it runs, so every command sees the bot wholly before or wholly after the change (a live
+     * reload swaps the commands, roles and inventory so). Called from the dispatch thread (a command's handler), it
+     * runs at once. A {@link RuntimeException} of {@code change} is thrown here.
+     *
+     * @throws IllegalStateException when the engine is stopping
+     * @throws InterruptedException  when the caller is interrupted while waiting
+     */
+    public <T> T betweenMessages(Supplier<T> change) throws InterruptedException {
+        if (Thread.currentThread() == dispatchThread) {
+            return change.get();
+        }
+        Future<T> f;
+        try {
+            f = dispatch.submit(change::get);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("the bot is stopping", e);
+        }
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Waits until every queued message was handled and every queued line was sent, or the timeout passes. */
