@@ -71,7 +71,7 @@ class ExclusionConsoleIT {
 
             Files.createFile(work.resolve("go"));
             bot.expect("slow #2 starting (queued", WAIT);
-            bot.expect("slow #2 succeeded", WAIT);
+            bot.expect("slow #2 [############] 1/1 steps · succeeded", WAIT);
             List<String> lines = Files.readAllLines(log);
             assertThat(lines).hasSize(4);
             assertThat(lines.get(0)).startsWith("start ");
@@ -90,7 +90,7 @@ class ExclusionConsoleIT {
         try (BotProcess bot = BotProcess.start(dir, "buildduty.yml")) {
             bot.expect("holder #3 interrupted: the bot restarted while it was running", WAIT);
             bot.expect("after #4 starting (queued", WAIT);
-            bot.expect("after #4 succeeded", WAIT);
+            bot.expect("after #4 [############] 1/1 steps · succeeded", WAIT);
             assertThat(work.resolve("after-ran")).exists();
             assertThat(bot.endInput(WAIT)).isZero();
         }
