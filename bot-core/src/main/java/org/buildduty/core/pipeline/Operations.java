@@ -77,6 +77,7 @@ final class Operations {
     private final int maxPending;
     private final boolean privateApprovals;
     private final Map<OperationId, Operation> live = new ConcurrentHashMap<>();
+    private final Confirmations confirmations;
 
     /**
      * What operations show and whom they ask, fixed when the engine is built: the command prefix in hints, the
@@ -108,6 +109,9 @@ final class Operations {
         this.maxLive = maxLive;
         this.maxPending = maxPending;
         this.privateApprovals = privateApprovals;
+        this.confirmations = new Confirmations(rooms, afterReply, settings.prefix(), settings.secrets(), journal,
+                history, runner, new ApprovalGate(journal, ticker, roles, settings.metrics()), ticker, this::sinks,
+                this::track);
     }
 
     /** Creates an operation from a plan; asks for approval or starts it. Returns the answer lines. */
@@ -173,7 +177,7 @@ final class Operations {
         if (privateApprovals) {
             return;
         }
-        Optional<PendingApproval> p = gate.pending(id);
+        Optional<PendingApproval> p = gate.pending(id).or(() -> confirmations.pending(id));
         if (p.isEmpty()) {
             return;
         }
@@ -186,6 +190,9 @@ final class Operations {
     }
 
     String approve(OperationId id, Identity who) {
+        if (confirmations.waits(id)) {
+            return confirmations.approve(id, who);
+        }
         ApprovalGate.Result r = gate.approve(id, who);
         if (r instanceof ApprovalGate.Counted counted) {
             return ApprovalWording.counted(counted.pending(), who);
@@ -235,12 +242,18 @@ final class Operations {
 
     /** Denies a pending request: it leaves the gate and the live operations, and will not run. */
     String deny(OperationId id, Identity who, String reason) {
+        if (confirmations.waits(id)) {
+            return confirmations.deny(id, who, reason);
+        }
         Operation op = gate.deny(id, who, reason);
         live.remove(op.id());
         return ApprovalWording.denied(op, who, reason);
     }
 
     String cancel(Operation op, Identity who) {
+        if (confirmations.waits(op.id())) {
+            return confirmations.cancel(op, who);
+        }
         if (gate.withdraw(op.id())) {
             Instant now = ticker.now();
             journal.operationState(op.id(), OperationState.CANCELLED, now, ApprovalWording.withdrawnDetail(who));
@@ -293,7 +306,9 @@ final class Operations {
     private void track(Operation op, String what, Supplier<CompletableFuture<OperationState>> launch) {
         live.put(op.id(), op);
         launch.get().whenComplete((state, err) -> {
-            live.remove(op.id());
+            if (state != OperationState.WAITING) {
+                live.remove(op.id());   // one waiting at a confirm step stays live
+            }
             if (err != null) {
                 LOG.error("{}: {} ended with an error", op.title(), what, err);
             }
@@ -301,10 +316,11 @@ final class Operations {
     }
 
     void start(Operation op) {
-        track(op, "the run", () -> runner.submit(op, sinks(op)));
+        track(op, "the run", () -> runner.submit(op, sinks(op), confirmations.onPause(op)));
     }
 
     void expireDue() {
+        confirmations.expireDue();
         for (PendingApproval p : gate.expireDue()) {
             Operation op = p.operation();
             live.remove(op.id());
@@ -314,11 +330,19 @@ final class Operations {
 
     /**
      * After a restart: operations that were queued or running are marked interrupted and reported with what had
-     * completed (never re-run); pending approvals are restored with their original expiry.
+     * completed (never re-run); pending approvals are restored with their original expiry, and so are operations
+     * waiting at a confirm step (nothing of them was in flight).
      */
     void recover() {
         for (OperationRecord rec : history.unfinished()) {
             Operation op = rec.toOperation();
+            if (rec.state() == OperationState.WAITING) {
+                Optional<Operation> waiting = confirmations.recover(rec);
+                if (waiting.isPresent()) {
+                    live.put(op.id(), waiting.get());
+                    continue;
+                }
+            }
             if (rec.state() == OperationState.PENDING_APPROVAL) {
                 List<Identity> approvedBy = history.approvals(rec.id()).stream()
                         .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
@@ -385,6 +409,11 @@ final class Operations {
 
     void shutdown() {
         runner.close();
+    }
+
+    /** The confirmation an operation waiting at a confirm step waits for, if it does. */
+    Optional<PendingApproval> confirmation(OperationId id) {
+        return confirmations.pending(id);
     }
 
     Optional<Operation> find(OperationId id) {
