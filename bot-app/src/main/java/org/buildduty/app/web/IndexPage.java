@@ -88,7 +88,7 @@ final class IndexPage {
         String who = engine.api().history().approvals(r.id()).stream()
                 .filter(a -> a.kind() == ApprovalRecord.Kind.APPROVED && a.who() != null)
                 .map(a -> a.who().principal()).collect(Collectors.joining(", "));
-        if (r.state() == OperationState.PENDING_APPROVAL) {
+        if (r.state() == OperationState.PENDING_APPROVAL || r.state() == OperationState.WAITING) {
             Optional<PendingApproval> p = engine.api().pendingApproval(r.id());
             if (p.isPresent() && p.get().missing() > 0) {
                 who = (who.isEmpty() ? "" : who + "; ") + p.get().missing() + " more needed";
