@@ -220,7 +220,7 @@ public final class Runner implements AutoCloseable {
      * (step index → the host runs that had ended), the step's rollback runs where it succeeded, last step first, as
      * after a failure. The operation ends {@link OperationState#INTERRUPTED}; no forward step runs again.
      *
-     * @throws IllegalStateException if the operation is not running or rolling back, or the runner is closed
+     * @throws IllegalStateException if the operation is not running, rolling back or waiting, or the runner is closed
      */
     public CompletableFuture<OperationState> rollBackAfterRestart(Operation op,
             SortedMap<Integer, List<StepResult>> completed, ProgressSink sink) {
@@ -231,7 +231,8 @@ public final class Runner implements AutoCloseable {
                 throw new IllegalStateException("runner is closed");
             }
             OperationState state = op.state();
-            if (runs.containsKey(op.id()) || state != OperationState.RUNNING && state != OperationState.ROLLING_BACK) {
+            if (runs.containsKey(op.id()) || state != OperationState.RUNNING && state != OperationState.ROLLING_BACK
+                    && state != OperationState.WAITING) {
                 throw new IllegalStateException(op.title() + " cannot be rolled back: it is " + state.label());
             }
             run = new OperationRun(op, sink, shared, r -> runs.remove(r.operation().id(), r), completed);
