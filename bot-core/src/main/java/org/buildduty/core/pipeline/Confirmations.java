@@ -96,13 +96,27 @@ final class Confirmations {
         return at -> paused(op, at);
     }
 
-    /** Journals the wait (the request with its expiry, then the state) and tells the room how to go on. */
+    /**
+     * Journals the wait (the request with its expiry, then the state) and tells the room how to go on. A wait the
+     * journal refuses (a full disk) would not survive a restart: the operation fails at the step instead.
+     */
     private synchronized void paused(Operation op, Runner.Paused at) {
-        PendingApproval p = gate.confirm(op, at.step());
+        PendingApproval p;
+        String message;
+        try {
+            p = gate.confirm(op, at.step());
+            message = secrets.redact(p.confirmStep().confirmMessage());
+            journal.operationState(op.id(), OperationState.WAITING, ticker.now(), secrets.redact(
+                    ApprovalWording.where(p) + (message.isBlank() ? "" : ": " + message) + "; expires "
+                            + Times.clock(p.expiresAt())));
+        } catch (RuntimeException e) {
+            LOG.error("{}: the wait at step {} could not be journaled; it fails there", op.title(), at.step() + 1, e);
+            gate.withdraw(op.id());
+            launcher.launch(op, "the run", () -> runner.resume(op, Runner.Resume.fail(at,
+                    "the journal refused to record the wait"), sinks.apply(op), onPause(op)));
+            return;
+        }
         waiting.put(op.id(), at);
-        String message = secrets.redact(p.confirmStep().confirmMessage());
-        journal.operationState(op.id(), OperationState.WAITING, ticker.now(), secrets.redact(ApprovalWording.where(p)
-                + (message.isBlank() ? "" : ": " + message) + "; expires " + Times.clock(p.expiresAt())));
         rooms.reply(op.origin(), List.of(ApprovalWording.confirm(p, prefix, message)));
     }
 

@@ -63,6 +63,8 @@ class ConfirmStepTest {
     static final class Steps implements StepExecutor {
         final List<String> calls = new ArrayList<>();
         final List<Map<String, String>> vars = new ArrayList<>();
+        /** Run when "stage" runs, e.g. to break the journal. */
+        volatile Runnable onStage = () -> { };
 
         @Override
         public String kind() {
@@ -72,6 +74,9 @@ class ConfirmStepTest {
         @Override
         public synchronized StepResult execute(ExecRequest request, ExecContext context) {
             calls.add(request.step().name());
+            if (request.step().name().equals("stage")) {
+                onStage.run();
+            }
             vars.add(Map.copyOf(request.vars()));
             StepResult ok = StepResult.succeeded(request.host(), 0, "ok");
             return request.step().name().equals("stage") ? ok.withKept(Map.of("build", "42")) : ok;
@@ -237,6 +242,20 @@ class ConfirmStepTest {
         assertThatThrownBy(() -> bot.api().approve(ONE, id("bob"), ChatAddress.of(TestBot.CHAT, "bob")))
                 .hasMessageContaining("not counted: approve deploy #1 in chat:#releng");
         assertThat(bot.api().pendingApproval(ONE).orElseThrow().approvedBy()).isEmpty();
+    }
+
+    @Test
+    void aWaitTheJournalRefusesWouldNotSurviveARestartSoItFailsThereAndRollsBack() {
+        start();
+        steps.onStage = () -> journal.failWrites(true);
+        bot.send("alice", "!deploy");
+        List<String> lines = bot.awaitLine("failed at step", Duration.ofSeconds(10));
+        assertThat(String.join("\n", lines)).contains("deploy #1 failed at step \"canary ok?\": the journal refused "
+                + "to record the wait · rolled back 1 step").doesNotContain(" waits at step 2 ");
+        bot.settle();
+        assertThat(steps.calls()).containsExactly("stage", "unstage");
+        assertThat(bot.api().activeOperations()).isEmpty();
+        journal.failWrites(false);
     }
 
     @Test
