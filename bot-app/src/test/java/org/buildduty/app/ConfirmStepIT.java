@@ -2,6 +2,10 @@ package org.buildduty.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A runbook's {@code confirm} step through the real jar on the console: the operation pauses with nothing running
  * and the room is told how to go on; a kill -9 and then a graceful stop while it waits leave it waiting with the same
  * expiry; {@code approve} runs the next step and step 1 never runs twice; {@code deny} fails it there and rolls back.
- * The console is one identity holding every role, so the step allows self-approval.
+ * {@code ops} and the web page show the wait. The console is one identity holding every role, so the step allows
+ * self-approval.
  */
 class ConfirmStepIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -50,7 +55,7 @@ class ConfirmStepIT {
                 "  - name: finish",
                 "    local: { command: \"echo finished >> " + work + "/finish.log\" }",
                 ""));
-        BotFiles.consoleConfig(dir, "off", "");
+        BotFiles.consoleConfig(dir, "127.0.0.1:0", "");
 
         String expires;
         try (BotProcess bot = BotProcess.start(dir, "buildduty.yml")) {
@@ -76,10 +81,16 @@ class ConfirmStepIT {
         }
         assertThat(state(1)).as("a graceful stop leaves it waiting").isEqualTo("WAITING");
 
+        long logLines = Files.readAllLines(dir.resolve("buildduty.log")).size();
         try (BotProcess bot = BotProcess.start(dir, "buildduty.yml")) {
             bot.type("ops");
             bot.expect("canary #1 by local · waiting at step 2 \"canary ok?\" (0 of 1 of role releng; expires "
                     + expires + ")", WAIT);
+            String base = webAddress(logLines);
+            assertThat(get(base + "/ops/1")).contains("<span id=\"state\">waiting</span>")
+                    .contains("waiting at step 2 &quot;canary ok?&quot; (0 of 1 of role releng; expires " + expires
+                            + "): check the canary dashboards");
+            assertThat(get(base + "/")).contains("<a href=\"/ops/1\">#1</a>").contains("waiting");
             bot.type("approve 1");
             bot.expect("canary #1 step 2 \"canary ok?\" confirmed by local; continuing", WAIT);
             bot.expect("· succeeded", WAIT);
@@ -100,6 +111,30 @@ class ConfirmStepIT {
             bot.expect("denied (step 2) by console:local", WAIT);
             assertThat(bot.endInput(WAIT)).isZero();
         }
+    }
+
+    /** The address of the web page of the bot started after the log had {@code skip} lines. */
+    private String webAddress(long skip) throws Exception {
+        Pattern web = Pattern.compile("web page on (http://127\\.0\\.0\\.1:\\d+)/");
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < end) {
+            List<String> lines = Files.readAllLines(dir.resolve("buildduty.log"));
+            for (String line : lines.subList((int) Math.min(skip, lines.size()), lines.size())) {
+                Matcher m = web.matcher(line);
+                if (m.find()) {
+                    return m.group(1);
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no \"web page on\" line after line " + skip);
+    }
+
+    private String get(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url).isEqualTo(200);
+        return r.body();
     }
 
     /** The journaled state of operation {@code id}, read beside the live bot; null before it exists. */
