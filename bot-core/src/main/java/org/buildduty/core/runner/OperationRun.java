@@ -180,8 +180,9 @@ final class OperationRun implements Runnable {
                 LOG.error("{}: recording the pause at step {} failed", op.title(), paused.step() + 1, e);
             }
         }
-        future.complete(op.state());
-        finished.complete(op.state());
+        // WAITING, not op.state(): a confirmation may already have resumed the operation
+        future.complete(OperationState.WAITING);
+        finished.complete(OperationState.WAITING);
     }
 
     private void releaseExecutors() {
