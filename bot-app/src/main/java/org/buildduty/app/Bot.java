@@ -63,6 +63,7 @@ import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.metrics.BotMetrics;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.pipeline.Engine;
 import org.buildduty.core.pipeline.EngineBuilder;
 import org.buildduty.core.runner.Runner;
@@ -206,6 +207,7 @@ final class Bot implements AutoCloseable {
                 Ticker.system(), installed.stream().flatMap(i -> i.executors().stream()).toList(), announcer);
         Set<String> kinds = new HashSet<>();
         executors.forEach(e -> kinds.add(e.kind()));
+        kinds.add(StepSpec.CONFIRM);   // run by the runner itself: it pauses the operation
         Set<String> connectorIds = new HashSet<>();
         cfg.connectors().forEach(c -> connectorIds.add(c.id()));
         List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory(),

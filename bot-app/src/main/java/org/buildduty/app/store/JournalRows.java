@@ -5,7 +5,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ConnectionChanged;
@@ -29,13 +35,15 @@ final class JournalRows {
     static final String OPERATION_COLUMNS = "id, requester, origin_connector, origin_room, origin_thread, plan_json, "
             + "state, created_at, started_at, ended_at, expires_at, detail";
     static final String HOST_RUN_COLUMNS = "step_index, step_name, host, rollback, started_at, ended_at, outcome, "
-            + "exit_code, reason, last_line";
+            + "exit_code, reason, last_line, kept";
     static final String OUTPUT_COLUMNS = "seq, step_index, host, stream, line, at";
-    static final String APPROVAL_COLUMNS = "kind, who, reason, at";
+    static final String APPROVAL_COLUMNS = "kind, who, reason, at, step";
     static final String CONNECTOR_EVENT_COLUMNS = "connector, state, detail, dropped_lines, at";
     /** The non-terminal states as an SQL list. */
     static final String UNFINISHED = Arrays.stream(OperationState.values()).filter(s -> !s.isTerminal())
             .map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private JournalRows() {
     }
@@ -76,7 +84,7 @@ final class JournalRows {
             int exit = rs.getInt("exit_code");
             Integer exitCode = rs.wasNull() ? null : exit;
             result = new StepResult(StepOutcome.valueOf(outcome), host, exitCode, rs.getString("reason"),
-                    rs.getString("last_line"));
+                    rs.getString("last_line"), kept(rs.getString("kept")));
         }
         return new HostRunRecord(rs.getInt("step_index"), rs.getString("step_name"), host, rs.getInt("rollback") != 0,
                 instant(rs.getString("started_at")), instant(rs.getString("ended_at")), result);
@@ -90,7 +98,32 @@ final class JournalRows {
     static ApprovalRecord approval(ResultSet rs) throws SQLException {
         String who = rs.getString("who");
         return new ApprovalRecord(ApprovalRecord.Kind.valueOf(rs.getString("kind")),
-                who == null ? null : Identity.parse(who), rs.getString("reason"), instant(rs.getString("at")));
+                who == null ? null : Identity.parse(who), rs.getString("reason"), instant(rs.getString("at")),
+                rs.getInt("step"));
+    }
+
+    /** The values a host run kept for later steps, as stored: a JSON object, or NULL when it kept none. */
+    static String kept(Map<String, String> values) {
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode kept values", e);
+        }
+    }
+
+    /** The kept values read back; empty for NULL (no values, or a row written before they were journaled). */
+    static Map<String, String> kept(String json) {
+        if (json == null || json.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot decode kept values", e);
+        }
     }
 
     static ConnectorEventRecord connectorEvent(ResultSet rs) throws SQLException {

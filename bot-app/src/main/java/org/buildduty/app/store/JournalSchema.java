@@ -39,7 +39,11 @@ final class JournalSchema {
             "CREATE TABLE connector_events (id INTEGER PRIMARY KEY, connector TEXT NOT NULL, state TEXT NOT NULL, "
                     + "detail TEXT NOT NULL, dropped_lines INTEGER NOT NULL, at TEXT NOT NULL)"), List.of(
             "CREATE TABLE state (kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, "
-                    + "PRIMARY KEY (kind, key)) WITHOUT ROWID"));
+                    + "PRIMARY KEY (kind, key)) WITHOUT ROWID"), List.of(
+            // a confirm step's approvals name their step (-1: the start approval); values kept by a host run
+            // reach the steps after a confirm across a restart
+            "ALTER TABLE approvals ADD COLUMN step INTEGER NOT NULL DEFAULT -1",
+            "ALTER TABLE host_runs ADD COLUMN kept TEXT"));
 
     /** The version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

@@ -217,19 +217,19 @@ public final class SqliteJournal implements Journal {
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(at, "at");
         write("recording a host result of " + id, c -> {
+            String kept = JournalRows.kept(result.kept());
             int n = update(c, "UPDATE host_runs SET ended_at = ?, outcome = ?, exit_code = ?, reason = ?, "
-                    + "last_line = ? WHERE id = (SELECT id FROM host_runs WHERE op = ? AND step_index = ? "
+                    + "last_line = ?, kept = ? WHERE id = (SELECT id FROM host_runs WHERE op = ? AND step_index = ? "
                     + "AND rollback = ? AND host IS ? AND outcome IS NULL ORDER BY id DESC LIMIT 1)", at,
-                    result.outcome(), result.exitCode(), result.reason(), result.lastLine(), id, stepIndex,
+                    result.outcome(), result.exitCode(), result.reason(), result.lastLine(), kept, id, stepIndex,
                     rollback, result.host());
             if (n == 0) {
                 // a host that never started (skipped or cancelled): recorded with no start
                 OperationRecord op = findOperation(c, id).orElseThrow(() -> db.errors.fail("unknown operation " + id));
                 update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, ended_at, outcome, "
-                        + "exit_code, reason, last_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, stepIndex,
-                        JournalRows.stepName(op.plan(), stepIndex, rollback), result.host(), rollback, at,
-                        result.outcome(),
-                        result.exitCode(), result.reason(), result.lastLine());
+                        + "exit_code, reason, last_line, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id,
+                        stepIndex, JournalRows.stepName(op.plan(), stepIndex, rollback), result.host(), rollback, at,
+                        result.outcome(), result.exitCode(), result.reason(), result.lastLine(), kept);
             }
             return null;
         });
@@ -269,13 +269,13 @@ public final class SqliteJournal implements Journal {
     }
 
     @Override
-    public void approvalRequested(OperationId id, Instant expiresAt, Instant at) {
+    public void approvalRequested(OperationId id, int step, Instant expiresAt, Instant at) {
         Objects.requireNonNull(at, "at");
         write("recording an approval request of " + id, c -> {
             requireFound(update(c, "UPDATE operations SET expires_at = ? WHERE id = ?", expiresAt, id), id);
-            update(c, "INSERT INTO approvals (op, kind, who, reason, at) "
-                    + "SELECT id, ?, requester, NULL, ? FROM operations WHERE id = ?",
-                    ApprovalRecord.Kind.REQUESTED, at, id);
+            update(c, "INSERT INTO approvals (op, kind, who, reason, at, step) "
+                    + "SELECT id, ?, requester, NULL, ?, ? FROM operations WHERE id = ?",
+                    ApprovalRecord.Kind.REQUESTED, at, step, id);
             return null;
         });
     }
@@ -287,8 +287,8 @@ public final class SqliteJournal implements Journal {
         Objects.requireNonNull(event.at(), "at");
         write("recording an approval event of " + id, c -> {
             requireFound(exists(c, id) ? 1 : 0, id);
-            update(c, "INSERT INTO approvals (op, kind, who, reason, at) VALUES (?, ?, ?, ?, ?)", id, event.kind(),
-                    event.who(), event.reason(), event.at());
+            update(c, "INSERT INTO approvals (op, kind, who, reason, at, step) VALUES (?, ?, ?, ?, ?, ?)", id,
+                    event.kind(), event.who(), event.reason(), event.at(), event.step());
             return null;
         });
     }

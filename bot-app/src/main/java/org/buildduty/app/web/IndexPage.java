@@ -97,7 +97,7 @@ final class IndexPage {
     private String approvers(OperationRecord r) {
         String who = ApprovalRecord.standing(engine.api().history().approvals(r.id())).stream()
                 .map(Identity::principal).collect(Collectors.joining(", "));
-        if (r.state() == OperationState.PENDING_APPROVAL) {
+        if (r.state() == OperationState.PENDING_APPROVAL || r.state() == OperationState.WAITING) {
             Optional<PendingApproval> p = engine.api().pendingApproval(r.id());
             if (p.isPresent() && p.get().missing() > 0) {
                 who = (who.isEmpty() ? "" : who + "; ") + p.get().missing() + " more needed";

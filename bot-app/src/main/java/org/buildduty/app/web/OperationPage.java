@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.buildduty.core.approval.ApprovalWording;
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.OperationRecord;
@@ -86,12 +87,16 @@ final class OperationPage {
         sb.append("<h2>Approvals</h2>\n");
         Optional<PendingApproval> pending = engine.api().pendingApproval(op.id());
         if (op.plan().approval().isRequired()) {
+            Optional<PendingApproval> start = pending.filter(p -> !p.confirm());
             sb.append("<p id=\"policy\">needs ").append(op.plan().approval().required()).append(" approval(s) by role ")
                     .append(Html.esc(op.plan().approval().role()));
-            pending.ifPresent(p -> sb.append("; ").append(p.missing()).append(" still missing, expires ")
+            start.ifPresent(p -> sb.append("; ").append(p.missing()).append(" still missing, expires ")
                     .append(Html.esc(OpView.stamp(p.expiresAt()))));
             sb.append("</p>\n");
         }
+        pending.filter(PendingApproval::confirm).ifPresent(p -> sb.append("<p id=\"confirm\">")
+                .append(Html.esc(ApprovalWording.waiting(p))).append(": ")
+                .append(Html.esc(secrets.redact(p.confirmStep().confirmMessage()))).append("</p>\n"));
         List<ApprovalRecord> events = engine.api().history().approvals(op.id());
         if (events.isEmpty()) {
             sb.append("<p class=\"empty\">none</p>\n");
@@ -100,7 +105,8 @@ final class OperationPage {
         sb.append("<table id=\"approvals\">\n<thead><tr><th>what</th><th>who</th><th>when</th><th>reason</th></tr>")
                 .append("</thead>\n<tbody>\n");
         for (ApprovalRecord a : events) {
-            sb.append("<tr><td>").append(Html.esc(a.kind().name().toLowerCase(Locale.ROOT))).append("</td><td>")
+            sb.append("<tr><td>").append(Html.esc(a.kind().name().toLowerCase(Locale.ROOT)
+                    + (a.confirm() ? " (step " + (a.step() + 1) + ")" : ""))).append("</td><td>")
                     .append(Html.esc(a.who() == null ? "" : a.who().toString())).append("</td><td>")
                     .append(Html.esc(OpView.stamp(a.at()))).append("</td><td>")
                     .append(Html.esc(a.reason() == null ? "" : secrets.redact(a.reason()))).append("</td></tr>\n");

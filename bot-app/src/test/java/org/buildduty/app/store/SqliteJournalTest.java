@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -216,6 +217,8 @@ class SqliteJournalTest extends JournalContract {
                 Statement st = c.createStatement()) {
             st.execute("DROP TABLE connector_events");
             st.execute("DROP TABLE state");
+            st.execute("ALTER TABLE approvals DROP COLUMN step");
+            st.execute("ALTER TABLE host_runs DROP COLUMN kept");
             st.execute("UPDATE schema_version SET version = 1");
         }
         journal = SqliteJournal.open(file());
@@ -226,6 +229,30 @@ class SqliteJournalTest extends JournalContract {
                 .satisfies(e -> assertThat(e.droppedLines()).isEqualTo(2));
         journal.putState("mbs-watch", "570", "{}");
         assertThat(reopen().states("mbs-watch")).containsOnlyKeys("570");
+    }
+
+    @Test
+    void aJournalFromBeforeConfirmStepsOpensItsApprovalsBelongToTheStartAndItsRunsKeptNothing() throws SQLException {
+        OperationId id = create(OperationState.PENDING_APPROVAL);
+        journal.approvalRequested(id, T0.plusSeconds(600), T0);
+        journal.hostStarted(id, 0, "update config", "bm01", false, T0.plusSeconds(1));
+        journal.close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file());
+                Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE approvals DROP COLUMN step");
+            st.execute("ALTER TABLE host_runs DROP COLUMN kept");
+            st.execute("UPDATE schema_version SET version = 3");
+        }
+        journal = SqliteJournal.open(file());
+        assertThat(journal.approvals(id)).singleElement().satisfies(a -> assertThat(a.step())
+                .isEqualTo(ApprovalRecord.START));
+        journal.hostFinished(id, 0, false, StepResult.succeeded("bm01", 0, "ok").withKept(Map.of("build", "7")),
+                T0.plusSeconds(2));
+        journal.approvalRequested(id, 1, T0.plusSeconds(900), T0.plusSeconds(3));
+        assertThat(reopen().hostRuns(id)).singleElement().satisfies(r -> assertThat(r.result().kept())
+                .isEqualTo(Map.of("build", "7")));
+        assertThat(journal.approvals(id)).extracting(ApprovalRecord::step).containsExactly(ApprovalRecord.START, 1);
+        assertThat(journal.operation(id).orElseThrow().expiresAt()).isEqualTo(T0.plusSeconds(900));
     }
 
     @Test

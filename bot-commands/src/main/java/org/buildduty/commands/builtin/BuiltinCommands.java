@@ -24,9 +24,11 @@ public final class BuiltinCommands {
                 .positional("id", 1, 1).handler(new OpCommand()).build());
         rules.register(CommandSpec.builder("cancel").summary("cancel a pending or running operation; rollbacks run")
                 .positional("id", 1, 1).handler(new CancelCommand()).build());
-        rules.register(CommandSpec.builder("approve").summary("approve a pending operation")
+        rules.register(CommandSpec.builder("approve")
+                .summary("approve a pending operation, or confirm one waiting at a confirm step")
                 .positional("id", 1, 1).handler(new ApproveCommand()).build());
-        rules.register(CommandSpec.builder("deny").summary("deny a pending operation")
+        rules.register(CommandSpec.builder("deny")
+                .summary("deny a pending operation, or stop one waiting at a confirm step")
                 .positional("id reason", 1, Integer.MAX_VALUE).handler(new DenyCommand()).build());
     }
 

@@ -3,6 +3,7 @@ package org.buildduty.commands.builtin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.buildduty.core.approval.ApprovalWording;
 import org.buildduty.core.approval.PendingApproval;
@@ -38,7 +39,13 @@ final class OpsCommand implements CommandHandler {
 
     private static String line(CommandContext ctx, Operation op) {
         StringBuilder sb = new StringBuilder(op.title()).append(" by ").append(op.requester().principal())
-                .append(" · ").append(op.state().label());
+                .append(" · ");
+        Optional<PendingApproval> confirm = op.state() == OperationState.WAITING
+                ? ctx.bot().pendingApproval(op.id()).filter(PendingApproval::confirm) : Optional.empty();
+        if (confirm.isPresent()) {
+            return sb.append(ApprovalWording.waiting(confirm.get())).toString();
+        }
+        sb.append(op.state().label());
         if (op.state() == OperationState.PENDING_APPROVAL) {
             ctx.bot().pendingApproval(op.id()).ifPresent((PendingApproval p) -> sb.append(" (")
                     .append(ApprovalWording.status(p)).append(')'));

@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.StepSpec;
@@ -59,6 +60,13 @@ final class DryRun {
     }
 
     private static void step(List<String> out, String prefix, StepSpec s) {
+        if (s.isConfirm()) {
+            ApprovalPolicy p = s.confirmPolicy();
+            out.add(prefix + s.name() + " (confirm: waits for " + p.required() + " of role " + p.role()
+                    + (p.selfApprove() ? "" : ", not the requester") + ", at most " + Durations.format(p.timeout())
+                    + "): " + s.confirmMessage());
+            return;
+        }
         List<String> notes = new ArrayList<>();
         String where = s.kind();
         if (!s.hosts().isEmpty()) {

@@ -11,13 +11,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.Escapes;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
@@ -26,13 +29,16 @@ import org.buildduty.core.time.Durations;
 
 /**
  * Reads the steps of a runbook: {@code - name: X} plus exactly one kind key whose value is a mapping of arguments,
- * and {@code timeout}, {@code stuck_after}, {@code on_host_failure}, {@code rollback}.
+ * and {@code timeout}, {@code stuck_after}, {@code on_host_failure}, {@code rollback}; or a {@code confirm} step,
+ * whose mapping says who must confirm before the operation goes on.
  */
 final class StepReader {
     /** Kinds that fan out over hosts; their kind map may hold {@code hosts} and {@code parallel}. */
     static final Set<String> FAN_OUT = Set.of("local", "ssh");
     private static final Set<String> STEP = Set.of("name", "timeout", "stuck_after", "on_host_failure", "rollback");
     private static final Set<String> ROLLBACK = Set.of("name", "timeout", "stuck_after");
+    private static final Set<String> CONFIRM_KEYS = Set.of("message", "role", "required", "self_approve", "timeout");
+    private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9._-]{1,40}");
 
     private final ConfigProblems problems;
     private final Set<String> kinds;
@@ -81,6 +87,9 @@ final class StepReader {
                 ? problems.check(() -> stepName(s.require("name"))).orElse("?")
                 : s.get("name").flatMap(n -> problems.check(() -> stepName(n))).orElse("undo " + parent.name());
         String kind = kind(s, fixed).orElse(null);
+        if (StepSpec.CONFIRM.equals(kind)) {
+            return confirm(s, name, parent, before);
+        }
         Duration timeout = s.get("timeout").flatMap(n -> problems.check(() -> duration(n))).orElse(null);
         Duration stuck = s.get("stuck_after").flatMap(n -> problems.check(() -> duration(n))).orElse(null);
         OnHostFailure onFailure = s.get("on_host_failure").flatMap(n -> problems.check(() -> onHostFailure(n)))
@@ -122,6 +131,66 @@ final class StepReader {
             return Optional.empty();
         }
         return Optional.of(new StepTemplate(name, kind, args, hosts, parallel, timeout, stuck, onFailure, rollback));
+    }
+
+    /**
+     * A {@code confirm} step: {@code message} (required), {@code role} (required), {@code required} (default 1),
+     * {@code self_approve} (default false), {@code timeout} (default the start approval's). It runs nothing, so it has
+     * no hosts, command, rollback, step timeout or on_host_failure, and it cannot be a rollback.
+     */
+    private Optional<StepTemplate> confirm(ConfigNode s, String name, StepTemplate parent, int before) {
+        ConfigNode n = s.asMap().get(StepSpec.CONFIRM);
+        if (parent != null) {
+            problems.add(n, "a rollback cannot be a confirm step (it runs while the operation fails)");
+            return Optional.empty();
+        }
+        for (String key : List.of("timeout", "stuck_after", "on_host_failure", "rollback")) {
+            s.get(key).ifPresent(k -> problems.add(k, "a confirm step runs nothing, so it has no " + key
+                    + (key.equals("timeout") ? " (its expiry is confirm.timeout)" : "")));
+        }
+        if (!n.isMap()) {
+            problems.add(n, "expected a mapping: message, role, required, self_approve, timeout");
+            return Optional.empty();
+        }
+        n.checkKeys(problems, CONFIRM_KEYS);
+        String message = problems.check(() -> confirmMessage(n.require("message"))).orElse("");
+        String role = problems.check(() -> confirmRole(n.require("role"))).orElse("");
+        int required = n.get("required").flatMap(r -> problems.check(() -> {
+            int v = r.intValue();
+            if (v < 1 || v > 10) {
+                throw r.error("must be 1 to 10");
+            }
+            return v;
+        })).orElse(1);
+        boolean self = n.get("self_approve").flatMap(b -> problems.check(b::bool)).orElse(false);
+        Duration expiry = n.get("timeout").flatMap(t -> problems.check(() -> duration(t)))
+                .orElse(ApprovalPolicy.DEFAULT_TIMEOUT);
+        if (problems.errors().size() > before) {
+            return Optional.empty();
+        }
+        Map<String, Object> args = StepSpec.confirm(name, message, new ApprovalPolicy(role, required, self, expiry))
+                .args();
+        return Optional.of(new StepTemplate(name, StepSpec.CONFIRM, args, "", "", null, null, null, null));
+    }
+
+    private String confirmMessage(ConfigNode n) {
+        if (!n.isScalar() || n.string().isBlank()) {
+            throw n.error("a confirm step needs a message (one line of text saying what to check)");
+        }
+        String text = n.string().strip();
+        if (text.length() > 300 || text.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw n.error("must be one line of at most 300 printable characters");
+        }
+        checkPlaceholders(n, text, "message", false);
+        return text;
+    }
+
+    private static String confirmRole(ConfigNode n) {
+        String s = n.isScalar() ? n.string() : "";
+        if (!ROLE.matcher(s).matches() || s.equals(Runbook.ANYONE)) {
+            throw n.error("must be a role name (" + ROLE.pattern() + "), not \"" + s + "\"");
+        }
+        return s;
     }
 
     private static String stepName(ConfigNode n) {

@@ -30,6 +30,9 @@ import org.buildduty.core.time.Ticker;
  * policy allows self-approval. On a hostmask connector the approver is the role entry they matched, so a new nick or
  * ident changes nothing. An expired request never runs: an approval arriving after the expiry instant expires the
  * request instead.
+ *
+ * <p>The same rules hold for the confirmation a {@code confirm} step waits for ({@link #confirm}), under the step's
+ * policy; its events are journaled with the step's index.
  */
 public final class ApprovalGate {
     private final JournalWriter journal;
@@ -78,12 +81,33 @@ public final class ApprovalGate {
     }
 
     /**
+     * Puts an operation paused at its {@code confirm} step {@code step} under that step's policy; returns the pending
+     * request. The request and its expiry are journaled with the step. When enough people approve, the gate only
+     * records it: the caller resumes the operation; a denial or expiry is journaled as an approval event and the
+     * caller fails the operation (the gate changes no state of a confirmation's operation).
+     */
+    public synchronized PendingApproval confirm(Operation op, int step) {
+        Instant now = ticker.now();
+        Instant expires = now.plus(op.plan().steps().get(step).confirmPolicy().timeout());
+        journal.approvalRequested(op.id(), step, expires, now);
+        metrics.approval(ApprovalRecord.Kind.REQUESTED);
+        PendingApproval out = new PendingApproval(op, expires, List.of(), step);
+        pending.put(op.id(), out);
+        return out;
+    }
+
+    /**
      * Re-registers a request read back from the journal after a restart, with its original expiry. The journaled
      * approvals are counted again by person under the current configuration: a person's second identity and the
      * requester (without self-approval) do not count.
      */
     public synchronized void restore(Operation op, Instant expiresAt, List<Identity> approvedBy) {
-        ApprovalPolicy policy = op.plan().approval();
+        restore(op, expiresAt, approvedBy, ApprovalRecord.START);
+    }
+
+    /** The same for the approval {@code step} (a confirm step's index, or {@link ApprovalRecord#START}). */
+    public synchronized void restore(Operation op, Instant expiresAt, List<Identity> approvedBy, int step) {
+        ApprovalPolicy policy = new PendingApproval(op, expiresAt, List.of(), step).policy();
         List<Identity> counted = new ArrayList<>();
         for (Identity who : approvedBy) {
             boolean self = !policy.selfApprove() && roles.samePerson(who, op.requester(), policy.role());
@@ -91,14 +115,14 @@ public final class ApprovalGate {
                 counted.add(who);
             }
         }
-        pending.put(op.id(), new PendingApproval(op, expiresAt, counted));
+        pending.put(op.id(), new PendingApproval(op, expiresAt, counted, step));
     }
 
     /** Records an approval by {@code who}; refuses with a chat-safe message when it cannot count. */
     public synchronized Result approve(OperationId id, Identity who) {
         PendingApproval p = live(id);
         Operation op = p.operation();
-        ApprovalPolicy policy = op.plan().approval();
+        ApprovalPolicy policy = p.policy();
         if (!roles.hasRole(who, policy.role())) {
             throw new NotAllowedException("approving " + op.title() + " needs role " + policy.role()
                     + " (you are " + who + ")");
@@ -115,16 +139,19 @@ public final class ApprovalGate {
                     + " of " + policy.required() + ")");
         }
         Instant now = ticker.now();
-        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.APPROVED, who, "", now));
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.APPROVED, who, "", now, p.step()));
         metrics.approval(ApprovalRecord.Kind.APPROVED);
         List<Identity> by = new ArrayList<>(p.approvedBy());
         by.add(who);
         if (by.size() < policy.required()) {
-            PendingApproval next = new PendingApproval(op, p.expiresAt(), by);
+            PendingApproval next = new PendingApproval(op, p.expiresAt(), by, p.step());
             pending.put(id, next);
             return new Counted(next);
         }
         pending.remove(id);
+        if (p.confirm()) {
+            return new Approved(op, List.copyOf(by));
+        }
         journal.operationState(id, OperationState.QUEUED, now, "approved by " + join(by));
         op.transition(OperationState.QUEUED, now);
         return new Approved(op, List.copyOf(by));
@@ -133,7 +160,7 @@ public final class ApprovalGate {
     /** True if {@code who}, or another identity of the same person, has approved the pending operation. */
     public synchronized boolean hasApproved(OperationId id, Identity who) {
         PendingApproval p = pending.get(id);
-        return p != null && earlier(p.approvedBy(), who, p.operation().plan().approval().role()).isPresent();
+        return p != null && earlier(p.approvedBy(), who, p.policy().role()).isPresent();
     }
 
     /**
@@ -148,26 +175,34 @@ public final class ApprovalGate {
             throw new UserFacingException(who.principal() + " has no approval of " + op.title() + " to withdraw");
         }
         Instant now = ticker.now();
-        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.WITHDRAWN, who, reason, now));
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.WITHDRAWN, who, reason, now, p.step()));
         metrics.approval(ApprovalRecord.Kind.WITHDRAWN);
         List<Identity> by = new ArrayList<>(p.approvedBy());
         by.remove(who);
-        PendingApproval next = new PendingApproval(op, p.expiresAt(), by);
+        PendingApproval next = new PendingApproval(op, p.expiresAt(), by, p.step());
         pending.put(id, next);
         return next;
     }
 
-    /** Denies a request; the operation ends {@code DENIED}. Needs the approver role, or to be the requester. */
+    /**
+     * Denies a request; the operation ends {@code DENIED} (a confirmation's operation is left to the caller). Needs the
+     * approver role, or to be the requester.
+     */
     public synchronized Operation deny(OperationId id, Identity who, String reason) {
         PendingApproval p = live(id);
         Operation op = p.operation();
-        String role = op.plan().approval().role();
+        String role = p.policy().role();
         if (!roles.hasRole(who, role) && !who.equals(op.requester())) {
             throw new NotAllowedException("denying " + op.title() + " needs role " + role + " (you are " + who + ")");
         }
         Instant now = ticker.now();
         String why = reason == null || reason.isBlank() ? "" : reason.strip();
-        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.DENIED, who, why, now));
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.DENIED, who, why, now, p.step()));
+        if (p.confirm()) {
+            pending.remove(id);
+            metrics.approval(ApprovalRecord.Kind.DENIED);
+            return op;
+        }
         journal.operationState(id, OperationState.DENIED, now, "denied by " + who + (why.isEmpty() ? "" : ": " + why));
         op.transition(OperationState.DENIED, now);
         pending.remove(id);
@@ -176,7 +211,10 @@ public final class ApprovalGate {
         return op;
     }
 
-    /** Expires every request whose time has come; returns them (their operations are now {@code EXPIRED}). */
+    /**
+     * Expires every request whose time has come; returns them (their operations are now {@code EXPIRED}, except a
+     * confirmation's, which the caller fails).
+     */
     public synchronized List<PendingApproval> expireDue() {
         Instant now = ticker.now();
         List<PendingApproval> out = new ArrayList<>();
@@ -219,7 +257,12 @@ public final class ApprovalGate {
 
     private void expire(PendingApproval p, Instant now) {
         OperationId id = p.operation().id();
-        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.EXPIRED, null, "", now));
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.EXPIRED, null, "", now, p.step()));
+        if (p.confirm()) {
+            pending.remove(id);
+            metrics.approval(ApprovalRecord.Kind.EXPIRED);
+            return;
+        }
         journal.operationState(id, OperationState.EXPIRED, now, "approval expired at " + p.expiresAt());
         p.operation().transition(OperationState.EXPIRED, now);
         pending.remove(id);

@@ -43,7 +43,10 @@ public interface BotApi {
     /** Operations pending approval, queued or running, oldest first. */
     List<Operation> activeOperations();
 
-    /** The pending approval request of an operation, if it has one. */
+    /**
+     * The pending approval request of an operation, if it has one: the approval before it starts, or the confirmation
+     * its {@code confirm} step waits for ({@link PendingApproval#confirm()}).
+     */
     Optional<PendingApproval> pendingApproval(OperationId id);
 
     /**
@@ -63,11 +66,14 @@ public interface BotApi {
     /**
      * Approves an operation from a chat room: unless {@code bot.private_approvals} is on, the approval counts only in
      * the room the operation was requested in (any thread of it); elsewhere it is refused with one line naming that
-     * room.
+     * room. An operation waiting at a {@code confirm} step is confirmed the same way, and its next step runs.
      */
     String approve(OperationId id, Identity who, ChatAddress where);
 
-    /** Denies a pending operation from a chat room, with the same room rule as approving. */
+    /**
+     * Denies a pending operation from a chat room, with the same room rule as approving; one waiting at a
+     * {@code confirm} step fails there and its completed steps roll back.
+     */
     String deny(OperationId id, Identity who, String reason, ChatAddress where);
 
     /** Cancels a pending or running operation; rollbacks run. */

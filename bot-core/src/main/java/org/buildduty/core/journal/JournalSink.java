@@ -1,6 +1,7 @@
 package org.buildduty.core.journal;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +27,8 @@ import org.buildduty.core.time.Ticker;
  * Writes every progress event of an operation to a {@link JournalWriter}, stamped with the injected {@link Ticker}.
  *
  * <p>{@code operationStarted} records {@link OperationState#RUNNING}; host starts and finishes become host runs;
- * output lines are journaled as they come; the first {@code rollbackStarted} of an operation records
+ * output lines are journaled as they come (with the values a host run kept, which the steps after a confirm step need
+ * after a restart); the first {@code rollbackStarted} of an operation records
  * {@link OperationState#ROLLING_BACK}, and host runs between {@code rollbackStarted} and {@code rollbackFinished} of
  * a step are journaled as rollback runs; {@code operationFinished} records the terminal state with the summary as
  * its detail. Text that may carry output (output lines, a host run's reason and last line, the summary) passes the
@@ -98,7 +100,7 @@ public final class JournalSink extends ProgressSink {
         Instant at = ticker.now();
         boolean rollback = inRollback(op.id(), index);
         StepResult redacted = new StepResult(result.outcome(), result.host(), result.exitCode(),
-                redactor.redact(result.reason()), redactor.redact(result.lastLine()), result.kept());
+                redactor.redact(result.reason()), redactor.redact(result.lastLine()), redactKept(result.kept()));
         write(op, "host finish", () -> journal.hostFinished(op.id(), index, rollback, redacted, at));
     }
 
@@ -127,6 +129,13 @@ public final class JournalSink extends ProgressSink {
         rollingBack.remove(op.id());
         announced.remove(op.id());
         write(op, "state " + end.label(), () -> journal.operationState(op.id(), end, at, redactor.redact(summary)));
+    }
+
+    /** Kept values are journaled for the steps after a confirm step; never a configured secret. */
+    private Map<String, String> redactKept(Map<String, String> kept) {
+        Map<String, String> out = new LinkedHashMap<>();
+        kept.forEach((k, v) -> out.put(k, redactor.redact(v)));
+        return out;
     }
 
     private boolean inRollback(OperationId id, int index) {

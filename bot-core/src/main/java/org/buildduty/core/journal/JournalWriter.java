@@ -35,7 +35,16 @@ public interface JournalWriter {
     void output(OperationId id, int stepIndex, String host, OutputChannel stream, String line, Instant at);
 
     /** Records an approval request and its expiry (kept across restarts). */
-    void approvalRequested(OperationId id, Instant expiresAt, Instant at);
+    default void approvalRequested(OperationId id, Instant expiresAt, Instant at) {
+        approvalRequested(id, ApprovalRecord.START, expiresAt, at);
+    }
+
+    /**
+     * Records a request for approval and its expiry (kept across restarts, replacing an earlier request's): the
+     * operation's start approval ({@code step} {@link ApprovalRecord#START}) or the confirmation its {@code confirm}
+     * step {@code step} waits for.
+     */
+    void approvalRequested(OperationId id, int step, Instant expiresAt, Instant at);
 
     /** Records an approval, denial or expiry. */
     void approvalEvent(OperationId id, ApprovalRecord event);

@@ -10,6 +10,11 @@ public enum OperationState {
     QUEUED(false),
     /** Steps are running. */
     RUNNING(false),
+    /**
+     * Paused at a {@code confirm} step: nothing runs while it waits for its confirmation; it keeps its place and
+     * survives a restart, then runs its next step, or fails and rolls back on a denial or expiry.
+     */
+    WAITING(false),
     /** A step failed or the operation was cancelled; completed steps' rollbacks are running. */
     ROLLING_BACK(false),
     SUCCEEDED(true),

@@ -1,6 +1,7 @@
 package org.buildduty.core.operation;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,12 @@ import java.util.Objects;
  */
 public record StepSpec(String name, String kind, Map<String, Object> args, List<String> hosts, int parallel,
         Duration timeout, Duration stuckAfter, OnHostFailure onHostFailure, StepSpec rollback) {
+    /**
+     * The kind of a step that runs nothing: the operation pauses there until {@link #confirmPolicy()} is met (the
+     * room is shown {@link #confirmMessage()}), then runs its next step; a denial or expiry fails it there.
+     */
+    public static final String CONFIRM = "confirm";
+
     public StepSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
@@ -34,6 +41,47 @@ public record StepSpec(String name, String kind, Map<String, Object> args, List<
     /** A single-run step with defaults. */
     public static StepSpec of(String name, String kind, Map<String, Object> args) {
         return new StepSpec(name, kind, args, List.of(), 1, null, null, OnHostFailure.STOP, null);
+    }
+
+    /**
+     * A {@code confirm} step: {@code message} is shown in the room; {@code policy} says who must confirm (its timeout
+     * is the expiry). Its arguments are strings, so the step survives the journal's plan codec unchanged.
+     */
+    public static StepSpec confirm(String name, String message, ApprovalPolicy policy) {
+        if (!policy.isRequired()) {
+            throw new IllegalArgumentException("a confirm step needs at least one approval");
+        }
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("message", message);
+        args.put("role", policy.role());
+        args.put("required", Integer.toString(policy.required()));
+        args.put("self_approve", Boolean.toString(policy.selfApprove()));
+        args.put("timeout", policy.timeout().toString());
+        return of(name, CONFIRM, args);
+    }
+
+    /** True for a {@code confirm} step. */
+    public boolean isConfirm() {
+        return CONFIRM.equals(kind);
+    }
+
+    /** What a {@code confirm} step shows the room while it waits. */
+    public String confirmMessage() {
+        return arg("message");
+    }
+
+    /**
+     * Who must confirm a {@code confirm} step, and its expiry.
+     *
+     * @throws IllegalStateException if this is not a confirm step
+     */
+    public ApprovalPolicy confirmPolicy() {
+        if (!isConfirm()) {
+            throw new IllegalStateException("step \"" + name + "\" is a " + kind + " step, not a confirm step");
+        }
+        String timeout = arg("timeout");
+        return new ApprovalPolicy(arg("role"), Integer.parseInt(arg("required")), Boolean.parseBoolean(
+                arg("self_approve")), timeout.isEmpty() ? null : Duration.parse(timeout));
     }
 
     /** The string argument, or empty string when absent. */

@@ -108,7 +108,7 @@ final class CommandApi implements BotApi {
 
     @Override
     public Optional<PendingApproval> pendingApproval(OperationId id) {
-        return gate.pending(id);
+        return gate.pending(id).or(() -> operations.confirmation(id));
     }
 
     @Override

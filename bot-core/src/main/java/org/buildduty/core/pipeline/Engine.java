@@ -111,7 +111,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
         this.api = new CommandApi(new CommandApi.Parts(registry, inventory, ticker, authorizer, operations, gate,
                 journal, journal, rooms, link, prefix, b.cancelRole));
         this.dispatcher = new Dispatcher(api, registry, authorizer, operations::create, metrics);
-        this.reactions = new ReactionApprovals(journal, api, gate, rooms);
+        this.reactions = new ReactionApprovals(journal, api, operations::gateOf, rooms);
         rooms.asked(reactions);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
         metrics.bindLiveOperations(() -> BotMetrics.countByState(
@@ -191,7 +191,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
      * {@link ReactionApprovals} registered for an operation that no longer waits is dropped.
      */
     private boolean waitsForApproval(OperationId id) {
-        return gate.pending(id).isPresent();
+        return operations.gateOf(id).isPresent();
     }
 
     /** Logs and journals a connection change; the journal keeps the count of chat lines the connector dropped. */

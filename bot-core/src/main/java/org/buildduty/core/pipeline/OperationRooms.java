@@ -20,7 +20,7 @@ interface OperationRooms {
      * message it is sent as is registered, so a reaction on it approves ✅ 👍 ✔ or denies ❌ (see
      * {@link ReactionApprovals#register}, which takes a message already sent).
      */
-    void asking(String line, OperationId id);
+    void asking(String line, OperationId id, int step);
 
     /** True if the room's chat has threads, so an operation gets its own. */
     boolean threaded(ChatAddress room);

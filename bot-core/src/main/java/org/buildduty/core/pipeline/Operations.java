@@ -83,6 +83,7 @@ final class Operations {
     private final Exclusions exclusions = new Exclusions();
     /** Set at shutdown: queued operations stay queued (in the journal too) for the next start. */
     private volatile boolean closing;
+    private final Confirmations confirmations;
 
     /**
      * What operations show and whom they ask, fixed when the engine is built: the command prefix in hints, the
@@ -114,6 +115,9 @@ final class Operations {
         this.maxLive = maxLive;
         this.maxPending = maxPending;
         this.privateApprovals = privateApprovals;
+        this.confirmations = new Confirmations(rooms, afterReply, settings.prefix(), settings.secrets(), journal,
+                history, runner, new ApprovalGate(journal, ticker, roles, settings.metrics()), ticker, this::sinks,
+                this::track);
     }
 
     /** Creates an operation from a plan; asks for approval or starts it. Returns the answer lines. */
@@ -184,7 +188,7 @@ final class Operations {
         }
         PendingApproval p = gate.request(op);
         String request = ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan));
-        rooms.asking(request, id);
+        rooms.asking(request, id, ApprovalRecord.START);
         List<String> lines = new ArrayList<>();
         lines.add(request);
         List<Exclusions.Entry> in = exclusions.blockers(op);
@@ -217,7 +221,7 @@ final class Operations {
         if (privateApprovals) {
             return;
         }
-        Optional<PendingApproval> p = gate.pending(id);
+        Optional<PendingApproval> p = gate.pending(id).or(() -> confirmations.pending(id));
         if (p.isEmpty()) {
             return;
         }
@@ -230,6 +234,9 @@ final class Operations {
     }
 
     String approve(OperationId id, Identity who) {
+        if (confirmations.waits(id)) {
+            return confirmations.approve(id, who);
+        }
         ApprovalGate.Result r = gate.approve(id, who);
         if (r instanceof ApprovalGate.Counted counted) {
             return ApprovalWording.counted(counted.pending(), who);
@@ -292,12 +299,18 @@ final class Operations {
 
     /** Denies a pending request: it leaves the gate and the live operations, and will not run. */
     String deny(OperationId id, Identity who, String reason) {
+        if (confirmations.waits(id)) {
+            return confirmations.deny(id, who, reason);
+        }
         Operation op = gate.deny(id, who, reason);
         live.remove(op.id());
         return ApprovalWording.denied(op, who, reason);
     }
 
     String cancel(Operation op, Identity who) {
+        if (confirmations.waits(op.id())) {
+            return confirmations.cancel(op, who);
+        }
         if (exclusions.dequeue(op.id())) {
             Instant now = ticker.now();
             journal.operationState(op.id(), OperationState.CANCELLED, now, "cancelled by " + who + " while queued");
@@ -422,10 +435,11 @@ final class Operations {
     }
 
     void start(Operation op) {
-        track(op, "the run", () -> runner.submit(op, sinks(op)));
+        track(op, "the run", () -> runner.submit(op, sinks(op), confirmations.onPause(op)));
     }
 
     void expireDue() {
+        confirmations.expireDue();
         for (PendingApproval p : gate.expireDue()) {
             Operation op = p.operation();
             live.remove(op.id());
@@ -436,7 +450,8 @@ final class Operations {
     /**
      * After a restart: operations that were running are marked interrupted and reported with what had completed
      * (never re-run); one whose runbook asks for it rolls back first, and holds its locks until then. Pending
-     * approvals are restored with their original expiry. Queued operations never started: they queue again in
+     * approvals are restored with their original expiry, and so are operations waiting at a confirm step (nothing of
+     * them was in flight; they keep holding their locks). Queued operations never started: they queue again in
      * request order and start once what they wait for is free.
      */
     void recover() {
@@ -449,8 +464,16 @@ final class Operations {
                 LOG.info("{} is still queued after the restart", op.title());
                 continue;
             }
+            if (rec.state() == OperationState.WAITING) {
+                Optional<Operation> waiting = confirmations.recover(rec);
+                if (waiting.isPresent()) {
+                    live.put(op.id(), waiting.get());
+                    exclusions.hold(waiting.get(), ticker.now());
+                    continue;
+                }
+            }
             if (rec.state() == OperationState.PENDING_APPROVAL) {
-                List<Identity> approvedBy = ApprovalRecord.standing(history.approvals(rec.id()));
+                List<Identity> approvedBy = ApprovalRecord.standing(history.approvals(rec.id()), ApprovalRecord.START);
                 Instant expires = rec.expiresAt() == null ? ticker.now() : rec.expiresAt();
                 gate.restore(op, expires, approvedBy);
                 live.put(op.id(), op);
@@ -514,6 +537,19 @@ final class Operations {
     void shutdown() {
         closing = true;
         runner.close();
+    }
+
+    /** The confirmation an operation waiting at a confirm step waits for, if it does. */
+    /** The gate where {@code id} waits for approval now: its start approval's, or its confirm step's; empty if none. */
+    Optional<ApprovalGate> gateOf(OperationId id) {
+        if (gate.pending(id).isPresent()) {
+            return Optional.of(gate);
+        }
+        return confirmations.pending(id).isPresent() ? Optional.of(confirmations.gate()) : Optional.empty();
+    }
+
+    Optional<PendingApproval> confirmation(OperationId id) {
+        return confirmations.pending(id);
     }
 
     Optional<Operation> find(OperationId id) {

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import org.buildduty.core.chat.ChatReaction;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.chat.MessageRef;
 import org.buildduty.core.command.BotApi;
+import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.JournalException;
 import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.operation.OperationId;
@@ -57,28 +59,36 @@ final class ReactionApprovals implements Rooms.Asked {
 
     private final StateRecords state;
     private final BotApi api;
-    private final ApprovalGate gate;
+    private final Function<OperationId, Optional<ApprovalGate>> gates;
     private final OperationRooms rooms;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private final Map<String, Counted> counted = new ConcurrentHashMap<>();
-    private final Map<String, OperationId> expected = new ConcurrentHashMap<>();
+    private final Map<String, Target> expected = new ConcurrentHashMap<>();
 
-    /** The operation a bot message asks approval of, and the message's address (where answers go). */
-    record Target(OperationId id, ChatAddress address) {
+    /**
+     * The operation a bot message asks approval of, and the message's address (where answers go); {@code step} is
+     * {@link ApprovalRecord#START} for the request to start it, else the confirm step the message asks about (a
+     * reaction on the start request does not confirm a later step).
+     */
+    record Target(OperationId id, ChatAddress address, int step) {
     }
 
-    /** A reaction that counted: the operation and who approved. */
-    record Counted(OperationId id, Identity who) {
+    /** A reaction that counted: the operation, who approved, and for which step. */
+    record Counted(OperationId id, Identity who, int step) {
     }
 
     /**
      * @param api the typed commands' way to approve and deny ({@link BotApi#approve}, {@link BotApi#deny}), so a
      *     reaction does exactly what the command does, the room check included
      */
-    ReactionApprovals(StateRecords state, BotApi api, ApprovalGate gate, OperationRooms rooms) {
+    /**
+     * @param gates the gate where an operation waits for approval now (its start approval's or a confirm step's)
+     */
+    ReactionApprovals(StateRecords state, BotApi api, Function<OperationId, Optional<ApprovalGate>> gates,
+            OperationRooms rooms) {
         this.state = state;
         this.api = api;
-        this.gate = gate;
+        this.gates = gates;
         this.rooms = rooms;
     }
 
@@ -87,24 +97,24 @@ final class ReactionApprovals implements Rooms.Asked {
      * deny it while it waits. Journaled, so it holds after a restart. A ref without a message id (a chat without
      * ids) is ignored.
      */
-    void register(MessageRef sent, OperationId id) {
+    void register(MessageRef sent, OperationId id, int step) {
         if (sent == null || sent.id() == null || sent.id().isEmpty()) {
             return;
         }
         ChatAddress a = sent.address();
         String key = a.connectorId() + ":" + sent.id();
-        ObjectNode body = JSON.createObjectNode().put("op", id.value()).put("connector", a.connectorId())
-                .put("room", a.room());
+        ObjectNode body = JSON.createObjectNode().put("op", id.value()).put("step", step)
+                .put("connector", a.connectorId()).put("room", a.room());
         if (a.thread() != null) {
             body.put("thread", a.thread());
         }
         state.putState(TARGETS, key, body.toString());
-        targets.put(key, new Target(id, a));
+        targets.put(key, new Target(id, a, step));
     }
 
     @Override
-    public void expect(String line, OperationId id) {
-        expected.put(line, id);
+    public void expect(String line, OperationId id, int step) {
+        expected.put(line, new Target(id, null, step));
     }
 
     @Override
@@ -114,9 +124,9 @@ final class ReactionApprovals implements Rooms.Asked {
         }
         for (int i = 0; i < refs.size() && i < lines.size(); i++) {
             String line = lines.get(i);
-            for (Map.Entry<String, OperationId> e : Map.copyOf(expected).entrySet()) {
+            for (Map.Entry<String, Target> e : Map.copyOf(expected).entrySet()) {
                 if (line.contains(e.getKey()) && expected.remove(e.getKey(), e.getValue())) {
-                    register(refs.get(i), e.getValue());
+                    register(refs.get(i), e.getValue().id(), e.getValue().step());
                 }
             }
         }
@@ -129,21 +139,22 @@ final class ReactionApprovals implements Rooms.Asked {
             if (n != null && n.path("op").canConvertToLong()) {
                 ChatAddress a = new ChatAddress(n.path("connector").asText(), n.path("room").asText(),
                         n.path("thread").isTextual() ? n.path("thread").asText() : null);
-                targets.put(key, new Target(new OperationId(n.path("op").asLong()), a));
+                targets.put(key, new Target(new OperationId(n.path("op").asLong()), a,
+                        n.path("step").asInt(ApprovalRecord.START)));
             }
         });
         state.states(COUNTED).forEach((key, body) -> {
             JsonNode n = read(body);
             if (n != null && n.path("op").canConvertToLong() && n.path("who").isTextual()) {
                 counted.put(key, new Counted(new OperationId(n.path("op").asLong()),
-                        Identity.parse(n.path("who").asText())));
+                        Identity.parse(n.path("who").asText()), n.path("step").asInt(ApprovalRecord.START)));
             }
         });
     }
 
     /** Drops what belongs to operations that no longer wait for approval, from memory and the journal. */
     void prune(Predicate<OperationId> waiting) {
-        expected.values().removeIf(id -> !waiting.test(id));
+        expected.values().removeIf(t -> !waiting.test(t.id()));
         for (Map.Entry<String, Target> e : Map.copyOf(targets).entrySet()) {
             if (!waiting.test(e.getValue().id())) {
                 state.removeState(TARGETS, e.getKey());
@@ -182,19 +193,23 @@ final class ReactionApprovals implements Rooms.Asked {
             return;
         }
         OperationId id = t.id();
+        Optional<ApprovalGate> gate = gates.apply(id);
+        if (gate.isEmpty() || gate.get().pending(id).map(PendingApproval::step).orElse(Integer.MIN_VALUE) != t.step()) {
+            return;   // it no longer waits for what this message asked (started, or now at another step)
+        }
         answer(t.address(), () -> {
             if (!approve) {
                 return api.deny(id, r.sender(), null, t.address());
             }
-            if (gate.hasApproved(id, r.sender())) {
+            if (gate.get().hasApproved(id, r.sender())) {
                 return null;   // the same person again: counted once, not answered
             }
             String line = api.approve(id, r.sender(), t.address());
-            if (gate.pending(id).isPresent()) {
+            if (gate.get().pending(id).isPresent()) {
                 String key = r.connectorId() + ":" + r.reactionId();
                 state.putState(COUNTED, key, JSON.createObjectNode().put("op", id.value())
-                        .put("who", r.sender().toString()).toString());
-                counted.put(key, new Counted(id, r.sender()));
+                        .put("who", r.sender().toString()).put("step", t.step()).toString());
+                counted.put(key, new Counted(id, r.sender(), t.step()));
             }
             return line;
         });
@@ -206,7 +221,8 @@ final class ReactionApprovals implements Rooms.Asked {
         if (c == null) {
             return;
         }
-        Optional<PendingApproval> p = gate.pending(c.id());
+        Optional<ApprovalGate> gate = gates.apply(c.id());
+        Optional<PendingApproval> p = gate.flatMap(g -> g.pending(c.id())).filter(x -> x.step() == c.step());
         Optional<Target> t = targets.values().stream().filter(x -> x.id().equals(c.id())).findFirst();
         if (p.isEmpty() || t.isEmpty()) {
             return;   // the operation no longer waits: a removal changes nothing
@@ -218,7 +234,7 @@ final class ReactionApprovals implements Rooms.Asked {
                         + "; it is not " + c.who().principal() + "'s withdrawal: the approval of " + title
                         + " still counts";
             }
-            PendingApproval now = gate.withdrawApproval(c.id(), c.who(), "reaction removed");
+            PendingApproval now = gate.get().withdrawApproval(c.id(), c.who(), "reaction removed");
             state.removeState(COUNTED, key);
             counted.remove(key);
             return ApprovalWording.approvalWithdrawn(now, c.who(), "reaction removed");

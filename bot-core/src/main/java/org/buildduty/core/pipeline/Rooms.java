@@ -40,7 +40,7 @@ final class Rooms implements Announcer, OperationRooms {
         /** Nothing registered. */
         Asked NONE = new Asked() {
             @Override
-            public void expect(String line, OperationId id) {
+            public void expect(String line, OperationId id, int step) {
             }
 
             @Override
@@ -49,7 +49,7 @@ final class Rooms implements Announcer, OperationRooms {
         };
 
         /** The next answer line containing {@code line} asks for approval of {@code id}. */
-        void expect(String line, OperationId id);
+        void expect(String line, OperationId id, int step);
 
         /** Answer lines and the messages the first of them were sent as ({@code refs} may be shorter). */
         void sent(List<String> lines, List<MessageRef> refs);
@@ -74,8 +74,8 @@ final class Rooms implements Announcer, OperationRooms {
     }
 
     @Override
-    public void asking(String line, OperationId id) {
-        asked.expect(line, id);
+    public void asking(String line, OperationId id, int step) {
+        asked.expect(line, id, step);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -58,15 +59,31 @@ final class OperationRun implements Runnable {
     private boolean forwardDone;
     /** After a restart: the host runs that had ended, per step; only their rollbacks run. Null for a normal run. */
     private final SortedMap<Integer, List<StepResult>> recovered;
+    /** Where a run paused at a confirm step goes on from, and how; null for a run from the first step. */
+    private final Runner.Resume resume;
+    /** Told where the run paused, before its future completes with {@code WAITING}; may be null. */
+    private final Consumer<Runner.Paused> onPause;
+    /** Set by the runner thread when the run pauses at a confirm step. */
+    private Runner.Paused paused;
 
     OperationRun(Operation op, ProgressSink sink, Shared shared, Consumer<OperationRun> onDone,
             SortedMap<Integer, List<StepResult>> recovered) {
+        this(op, sink, shared, onDone, recovered, null, null);
+    }
+
+    OperationRun(Operation op, ProgressSink sink, Shared shared, Consumer<OperationRun> onDone,
+            SortedMap<Integer, List<StepResult>> recovered, Runner.Resume resume, Consumer<Runner.Paused> onPause) {
         this.op = op;
         this.sink = new GuardedSink(sink);
         this.shared = shared;
         this.onDone = onDone;
         this.recovered = recovered;
         this.forwardDone = recovered != null;
+        this.resume = resume;
+        this.onPause = onPause;
+        if (resume != null && resume.cancelledBy() != null) {
+            this.cancelReason = resume.cancelledBy();
+        }
     }
 
     Operation operation() {
@@ -125,6 +142,10 @@ final class OperationRun implements Runnable {
         String summary;
         try {
             End e = drive();
+            if (e.state() == OperationState.WAITING) {
+                pause();
+                return;
+            }
             end = e.state();
             summary = e.summary();
         } catch (InterruptedException e) {
@@ -145,6 +166,25 @@ final class OperationRun implements Runnable {
         finished.complete(op.state());
     }
 
+    /** Ends the run at a confirm step: nothing stays in flight; whoever waits for the confirmation resumes it. */
+    private void pause() {
+        op.transition(OperationState.WAITING, shared.ticker().now());
+        releaseExecutors();
+        LOG.info("{} waits at step {} \"{}\"", op.title(), paused.step() + 1,
+                op.plan().steps().get(paused.step()).name());
+        onDone.accept(this);
+        if (onPause != null) {
+            try {
+                onPause.accept(paused);
+            } catch (RuntimeException e) {
+                LOG.error("{}: recording the pause at step {} failed", op.title(), paused.step() + 1, e);
+            }
+        }
+        // WAITING, not op.state(): a confirmation may already have resumed the operation
+        future.complete(OperationState.WAITING);
+        finished.complete(OperationState.WAITING);
+    }
+
     private void releaseExecutors() {
         for (StepExecutor executor : new LinkedHashSet<>(shared.executors().values())) {
             try {
@@ -163,12 +203,35 @@ final class OperationRun implements Runnable {
         if (recovered != null) {
             return rollBackAfterRestart();
         }
-        sink.operationStarted(op);
         List<StepSpec> steps = op.plan().steps();
         List<List<StepResult>> done = new ArrayList<>();
+        int first = 0;
+        if (resume == null) {
+            sink.operationStarted(op);
+        } else {
+            for (int i = 0; i < resume.step(); i++) {
+                done.add(resume.completed().getOrDefault(i, List.of()));
+            }
+            vars.putAll(resume.vars());
+            first = resume.step();
+        }
         int failedAt = -1;
-        for (int i = 0; i < steps.size() && cancelReason == null; i++) {
+        String failure = null;
+        for (int i = first; i < steps.size() && cancelReason == null; i++) {
             StepSpec step = steps.get(i);
+            if (step.isConfirm()) {
+                if (resume == null || i != resume.step()) {
+                    paused = new Runner.Paused(i, completed(done), Map.copyOf(vars));
+                    return new End(OperationState.WAITING, "");
+                }
+                done.add(List.of());
+                if (resume.failure() != null) {
+                    failedAt = i;
+                    failure = resume.failure();
+                    break;
+                }
+                continue;
+            }
             sink.stepStarted(op, i, step);
             List<StepResult> results = fanOut(i, step, hostsOf(step), false);
             done.add(results);
@@ -201,7 +264,9 @@ final class OperationRun implements Runnable {
         } else {
             summary.append(" failed at step \"").append(steps.get(failedAt).name()).append('"');
         }
-        if (failedAt >= 0) {
+        if (failure != null) {
+            summary.append(": ").append(failure);
+        } else if (failedAt >= 0) {
             String failures = Summaries.failures(done.get(failedAt));
             if (!failures.isEmpty()) {
                 summary.append(": ").append(failures);
@@ -214,6 +279,17 @@ final class OperationRun implements Runnable {
         rollBack(steps, done, summary);
         return new End(cancelledBy != null ? OperationState.CANCELLED : OperationState.FAILED,
                 summary.toString());
+    }
+
+    /** The host runs of the steps done so far, by step index (a confirm step has none). */
+    private static SortedMap<Integer, List<StepResult>> completed(List<List<StepResult>> done) {
+        SortedMap<Integer, List<StepResult>> out = new TreeMap<>();
+        for (int i = 0; i < done.size(); i++) {
+            if (!done.get(i).isEmpty()) {
+                out.put(i, List.copyOf(done.get(i)));
+            }
+        }
+        return Collections.unmodifiableSortedMap(out);
     }
 
     /** Rolls back the steps that had run before the bot died; the operation stays interrupted. */

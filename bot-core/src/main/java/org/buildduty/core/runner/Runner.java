@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +24,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +46,9 @@ import org.buildduty.core.time.Ticker;
  * When a step fails ({@code on_host_failure: stop} starts no new hosts after the first failure; {@code continue}
  * runs them all) or the operation is cancelled, the rollbacks of the steps that ran are run in reverse step order,
  * each on the hosts where its step succeeded, with the rollback's own {@code parallel} and {@code timeout}. Rollbacks
- * always run on all those hosts and are not stopped by a cancel. Executors that throw are reported as failed host
+ * always run on all those hosts and are not stopped by a cancel. At a {@code confirm} step the run pauses: nothing
+ * stays in flight, the operation waits ({@link OperationState#WAITING}) outside the runner, and {@link #resume} goes
+ * on from there, in this process or after a restart. Executors that throw are reported as failed host
  * runs; sinks that throw are logged and ignored.
  *
  * <p>Time comes only from the injected {@link Ticker}: {@link #checkTimers()} enforces timeouts and reports silent
@@ -91,12 +96,73 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
+     * Where an operation paused at a {@code confirm} step: nothing of it is in flight any more.
+     *
+     * @param step the index of the confirm step
+     * @param completed the host runs of the steps before it, by step index (steps that ran on no host are absent)
+     * @param vars the values those steps kept for the later ones
+     */
+    public record Paused(int step, SortedMap<Integer, List<StepResult>> completed, Map<String, String> vars) {
+        public Paused {
+            completed = Collections.unmodifiableSortedMap(new TreeMap<>(completed));
+            vars = Map.copyOf(vars);
+        }
+    }
+
+    /**
+     * How an operation paused at a confirm step goes on ({@link #resume}): with the step after it, or failing at it
+     * with {@code failure} as the reason, or cancelled by {@code cancelledBy}; the last two roll back the completed
+     * steps as a failure or cancel would.
+     */
+    public record Resume(Paused at, String failure, String cancelledBy) {
+        public Resume {
+            Objects.requireNonNull(at, "at");
+        }
+
+        /** The next step runs. */
+        public static Resume proceed(Paused at) {
+            return new Resume(at, null, null);
+        }
+
+        /** The operation fails at the confirm step ({@code why}: {@code denied by bob: not now}). */
+        public static Resume fail(Paused at, String why) {
+            return new Resume(at, Objects.requireNonNull(why, "why"), null);
+        }
+
+        /** The operation is cancelled at the confirm step by {@code who}. */
+        public static Resume cancel(Paused at, String who) {
+            return new Resume(at, null, Objects.requireNonNull(who, "who"));
+        }
+
+        int step() {
+            return at.step();
+        }
+
+        SortedMap<Integer, List<StepResult>> completed() {
+            return at.completed();
+        }
+
+        Map<String, String> vars() {
+            return at.vars();
+        }
+    }
+
+    /**
      * Starts running {@code op} and returns at once; the future completes with its terminal state after the
      * {@code operationFinished} event.
      *
      * @throws IllegalStateException if the operation is running or finished, or the runner is closed
      */
     public CompletableFuture<OperationState> submit(Operation op, ProgressSink sink) {
+        return submit(op, sink, null);
+    }
+
+    /**
+     * The same, for a plan that may hold {@code confirm} steps: at one the run ends without an
+     * {@code operationFinished} event, the operation moves to {@link OperationState#WAITING}, {@code onPause} is told
+     * where it stopped, and then the future completes with {@code WAITING}. {@link #resume} goes on from there.
+     */
+    public CompletableFuture<OperationState> submit(Operation op, ProgressSink sink, Consumer<Paused> onPause) {
         Objects.requireNonNull(op, "op");
         OperationRun run;
         synchronized (this) {
@@ -105,10 +171,10 @@ public final class Runner implements AutoCloseable {
             }
             OperationState state = op.state();
             if (runs.containsKey(op.id()) || state.isTerminal() || state == OperationState.RUNNING
-                    || state == OperationState.ROLLING_BACK) {
+                    || state == OperationState.ROLLING_BACK || state == OperationState.WAITING) {
                 throw new IllegalStateException(op.title() + " cannot be started: it is " + state.label());
             }
-            run = new OperationRun(op, sink, shared, r -> runs.remove(r.operation().id(), r), null);
+            run = new OperationRun(op, sink, shared, r -> runs.remove(r.operation().id(), r), null, null, onPause);
             op.transition(OperationState.RUNNING, ticker.now());
             launch(run);
         }
@@ -117,11 +183,44 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
+     * Goes on with an operation {@link OperationState#WAITING} at a confirm step, in this process or after a restart:
+     * no step before it runs again; the values they kept reach the later steps. With {@link Resume#proceed} the step
+     * after the confirm step runs next (a later confirm step pauses again, telling {@code onPause}); with
+     * {@link Resume#fail} or {@link Resume#cancel} the operation ends failed or cancelled there, after the rollbacks of
+     * its completed steps. The future completes as {@link #submit}'s does.
+     *
+     * @throws IllegalStateException if the operation is not waiting, or the runner is closed
+     */
+    public CompletableFuture<OperationState> resume(Operation op, Resume how, ProgressSink sink,
+            Consumer<Paused> onPause) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(how, "how");
+        OperationRun run;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("runner is closed");
+            }
+            if (runs.containsKey(op.id()) || op.state() != OperationState.WAITING) {
+                throw new IllegalStateException(op.title() + " cannot be resumed: it is " + op.state().label());
+            }
+            if (!op.plan().steps().get(how.step()).isConfirm()) {
+                throw new IllegalArgumentException("step " + (how.step() + 1) + " of " + op.title()
+                        + " is not a confirm step");
+            }
+            run = new OperationRun(op, sink, shared, r -> runs.remove(r.operation().id(), r), null, how, onPause);
+            op.transition(OperationState.RUNNING, ticker.now());
+            launch(run);
+        }
+        LOG.info("{} goes on after step {}", op.title(), how.step() + 1);
+        return run.future();
+    }
+
+    /**
      * Runs only the rollbacks of an operation the bot was running when it died: for each step in {@code completed}
      * (step index → the host runs that had ended), the step's rollback runs where it succeeded, last step first, as
      * after a failure. The operation ends {@link OperationState#INTERRUPTED}; no forward step runs again.
      *
-     * @throws IllegalStateException if the operation is not running or rolling back, or the runner is closed
+     * @throws IllegalStateException if the operation is not running, rolling back or waiting, or the runner is closed
      */
     public CompletableFuture<OperationState> rollBackAfterRestart(Operation op,
             SortedMap<Integer, List<StepResult>> completed, ProgressSink sink) {
@@ -132,7 +231,8 @@ public final class Runner implements AutoCloseable {
                 throw new IllegalStateException("runner is closed");
             }
             OperationState state = op.state();
-            if (runs.containsKey(op.id()) || state != OperationState.RUNNING && state != OperationState.ROLLING_BACK) {
+            if (runs.containsKey(op.id()) || state != OperationState.RUNNING && state != OperationState.ROLLING_BACK
+                    && state != OperationState.WAITING) {
                 throw new IllegalStateException(op.title() + " cannot be rolled back: it is " + state.label());
             }
             run = new OperationRun(op, sink, shared, r -> runs.remove(r.operation().id(), r), completed);

@@ -71,6 +71,51 @@ class ApprovalGateTest {
         return journal.operation(op.id()).orElseThrow();
     }
 
+    /** An operation paused at its confirm step 2 (the plan itself needs no approval). */
+    private Operation waitingAtStepTwo(Identity requester) {
+        OperationPlan plan = new OperationPlan("deploy", Map.of(), List.of(StepSpec.of("stage", "fake", Map.of()),
+                StepSpec.confirm("canary ok?", "look", new ApprovalPolicy("releng", 2, false, Duration.ofMinutes(30))),
+                StepSpec.of("finish", "fake", Map.of())), ApprovalPolicy.NONE, "steps");
+        Operation op = new Operation(journal.nextOperationId(), plan, requester, ChatAddress.of("chat", "#releng"),
+                ticker.now(), OperationState.WAITING);
+        journal.operationCreated(op);
+        return op;
+    }
+
+    @Test
+    void aConfirmationFollowsItsStepsPolicyAndLeavesTheOperationsStateToItsCaller() {
+        Operation op = waitingAtStepTwo(ALICE);
+        PendingApproval p = gate.confirm(op, 1);
+        assertThat(p.expiresAt()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+        assertThat(p.missing()).isEqualTo(2);
+        assertThat(ApprovalWording.confirm(p, "!", "look")).isEqualTo("deploy #1 waits at step 2 \"canary ok?\": look"
+                + " — continue with !approve 1 (2 of role releng, not alice; expires 10:30Z), stop with !deny 1");
+        assertThatThrownBy(() -> gate.approve(op.id(), ALICE)).isInstanceOf(NotAllowedException.class);
+        assertThat(gate.approve(op.id(), BOB)).isInstanceOf(ApprovalGate.Counted.class);
+        ApprovalGate.Result r = gate.approve(op.id(), CAROL);
+        assertThat(r).isInstanceOf(ApprovalGate.Approved.class);
+        assertThat(op.state()).isEqualTo(OperationState.WAITING);
+        assertThat(record(op).state()).isEqualTo(OperationState.WAITING);
+        assertThat(events(op)).extracting(ApprovalRecord::kind, ApprovalRecord::who, ApprovalRecord::step)
+                .containsExactly(tuple(ApprovalRecord.Kind.REQUESTED, ALICE, 1), tuple(ApprovalRecord.Kind.APPROVED,
+                        BOB, 1), tuple(ApprovalRecord.Kind.APPROVED, CAROL, 1));
+
+        Operation denied = waitingAtStepTwo(ALICE);
+        gate.confirm(denied, 1);
+        gate.deny(denied.id(), BOB, "not now");
+        assertThat(denied.state()).isEqualTo(OperationState.WAITING);
+        assertThat(gate.pending(denied.id())).isEmpty();
+        assertThat(events(denied)).last().satisfies(e -> assertThat(e.kind()).isEqualTo(ApprovalRecord.Kind.DENIED))
+                .satisfies(e -> assertThat(e.step()).isEqualTo(1));
+
+        Operation expired = waitingAtStepTwo(ALICE);
+        gate.confirm(expired, 1);
+        ticker.advance(Duration.ofMinutes(30));
+        assertThat(gate.expireDue()).extracting(PendingApproval::operation).containsExactly(expired);
+        assertThat(expired.state()).isEqualTo(OperationState.WAITING);
+        assertThat(events(expired)).last().satisfies(e -> assertThat(e.kind()).isEqualTo(ApprovalRecord.Kind.EXPIRED));
+    }
+
     @Test
     void requestIsJournaledWithItsExpiry() {
         Operation op = operation(new ApprovalPolicy("releng", 2, false, Duration.ofMinutes(30)), ALICE);

@@ -113,6 +113,11 @@ class ExclusionTest {
         return new Identity(TestBot.CHAT, principal);
     }
 
+    /** Sends a command and checks that one of the lines it got starts with {@code start}. */
+    private void answers(String principal, String text, String start) {
+        assertThat(bot.send(principal, text)).anySatisfy(l -> assertThat(l).startsWith(start));
+    }
+
     private long callsOf(String tag) {
         return fake.calls().stream().filter(c -> c.step().equals("work-" + tag)).count();
     }
@@ -120,14 +125,13 @@ class ExclusionTest {
     @Test
     void aSecondRunOfAnExclusiveRunbookQueuesBehindTheHolderAndStartsByItselfWhenItEnds() {
         start();
-        assertThat(bot.send("alice", "!roll a " + String.join(" ", hosts(1, 20)))).first().asString()
-                .startsWith("roll #1 started");
+        answers("alice", "!roll a " + String.join(" ", hosts(1, 20)), "roll #1 started");
         fake.awaitRunning(20, WAIT);
         bot.settle();
         ticker.advance(Duration.ofMinutes(12));
 
-        assertThat(bot.send("bob", "!roll b bm51")).singleElement().asString()
-                .startsWith("roll #2 queued behind #1 (roll by alice, running 12m)");
+        answers("bob", "!roll b bm51",
+                "roll #2 queued behind #1 (roll by alice, running 12m)");
         assertThat(bot.api().waitingFor(new OperationId(2))).contains("queued 0s behind #1 (roll by alice, "
                 + "running 12m)");
         assertThat(journal.operation(new OperationId(2)).orElseThrow().detail())
@@ -158,11 +162,12 @@ class ExclusionTest {
         fake.awaitRunning(20, WAIT);
         bot.settle();
 
-        assertThat(bot.send("bob", "!patch b bm02 bm03 bm04 bm07 web1")).singleElement().asString()
-                .startsWith("patch #2 queued behind #1 (roll by alice, running 0s; holds bm02..bm04, bm07)");
-        assertThat(bot.send("bob", "!patch c bm99")).singleElement().asString()
-                .startsWith("patch #3 queued behind #2 (patch by bob, queued 0s)");
-        assertThat(bot.send("carol", "!free d bm01")).singleElement().asString().startsWith("free #4 started");
+        answers("bob", "!patch b bm02 bm03 bm04 bm07 web1",
+                "patch #2 queued behind #1 (roll by alice, running 0s; holds bm02..bm04, bm07)");
+        answers("bob", "!patch c bm99",
+                "patch #3 queued behind #2 (patch by bob, queued 0s)");
+        answers("carol", "!free d bm01",
+                "free #4 started");
         fake.awaitCalls(21, WAIT);
         assertThat(callsOf("d")).isEqualTo(1);
     }
@@ -182,7 +187,8 @@ class ExclusionTest {
 
         fake.release("go-a");
         bot.awaitLine("drain #1 [############] 1/1 steps · succeeded", WAIT);
-        assertThat(bot.send("bob", "!update b")).singleElement().asString().startsWith("update #2 started");
+        answers("bob", "!update b",
+                "update #2 started");
     }
 
     @Test
@@ -191,10 +197,10 @@ class ExclusionTest {
         bot.send("alice", "!drain a");
         fake.awaitRunning(1, WAIT);
         bot.settle();
-        assertThat(bot.send("bob", "!both b")).singleElement().asString()
-                .startsWith("both #2 queued behind #1 (drain by alice, running 0s; holds lock masters)");
-        assertThat(bot.send("carol", "!workers c")).singleElement().asString()
-                .startsWith("workers #3 queued behind #2 (both by bob, queued 0s; needs lock workers)");
+        answers("bob", "!both b",
+                "both #2 queued behind #1 (drain by alice, running 0s; holds lock masters)");
+        answers("carol", "!workers c",
+                "workers #3 queued behind #2 (both by bob, queued 0s; needs lock workers)");
 
         fake.release("go-a");
         bot.awaitLine("both #2 starting", WAIT);

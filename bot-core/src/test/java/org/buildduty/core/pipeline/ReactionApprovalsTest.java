@@ -9,8 +9,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.buildduty.core.chat.Identity;
+import org.buildduty.core.command.CommandSpec;
+import org.buildduty.core.command.Outcome;
 import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.operation.ApprovalPolicy;
 import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.testing.FakeExecutor;
 import org.buildduty.core.testing.FakeTicker;
@@ -66,6 +70,36 @@ class ReactionApprovalsTest {
 
     private List<Identity> approvers(OperationId id) {
         return bot.api().pendingApproval(id).orElseThrow().approvedBy();
+    }
+
+    @Test
+    void aConfirmStepIsConfirmedByAReactionOnItsOwnLineAndNotByOneOnTheStartRequest() {
+        ConfirmStepTest.Steps steps = new ConfirmStepTest.Steps();
+        OperationPlan confirmed = ConfirmStepTest.plan(2, false);
+        OperationPlan gated = new OperationPlan("deploy", confirmed.params(), confirmed.steps(),
+                ApprovalPolicy.of("releng", 1), "steps");
+        bot = TestBot.builder().executor(steps).role("releng", "alice", "bob", "carol")
+                .commands(r -> r.register(CommandSpec.builder("deploy").summary("gated, then a canary check")
+                        .role("releng").handler(c -> Outcome.planned(gated)).build())).build();
+        bot.send("alice", "!deploy");
+        String start = request(1);
+        react("bob", start, CHECK, "$r1");
+        bot.awaitLine("deploy #1 waits at step 2 \"canary ok?\"", Duration.ofSeconds(10));
+        String confirm = bot.chat().idOf("continue with !approve 1");
+
+        assertThat(react("carol", start, CHECK, "$r2")).as("a reaction on the start request").isEmpty();
+        assertThat(approvers(ONE)).isEmpty();
+        assertThat(react("carol", confirm, CHECK, "$r3")).singleElement().asString()
+                .startsWith("deploy #1: approval by carol counted (1 of 2");
+        assertThat(unreact("carol", "$r3")).containsExactly("carol's approval of deploy #1 withdrawn (reaction "
+                + "removed); 0 of 2");
+        assertThat(react("bob", confirm, "\uD83D\uDC4D", "$r4")).singleElement().asString()
+                .startsWith("deploy #1: approval by bob counted (1 of 2");
+        react("carol", confirm, CHECK, "$r5");
+        bot.awaitLine("deploy #1 [", Duration.ofSeconds(10));
+        assertThat(steps.calls()).containsExactly("stage", "finish");
+        assertThat(bot.journal().approvals(ONE)).filteredOn(a -> a.kind() == ApprovalRecord.Kind.WITHDRAWN)
+                .singleElement().satisfies(a -> assertThat(a.step()).isEqualTo(1));
     }
 
     @Test

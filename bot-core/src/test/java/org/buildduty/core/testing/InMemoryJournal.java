@@ -146,13 +146,13 @@ public final class InMemoryJournal implements Journal {
     }
 
     @Override
-    public void approvalRequested(OperationId id, Instant expiresAt, Instant at) {
+    public void approvalRequested(OperationId id, int step, Instant expiresAt, Instant at) {
         Objects.requireNonNull(at, "at");
         synchronized (lock) {
             writable();
             Entry e = entry(id);
             e.expiresAt = expiresAt;
-            e.approvals.add(new ApprovalRecord(ApprovalRecord.Kind.REQUESTED, e.requester, null, at));
+            e.approvals.add(new ApprovalRecord(ApprovalRecord.Kind.REQUESTED, e.requester, null, at, step));
         }
     }
 

@@ -2,6 +2,7 @@ package org.buildduty.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -100,6 +101,25 @@ public abstract class JournalContract {
 
     private OperationRecord record(OperationId id) {
         return journal.operation(id).orElseThrow();
+    }
+
+    @Test
+    void anOperationWaitingAtAConfirmStepKeepsItsStepTheApprovalsOfThatStepAndTheValuesItsStepsKept() {
+        OperationId id = create(OperationState.RUNNING);
+        journal.hostStarted(id, 0, "update config", "bm01", false, T0);
+        journal.hostFinished(id, 0, false, StepResult.succeeded("bm01", 0, "ok").withKept(Map.of("build", "42",
+                "url", "http://ci/42")), T0.plusSeconds(1));
+        journal.approvalRequested(id, 1, T0.plusSeconds(1800), T0.plusSeconds(2));
+        journal.approvalEvent(id, new ApprovalRecord(ApprovalRecord.Kind.APPROVED, BOB, "", T0.plusSeconds(3), 1));
+        journal.operationState(id, OperationState.WAITING, T0.plusSeconds(2), "waiting at step 2");
+
+        assertThat(record(id).state()).isEqualTo(OperationState.WAITING);
+        assertThat(record(id).expiresAt()).isEqualTo(T0.plusSeconds(1800));
+        assertThat(journal.unfinished()).extracting(OperationRecord::id).contains(id);
+        assertThat(journal.approvals(id)).extracting(ApprovalRecord::kind, ApprovalRecord::step).containsExactly(
+                tuple(ApprovalRecord.Kind.REQUESTED, 1), tuple(ApprovalRecord.Kind.APPROVED, 1));
+        assertThat(journal.hostRuns(id)).singleElement().satisfies(r -> assertThat(r.result().kept())
+                .isEqualTo(Map.of("build", "42", "url", "http://ci/42")));
     }
 
     @Test
@@ -449,7 +469,8 @@ public abstract class JournalContract {
 
         assertThat(journal.unfinished()).extracting(OperationRecord::id).containsExactly(
                 byState.get(OperationState.PENDING_APPROVAL), byState.get(OperationState.QUEUED),
-                byState.get(OperationState.RUNNING), byState.get(OperationState.ROLLING_BACK));
+                byState.get(OperationState.RUNNING), byState.get(OperationState.WAITING),
+                byState.get(OperationState.ROLLING_BACK));
         assertThat(journal.unfinished()).extracting(OperationRecord::state).noneMatch(OperationState::isTerminal);
     }
 
