@@ -88,6 +88,9 @@ class BuildbotCommandsTest {
         bot(client());
         List<String> started = bot.send("alice", "!force quick --branch main");
         assertThat(String.join("\n", started)).contains("force #1 started").contains("branch=refs/heads/main");
+        assertThat(org.buildduty.core.operation.Exclusion.keys(bot.journal().operation(
+                new org.buildduty.core.operation.OperationId(1)).orElseThrow().plan()))
+                .containsExactly("target:builder quick");
         bot.awaitLine("force #1 [############] 1/1 steps · succeeded", WAIT);
         assertThat(output(1)).anyMatch(l -> l.matches("build quick#\\d+ started on w1: http://.*"))
                 .anyMatch(l -> l.matches("build quick#\\d+ SUCCESS in .*"));

@@ -139,6 +139,12 @@ class DiskCommandsTest {
 
         List<String> asked = bot.send("alice", clean + " --delete");
         assertThat(asked.get(0)).contains("dry-run='4 files older than 7d, 6.5 MiB (#1)'").contains("approve with");
+        assertThat(org.buildduty.core.operation.Exclusion.keys(bot.journal().operation(
+                new org.buildduty.core.operation.OperationId(2)).orElseThrow().plan()))
+                .as("a deletion holds its host as an exclusive: hosts runbook does").containsExactly("host:bm01");
+        assertThat(org.buildduty.core.operation.Exclusion.keys(bot.journal().operation(
+                new org.buildduty.core.operation.OperationId(1)).orElseThrow().plan())).as("a dry run holds nothing")
+                .isEmpty();
         assertThat(bot.send("alice", "!approve 2").get(0)).doesNotContain("running");
         assertThat(Files.exists(srv.resolve("big/a.log"))).isTrue();
 

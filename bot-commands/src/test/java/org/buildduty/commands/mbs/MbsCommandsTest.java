@@ -98,6 +98,9 @@ class MbsCommandsTest {
         assertThat(bot.send("carol", "!mbs cancel " + b.id())).singleElement().asString().contains("releng");
         List<String> asked = bot.send("alice", "!mbs cancel " + b.id());
         assertThat(asked.get(0)).contains("approve with");
+        assertThat(org.buildduty.core.operation.Exclusion.keys(bot.journal().operation(
+                new org.buildduty.core.operation.OperationId(1)).orElseThrow().plan()))
+                .containsExactly("target:module build 570");
         assertThat(mbs.patches()).isEmpty();
         List<String> done = sendUntil("bob", "!approve 1", "succeeded");
         assertThat(String.join("\n", done)).contains("module build 570 (testmodule-master) is now failed: "
