@@ -63,6 +63,7 @@ import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.metrics.BotMetrics;
+import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.pipeline.Engine;
 import org.buildduty.core.pipeline.EngineBuilder;
@@ -442,7 +443,8 @@ final class Bot implements AutoCloseable {
         }
         stopped.countDown();
         List<String> running = engine.api().activeOperations().stream()
-                .filter(op -> !op.state().equals(org.buildduty.core.operation.OperationState.PENDING_APPROVAL))
+                // pending, queued and waiting operations stay in the journal for the next start; only runs stop
+                .filter(op -> op.state() == OperationState.RUNNING || op.state() == OperationState.ROLLING_BACK)
                 .map(op -> op.title()).toList();
         if (!running.isEmpty()) {
             LOG.warn("stopping: cancelling {} (their rollbacks run)", running);
