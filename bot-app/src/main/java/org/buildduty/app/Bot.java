@@ -47,6 +47,8 @@ import org.buildduty.commands.maintenance.MaintenanceSchedule;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
+import org.buildduty.commands.schedule.ScheduleCommands;
+import org.buildduty.commands.schedule.ScheduleService;
 import org.buildduty.connectors.console.ConsoleConnector;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
@@ -224,6 +226,9 @@ final class Bot implements AutoCloseable {
         MaintenanceSchedule maintenance = new MaintenanceSchedule();
         MaintenanceCommands.register(before, maintenance);
         services.add(maintenance);
+        ScheduleService schedules = new ScheduleService(runbooks);
+        ScheduleCommands.register(before, schedules);
+        services.add(schedules);
         CommandRegistry after = new CommandRegistry();
         DiskCommands.register(after);
         for (ServiceType.Installed service : installed) {
