@@ -92,6 +92,8 @@ public final class ScheduleService implements BotService {
     }
 
     private final Map<String, State> states = new LinkedHashMap<>();
+    /** Tests make the bot "die" here, after the due time was journaled and before the run is created. */
+    private Runnable crashPoint = () -> { };
     private volatile List<Runbook> runbooks;
     private BotApi bot;
     private Instant startedAt;
@@ -101,6 +103,11 @@ public final class ScheduleService implements BotService {
     /** @param runbooks the loaded runbooks; those with a {@code schedule:} are run ({@link #replace} on reload) */
     public ScheduleService(List<Runbook> runbooks) {
         this.runbooks = List.copyOf(runbooks);
+    }
+
+    /** For tests: what runs between journaling a due time and creating its run. */
+    synchronized void crashPoint(Runnable r) {
+        this.crashPoint = r;
     }
 
     /** Takes the runbooks of a reload: a changed cron expression starts from the next due time of the new one. */
@@ -184,6 +191,7 @@ public final class ScheduleService implements BotService {
         Missed all = missed(s, st.due(), now);
         // at most once: the next due time is journaled before anything is created
         put(rb.name(), st.due(s.next(now).orElse(null)));
+        crashPoint.run();
         if (st.paused()) {
             LOG.info("schedule {}: paused, the run due {} is skipped", rb.name(), st.due());
             return;
