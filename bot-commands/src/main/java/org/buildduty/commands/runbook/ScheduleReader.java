@@ -70,8 +70,8 @@ final class ScheduleReader {
         try {
             Schedule.parse(s);
         } catch (IllegalArgumentException e) {
-            throw n.error("\"" + RunbookPlanner.shown(s) + "\" is not a cron expression (minute hour day-of-month month"
-                    + " day-of-week, e.g. \"0 6 * * 1-5\"): " + e.getMessage());
+            throw n.error("not a cron expression (minute hour day-of-month month day-of-week, e.g. \"0 6 * * 1-5\"): "
+                    + e.getMessage());
         }
         return s.strip();
     }
