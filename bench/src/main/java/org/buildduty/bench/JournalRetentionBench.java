@@ -19,7 +19,7 @@ import org.buildduty.core.testing.JournalContract;
  * 1,000,000; {@code --quick} 100,000) of about 80 characters over {@code --ops} ended operations through
  * {@link SqliteJournal#output}, as the runner does, then prunes them all ({@code bot.retention} with
  * {@code min_operations: 0}) and prints the file size before and after. Needs bot-app/target/buildduty.jar on the
- * class path before the bench jar (bench/run puts it there).
+ * class path after the bench jar (bench/run puts it there).
  */
 public final class JournalRetentionBench {
     private static final Instant T0 = Instant.parse("2026-01-05T06:00:00Z");
