@@ -61,7 +61,7 @@ public final class ScheduleService implements BotService {
     private static final Duration RETRY = Duration.ofSeconds(30);
     private static final DateTimeFormatter HM = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
 
-    /** One schedule's journaled state: when it is next due, for which expression, and whether it is paused. */
+    /** One schedule's journaled state: when it is next due, for which expression and zone, whether it is paused. */
     record State(Instant due, String cron, boolean paused, String pausedBy) {
         String toJson() {
             ObjectNode o = JSON.createObjectNode();
@@ -179,9 +179,9 @@ public final class ScheduleService implements BotService {
     /** What is due for one schedule at {@code now}. */
     private void step(Runbook rb, Schedule s, Instant now) {
         State st = states.get(rb.name());
-        if (st == null || !st.cron().equals(s.cron())) {
+        if (st == null || !st.cron().equals(key(s))) {
             boolean paused = st != null && st.paused();
-            put(rb.name(), new State(s.next(now).orElse(null), s.cron(), paused, st == null ? null : st.pausedBy()));
+            put(rb.name(), new State(s.next(now).orElse(null), key(s), paused, st == null ? null : st.pausedBy()));
             return;
         }
         if (st.due() == null || now.isBefore(st.due())) {
@@ -282,6 +282,11 @@ public final class ScheduleService implements BotService {
         }
     }
 
+    /** What a journaled due time was computed for: the expression and its zone (a change of either recomputes it). */
+    private static String key(Schedule s) {
+        return s.cron() + " " + s.zone().getId();
+    }
+
     /** The identity a schedule's runs are requested by. */
     public static Identity identity(Runbook rb) {
         return new Identity(CONNECTOR, rb.name());
@@ -326,7 +331,7 @@ public final class ScheduleService implements BotService {
         for (Runbook rb : runbooks) {
             rb.scheduled().ifPresent(s -> {
                 State st = states.get(rb.name());
-                Optional<Instant> next = st != null && st.cron().equals(s.cron())
+                Optional<Instant> next = st != null && st.cron().equals(key(s))
                         ? Optional.ofNullable(st.due()) : s.next(now);
                 out.add(new Listed(rb, s, next, st != null && st.paused(), st == null ? null : st.pausedBy()));
             });
@@ -341,8 +346,9 @@ public final class ScheduleService implements BotService {
         api.stateRecords().checkWritable();
         State st = states.get(rb.name());
         Instant now = api.ticker().now();
-        if (st == null || !st.cron().equals(s.cron())) {
-            st = new State(s.next(now).orElse(null), s.cron(), false, null);
+        if (st == null || !st.cron().equals(key(s))) {
+            st = new State(s.next(now).orElse(null), key(s), st != null && st.paused(), st == null ? null
+                    : st.pausedBy());
         }
         if (st.paused() == pause) {
             return "schedule " + rb.name() + " is already " + (pause ? "paused" : "running");

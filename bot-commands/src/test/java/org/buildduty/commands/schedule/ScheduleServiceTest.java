@@ -223,6 +223,22 @@ class ScheduleServiceTest {
     }
 
     @Test
+    void aReloadThatChangesTheExpressionOrTheZoneRecomputesTheNextRunAndKeepsThePause() throws IOException {
+        start(runbook("0 6 * * *", ""));
+        advance(Duration.ZERO);
+        bot.send("alice", "!schedules pause nightly");
+        service.replace(runbook("0 7 * * *", ""));
+        advance(Duration.ZERO);
+        assertThat(bot.send("bob", "!schedules")).singleElement().satisfies(l -> assertThat(l)
+                .startsWith("nightly: \"0 7 * * *\" UTC, PAUSED by chat:alice, would run 07:00Z Mon (in 1h 2m)"));
+        bot.send("alice", "!schedules resume nightly");
+        service.replace(runbook("0 7 * * *", "  timezone: Europe/Paris"));
+        advance(Duration.ZERO);
+        assertThat(bot.send("bob", "!schedules")).singleElement().satisfies(l -> assertThat(l)
+                .startsWith("nightly: \"0 7 * * *\" Europe/Paris, next 07:00 Mon Europe/Paris (in 2m)"));
+    }
+
+    @Test
     void aScheduleWhoseIdentityLacksTheRunbooksRoleIsNotRunAndSaysSo() throws IOException {
         Files.writeString(dir.resolve("guarded.yml"), String.join("\n",
                 "name: guarded",
