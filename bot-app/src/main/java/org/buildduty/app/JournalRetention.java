@@ -82,8 +82,8 @@ final class JournalRetention implements BotService {
             SqliteJournal.Pruned p = journal.prune(now.minus(retention.keep()), retention.minOperations(),
                     retention.note());
             if (p.operations() > 0) {
-                LOG.info("retention: pruned the output of {} operations ({} lines) older than {}; journal {} -> {}"
-                        + " bytes", p.operations(), p.lines(), retention.keep(), p.bytesBefore(), p.bytesAfter());
+                LOG.info("retention: pruned the output of {} operations ({} lines; {}); journal {} -> {}"
+                        + " bytes", p.operations(), p.lines(), retention.note(), p.bytesBefore(), p.bytesAfter());
             }
         } catch (JournalException e) {
             LOG.error("retention: cannot prune the journal; trying again in a day", e);
