@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -46,6 +47,8 @@ import org.buildduty.commands.maintenance.MaintenanceSchedule;
 import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.commands.runbook.RunbookLoader;
+import org.buildduty.commands.schedule.ScheduleCommands;
+import org.buildduty.commands.schedule.ScheduleService;
 import org.buildduty.connectors.console.ConsoleConnector;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.Authorizer;
@@ -61,7 +64,6 @@ import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
 import org.buildduty.core.exec.StepExecutor;
-import org.buildduty.core.journal.Journal;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.operation.OperationState;
 import org.buildduty.core.operation.StepSpec;
@@ -79,7 +81,7 @@ final class Bot implements AutoCloseable {
     /** How long start-up waits for each IRC or Zulip connection before going on without it. */
     private static final Duration CONNECT_WAIT = Duration.ofSeconds(30);
 
-    private final Journal journal;
+    private final SqliteJournal journal;
     private final Engine engine;
     private final List<StepExecutor> executors;
     /** The connections start-up waits for: IRC first, then the others, each in file order. */
@@ -100,7 +102,7 @@ final class Bot implements AutoCloseable {
             JvmGcMetrics gc, AtomicReference<String> boundUrl) {
     }
 
-    private Bot(Journal journal, Engine engine, List<StepExecutor> executors, List<Waiting> first,
+    private Bot(SqliteJournal journal, Engine engine, List<StepExecutor> executors, List<Waiting> first,
             List<Waiting> then, boolean hasConsole, Catalog catalog, Web web) {
         this.web = web;
         this.journal = journal;
@@ -224,6 +226,9 @@ final class Bot implements AutoCloseable {
         MaintenanceSchedule maintenance = new MaintenanceSchedule();
         MaintenanceCommands.register(before, maintenance);
         services.add(maintenance);
+        ScheduleService schedules = new ScheduleService(runbooks);
+        ScheduleCommands.register(before, schedules);
+        services.add(schedules);
         CommandRegistry after = new CommandRegistry();
         DiskCommands.register(after);
         for (ServiceType.Installed service : installed) {
@@ -275,7 +280,7 @@ final class Bot implements AutoCloseable {
         List<StepExecutor> executors = catalog.executors();
         CommandRegistry commands = catalog.registry();
         RoleResolver roles = catalog.roles();
-        Journal journal = SqliteJournal.open(cfg.bot().journal(), ticker);
+        SqliteJournal journal = SqliteJournal.open(cfg.bot().journal(), ticker);
         JvmGcMetrics gc = new JvmGcMetrics();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -285,6 +290,8 @@ final class Bot implements AutoCloseable {
             new ClassLoaderMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
+            Gauge.builder("buildduty.journal.bytes", journal, SqliteJournal::sizeBytes)
+                    .description("The journal's size on disk: its SQLite file and write-ahead log").register(registry);
             AtomicReference<String> boundUrl = new AtomicReference<>("");
             Web web = new Web(cfg.bot().web(), cfg.bot().webToken().map(t -> t.reveal()), cfg.bot().webUrl(), gc,
                     boundUrl);
@@ -306,6 +313,7 @@ final class Bot implements AutoCloseable {
                 eb.webUrl(boundUrl::get);
             }
             catalog.services().forEach(eb::service);
+            eb.service(new JournalRetention(journal, cfg.bot().retention(), Bot::retentionThread));
             List<Waiting> first = new ArrayList<>();
             List<Waiting> then = new ArrayList<>();
             ConnectorType.Wiring wiring = new ConnectorType.Wiring(ticker, journal,
@@ -343,7 +351,8 @@ final class Bot implements AutoCloseable {
             BotSettings.WebAddress a = web.address().get();
             WebServer.Settings settings = WebServer.Settings.of(a.host(), a.port())
                     .withPublicUrl(web.publicUrl().orElse(null));
-            webServer = WebServer.start(web.token().map(settings::withToken).orElse(settings), engine);
+            webServer = WebServer.start(web.token().map(settings::withToken).orElse(settings), engine,
+                    journal::outputPruned);
             web.boundUrl().set(webServer.baseUrl());
             LOG.info("web page on {}/", webServer.baseUrl());
         }
@@ -400,6 +409,13 @@ final class Bot implements AutoCloseable {
                 LOG.warn("cannot tell the console about the reload: {}", e.getMessage());
             }
         }
+    }
+
+    /** Runs one pruning of the journal on a daemon thread of its own. */
+    private static void retentionThread(Runnable prune) {
+        Thread t = new Thread(prune, "buildduty-retention");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Where {@code force} keeps shallow fetches for commit subjects: beside the journal. */

@@ -13,8 +13,11 @@ import org.slf4j.LoggerFactory;
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.InventoryConfig;
 import org.buildduty.commands.builtin.ReloadCommand;
+import org.buildduty.commands.runbook.Runbook;
+import org.buildduty.commands.schedule.ScheduleService;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.auth.RoleResolver;
+import org.buildduty.core.command.BotService;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.pipeline.Engine;
@@ -41,6 +44,7 @@ final class Reloader implements ReloadCommand.Reloading {
     private final Bot.Commands fixed;
     private final Set<String> hostmaskConnectors;
     private final Set<String> ownerConnectors;
+    private final List<BotService> services;
     private final ReentrantLock running = new ReentrantLock();
     private volatile ReloadDiff.Loaded current;
 
@@ -58,6 +62,7 @@ final class Reloader implements ReloadCommand.Reloading {
         this.fixed = live.commands();
         this.hostmaskConnectors = live.hostmaskConnectors();
         this.ownerConnectors = live.ownerConnectors();
+        this.services = live.services();
         this.current = new ReloadDiff.Loaded(started, live.runbooks());
     }
 
@@ -77,10 +82,12 @@ final class Reloader implements ReloadCommand.Reloading {
         ReloadDiff.Loaded next;
         CommandRegistry commands;
         RoleResolver nextRoles;
+        List<Runbook> reloaded;
         try {
             BotConfig cfg = source.get();
             Bot.Catalog checked = Bot.catalog(cfg);
             commands = fixed.with(checked.runbooks());
+            reloaded = checked.runbooks();
             // the connectors stay those the bot started with until a restart
             nextRoles = new RoleResolver(cfg.roles(), cfg.people(), hostmaskConnectors, ownerConnectors);
             next = new ReloadDiff.Loaded(cfg, checked.runbooks());
@@ -101,6 +108,11 @@ final class Reloader implements ReloadCommand.Reloading {
                 registry.replaceWith(commands);
                 roles.replaceWith(nextRoles);
                 inventory.set(next.config().inventory());
+                for (BotService s : services) {
+                    if (s instanceof ScheduleService schedules) {
+                        schedules.replace(reloaded);
+                    }
+                }
                 current = next;
                 return null;
             });

@@ -64,7 +64,8 @@ class WebEndToEndIT {
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body()).contains("buildduty_commands_total{command=\"run\",outcome=\"planned\"} 1.0")
                     .contains("buildduty_step_duration_seconds_count{executor=\"local\",outcome=\"succeeded\"}")
-                    .contains("jvm_memory_used_bytes").contains("process_uptime_seconds");
+                    .contains("jvm_memory_used_bytes").contains("process_uptime_seconds")
+                    .containsPattern("buildduty_journal_bytes [1-9]");
 
             assertThat(bot.endInput(WAIT)).isZero();
         }

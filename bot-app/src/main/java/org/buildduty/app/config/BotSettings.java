@@ -2,10 +2,12 @@ package org.buildduty.app.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
 import org.buildduty.core.config.Secret;
+import org.buildduty.core.time.Durations;
 
 /**
  * The {@code bot:} section. Relative paths are resolved against the working directory the bot runs in (so the
@@ -23,9 +25,18 @@ import org.buildduty.core.config.Secret;
  * @param limits    how many operations chat may keep live, and requests per person waiting for approval
  * @param privateApprovals whether {@code approve} and {@code deny} count from any room, a private message
  *                  included ({@code bot.private_approvals}, default false: only in the room of the request)
+ * @param retention how long the output of ended operations is kept ({@code bot.retention})
  */
 public record BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
-        Optional<URI> webUrl, String nick, Optional<Secret> webToken, Limits limits, boolean privateApprovals) {
+        Optional<URI> webUrl, String nick, Optional<Secret> webToken, Limits limits, boolean privateApprovals,
+        Retention retention) {
+
+    /** Settings with the default retention. */
+    public BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
+            Optional<URI> webUrl, String nick, Optional<Secret> webToken, Limits limits, boolean privateApprovals) {
+        this(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken, limits, privateApprovals,
+                Retention.DEFAULTS);
+    }
 
     /** Settings where approvals count only in the room of the request. */
     public BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
@@ -52,6 +63,20 @@ public record BotSettings(String prefix, Path journal, Path runbooks, Optional<W
     public record Limits(int maxLiveOperations, int maxPendingApprovals) {
         /** 20 live operations, 5 pending approvals per requester. */
         public static final Limits DEFAULTS = new Limits(20, 5);
+    }
+
+    /**
+     * {@code bot.retention}: the output of operations that ended more than {@code keep} ago is pruned, daily and at
+     * start, except for the newest {@code minOperations} ended operations; live operations are never touched.
+     */
+    public record Retention(Duration keep, int minOperations) {
+        /** 90 days, at least the newest 200 ended operations kept whole. */
+        public static final Retention DEFAULTS = new Retention(Duration.ofDays(90), 200);
+
+        /** How {@code keep} is written, e.g. {@code retention 90d}, for the web page. */
+        public String note() {
+            return "retention " + Durations.compact(keep);
+        }
     }
 
     /** The status page's listen address; port 0 picks a free port. */

@@ -2,6 +2,7 @@ package org.buildduty.app.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.buildduty.core.config.ConfigSection;
 import org.buildduty.core.config.ConnectorSettings;
 import org.buildduty.core.config.Secret;
 import org.buildduty.core.config.ServiceSettings;
+import org.buildduty.core.time.Durations;
 
 /**
  * Loads and validates the configuration file (SPEC "Configuration shape"). Every problem in the file is collected and
@@ -36,7 +38,7 @@ public final class ConfigLoader {
             "services", "credentials");
     private static final Set<String> BOT_KEYS = Set.of("prefix", "journal", "runbooks", "web", "anonymous",
             "web_url", "nick", "web_token_env", "web_token_file", "max_live_operations", "max_pending_approvals",
-            "private_approvals");
+            "private_approvals", "retention");
     private static final Pattern PREFIX = Pattern.compile("\\S{1,5}");
     private static final Pattern BOT_NICK = Pattern.compile("[A-Za-z][A-Za-z0-9_\\-\\[\\]\\\\`^{|}]*");
     private static final Pattern WEB = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):([^:]+)");
@@ -105,7 +107,23 @@ public final class ConfigLoader {
                         .orElse(BotSettings.Limits.DEFAULTS.maxPendingApprovals()));
         boolean privateApprovals = s.bool("private_approvals", false);
         return new BotSettings(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken, limits,
-                privateApprovals);
+                privateApprovals, retention(s.section("retention", Set.of("keep", "min_operations"))));
+    }
+
+    /** {@code retention: {keep: 90d, min_operations: 200}}; keep at least a day. */
+    private static BotSettings.Retention retention(Optional<ConfigSection> section) {
+        if (section.isEmpty()) {
+            return BotSettings.Retention.DEFAULTS;
+        }
+        ConfigSection r = section.get();
+        Duration keep = r.duration("keep").orElse(BotSettings.Retention.DEFAULTS.keep());
+        if (keep.compareTo(Duration.ofDays(1)) < 0) {
+            r.error("keep", "must be at least 1d (output is pruned daily), not " + Durations.compact(keep));
+            keep = BotSettings.Retention.DEFAULTS.keep();
+        }
+        int min = r.integer("min_operations", "operations", 0, 1_000_000)
+                .orElse(BotSettings.Retention.DEFAULTS.minOperations());
+        return new BotSettings.Retention(keep, min);
     }
 
     /** {@code host:port}, {@code [v6]:port} or {@code off}; port 0 picks a free port. */

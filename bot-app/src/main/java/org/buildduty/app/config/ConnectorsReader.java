@@ -60,6 +60,11 @@ final class ConnectorsReader {
                     : missingValue(s, "type")).flatMap(ConnectorTypes::named);
             Optional<String> id = s.has("id")
                     ? s.matching("id", ID, "is not a connector id ([a-z][a-z0-9_-]*)") : missingValue(s, "id");
+            if (id.isPresent() && id.get().equals(RolesReader.SCHEDULE)) {
+                s.error("id", "\"" + RolesReader.SCHEDULE + "\" is reserved: schedule:<runbook> is the identity a"
+                        + " runbook schedule runs as");
+                id = Optional.empty();
+            }
             if (id.isPresent()) {
                 Integer first = lines.putIfAbsent(id.get(), s.child("id").orElseThrow().line());
                 if (first != null) {

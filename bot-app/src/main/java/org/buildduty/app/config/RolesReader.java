@@ -26,6 +26,12 @@ final class RolesReader {
     private static final String ANYONE = "anyone";
 
     private final ConfigContext ctx;
+    /**
+     * The connector id of the identities schedules run as, {@code schedule:<runbook>}: no connector may have it, so
+     * no chat user can be one.
+     */
+    static final String SCHEDULE = "schedule";
+
     private final Map<String, ConnectorSettings.PrincipalCheck> principalsById;
 
     /**
@@ -108,6 +114,10 @@ final class RolesReader {
         }
         String id = identity.substring(0, colon);
         String principal = identity.substring(colon + 1);
+        if (id.equals(SCHEDULE)) {
+            return principal.matches("[a-z][a-z0-9-]{0,39}") ? Optional.empty()
+                    : Optional.of("is not schedule:<runbook name> (the identity a runbook's schedule runs as)");
+        }
         if (!principalsById.containsKey(id)) {
             return Optional.of("names no configured connector \"" + id + "\" (connectors: "
                     + String.join(", ", principalsById.keySet().stream().sorted().toList()) + ")");

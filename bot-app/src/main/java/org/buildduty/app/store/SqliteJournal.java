@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConnection;
 
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.exec.StepResult;
@@ -66,6 +67,9 @@ public final class SqliteJournal implements Journal {
     static final long MIN_FREE_PAGES = 16;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteJournal.class);
+    /** The state kind of the records saying when an operation's output was pruned. */
+    static final String PRUNED_KIND = "retention.pruned";
+    private static final long AUTO_VACUUM_INCREMENTAL = 2;
     private static final String SELECT_OPERATION = "SELECT " + JournalRows.OPERATION_COLUMNS + " FROM operations ";
 
     private final Path file;
@@ -125,7 +129,9 @@ public final class SqliteJournal implements Journal {
             } catch (SQLException e) {
                 throw errors.wrap("opening it", e);
             }
+            incrementalVacuumBeforeTables(db);
             int found = db.transaction("creating its tables", c -> JournalSchema.migrate(c, errors));
+            incrementalVacuumAfterTables(db, file);
             try {
                 PrivateFiles.restrict(absolute.resolveSibling(absolute.getFileName() + "-wal"));
                 PrivateFiles.restrict(absolute.resolveSibling(absolute.getFileName() + "-shm"));
@@ -147,6 +153,113 @@ public final class SqliteJournal implements Journal {
             fileLock.close();
             throw e;
         }
+    }
+
+    /** On a new file (no table yet) {@code auto_vacuum = INCREMENTAL} takes effect at once. */
+    private static void incrementalVacuumBeforeTables(JournalDb db) {
+        db.read("setting auto_vacuum", c -> {
+            if (queryLong(c, "PRAGMA auto_vacuum") != AUTO_VACUUM_INCREMENTAL) {
+                JournalDb.exec(c, "PRAGMA auto_vacuum = INCREMENTAL");
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A journal written before retention existed has {@code auto_vacuum = NONE}; switching it needs one
+     * {@code VACUUM}, which rewrites the file once (logged), so pruning can give space back from then on.
+     */
+    private static void incrementalVacuumAfterTables(JournalDb db, Path file) {
+        db.read("switching auto_vacuum to incremental", c -> {
+            if (queryLong(c, "PRAGMA auto_vacuum") != AUTO_VACUUM_INCREMENTAL) {
+                LOG.info("journal {}: rewriting it once (VACUUM) so pruning gives space back", file);
+                JournalDb.exec(c, "PRAGMA auto_vacuum = INCREMENTAL");
+                JournalDb.exec(c, "VACUUM");
+            }
+            return null;
+        });
+    }
+
+    /** What one {@link #prune} did. */
+    public record Pruned(int operations, long lines, long bytesBefore, long bytesAfter) {
+    }
+
+    /**
+     * Deletes the output lines of ended operations that ended before {@code cutoff}, keeping the newest
+     * {@code keepNewest} ended operations whole and never touching a pending, queued, waiting or running one. Each
+     * pruned operation keeps its record, host runs and approvals, and the journal remembers when its output went
+     * ({@link #outputPruned}). Then the freed pages go back to the file system (incremental vacuum, WAL
+     * checkpoint).
+     *
+     * @param note what the web page adds after the date, e.g. {@code retention 90d}
+     */
+    public Pruned prune(Instant cutoff, int keepNewest, String note) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        long before = sizeBytes();
+        String ended = endedStates();
+        String at = ticker.now().toString();
+        long[] counts = write("pruning output", c -> {
+            List<Long> ids = query(c, "SELECT id FROM operations WHERE ended_at IS NOT NULL AND state IN (" + ended
+                    + ") AND ended_at < ? AND id NOT IN (SELECT id FROM operations WHERE ended_at IS NOT NULL"
+                    + " AND state IN (" + ended + ") ORDER BY id DESC LIMIT ?)"
+                    + " AND EXISTS (SELECT 1 FROM output WHERE output.op = operations.id) ORDER BY id",
+                    rs -> rs.getLong(1), cutoff, Math.max(0, keepNewest));
+            long lines = 0;
+            for (long id : ids) {
+                lines += update(c, "DELETE FROM output WHERE op = ?", id);
+                update(c, "INSERT INTO state (kind, key, body) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE"
+                        + " SET body = excluded.body", PRUNED_KIND, prunedKey(id), at + " " + note);
+            }
+            return new long[] {ids.size(), lines};
+        });
+        db.read("giving space back", c -> {
+            // sqlite3_exec steps the statement to its end; JDBC's execute would step it once, freeing one page
+            c.unwrap(SQLiteConnection.class).getDatabase()._exec("PRAGMA incremental_vacuum");
+            JournalDb.exec(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+            return null;
+        });
+        return new Pruned((int) counts[0], counts[1], before, sizeBytes());
+    }
+
+    /**
+     * When the output of an operation was pruned and under what rule ({@code 2026-12-05T06:00:00Z retention 90d}),
+     * or empty when it was not.
+     */
+    public Optional<String> outputPruned(OperationId id) {
+        return Optional.ofNullable(states(PRUNED_KIND).get(prunedKey(id.value())));
+    }
+
+    /** The journal's size on disk: the database file and its write-ahead log. */
+    public long sizeBytes() {
+        long size = 0;
+        Path absolute = file.toAbsolutePath();
+        for (Path p : List.of(absolute, absolute.resolveSibling(absolute.getFileName() + "-wal"))) {
+            try {
+                size += Files.exists(p) ? Files.size(p) : 0;
+            } catch (IOException e) {
+                // gone meanwhile: counts as empty
+            }
+        }
+        return size;
+    }
+
+    /** The database's page count (what an incremental vacuum lowers). */
+    long pageCount() {
+        return db.read("reading its page count", c -> queryLong(c, "PRAGMA page_count"));
+    }
+
+    private static String prunedKey(long id) {
+        return String.format("%019d", id);
+    }
+
+    private static String endedStates() {
+        StringBuilder sb = new StringBuilder();
+        for (OperationState s : OperationState.values()) {
+            if (s.isTerminal()) {
+                sb.append(sb.length() == 0 ? "" : ", ").append('\'').append(s.name()).append('\'');
+            }
+        }
+        return sb.toString();
     }
 
     /** The file this journal lives in. */

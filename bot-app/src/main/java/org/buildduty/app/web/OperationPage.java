@@ -5,11 +5,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.buildduty.core.approval.ApprovalWording;
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.pipeline.Engine;
 import org.buildduty.core.progress.Redactor;
 
@@ -24,9 +26,16 @@ import org.buildduty.core.progress.Redactor;
  */
 final class OperationPage {
     private final Engine engine;
+    private final Function<OperationId, Optional<String>> pruned;
 
     OperationPage(Engine engine) {
+        this(engine, id -> Optional.empty());
+    }
+
+    /** @param pruned when and by what rule an operation's output was pruned ({@code <instant> <rule>}) */
+    OperationPage(Engine engine, Function<OperationId, Optional<String>> pruned) {
         this.engine = engine;
+        this.pruned = pruned;
     }
 
     String render(OperationRecord op) {
@@ -80,6 +89,12 @@ final class OperationPage {
         sb.append("<h2>Output</h2>\n<p class=\"stream\">stream: <span id=\"stream-status\">connecting</span> ")
                 .append("&middot; <a href=\"/ops/").append(n).append("/log\">plain text</a></p>\n")
                 .append("<div id=\"log\"></div>\n");
+        pruned.apply(op.id()).ifPresent(p -> {
+            int space = p.indexOf(' ');
+            String day = p.length() >= 10 ? p.substring(0, 10) : p;
+            sb.append("<p id=\"pruned\">output pruned on ").append(Html.esc(day))
+                    .append(space > 0 ? " (" + Html.esc(p.substring(space + 1)) + ")" : "").append("</p>\n");
+        });
         return Html.page(title, "data-op=\"" + n + "\"", sb.toString(), "/static/ops.js");
     }
 

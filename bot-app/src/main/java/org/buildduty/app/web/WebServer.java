@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -125,6 +126,14 @@ public final class WebServer implements AutoCloseable {
      * {@code bot.web: 127.0.0.1:8080: address already in use}.
      */
     public static WebServer start(Settings settings, Engine engine) {
+        return start(settings, engine, id -> Optional.empty());
+    }
+
+    /**
+     * The same, the operation page saying when an operation's output was pruned: {@code pruned} gives
+     * {@code <instant> <rule>} ({@code 2026-12-05T06:00:00Z retention 90d}) for such an operation.
+     */
+    public static WebServer start(Settings settings, Engine engine, Function<OperationId, Optional<String>> pruned) {
         CountDownLatch closing = new CountDownLatch(1);
         boolean secure = settings.publicUrl().map(u -> "https".equalsIgnoreCase(u.getScheme())).orElse(false);
         TokenGate gate = new TokenGate(settings.token(), new Sessions(settings.ticker(), Sessions.MAX_AGE,
@@ -132,7 +141,7 @@ public final class WebServer implements AutoCloseable {
         AtomicReference<Javalin> started = new AtomicReference<>();
         HostCheck hosts = new HostCheck(settings.host(), settings.publicUrl(), () -> started.get().port());
         IndexPage index = new IndexPage(engine);
-        OperationPage opPage = new OperationPage(engine);
+        OperationPage opPage = new OperationPage(engine, pruned);
         LogStreams logs = new LogStreams(engine, settings.sleeper(), settings.poll(), settings.heartbeat(),
                 settings.maxStreams(), closing);
         Probes probes = new Probes(engine);

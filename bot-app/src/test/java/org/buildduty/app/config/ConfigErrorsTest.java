@@ -58,7 +58,7 @@ class ConfigErrorsTest {
                     sasl: { account: bd, password_env: PW, mech: plain }
                 """, Map.of("PW", "x"))).containsExactly(
                 "t.yml:3: bot.colour: unknown key (known: anonymous, journal, max_live_operations, "
-                + "max_pending_approvals, nick, prefix, private_approvals, runbooks, web, web_token_env, "
+                + "max_pending_approvals, nick, prefix, private_approvals, retention, runbooks, web, web_token_env, "
                 + "web_token_file, web_url)",
                 "t.yml:8: connectors[0].chanels: unknown key (known: " + IRC_KEYS + ")",
                 "t.yml:9: connectors[0].sasl.mech: unknown key (known: account, password_env, password_file)");
@@ -464,6 +464,36 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void retentionKeepsAtLeastADayAndAWholeNumberOfOperations() {
+        assertThat(errors(CONSOLE + """
+                bot:
+                  retention:
+                    keep: 2h
+                    min_operations: -1
+                    max: 3
+                """)).containsExactly(
+                "t.yml:4: bot.retention.keep: must be at least 1d (output is pruned daily), not 2h",
+                "t.yml:5: bot.retention.min_operations: operations -1 is out of range 0-1000000",
+                "t.yml:6: bot.retention.max: unknown key (known: keep, min_operations)");
+        assertThat(errors(CONSOLE + "bot: { retention: { keep: forever } }\n")).singleElement()
+                .satisfies(e -> assertThat(e).startsWith("t.yml:2: bot.retention.keep: "));
+    }
+
+    @Test
+    void scheduleIsAReservedConnectorIdAndScheduleIdentitiesNameARunbook() {
+        assertThat(errors("""
+                connectors:
+                  - { id: schedule, type: console }
+                roles:
+                  releng: ["schedule:nightly-check", "schedule:Not A Runbook"]
+                """)).containsExactly(
+                "t.yml:2: connectors[0].id: \"schedule\" is reserved: schedule:<runbook> is the identity a runbook"
+                        + " schedule runs as",
+                "t.yml:4: roles.releng[1]: \"schedule:Not A Runbook\" is not schedule:<runbook name> (the identity a"
+                        + " runbook's schedule runs as)");
+    }
+
+    @Test
     void privateApprovalsIsTrueOrFalse() {
         assertThat(errors(CONSOLE + "bot:\n  private_approvals: sometimes\n")).containsExactly(
                 "t.yml:3: bot.private_approvals: expected true or false, not \"sometimes\"");
@@ -562,7 +592,7 @@ class ConfigErrorsTest {
                 extra: 1
                 """)).containsExactly(
                 "t.yml:3: bot.journl: unknown key (known: anonymous, journal, max_live_operations, "
-                + "max_pending_approvals, nick, prefix, private_approvals, runbooks, web, web_token_env, "
+                + "max_pending_approvals, nick, prefix, private_approvals, retention, runbooks, web, web_token_env, "
                 + "web_token_file, web_url)",
                 "t.yml:8: connectors[0].port: not a whole number: \"66x7\"",
                 "t.yml:9: connectors[0].sasl.password: secrets are never in the file: use password_env or "

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +99,26 @@ class WebServerTest {
         assertThat(rows(section(second, "id=\"recent\"", "</table>"))).isEqualTo(10);
         assertThat(second).contains("/ops/10\"").contains("/ops/1\"").doesNotContain("/ops/11\"")
                 .doesNotContain("id=\"older\"").doesNotContain("id=\"active\"");
+    }
+
+    @Test
+    void theOperationPageSaysWhenItsOutputWasPrunedAndByWhatRule() throws Exception {
+        f = new PageFixture();
+        OperationId pruned = f.runToEnd("alice", "!quick");
+        OperationId kept = f.runToEnd("alice", "!quick");
+        WebServer other = WebServer.start(WebServer.Settings.of("127.0.0.1", 0), f.bot.engine(),
+                id -> id.equals(pruned) ? Optional.of("2026-12-05T06:00:00Z retention 90d") : Optional.empty());
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String page = http.send(HttpRequest.newBuilder(URI.create(other.baseUrl() + "/ops/" + pruned.value()))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(page).contains("<p id=\"pruned\">output pruned on 2026-12-05 (retention 90d)</p>");
+            String other2 = http.send(HttpRequest.newBuilder(URI.create(other.baseUrl() + "/ops/" + kept.value()))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(other2).doesNotContain("pruned");
+        } finally {
+            other.close();
+        }
     }
 
     @Test

@@ -33,10 +33,11 @@ import org.buildduty.core.param.ParamType;
  * @param exclusion what it holds while live ({@code exclusive}, {@code locks}) and whether it queues or refuses on a
  *     conflict ({@code on_conflict})
  * @param source the file it was read from
+ * @param schedule when it runs by itself ({@code schedule:}), or null
  */
 public record Runbook(String name, String alias, String description, String role, ApprovalPolicy approval,
         List<ParamSpec> params, List<StepTemplate> steps, String unit, OnRestart onRestart, List<String> rooms,
-        Exclusion exclusion, String source) {
+        Exclusion exclusion, String source, Schedule schedule) {
     /** What a runbook file says for {@code role} when any identity may start it. */
     public static final String ANYONE = "anyone";
 
@@ -52,6 +53,19 @@ public record Runbook(String name, String alias, String description, String role
         rooms = rooms == null ? List.of() : List.copyOf(rooms);
         exclusion = exclusion == null ? Exclusion.RUNBOOK : exclusion;
         source = source == null ? "" : source;
+    }
+
+    /** A runbook without a schedule. */
+    public Runbook(String name, String alias, String description, String role, ApprovalPolicy approval,
+            List<ParamSpec> params, List<StepTemplate> steps, String unit, OnRestart onRestart, List<String> rooms,
+            Exclusion exclusion, String source) {
+        this(name, alias, description, role, approval, params, steps, unit, onRestart, rooms, exclusion, source,
+                null);
+    }
+
+    /** Its {@code schedule:}, if it has one. */
+    public Optional<Schedule> scheduled() {
+        return Optional.ofNullable(schedule);
     }
 
     /**

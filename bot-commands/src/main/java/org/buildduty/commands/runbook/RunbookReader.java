@@ -31,7 +31,7 @@ final class RunbookReader {
     private static final Pattern UNIT = Pattern.compile("[a-z][a-z0-9 -]{0,19}");
     private static final Set<String> TOP =
             Set.of("name", "alias", "description", "role", "approval", "params", "steps", "unit",
-                    "on_restart", "rooms", "exclusive", "locks", "on_conflict");
+                    "on_restart", "rooms", "exclusive", "locks", "on_conflict", "schedule");
     /** A named lock, as {@code locks:} writes it. */
     private static final Pattern LOCK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
     /** A connector id as the configuration writes it. */
@@ -81,14 +81,18 @@ final class RunbookReader {
                 .orElse(OnRestart.REPORT);
         List<String> rooms = optional("rooms").map(this::rooms).orElse(List.of());
         Exclusion exclusion = exclusion();
+        ScheduleReader schedules = new ScheduleReader(problems, connectorIds);
+        Schedule schedule = optional("schedule").flatMap(n -> schedules.read(n, params)).orElse(null);
         if (problems.errors().size() > before) {
             return Optional.empty();
         }
         if (unit.isEmpty()) {
             unit = steps.stream().anyMatch(StepTemplate::fansOut) ? "hosts" : "steps";
         }
-        return Optional.of(new Runbook(name, alias, description, role, approval, new ArrayList<>(params.values()),
-                steps, unit, onRestart, rooms, exclusion, root.file()));
+        Runbook rb = new Runbook(name, alias, description, role, approval, new ArrayList<>(params.values()),
+                steps, unit, onRestart, rooms, exclusion, root.file(), schedule);
+        optional("schedule").ifPresent(n -> schedules.checkPlans(rb, n.get("params").orElse(n), inventory));
+        return problems.errors().size() > before ? Optional.empty() : Optional.of(rb);
     }
 
     /**

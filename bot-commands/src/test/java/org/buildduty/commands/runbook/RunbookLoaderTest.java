@@ -135,7 +135,7 @@ class RunbookLoaderTest {
         write("notes.txt", "not a runbook: ignored");
         assertThat(errors()).containsExactly(
                 a + ":2: descripton: unknown key (known: alias, approval, description, exclusive, locks, name,"
-                        + " on_conflict, on_restart, params, role, rooms, steps, unit)",
+                        + " on_conflict, on_restart, params, role, rooms, schedule, steps, unit)",
                 a + ":7: steps[0].ssh.command: unknown parameter {{revison}} (declared: revision)",
                 a + ":8: steps[0].timeout: not a duration: \"10x\" (use a number and a unit: 30s, 10m, 2h, 7d,"
                         + " 1h30m)",

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.buildduty.core.UserFacingException;
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.chat.Capabilities;
@@ -14,6 +15,7 @@ import org.buildduty.core.journal.JournalHistory;
 import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.time.Ticker;
 
@@ -89,6 +91,20 @@ public interface BotApi {
 
     /** The command prefix, e.g. {@code !}. */
     String prefix();
+
+    /**
+     * Creates an operation from a plan that no chat message asked for (a runbook's schedule), through the same path
+     * as a command's plan: the live and pending limits, {@code on_conflict: refuse}, the journal, approval (asked in
+     * {@code room}), exclusion (it may queue) and progress in {@code room}. The caller checks that
+     * {@code requester} may run it.
+     *
+     * @return the lines a chat request would have been answered with ({@code nightly-check #12 started ...})
+     * @throws UserFacingException with one line when it is refused
+     * @throws org.buildduty.core.journal.JournalException if the journal cannot record it
+     */
+    default List<String> createOperation(OperationPlan plan, Identity requester, ChatAddress room) {
+        throw new UserFacingException("this bot cannot create operations outside chat");
+    }
 
     /** Posts announcements to any room of any connector; by default none can, and every call is refused. */
     default Announcer announcer() {

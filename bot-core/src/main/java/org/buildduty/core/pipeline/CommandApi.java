@@ -23,6 +23,7 @@ import org.buildduty.core.journal.JournalHistory;
 import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.time.Ticker;
 
@@ -162,6 +163,11 @@ final class CommandApi implements BotApi {
     @Override
     public String prefix() {
         return prefix;
+    }
+
+    @Override
+    public List<String> createOperation(OperationPlan plan, Identity requester, ChatAddress room) {
+        return operations.create(plan, requester, room);
     }
 
     @Override

@@ -127,6 +127,13 @@ final class Operations {
         return create(plan, m.sender(), m.room(), m.messageId());
     }
 
+    /** The same for a plan no chat message asked for (a schedule's run): answered lines, as for a request. */
+    List<String> create(OperationPlan plan, Identity requester, ChatAddress room) {
+        checkLimits(plan, requester);
+        checkRefusal(plan);
+        return create(plan, requester, room, null);
+    }
+
     /** Refuses, before anything is created, a request that does not queue while another holds what it needs. */
     private void checkRefusal(OperationPlan plan) {
         if (!plan.exclusion().refuse()) {

@@ -1,0 +1,2 @@
+/** Runbook schedules: the service that runs scheduled runbooks and the {@code schedules} commands. */
+package org.buildduty.commands.schedule;
