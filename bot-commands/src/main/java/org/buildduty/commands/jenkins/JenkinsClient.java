@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -25,6 +26,7 @@ import okhttp3.Response;
 
 import org.buildduty.exec.http.Json;
 import org.buildduty.exec.http.OkHttpClients;
+import org.buildduty.exec.http.RetryAfter;
 import org.buildduty.exec.http.ServiceLines;
 
 /**
@@ -37,8 +39,8 @@ import org.buildduty.exec.http.ServiceLines;
  * keeps the session cookie it came with, sends both on every POST, and fetches a new pair once when a POST is refused
  * 403 (the session expired). A Jenkins without CSRF protection (crumb issuer 404) gets no crumb. Error bodies are
  * HTML and are never parsed: each failure is a {@link JenkinsException} with one chat-safe line built from the status
- * and headers ({@code X-Required-Permission}). Redirects are not followed (trigger, stop, enable and disable answer
- * with them). Thread-safe.
+ * and headers ({@code X-Required-Permission}; a 429 or 503 carries its {@code Retry-After}). Redirects are not
+ * followed (trigger, stop, enable and disable answer with them). Thread-safe.
  *
  * <pre>{@code
  * JenkinsClient j = JenkinsClient.withToken(URI.create("https://jenkins.example.org/"), "bot", () -> token);
@@ -410,7 +412,7 @@ public final class JenkinsClient {
     }
 
     /** One exchange: status, Location, X-Required-Permission and up to 8 MiB of body. */
-    private record Answer(int status, String location, String requiredPermission, byte[] body) {
+    private record Answer(int status, String location, String requiredPermission, String retryAfter, byte[] body) {
     }
 
     private Answer send(Request.Builder request, boolean post) {
@@ -429,7 +431,8 @@ public final class JenkinsClient {
             try (InputStream in = r.body().byteStream()) {
                 body = in.readNBytes(MAX_BODY);
             }
-            return new Answer(r.code(), r.header("Location"), r.header("X-Required-Permission"), body);
+            return new Answer(r.code(), r.header("Location"), r.header("X-Required-Permission"),
+                    r.header("Retry-After"), body);
         } catch (IOException e) {
             throw new JenkinsException(ServiceLines.unreachable("Jenkins", baseUrl, e), e);
         }
@@ -455,8 +458,8 @@ public final class JenkinsClient {
                     return crumb;
                 }
                 if (r.code() != 200) {
-                    throw failure(new Answer(r.code(), null, r.header("X-Required-Permission"), body),
-                            "get a crumb", null);
+                    throw failure(new Answer(r.code(), null, r.header("X-Required-Permission"),
+                            r.header("Retry-After"), body), "get a crumb", null);
                 }
                 JsonNode j = Json.parse(body);
                 if (j == null || !j.path("crumb").isTextual()) {
@@ -506,6 +509,8 @@ public final class JenkinsClient {
             line = "no Jenkins job \"" + ServiceLines.cut(jobPath, 80) + "\"";
         } else if (s == 404) {
             line = "Jenkins has no " + what.replaceFirst("^read ", "") + " (404)";
+        } else if (s == 429) {
+            line = "Jenkins at " + ServiceLines.where(baseUrl) + " asks to slow down (429)";
         } else if (s == 502 || s == 503 || s == 504) {
             line = "Jenkins at " + ServiceLines.where(baseUrl) + " is not reachable: answered " + s;
         } else if (s >= 500) {
@@ -513,7 +518,8 @@ public final class JenkinsClient {
         } else {
             line = "Jenkins answered " + s + " to " + what;
         }
-        return new JenkinsException(ServiceLines.cut(line, 240), s);
+        Duration wait = RetryAfter.parse(a.retryAfter, Instant.now()).orElse(null);
+        return new JenkinsException(ServiceLines.cut(line, 240), s, wait);
     }
 
     /** {@code Job/Build} for {@code hudson.model.Item.Build}, as Jenkins names it on its pages. */

@@ -1,5 +1,8 @@
 package org.buildduty.commands.jenkins;
 
+import java.time.Duration;
+import java.util.Optional;
+
 import org.buildduty.core.UserFacingException;
 
 /**
@@ -10,15 +13,28 @@ import org.buildduty.core.UserFacingException;
 public class JenkinsException extends UserFacingException {
     /** The HTTP status Jenkins answered, or 0 when it did not answer. */
     private final int status;
+    /** How long Jenkins (or its proxy) asked to wait ({@code Retry-After}), or null. */
+    private final Duration retryAfter;
 
     public JenkinsException(String message, int status) {
+        this(message, status, null);
+    }
+
+    public JenkinsException(String message, int status, Duration retryAfter) {
         super(message);
         this.status = status;
+        this.retryAfter = retryAfter;
     }
 
     public JenkinsException(String message, Throwable cause) {
         super(message, cause);
         this.status = 0;
+        this.retryAfter = null;
+    }
+
+    /** The wait a 429 or 503 asked for with {@code Retry-After}, if it did. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     /** The HTTP status Jenkins answered, or 0 when it did not answer. */
@@ -26,8 +42,11 @@ public class JenkinsException extends UserFacingException {
         return status;
     }
 
-    /** True when Jenkins did not answer: connection refused or timed out, or a proxy's 502, 503 or 504. */
+    /**
+     * True when the failure may pass: Jenkins did not answer (connection refused or timed out, a proxy's 502, 503
+     * or 504), or it asked to slow down (429).
+     */
     public boolean unreachable() {
-        return status == 0 || status == 502 || status == 503 || status == 504;
+        return status == 0 || status == 429 || status == 502 || status == 503 || status == 504;
     }
 }

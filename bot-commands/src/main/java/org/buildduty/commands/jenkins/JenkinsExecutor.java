@@ -50,8 +50,9 @@ import org.buildduty.exec.http.ServiceLines;
  * </ul>
  *
  * <p>Every failure is one line: an unknown job names the closest job names, a refusal names the missing permission,
- * a parameterized job built without {@code params} says so. While a build is followed, a Jenkins that does not answer
- * is told once and polled on until the timeout. It never throws. Every wait goes through the {@link Sleeper} and is
+ * a parameterized job built without {@code params} says so. While a build is followed or Jenkins is waited for, a
+ * Jenkins that does not answer (or answers 429) is told once and polled on until the timeout, no sooner than its
+ * {@code Retry-After} asks. It never throws. Every wait goes through the {@link Sleeper} and is
  * cut short by a cancel.
  */
 public final class JenkinsExecutor implements StepExecutor {
@@ -217,6 +218,8 @@ public final class JenkinsExecutor implements StepExecutor {
         final Map<String, String> kept = new LinkedHashMap<>();
         String lastLine = "";
         String job;
+        /** What Jenkins last asked to wait ({@code Retry-After}), or null. */
+        Duration backoff;
 
         Run(ExecRequest request, ExecContext context, Duration interval) {
             this.request = request;
@@ -293,10 +296,12 @@ public final class JenkinsExecutor implements StepExecutor {
             return StepResult.succeeded(host, null, lastLine);
         }
 
-        /** False when cancelled while waiting; the wait is cut to the deadline. */
+        /** False when cancelled while waiting; waits the interval (or a longer Retry-After), to the deadline. */
         boolean pause() throws InterruptedException {
+            Duration wait = backoff != null && backoff.compareTo(interval) > 0 ? backoff : interval;
+            backoff = null;
             Duration left = Duration.between(ticker.now(), deadline);
-            return sleeper.sleep(left.compareTo(interval) < 0 ? left : interval, cancel.wake());
+            return sleeper.sleep(left.compareTo(wait) < 0 ? left : wait, cancel.wake());
         }
 
         boolean pastDeadline() {
@@ -317,7 +322,10 @@ public final class JenkinsExecutor implements StepExecutor {
                 }
                 try {
                     List<JenkinsClient.Busy> busy = client.busy(jobs);
-                    unreachable = null;
+                    if (unreachable != null) {
+                        notice("Jenkins answers again");
+                        unreachable = null;
+                    }
                     if (busy.isEmpty()) {
                         notice("jenkins: " + what + " idle after " + Durations.format(Duration.between(start,
                                 ticker.now())));
@@ -332,6 +340,7 @@ public final class JenkinsExecutor implements StepExecutor {
                     if (!e.unreachable()) {
                         return failed(e);
                     }
+                    backoff = e.retryAfter().orElse(null);
                     if (unreachable == null) {
                         unreachable = e.getMessage();
                         notice(e.getMessage() + "; still waiting");
@@ -409,6 +418,7 @@ public final class JenkinsExecutor implements StepExecutor {
                     if (!e.unreachable()) {
                         return failed(e);
                     }
+                    backoff = e.retryAfter().orElse(null);
                     if (unreachable == null) {
                         unreachable = e.getMessage();
                         notice(e.getMessage() + "; still following " + job + (number == null ? " queue item "

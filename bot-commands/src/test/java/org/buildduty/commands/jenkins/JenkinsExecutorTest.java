@@ -126,6 +126,35 @@ class JenkinsExecutorTest {
     }
 
     @Test
+    void aCancelWhileQueuedCancelsTheQueueItem() {
+        RecordingExecContext context = new RecordingExecContext();
+        afterSleep = n -> context.cancel();
+
+        StepResult r = executor.execute(request(Map.of("job", TRIGGER, "params", Map.of()), Duration.ofHours(1)),
+                context);
+
+        assertThat(r.outcome()).isEqualTo(StepOutcome.CANCELLED);
+        assertThat(r.reason()).isEqualTo("cancelled; queue item 1842 cancelled");
+        assertThat(jenkins.item(1842).state()).isEqualTo(FakeJenkins.State.CANCELLED);
+    }
+
+    @Test
+    void aCancelJustAsTheItemStartsStopsTheBuildItBecame() {
+        RecordingExecContext context = new RecordingExecContext();
+        afterSleep = n -> {
+            jenkins.startBuild(1842);
+            context.cancel();
+        };
+
+        StepResult r = executor.execute(request(Map.of("job", TRIGGER, "params", Map.of()), Duration.ofHours(1)),
+                context);
+
+        assertThat(r.reason()).isEqualTo("cancelled; kernel-build-trigger #312 had started: stopped");
+        assertThat(jenkins.job(TRIGGER).result(312)).isEqualTo("ABORTED");
+        assertThat(jenkins.posts()).endsWith("POST /queue/cancelItem", "POST /job/kernel-build-trigger/312/stop");
+    }
+
+    @Test
     void aQueuedItemCancelledInJenkinsFailsTheStep() {
         RecordingExecContext context = new RecordingExecContext();
         afterSleep = n -> {
@@ -211,6 +240,21 @@ class JenkinsExecutorTest {
         assertThat(other.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(busy.outcome()).isEqualTo(StepOutcome.TIMED_OUT);
         assertThat(busy.reason()).isEqualTo("still busy after 20s: kernel-build #1201 running");
+    }
+
+    @Test
+    void aRateLimitedJenkinsIsToldOnceAndPolledNoSoonerThanItsRetryAfter() {
+        jenkins.throttleNext(2, 40);
+        RecordingExecContext context = new RecordingExecContext();
+
+        StepResult r = executor.execute(request(Map.of("action", "idle", "interval", "5s"), Duration.ofHours(1)),
+                context);
+
+        assertThat(r.outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(40), Duration.ofSeconds(40));
+        assertThat(context.lines(OutputChannel.NOTICE)).containsExactly(
+                "Jenkins at " + jenkins.url() + " asks to slow down (429); still waiting",
+                "Jenkins answers again", "jenkins: Jenkins idle after 1m 20s");
     }
 
     @Test

@@ -48,7 +48,7 @@ import org.buildduty.exec.testing.LoopbackHttp;
  * <p>Progression is driven by the test: {@link #startBuild} starts a queued item, {@link #finish} ends a build; or
  * automatically, per job: {@link FakeJob#autoStart} (an item starts at the n-th read of its queue item) and
  * {@link FakeJob#autoFinish} (a build ends with a result at the n-th read of it or of the executors). Every request is
- * recorded ({@link #requests()}, {@link #posts()}).
+ * recorded ({@link #requests()}, {@link #posts()}). {@link #throttleNext} answers 429 with {@code Retry-After}.
  */
 public final class FakeJenkins implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,6 +65,8 @@ public final class FakeJenkins implements AutoCloseable {
     private final AtomicLong nextItem = new AtomicLong(1842);
     private final AtomicInteger nextSession = new AtomicInteger(1);
     private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger throttled = new AtomicInteger();
+    private volatile int throttleSeconds;
 
     private FakeJenkins(String user, String secret, boolean password) {
         this.user = user;
@@ -110,6 +112,12 @@ public final class FakeJenkins implements AutoCloseable {
     /** Answers requests needing {@code permission} (e.g. {@code hudson.model.Item.Build}) 403 from now on. */
     public void deny(String permission) {
         denied.add(permission);
+    }
+
+    /** The next {@code count} requests are answered 429 with {@code Retry-After: seconds}, as a rate limiter does. */
+    public void throttleNext(int count, int seconds) {
+        throttleSeconds = seconds;
+        throttled.set(count);
     }
 
     /** Every request so far, as {@code METHOD /path?query}. */
@@ -322,6 +330,11 @@ public final class FakeJenkins implements AutoCloseable {
         HttpUrl url = r.getUrl();
         String query = url.encodedQuery();
         requests.add(r.getMethod() + " " + url.encodedPath() + (query == null ? "" : "?" + query));
+        if (throttled.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return new MockResponse.Builder().code(429).addHeader("Retry-After", Integer.toString(throttleSeconds))
+                    .addHeader("Content-Type", "text/html;charset=utf-8").body("<html>Too Many Requests</html>")
+                    .build();
+        }
         String auth = r.getHeaders().get("Authorization");
         if (auth == null || !auth.startsWith("Basic ")) {
             return anonymous(url.encodedPath());
