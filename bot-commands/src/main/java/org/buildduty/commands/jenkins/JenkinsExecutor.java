@@ -39,8 +39,8 @@ import org.buildduty.exec.http.ServiceLines;
  * <ul>
  * <li>{@code build}: triggers the job, follows its queue item to the build (NOTICE
  * {@code jenkins kernel-build-trigger #312 started: <url>}) and the build to its end (NOTICE
- * {@code jenkins kernel-build-trigger #312 SUCCESS in 12m22s: <url>}). SUCCESS succeeds; UNSTABLE, FAILURE, ABORTED
- * and NOT_BUILT fail the host run ({@code UNSTABLE after 3m (<url>)}). It keeps {@code build_number},
+ * {@code jenkins kernel-build-trigger #312 SUCCESS in 12m 21s: <url>}). SUCCESS succeeds; UNSTABLE, FAILURE, ABORTED
+ * and NOT_BUILT fail the host run ({@code UNSTABLE after 3m 2s (<url>)}). It keeps {@code build_number},
  * {@code build_url} and {@code result}. At the step's timeout, or on cancel, a queued item is cancelled and a running
  * build stopped.
  * <li>{@code disable}, {@code enable}: one POST each (idempotent).
@@ -66,7 +66,8 @@ public final class JenkinsExecutor implements StepExecutor {
     private static final List<String> ACTIONS = List.of("build", "disable", "enable", "idle");
     private static final Set<String> KEYS = Set.of("action", "job", "jobs", "params", "interval");
     private static final Set<String> KEPT = Set.of("build_number", "build_url", "result");
-    private static final Pattern JOB = Pattern.compile("[^/\\s]+(/[^/\\s]+)*");
+    /** {@code name} or {@code folder/name}: no empty, {@code .} or {@code ..} segment (it would leave /job/). */
+    private static final Pattern JOB = Pattern.compile("(?!\\.\\.?(/|$))[^/\\s]+(/(?!\\.\\.?(/|$))[^/\\s]+)*");
 
     private final JenkinsClient client;
     private final Ticker ticker;
@@ -176,6 +177,9 @@ public final class JenkinsExecutor implements StepExecutor {
         Duration interval = interval(request.step().args(), problems);
         String action = String.valueOf(request.step().args().getOrDefault("action", "build"));
         Run run = new Run(request, context, interval);
+        if (run.job != null && !JOB.matcher(run.job).matches()) {
+            return run.failed("job: \"" + cut(run.job) + "\" is not a job name (name, or folder/name)");
+        }
         try {
             return switch (action) {
                 case "disable" -> run.toggle(false);

@@ -188,6 +188,15 @@ class JenkinsExecutorTest {
     }
 
     @Test
+    void aJobNameFromAPlaceholderMayNotLeaveTheJobPath() {
+        StepResult r = executor.execute(request(Map.of("action", "disable", "job", "{{job}}"), Duration.ofMinutes(1),
+                Map.of("job", "../../script")), new RecordingExecContext());
+
+        assertThat(r.reason()).isEqualTo("job: \"../../script\" is not a job name (name, or folder/name)");
+        assertThat(jenkins.requests()).isEmpty();
+    }
+
+    @Test
     void disableAndEnableTheJob() {
         RecordingExecContext context = new RecordingExecContext();
 
@@ -277,6 +286,9 @@ class JenkinsExecutorTest {
         assertThat(executor.validateArgs(Map.of("action", "build"))).containsKey("job");
         assertThat(executor.validateArgs(Map.of("job", "a//b"))).containsEntry("job",
                 "not a job name (name, or folder/name)");
+        assertThat(executor.validateArgs(Map.of("job", "../script"))).containsKey("job");
+        assertThat(executor.validateArgs(Map.of("job", "a/.."))).containsKey("job");
+        assertThat(executor.validateArgs(Map.of("job", "kernelci/kernel.build-..x"))).isEmpty();
         assertThat(executor.validateArgs(Map.of("job", "a", "params", List.of("x"))))
                 .containsEntry("params", "must be a map of strings (NAME: value)");
         assertThat(executor.validateArgs(Map.of("job", "a", "params", Map.of("A", List.of()))))
