@@ -118,6 +118,12 @@ class JenkinsClientTest {
 
         assertThat(jenkins.job("kernel-tree-monitor").disabled()).isFalse();
         assertThat(jenkins.requests().stream().filter(r -> r.contains("crumbIssuer")).count()).isEqualTo(1);
+
+        jenkins.expireSessions();
+        c.disable("kernel-tree-monitor");
+
+        assertThat(jenkins.job("kernel-tree-monitor").disabled()).as("a new crumb and session after a 403").isTrue();
+        assertThat(jenkins.requests().stream().filter(r -> r.contains("crumbIssuer")).count()).isEqualTo(2);
     }
 
     @Test

@@ -120,6 +120,11 @@ public final class FakeJenkins implements AutoCloseable {
         throttled.set(count);
     }
 
+    /** Forgets every HTTP session, as a restart or a session timeout does: their crumbs are refused from now on. */
+    public void expireSessions() {
+        sessions.clear();
+    }
+
     /** Every request so far, as {@code METHOD /path?query}. */
     public List<String> requests() {
         synchronized (requests) {
