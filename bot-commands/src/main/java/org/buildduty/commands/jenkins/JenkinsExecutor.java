@@ -457,8 +457,9 @@ public final class JenkinsExecutor implements StepExecutor {
             if (result.equals("SUCCESS")) {
                 return StepResult.succeeded(host, null, lastLine).withKept(kept);
             }
-            return StepResult.failed(host, null, result + " after " + took + " (" + b.url() + ")", lastLine)
-                    .withKept(kept);
+            String reason = result + " after " + took + " (" + b.url() + ")";
+            // the room saw the result line just now: the summary says it once
+            return StepResult.failed(host, null, reason, reason).withKept(kept);
         }
 
         /** Cancels the queue item or stops the build, then ends with {@code reason} and what was done. */
