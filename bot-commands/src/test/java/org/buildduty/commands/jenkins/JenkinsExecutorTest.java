@@ -90,6 +90,7 @@ class JenkinsExecutorTest {
         assertThat(r.outcome()).isEqualTo(StepOutcome.FAILED);
         assertThat(r.reason()).isEqualTo("UNSTABLE after 12m 21s (" + jenkins.url() + "job/kernel-build-trigger/312/)");
         assertThat(r.kept()).containsEntry("result", "UNSTABLE");
+        assertThat(r.summary()).isEqualTo("failed - " + r.reason());
     }
 
     @Test
