@@ -3,6 +3,8 @@ package org.buildduty.commands.jenkins;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -195,6 +197,30 @@ class JenkinsExecutorTest {
 
         assertThat(r.reason()).isEqualTo("job: \"../../script\" is not a job name (name, or folder/name)");
         assertThat(jenkins.requests()).isEmpty();
+    }
+
+    @Test
+    void wrongCredentialsAndARefusedConnectionAreOneLineWithoutTheToken() throws IOException {
+        JenkinsExecutor wrong = new JenkinsExecutor(JenkinsClient.withToken(jenkins.url(), "buildduty",
+                () -> "not-the-token"), ticker, (d, w) -> true);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        JenkinsExecutor down = new JenkinsExecutor(JenkinsClient.withToken(URI.create("http://127.0.0.1:"
+                + port + "/"), "buildduty", () -> TOKEN), ticker, (d, w) -> true);
+
+        StepResult refused = wrong.execute(request(Map.of("action", "disable", "job", "kernel-tree-monitor"),
+                Duration.ofMinutes(1)), new RecordingExecContext());
+        StepResult unreachable = down.execute(request(Map.of("job", TRIGGER, "params", Map.of()),
+                Duration.ofMinutes(1)), new RecordingExecContext());
+
+        assertThat(refused.reason()).isEqualTo("Jenkins refused the credentials of buildduty (401): check "
+                + "services.jenkins user and token");
+        assertThat(unreachable.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(unreachable.reason()).isEqualTo("Jenkins at http://127.0.0.1:" + port + "/ is not reachable: "
+                + "connection refused");
+        assertThat(refused.summary() + unreachable.summary()).doesNotContain(TOKEN).doesNotContain("not-the-token");
     }
 
     @Test
