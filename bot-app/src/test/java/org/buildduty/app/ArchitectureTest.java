@@ -67,10 +67,10 @@ class ArchitectureTest {
             .that().resideInAPackage("org.buildduty..")
             .and().resideOutsideOfPackages("org.buildduty.exec.ssh..", "org.buildduty.exec.http..",
                     "org.buildduty.commands.buildbot..", "org.buildduty.commands.mbs..",
-                    "org.buildduty.connectors..", "org.buildduty.bench..")
+                    "org.buildduty.commands.jenkins..", "org.buildduty.connectors..", "org.buildduty.bench..")
             .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "com.jcraft..")
-            .because("only the ssh, http, buildbot and mbs clients and executors (and connectors, for their HTTP "
-                    + "APIs) use JSch and OkHttp")
+            .because("only the ssh, http, buildbot, mbs and jenkins clients and executors (and connectors, for their "
+                    + "HTTP APIs) use JSch and OkHttp")
             .allowEmptyShould(false);
 
     static final ArchRule COMMANDS_IGNORE_CONNECTORS_AND_APP = noClasses()

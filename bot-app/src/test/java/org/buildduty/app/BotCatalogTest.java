@@ -6,13 +6,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.app.config.ConfigLoader;
+import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.core.config.ConfigException;
+import org.buildduty.core.exec.ExecRequest;
+import org.buildduty.core.exec.StepExecutor;
+import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.StepSpec;
+import org.buildduty.core.testing.RecordingExecContext;
 
 /** What {@link Bot#catalog} refuses, as start-up, {@code --check} and a reload all see it. */
 class BotCatalogTest {
@@ -36,5 +46,21 @@ class BotCatalogTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
                         dir.resolve("runbooks/taken.yml") + ":3: alias: \"help\" is already a command of the bot;"
                                 + " choose another alias"));
+    }
+
+    @Test
+    void theShippedConfigWithoutServicesJenkinsLoadsKernelciProdUpdateAndItsJenkinsStepsFailAtRun() {
+        Path repo = Path.of("..").toAbsolutePath().normalize();
+        Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of(), repo));
+
+        assertThat(c.runbooks()).extracting(Runbook::name).contains("kernelci-prod-update");
+        StepExecutor jenkins = c.executors().stream().filter(e -> e.kind().equals("jenkins")).findFirst()
+                .orElseThrow();
+        StepSpec step = new StepSpec("pause", "jenkins", Map.of("action", "disable", "job", "kernel-tree-monitor"),
+                List.of(), 1, Duration.ofMinutes(1), null, OnHostFailure.STOP, null);
+        StepResult r = jenkins.execute(new ExecRequest(new OperationId(1), step, null, Duration.ofMinutes(1)),
+                new RecordingExecContext());
+        assertThat(r.reason()).isEqualTo("jenkins steps need services.jenkins (url, user, token_env) in the "
+                + "configuration");
     }
 }

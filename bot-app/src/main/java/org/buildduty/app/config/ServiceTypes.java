@@ -9,6 +9,9 @@ import org.buildduty.commands.buildbot.BuildbotExecutor;
 import org.buildduty.commands.buildbot.BuildbotSettings;
 import org.buildduty.commands.buildbot.BuildbotSettingsReader;
 import org.buildduty.commands.buildbot.GitRemote;
+import org.buildduty.commands.jenkins.JenkinsExecutor;
+import org.buildduty.commands.jenkins.JenkinsSettings;
+import org.buildduty.commands.jenkins.JenkinsSettingsReader;
 import org.buildduty.commands.mbs.MbsClient;
 import org.buildduty.commands.mbs.MbsCommands;
 import org.buildduty.commands.mbs.MbsExecutor;
@@ -27,7 +30,9 @@ public final class ServiceTypes {
     /** Every service, one entry each. */
     public static final List<ServiceType<?>> ALL = List.of(
             new ServiceType<>(new BuildbotSettingsReader(), BuildbotSettings.class, ServiceTypes::buildbot),
-            new ServiceType<>(new MbsSettingsReader(), MbsSettings.class, ServiceTypes::mbs));
+            new ServiceType<>(new MbsSettingsReader(), MbsSettings.class, ServiceTypes::mbs),
+            new ServiceType<>(new JenkinsSettingsReader(), JenkinsSettings.class, ServiceTypes::jenkins,
+                    () -> List.of(JenkinsExecutor.unconfigured())));
 
     private ServiceTypes() {
     }
@@ -47,6 +52,15 @@ public final class ServiceTypes {
                 registry -> BuildbotCommands.register(registry, client,
                         new GitRemote(w.gitCache(), Duration.ofSeconds(30)), settings, w.ticker()),
                 List.of());
+    }
+
+    /**
+     * {@code jenkins} steps. Without {@code services.jenkins} the kind still loads, so shipped runbooks using it pass
+     * {@code --check}, and each such step fails at run naming the key.
+     */
+    private static ServiceType.Installed jenkins(JenkinsSettings j, ServiceType.Wiring w) {
+        return new ServiceType.Installed(List.of(new JenkinsExecutor(j.client(), w.ticker(), Sleeper.system())),
+                registry -> { }, List.of());
     }
 
     /** {@code mbs} steps, {@code mbs …} and {@code mbs watch}, whose watches run in the background. */

@@ -530,11 +530,14 @@ class ConfigErrorsTest {
                   buildbot: { user: bd }
                   mbs: { url: "https://mbs.example.org", token_env: T }
                   jenkins: { url: "http://j" }
+                  gitlab: { url: "http://g" }
                 """)).containsExactly(
                 "t.yml:3: services.buildbot.url: missing",
                 "t.yml:3: services.buildbot.password_env: missing (or password_file)",
                 "t.yml:4: services.mbs.token_env: environment variable T is not set",
-                "t.yml:5: services.jenkins: unknown key (known: buildbot, mbs)");
+                "t.yml:5: services.jenkins.user: missing",
+                "t.yml:5: services.jenkins.token_env: missing (or token_file; or password_env, password_file)",
+                "t.yml:6: services.gitlab: unknown key (known: buildbot, jenkins, mbs)");
     }
 
     @Test

@@ -38,6 +38,7 @@ class ConfigLoaderTest {
             "SSH_PASSPHRASE", "ssh-s3cr3t-XYZ",
             "BUILDBOT_PASSWORD", "bb-s3cr3t-XYZ",
             "MBS_TOKEN", "mbs-s3cr3t-XYZ",
+            "JENKINS_TOKEN", "jk-s3cr3t-XYZ",
             "KERNELCI_TOKEN", "kci-s3cr3t-XYZ",
             "NEXUS_PASSWORD", "nexus-s3cr3t-XYZ",
             "HOME", "/home/bd");

@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.commands.jenkins.JenkinsExecutor;
 import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.operation.OnHostFailure;
@@ -28,8 +31,11 @@ class ShippedRunbooksTest {
     @TempDir
     Path dir;
 
+    /** As the bot loads them: the jenkins kind is known (and checked) with or without services.jenkins. */
     List<Runbook> load() {
-        return RunbookLoader.loadAll(SHIPPED, RunbookLoader.STANDARD_KINDS, INV);
+        Set<String> kinds = new HashSet<>(RunbookLoader.STANDARD_KINDS);
+        kinds.add(JenkinsExecutor.KIND);
+        return RunbookLoader.loadAll(SHIPPED, kinds, List.of(JenkinsExecutor.unconfigured()), INV);
     }
 
     Runbook named(String name) {
@@ -39,7 +45,7 @@ class ShippedRunbooksTest {
     @Test
     void loadCleanly() {
         assertThat(Files.isDirectory(SHIPPED)).isTrue();
-        assertThat(load()).extracting(Runbook::name).contains("demo", "demo-approval");
+        assertThat(load()).extracting(Runbook::name).contains("demo", "demo-approval", "kernelci-prod-update");
     }
 
     @Test
@@ -108,6 +114,35 @@ class ShippedRunbooksTest {
         assertThat(reconfig.arg("command")).startsWith("buildbot checkconfig '/builds/buildbot/master' || exit $?\n");
         assertThatThrownBy(() -> rb.plan(Map.of("masters", "local", "master_dir", "/etc"), INV))
                 .hasMessageStartingWith("bad value for --master_dir");
+    }
+
+    @Test
+    void kernelciProdUpdateDrainsJenkinsAndRollsBackToAnEnabledMonitor() {
+        Runbook rb = named("kernelci-prod-update");
+        assertThat(rb.role()).isEqualTo("releng");
+        assertThat(rb.approval().role()).isEqualTo("releng");
+        assertThat(rb.approval().required()).isEqualTo(1);
+        assertThatThrownBy(() -> rb.plan(Map.of("tag", "kernelci-20260105"), INV))
+                .hasMessageStartingWith("bad value for --deploy_host: unknown group or host \"kernelci-deploy\"");
+        OperationPlan plan = rb.plan(Map.of("tag", "kernelci-20260105", "deploy_host", "local1"), INV);
+        assertThat(plan.steps()).extracting(StepSpec::name).containsExactly("tag release", "pause tree monitor",
+                "wait for jenkins", "update backend and frontend", "pipe cleaner", "pipe cleaner ok?",
+                "resume tree monitor", "run tree monitor");
+        assertThat(plan.steps()).extracting(StepSpec::kind).containsExactly("local", "jenkins", "jenkins", "ssh",
+                "jenkins", StepSpec.CONFIRM, "jenkins", "jenkins");
+        StepSpec pause = plan.steps().get(1);
+        assertThat(pause.args()).containsEntry("action", "disable").containsEntry("job", "kernel-tree-monitor");
+        assertThat(pause.rollback().kind()).isEqualTo("jenkins");
+        assertThat(pause.rollback().args()).containsEntry("action", "enable").containsEntry("job",
+                "kernel-tree-monitor");
+        assertThat(plan.steps().get(0).rollback()).isNotNull();
+        assertThat(plan.steps().get(3).rollback()).isNotNull();
+        assertThat(plan.steps().get(3).hosts()).containsExactly("local1");
+        assertThat(plan.steps().get(2).timeout()).isEqualTo(Duration.ofHours(3));
+        assertThat(plan.steps().get(4).args().get("params")).isEqualTo(Map.of("BUILD_CONFIG", "mainline",
+                "PUBLISH", "true", "EMAIL", "false"));
+        assertThat(plan.steps().get(0).arg("command")).contains("git -C '/srv/kernelci/kernelci-core' tag "
+                + "'kernelci-20260105' \"$new\"");
     }
 
     /** The reconfig step's shell logic, with a stand-in buildbot on PATH. */
