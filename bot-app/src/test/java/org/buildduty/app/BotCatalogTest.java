@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -36,5 +37,19 @@ class BotCatalogTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
                         dir.resolve("runbooks/taken.yml") + ":3: alias: \"help\" is already a command of the bot;"
                                 + " choose another alias"));
+    }
+
+    @Test
+    void commandsOfServicesNotConfiguredAreAnsweredWithTheKeyAndStayOutOfHelp() throws IOException {
+        BotFiles.consoleConfig(dir, "off", "");
+        Files.createDirectories(dir.resolve("runbooks"));
+        Bot.Catalog catalog = Bot.catalog(ConfigLoader.load(dir.resolve("buildduty.yml"), Map.of(), dir));
+        assertThat(catalog.registry().notConfigured(List.of("mbs", "watch", "570"))).contains(
+                "mbs is not configured on this bot: add services.mbs (url, ...) to the configuration");
+        assertThat(catalog.registry().notConfigured(List.of("force", "tests"))).contains(
+                "buildbot is not configured on this bot: add services.buildbot (url, ...) to the configuration");
+        assertThat(catalog.registry().notConfigured(List.of("builds", "running"))).isPresent();
+        assertThat(catalog.registry().notConfigured(List.of("help"))).isEmpty();
+        assertThat(catalog.registry().all()).extracting(c -> c.name()).doesNotContain("mbs", "force", "builds");
     }
 }

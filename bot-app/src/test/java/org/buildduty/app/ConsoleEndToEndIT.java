@@ -54,6 +54,8 @@ class ConsoleEndToEndIT {
             bot.expect("step 2 fan out: 3/3 ok", WAIT);
             bot.type("reconfgi");
             bot.expect("unknown command", WAIT);
+            bot.type("mbs watch 570");
+            bot.expect("mbs is not configured on this bot: add services.mbs (url, ...) to the configuration", WAIT);
 
             assertThat(bot.endInput(WAIT)).isZero();
         }

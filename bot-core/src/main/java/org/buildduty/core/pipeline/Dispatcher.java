@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.buildduty.core.NotAllowedException;
+import org.buildduty.core.UnknownCommandException;
 import org.buildduty.core.UserFacingException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.chat.ChatMessage;
@@ -63,6 +64,10 @@ final class Dispatcher {
         Optional<CommandRegistry.Match> found = registry.lookup(tokens);
         if (found.isEmpty()) {
             metrics.command(BotMetrics.UNKNOWN_COMMAND, BotMetrics.CommandOutcome.UNKNOWN);
+            Optional<String> notConfigured = registry.notConfigured(tokens);
+            if (notConfigured.isPresent()) {
+                throw new UnknownCommandException(notConfigured.get());
+            }
             throw CloseMatch.unknown(tokens.get(0), registry.names());
         }
         CommandSpec spec = found.get().spec();
