@@ -107,7 +107,8 @@ class BuiltinCommandsTest {
         start(false);
         List<String> lines = bot.send("alice", "!help");
         assertThat(commandNames(lines))
-                .containsExactly("help", "whoami", "ops", "op", "cancel", "approve", "deny", "deploy", "quick");
+                .containsExactly("help", "whoami", "ops", "op", "cancel", "approve", "deny", "retry", "deploy",
+                        "quick");
         assertThat(lines).contains("!deploy [--revision SHA] [--dry-run] — deploy a revision after approval",
                 "!quick — runs at once", "!op <id> — one operation's state, step by step");
         assertThat(lines).last().isEqualTo("(\"!help <command>\" for one command's options)");
@@ -121,7 +122,7 @@ class BuiltinCommandsTest {
                         Duration.ofSeconds(1), false))
                 .role("releng", "alice").build();
         assertThat(bot.send("alice", "!help")).containsExactly("commands: help, whoami, ops, op, cancel, approve, "
-                + "deny, deploy, quick (\"!help <command>\" for one command's options)");
+                + "deny, retry, deploy, quick (\"!help <command>\" for one command's options)");
         assertThat(bot.send("mallory", "!help")).singleElement().asString().doesNotContain("deploy");
         assertThat(bot.send("alice", "!help deploy")).first().asString().startsWith("deploy [--revision SHA]");
     }
@@ -131,7 +132,7 @@ class BuiltinCommandsTest {
         start(true);
         List<String> lines = bot.send("mallory", "!help");
         assertThat(commandNames(lines))
-                .containsExactly("help", "whoami", "ops", "op", "cancel", "approve", "deny", "quick");
+                .containsExactly("help", "whoami", "ops", "op", "cancel", "approve", "deny", "retry", "quick");
         assertThat(String.join("\n", lines)).doesNotContain("deploy");
     }
 

@@ -1,7 +1,10 @@
 package org.buildduty.core.pipeline;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.buildduty.core.NotAllowedException;
 import org.buildduty.core.UnknownCommandException;
@@ -77,7 +80,8 @@ final class Dispatcher {
                 metrics.command(spec.name(), BotMetrics.CommandOutcome.REPLIED);
                 return Optional.of(reply.lines());
             }
-            List<String> lines = planned.create(((Outcome.Planned) outcome).plan(), m);
+            Outcome.Planned p = (Outcome.Planned) outcome;
+            List<String> lines = noted(planned.create(p.plan(), m), p);
             metrics.command(spec.name(), BotMetrics.CommandOutcome.PLANNED);
             return Optional.of(lines);
         } catch (NotAllowedException e) {
@@ -105,5 +109,20 @@ final class Dispatcher {
         ParsedArgs args = OptionsParser.parse(spec, tokens.subList(match.nameTokens(), tokens.size()));
         CommandContext ctx = new CommandContext(m, spec, args, authorizer.roles().rolesOf(m.sender()), api);
         return spec.handler().handle(ctx);
+    }
+
+    /** The answer with the plan's note after the new operation's title ({@code deploy #9}) in its first line. */
+    private static List<String> noted(List<String> lines, Outcome.Planned p) {
+        if (p.note().isEmpty() || lines.isEmpty()) {
+            return lines;
+        }
+        List<String> out = new ArrayList<>(lines);
+        Matcher title = Pattern.compile("^" + Pattern.quote(p.plan().kind()) + " #\\d+").matcher(out.get(0));
+        if (title.find()) {
+            out.set(0, title.group() + " " + p.note() + " ·" + out.get(0).substring(title.end()));
+        } else {
+            out.add(0, p.note());
+        }
+        return out;
     }
 }
