@@ -260,6 +260,8 @@ class RunbookLoaderTest {
         assertThat(step.retries()).isEqualTo(3);
         assertThat(step.retryDelay()).isEqualTo(Duration.ofSeconds(30));
         assertThat(step.rollback().retries()).isZero();
+        assertThat(DryRun.lines(load().get(0).plan(Map.of(), INV))).anyMatch(l -> l.contains(
+                "deploy (ssh on bm01..bm03 (3 hosts), 1 at a time, a failed host retried up to 3 times, 30s apart)"));
         assertThat(org.buildduty.core.journal.PlanCodec.decode(org.buildduty.core.journal.PlanCodec.encode(
                 load().get(0).plan(Map.of(), INV))).steps().get(0)).isEqualTo(step);
 
