@@ -146,4 +146,39 @@ class RetryCommandTest {
         assertThat(record(2).plan().steps()).extracting(StepSpec::name).containsExactly("switch", "finish");
         assertThat(bot.send("alice", "!retry 99")).containsExactly("no operation #99");
     }
+
+    /** Journals a failed operation of {@code kind}: step 1 kept a value, step 2 failed on bm02. */
+    private void failedInTheJournal(String kind, String step2Command) {
+        java.time.Instant t = ticker.now();
+        StepSpec fetch = StepSpec.of("fetch", "fake", Map.of("command", "true"));
+        StepSpec use = new StepSpec("use", "fake", Map.of("command", step2Command), List.of("bm01", "bm02"), 2,
+                null, null, OnHostFailure.STOP, null);
+        OperationPlan p = new OperationPlan(kind, Map.of(), List.of(fetch, use), ApprovalPolicy.NONE, "hosts");
+        OperationId id = bot.journal().nextOperationId();
+        bot.journal().operationCreated(new org.buildduty.core.operation.Operation(id, p,
+                new org.buildduty.core.chat.Identity(TestBot.CHAT, "alice"),
+                org.buildduty.core.chat.ChatAddress.of(TestBot.CHAT, TestBot.ROOM), t, OperationState.QUEUED));
+        bot.journal().operationState(id, OperationState.RUNNING, t, "");
+        bot.journal().hostStarted(id, 0, "fetch", null, false, t);
+        bot.journal().hostFinished(id, 0, false, org.buildduty.core.exec.StepResult.succeeded(null, 0, "")
+                .withKept(Map.of("build_number", "7")), t);
+        bot.journal().hostStarted(id, 1, "use", "bm01", false, t);
+        bot.journal().hostFinished(id, 1, false, org.buildduty.core.exec.StepResult.succeeded("bm01", 0, ""), t);
+        bot.journal().hostStarted(id, 1, "use", "bm02", false, t);
+        bot.journal().hostFinished(id, 1, false, org.buildduty.core.exec.StepResult.failed("bm02", 1, "", ""), t);
+        bot.journal().operationState(id, OperationState.FAILED, t, "failed");
+    }
+
+    @Test
+    void aRetryThatWouldLoseAKeptValueIsRefusedAndAGoneCommandNeedsReleng() {
+        start();
+        failedInTheJournal("gone", "deploy {{build_number}}");
+        assertThat(bot.send("alice", "!retry 1")).containsExactly("cannot retry gone #1 from step 2: step \"use\""
+                + " needs build_number, kept by an earlier step; start it again");
+        assertThat(bot.send("mallory", "!retry 1")).singleElement().asString().startsWith(
+                "not allowed: retry gone #1 needs role releng (its command is no longer configured)");
+
+        failedInTheJournal("gone", "deploy");
+        assertThat(bot.send("alice", "!retry 2").get(0)).startsWith("gone #3 retries #2 from step 2 \"use\" on bm02");
+    }
 }

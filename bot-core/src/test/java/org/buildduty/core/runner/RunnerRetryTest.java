@@ -36,6 +36,8 @@ class RunnerRetryTest {
     private static final class Flaky implements StepExecutor {
         final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        /** Hosts whose first call hangs until the runner cancels it (a timeout). */
+        final Map<String, Boolean> hangFirst = new ConcurrentHashMap<>();
 
         @Override
         public String kind() {
@@ -45,7 +47,13 @@ class RunnerRetryTest {
         @Override
         public StepResult execute(ExecRequest request, ExecContext context) {
             String host = request.host() + "/" + request.step().name();
-            calls.computeIfAbsent(host, k -> new AtomicInteger()).incrementAndGet();
+            int n = calls.computeIfAbsent(host, k -> new AtomicInteger()).incrementAndGet();
+            if (n == 1 && hangFirst.containsKey(host)) {
+                while (!context.cancelled()) {
+                    Thread.onSpinWait();
+                }
+                return new StepResult(org.buildduty.core.exec.StepOutcome.CANCELLED, request.host(), null, "", "");
+            }
             AtomicInteger left = failuresLeft.get(host);
             if (left != null && left.getAndDecrement() > 0) {
                 return StepResult.failed(request.host(), 1, "exit 1", "boom");
@@ -140,5 +148,22 @@ class RunnerRetryTest {
         // the host's result is its last attempt's, already journaled when the retry was announced
         assertThat(sink.events("StepFinished")).containsExactly("StepFinished 0 FAILED");
         assertThat(sink.summary()).contains("bm01: exit 1");
+    }
+
+    @Test
+    void aTimedOutHostIsRetried() throws Exception {
+        flaky.hangFirst.put("bm01/deploy", true);
+        CompletableFuture<OperationState> f = runner.submit(op(34, step("deploy").hosts("bm01")
+                .timeout(Duration.ofMinutes(1)).retries(2, Duration.ZERO)), sink);
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (flaky.calls("bm01/deploy") < 1 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        ticker.advance(Duration.ofMinutes(1));
+        runner.checkTimers();
+
+        assertThat(await(f)).isEqualTo(OperationState.SUCCEEDED);
+        assertThat(sink.events("HostRetrying")).containsExactly("HostRetrying 0 bm01 TIMED_OUT 1/2 PT0S");
+        assertThat(flaky.calls("bm01/deploy")).isEqualTo(2);
     }
 }
