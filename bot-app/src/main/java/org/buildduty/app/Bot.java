@@ -134,17 +134,14 @@ final class Bot implements AutoCloseable {
 
     /**
      * The commands that are not runbooks', registered before and after the runbooks' ({@code run} and each alias) so
-     * {@code help} lists them in a fixed order.
+     * {@code help} lists them in a fixed order, and the command words of the services not configured with the line
+     * that answers them ({@link CommandRegistry#notConfigured(String, String)}).
      */
     record Commands(List<CommandSpec> before, List<CommandSpec> after, Map<String, String> notConfigured) {
         Commands {
             before = List.copyOf(before);
             after = List.copyOf(after);
             notConfigured = Map.copyOf(notConfigured);
-        }
-
-        Commands(List<CommandSpec> before, List<CommandSpec> after) {
-            this(before, after, Map.of());
         }
 
         /**
