@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -135,12 +136,14 @@ final class Bot implements AutoCloseable {
 
     /**
      * The commands that are not runbooks', registered before and after the runbooks' ({@code run} and each alias) so
-     * {@code help} lists them in a fixed order.
+     * {@code help} lists them in a fixed order, and the command words of the services not configured with the line
+     * that answers them ({@link CommandRegistry#notConfigured(String, String)}).
      */
-    record Commands(List<CommandSpec> before, List<CommandSpec> after) {
+    record Commands(List<CommandSpec> before, List<CommandSpec> after, Map<String, String> notConfigured) {
         Commands {
             before = List.copyOf(before);
             after = List.copyOf(after);
+            notConfigured = Map.copyOf(notConfigured);
         }
 
         /**
@@ -169,6 +172,7 @@ final class Bot implements AutoCloseable {
             before.forEach(registry::register);
             RunbookCommands.register(registry, runbooks);
             after.forEach(registry::register);
+            notConfigured.forEach(registry::notConfigured);
             return registry;
         }
 
@@ -201,8 +205,12 @@ final class Bot implements AutoCloseable {
     static Catalog catalog(BotConfig cfg) {
         ServiceType.Wiring serviceWiring = new ServiceType.Wiring(Ticker.system(), gitCache(cfg));
         List<ServiceType.Installed> installed = new ArrayList<>();
+        Set<String> installedNames = new HashSet<>();
         for (ServiceType<?> type : ServiceTypes.ALL) {
-            type.install(cfg.services(), serviceWiring).ifPresent(installed::add);
+            type.install(cfg.services(), serviceWiring).ifPresent(i -> {
+                installed.add(i);
+                installedNames.add(type.name());
+            });
         }
         LateAnnouncer announcer = new LateAnnouncer();
         AtomicReference<InventoryConfig> inventory = new AtomicReference<>(cfg.inventory());
@@ -235,7 +243,7 @@ final class Bot implements AutoCloseable {
             service.commands().accept(after);
             services.addAll(service.services());
         }
-        Commands commands = new Commands(before.all(), after.all());
+        Commands commands = new Commands(before.all(), after.all(), ServiceTypes.notConfigured(installedNames));
         CommandRegistry registry = commands.with(runbooks);
 
         Set<String> hostmask = new HashSet<>();

@@ -63,4 +63,18 @@ class BotCatalogTest {
         assertThat(r.reason()).isEqualTo("jenkins steps need services.jenkins (url, user, token_env) in the "
                 + "configuration");
     }
+
+    @Test
+    void commandsOfServicesNotConfiguredAreAnsweredWithTheKeyAndStayOutOfHelp() throws IOException {
+        BotFiles.consoleConfig(dir, "off", "");
+        Files.createDirectories(dir.resolve("runbooks"));
+        Bot.Catalog catalog = Bot.catalog(ConfigLoader.load(dir.resolve("buildduty.yml"), Map.of(), dir));
+        assertThat(catalog.registry().notConfigured(List.of("mbs", "watch", "570"))).contains(
+                "mbs is not configured on this bot: add services.mbs (url, ...) to the configuration");
+        assertThat(catalog.registry().notConfigured(List.of("force", "tests"))).contains(
+                "buildbot is not configured on this bot: add services.buildbot (url, ...) to the configuration");
+        assertThat(catalog.registry().notConfigured(List.of("builds", "running"))).isPresent();
+        assertThat(catalog.registry().notConfigured(List.of("help"))).isEmpty();
+        assertThat(catalog.registry().all()).extracting(c -> c.name()).doesNotContain("mbs", "force", "builds");
+    }
 }

@@ -54,6 +54,8 @@ class ConsoleEndToEndIT {
             bot.expect("step 2 fan out: 3/3 ok", WAIT);
             bot.type("reconfgi");
             bot.expect("unknown command", WAIT);
+            bot.type("mbs watch 570");
+            bot.expect("mbs is not configured on this bot: add services.mbs (url, ...) to the configuration", WAIT);
 
             assertThat(bot.endInput(WAIT)).isZero();
         }
@@ -152,7 +154,7 @@ class ConsoleEndToEndIT {
             running.expect("you are console:local", WAIT);
             try (BotProcess check = BotProcess.start(dir, List.of("--config", "config/buildduty.yml", "--check"))) {
                 assertThat(check.expect("config/buildduty.yml: ok", WAIT))
-                        .containsExactly("config/buildduty.yml: ok (16 commands, 4 runbooks)");
+                        .containsExactly("config/buildduty.yml: ok (17 commands, 4 runbooks)");
                 assertThat(check.waitFor(WAIT)).isZero();
             }
             assertThat(running.endInput(WAIT)).isZero();

@@ -1,7 +1,10 @@
 package org.buildduty.app.config;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.buildduty.commands.buildbot.BuildbotClient;
 import org.buildduty.commands.buildbot.BuildbotCommands;
@@ -35,6 +38,30 @@ public final class ServiceTypes {
                     () -> List.of(JenkinsExecutor.unconfigured())));
 
     private ServiceTypes() {
+    }
+
+    /**
+     * The first words of each service's chat commands, so a bot without that service answers them with how to enable
+     * it ({@code mbs is not configured on this bot: add services.mbs (url, ...) to the configuration}) rather than
+     * {@code unknown command}.
+     */
+    private static final Map<String, List<String>> COMMAND_WORDS = Map.of(
+            "buildbot", List.of("force", "builds"),
+            "mbs", List.of("mbs"));
+
+    /** For each command word of the services not installed, the line that answers it. */
+    public static Map<String, String> notConfigured(Collection<String> installed) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String service : names()) {
+            if (installed.contains(service)) {
+                continue;
+            }
+            for (String word : COMMAND_WORDS.getOrDefault(service, List.of())) {
+                out.put(word, service + " is not configured on this bot: add services." + service
+                        + " (url, ...) to the configuration");
+            }
+        }
+        return out;
     }
 
     /** The keys of {@code services:}, in order. */

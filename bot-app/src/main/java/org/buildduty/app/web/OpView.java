@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.OperationRecord;
@@ -45,11 +47,24 @@ record OpView(String state, boolean terminal, String detail, int done, int total
     static OpView of(OperationRecord op, List<HostRunRecord> runs, Redactor secrets) {
         List<HostView> views = new ArrayList<>();
         int done = 0;
+        // a step with retries has one host run per attempt: all but the last of a host were retried
+        Map<String, Integer> attempts = new HashMap<>();
         for (HostRunRecord r : runs) {
-            if (!r.rollback() && r.result() != null) {
+            attempts.merge(attemptKey(r), 1, Integer::sum);
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (HostRunRecord r : runs) {
+            int attempt = seen.merge(attemptKey(r), 1, Integer::sum);
+            int of = attempts.get(attemptKey(r));
+            if (!r.rollback() && r.result() != null && attempt == of) {
                 done++;
             }
             String state = r.result() == null ? "running" : r.result().outcome().label();
+            if (attempt < of) {
+                state += ", retried";
+            } else if (of > 1) {
+                state += " (attempt " + attempt + ")";
+            }
             String exit = r.result() == null || r.result().exitCode() == null ? "" : r.result().exitCode().toString();
             String took = r.endedAt() == null ? "" : Times.elapsed(Duration.between(r.startedAt(), r.endedAt()));
             views.add(new HostView(secrets.redact(r.stepName()), r.host() == null ? "local" : r.host(), state, exit,
@@ -59,6 +74,10 @@ record OpView(String state, boolean terminal, String detail, int done, int total
         String took = op.endedAt() == null ? "" : duration(op, op.endedAt());
         return new OpView(op.state().label(), op.state().isTerminal(), secrets.redact(op.detail() == null ? ""
                 : op.detail()), Math.min(done, total), total, stamp(op.endedAt()), took, List.copyOf(views));
+    }
+
+    private static String attemptKey(HostRunRecord r) {
+        return r.stepIndex() + (r.rollback() ? "r" : "s") + r.host();
     }
 
     /** Host runs the plan makes, rollbacks aside. */

@@ -7,7 +7,7 @@ import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.parse.Sanitize;
 
-/** The built-in commands: help, whoami, ops, op, cancel, approve, deny. */
+/** The built-in commands: help, whoami, ops, op, cancel, approve, deny, retry. */
 public final class BuiltinCommands {
     private BuiltinCommands() {
     }
@@ -30,6 +30,10 @@ public final class BuiltinCommands {
         rules.register(CommandSpec.builder("deny")
                 .summary("deny a pending operation, or stop one waiting at a confirm step")
                 .positional("id reason", 1, Integer.MAX_VALUE).handler(new DenyCommand()).build());
+        rules.register(CommandSpec.builder("retry")
+                .summary("run a failed operation again from its first step that did not succeed, where it did not")
+                .positional("id", 1, 1).flag("all-hosts", "run that step on all its hosts")
+                .handler(new RetryCommand()).build());
     }
 
     /** The operation id in positional {@code i}. */

@@ -2,6 +2,7 @@ package org.buildduty.commands.builtin;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,10 +62,26 @@ final class OpCommand implements CommandHandler {
         return Outcome.reply(lines);
     }
 
-    private static String stepLine(int i, StepSpec step, List<HostRunRecord> runs, boolean rollback) {
+    private static String stepLine(int i, StepSpec step, List<HostRunRecord> all, boolean rollback) {
         int ok = 0;
         int running = 0;
         List<String> failed = new ArrayList<>();
+        // one host run per attempt: the last of a host is its result, the ones before it were retried
+        Map<String, List<HostRunRecord>> byHost = new LinkedHashMap<>();
+        for (HostRunRecord h : all) {
+            byHost.computeIfAbsent(String.valueOf(h.host()), k -> new ArrayList<>()).add(h);
+        }
+        List<HostRunRecord> runs = new ArrayList<>();
+        List<String> retried = new ArrayList<>();
+        for (List<HostRunRecord> attempts : byHost.values()) {
+            HostRunRecord last = attempts.get(attempts.size() - 1);
+            runs.add(last);
+            if (attempts.size() > 1) {
+                String host = last.host() == null ? "" : last.host() + " ";
+                String end = last.result() == null ? "running" : last.result().outcome().label();
+                retried.add(host + "failed, retried " + (attempts.size() - 1) + "×, " + end);
+            }
+        }
         for (HostRunRecord h : runs) {
             StepResult res = h.result();
             if (res == null) {
@@ -88,6 +105,12 @@ final class OpCommand implements CommandHandler {
             sb.append(", ").append(failed.size()).append(" failed: ")
                     .append(String.join("; ", failed.subList(0, Math.min(MAX_FAILED, failed.size()))));
             if (failed.size() > MAX_FAILED) {
+                sb.append("; …");
+            }
+        }
+        if (!retried.isEmpty()) {
+            sb.append(" · ").append(String.join("; ", retried.subList(0, Math.min(MAX_FAILED, retried.size()))));
+            if (retried.size() > MAX_FAILED) {
                 sb.append("; …");
             }
         }

@@ -84,6 +84,10 @@ final class DryRun {
         if (s.stuckAfter() != null) {
             notes.add("stuck after " + Durations.format(s.stuckAfter()));
         }
+        if (s.retries() > 0) {
+            notes.add("a failed host retried up to " + s.retries() + " times" + (s.retryDelay().isZero() ? ""
+                    : ", " + Durations.format(s.retryDelay()) + " apart"));
+        }
         String head = prefix + s.name() + " (" + where + (notes.isEmpty() ? "" : ", " + String.join(", ", notes))
                 + ")";
         List<String> body = body(s);

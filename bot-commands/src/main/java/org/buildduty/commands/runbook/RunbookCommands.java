@@ -13,6 +13,8 @@ import org.buildduty.core.UsageException;
 import org.buildduty.core.UserFacingException;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.command.CommandContext;
+import org.buildduty.core.command.CommandHandler;
+import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
@@ -46,13 +48,27 @@ public final class RunbookCommands {
                 .positional("runbook args", 0, Integer.MAX_VALUE)
                 .rawArgs()
                 .usage("<runbook> [--param value ...]")
-                .handler(ctx -> run(ctx, byName))
+                .handler(new RunHandler(byName))
                 .build());
         for (Runbook rb : runbooks) {
             if (!rb.alias().isEmpty()) {
                 rules.register(aliasSpec(rb));
             }
         }
+    }
+
+    /** The handler of {@code run}: it knows the runbooks by name, which {@link #runbook} asks it for. */
+    private record RunHandler(Map<String, Runbook> byName) implements CommandHandler {
+        @Override
+        public Outcome handle(CommandContext ctx) {
+            return run(ctx, byName);
+        }
+    }
+
+    /** The runbook {@code name} as the {@code run} command of {@code commands} knows it now (after reloads too). */
+    public static Optional<Runbook> runbook(CommandRegistry commands, String name) {
+        return commands.get("run").map(CommandSpec::handler)
+                .flatMap(h -> h instanceof RunHandler r ? Optional.ofNullable(r.byName().get(name)) : Optional.empty());
     }
 
     private static Outcome run(CommandContext ctx, Map<String, Runbook> byName) {

@@ -64,7 +64,7 @@ final class RunbookPlanner {
         int parallel = parallel(t.parallel(), values);
         StepSpec rollback = t.rollback() == null ? null : step(t.rollback(), values, inv);
         return new StepSpec(t.name(), t.kind(), args, hosts, parallel, t.timeout(), t.stuckAfter(),
-                t.onHostFailure(), rollback);
+                t.onHostFailure(), rollback, t.retries(), t.retryDelay());
     }
 
     /** Substitutes into one top-level argument; its key decides the escaping of a string value. */

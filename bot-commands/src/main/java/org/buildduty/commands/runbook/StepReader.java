@@ -29,13 +29,16 @@ import org.buildduty.core.time.Durations;
 
 /**
  * Reads the steps of a runbook: {@code - name: X} plus exactly one kind key whose value is a mapping of arguments,
- * and {@code timeout}, {@code stuck_after}, {@code on_host_failure}, {@code rollback}; or a {@code confirm} step,
+ * and {@code timeout}, {@code stuck_after}, {@code on_host_failure}, {@code retries}, {@code rollback}; or a
+ * {@code confirm} step,
  * whose mapping says who must confirm before the operation goes on.
  */
 final class StepReader {
     /** Kinds that fan out over hosts; their kind map may hold {@code hosts} and {@code parallel}. */
     static final Set<String> FAN_OUT = Set.of("local", "ssh");
-    private static final Set<String> STEP = Set.of("name", "timeout", "stuck_after", "on_host_failure", "rollback");
+    private static final Set<String> STEP = Set.of("name", "timeout", "stuck_after", "on_host_failure", "retries",
+            "rollback");
+    private static final Set<String> RETRIES_KEYS = Set.of("count", "delay");
     private static final Set<String> ROLLBACK = Set.of("name", "timeout", "stuck_after");
     private static final Set<String> CONFIRM_KEYS = Set.of("message", "role", "required", "self_approve", "timeout");
     private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9._-]{1,40}");
@@ -94,6 +97,10 @@ final class StepReader {
         Duration stuck = s.get("stuck_after").flatMap(n -> problems.check(() -> duration(n))).orElse(null);
         OnHostFailure onFailure = s.get("on_host_failure").flatMap(n -> problems.check(() -> onHostFailure(n)))
                 .orElse(OnHostFailure.STOP);
+        Optional<ConfigNode> retriesNode = parent == null ? s.get("retries") : Optional.empty();
+        int retries = retriesNode.flatMap(n -> problems.check(() -> retryCount(n))).orElse(0);
+        Duration retryDelay = retriesNode.filter(ConfigNode::isMap).flatMap(n -> n.get("delay"))
+                .flatMap(n -> problems.check(() -> duration(n))).orElse(Duration.ZERO);
         if (kind == null) {
             return Optional.empty();
         }
@@ -130,7 +137,22 @@ final class StepReader {
         if (problems.errors().size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new StepTemplate(name, kind, args, hosts, parallel, timeout, stuck, onFailure, rollback));
+        return Optional.of(new StepTemplate(name, kind, args, hosts, parallel, timeout, stuck, onFailure, rollback,
+                retries, retryDelay));
+    }
+
+    /** {@code retries: {count: N, delay: 30s}}: N from 1 to {@value StepSpec#MAX_RETRIES}; the delay is optional. */
+    private int retryCount(ConfigNode n) {
+        if (!n.isMap()) {
+            throw n.error("expected a mapping: count (1 to " + StepSpec.MAX_RETRIES + "), delay (e.g. 30s)");
+        }
+        n.checkKeys(problems, RETRIES_KEYS);
+        ConfigNode count = n.require("count");
+        int v = count.intValue();
+        if (v < 1 || v > StepSpec.MAX_RETRIES) {
+            throw count.error("must be 1 to " + StepSpec.MAX_RETRIES);
+        }
+        return v;
     }
 
     /**
@@ -144,7 +166,7 @@ final class StepReader {
             problems.add(n, "a rollback cannot be a confirm step (it runs while the operation fails)");
             return Optional.empty();
         }
-        for (String key : List.of("timeout", "stuck_after", "on_host_failure", "rollback")) {
+        for (String key : List.of("timeout", "stuck_after", "on_host_failure", "retries", "rollback")) {
             s.get(key).ifPresent(k -> problems.add(k, "a confirm step runs nothing, so it has no " + key
                     + (key.equals("timeout") ? " (its expiry is confirm.timeout)" : "")));
         }

@@ -18,9 +18,12 @@ import org.buildduty.core.operation.OnHostFailure;
  * @param stuckAfter silence before the room is told, or null for never
  * @param onHostFailure what a failed host does to the others
  * @param rollback the step that undoes this one, or null; it has no rollback itself
+ * @param retries {@code retries.count}: how often a failed host run is run again (0: never)
+ * @param retryDelay {@code retries.delay}: the wait before each retry
  */
 public record StepTemplate(String name, String kind, Map<String, Object> args, String hosts, String parallel,
-        Duration timeout, Duration stuckAfter, OnHostFailure onHostFailure, StepTemplate rollback) {
+        Duration timeout, Duration stuckAfter, OnHostFailure onHostFailure, StepTemplate rollback, int retries,
+        Duration retryDelay) {
     public StepTemplate {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
@@ -28,6 +31,13 @@ public record StepTemplate(String name, String kind, Map<String, Object> args, S
         hosts = hosts == null ? "" : hosts;
         parallel = parallel == null ? "" : parallel;
         onHostFailure = onHostFailure == null ? OnHostFailure.STOP : onHostFailure;
+        retryDelay = retryDelay == null ? Duration.ZERO : retryDelay;
+    }
+
+    /** A step that is never retried. */
+    public StepTemplate(String name, String kind, Map<String, Object> args, String hosts, String parallel,
+            Duration timeout, Duration stuckAfter, OnHostFailure onHostFailure, StepTemplate rollback) {
+        this(name, kind, args, hosts, parallel, timeout, stuckAfter, onHostFailure, rollback, 0, Duration.ZERO);
     }
 
     /** True when it runs once per host. */

@@ -46,12 +46,23 @@ class BuiltinCommandsTest {
         return new OperationPlan(kind, Map.of("revision", "4f2a9c1"), List.of(prepare, apply), policy, "hosts");
     }
 
+    /** The plan with its second step retried twice, 30s apart. */
+    static OperationPlan retried(OperationPlan p) {
+        List<StepSpec> steps = List.of(p.steps().get(0), p.steps().get(1).withRetries(2, Duration.ofSeconds(30)));
+        return new OperationPlan(p.kind(), p.params(), steps, p.approval(), p.unit());
+    }
+
     static void testCommands(CommandRules r) {
         r.register(CommandSpec.builder("deploy").summary("deploy a revision after approval").role("releng")
                 .valueOption("revision", "SHA", "the revision to deploy").flag("dry-run", "show what would run")
                 .handler(c -> Outcome.planned(plan("deploy", ApprovalPolicy.of("releng", 1)))).build());
         r.register(CommandSpec.builder("quick").summary("runs at once")
                 .handler(c -> Outcome.planned(plan("quick", ApprovalPolicy.NONE))).build());
+    }
+
+    static void flakyCommand(CommandRules r) {
+        r.register(CommandSpec.builder("flaky").summary("retries its hosts")
+                .handler(c -> Outcome.planned(retried(plan("flaky", ApprovalPolicy.NONE)))).build());
     }
 
     private TestBot start(boolean anonymous) {
@@ -96,7 +107,8 @@ class BuiltinCommandsTest {
         start(false);
         List<String> lines = bot.send("alice", "!help");
         assertThat(commandNames(lines))
-                .containsExactly("help", "whoami", "ops", "op", "cancel", "approve", "deny", "deploy", "quick");
+                .containsExactly("help", "whoami", "ops", "op", "cancel", "approve", "deny", "retry", "deploy",
+                        "quick");
         assertThat(lines).contains("!deploy [--revision SHA] [--dry-run] — deploy a revision after approval",
                 "!quick — runs at once", "!op <id> — one operation's state, step by step");
         assertThat(lines).last().isEqualTo("(\"!help <command>\" for one command's options)");
@@ -110,7 +122,7 @@ class BuiltinCommandsTest {
                         Duration.ofSeconds(1), false))
                 .role("releng", "alice").build();
         assertThat(bot.send("alice", "!help")).containsExactly("commands: help, whoami, ops, op, cancel, approve, "
-                + "deny, deploy, quick (\"!help <command>\" for one command's options)");
+                + "deny, retry, deploy, quick (\"!help <command>\" for one command's options)");
         assertThat(bot.send("mallory", "!help")).singleElement().asString().doesNotContain("deploy");
         assertThat(bot.send("alice", "!help deploy")).first().asString().startsWith("deploy [--revision SHA]");
     }
@@ -120,7 +132,7 @@ class BuiltinCommandsTest {
         start(true);
         List<String> lines = bot.send("mallory", "!help");
         assertThat(commandNames(lines))
-                .containsExactly("help", "whoami", "ops", "op", "cancel", "approve", "deny", "quick");
+                .containsExactly("help", "whoami", "ops", "op", "cancel", "approve", "deny", "retry", "quick");
         assertThat(String.join("\n", lines)).doesNotContain("deploy");
     }
 
@@ -248,6 +260,27 @@ class BuiltinCommandsTest {
         List<String> lines = bot.send("alice", "!op #1");
         assertThat(lines.get(0)).isEqualTo("quick #1 by chat:alice · failed · 0s · revision=4f2a9c1");
         assertThat(lines).contains("  step 1 prepare: 1/1 ok", "  step 2 apply: 1/2 ok, 1 failed: bm02: exit 1 (boom)");
+    }
+
+    @Test
+    void aRetriedHostIsToldOncePerRetryDrivenByTheTickerAndOpShowsItsAttempts() throws InterruptedException {
+        fake.onHost("bm02", FakeExecutor.script().output("boom").fail(1));
+        bot = TestBot.builder().ticker(ticker).commands(BuiltinCommands::commands)
+                .commands(BuiltinCommandsTest::flakyCommand).executor(fake).anonymous(true).build();
+        List<String> lines = sendUntil("alice", "!flaky", "retry 1 of 2");
+        assertThat(lines).contains("flaky #1 step 2 on bm02: retry 1 of 2 in 30s (exit 1)");
+        Thread.sleep(50);
+        bot.engine().tick();
+        assertThat(bot.drainNew()).noneMatch(l -> l.contains("retry 2"));
+        ticker.advance(Duration.ofSeconds(30));
+        assertThat(bot.awaitLine("retry 2 of 2", WAIT)).contains("flaky #1 step 2 on bm02: retry 2 of 2 in 30s"
+                + " (exit 1)");
+        ticker.advance(Duration.ofSeconds(30));
+        bot.awaitLine("· failed", WAIT);
+        awaitInactive(1);
+        assertThat(fake.hostsCalled()).filteredOn("bm02"::equals).hasSize(3);
+        assertThat(bot.send("alice", "!op 1")).contains(
+                "  step 2 apply: 1/2 ok, 1 failed: bm02: exit 1 (boom) · bm02 failed, retried 2×, failed");
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.buildduty.core.exec.ExecRequest;
 import org.buildduty.core.exec.StepExecutor;
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OnHostFailure;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.param.ParamType;
 import org.buildduty.exec.http.HttpCredentials;
 import org.buildduty.exec.http.HttpExecutor;
@@ -242,6 +243,51 @@ class RunbookLoaderTest {
                 f + ":36: steps[13].ssh.hosts: unknown group or host \"bm9\" (groups: local, masters; hosts: bastion,"
                         + " bm01, bm02, bm03, local1, local2)",
                 f + ":39: steps[14].on_host_failure: must be stop or continue, not \"maybe\"");
+    }
+
+    @Test
+    void retriesAreReadIntoThePlanAndCheckedWithTheirLine() throws IOException {
+        write("r.yml", String.join("\n",
+                "name: r",
+                "role: anyone",
+                "steps:",
+                "  - name: deploy",
+                "    ssh: { hosts: masters, command: x }",
+                "    retries: { count: 3, delay: 30s }",
+                "    rollback: { ssh: { command: y } }",
+                ""));
+        StepSpec step = load().get(0).plan(Map.of(), INV).steps().get(0);
+        assertThat(step.retries()).isEqualTo(3);
+        assertThat(step.retryDelay()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(step.rollback().retries()).isZero();
+        assertThat(DryRun.lines(load().get(0).plan(Map.of(), INV))).anyMatch(l -> l.contains(
+                "deploy (ssh on bm01..bm03 (3 hosts), 1 at a time, a failed host retried up to 3 times, 30s apart)"));
+        assertThat(org.buildduty.core.journal.PlanCodec.decode(org.buildduty.core.journal.PlanCodec.encode(
+                load().get(0).plan(Map.of(), INV))).steps().get(0)).isEqualTo(step);
+
+        String f = write("r.yml", String.join("\n",
+                "name: r",
+                "role: anyone",
+                "steps:",
+                "  - name: a",
+                "    local: { command: x }",
+                "    retries: { count: 11, delay: 30s }",
+                "  - name: b",
+                "    local: { command: x }",
+                "    retries: { count: 2, delay: soon, every: 1 }",
+                "  - name: c",
+                "    local: { command: x }",
+                "    retries: 3",
+                "  - name: d",
+                "    local: { command: x }",
+                "    rollback: { local: { command: y }, retries: { count: 1 } }",
+                "")).toString();
+        assertThat(errors()).hasSize(5).contains(
+                f + ":6: steps[0].retries.count: must be 1 to 10",
+                f + ":12: steps[2].retries: expected a mapping: count (1 to 10), delay (e.g. 30s)")
+                .anyMatch(e -> e.startsWith(f + ":9: steps[1].retries.delay: "))
+                .anyMatch(e -> e.startsWith(f + ":9: steps[1].retries.every: unknown key"))
+                .anyMatch(e -> e.startsWith(f + ":15: steps[3].rollback.retries: unknown key"));
     }
 
     @Test

@@ -209,6 +209,58 @@ class ShippedRunbooksTest {
         assertThat(unknown.exit()).isNotZero();
     }
 
+    @Test
+    void workerRepoChangeIsATransactionGatedByReleng() {
+        Runbook rb = named("worker-repo-change");
+        assertThat(rb.role()).isEqualTo("releng");
+        assertThat(rb.approval().role()).isEqualTo("releng");
+        assertThat(rb.approval().selfApprove()).isFalse();
+        assertThat(rb.hasDryRun()).isTrue();
+        OperationPlan plan = rb.plan(Map.of("workers", "local", "content", "[x]"), INV);
+        assertThat(plan.onRestart()).isEqualTo(org.buildduty.core.operation.OnRestart.ROLLBACK);
+        assertThat(plan.exclusion().hosts()).isTrue();
+        assertThat(plan.unit()).isEqualTo("workers");
+        assertThat(plan.steps()).extracting(StepSpec::name).containsExactly("apply", "verify");
+        assertThat(plan.steps().get(0).rollback().hosts()).containsExactly("local1", "local2", "local3");
+        assertThat(plan.steps().get(1).arg("command")).isEqualTo("sh -c 'dnf -q repolist' verify {{host}}");
+        assertThatThrownBy(() -> rb.plan(Map.of("workers", "local", "repo_file", "/etc/passwd"), INV))
+                .hasMessageStartingWith("bad value for --repo_file");
+    }
+
+    /** Apply, a failing verify and the rollback, run by a shell on files in a temp folder. */
+    @Test
+    void workerRepoChangeKeepsTheOldFileAndPutsItBack() throws Exception {
+        Path root = dir.toRealPath();
+        String yml = Files.readString(SHIPPED.resolve("worker-repo-change.yml"))
+                .replace("/etc/yum.repos.d", root.toString()).replace("/srv/repos", root.toString());
+        Path copy = Files.createDirectories(dir.resolve("runbooks"));
+        Files.writeString(copy.resolve("worker-repo-change.yml"), yml);
+        Runbook rb = RunbookLoader.loadAll(copy, RunbookLoader.STANDARD_KINDS, INV).get(0);
+        Path repo = root.resolve("buildduty.repo");
+        Files.writeString(repo, "[old]\n");
+        String hostile = "[new]\\nbaseurl=http://x/$(touch " + root + "/canary)";
+        OperationPlan plan = rb.plan(Map.of("workers", "local", "content", hostile, "verify", "test \"$1\" = local2"),
+                INV);
+        ShellRun apply = ShellRun.of(onHost(plan.steps().get(0), "local1"), dir);
+        assertThat(apply.exit()).as(apply.stdout()).isZero();
+        assertThat(Files.readString(repo)).isEqualTo("[new]\nbaseurl=http://x/$(touch " + root + "/canary)\n");
+        assertThat(root.resolve("canary")).doesNotExist();
+        assertThat(ShellRun.of(onHost(plan.steps().get(1), "local1"), dir).exit()).isEqualTo(1);
+        assertThat(ShellRun.of(onHost(plan.steps().get(1), "local2"), dir).exit()).isZero();
+        ShellRun restore = ShellRun.of(onHost(plan.steps().get(0).rollback(), "local1"), dir);
+        assertThat(restore.exit()).isZero();
+        assertThat(Files.readString(repo)).isEqualTo("[old]\n");
+
+        // a worker without the file gets it removed again; --source is copied when --content is empty
+        Files.delete(repo);
+        Files.writeString(root.resolve("buildduty.repo.new"), "[from source]\n");
+        OperationPlan fromSource = rb.plan(Map.of("workers", "local"), INV);
+        assertThat(ShellRun.of(onHost(fromSource.steps().get(0), "local1"), dir).exit()).isZero();
+        assertThat(Files.readString(repo)).isEqualTo("[from source]\n");
+        assertThat(ShellRun.of(onHost(fromSource.steps().get(0).rollback(), "local1"), dir).exit()).isZero();
+        assertThat(repo).doesNotExist();
+    }
+
     /** The step's command as the executor binds it for {@code host}. */
     private static String onHost(StepSpec step, String host) {
         return new ExecRequest(new OperationId(1), step, host, Duration.ofMinutes(1)).bind(step.arg("command"),

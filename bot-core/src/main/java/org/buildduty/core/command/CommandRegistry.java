@@ -19,6 +19,25 @@ import org.buildduty.core.BuilddutyException;
 public final class CommandRegistry implements CommandRules {
     private final Map<String, CommandSpec> byName = new LinkedHashMap<>();
     private final List<CommandSpec> specs = new ArrayList<>();
+    /** Words of commands whose service is not configured, and the one line that says how to enable it. */
+    private final Map<String, String> notConfigured = new LinkedHashMap<>();
+
+    /**
+     * Remembers that {@code name} is a command of a service this bot has no configuration for: a line starting with
+     * it is answered {@code line} instead of {@code unknown command}. A real command of that name wins.
+     */
+    public synchronized CommandRegistry notConfigured(String name, String line) {
+        notConfigured.put(name.toLowerCase(Locale.ROOT), line);
+        return this;
+    }
+
+    /** The "not configured" line for a tokenized line no command matched, if its first word is such a command. */
+    public synchronized Optional<String> notConfigured(List<String> tokens) {
+        if (tokens.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(notConfigured.get(tokens.get(0).toLowerCase(Locale.ROOT)));
+    }
 
     @Override
     public synchronized CommandRegistry register(CommandSpec spec) {
@@ -42,15 +61,19 @@ public final class CommandRegistry implements CommandRules {
     public void replaceWith(CommandRegistry next) {
         Map<String, CommandSpec> names;
         List<CommandSpec> all;
+        Map<String, String> missing;
         synchronized (next) {
             names = new LinkedHashMap<>(next.byName);
             all = new ArrayList<>(next.specs);
+            missing = new LinkedHashMap<>(next.notConfigured);
         }
         synchronized (this) {
             byName.clear();
             byName.putAll(names);
             specs.clear();
             specs.addAll(all);
+            notConfigured.clear();
+            notConfigured.putAll(missing);
         }
     }
 

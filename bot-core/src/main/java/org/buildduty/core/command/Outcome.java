@@ -13,8 +13,18 @@ public sealed interface Outcome permits Outcome.Reply, Outcome.Planned {
         }
     }
 
-    /** A plan: the pipeline creates the operation, asks for approval if needed, then runs it. */
-    record Planned(OperationPlan plan) implements Outcome {
+    /**
+     * A plan: the pipeline creates the operation, asks for approval if needed, then runs it. A non-empty {@code note}
+     * follows the new operation's title in the first line of the answer ({@code deploy #9 retries #5 from step 2}).
+     */
+    record Planned(OperationPlan plan, String note) implements Outcome {
+        public Planned {
+            note = note == null ? "" : note;
+        }
+
+        public Planned(OperationPlan plan) {
+            this(plan, "");
+        }
     }
 
     static Outcome reply(String... lines) {
@@ -27,5 +37,10 @@ public sealed interface Outcome permits Outcome.Reply, Outcome.Planned {
 
     static Outcome planned(OperationPlan plan) {
         return new Planned(plan);
+    }
+
+    /** A plan whose answer names what it is, after the new operation's title. */
+    static Outcome planned(OperationPlan plan, String note) {
+        return new Planned(plan, note);
     }
 }

@@ -1,5 +1,6 @@
 package org.buildduty.core.journal;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,6 +103,13 @@ public final class JournalSink extends ProgressSink {
         StepResult redacted = new StepResult(result.outcome(), result.host(), result.exitCode(),
                 redactor.redact(result.reason()), redactor.redact(result.lastLine()), redactKept(result.kept()));
         write(op, "host finish", () -> journal.hostFinished(op.id(), index, rollback, redacted, at));
+    }
+
+    /** The failed attempt is journaled as a host run of its own; the retry starts another. */
+    @Override
+    public void hostRetrying(Operation op, int index, StepSpec step, StepResult failed, int retry, int of,
+            Duration delay) {
+        hostFinished(op, index, step, failed);
     }
 
     @Override

@@ -105,6 +105,10 @@ public final class PlanCodec {
         m.put("stuck_after", s.stuckAfter() == null ? null : s.stuckAfter().toString());
         m.put("on_host_failure", s.onHostFailure().name());
         m.put("rollback", s.rollback() == null ? null : step(s.rollback()));
+        if (s.retries() > 0) {
+            m.put("retries", s.retries());
+            m.put("retry_delay", s.retryDelay().toString());
+        }
         return m;
     }
 
@@ -114,7 +118,8 @@ public final class PlanCodec {
         return new StepSpec((String) m.get("name"), (String) m.get("kind"), (Map<String, Object>) m.get("args"),
                 (List<String>) m.get("hosts"), ((Number) m.get("parallel")).intValue(), duration(m.get("timeout")),
                 duration(m.get("stuck_after")), OnHostFailure.valueOf((String) m.get("on_host_failure")),
-                rb == null ? null : step((Map<String, Object>) rb));
+                rb == null ? null : step((Map<String, Object>) rb),
+                m.get("retries") instanceof Number n ? n.intValue() : 0, duration(m.get("retry_delay")));
     }
 
     private static Duration duration(Object o) {

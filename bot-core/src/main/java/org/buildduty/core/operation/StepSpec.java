@@ -18,9 +18,16 @@ import java.util.Objects;
  * @param stuckAfter no output for this long and the room is told; null means never
  * @param onHostFailure what a failed host does to the rest
  * @param rollback run for each host this step completed on, when a later step fails or the operation is cancelled
+ * @param retries how many more times a host run that failed or timed out is run again on its own host (0: never);
+ *     a cancelled run is never retried, and the host's result is its last attempt's
+ * @param retryDelay how long the runner waits (on its ticker) before each retry; null or zero means at once
  */
 public record StepSpec(String name, String kind, Map<String, Object> args, List<String> hosts, int parallel,
-        Duration timeout, Duration stuckAfter, OnHostFailure onHostFailure, StepSpec rollback) {
+        Duration timeout, Duration stuckAfter, OnHostFailure onHostFailure, StepSpec rollback, int retries,
+        Duration retryDelay) {
+    /** Most retries a step may ask for. */
+    public static final int MAX_RETRIES = 10;
+
     /**
      * The kind of a step that runs nothing: the operation pauses there until {@link #confirmPolicy()} is met (the
      * room is shown {@link #confirmMessage()}), then runs its next step; a denial or expiry fails it there.
@@ -36,6 +43,28 @@ public record StepSpec(String name, String kind, Map<String, Object> args, List<
             throw new IllegalArgumentException("parallel must be at least 1: " + parallel);
         }
         onHostFailure = onHostFailure == null ? OnHostFailure.STOP : onHostFailure;
+        if (retries < 0 || retries > MAX_RETRIES) {
+            throw new IllegalArgumentException("retries must be 0 to " + MAX_RETRIES + ": " + retries);
+        }
+        retryDelay = retryDelay == null || retryDelay.isNegative() ? Duration.ZERO : retryDelay;
+    }
+
+    /** A step that is never retried. */
+    public StepSpec(String name, String kind, Map<String, Object> args, List<String> hosts, int parallel,
+            Duration timeout, Duration stuckAfter, OnHostFailure onHostFailure, StepSpec rollback) {
+        this(name, kind, args, hosts, parallel, timeout, stuckAfter, onHostFailure, rollback, 0, Duration.ZERO);
+    }
+
+    /** The same step retried {@code count} times, {@code delay} apart. */
+    public StepSpec withRetries(int count, Duration delay) {
+        return new StepSpec(name, kind, args, hosts, parallel, timeout, stuckAfter, onHostFailure, rollback, count,
+                delay);
+    }
+
+    /** The same step on other hosts (a retry of an operation runs a failed step only where it failed). */
+    public StepSpec withHosts(List<String> only) {
+        return new StepSpec(name, kind, args, only, parallel, timeout, stuckAfter, onHostFailure, rollback, retries,
+                retryDelay);
     }
 
     /** A single-run step with defaults. */

@@ -1,9 +1,13 @@
 package org.buildduty.core.pipeline;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.buildduty.core.NotAllowedException;
+import org.buildduty.core.UnknownCommandException;
 import org.buildduty.core.UserFacingException;
 import org.buildduty.core.auth.Authorizer;
 import org.buildduty.core.chat.ChatMessage;
@@ -63,6 +67,10 @@ final class Dispatcher {
         Optional<CommandRegistry.Match> found = registry.lookup(tokens);
         if (found.isEmpty()) {
             metrics.command(BotMetrics.UNKNOWN_COMMAND, BotMetrics.CommandOutcome.UNKNOWN);
+            Optional<String> notConfigured = registry.notConfigured(tokens);
+            if (notConfigured.isPresent()) {
+                throw new UnknownCommandException(notConfigured.get());
+            }
             throw CloseMatch.unknown(tokens.get(0), registry.names());
         }
         CommandSpec spec = found.get().spec();
@@ -72,7 +80,8 @@ final class Dispatcher {
                 metrics.command(spec.name(), BotMetrics.CommandOutcome.REPLIED);
                 return Optional.of(reply.lines());
             }
-            List<String> lines = planned.create(((Outcome.Planned) outcome).plan(), m);
+            Outcome.Planned p = (Outcome.Planned) outcome;
+            List<String> lines = noted(planned.create(p.plan(), m), p);
             metrics.command(spec.name(), BotMetrics.CommandOutcome.PLANNED);
             return Optional.of(lines);
         } catch (NotAllowedException e) {
@@ -100,5 +109,20 @@ final class Dispatcher {
         ParsedArgs args = OptionsParser.parse(spec, tokens.subList(match.nameTokens(), tokens.size()));
         CommandContext ctx = new CommandContext(m, spec, args, authorizer.roles().rolesOf(m.sender()), api);
         return spec.handler().handle(ctx);
+    }
+
+    /** The answer with the plan's note after the new operation's title ({@code deploy #9}) in its first line. */
+    private static List<String> noted(List<String> lines, Outcome.Planned p) {
+        if (p.note().isEmpty() || lines.isEmpty()) {
+            return lines;
+        }
+        List<String> out = new ArrayList<>(lines);
+        Matcher title = Pattern.compile("^" + Pattern.quote(p.plan().kind()) + " #\\d+").matcher(out.get(0));
+        if (title.find()) {
+            out.set(0, title.group() + " " + p.note() + " ·" + out.get(0).substring(title.end()));
+        } else {
+            out.add(0, p.note());
+        }
+        return out;
     }
 }

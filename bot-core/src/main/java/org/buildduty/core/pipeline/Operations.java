@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -514,10 +515,14 @@ final class Operations {
     /** What had completed before the bot died, per step, from the operation's host runs. */
     private static String completed(OperationRecord rec, List<HostRunRecord> runs) {
         Map<Integer, int[]> perStep = new TreeMap<>();
+        // a step with retries has a host run per attempt: the last one of a host is its result
+        Map<String, HostRunRecord> last = new LinkedHashMap<>();
         for (HostRunRecord r : runs) {
-            if (r.rollback()) {
-                continue;
+            if (!r.rollback()) {
+                last.put(r.stepIndex() + " " + r.host(), r);
             }
+        }
+        for (HostRunRecord r : last.values()) {
             int[] c = perStep.computeIfAbsent(r.stepIndex(), k -> new int[3]);
             if (r.result() == null) {
                 c[2]++;

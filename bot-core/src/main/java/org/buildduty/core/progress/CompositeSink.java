@@ -65,6 +65,12 @@ public final class CompositeSink extends ProgressSink {
     }
 
     @Override
+    public void hostRetrying(Operation op, int index, StepSpec step, StepResult failed, int retry, int of,
+            Duration delay) {
+        each(s -> s.hostRetrying(op, index, step, failed, retry, of, delay));
+    }
+
+    @Override
     public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
         each(s -> s.hostFinished(op, index, step, result));
     }

@@ -86,6 +86,17 @@ public final class OperationReporter extends ProgressSink {
                 + cut(lastLine)));
     }
 
+    /** One line per retry: {@code deploy #5 step 2 on bm03: retry 1 of 3 in 30s (exit 1)}. */
+    @Override
+    public void hostRetrying(Operation op, int index, StepSpec step, StepResult failed, int retry, int of,
+            Duration delay) {
+        String why = failed.outcome() == StepOutcome.FAILED && failed.exitCode() != null
+                ? "exit " + failed.exitCode() : failed.outcome().label();
+        publisher.line(op.id(), op.title() + " step " + (index + 1) + (failed.host() == null ? "" : " on "
+                + failed.host()) + ": retry " + retry + " of " + of + (delay.isZero() ? " now" : " in "
+                + Times.elapsed(delay)) + " (" + why + ")");
+    }
+
     @Override
     public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
         progress(op).hostFinished(result);

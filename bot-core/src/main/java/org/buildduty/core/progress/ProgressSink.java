@@ -34,6 +34,14 @@ public abstract class ProgressSink {
     public void output(Operation op, int index, StepSpec step, String host, OutputChannel stream, String line) {
     }
 
+    /**
+     * A host run failed or timed out and will be run again on its own after {@code delay}: attempt {@code retry} of
+     * {@code of} retries. {@code failed} is the attempt that just ended; no {@link #hostFinished} is reported for it.
+     */
+    public void hostRetrying(Operation op, int index, StepSpec step, StepResult failed, int retry, int of,
+            Duration delay) {
+    }
+
     /** A host has written nothing for {@code silentFor}; reported once per silence. */
     public void hostStuck(Operation op, int index, StepSpec step, String host, Duration silentFor, String lastLine) {
     }

@@ -52,6 +52,12 @@ final class GuardedSink extends ProgressSink {
     }
 
     @Override
+    public void hostRetrying(Operation op, int index, StepSpec step, StepResult failed, int retry, int of,
+            Duration delay) {
+        guard("hostRetrying", op, () -> delegate.hostRetrying(op, index, step, failed, retry, of, delay));
+    }
+
+    @Override
     public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
         guard("hostFinished", op, () -> delegate.hostFinished(op, index, step, result));
     }

@@ -136,6 +136,13 @@ final class HostRun implements ExecContext {
         return true;
     }
 
+    /** How the run was cancelled ({@code CANCELLED} or {@code TIMED_OUT}), or null. */
+    StepOutcome cancelOutcome() {
+        synchronized (lock) {
+            return cancelOutcome;
+        }
+    }
+
     /** Enforces the timeout and reports a silence longer than the step's {@code stuckAfter}, once per silence. */
     void checkTimers(Instant now) {
         if (!timeout.isZero() && !timeout.isNegative() && !now.isBefore(startedAt.plus(timeout))) {
@@ -164,6 +171,18 @@ final class HostRun implements ExecContext {
      * outcome when the run was cancelled and did not succeed anyway. Then reports it; nothing is reported after.
      */
     StepResult finish(StepResult returned) {
+        return finish(returned, null);
+    }
+
+    /** What to tell the sink about an attempt that is retried: which retry of how many, after how long. */
+    record Retry(int retry, int of, Duration delay) {
+    }
+
+    /**
+     * As {@link #finish(StepResult)}, but for an attempt that will be retried when {@code retry} is not null: the sink
+     * hears {@code hostRetrying} instead of {@code hostFinished}.
+     */
+    StepResult finish(StepResult returned, Retry retry) {
         synchronized (lock) {
             StepResult r = returned;
             String last = r.lastLine().isEmpty() ? lastLine : r.lastLine();
@@ -174,7 +193,11 @@ final class HostRun implements ExecContext {
             }
             finished = true;
             hooks.clear();
-            sink.hostFinished(op, index, step, r);
+            if (retry == null) {
+                sink.hostFinished(op, index, step, r);
+            } else {
+                sink.hostRetrying(op, index, step, r, retry.retry(), retry.of(), retry.delay());
+            }
             return r;
         }
     }

@@ -65,6 +65,17 @@ final class OperationRun implements Runnable {
     private final Consumer<Runner.Paused> onPause;
     /** Set by the runner thread when the run pauses at a confirm step. */
     private Runner.Paused paused;
+    /** Host runs that failed and wait for their retry's time; guarded by {@code this}. */
+    private final List<PendingRetry> retries = new ArrayList<>();
+
+    /** One host slot of one fan-out, across its attempts. */
+    private record Slot(StepExecutor executor, int index, StepSpec spec, String host, boolean rollback,
+            Slots.Fanout fanout, StepResult[] results, int slot) {
+    }
+
+    /** A failed attempt waiting for {@code due}: then attempt {@code next} starts; a cancel ends with {@code last}. */
+    private record PendingRetry(Slot slot, Instant due, int next, StepResult last) {
+    }
 
     OperationRun(Operation op, ProgressSink sink, Shared shared, Consumer<OperationRun> onDone,
             SortedMap<Integer, List<StepResult>> recovered) {
@@ -111,6 +122,7 @@ final class OperationRun implements Runnable {
             }
             cancelReason = reason == null || reason.isBlank() ? "unknown" : reason.strip();
         }
+        giveUpRetries();
         for (HostRun run : active) {
             if (!run.isRollback()) {
                 run.cancel(StepOutcome.CANCELLED, "by " + cancelReason);
@@ -133,6 +145,30 @@ final class OperationRun implements Runnable {
     void checkTimers(Instant now) {
         for (HostRun run : active) {
             run.checkTimers(now);
+        }
+        List<PendingRetry> due = new ArrayList<>();
+        synchronized (this) {
+            for (var it = retries.iterator(); it.hasNext();) {
+                PendingRetry r = it.next();
+                if (!now.isBefore(r.due())) {
+                    it.remove();
+                    due.add(r);
+                }
+            }
+        }
+        due.forEach(r -> start(r.slot(), r.next()));
+    }
+
+    /** A cancel stops retries: each host waiting for one ends with its last attempt's result. */
+    private void giveUpRetries() {
+        List<PendingRetry> left;
+        synchronized (this) {
+            left = List.copyOf(retries);
+            retries.clear();
+        }
+        for (PendingRetry r : left) {
+            r.slot().results()[r.slot().slot()] = r.last();
+            shared.slots().release(r.slot().fanout(), true);
         }
     }
 
@@ -406,7 +442,7 @@ final class OperationRun implements Runnable {
         int started = 0;
         try {
             while (started < results.length && shared.slots().acquire(fanout, stop)) {
-                start(executor, index, spec, hosts.get(started), rollback, fanout, results, started);
+                start(new Slot(executor, index, spec, hosts.get(started), rollback, fanout, results, started), 0);
                 started++;
             }
         } finally {
@@ -419,26 +455,28 @@ final class OperationRun implements Runnable {
         return Arrays.asList(results.clone());
     }
 
-    private void start(StepExecutor executor, int index, StepSpec spec, String host, boolean rollback,
-            Slots.Fanout fanout, StepResult[] results, int slot) {
+    /** Starts attempt {@code attempt} (0: the first run, n: the n-th retry) of one host slot. */
+    private void start(Slot slot, int attempt) {
+        StepSpec spec = slot.spec();
+        String host = slot.host();
+        boolean rollback = slot.rollback();
         Duration timeout = spec.timeout() != null && !spec.timeout().isNegative() && !spec.timeout().isZero()
                 ? spec.timeout() : shared.defaultTimeout();
-        HostRun run = new HostRun(op, sink, shared.ticker(), index, spec, host, timeout, rollback);
+        HostRun run = new HostRun(op, sink, shared.ticker(), slot.index(), spec, host, timeout, rollback);
         run.begin(active);
         if (rollback ? aborted : cancelReason != null) {
             run.cancel(StepOutcome.CANCELLED, "by " + Objects.requireNonNullElse(cancelReason, "shutdown"));
         }
         ExecRequest request = new ExecRequest(op.id(), spec, host, timeout, vars);
         try {
-            shared.hostPool().execute(() -> execute(executor, request, run, fanout, results, slot));
+            shared.hostPool().execute(() -> execute(slot, attempt, request, run));
         } catch (RejectedExecutionException e) {
-            complete(run, StepResult.failed(host, null, "internal error: runner is shut down", ""), fanout, results,
-                    slot);
+            complete(slot, attempt, run, StepResult.failed(host, null, "internal error: runner is shut down", ""));
         }
     }
 
-    private void execute(StepExecutor executor, ExecRequest request, HostRun run, Slots.Fanout fanout,
-            StepResult[] results, int slot) {
+    private void execute(Slot slot, int attempt, ExecRequest request, HostRun run) {
+        StepExecutor executor = slot.executor();
         StepResult result = null;
         try {
             result = executor.execute(request, run);
@@ -450,21 +488,48 @@ final class OperationRun implements Runnable {
                     request.host(), e);
             result = StepResult.failed(request.host(), null, "internal error: " + e.getClass().getSimpleName(), "");
             if (e instanceof VirtualMachineError fatal) {
-                complete(run, result, fanout, results, slot);
+                complete(slot, Integer.MAX_VALUE, run, result);
                 throw fatal;
             }
         }
-        complete(run, result, fanout, results, slot);
+        complete(slot, attempt, run, result);
     }
 
-    private void complete(HostRun run, StepResult result, Slots.Fanout fanout, StepResult[] results, int slot) {
+    /**
+     * Ends one attempt. A step attempt that failed or timed out, with retries left and no cancel, is reported as
+     * retried and keeps its slot until the retry's time ({@link #checkTimers}); otherwise the result is the host's.
+     */
+    private void complete(Slot slot, int attempt, HostRun run, StepResult result) {
         StepResult finished = result;
+        boolean retried = false;
         try {
-            finished = run.finish(result);
+            StepSpec spec = slot.spec();
+            StepOutcome cancelled = run.cancelOutcome();
+            boolean retryable = !slot.rollback() && attempt < spec.retries()
+                    && result.outcome() != StepOutcome.SUCCEEDED && cancelled != StepOutcome.CANCELLED
+                    && (cancelled == StepOutcome.TIMED_OUT || result.outcome() == StepOutcome.FAILED
+                    || result.outcome() == StepOutcome.TIMED_OUT);
+            synchronized (this) {
+                retryable &= cancelReason == null && !aborted;
+                if (retryable) {
+                    finished = run.finish(result, new HostRun.Retry(attempt + 1, spec.retries(), spec.retryDelay()));
+                    retries.add(new PendingRetry(slot, shared.ticker().now().plus(spec.retryDelay()), attempt + 1,
+                            finished));
+                    retried = true;
+                }
+            }
+            if (!retried) {
+                finished = run.finish(result);
+            }
         } finally {
             active.remove(run);
-            results[slot] = finished;
-            shared.slots().release(fanout, finished.outcome().isFailure());
+            if (!retried) {
+                slot.results()[slot.slot()] = finished;
+                shared.slots().release(slot.fanout(), finished.outcome().isFailure());
+            }
+        }
+        if (retried && slot.spec().retryDelay().isZero()) {
+            checkTimers(shared.ticker().now());
         }
     }
 }

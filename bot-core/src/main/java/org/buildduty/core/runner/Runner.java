@@ -34,6 +34,7 @@ import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.progress.ProgressSink;
 import org.buildduty.core.time.Ticker;
 
@@ -46,7 +47,10 @@ import org.buildduty.core.time.Ticker;
  * When a step fails ({@code on_host_failure: stop} starts no new hosts after the first failure; {@code continue}
  * runs them all) or the operation is cancelled, the rollbacks of the steps that ran are run in reverse step order,
  * each on the hosts where its step succeeded, with the rollback's own {@code parallel} and {@code timeout}. Rollbacks
- * always run on all those hosts and are not stopped by a cancel. At a {@code confirm} step the run pauses: nothing
+ * always run on all those hosts and are not stopped by a cancel. A step with {@link StepSpec#retries()} runs a host
+ * that failed or timed out again, alone, after {@link StepSpec#retryDelay()} on the ticker (driven by
+ * {@link #checkTimers()}); the host's result is its last attempt's, and a cancel ends a waiting retry. At a
+ * {@code confirm} step the run pauses: nothing
  * stays in flight, the operation waits ({@link OperationState#WAITING}) outside the runner, and {@link #resume} goes
  * on from there, in this process or after a restart. Executors that throw are reported as failed host
  * runs; sinks that throw are logged and ignored.

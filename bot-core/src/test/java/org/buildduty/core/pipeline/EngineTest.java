@@ -262,6 +262,19 @@ class EngineTest {
     }
 
     @Test
+    void aCommandOfAServiceNotConfiguredSaysWhichKeyEnablesIt() {
+        String line = "mbs is not configured on this bot: add services.mbs (url, ...) to the configuration";
+        bot = TestBot.builder().commands(EngineTest::commands).executor(fake).role("releng", "alice")
+                .commands(r -> ((CommandRegistry) r).notConfigured("mbs", line).notConfigured("deploy", "never"))
+                .build();
+        assertThat(bot.send("alice", "!mbs watch 570")).containsExactly(line);
+        assertThat(bot.send("alice", "!MBS")).containsExactly(line);
+        // a real command of that name wins; other unknown commands are unknown as before
+        assertThat(bot.send("alice", "!deploy --help")).noneMatch(l -> l.contains("never"));
+        assertThat(bot.send("alice", "!mbss")).singleElement().asString().startsWith("unknown command \"mbss\"");
+    }
+
+    @Test
     void theApprovalPromptQuotesAValueThatWouldReadAsTwoParameters() {
         start();
         assertThat(bot.send("alice", "!say")).singleElement().asString()

@@ -122,6 +122,16 @@ class RestartRollbackTest {
     }
 
     @Test
+    void aHostCutOffInItsRetryIsCountedOnceByItsLastAttempt() {
+        crashedDuringStepTwo(OnRestart.REPORT, OperationState.RUNNING);
+        // bm02's failed attempt was being retried when the bot died
+        journal.hostStarted(ID, 1, "switch", "bm02", false, ticker.now());
+        restart();
+        assertThat(bot.settle()).singleElement().asString()
+                .contains("completed: step 1 stage (1/1 ok), step 2 switch (1/3 ok, 2 cut off)");
+    }
+
+    @Test
     void thePlanKeepsItsRestartPolicyInTheJournal() {
         assertThat(PlanCodec.decode(PlanCodec.encode(plan(OnRestart.ROLLBACK)))).isEqualTo(plan(OnRestart.ROLLBACK));
         String old = PlanCodec.encode(plan(OnRestart.ROLLBACK)).replace(",\"on_restart\":\"ROLLBACK\"", "");

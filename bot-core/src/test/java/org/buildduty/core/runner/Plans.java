@@ -60,6 +60,8 @@ final class Plans {
         private Duration stuckAfter;
         private OnHostFailure onHostFailure = OnHostFailure.STOP;
         private StepSpec rollback;
+        private int retries;
+        private Duration retryDelay;
 
         Step(String name) {
             this.name = name;
@@ -105,13 +107,20 @@ final class Plans {
             return this;
         }
 
+        Step retries(int count, Duration delay) {
+            retries = count;
+            retryDelay = delay;
+            return this;
+        }
+
         Step rollback(Step value) {
             rollback = value.build();
             return this;
         }
 
         StepSpec build() {
-            return new StepSpec(name, kind, args, hosts, parallel, timeout, stuckAfter, onHostFailure, rollback);
+            return new StepSpec(name, kind, args, hosts, parallel, timeout, stuckAfter, onHostFailure, rollback,
+                    retries, retryDelay);
         }
     }
 }

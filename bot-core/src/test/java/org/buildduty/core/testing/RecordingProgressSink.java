@@ -64,6 +64,13 @@ public final class RecordingProgressSink extends ProgressSink {
     }
 
     @Override
+    public void hostRetrying(Operation op, int index, StepSpec step, StepResult failed, int retry, int of,
+            Duration delay) {
+        add("HostRetrying " + idx(op, index, step) + " " + host(failed.host()) + " " + failed.outcome() + " " + retry
+                + "/" + of + " " + delay);
+    }
+
+    @Override
     public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
         synchronized (this) {
             hostResults.add(result);
