@@ -14,6 +14,7 @@ import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
+import org.buildduty.core.parse.Sanitize;
 import org.buildduty.core.time.Durations;
 
 /**
@@ -67,9 +68,9 @@ public final class ScheduleCommands {
 
     private static Outcome pause(CommandContext ctx, ScheduleService service, boolean pause) {
         String name = ctx.args().positional(0).orElseThrow();
-        Runbook rb = service.runbook(name).orElseThrow(() -> new UserFacingException("no schedule \"" + name
-                + "\" (schedules: " + (service.names().isEmpty() ? "none" : String.join(", ", service.names()))
-                + ")"));
+        Runbook rb = service.runbook(name).orElseThrow(() -> new UserFacingException("no schedule \""
+                + Sanitize.forDisplay(name, 60) + "\" (schedules: "
+                + (service.names().isEmpty() ? "none" : String.join(", ", service.names())) + ")"));
         boolean allowed = ctx.bot().isOwner(ctx.caller()) || ctx.roles().contains(ROLE)
                 || !rb.role().isEmpty() && ctx.roles().contains(rb.role());
         if (!allowed) {

@@ -158,7 +158,7 @@ class BuiltinCommandsTest {
                 "needs role releng");
         assertThat(bot.send("alice", "!help ops")).containsExactly(
                 "ops [--recent]",
-                "operations pending approval or running",
+                "operations pending approval, queued, running or waiting at a confirm step",
                 "  --recent  also list the 10 most recent finished operations");
         assertThat(bot.send("alice", "!help deny")).first().isEqualTo("deny <id> [reason...]");
     }
