@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.buildduty.core.UserFacingException;
 import org.buildduty.core.approval.PendingApproval;
 import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.chat.Capabilities;
@@ -14,6 +15,7 @@ import org.buildduty.core.journal.JournalHistory;
 import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.time.Ticker;
 
@@ -75,6 +77,25 @@ public interface BotApi {
      * {@code confirm} step fails there and its completed steps roll back.
      */
     String deny(OperationId id, Identity who, String reason, ChatAddress where);
+
+    /**
+     * Creates an operation from a plan on behalf of {@code requester}, as if they had asked in {@code room}: a
+     * background service's operation (a maintenance window's runbook) takes the normal path, so the limits, the
+     * exclusion and locks, the approval, the journal, progress and cancel apply as to a command's. The answer lines
+     * are returned, not posted: the caller says them where it wants. By default nothing can be created.
+     *
+     * @throws UserFacingException with one line when it is refused (limits, exclusion)
+     */
+    default Submitted submit(OperationPlan plan, Identity requester, ChatAddress room) {
+        throw new UserFacingException("this bot cannot start operations from a service");
+    }
+
+    /** An operation created by {@link #submit}: its id and the lines a command would have answered with. */
+    record Submitted(OperationId id, List<String> lines) {
+        public Submitted {
+            lines = List.copyOf(lines);
+        }
+    }
 
     /** Cancels a pending or running operation; rollbacks run. */
     String cancel(OperationId id, Identity who);

@@ -23,6 +23,7 @@ import org.buildduty.core.journal.JournalHistory;
 import org.buildduty.core.journal.StateRecords;
 import org.buildduty.core.operation.Operation;
 import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.time.Ticker;
 
@@ -136,6 +137,11 @@ final class CommandApi implements BotApi {
     public String deny(OperationId id, Identity who, String reason, ChatAddress where) {
         operations.checkApprovalRoom(id, where, "deny");
         return operations.deny(id, who, reason);
+    }
+
+    @Override
+    public Submitted submit(OperationPlan plan, Identity requester, ChatAddress room) {
+        return operations.submit(plan, requester, room);
     }
 
     @Override
