@@ -64,8 +64,9 @@ public final class MaintenanceCommands {
                         .desc("where to announce, one or more: [connector:]room or \"stream > topic\"").get())
                 .valueOption("remind", "D", "remind this long before the start (default 15m; 0: no reminder)")
                 .valueOption("runbook", "NAME", "run this runbook at the start (its approval is asked at the reminder)")
-                .option(Option.builder().longOpt("param").hasArg().argName("KEY=VALUE")
-                        .desc("a parameter of the runbook, once per parameter: --param image=buildbot:4.1").get())
+                .option(Option.builder().longOpt("param").hasArgs().argName("KEY=VALUE")
+                        .desc("parameters of the runbook: --param image=buildbot:4.1 masters=bm01 (or --param once "
+                                + "each)").get())
                 .flag("when-idle", "before the runbook, wait until Buildbot runs no build")
                 .valueOption("max-wait", "D", "with --when-idle, the longest wait (default 30m); then it does not run")
                 .role(ROLE).handler(ctx -> create(ctx, schedule)).build());
@@ -134,8 +135,8 @@ public final class MaintenanceCommands {
             }
             return null;
         }
-        Runbook rb = schedule.runbook(name.strip()).orElseThrow(() -> new InvalidValueException("unknown runbook \""
-                + MaintenanceTimes.shown(name) + "\"; " + (schedule.runbookNames().isEmpty()
+        Runbook rb = schedule.runbook(name.strip()).orElseThrow(() -> new InvalidValueException("unknown runbook "
+                + MaintenanceTimes.shown(name) + "; " + (schedule.runbookNames().isEmpty()
                 ? "none are configured" : "runbooks: " + String.join(", ", schedule.runbookNames()))));
         if (!rb.role().isEmpty() && !rb.role().equals(Runbook.ANYONE) && !ctx.roles().contains(rb.role())) {
             throw new NotAllowedException("not allowed: runbook " + rb.name() + " needs role " + rb.role()
@@ -149,7 +150,7 @@ public final class MaintenanceCommands {
         for (String p : given == null ? new String[0] : given) {
             int eq = p.indexOf('=');
             if (eq <= 0) {
-                throw new UsageException("--param takes key=value, not \"" + MaintenanceTimes.shown(p) + "\"; e.g. "
+                throw new UsageException("--param takes key=value, not " + MaintenanceTimes.shown(p) + "; e.g. "
                         + "--param image=buildbot/master:4.1");
             }
             String key = p.substring(0, eq).strip();

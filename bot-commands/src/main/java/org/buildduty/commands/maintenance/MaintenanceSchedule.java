@@ -26,6 +26,7 @@ import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.BotService;
+import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.JournalException;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.journal.StateRecords;
@@ -281,7 +282,6 @@ public final class MaintenanceSchedule implements BotService {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("maintenance", Long.toString(m.id()));
         params.put("runbook", u.runbook());
-        params.put("at", MaintenanceTimes.time(m.start(), now));
         params.putAll(plan.params());
         OperationPlan asking = new OperationPlan(APPROVAL_KIND, params, List.of(),
                 new ApprovalPolicy(a.role(), a.required(), a.selfApprove(), Duration.between(now, m.start())),
@@ -310,9 +310,6 @@ public final class MaintenanceSchedule implements BotService {
         }
         if (rb.get().approval().isRequired()) {
             Optional<String> refused = approvalRefused(m, u);
-            if (refused == null) {
-                return;
-            }
             if (refused.isPresent()) {
                 notRun(m, u, refused.get());
                 return;
@@ -356,8 +353,9 @@ public final class MaintenanceSchedule implements BotService {
     }
 
     /**
-     * Why the update does not run for want of approval; empty when it was approved; null while the approval
-     * operation, approved, is still ending.
+     * Why the update does not run for want of approval; empty when it was approved: its approval operation got the
+     * approvals it needed (it then runs no step and ends at once; a restart that interrupts that changes nothing).
+     * A request still pending at the start is withdrawn.
      */
     private Optional<String> approvalRefused(Maintenance m, Maintenance.Update u) {
         if (u.approvalOp() == null) {
@@ -366,26 +364,30 @@ public final class MaintenanceSchedule implements BotService {
         }
         OperationId id = new OperationId(u.approvalOp());
         Optional<OperationRecord> rec = bot.history().operation(id);
-        OperationState state = rec.map(OperationRecord::state).orElse(OperationState.EXPIRED);
-        switch (state) {
-            case SUCCEEDED:
-                return Optional.empty();
-            case QUEUED, RUNNING:
-                return null;
-            case PENDING_APPROVAL:
-                try {
-                    bot.cancel(id, Identity.parse(m.requester()));
-                } catch (RuntimeException e) {
-                    LOG.warn("maintenance {}: cannot withdraw approval request {}: {}", m.id(), id, e.getMessage());
-                }
-                return Optional.of("not approved before the start (" + bot.prefix() + "approve " + id.value()
-                        + " was not given)");
-            case DENIED:
-                return Optional.of("approval denied (" + id + ")");
-            default:
-                return Optional.of("not approved before the start (" + id + " " + state.name().toLowerCase(
-                        Locale.ROOT).replace('_', ' ') + ")");
+        if (rec.isEmpty()) {
+            return Optional.of("its approval request " + id + " is not in the journal");
         }
+        OperationState state = rec.get().state();
+        long approvals = bot.history().approvals(id).stream().filter(a -> a.step() == ApprovalRecord.START
+                && a.kind() == ApprovalRecord.Kind.APPROVED).count();
+        if (state == OperationState.SUCCEEDED || rec.get().startedAt() != null
+                || approvals >= rec.get().plan().approval().required()) {
+            return Optional.empty();
+        }
+        if (state == OperationState.PENDING_APPROVAL) {
+            try {
+                bot.cancel(id, Identity.parse(m.requester()));
+            } catch (RuntimeException e) {
+                LOG.warn("maintenance {}: cannot withdraw approval request {}: {}", m.id(), id, e.getMessage());
+            }
+            return Optional.of("not approved before the start (" + id + ")");
+        }
+        return Optional.of(switch (state) {
+            case DENIED -> "approval denied (" + id + ")";
+            case EXPIRED -> "not approved before the start (" + id + ")";
+            default -> "not approved before the start (" + id + " " + state.name().toLowerCase(Locale.ROOT)
+                    .replace('_', ' ') + ")";
+        });
     }
 
     /** Creates the runbook's operation (approved already, or needing none); journaled before it is created. */
@@ -411,8 +413,10 @@ public final class MaintenanceSchedule implements BotService {
         keep(marked.with(u.withRunOp(created.id().value())));
         waitSaid.remove(m.id());
         say(m.origin(), created.lines());
+        Duration waited = u.waitingSince() == null ? Duration.ZERO : Duration.between(u.waitingSince(), now);
         announceElsewhere(m, "Maintenance " + m.id() + ": running " + u.runbook() + " as " + created.id()
-                + late(m.start(), now));
+                + (u.waitingSince() == null ? late(m.start(), now) : waited.compareTo(LATE) < 0 ? ""
+                : " (after waiting " + MaintenanceTimes.minutes(waited) + " for running builds)"));
     }
 
     /** While the runbook's operation runs, nothing; when it has ended, the window's end with its result. */
@@ -429,13 +433,11 @@ public final class MaintenanceSchedule implements BotService {
             return;
         }
         OperationRecord r = rec.get();
-        String result = r.state().name().toLowerCase(Locale.ROOT).replace('_', ' ');
-        String took = r.startedAt() == null || r.endedAt() == null ? ""
-                : " in " + MaintenanceTimes.minutes(Duration.between(r.startedAt(), r.endedAt()));
-        String detail = r.detail() == null || r.detail().isBlank() ? "" : ": " + r.detail();
+        String result = r.detail() == null || r.detail().isBlank() ? id + " " + r.state().name()
+                .toLowerCase(Locale.ROOT).replace('_', ' ') : r.detail();
         String link = bot.link(id);
         send(m.marking(Notice.END), "Maintenance " + m.id() + " is over: " + m.title() + " (" + window + "); "
-                + u.runbook() + " " + id + " " + result + took + detail + (link.isEmpty() ? "" : " " + link));
+                + u.runbook() + ": " + result + (link.isEmpty() ? "" : " " + link));
     }
 
     /** Says, once, that the update does not run and why; the window goes on to its end. */
