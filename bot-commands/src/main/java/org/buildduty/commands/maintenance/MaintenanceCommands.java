@@ -138,7 +138,8 @@ public final class MaintenanceCommands {
         Runbook rb = schedule.runbook(name.strip()).orElseThrow(() -> new InvalidValueException("unknown runbook "
                 + MaintenanceTimes.shown(name) + "; " + (schedule.runbookNames().isEmpty()
                 ? "none are configured" : "runbooks: " + String.join(", ", schedule.runbookNames()))));
-        if (!rb.role().isEmpty() && !rb.role().equals(Runbook.ANYONE) && !ctx.roles().contains(rb.role())) {
+        if (!rb.role().isEmpty() && !rb.role().equals(Runbook.ANYONE) && !ctx.roles().contains(rb.role())
+                && !ctx.bot().isOwner(ctx.caller())) {
             throw new NotAllowedException("not allowed: runbook " + rb.name() + " needs role " + rb.role()
                     + " (you are " + ctx.caller() + ")");
         }
