@@ -37,4 +37,12 @@ class BotCatalogTest {
                         dir.resolve("runbooks/taken.yml") + ":3: alias: \"help\" is already a command of the bot;"
                                 + " choose another alias"));
     }
+
+    /** The shipped runbooks load with the real step kinds (as --check loads them), not only the standard set. */
+    @Test
+    void theShippedConfigurationLoadsEveryShippedRunbookWithTheRealStepKinds() {
+        Path repo = Path.of("..").toAbsolutePath().normalize();
+        Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of(), repo));
+        assertThat(c.runbooks()).extracting(r -> r.name()).contains("reconfig", "buildbot-update");
+    }
 }
