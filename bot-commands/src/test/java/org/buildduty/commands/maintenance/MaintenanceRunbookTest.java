@@ -266,6 +266,31 @@ class MaintenanceRunbookTest {
     }
 
     @Test
+    void cancellingTheWindowWithdrawsThePendingApprovalAndNothingRuns() {
+        start();
+        bot.send("alice", UPDATE);
+        advance(Duration.ofMinutes(105));
+        assertThat(bot.send("alice", "!maintenance cancel 1")).contains("cancelled maintenance 1 (buildbot update); "
+                + "told 1 target");
+        assertThat(sentTo(OPS)).contains("Maintenance 1 cancelled by alice: buildbot update (was 12:00–13:00 UTC); "
+                + "update will not run");
+        assertThat(operations(MaintenanceSchedule.APPROVAL_KIND)).singleElement().extracting(OperationRecord::state)
+                .isEqualTo(OperationState.CANCELLED);
+        advance(Duration.ofMinutes(20));
+        assertThat(operations("update")).isEmpty();
+    }
+
+    @Test
+    void aDeniedApprovalSaysSoAtTheStart() {
+        start();
+        bot.send("alice", UPDATE);
+        advance(Duration.ofMinutes(105));
+        bot.send("bob", "!deny 1 not today");
+        assertThat(advance(Duration.ofMinutes(15))).contains("Maintenance 1: update did not run: approval denied (#1)");
+        assertThat(operations("update")).isEmpty();
+    }
+
+    @Test
     void aBadRunbookOrParameterIsRefusedWhenScheduledInOneLine() {
         start();
         String base = "!maintenance x --at 12:00 --duration 1h --notify #ops ";
