@@ -95,13 +95,17 @@ class MaintenanceRunbookTest {
         return bot;
     }
 
-    /** Advances the clock, ticks the schedule twice (a second tick must add nothing) and returns the new lines. */
+    /**
+     * Advances the clock, ticks the schedule twice (a second tick must add nothing) and returns the new lines, but
+     * the status line of the (stepless) approval operation, whose edits come when its reporter gets to them.
+     */
     private List<String> advance(Duration d) {
         ticker.advance(d);
         schedule.tick();
         List<String> lines = new ArrayList<>(bot.settle());
         schedule.tick();
         lines.addAll(bot.settle());
+        lines.removeIf(l -> l.startsWith(MaintenanceSchedule.APPROVAL_KIND + " #1 [") && l.contains("0/0 steps"));
         return lines;
     }
 
@@ -164,7 +168,8 @@ class MaintenanceRunbookTest {
         assertThat(run).contains("Maintenance 1: running update as #2 (after waiting 5m for running builds)");
         awaitEnd("update");
         assertThat(local.calls()).singleElement().satisfies(c -> assertThat(c.step()).isEqualTo("restart"));
-        List<String> end = advance(Duration.ofSeconds(1));
+        List<String> end = new ArrayList<>(run);                  // the end may come on the tick after the run
+        end.addAll(advance(Duration.ofSeconds(1)));
         assertThat(end).anyMatch(l -> l.startsWith("Maintenance 1 is over: buildbot update (12:00–13:00 UTC); "
                 + "update: update #2 succeeded"));
         assertThat(advance(Duration.ofHours(1))).isEmpty();
@@ -220,7 +225,9 @@ class MaintenanceRunbookTest {
         assertThat(atStart).contains("Maintenance 1 starting now: buildbot update, until 13:00 UTC; then update once "
                 + "no build runs", "Maintenance 1: running update as #2");
         awaitEnd("update");
-        assertThat(advance(Duration.ofSeconds(1))).filteredOn(l -> l.startsWith("Maintenance 1 is over"))
+        List<String> end = new ArrayList<>(atStart);
+        end.addAll(advance(Duration.ofSeconds(1)));
+        assertThat(end).filteredOn(l -> l.startsWith("Maintenance 1 is over"))
                 .singleElement().asString().startsWith("Maintenance 1 is over: buildbot update (12:00–13:00 UTC); "
                         + "update: update #2 succeeded in ");
         assertThat(operations("update")).singleElement().extracting(OperationRecord::state)
