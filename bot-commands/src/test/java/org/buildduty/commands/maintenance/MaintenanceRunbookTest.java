@@ -150,7 +150,7 @@ class MaintenanceRunbookTest {
         assertThat(advance(Duration.ofMinutes(10))).isEmpty();
         assertThat(bot.send("alice", "!approve 1")).containsExactly("you requested maintenance-approval #1; someone "
                 + "else with role releng must approve it");
-        assertThat(bot.send("bob", "!approve 1")).containsExactly("maintenance-approval #1 approved by bob; running");
+        assertThat(bot.send("bob", "!approve 1")).contains("maintenance-approval #1 approved by bob; running");
         advance(Duration.ofMinutes(1));
         running.add("linux #3 on w1");
         List<String> atStart = advance(Duration.ofMinutes(4));
