@@ -40,6 +40,7 @@ import org.buildduty.app.exec.StepKinds;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.app.web.WebServer;
 import org.buildduty.commands.announce.AnnounceCommands;
+import org.buildduty.commands.buildbot.BuildbotSettings;
 import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.commands.builtin.ReloadCommand;
 import org.buildduty.commands.disk.DiskCommands;
@@ -231,7 +232,8 @@ final class Bot implements AutoCloseable {
         ReloadCommand.register(before, by -> reloading.get().reload(by));
         AnnounceCommands.register(before);
         List<BotService> services = new ArrayList<>();
-        MaintenanceSchedule maintenance = new MaintenanceSchedule();
+        MaintenanceSchedule maintenance = new MaintenanceSchedule(runbooks, cfg.services()
+                .get(BuildbotSettings.class).map(b -> MaintenanceSchedule.RunningBuilds.of(b.client())).orElse(null));
         MaintenanceCommands.register(before, maintenance);
         services.add(maintenance);
         ScheduleService schedules = new ScheduleService(runbooks);

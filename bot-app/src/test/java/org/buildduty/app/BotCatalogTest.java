@@ -77,4 +77,12 @@ class BotCatalogTest {
         assertThat(catalog.registry().notConfigured(List.of("help"))).isEmpty();
         assertThat(catalog.registry().all()).extracting(c -> c.name()).doesNotContain("mbs", "force", "builds");
     }
+
+    /** The shipped runbooks load with the real step kinds (as --check loads them), not only the standard set. */
+    @Test
+    void theShippedConfigurationLoadsEveryShippedRunbookWithTheRealStepKinds() {
+        Path repo = Path.of("..").toAbsolutePath().normalize();
+        Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of(), repo));
+        assertThat(c.runbooks()).extracting(r -> r.name()).contains("reconfig", "buildbot-update");
+    }
 }

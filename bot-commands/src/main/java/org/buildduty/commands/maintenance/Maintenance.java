@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -17,16 +19,45 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.buildduty.core.chat.ChatAddress;
 
 /**
- * One scheduled maintenance window as the journal keeps it: what, when, where to tell, who asked, and which notices
- * were already sent (marked before they are announced, so a restart never sends one twice).
+ * One scheduled maintenance window as the journal keeps it: what, when, where to tell, who asked, which notices
+ * were already sent (marked before they are announced, so a restart never sends one twice), and the runbook it runs
+ * at its start, if any, with how far that got ({@link Update}).
  */
 record Maintenance(long id, String title, Instant start, Instant end, Duration remind, List<ChatAddress> targets,
         String requester, ChatAddress origin, Instant createdAt, Set<Notice> sent, String cancelledBy,
-        Instant cancelledAt) {
+        Instant cancelledAt, Update update) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The notices a maintenance sends to each of its targets. */
-    enum Notice { CREATED, REMINDER, START, END, CANCELLED }
+    /**
+     * The notices a maintenance sends to each of its targets, and the steps of its update, each marked before it is
+     * done: {@code APPROVAL} the approval was asked, {@code WAITING} it began waiting for running builds,
+     * {@code RUN} its operation was created, {@code NOT_RUN} it said the update does not run.
+     */
+    enum Notice { CREATED, REMINDER, START, END, CANCELLED, APPROVAL, WAITING, RUN, NOT_RUN }
+
+    /**
+     * The runbook a window runs at its start: its name and parameters as typed ({@code --param key=value}),
+     * whether it first waits for running builds and how long at most, the operation that asks the approval, when
+     * the wait began, and the operation that runs the runbook (null until each happened).
+     */
+    record Update(String runbook, Map<String, String> params, boolean whenIdle, Duration maxWait, Long approvalOp,
+            Instant waitingSince, Long runOp) {
+        Update {
+            params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        }
+
+        Update withApprovalOp(long op) {
+            return new Update(runbook, params, whenIdle, maxWait, op, waitingSince, runOp);
+        }
+
+        Update withWaitingSince(Instant at) {
+            return new Update(runbook, params, whenIdle, maxWait, approvalOp, at, runOp);
+        }
+
+        Update withRunOp(long op) {
+            return new Update(runbook, params, whenIdle, maxWait, approvalOp, waitingSince, op);
+        }
+    }
 
     Maintenance {
         targets = List.copyOf(targets);
@@ -54,14 +85,21 @@ record Maintenance(long id, String title, Instant start, Instant end, Duration r
         more.addAll(sent);
         more.addAll(List.of(notices));
         return new Maintenance(id, title, start, end, remind, targets, requester, origin, createdAt, more,
-                cancelledBy, cancelledAt);
+                cancelledBy, cancelledAt, update);
+    }
+
+    /** The same record with its update moved on. */
+    Maintenance with(Update moved) {
+        return new Maintenance(id, title, start, end, remind, targets, requester, origin, createdAt, sent,
+                cancelledBy, cancelledAt, moved);
     }
 
     /** The same record cancelled by {@code who} at {@code at}, its cancellation notice marked sent. */
     Maintenance cancelling(String who, Instant at) {
         Set<Notice> more = EnumSet.of(Notice.CANCELLED);
         more.addAll(sent);
-        return new Maintenance(id, title, start, end, remind, targets, requester, origin, createdAt, more, who, at);
+        return new Maintenance(id, title, start, end, remind, targets, requester, origin, createdAt, more, who, at,
+                update);
     }
 
     /** The journal key: zero-padded so keys sort by id. */
@@ -87,6 +125,23 @@ record Maintenance(long id, String title, Instant start, Instant end, Duration r
             o.put("cancelledBy", cancelledBy);
             o.put("cancelledAt", cancelledAt.toString());
         }
+        if (update != null) {
+            ObjectNode u = o.putObject("update");
+            u.put("runbook", update.runbook());
+            ObjectNode p = u.putObject("params");
+            update.params().forEach(p::put);
+            u.put("whenIdle", update.whenIdle());
+            u.put("maxWaitSeconds", update.maxWait().getSeconds());
+            if (update.approvalOp() != null) {
+                u.put("approvalOp", update.approvalOp());
+            }
+            if (update.waitingSince() != null) {
+                u.put("waitingSince", update.waitingSince().toString());
+            }
+            if (update.runOp() != null) {
+                u.put("runOp", update.runOp());
+            }
+        }
         return o.toString();
     }
 
@@ -107,12 +162,26 @@ record Maintenance(long id, String title, Instant start, Instant end, Duration r
                 sent.add(Notice.valueOf(n.asText()));
             }
             JsonNode cancelledAt = o.get("cancelledAt");
+            Update update = null;
+            JsonNode u = o.get("update");
+            if (u != null && !u.isNull()) {
+                Map<String, String> params = new LinkedHashMap<>();
+                need(u, "params").properties().forEach(e -> params.put(e.getKey(), e.getValue().asText()));
+                JsonNode approvalOp = u.get("approvalOp");
+                JsonNode waitingSince = u.get("waitingSince");
+                JsonNode runOp = u.get("runOp");
+                update = new Update(need(u, "runbook").asText(), params, need(u, "whenIdle").asBoolean(),
+                        Duration.ofSeconds(need(u, "maxWaitSeconds").asLong()),
+                        approvalOp == null ? null : approvalOp.asLong(),
+                        waitingSince == null ? null : Instant.parse(waitingSince.asText()),
+                        runOp == null ? null : runOp.asLong());
+            }
             return new Maintenance(need(o, "id").asLong(), need(o, "title").asText(),
                     Instant.parse(need(o, "start").asText()), Instant.parse(need(o, "end").asText()),
                     Duration.ofSeconds(need(o, "remindSeconds").asLong()), targets, need(o, "requester").asText(),
                     address(need(o, "origin")), Instant.parse(need(o, "created").asText()), sent,
                     cancelledAt == null ? null : need(o, "cancelledBy").asText(),
-                    cancelledAt == null ? null : Instant.parse(cancelledAt.asText()));
+                    cancelledAt == null ? null : Instant.parse(cancelledAt.asText()), update);
         } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalArgumentException("not a maintenance record: " + e.getMessage(), e);
         }

@@ -4,14 +4,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.commons.cli.Option;
 
+import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.NotAllowedException;
 import org.buildduty.core.UsageException;
 import org.buildduty.core.chat.Announcer;
 import org.buildduty.core.chat.ChatAddress;
@@ -19,13 +23,17 @@ import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandRules;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.command.Outcome;
+import org.buildduty.core.operation.OperationPlan;
+import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.parse.Sanitize;
 import org.buildduty.core.time.Durations;
 
 /**
  * The maintenance commands: {@code maintenance <title...> --at TIME --duration D --notify TARGET...}
- * ({@code [--remind D]}), {@code maintenance list} and {@code maintenance cancel <id>}, over a
- * {@link MaintenanceSchedule} that the engine runs as a service.
+ * ({@code [--remind D] [--runbook NAME [--param key=value]... [--when-idle [--max-wait D]]]}),
+ * {@code maintenance list} and {@code maintenance cancel <id>}, over a {@link MaintenanceSchedule} that the engine
+ * runs as a service. A runbook and its parameters are checked when the window is scheduled, with the runbook's own
+ * validation, so a bad one is refused then in one line, not at the window.
  */
 public final class MaintenanceCommands {
     /** The role that may schedule and cancel. */
@@ -36,6 +44,8 @@ public final class MaintenanceCommands {
     static final Duration DEFAULT_REMIND = Duration.ofMinutes(15);
     static final int MAX_TITLE = 200;
     static final int MAX_TARGETS = 10;
+    /** The default longest wait for running builds ({@code --when-idle}). */
+    static final Duration DEFAULT_MAX_WAIT = Duration.ofMinutes(30);
 
     private MaintenanceCommands() {
     }
@@ -53,6 +63,12 @@ public final class MaintenanceCommands {
                 .option(Option.builder().longOpt("notify").hasArgs().argName("TARGET").required()
                         .desc("where to announce, one or more: [connector:]room or \"stream > topic\"").get())
                 .valueOption("remind", "D", "remind this long before the start (default 15m; 0: no reminder)")
+                .valueOption("runbook", "NAME", "run this runbook at the start (its approval is asked at the reminder)")
+                .option(Option.builder().longOpt("param").hasArgs().argName("KEY=VALUE")
+                        .desc("parameters of the runbook: --param image=buildbot:4.1 masters=bm01 (or --param once "
+                                + "each)").get())
+                .flag("when-idle", "before the runbook, wait until Buildbot runs no build")
+                .valueOption("max-wait", "D", "with --when-idle, the longest wait (default 30m); then it does not run")
                 .role(ROLE).handler(ctx -> create(ctx, schedule)).build());
         rules.register(CommandSpec.builder("maintenance list")
                 .summary("scheduled, running and recently ended maintenance windows")
@@ -80,8 +96,10 @@ public final class MaintenanceCommands {
         for (String t : written) {
             resolved.add(announcer.resolve(t, ctx.message().connectorId()));
         }
+        Maintenance.Update update = planned(ctx, schedule);
         Maintenance m = schedule.schedule(new MaintenanceSchedule.Request(title, start, duration, remind,
-                List.copyOf(resolved), ctx.caller().toString(), ctx.caller().principal(), ctx.message().room()));
+                List.copyOf(resolved), ctx.caller().toString(), ctx.caller().principal(), ctx.message().room(),
+                update));
         String reminder = remind.isZero() ? "no reminder"
                 : m.wasSent(Maintenance.Notice.REMINDER) ? "no reminder (it starts within " + Durations.format(remind)
                         + ")"
@@ -89,8 +107,78 @@ public final class MaintenanceCommands {
         return Outcome.reply("scheduled maintenance " + m.id() + ": " + m.title() + ", "
                 + MaintenanceTimes.window(m.start(), m.end(), now) + " (" + MaintenanceTimes.relative(m.start(), now)
                 + "); " + reminder + "; notifying " + m.targets().stream().map(ChatAddress::toString)
-                .collect(Collectors.joining(", ")) + "; cancel with " + ctx.bot().prefix() + "maintenance cancel "
-                + m.id());
+                .collect(Collectors.joining(", ")) + runs(m) + "; cancel with " + ctx.bot().prefix()
+                + "maintenance cancel " + m.id());
+    }
+
+    private static String runs(Maintenance m) {
+        Maintenance.Update u = m.update();
+        if (u == null) {
+            return "";
+        }
+        return "; runs " + u.runbook() + (u.whenIdle() ? " once no build runs (waiting " + Durations.format(
+                u.maxWait()) + " at most)" : "") + " at the start";
+    }
+
+    /**
+     * The runbook the window runs, checked now: it exists, the caller may start it here, and its parameters pass
+     * its own validation ({@link Runbook#plan}); null without {@code --runbook}.
+     */
+    private static Maintenance.Update planned(CommandContext ctx, MaintenanceSchedule schedule) {
+        String name = ctx.args().option("runbook").orElse(null);
+        String[] given = ctx.args().options().getOptionValues("param");
+        boolean whenIdle = ctx.args().flag("when-idle");
+        String maxWaitText = ctx.args().option("max-wait").orElse(null);
+        if (name == null) {
+            if (given != null || whenIdle || maxWaitText != null) {
+                throw new UsageException("--param, --when-idle and --max-wait go with --runbook NAME");
+            }
+            return null;
+        }
+        Runbook rb = schedule.runbook(name.strip()).orElseThrow(() -> new InvalidValueException("unknown runbook "
+                + MaintenanceTimes.shown(name) + "; " + (schedule.runbookNames().isEmpty()
+                ? "none are configured" : "runbooks: " + String.join(", ", schedule.runbookNames()))));
+        if (!rb.role().isEmpty() && !rb.role().equals(Runbook.ANYONE) && !ctx.roles().contains(rb.role())
+                && !ctx.bot().isOwner(ctx.caller())) {
+            throw new NotAllowedException("not allowed: runbook " + rb.name() + " needs role " + rb.role()
+                    + " (you are " + ctx.caller() + ")");
+        }
+        if (!rb.startsIn(ctx.message().room())) {
+            throw new NotAllowedException("not here: " + rb.name() + " starts only in " + String.join(", ",
+                    rb.rooms()));
+        }
+        Map<String, String> raw = new LinkedHashMap<>();
+        for (String p : given == null ? new String[0] : given) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--param takes key=value, not " + MaintenanceTimes.shown(p) + "; e.g. "
+                        + "--param image=buildbot/master:4.1");
+            }
+            String key = p.substring(0, eq).strip();
+            String param = rb.paramForOption(key).map(ParamSpec::name).orElse(key);
+            if (raw.putIfAbsent(param, p.substring(eq + 1)) != null) {
+                throw new UsageException("--param " + MaintenanceTimes.shown(key) + " given twice");
+            }
+        }
+        OperationPlan plan = rb.plan(raw, ctx.bot().inventory());
+        if ("true".equals(plan.params().get("dry_run"))) {
+            throw new InvalidValueException("a window runs " + rb.name() + " for real; try the dry run now: run "
+                    + rb.name() + " --dry-run");
+        }
+        Duration maxWait = DEFAULT_MAX_WAIT;
+        if (maxWaitText != null) {
+            if (!whenIdle) {
+                throw new UsageException("--max-wait goes with --when-idle");
+            }
+            maxWait = duration("max-wait", maxWaitText);
+            if (maxWait.isZero()) {
+                throw new InvalidValueException("--max-wait must be more than 0");
+            }
+        }
+        if (whenIdle && !schedule.readsBuilds()) {
+            throw new InvalidValueException("--when-idle needs services.buildbot (the running builds are Buildbot's)");
+        }
+        return new Maintenance.Update(rb.name(), raw, whenIdle, maxWait, null, null, null);
     }
 
     private static Outcome list(MaintenanceSchedule schedule) {

@@ -269,7 +269,7 @@ public final class ScheduleService implements BotService {
         List<String> lines;
         try {
             OperationPlan plan = rb.plan(s.params(), bot.inventory());
-            lines = bot.createOperation(plan, who, room.get());
+            lines = bot.submit(plan, who, room.get()).lines();
         } catch (JournalException e) {
             announce(s, label + " not run: the journal cannot record it (" + e.getMessage() + ")");
             return;

@@ -78,6 +78,26 @@ public interface BotApi {
      */
     String deny(OperationId id, Identity who, String reason, ChatAddress where);
 
+    /**
+     * Creates an operation from a plan on behalf of {@code requester}, as if they had asked in {@code room}: a
+     * background service's operation (a maintenance window's runbook, a schedule's run) takes the normal path, so the
+     * limits, the exclusion and locks, the approval, the journal, progress and cancel apply as to a command's. The
+     * answer lines are returned, not posted: the caller says them where it wants. By default nothing can be
+     * created.
+     *
+     * @throws UserFacingException with one line when it is refused (limits, exclusion)
+     */
+    default Submitted submit(OperationPlan plan, Identity requester, ChatAddress room) {
+        throw new UserFacingException("this bot cannot start operations from a service");
+    }
+
+    /** An operation created by {@link #submit}: its id and the lines a command would have answered with. */
+    record Submitted(OperationId id, List<String> lines) {
+        public Submitted {
+            lines = List.copyOf(lines);
+        }
+    }
+
     /** Cancels a pending or running operation; rollbacks run. */
     String cancel(OperationId id, Identity who);
 
@@ -91,20 +111,6 @@ public interface BotApi {
 
     /** The command prefix, e.g. {@code !}. */
     String prefix();
-
-    /**
-     * Creates an operation from a plan that no chat message asked for (a runbook's schedule), through the same path
-     * as a command's plan: the live and pending limits, {@code on_conflict: refuse}, the journal, approval (asked in
-     * {@code room}), exclusion (it may queue) and progress in {@code room}. The caller checks that
-     * {@code requester} may run it.
-     *
-     * @return the lines a chat request would have been answered with ({@code nightly-check #12 started ...})
-     * @throws UserFacingException with one line when it is refused
-     * @throws org.buildduty.core.journal.JournalException if the journal cannot record it
-     */
-    default List<String> createOperation(OperationPlan plan, Identity requester, ChatAddress room) {
-        throw new UserFacingException("this bot cannot create operations outside chat");
-    }
 
     /** Posts announcements to any room of any connector; by default none can, and every call is refused. */
     default Announcer announcer() {

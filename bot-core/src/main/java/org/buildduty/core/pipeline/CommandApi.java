@@ -140,6 +140,11 @@ final class CommandApi implements BotApi {
     }
 
     @Override
+    public Submitted submit(OperationPlan plan, Identity requester, ChatAddress room) {
+        return operations.submit(plan, requester, room);
+    }
+
+    @Override
     public String cancel(OperationId id, Identity who) {
         Operation op = operations.find(id).orElseThrow(() -> new UserFacingException(
                 id + " is not pending or running (see: " + prefix + "op " + id.value() + ")"));
@@ -163,11 +168,6 @@ final class CommandApi implements BotApi {
     @Override
     public String prefix() {
         return prefix;
-    }
-
-    @Override
-    public List<String> createOperation(OperationPlan plan, Identity requester, ChatAddress room) {
-        return operations.create(plan, requester, room);
     }
 
     @Override

@@ -30,6 +30,7 @@ import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.ApprovalRecheck;
+import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.CommandRegistry;
 import org.buildduty.core.command.CommandSpec;
 import org.buildduty.core.exec.StepOutcome;
@@ -125,11 +126,14 @@ final class Operations {
     List<String> create(OperationPlan plan, ChatMessage m) {
         checkLimits(plan, m.sender());
         checkRefusal(plan);
-        return create(plan, m.sender(), m.room(), m.messageId());
+        return create(plan, m.sender(), m.room(), m.messageId()).lines();
     }
 
-    /** The same for a plan no chat message asked for (a schedule's run): answered lines, as for a request. */
-    List<String> create(OperationPlan plan, Identity requester, ChatAddress room) {
+    /**
+     * Creates an operation from a plan on behalf of {@code requester}, as if asked in {@code room} (a background
+     * service: a maintenance window's runbook); the same limits, exclusion, approval and journal apply.
+     */
+    BotApi.Submitted submit(OperationPlan plan, Identity requester, ChatAddress room) {
         checkLimits(plan, requester);
         checkRefusal(plan);
         return create(plan, requester, room, null);
@@ -171,7 +175,7 @@ final class Operations {
      * first line naming it; its progress, status edits and final lines go there, while the answer goes to the room
      * of the request. Elsewhere the operation reports in the room itself.
      */
-    private List<String> create(OperationPlan plan, Identity requester, ChatAddress room, String requestId) {
+    private BotApi.Submitted create(OperationPlan plan, Identity requester, ChatAddress room, String requestId) {
         journal.checkWritable();
         Instant now = ticker.now();
         OperationId id = journal.nextOperationId();
@@ -189,10 +193,10 @@ final class Operations {
         if (!needsApproval) {
             List<Exclusions.Entry> in = exclusions.holdOrQueue(op, now);
             if (!in.isEmpty()) {
-                return List.of(queued(op, in, now) + params(plan) + steps(plan));
+                return new BotApi.Submitted(id, List.of(queued(op, in, now) + params(plan) + steps(plan)));
             }
             afterReply.execute(() -> start(op));
-            return List.of(op.title() + " started" + params(plan) + steps(plan));
+            return new BotApi.Submitted(id, List.of(op.title() + " started" + params(plan) + steps(plan)));
         }
         PendingApproval p = gate.request(op);
         String request = ApprovalWording.request(p, settings.prefix(), params(plan), steps(plan));
@@ -205,7 +209,7 @@ final class Operations {
                     + ExclusionWording.blockers(plan, in, now)
                     + (plan.exclusion().refuse() ? " has not ended when it is approved" : " once approved"));
         }
-        return lines;
+        return new BotApi.Submitted(id, lines);
     }
 
     /**
@@ -300,7 +304,7 @@ final class Operations {
         if (replan.plan() != null) {
             lines.add(ApprovalWording.askingAgain());
             // the fresh request replaces the operation just ended, so no limit applies to it
-            lines.addAll(create(replan.plan(), op.requester(), op.origin(), null));
+            lines.addAll(create(replan.plan(), op.requester(), op.origin(), null).lines());
         }
         return lines;
     }
