@@ -154,7 +154,7 @@ class ConsoleEndToEndIT {
             running.expect("you are console:local", WAIT);
             try (BotProcess check = BotProcess.start(dir, List.of("--config", "config/buildduty.yml", "--check"))) {
                 assertThat(check.expect("config/buildduty.yml: ok", WAIT))
-                        .containsExactly("config/buildduty.yml: ok (20 commands, 5 runbooks)");
+                        .containsExactly("config/buildduty.yml: ok (20 commands, 6 runbooks)");
                 assertThat(check.waitFor(WAIT)).isZero();
             }
             assertThat(running.endInput(WAIT)).isZero();

@@ -18,11 +18,13 @@ public final class BuiltinCommands {
                 .positional("command", 0, 2).handler(new HelpCommand()).build());
         rules.register(CommandSpec.builder("whoami").summary("the identity and roles the bot sees for you")
                 .handler(new WhoamiCommand()).build());
-        rules.register(CommandSpec.builder("ops").summary("operations pending approval, queued, running or waiting at a confirm step")
+        rules.register(CommandSpec.builder("ops")
+                .summary("operations pending approval, queued, running or waiting at a confirm step")
                 .flag("recent", "also list the 10 most recent finished operations").handler(new OpsCommand()).build());
         rules.register(CommandSpec.builder("op").summary("one operation's state, step by step")
                 .positional("id", 1, 1).handler(new OpCommand()).build());
-        rules.register(CommandSpec.builder("cancel").summary("cancel a pending, queued, running or waiting operation; rollbacks run")
+        rules.register(CommandSpec.builder("cancel")
+                .summary("cancel a pending, queued, running or waiting operation; rollbacks run")
                 .positional("id", 1, 1).handler(new CancelCommand()).build());
         rules.register(CommandSpec.builder("approve")
                 .summary("approve a pending operation, or confirm one waiting at a confirm step")
