@@ -185,11 +185,11 @@ public final class SqliteJournal implements Journal {
     }
 
     /**
-     * Deletes the output lines of ended operations that ended before {@code cutoff}, keeping the newest
-     * {@code keepNewest} ended operations whole and never touching a pending, queued, waiting or running one. Each
-     * pruned operation keeps its record, host runs and approvals, and the journal remembers when its output went
-     * ({@link #outputPruned}). Then the freed pages go back to the file system (incremental vacuum, WAL
-     * checkpoint).
+     * Deletes the ended operations that ended before {@code cutoff}, with their output lines, host runs and
+     * approvals, keeping the newest {@code keepNewest} ended operations whole and never touching a pending, queued,
+     * waiting or running one. The journal remembers when each went ({@link #outputPruned}), so the web page can say
+     * so instead of a bare "no operation"; ids are never reused. Then the freed pages go back to the file system
+     * (incremental vacuum, WAL checkpoint).
      *
      * @param note what the web page adds after the date, e.g. {@code retention 90d}
      */
@@ -201,12 +201,14 @@ public final class SqliteJournal implements Journal {
         long[] counts = write("pruning output", c -> {
             List<Long> ids = query(c, "SELECT id FROM operations WHERE ended_at IS NOT NULL AND state IN (" + ended
                     + ") AND ended_at < ? AND id NOT IN (SELECT id FROM operations WHERE ended_at IS NOT NULL"
-                    + " AND state IN (" + ended + ") ORDER BY id DESC LIMIT ?)"
-                    + " AND EXISTS (SELECT 1 FROM output WHERE output.op = operations.id) ORDER BY id",
+                    + " AND state IN (" + ended + ") ORDER BY id DESC LIMIT ?) ORDER BY id",
                     rs -> rs.getLong(1), cutoff, Math.max(0, keepNewest));
             long lines = 0;
             for (long id : ids) {
                 lines += update(c, "DELETE FROM output WHERE op = ?", id);
+                update(c, "DELETE FROM host_runs WHERE op = ?", id);
+                update(c, "DELETE FROM approvals WHERE op = ?", id);
+                update(c, "DELETE FROM operations WHERE id = ?", id);
                 update(c, "INSERT INTO state (kind, key, body) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE"
                         + " SET body = excluded.body", PRUNED_KIND, prunedKey(id), at + " " + note);
             }

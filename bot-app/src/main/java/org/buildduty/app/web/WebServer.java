@@ -163,15 +163,15 @@ public final class WebServer implements AutoCloseable {
                 }
             });
             cfg.routes.get("/", ctx -> ctx.html(index.render(before(ctx.queryParam("before")))));
-            cfg.routes.get("/ops/{id}", ctx -> find(ctx, engine).ifPresent(op -> ctx.html(opPage.render(op))));
+            cfg.routes.get("/ops/{id}", ctx -> find(ctx, engine, pruned).ifPresent(op -> ctx.html(opPage.render(op))));
             cfg.routes.get("/ops/{id}/events", ctx -> {
-                Optional<OperationRecord> op = find(ctx, engine);
+                Optional<OperationRecord> op = find(ctx, engine, pruned);
                 if (op.isPresent()) {
                     logs.events(ctx, op.get());
                 }
             });
             cfg.routes.get("/ops/{id}/log", ctx -> {
-                Optional<OperationRecord> op = find(ctx, engine);
+                Optional<OperationRecord> op = find(ctx, engine, pruned);
                 if (op.isPresent()) {
                     logs.log(ctx, op.get());
                 }
@@ -223,12 +223,22 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
-    /** The operation the path names; otherwise 404 is set and empty returned. */
-    private static Optional<OperationRecord> find(Context ctx, Engine engine) {
+    /**
+     * The operation the path names; otherwise 404 is set and empty returned, saying when it was pruned if retention
+     * removed it ({@code operation #12 was pruned on 2026-12-05 (retention 90d)}).
+     */
+    private static Optional<OperationRecord> find(Context ctx, Engine engine,
+            Function<OperationId, Optional<String>> pruned) {
         String raw = ctx.pathParam("id");
-        Optional<OperationRecord> op = OperationId.parse(raw).flatMap(id -> engine.api().history().operation(id));
+        Optional<OperationId> id = OperationId.parse(raw);
+        Optional<OperationRecord> op = id.flatMap(i -> engine.api().history().operation(i));
         if (op.isEmpty()) {
-            ctx.attribute("notFound", "there is no operation " + (raw.startsWith("#") ? raw : "#" + raw));
+            String name = "operation " + (raw.startsWith("#") ? raw : "#" + raw);
+            Optional<String> when = id.flatMap(pruned);
+            ctx.attribute("notFound", when.isEmpty() ? "there is no " + name : name + " was pruned on "
+                    + when.get().substring(0, Math.min(10, when.get().length()))
+                    + (when.get().indexOf(' ') > 0 ? " (" + when.get().substring(when.get().indexOf(' ') + 1) + ")"
+                            : "") + ": ended operations older than bot.retention.keep are removed with their output");
             ctx.status(404);
         }
         return op;

@@ -46,6 +46,7 @@ class JournalPruneTest {
     private OperationId op(OperationState state, Instant endedAt, int lines) {
         OperationId id = journal.nextOperationId();
         journal.operationCreated(JournalContract.op(id, OperationState.QUEUED));
+        journal.hostStarted(id, 0, "s", "bm01", false, T0);
         for (int i = 0; i < lines; i++) {
             journal.output(id, 0, "bm01", OutputChannel.STDOUT, LINE + i, T0);
         }
@@ -57,7 +58,7 @@ class JournalPruneTest {
     }
 
     @Test
-    void prunesTheOutputOfOldEndedOperationsOnlyKeepingTheNewestMinOperationsAndEveryLiveOne() {
+    void prunesOldEndedOperationsAndTheirOutputKeepingTheNewestMinOperationsAndEveryLiveOne() {
         open();
         OperationId old1 = op(OperationState.SUCCEEDED, T0, 10);
         OperationId old2 = op(OperationState.FAILED, T0, 10);
@@ -77,13 +78,17 @@ class JournalPruneTest {
         assertThat(journal.output(old1, 0, 100)).isEmpty();
         assertThat(journal.output(old2, 0, 100)).isEmpty();
         assertThat(journal.outputPruned(old1)).hasValue(ticker.now() + " retention 90d");
-        assertThat(journal.operation(old1)).isPresent();
+        assertThat(journal.operation(old1)).as("an ended operation older than keep goes with its output").isEmpty();
+        assertThat(journal.operation(old2)).isEmpty();
+        assertThat(journal.hostRuns(old1)).isEmpty();
+        assertThat(journal.operation(old3)).isPresent();
         assertThat(journal.output(old3, 0, 100)).hasSize(10);
         assertThat(journal.outputPruned(old3)).isEmpty();
         assertThat(journal.output(young, 0, 100)).hasSize(10);
         for (OperationId live : new OperationId[] {running, waiting, queued, pending}) {
             assertThat(journal.output(live, 0, 100)).as("live %s", live).hasSize(10);
             assertThat(journal.outputPruned(live)).isEmpty();
+            assertThat(journal.operation(live)).as("live %s", live).isPresent();
         }
 
         assertThat(journal.prune(ticker.now().minus(Duration.ofDays(90)), 0, "retention 90d").operations())

@@ -107,7 +107,8 @@ class WebServerTest {
         OperationId pruned = f.runToEnd("alice", "!quick");
         OperationId kept = f.runToEnd("alice", "!quick");
         WebServer other = WebServer.start(WebServer.Settings.of("127.0.0.1", 0), f.bot.engine(),
-                id -> id.equals(pruned) ? Optional.of("2026-12-05T06:00:00Z retention 90d") : Optional.empty());
+                id -> id.equals(pruned) || id.value() == 999 ? Optional.of("2026-12-05T06:00:00Z retention 90d")
+                        : Optional.empty());
         try {
             HttpClient http = HttpClient.newHttpClient();
             String page = http.send(HttpRequest.newBuilder(URI.create(other.baseUrl() + "/ops/" + pruned.value()))
@@ -116,6 +117,11 @@ class WebServerTest {
             String other2 = http.send(HttpRequest.newBuilder(URI.create(other.baseUrl() + "/ops/" + kept.value()))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(other2).doesNotContain("pruned");
+            HttpResponse<String> gone = http.send(HttpRequest.newBuilder(URI.create(other.baseUrl() + "/ops/999"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(gone.statusCode()).isEqualTo(404);
+            assertThat(gone.body()).contains("operation #999 was pruned on 2026-12-05 (retention 90d): ended "
+                    + "operations older than bot.retention.keep are removed with their output");
         } finally {
             other.close();
         }

@@ -42,7 +42,7 @@ class BuildbotUpdateRunbookTest {
     }
 
     private Runbook runbook() {
-        return RunbookLoader.loadAll(ShippedRunbooksTest.SHIPPED, RunbookLoader.STANDARD_KINDS, INV).stream()
+        return new ShippedRunbooksTest().load().stream()
                 .filter(r -> r.name().equals("buildbot-update")).findFirst().orElseThrow();
     }
 
