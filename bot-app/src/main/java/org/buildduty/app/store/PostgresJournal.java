@@ -1,0 +1,511 @@
+package org.buildduty.app.store;
+
+import static org.buildduty.app.store.JournalDb.exists;
+import static org.buildduty.app.store.JournalDb.query;
+import static org.buildduty.app.store.JournalDb.queryLong;
+import static org.buildduty.app.store.JournalDb.update;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.buildduty.core.exec.OutputChannel;
+import org.buildduty.core.exec.StepResult;
+import org.buildduty.core.journal.ApprovalRecord;
+import org.buildduty.core.journal.ConnectorEventRecord;
+import org.buildduty.core.journal.HostRunRecord;
+import org.buildduty.core.journal.Journal;
+import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.OperationRecord;
+import org.buildduty.core.journal.OutputLine;
+import org.buildduty.core.journal.PlanCodec;
+import org.buildduty.core.operation.Operation;
+import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.operation.OperationState;
+import org.buildduty.core.time.Ticker;
+
+/**
+ * The {@link Journal} in a PostgreSQL database, with the same behaviour as {@link SqliteJournal}: every state change,
+ * id allocation, host run and approval is committed before its method returns; output lines are buffered for at most
+ * {@value #FLUSH_MILLIS} ms or {@value #MAX_BATCH} lines and always written in the same transaction as, so before,
+ * any other write. Operation ids come from a sequence, so an id is never handed out twice, even after a rollback.
+ *
+ * <p>The schema is created or upgraded under a transaction-scoped advisory lock, so instances that open the same
+ * database together do not race. One connection, guarded by a lock, serves every thread. Every failure becomes a
+ * {@link JournalException} naming the database (never its password) and what went wrong ({@code disk full},
+ * {@code connection lost}, ...).
+ */
+public final class PostgresJournal implements Journal {
+    static final int MAX_BATCH = 500;
+    static final long FLUSH_MILLIS = 100;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresJournal.class);
+    private static final String SELECT_OPERATION = "SELECT " + JournalRows.OPERATION_COLUMNS + " FROM operations ";
+
+    private final String name;
+    private final Ticker ticker;
+    private final PostgresErrors errors;
+    private final Connection conn;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ScheduledExecutorService flusher;
+    /** Guarded by {@link #lock}, as are {@link #flushFailure} and {@link #closed}. */
+    private final OutputBuffer buffer = new OutputBuffer();
+    private JournalException flushFailure;
+    private boolean closed;
+
+    private PostgresJournal(String name, Ticker ticker, PostgresErrors errors, Connection conn) {
+        this.name = name;
+        this.ticker = ticker;
+        this.errors = errors;
+        this.conn = conn;
+        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "journal-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(this::backgroundFlush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Connects to {@code url} ({@code postgresql://HOST:PORT/DB?user=USER&...} or the same with {@code jdbc:} in
+     * front; pgjdbc's options such as {@code sslmode} pass through) and creates or upgrades the schema.
+     *
+     * @param password the password, or null when the server needs none (or the URL's options give it)
+     * @throws JournalException if the server cannot be reached, refuses the login, or holds a newer schema
+     */
+    public static PostgresJournal open(String url, String password, Ticker ticker) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(ticker, "ticker");
+        String jdbc = url.startsWith("jdbc:") ? url : "jdbc:" + url;
+        String name = displayName(jdbc.substring("jdbc:".length()));
+        PostgresErrors errors = new PostgresErrors(name);
+        Properties props = new Properties();
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("reWriteBatchedInserts", "true");
+        props.setProperty("ApplicationName", "buildduty");
+        Connection conn;
+        try {
+            conn = DriverManager.getConnection(jdbc, props);
+        } catch (SQLException e) {
+            throw errors.wrap("connecting", e);
+        }
+        PostgresJournal journal = new PostgresJournal(name, ticker, errors, conn);
+        try {
+            conn.setAutoCommit(false);
+            int found = journal.transaction("creating its tables", c -> PostgresSchema.migrate(c, errors));
+            if (found < PostgresSchema.CURRENT) {
+                LOG.info("journal {}: schema version {} -> {}", name, found, PostgresSchema.CURRENT);
+            }
+            return journal;
+        } catch (SQLException e) {
+            journal.closeQuietly();
+            throw errors.wrap("connecting", e);
+        } catch (RuntimeException e) {
+            journal.closeQuietly();
+            throw e;
+        }
+    }
+
+    /** The URL without the query (where a password may be). */
+    static String displayName(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
+    @Override
+    public OperationId nextOperationId() {
+        return write("allocating an operation id", c -> new OperationId(queryLong(c,
+                "SELECT nextval('operation_ids')")));
+    }
+
+    @Override
+    public void operationCreated(Operation op) {
+        Objects.requireNonNull(op, "op");
+        String plan = PlanCodec.encode(op.plan());
+        write("creating operation " + op.id(), c -> {
+            if (exists(c, op.id())) {
+                throw errors.fail("operation " + op.id() + " already exists");
+            }
+            update(c, "INSERT INTO operations (id, kind, requester, origin_connector, origin_room, origin_thread, "
+                    + "plan_json, state, created_at, started_at, ended_at, detail) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", op.id(), op.kind(), op.requester(),
+                    op.origin().connectorId(), op.origin().room(), op.origin().thread(), plan, op.state(),
+                    op.createdAt(), op.startedAt(), op.endedAt());
+            // an id given from elsewhere must still never be handed out again
+            query(c, "SELECT setval('operation_ids', ?) FROM operation_ids WHERE last_value <= ?",
+                    rs -> rs.getLong(1), op.id(), op.id());
+            return null;
+        });
+    }
+
+    @Override
+    public void operationState(OperationId id, OperationState state, Instant at, String detail) {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(at, "at");
+        write("recording " + id + " " + state.label(), c -> {
+            requireFound(update(c, "UPDATE operations SET state = ?, detail = ?, "
+                    + "started_at = CASE WHEN ? = 1 AND started_at IS NULL THEN ? ELSE started_at END, "
+                    + "ended_at = CASE WHEN ? = 1 THEN ? ELSE ended_at END WHERE id = ?", state,
+                    detail == null ? "" : detail, state == OperationState.RUNNING, at, state.isTerminal(), at, id), id);
+            if (state.isTerminal()) {
+                buffer.forget(id.value());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void hostStarted(OperationId id, int stepIndex, String stepName, String host, boolean rollback,
+            Instant at) {
+        Objects.requireNonNull(stepName, "stepName");
+        Objects.requireNonNull(at, "at");
+        write("recording a host start of " + id, c -> {
+            requireFound(exists(c, id) ? 1 : 0, id);
+            update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, started_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)", id, stepIndex, stepName, host, rollback, at);
+            return null;
+        });
+    }
+
+    @Override
+    public void hostFinished(OperationId id, int stepIndex, boolean rollback, StepResult result, Instant at) {
+        Objects.requireNonNull(result, "result");
+        Objects.requireNonNull(at, "at");
+        write("recording a host result of " + id, c -> {
+            String kept = JournalRows.kept(result.kept());
+            int n = update(c, "UPDATE host_runs SET ended_at = ?, outcome = ?, exit_code = ?, reason = ?, "
+                    + "last_line = ?, kept = ? WHERE id = (SELECT id FROM host_runs WHERE op = ? AND step_index = ? "
+                    + "AND rollback = ? AND host IS NOT DISTINCT FROM CAST(? AS TEXT) AND outcome IS NULL "
+                    + "ORDER BY id DESC LIMIT 1)", at, result.outcome(), result.exitCode(), result.reason(),
+                    result.lastLine(), kept, id, stepIndex, rollback, result.host());
+            if (n == 0) {
+                // a host that never started (skipped or cancelled): recorded with no start
+                OperationRecord op = findOperation(c, id).orElseThrow(() -> errors.fail("unknown operation " + id));
+                update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, ended_at, outcome, "
+                        + "exit_code, reason, last_line, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id,
+                        stepIndex, JournalRows.stepName(op.plan(), stepIndex, rollback), result.host(), rollback, at,
+                        result.outcome(), result.exitCode(), result.reason(), result.lastLine(), kept);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void output(OperationId id, int stepIndex, String host, OutputChannel stream, String line, Instant at) {
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(line, "line");
+        Objects.requireNonNull(at, "at");
+        lock.lock();
+        try {
+            ensureOpen();
+            if (flushFailure != null) {
+                flush();
+            }
+            Long last = buffer.lastSeq(id.value());
+            if (last == null) {
+                last = read("reading output of " + id, c -> {
+                    requireFound(exists(c, id) ? 1 : 0, id);
+                    return queryLong(c, "SELECT coalesce(max(seq), 0) FROM output WHERE op = ?", id);
+                });
+            }
+            // PostgreSQL text cannot hold NUL
+            String text = line.indexOf('\0') < 0 ? line : line.replace('\0', '\uFFFD');
+            buffer.add(id.value(), new OutputLine(last + 1, stepIndex, host, stream, text, at));
+            if (buffer.size() >= MAX_BATCH) {
+                try {
+                    flush();
+                } catch (JournalException e) {
+                    // this line is refused; the earlier ones stay buffered for a retry
+                    buffer.removeLast(id.value());
+                    throw e;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void approvalRequested(OperationId id, int step, Instant expiresAt, Instant at) {
+        Objects.requireNonNull(at, "at");
+        write("recording an approval request of " + id, c -> {
+            requireFound(update(c, "UPDATE operations SET expires_at = ? WHERE id = ?", expiresAt, id), id);
+            update(c, "INSERT INTO approvals (op, kind, who, reason, at, step) "
+                    + "SELECT id, ?, requester, NULL, ?, ? FROM operations WHERE id = ?",
+                    ApprovalRecord.Kind.REQUESTED, at, step, id);
+            return null;
+        });
+    }
+
+    @Override
+    public void approvalEvent(OperationId id, ApprovalRecord event) {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(event.kind(), "kind");
+        Objects.requireNonNull(event.at(), "at");
+        write("recording an approval event of " + id, c -> {
+            requireFound(exists(c, id) ? 1 : 0, id);
+            update(c, "INSERT INTO approvals (op, kind, who, reason, at, step) VALUES (?, ?, ?, ?, ?, ?)", id,
+                    event.kind(), event.who(), event.reason(), event.at(), event.step());
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<OperationRecord> operation(OperationId id) {
+        return read("reading operation " + id, c -> findOperation(c, id));
+    }
+
+    @Override
+    public List<OperationRecord> recent(int limit, long beforeId) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return read("listing recent operations", c -> query(c, SELECT_OPERATION
+                + "WHERE id < ? ORDER BY id DESC LIMIT ?", JournalRows::operation, beforeId, limit));
+    }
+
+    @Override
+    public List<OperationRecord> unfinished() {
+        return read("listing unfinished operations", c -> query(c, SELECT_OPERATION
+                + "WHERE state IN (" + JournalRows.UNFINISHED + ") ORDER BY id", JournalRows::operation));
+    }
+
+    @Override
+    public List<HostRunRecord> hostRuns(OperationId id) {
+        return read("reading host runs of " + id, c -> query(c, "SELECT " + JournalRows.HOST_RUN_COLUMNS
+                + " FROM host_runs WHERE op = ? ORDER BY id", JournalRows::hostRun, id));
+    }
+
+    /** One page from the table (by primary key), then any buffered lines. */
+    @Override
+    public List<OutputLine> output(OperationId id, long afterSeq, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        lock.lock();
+        try {
+            List<OutputLine> page = read("reading output of " + id, c -> query(c, "SELECT "
+                    + JournalRows.OUTPUT_COLUMNS + " FROM output WHERE op = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    JournalRows::outputLine, id, afterSeq, limit));
+            buffer.appendTo(page, id.value(), page.isEmpty() ? afterSeq : page.get(page.size() - 1).seq(), limit);
+            return page;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<ApprovalRecord> approvals(OperationId id) {
+        return read("reading approvals of " + id, c -> query(c, "SELECT " + JournalRows.APPROVAL_COLUMNS
+                + " FROM approvals WHERE op = ? ORDER BY id", JournalRows::approval, id));
+    }
+
+    @Override
+    public void connectorEvent(ConnectorEventRecord e) {
+        Objects.requireNonNull(e, "event");
+        write("recording a connector event of " + e.connector(), c -> update(c, "INSERT INTO connector_events ("
+                + JournalRows.CONNECTOR_EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)", e.connector(), e.state(),
+                e.detail(), e.droppedLines(), e.at()));
+    }
+
+    @Override
+    public List<ConnectorEventRecord> connectorEvents(int limit) {
+        return read("reading connector events", c -> query(c, "SELECT " + JournalRows.CONNECTOR_EVENT_COLUMNS
+                + " FROM connector_events ORDER BY id DESC LIMIT ?", JournalRows::connectorEvent, limit));
+    }
+
+    @Override
+    public void putState(String kind, String key, String body) {
+        Objects.requireNonNull(body, "body");
+        write("storing " + kind + " " + key, c -> update(c, "INSERT INTO state (kind, key, body) VALUES (?, ?, ?) "
+                + "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body", kind, key, body));
+    }
+
+    @Override
+    public void removeState(String kind, String key) {
+        write("removing " + kind + " " + key, c -> update(c, "DELETE FROM state WHERE kind = ? AND key = ?",
+                kind, key));
+    }
+
+    @Override
+    public SortedMap<String, String> states(String kind) {
+        List<Map.Entry<String, String>> rows = read("reading " + kind + " records", c -> query(c,
+                "SELECT key, body FROM state WHERE kind = ? ORDER BY key COLLATE \"C\"",
+                rs -> Map.entry(rs.getString(1), rs.getString(2)), kind));
+        SortedMap<String, String> out = new TreeMap<>();
+        rows.forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /** Checks a real write (the heartbeat row, together with any buffered output) commits. */
+    @Override
+    public void checkWritable() {
+        write("checking it is writable", c -> update(c, "UPDATE heartbeat SET at = ?, writes = writes + 1 "
+                + "WHERE id = 1", ticker.now()));
+    }
+
+    /** Writes buffered output lines now. */
+    public void flush() {
+        write("writing output", c -> null);
+    }
+
+    /** Writes buffered output, then closes the connection; throws if output could not be written. */
+    @Override
+    public void close() {
+        JournalException failure = null;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            try {
+                flush();
+            } catch (JournalException e) {
+                failure = e;
+            }
+            closed = true;
+            try {
+                conn.close();
+            } catch (SQLException e) {
+                JournalException closing = errors.wrap("closing it", e);
+                if (failure == null) {
+                    failure = closing;
+                } else {
+                    failure.addSuppressed(closing);
+                }
+            }
+        } finally {
+            lock.unlock();
+            flusher.shutdownNow();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void closeQuietly() {
+        lock.lock();
+        try {
+            closed = true;
+            conn.close();
+        } catch (SQLException e) {
+            LOG.debug("closing {}", name, e);
+        } finally {
+            lock.unlock();
+            flusher.shutdownNow();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw errors.fail("closed");
+        }
+    }
+
+    private void backgroundFlush() {
+        lock.lock();
+        try {
+            if (!closed && !buffer.isEmpty()) {
+                flush();
+            }
+        } catch (RuntimeException e) {
+            if (flushFailure == null) {
+                LOG.warn("{}; output is kept in memory and retried", e.getMessage(), e);
+            }
+            flushFailure = e instanceof JournalException failure ? failure : errors.fail(e.toString());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code work} after inserting the buffered output, all in one committed transaction. */
+    private <T> T write(String doing, JournalDb.Work<T> work) {
+        lock.lock();
+        try {
+            T result = transaction(doing, c -> {
+                buffer.writeTo(c);
+                return work.run(c);
+            });
+            buffer.written();
+            flushFailure = null;
+            return result;
+        } catch (JournalException e) {
+            if (e.getCause() instanceof SQLException && !buffer.isEmpty()) {
+                flushFailure = e;
+            }
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs read-only {@code work} in its own short transaction. */
+    private <T> T read(String doing, JournalDb.Work<T> work) {
+        return transaction(doing, work);
+    }
+
+    /** Runs {@code work} in one committed transaction under the lock; on any failure rolls back and throws. */
+    private <T> T transaction(String doing, JournalDb.Work<T> work) {
+        lock.lock();
+        try {
+            ensureOpen();
+            try {
+                T result = work.run(conn);
+                conn.commit();
+                return result;
+            } catch (SQLException e) {
+                rollback(e);
+                throw errors.wrap(doing, e);
+            } catch (JournalException e) {
+                rollback(e);
+                throw e;
+            } catch (RuntimeException e) {
+                rollback(e);
+                throw new JournalException("journal " + name + ": unreadable data while " + doing + " (" + e + ")",
+                        e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void rollback(Exception primary) {
+        try {
+            conn.rollback();
+        } catch (SQLException e) {
+            primary.addSuppressed(e);
+        }
+    }
+
+    private void requireFound(int rows, OperationId id) {
+        if (rows == 0) {
+            throw errors.fail("unknown operation " + id);
+        }
+    }
+
+    private static Optional<OperationRecord> findOperation(Connection c, OperationId id) throws SQLException {
+        return query(c, SELECT_OPERATION + "WHERE id = ?", JournalRows::operation, id).stream().findFirst();
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresJournal[" + name + "]";
+    }
+}
