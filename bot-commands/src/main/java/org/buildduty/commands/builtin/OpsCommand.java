@@ -49,8 +49,10 @@ final class OpsCommand implements CommandHandler {
         if (op.state() == OperationState.PENDING_APPROVAL) {
             ctx.bot().pendingApproval(op.id()).ifPresent((PendingApproval p) -> sb.append(" (")
                     .append(ApprovalWording.status(p)).append(')'));
-        } else if (op.state() == OperationState.QUEUED && ctx.bot().waitingFor(op.id()).isPresent()) {
-            sb.append(" (").append(ctx.bot().waitingFor(op.id()).get().replaceFirst("^queued ", "")).append(')');
+        } else if (op.state() == OperationState.QUEUED) {
+            // "queued 3m behind #17 (...)": the state is already said, so only "3m behind #17 (...)"
+            ctx.bot().waitingFor(op.id()).ifPresent(w -> sb.append(" (").append(w.substring("queued ".length()))
+                    .append(')'));
         } else if (op.startedAt() != null) {
             sb.append(' ').append(Times.elapsed(Duration.between(op.startedAt(), ctx.bot().ticker().now())));
         }

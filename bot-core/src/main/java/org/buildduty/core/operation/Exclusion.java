@@ -49,11 +49,6 @@ public record Exclusion(boolean runbook, boolean hosts, List<String> locks, List
         return !runbook && !hosts && locks.isEmpty() && targets.isEmpty();
     }
 
-    /** The runbook key's word: {@code runbook}, {@code hosts} or {@code none}. */
-    public String mode() {
-        return hosts ? "hosts" : runbook ? "runbook" : "none";
-    }
-
     /**
      * The keys an operation of {@code plan} holds: {@code runbook:<kind>}, {@code host:<name>} for each host of its
      * steps and their rollbacks, {@code lock:<name>}, {@code target:<what>}. Two live operations may not share a key.

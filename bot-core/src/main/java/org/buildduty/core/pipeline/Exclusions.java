@@ -100,11 +100,6 @@ final class Exclusions {
         return waiting.remove(id) != null;
     }
 
-    /** True if the operation waits in the queue. */
-    synchronized boolean isWaiting(OperationId id) {
-        return waiting.containsKey(id);
-    }
-
     /** Since when a waiting operation waits. */
     synchronized Optional<Instant> waitingSince(OperationId id) {
         return Optional.ofNullable(waiting.get(id)).map(Entry::since);
@@ -150,10 +145,5 @@ final class Exclusions {
     synchronized List<Entry> waitsFor(OperationId id) {
         Entry w = waiting.get(id);
         return w == null ? List.of() : blockers(w.op());
-    }
-
-    /** Since when a holder holds its keys. */
-    synchronized Optional<Instant> heldSince(OperationId id) {
-        return Optional.ofNullable(holders.get(id)).map(Entry::since);
     }
 }
