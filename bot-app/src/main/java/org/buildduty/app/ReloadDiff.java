@@ -78,7 +78,11 @@ final class ReloadDiff {
         BotSettings b = now.bot();
         changed(out, "prefix", a.prefix(), b.prefix());
         changed(out, "nick", a.nick(), b.nick());
-        changed(out, "journal", a.journal(), b.journal());
+        changed(out, "journal", List.of(a.journal(), a.cluster().postgres()),
+                List.of(b.journal(), b.cluster().postgres()));
+        changed(out, "instance", a.cluster().instance(), b.cluster().instance());
+        changed(out, "ha", List.of(a.cluster().heartbeat(), a.cluster().takeoverAfter()),
+                List.of(b.cluster().heartbeat(), b.cluster().takeoverAfter()));
         changed(out, "web", a.web(), b.web());
         changed(out, "web_url", a.webUrl(), b.webUrl());
         changed(out, "web_token", a.webToken(), b.webToken());

@@ -56,6 +56,7 @@ final class Secrets {
         cfg.services().configured().forEach(s -> values.addAll(s.secrets()));
         cfg.credentials().values().forEach(c -> values.add(c.secret()));
         cfg.bot().webToken().ifPresent(values::add);
+        cfg.bot().cluster().postgres().flatMap(p -> p.password()).ifPresent(values::add);
         return values;
     }
 }

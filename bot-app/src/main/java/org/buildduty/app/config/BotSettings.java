@@ -26,10 +26,21 @@ import org.buildduty.core.time.Durations;
  * @param privateApprovals whether {@code approve} and {@code deny} count from any room, a private message
  *                  included ({@code bot.private_approvals}, default false: only in the room of the request)
  * @param retention how long the output of ended operations is kept ({@code bot.retention})
+ * @param cluster   a PostgreSQL journal, if {@code journal} is a {@code postgresql://} URL (then {@code journal}
+ *                  is only where local caches go, {@code data/buildduty.db}'s folder), and this instance's name and
+ *                  leadership timings
  */
 public record BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
         Optional<URI> webUrl, String nick, Optional<Secret> webToken, Limits limits, boolean privateApprovals,
-        Retention retention) {
+        Retention retention, ClusterSettings cluster) {
+
+    /** Settings with the SQLite journal {@code journal}. */
+    public BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,
+            Optional<URI> webUrl, String nick, Optional<Secret> webToken, Limits limits, boolean privateApprovals,
+            Retention retention) {
+        this(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken, limits, privateApprovals, retention,
+                ClusterSettings.local());
+    }
 
     /** Settings with the default retention. */
     public BotSettings(String prefix, Path journal, Path runbooks, Optional<WebAddress> web, boolean anonymous,

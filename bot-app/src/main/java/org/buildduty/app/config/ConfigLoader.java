@@ -1,6 +1,7 @@
 package org.buildduty.app.config;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,7 +40,18 @@ public final class ConfigLoader {
             "services", "credentials");
     private static final Set<String> BOT_KEYS = Set.of("prefix", "journal", "runbooks", "web", "anonymous",
             "web_url", "nick", "web_token_env", "web_token_file", "max_live_operations", "max_pending_approvals",
-            "private_approvals", "retention");
+            "private_approvals", "retention", "journal_password_env", "journal_password_file", "instance", "ha");
+    /** pgjdbc's connection options a {@code postgresql://} journal URL may carry (a password never). */
+    private static final Set<String> PG_OPTIONS = Set.of("user", "ssl", "sslmode", "sslrootcert", "sslcert",
+            "sslkey", "sslnegotiation", "connectTimeout", "loginTimeout", "socketTimeout", "targetServerType",
+            "hostRecheckSeconds", "loadBalanceHosts", "ApplicationName", "currentSchema", "gssEncMode");
+    private static final Set<String> PG_FILES = Set.of("sslrootcert", "sslcert", "sslkey");
+    private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
+            "verify-full");
+    private static final Pattern PG_URL = Pattern.compile(
+            "(?:jdbc:)?postgresql://((?:\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+)(?::\\d{1,5})?"
+                    + "(?:,(?:\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+)(?::\\d{1,5})?)*)/([^/?#]+)(?:\\?(.*))?");
+    private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern PREFIX = Pattern.compile("\\S{1,5}");
     private static final Pattern BOT_NICK = Pattern.compile("[A-Za-z][A-Za-z0-9_\\-\\[\\]\\\\`^{|}]*");
     private static final Pattern WEB = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):([^:]+)");
@@ -86,7 +99,11 @@ public final class ConfigLoader {
     private static BotSettings bot(ConfigContext ctx, Optional<ConfigSection> section) {
         ConfigSection s = section.orElseGet(() -> ConfigSection.unchecked(ConfigNode.parse("", "{}"), ctx));
         String prefix = s.matching("prefix", PREFIX, "is not a prefix (1 to 5 characters, no spaces)").orElse("!");
-        Path journal = s.path("journal").orElse(ctx.path("data/buildduty.db"));
+        Optional<String> journalText = s.string("journal");
+        boolean postgres = journalText.map(j -> j.startsWith("postgresql:") || j.startsWith("jdbc:")).orElse(false);
+        Path journal = postgres ? ctx.path("data/buildduty.db")
+                : s.path("journal").orElse(ctx.path("data/buildduty.db"));
+        ClusterSettings cluster = cluster(s, postgres ? journalText.get() : null);
         Path runbooks = s.path("runbooks").orElse(ctx.path("config/runbooks"));
         Optional<BotSettings.WebAddress> web = s.has("web")
                 ? web(s) : Optional.of(new BotSettings.WebAddress("127.0.0.1", 8080));
@@ -107,7 +124,84 @@ public final class ConfigLoader {
                         .orElse(BotSettings.Limits.DEFAULTS.maxPendingApprovals()));
         boolean privateApprovals = s.bool("private_approvals", false);
         return new BotSettings(prefix, journal, runbooks, web, anonymous, webUrl, nick, webToken, limits,
-                privateApprovals, retention(s.section("retention", Set.of("keep", "min_operations"))));
+                privateApprovals, retention(s.section("retention", Set.of("keep", "min_operations"))), cluster);
+    }
+
+    /**
+     * {@code journal: postgresql://...} with its password, {@code instance} and {@code ha}; {@code url} is null for
+     * an SQLite journal, where the password keys are an error and {@code ha} is read (and has no effect).
+     */
+    private static ClusterSettings cluster(ConfigSection s, String url) {
+        Optional<ClusterSettings.Postgres> postgres = Optional.empty();
+        if (url != null) {
+            Optional<Secret> password = s.secret("journal_password");
+            if (postgresUrl(s, url)) {
+                postgres = Optional.of(new ClusterSettings.Postgres(url.startsWith("jdbc:")
+                        ? url.substring("jdbc:".length()) : url, password));
+            }
+        } else {
+            for (String key : List.of("journal_password_env", "journal_password_file")) {
+                if (s.has(key)) {
+                    s.error(key, "only a postgresql:// journal has a password; journal is an SQLite file here");
+                }
+            }
+        }
+        String instance = s.matching("instance", INSTANCE, "is not an instance name (a letter or digit, then up to "
+                + "62 letters, digits, '.', '_' or '-')").orElseGet(ClusterSettings::hostName);
+        Duration heartbeat = ClusterSettings.HEARTBEAT;
+        Duration takeoverAfter = ClusterSettings.TAKEOVER_AFTER;
+        Optional<ConfigSection> ha = s.section("ha", Set.of("heartbeat", "takeover_after"));
+        if (ha.isPresent()) {
+            heartbeat = ha.get().duration("heartbeat").orElse(heartbeat);
+            takeoverAfter = ha.get().duration("takeover_after").orElse(takeoverAfter);
+            if (heartbeat.compareTo(Duration.ofMillis(100)) < 0 || heartbeat.compareTo(Duration.ofMinutes(1)) > 0) {
+                ha.get().error("heartbeat", "must be between 100ms and 1m, not " + Durations.compact(heartbeat));
+                heartbeat = ClusterSettings.HEARTBEAT;
+            } else if (takeoverAfter.compareTo(heartbeat.multipliedBy(3)) < 0
+                    || takeoverAfter.compareTo(Duration.ofMinutes(10)) > 0) {
+                ha.get().error("takeover_after", "must be at least 3 heartbeats (" + Durations.compact(
+                        heartbeat.multipliedBy(3)) + ") and at most 10m, not " + Durations.compact(takeoverAfter));
+                takeoverAfter = heartbeat.multipliedBy(10);
+            }
+        }
+        return new ClusterSettings(postgres, instance, heartbeat, takeoverAfter);
+    }
+
+    /** Checks a {@code postgresql://} journal URL: hosts, database, known pgjdbc options, never a password. */
+    private static boolean postgresUrl(ConfigSection s, String url) {
+        Matcher m = PG_URL.matcher(url);
+        if (!m.matches()) {
+            int q = url.indexOf('?');
+            s.error("journal", "\"" + (q < 0 ? url : url.substring(0, q) + "?...")
+                    + "\" is not postgresql://HOST[:PORT]/DATABASE[?user=USER&...]");
+            return false;
+        }
+        boolean ok = true;
+        String query = m.group(3);
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                String key = eq < 0 ? pair : pair.substring(0, eq);
+                String value = eq < 0 ? "" : pair.substring(eq + 1);
+                if (key.equals("password") || key.equals("sslpassword")) {
+                    s.error("journal", "the URL must not hold a password (" + key + "=...): give it with "
+                            + "journal_password_env or journal_password_file");
+                    ok = false;
+                } else if (!PG_OPTIONS.contains(key)) {
+                    s.error("journal", "unknown option \"" + key + "\" in the URL; pgjdbc options allowed here: "
+                            + String.join(", ", new TreeSet<>(PG_OPTIONS)));
+                    ok = false;
+                } else if (key.equals("sslmode") && !SSL_MODES.contains(value)) {
+                    s.error("journal", "sslmode \"" + value + "\" is not one of "
+                            + String.join(", ", new TreeSet<>(SSL_MODES)));
+                    ok = false;
+                } else if (PG_FILES.contains(key) && !Files.isReadable(Path.of(value))) {
+                    s.error("journal", key + " " + value + " is not a readable file");
+                    ok = false;
+                }
+            }
+        }
+        return ok;
     }
 
     /** {@code retention: {keep: 90d, min_operations: 200}}; keep at least a day. */

@@ -8,6 +8,8 @@ import static org.buildduty.app.store.JournalDb.update;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,20 @@ public final class PostgresJournal implements Journal {
     private final OutputBuffer buffer = new OutputBuffer();
     private JournalException flushFailure;
     private boolean closed;
+    /** Set once this instance leads: every write checks it still does ({@link #fence}). */
+    private volatile Fence fence;
+
+    /**
+     * What makes the journal's writes a leader's only: {@link #check} runs first in every write transaction, and
+     * {@link #lost} is told when a write fails because the connection (and with it the leader's lock) is gone.
+     */
+    public interface Fence {
+        /** Throws, or stops the process, unless this instance still holds the epoch it leads with. */
+        void check(Connection c) throws SQLException;
+
+        /** The connection failed ({@code why}, one line): the session's lock may be gone, so the leader stops. */
+        void lost(String why);
+    }
 
     private PostgresJournal(String name, Ticker ticker, PostgresErrors errors, Connection conn) {
         this.name = name;
@@ -89,6 +105,15 @@ public final class PostgresJournal implements Journal {
      * @throws JournalException if the server cannot be reached, refuses the login, or holds a newer schema
      */
     public static PostgresJournal open(String url, String password, Ticker ticker) {
+        return open(url, password, ticker, null);
+    }
+
+    /**
+     * The same; {@code deadPeer}, when not null, is how soon the server should notice this client vanished (its
+     * host died or the network split): the session's TCP keepalives and user timeout are set from it, so a lock held
+     * by the session goes with it in seconds rather than PostgreSQL's default of about two hours.
+     */
+    public static PostgresJournal open(String url, String password, Ticker ticker, Duration deadPeer) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(ticker, "ticker");
         String jdbc = url.startsWith("jdbc:") ? url : "jdbc:" + url;
@@ -100,6 +125,7 @@ public final class PostgresJournal implements Journal {
         }
         props.setProperty("reWriteBatchedInserts", "true");
         props.setProperty("ApplicationName", "buildduty");
+        props.setProperty("tcpKeepAlive", "true");
         Connection conn;
         try {
             conn = DriverManager.getConnection(jdbc, props);
@@ -109,6 +135,9 @@ public final class PostgresJournal implements Journal {
         PostgresJournal journal = new PostgresJournal(name, ticker, errors, conn);
         try {
             conn.setAutoCommit(false);
+            if (deadPeer != null) {
+                journal.transaction("setting its keepalives", c -> keepalives(c, deadPeer));
+            }
             int found = journal.transaction("creating its tables", c -> PostgresSchema.migrate(c, errors));
             if (found < PostgresSchema.CURRENT) {
                 LOG.info("journal {}: schema version {} -> {}", name, found, PostgresSchema.CURRENT);
@@ -121,6 +150,36 @@ public final class PostgresJournal implements Journal {
             journal.closeQuietly();
             throw e;
         }
+    }
+
+    /**
+     * Server-side keepalives for this session: first probe after a third of {@code deadPeer}, then every second,
+     * three probes; and unacknowledged data dropped after {@code deadPeer}. Unix sockets ignore them.
+     */
+    private static Void keepalives(Connection c, Duration deadPeer) throws SQLException {
+        long idle = Math.max(1, deadPeer.toSeconds() / 3);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET tcp_keepalives_idle = " + idle);
+            st.execute("SET tcp_keepalives_interval = 1");
+            st.execute("SET tcp_keepalives_count = 3");
+            st.execute("SET tcp_user_timeout = " + Math.max(1000, deadPeer.toMillis()));
+        }
+        c.commit();
+        return null;
+    }
+
+    /** From now on every write first runs {@code fence}'s check, and a lost connection is reported to it. */
+    public void fence(Fence f) {
+        this.fence = Objects.requireNonNull(f, "fence");
+    }
+
+    /**
+     * Runs leadership's own statements ({@code work}) on the journal's connection, in one committed transaction
+     * under the journal's lock, with no fence check and no buffered output: the session that holds the leader's
+     * advisory lock is the one that writes.
+     */
+    <T> T session(String doing, JournalDb.Work<T> work) {
+        return transaction(doing, work);
     }
 
     /** The URL without the query (where a password may be). */
@@ -439,10 +498,22 @@ public final class PostgresJournal implements Journal {
     private <T> T write(String doing, JournalDb.Work<T> work) {
         lock.lock();
         try {
-            T result = transaction(doing, c -> {
-                buffer.writeTo(c);
-                return work.run(c);
-            });
+            Fence f = fence;
+            T result;
+            try {
+                result = transaction(doing, c -> {
+                    if (f != null) {
+                        f.check(c);
+                    }
+                    buffer.writeTo(c);
+                    return work.run(c);
+                });
+            } catch (JournalException e) {
+                if (f != null && connectionLost(e)) {
+                    f.lost(e.getMessage());
+                }
+                throw e;
+            }
             buffer.written();
             flushFailure = null;
             return result;
@@ -483,6 +554,21 @@ public final class PostgresJournal implements Journal {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** True when {@code e} comes from a connection that broke (or that the server closed), not a refused write. */
+    boolean connectionLost(JournalException e) {
+        if (e.getCause() instanceof SQLException sql) {
+            String state = sql.getSQLState();
+            if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                return true;
+            }
+        }
+        try {
+            return conn.isClosed();
+        } catch (SQLException ignored) {
+            return true;
         }
     }
 
