@@ -12,4 +12,10 @@ public record ConsoleSettings() implements ConnectorSettings {
     public List<Secret> secrets() {
         return List.of();
     }
+
+    /** The one console room. */
+    @Override
+    public List<String> rooms() {
+        return List.of(ConsoleConnector.ROOM);
+    }
 }

@@ -37,6 +37,12 @@ public record IrcSettings(String server, int port, boolean tls, Optional<Path> t
         return sasl.map(s -> List.of(s.password())).orElse(List.of());
     }
 
+    /** The channels. */
+    @Override
+    public List<String> rooms() {
+        return channels;
+    }
+
     /** The SASL account and password (PLAIN sends them base64-encoded). */
     @Override
     public List<BasicLogin> basicLogins() {

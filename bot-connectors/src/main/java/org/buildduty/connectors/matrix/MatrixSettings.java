@@ -33,4 +33,10 @@ public record MatrixSettings(URI homeserver, String user, Optional<Secret> acces
     public List<Secret> secrets() {
         return Stream.of(accessToken, password).flatMap(Optional::stream).toList();
     }
+
+    /** Matrix keeps what was sent meanwhile: the connector syncs from its stored position. */
+    @Override
+    public boolean catchesUp() {
+        return true;
+    }
 }

@@ -33,6 +33,18 @@ public record ZulipSettings(URI site, String email, Secret apiKey, Optional<Path
         return List.of(apiKey);
     }
 
+    /** The streams. */
+    @Override
+    public List<String> rooms() {
+        return streams;
+    }
+
+    /** Zulip keeps what was sent meanwhile: the connector reads it from its last message id. */
+    @Override
+    public boolean catchesUp() {
+        return true;
+    }
+
     /** The bot's email and API key, sent as Basic credentials on every request. */
     @Override
     public List<BasicLogin> basicLogins() {

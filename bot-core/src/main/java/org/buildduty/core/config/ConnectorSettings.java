@@ -34,6 +34,22 @@ public interface ConnectorSettings {
         return false;
     }
 
+    /**
+     * The rooms this connector is configured to be in (IRC channels, Matrix rooms, Zulip streams), where a notice
+     * for every room goes; none by default.
+     */
+    default List<String> rooms() {
+        return List.of();
+    }
+
+    /**
+     * True when messages sent while the bot was away are read once it is back (Matrix's sync, Zulip's catch-up);
+     * false by default, as on IRC, where they are never seen.
+     */
+    default boolean catchesUp() {
+        return false;
+    }
+
     /** A user and the secret sent with it as Basic credentials. */
     record BasicLogin(String user, Secret secret) {
     }

@@ -128,7 +128,18 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
      * message a connector delivers already finds every service resumed.
      */
     public void start() {
-        operations.recover();
+        start(RESTARTED);
+    }
+
+    /** What {@link #start()} says cut off the operations it finds running: {@value}. */
+    public static final String RESTARTED = "the bot restarted";
+
+    /**
+     * The same, saying what cut off the operations found running, e.g. {@code the bot failed over from bd-a}: their
+     * one line reads {@code reconfig #12 interrupted: the bot failed over from bd-a while it was running; ...}.
+     */
+    public void start(String cause) {
+        operations.recover(Objects.requireNonNull(cause, "cause"));
         reactions.restore();
         reactions.prune(this::waitsForApproval);
         timers.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);

@@ -466,7 +466,7 @@ final class Operations {
      * them was in flight; they keep holding their locks). Queued operations never started: they queue again in
      * request order and start once what they wait for is free.
      */
-    void recover() {
+    void recover(String cause) {
         for (OperationRecord rec : history.unfinished()) {
             Operation op = rec.toOperation();
             if (rec.state() == OperationState.QUEUED) {
@@ -497,7 +497,7 @@ final class Operations {
             if (rec.plan().onRestart() == OnRestart.ROLLBACK) {
                 SortedMap<Integer, List<StepResult>> toUndo = toRollBack(runs);
                 if (!toUndo.isEmpty()) {
-                    String why = "the bot restarted while it was " + rec.state().label() + "; completed: " + done
+                    String why = cause + " while it was " + rec.state().label() + "; completed: " + done
                             + "; rolling back as its runbook asks (on_restart: rollback); not re-run";
                     LOG.warn("{} interrupted: {}", op.title(), why);
                     rooms.reply(rec.origin(), List.of(op.title() + " interrupted: " + why));
@@ -506,7 +506,7 @@ final class Operations {
                     continue;
                 }
             }
-            String detail = "the bot restarted while it was " + rec.state().label() + "; completed: " + done
+            String detail = cause + " while it was " + rec.state().label() + "; completed: " + done
                     + "; not re-run — request it again if needed";
             Instant now = ticker.now();
             journal.operationState(rec.id(), OperationState.INTERRUPTED, now, detail);

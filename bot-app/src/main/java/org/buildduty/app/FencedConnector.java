@@ -1,0 +1,78 @@
+package org.buildduty.app;
+
+import java.util.Objects;
+
+import org.buildduty.core.chat.Capabilities;
+import org.buildduty.core.chat.ChatAddress;
+import org.buildduty.core.chat.ChatEvent;
+import org.buildduty.core.chat.Connector;
+import org.buildduty.core.chat.ConnectorMeters;
+import org.buildduty.core.chat.MessageRef;
+
+/**
+ * A leader's connector: before each message is sent or edited, {@code guard} runs, and halts the process if this
+ * instance no longer holds its lease, so a paused or cut-off leader sends no line after a standby could have taken
+ * over. Everything else is the wrapped connector's.
+ */
+final class FencedConnector implements Connector {
+    private final Connector inner;
+    private final Runnable guard;
+
+    FencedConnector(Connector inner, Runnable guard) {
+        this.inner = Objects.requireNonNull(inner, "inner");
+        this.guard = Objects.requireNonNull(guard, "guard");
+    }
+
+    @Override
+    public String id() {
+        return inner.id();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return inner.capabilities();
+    }
+
+    @Override
+    public void start(ChatEvent.Listener listener) {
+        inner.start(listener);
+    }
+
+    @Override
+    public MessageRef send(ChatAddress to, String text) {
+        guard.run();
+        return inner.send(to, text);
+    }
+
+    @Override
+    public MessageRef startThread(ChatAddress room, String title, String text, String rootMessageId) {
+        guard.run();
+        return inner.startThread(room, title, text, rootMessageId);
+    }
+
+    @Override
+    public void edit(MessageRef ref, String text) {
+        guard.run();
+        inner.edit(ref, text);
+    }
+
+    @Override
+    public boolean takes(ChatAddress to) {
+        return inner.takes(to);
+    }
+
+    @Override
+    public void useMeters(ConnectorMeters meters) {
+        inner.useMeters(meters);
+    }
+
+    @Override
+    public boolean healthy() {
+        return inner.healthy();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
