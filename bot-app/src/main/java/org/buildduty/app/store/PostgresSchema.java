@@ -42,6 +42,10 @@ final class PostgresSchema {
                     + "dropped_lines BIGINT NOT NULL, at TEXT NOT NULL)",
             "CREATE TABLE state (kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, key))"));
 
+    /** The journal's tables and sequence, all there is of it in the database. */
+    static final List<String> RELATIONS = List.of("schema_version", "operation_ids", "heartbeat", "operations",
+            "host_runs", "output", "approvals", "connector_events", "state");
+
     /** The version this code writes. */
     static final int CURRENT = MIGRATIONS.size();
 
