@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import org.buildduty.app.store.BotJournal;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.operation.OperationId;
@@ -34,7 +35,7 @@ public final class JournalRetentionBench {
         int ops = Integer.parseInt(opts.getOrDefault("ops", "100"));
         Path dir = Files.createTempDirectory("journal-bench");
         Instant[] now = {T0};
-        try (SqliteJournal journal = SqliteJournal.open(dir.resolve("buildduty.db"), () -> now[0])) {
+        try (BotJournal journal = SqliteJournal.open(dir.resolve("buildduty.db"), () -> now[0])) {
             long empty = journal.sizeBytes();
             long t0 = System.nanoTime();
             int perOp = lines / ops;
@@ -63,7 +64,7 @@ public final class JournalRetentionBench {
 
             now[0] = T0.plus(Duration.ofDays(91));
             long p0 = System.nanoTime();
-            SqliteJournal.Pruned p = journal.prune(now[0].minus(Duration.ofDays(90)), 0, "retention 90d");
+            BotJournal.Pruned p = journal.prune(now[0].minus(Duration.ofDays(90)), 0, "retention 90d");
             double pruneSecs = (System.nanoTime() - p0) / 1e9;
             System.out.printf(Locale.ROOT, "pruned %,d lines of %d operations in %.1f s: %,d -> %,d bytes%n",
                     p.lines(), p.operations(), pruneSecs, p.bytesBefore(), p.bytesAfter());

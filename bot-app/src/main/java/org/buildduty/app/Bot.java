@@ -37,6 +37,7 @@ import org.buildduty.app.config.InventoryConfig;
 import org.buildduty.app.config.ServiceType;
 import org.buildduty.app.config.ServiceTypes;
 import org.buildduty.app.exec.StepKinds;
+import org.buildduty.app.store.BotJournal;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.app.web.WebServer;
 import org.buildduty.commands.announce.AnnounceCommands;
@@ -83,7 +84,7 @@ final class Bot implements AutoCloseable {
     /** How long start-up waits for each IRC or Zulip connection before going on without it. */
     private static final Duration CONNECT_WAIT = Duration.ofSeconds(30);
 
-    private final SqliteJournal journal;
+    private final BotJournal journal;
     private final Engine engine;
     private final List<StepExecutor> executors;
     /** The connections start-up waits for: IRC first, then the others, each in file order. */
@@ -104,7 +105,7 @@ final class Bot implements AutoCloseable {
             JvmGcMetrics gc, AtomicReference<String> boundUrl) {
     }
 
-    private Bot(SqliteJournal journal, Engine engine, List<StepExecutor> executors, List<Waiting> first,
+    private Bot(BotJournal journal, Engine engine, List<StepExecutor> executors, List<Waiting> first,
             List<Waiting> then, boolean hasConsole, Catalog catalog, Web web) {
         this.web = web;
         this.journal = journal;
@@ -290,7 +291,7 @@ final class Bot implements AutoCloseable {
         List<StepExecutor> executors = catalog.executors();
         CommandRegistry commands = catalog.registry();
         RoleResolver roles = catalog.roles();
-        SqliteJournal journal = SqliteJournal.open(cfg.bot().journal(), ticker);
+        BotJournal journal = SqliteJournal.open(cfg.bot().journal(), ticker);
         JvmGcMetrics gc = new JvmGcMetrics();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -300,8 +301,9 @@ final class Bot implements AutoCloseable {
             new ClassLoaderMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
-            Gauge.builder("buildduty.journal.bytes", journal, SqliteJournal::sizeBytes)
-                    .description("The journal's size on disk: its SQLite file and write-ahead log").register(registry);
+            Gauge.builder("buildduty.journal.bytes", journal, BotJournal::sizeBytes)
+                    .description("The journal's size: its SQLite file and WAL, or its PostgreSQL tables")
+                    .register(registry);
             AtomicReference<String> boundUrl = new AtomicReference<>("");
             Web web = new Web(cfg.bot().web(), cfg.bot().webToken().map(t -> t.reveal()), cfg.bot().webUrl(), gc,
                     boundUrl);

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.buildduty.app.config.BotSettings;
-import org.buildduty.app.store.SqliteJournal;
+import org.buildduty.app.store.BotJournal;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.command.BotService;
 import org.buildduty.core.journal.JournalException;
@@ -18,7 +18,7 @@ import org.buildduty.core.time.Ticker;
 /**
  * {@code bot.retention}: prunes the journal at start and then once a day, as the engine's clock says (its tick,
  * with the injected {@link Ticker}), on a thread of its own so the tick never waits for the database. What is pruned
- * is decided by {@link SqliteJournal#prune}: the output of operations that ended more than {@code keep} ago, never
+ * is decided by {@link BotJournal#prune}: the output of operations that ended more than {@code keep} ago, never
  * a live one, always keeping the newest {@code min_operations} ended ones whole.
  */
 final class JournalRetention implements BotService {
@@ -26,7 +26,7 @@ final class JournalRetention implements BotService {
     static final Duration EVERY = Duration.ofDays(1);
     private static final Logger LOG = LoggerFactory.getLogger(JournalRetention.class);
 
-    private final SqliteJournal journal;
+    private final BotJournal journal;
     private final BotSettings.Retention retention;
     private final Executor executor;
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -34,7 +34,7 @@ final class JournalRetention implements BotService {
     private Instant next = Instant.MIN;
 
     /** @param executor where a pruning runs; a thread of its own in the bot, the caller's thread in tests */
-    JournalRetention(SqliteJournal journal, BotSettings.Retention retention, Executor executor) {
+    JournalRetention(BotJournal journal, BotSettings.Retention retention, Executor executor) {
         this.journal = journal;
         this.retention = retention;
         this.executor = executor;
@@ -79,7 +79,7 @@ final class JournalRetention implements BotService {
     /** One pruning as of {@code now}; failures are logged, the next day tries again. */
     void prune(Instant now) {
         try {
-            SqliteJournal.Pruned p = journal.prune(now.minus(retention.keep()), retention.minOperations(),
+            BotJournal.Pruned p = journal.prune(now.minus(retention.keep()), retention.minOperations(),
                     retention.note());
             if (p.operations() > 0) {
                 LOG.info("retention: pruned the output of {} operations ({} lines; {}); journal {} -> {}"

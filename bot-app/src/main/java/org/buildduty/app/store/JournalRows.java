@@ -42,6 +42,9 @@ final class JournalRows {
     /** The non-terminal states as an SQL list. */
     static final String UNFINISHED = Arrays.stream(OperationState.values()).filter(s -> !s.isTerminal())
             .map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
+    /** The terminal states as an SQL list. */
+    static final String ENDED = Arrays.stream(OperationState.values()).filter(OperationState::isTerminal)
+            .map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -52,7 +52,7 @@ import org.buildduty.core.time.Ticker;
  * {@link JournalException} naming the database (never its password) and what went wrong ({@code disk full},
  * {@code connection lost}, ...).
  */
-public final class PostgresJournal implements Journal {
+public final class PostgresJournal implements BotJournal {
     static final int MAX_BATCH = 500;
     static final long FLUSH_MILLIS = 100;
 
@@ -420,7 +420,36 @@ public final class PostgresJournal implements Journal {
                 + "WHERE id = 1", ticker.now()));
     }
 
-    /** Writes buffered output lines now. */
+    /**
+     * {@inheritDoc} The space is not given back to the file system: (auto)vacuum makes it free for the rows written
+     * next. Instants are compared as text, byte by byte, as in SQLite, whatever the database's collation.
+     */
+    @Override
+    public Pruned prune(Instant cutoff, int keepNewest, String note) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        long before = sizeBytes();
+        JournalPruning.Deleted deleted = JournalPruning.prune(this::write, "ended_at COLLATE \"C\"", cutoff,
+                keepNewest, ticker.now(), note);
+        return new Pruned(deleted.operations(), deleted.lines(), before, sizeBytes());
+    }
+
+    @Override
+    public Optional<String> outputPruned(OperationId id) {
+        return read("reading when " + id + " was pruned", c -> JournalPruning.note(c, id));
+    }
+
+    /**
+     * The journal's tables (and the sequence), with their indexes and TOAST data ({@code pg_total_relation_size}):
+     * what the journal takes of the database, not of other applications sharing it.
+     */
+    @Override
+    public long sizeBytes() {
+        return read("reading its size", c -> queryLong(c, "SELECT coalesce(sum(pg_total_relation_size("
+                + "to_regclass(t))), 0) FROM unnest(ARRAY['" + String.join("', '", PostgresSchema.RELATIONS)
+                + "']) AS t"));
+    }
+
+    @Override
     public void flush() {
         write("writing output", c -> null);
     }

@@ -46,6 +46,10 @@ final class PostgresSchema {
                     + "epoch BIGINT NOT NULL, heartbeat_at TIMESTAMPTZ, since TIMESTAMPTZ, stopped_at TIMESTAMPTZ)",
                     "INSERT INTO cluster_leader (id, instance, epoch) VALUES (1, '', 0)"));
 
+    /** The journal's tables and sequence, all there is of it in the database. */
+    static final List<String> RELATIONS = List.of("schema_version", "operation_ids", "heartbeat", "operations",
+            "host_runs", "output", "approvals", "connector_events", "state");
+
     /** The version this code writes. */
     static final int CURRENT = MIGRATIONS.size();
 

@@ -58,7 +58,7 @@ import org.buildduty.core.time.Ticker;
  * <p>The directories it creates are {@code 0700} and its files ({@code <file>}, {@code -wal}, {@code -shm},
  * {@code .lock}) {@code 0600}, whatever the umask ({@link PrivateFiles}).
  */
-public final class SqliteJournal implements Journal {
+public final class SqliteJournal implements BotJournal {
     static final int MAX_BATCH = 500;
     static final long FLUSH_MILLIS = 100;
     /** Less free space than this on the file system and {@link #checkWritable()} reports a full disk. */
@@ -67,8 +67,6 @@ public final class SqliteJournal implements Journal {
     static final long MIN_FREE_PAGES = 16;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteJournal.class);
-    /** The state kind of the records saying when an operation's output was pruned. */
-    static final String PRUNED_KIND = "retention.pruned";
     private static final long AUTO_VACUUM_INCREMENTAL = 2;
     private static final String SELECT_OPERATION = "SELECT " + JournalRows.OPERATION_COLUMNS + " FROM operations ";
 
@@ -180,58 +178,31 @@ public final class SqliteJournal implements Journal {
         });
     }
 
-    /** What one {@link #prune} did. */
-    public record Pruned(int operations, long lines, long bytesBefore, long bytesAfter) {
-    }
-
     /**
-     * Deletes the ended operations that ended before {@code cutoff}, with their output lines, host runs and
-     * approvals, keeping the newest {@code keepNewest} ended operations whole and never touching a pending, queued,
-     * waiting or running one. The journal remembers when each went ({@link #outputPruned}), so the web page can say
-     * so instead of a bare "no operation"; ids are never reused. Then the freed pages go back to the file system
-     * (incremental vacuum, WAL checkpoint).
-     *
-     * @param note what the web page adds after the date, e.g. {@code retention 90d}
+     * {@inheritDoc} Then the freed pages go back to the file system (incremental vacuum, WAL checkpoint).
      */
+    @Override
     public Pruned prune(Instant cutoff, int keepNewest, String note) {
         Objects.requireNonNull(cutoff, "cutoff");
         long before = sizeBytes();
-        String ended = endedStates();
-        String at = ticker.now().toString();
-        long[] counts = write("pruning output", c -> {
-            List<Long> ids = query(c, "SELECT id FROM operations WHERE ended_at IS NOT NULL AND state IN (" + ended
-                    + ") AND ended_at < ? AND id NOT IN (SELECT id FROM operations WHERE ended_at IS NOT NULL"
-                    + " AND state IN (" + ended + ") ORDER BY id DESC LIMIT ?) ORDER BY id",
-                    rs -> rs.getLong(1), cutoff, Math.max(0, keepNewest));
-            long lines = 0;
-            for (long id : ids) {
-                lines += update(c, "DELETE FROM output WHERE op = ?", id);
-                update(c, "DELETE FROM host_runs WHERE op = ?", id);
-                update(c, "DELETE FROM approvals WHERE op = ?", id);
-                update(c, "DELETE FROM operations WHERE id = ?", id);
-                update(c, "INSERT INTO state (kind, key, body) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE"
-                        + " SET body = excluded.body", PRUNED_KIND, prunedKey(id), at + " " + note);
-            }
-            return new long[] {ids.size(), lines};
-        });
+        JournalPruning.Deleted deleted = JournalPruning.prune(this::write, "ended_at", cutoff, keepNewest,
+                ticker.now(), note);
         db.read("giving space back", c -> {
             // sqlite3_exec steps the statement to its end; JDBC's execute would step it once, freeing one page
             c.unwrap(SQLiteConnection.class).getDatabase()._exec("PRAGMA incremental_vacuum");
             JournalDb.exec(c, "PRAGMA wal_checkpoint(TRUNCATE)");
             return null;
         });
-        return new Pruned((int) counts[0], counts[1], before, sizeBytes());
+        return new Pruned(deleted.operations(), deleted.lines(), before, sizeBytes());
     }
 
-    /**
-     * When the output of an operation was pruned and under what rule ({@code 2026-12-05T06:00:00Z retention 90d}),
-     * or empty when it was not.
-     */
+    @Override
     public Optional<String> outputPruned(OperationId id) {
-        return Optional.ofNullable(states(PRUNED_KIND).get(prunedKey(id.value())));
+        return db.read("reading when " + id + " was pruned", c -> JournalPruning.note(c, id));
     }
 
     /** The journal's size on disk: the database file and its write-ahead log. */
+    @Override
     public long sizeBytes() {
         long size = 0;
         Path absolute = file.toAbsolutePath();
@@ -248,20 +219,6 @@ public final class SqliteJournal implements Journal {
     /** The database's page count (what an incremental vacuum lowers). */
     long pageCount() {
         return db.read("reading its page count", c -> queryLong(c, "PRAGMA page_count"));
-    }
-
-    private static String prunedKey(long id) {
-        return String.format("%019d", id);
-    }
-
-    private static String endedStates() {
-        StringBuilder sb = new StringBuilder();
-        for (OperationState s : OperationState.values()) {
-            if (s.isTerminal()) {
-                sb.append(sb.length() == 0 ? "" : ", ").append('\'').append(s.name()).append('\'');
-            }
-        }
-        return sb.toString();
     }
 
     /** The file this journal lives in. */
@@ -523,7 +480,7 @@ public final class SqliteJournal implements Journal {
         });
     }
 
-    /** Writes buffered output lines now. */
+    @Override
     public void flush() {
         write("writing output", c -> null);
     }
