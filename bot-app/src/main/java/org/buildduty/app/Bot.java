@@ -5,6 +5,9 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +34,7 @@ import org.slf4j.LoggerFactory;
 
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.BotSettings;
+import org.buildduty.app.config.ClusterSettings;
 import org.buildduty.app.config.ConnectorConfig;
 import org.buildduty.app.config.ConnectorType;
 import org.buildduty.app.config.InventoryConfig;
@@ -38,6 +42,8 @@ import org.buildduty.app.config.ServiceType;
 import org.buildduty.app.config.ServiceTypes;
 import org.buildduty.app.exec.StepKinds;
 import org.buildduty.app.store.BotJournal;
+import org.buildduty.app.store.PostgresJournal;
+import org.buildduty.app.store.PostgresLeadership;
 import org.buildduty.app.store.SqliteJournal;
 import org.buildduty.app.web.WebServer;
 import org.buildduty.commands.announce.AnnounceCommands;
@@ -95,6 +101,8 @@ final class Bot implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Web web;
+    private final Leading leading;
+    private final BotConfig cfg;
     private volatile WebServer webServer;
 
     /**
@@ -106,7 +114,9 @@ final class Bot implements AutoCloseable {
     }
 
     private Bot(BotJournal journal, Engine engine, List<StepExecutor> executors, List<Waiting> first,
-            List<Waiting> then, boolean hasConsole, Catalog catalog, Web web) {
+            List<Waiting> then, boolean hasConsole, Catalog catalog, Web web, Leading leading, BotConfig cfg) {
+        this.leading = leading;
+        this.cfg = cfg;
         this.web = web;
         this.journal = journal;
         this.engine = engine;
@@ -286,12 +296,86 @@ final class Bot implements AutoCloseable {
      * connector made by {@code console}.
      */
     static Bot build(BotConfig cfg, Supplier<BotConfig> source, ConsoleFactory console) {
-        Ticker ticker = Ticker.system();
         Catalog catalog = catalog(cfg);
+        return build(cfg, source, console, catalog, openJournal(cfg, Ticker.system()), Leading.ALONE);
+    }
+
+    /**
+     * The same, on a journal already open (the bot closes it), as {@code leading} says: the leader of instances that
+     * share a PostgreSQL journal, or alone on its own.
+     */
+    static Bot build(BotConfig cfg, Supplier<BotConfig> source, InputStream in, PrintStream out, BotJournal journal,
+            Leading leading) {
+        Catalog catalog;
+        try {
+            catalog = catalog(cfg);
+        } catch (RuntimeException e) {
+            closeQuietly(journal);
+            throw e;
+        }
+        return build(cfg, source, (id, ticker, onEnd) -> new ConsoleConnector(id, in, out, ticker, onEnd), catalog,
+                journal, leading);
+    }
+
+    /**
+     * The journal {@code bot.journal} names: the SQLite file, or the PostgreSQL database (not fenced: only a leader
+     * that {@link Leading} describes writes to a shared one).
+     */
+    static BotJournal openJournal(BotConfig cfg, Ticker ticker) {
+        Optional<ClusterSettings.Postgres> pg = cfg.bot().cluster().postgres();
+        if (pg.isPresent()) {
+            return PostgresJournal.open(pg.get().url(), pg.get().password().map(p -> p.reveal()).orElse(null),
+                    ticker, cfg.bot().cluster().takeoverAfter());
+        }
+        return SqliteJournal.open(cfg.bot().journal(), ticker);
+    }
+
+    private static void closeQuietly(BotJournal journal) {
+        try {
+            journal.close();
+        } catch (RuntimeException e) {
+            LOG.debug("closing the journal", e);
+        }
+    }
+
+    /**
+     * How this instance came to run: {@link #ALONE} on its own journal, or as the leader of the instances sharing a
+     * PostgreSQL journal, with its lease (checked before every chat line), what cut off the operations it finds
+     * running ({@code the bot failed over from bd-a}), and the notice for every room when it took over from another
+     * instance.
+     */
+    record Leading(Optional<PostgresLeadership> leadership, String restartCause, Optional<Takeover> takeover) {
+        static final Leading ALONE = new Leading(Optional.empty(), Engine.RESTARTED, Optional.empty());
+    }
+
+    /**
+     * This instance took over from {@code previous} at {@code at} with {@code epoch}; {@code previous} was last
+     * alive at {@code gapFrom} and stopped cleanly ({@code failover} false) or not.
+     */
+    record Takeover(String instance, long epoch, String previous, Instant gapFrom, Instant at, boolean failover) {
+        /** The one line for a room: when, from whom, and what happened to messages sent there meanwhile. */
+        String line(boolean catchesUp) {
+            String head = failover
+                    ? "buildduty failed over from " + previous + " to " + instance + " at " + hms(at) + " UTC (epoch "
+                            + epoch + "); " + previous + " was last alive at " + hms(gapFrom)
+                    : "buildduty: " + instance + " took over from " + previous + " at " + hms(at) + " UTC (epoch "
+                            + epoch + "); " + previous + " stopped at " + hms(gapFrom);
+            return head + (catchesUp
+                    ? "; messages sent here in between are read now (a command is never run twice)"
+                    : "; messages sent here in between were not seen: repeat any command you sent then");
+        }
+
+        private static String hms(Instant t) {
+            return DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC).format(t);
+        }
+    }
+
+    private static Bot build(BotConfig cfg, Supplier<BotConfig> source, ConsoleFactory console, Catalog catalog,
+            BotJournal journal, Leading leading) {
+        Ticker ticker = Ticker.system();
         List<StepExecutor> executors = catalog.executors();
         CommandRegistry commands = catalog.registry();
         RoleResolver roles = catalog.roles();
-        BotJournal journal = SqliteJournal.open(cfg.bot().journal(), ticker);
         JvmGcMetrics gc = new JvmGcMetrics();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -334,7 +418,9 @@ final class Bot implements AutoCloseable {
                 ConnectorType.Started started = c.connectorType().start(c, wiring);
                 started.await().ifPresent(await -> (started.firstRound() ? first : then)
                         .add(new Waiting(() -> await.accept(CONNECT_WAIT), started.connector())));
-                eb.connector(started.connector());
+                Optional<PostgresLeadership> lease = leading.leadership();
+                eb.connector(lease.isPresent() ? new FencedConnector(started.connector(), lease.get()::checkLease)
+                        : started.connector());
             }
             boolean hasConsole = cfg.connectors().stream().anyMatch(c -> c.connectorType().local());
             Engine engine = eb.build();
@@ -342,11 +428,12 @@ final class Bot implements AutoCloseable {
             if (source != null) {
                 catalog.reloading().set(new Reloader(source, engine, cfg, catalog));
             }
-            self[0] = new Bot(journal, engine, executors, first, then, hasConsole, catalog, web);
+            self[0] = new Bot(journal, engine, executors, first, then, hasConsole, catalog, web, leading, cfg);
             return self[0];
         } catch (RuntimeException e) {
             gc.close();
-            journal.close();
+            leading.leadership().ifPresent(PostgresLeadership::close);
+            closeQuietly(journal);
             throw e;
         }
     }
@@ -368,13 +455,29 @@ final class Bot implements AutoCloseable {
             web.boundUrl().set(webServer.baseUrl());
             LOG.info("web page on {}/", webServer.baseUrl());
         }
-        engine.start();
+        engine.start(leading.restartCause());
         for (Waiting w : first) {
             awaitConnected(w.await(), w.connector());
         }
         for (Waiting w : then) {
             awaitConnected(w.await(), w.connector());
         }
+        leading.takeover().ifPresent(this::announceTakeover);
+    }
+
+    /** One line in every configured room: this instance took over, and what became of messages sent meanwhile. */
+    private void announceTakeover(Takeover t) {
+        for (ConnectorConfig c : cfg.connectors()) {
+            String line = t.line(c.settings().catchesUp());
+            for (String room : c.settings().rooms()) {
+                try {
+                    engine.api().announcer().announce(ChatAddress.of(c.id(), room), line);
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot tell {} {} about the takeover: {}", c.id(), room, e.getMessage());
+                }
+            }
+        }
+        LOG.warn("{}", t.line(false));
     }
 
     /** A connector start-up waits for, and how. */
@@ -488,6 +591,8 @@ final class Bot implements AutoCloseable {
             } finally {
                 closeExecutors();
                 web.gc().close();
+                // the row says this leader stopped cleanly before the lock goes with the journal's connection
+                leading.leadership().ifPresent(PostgresLeadership::close);
                 journal.close();
             }
         }

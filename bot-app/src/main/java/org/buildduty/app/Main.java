@@ -3,20 +3,32 @@ package org.buildduty.app;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.buildduty.app.config.BotConfig;
+import org.buildduty.app.config.ClusterSettings;
 import org.buildduty.app.config.ConfigLoader;
 import org.buildduty.app.logging.LogRedaction;
+import org.buildduty.app.store.BotJournal;
+import org.buildduty.app.store.PostgresJournal;
+import org.buildduty.app.store.PostgresLeadership;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.pipeline.Engine;
+import org.buildduty.core.time.Durations;
+import org.buildduty.core.time.Ticker;
 
 /**
  * {@code java -jar buildduty.jar --config FILE}: loads and validates the configuration and runbooks, opens the
@@ -27,12 +39,76 @@ import org.buildduty.core.journal.JournalException;
 public final class Main {
     /** Exit status for configuration and start-up errors. */
     static final int CONFIG_ERROR = 2;
+    /** Exit status of a leader that lost its lease, epoch or journal connection: a standby may lead now. */
+    static final int LOST_LEADERSHIP = 70;
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     private Main() {
     }
 
     public static void main(String[] args) {
         System.exit(run(args, System.in, System.out, System.err, System.getenv()));
+    }
+
+    /** The journal this instance leads on, and how it came to lead. */
+    private record Led(BotJournal journal, Bot.Leading leading) {
+    }
+
+    /**
+     * Stands by until this instance leads the instances that share the PostgreSQL journal, printing
+     * {@code buildduty standby: leader is NAME (epoch N)} whenever the leader it waits for changes; a lost connection
+     * while standing by is retried. The first connection's failure is a start-up error ({@link JournalException}).
+     */
+    private static Led lead(BotConfig cfg, PrintStream err) throws InterruptedException {
+        ClusterSettings cluster = cfg.bot().cluster();
+        boolean first = true;
+        while (true) {
+            PostgresJournal journal;
+            try {
+                journal = (PostgresJournal) Bot.openJournal(cfg, Ticker.system());
+            } catch (JournalException e) {
+                if (first) {
+                    throw e;
+                }
+                LOG.warn("standby: {}; trying again in {}", e.getMessage(), Durations.compact(cluster.heartbeat()));
+                Thread.sleep(cluster.heartbeat().toMillis());
+                continue;
+            }
+            first = false;
+            PostgresLeadership leadership = new PostgresLeadership(journal, cluster.instance(), cluster.heartbeat(),
+                    cluster.takeoverAfter(), Main::halt);
+            PostgresLeadership.Won won;
+            try {
+                won = leadership.await(leader -> err.println("buildduty standby: leader is "
+                        + (leader.instance().isEmpty() ? "an instance starting" : leader.instance()) + " (epoch "
+                        + leader.epoch() + ")"));
+            } catch (JournalException e) {
+                LOG.warn("standby: {}; connecting again", e.getMessage());
+                try {
+                    journal.close();
+                } catch (JournalException closing) {
+                    LOG.debug("closing the lost journal", closing);
+                }
+                Thread.sleep(cluster.heartbeat().toMillis());
+                continue;
+            }
+            boolean other = !won.previous().isEmpty() && !won.previous().equals(cluster.instance());
+            String cause = other && won.failover() ? "the bot failed over from " + won.previous() : Engine.RESTARTED;
+            Optional<Bot.Takeover> takeover = Optional.empty();
+            Optional<Instant> gapFrom = won.failover() ? won.lastHeartbeat() : won.stoppedAt();
+            if (other && gapFrom.isPresent()) {
+                takeover = Optional.of(new Bot.Takeover(cluster.instance(), won.epoch(), won.previous(),
+                        gapFrom.get(), won.at(), won.failover()));
+            }
+            return new Led(journal, new Bot.Leading(Optional.of(leadership), cause, takeover));
+        }
+    }
+
+    /** A leader that may have been replaced stops at once: no shutdown hook, no last line, exit status 70. */
+    private static void halt(String why) {
+        System.err.println("buildduty: " + why + "; exiting (" + LOST_LEADERSHIP + ")");
+        System.err.flush();
+        Runtime.getRuntime().halt(LOST_LEADERSHIP);
     }
 
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
@@ -59,6 +135,7 @@ public final class Main {
         }
         Path file = Path.of(line.getOptionValue("config", "config/buildduty.yml"));
         Bot bot;
+        String readyAs = "";
         try {
             BotConfig cfg = ConfigLoader.load(file, env);
             LogRedaction.install(Secrets.redactor(cfg));
@@ -68,7 +145,18 @@ public final class Main {
                         + checked.runbookCount() + " runbooks)");
                 return 0;
             }
-            bot = Bot.build(cfg, () -> ConfigLoader.load(file, env, cfg.baseDir()), in, out);
+            Supplier<BotConfig> source = () -> ConfigLoader.load(file, env, cfg.baseDir());
+            if (cfg.bot().cluster().postgres().isPresent()) {
+                Bot.catalog(cfg);   // a standby checks its configuration now, not when it takes over
+                Led led = lead(cfg, err);
+                bot = Bot.build(cfg, source, in, out, led.journal(), led.leading());
+                readyAs = "leader (epoch " + led.leading().leadership().orElseThrow().epoch() + ") ";
+            } else {
+                bot = Bot.build(cfg, source, in, out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CONFIG_ERROR;
         } catch (ConfigException e) {
             e.errors().forEach(l -> err.println(l));
             return CONFIG_ERROR;
@@ -87,7 +175,8 @@ public final class Main {
             return CONFIG_ERROR;
         }
         bot.reloadOnHangup();
-        err.println("buildduty ready: " + bot.commandCount() + " commands, " + bot.runbookCount() + " runbooks"
+        err.println("buildduty ready: " + readyAs + bot.commandCount() + " commands, " + bot.runbookCount()
+                + " runbooks"
                 + (bot.hasConsole() ? "; type help (Ctrl-D to quit)" : "; stop with SIGTERM"));
         try {
             bot.awaitStop();

@@ -48,7 +48,7 @@ final class PostgresSchema {
 
     /** The journal's tables and sequence, all there is of it in the database. */
     static final List<String> RELATIONS = List.of("schema_version", "operation_ids", "heartbeat", "operations",
-            "host_runs", "output", "approvals", "connector_events", "state");
+            "host_runs", "output", "approvals", "connector_events", "state", "cluster_leader");
 
     /** The version this code writes. */
     static final int CURRENT = MIGRATIONS.size();
