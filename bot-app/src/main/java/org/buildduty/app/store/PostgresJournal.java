@@ -1,6 +1,5 @@
 package org.buildduty.app.store;
 
-import static org.buildduty.app.store.JournalDb.exists;
 import static org.buildduty.app.store.JournalDb.query;
 import static org.buildduty.app.store.JournalDb.queryLong;
 import static org.buildduty.app.store.JournalDb.update;
@@ -12,12 +11,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +54,6 @@ public final class PostgresJournal implements BotJournal {
     static final long FLUSH_MILLIS = 100;
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresJournal.class);
-    private static final String SELECT_OPERATION = "SELECT " + JournalRows.OPERATION_COLUMNS + " FROM operations ";
 
     private final String name;
     private final Ticker ticker;
@@ -199,14 +195,7 @@ public final class PostgresJournal implements BotJournal {
         Objects.requireNonNull(op, "op");
         String plan = PlanCodec.encode(op.plan());
         write("creating operation " + op.id(), c -> {
-            if (exists(c, op.id())) {
-                throw errors.fail("operation " + op.id() + " already exists");
-            }
-            update(c, "INSERT INTO operations (id, kind, requester, origin_connector, origin_room, origin_thread, "
-                    + "plan_json, state, created_at, started_at, ended_at, detail) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", op.id(), op.kind(), op.requester(),
-                    op.origin().connectorId(), op.origin().room(), op.origin().thread(), plan, op.state(),
-                    op.createdAt(), op.startedAt(), op.endedAt());
+            JournalTables.createOperation(c, op, plan, errors::fail);
             // an id given from elsewhere must still never be handed out again
             query(c, "SELECT setval('operation_ids', ?) FROM operation_ids WHERE last_value <= ?",
                     rs -> rs.getLong(1), op.id(), op.id());
@@ -219,10 +208,7 @@ public final class PostgresJournal implements BotJournal {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(at, "at");
         write("recording " + id + " " + state.label(), c -> {
-            requireFound(update(c, "UPDATE operations SET state = ?, detail = ?, "
-                    + "started_at = CASE WHEN ? = 1 AND started_at IS NULL THEN ? ELSE started_at END, "
-                    + "ended_at = CASE WHEN ? = 1 THEN ? ELSE ended_at END WHERE id = ?", state,
-                    detail == null ? "" : detail, state == OperationState.RUNNING, at, state.isTerminal(), at, id), id);
+            JournalTables.operationState(c, id, state, at, detail, errors::fail);
             if (state.isTerminal()) {
                 buffer.forget(id.value());
             }
@@ -235,35 +221,16 @@ public final class PostgresJournal implements BotJournal {
             Instant at) {
         Objects.requireNonNull(stepName, "stepName");
         Objects.requireNonNull(at, "at");
-        write("recording a host start of " + id, c -> {
-            requireFound(exists(c, id) ? 1 : 0, id);
-            update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, started_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?)", id, stepIndex, stepName, host, rollback, at);
-            return null;
-        });
+        write("recording a host start of " + id, c -> JournalTables.hostStarted(c, id, stepIndex, stepName, host,
+                rollback, at, errors::fail));
     }
 
     @Override
     public void hostFinished(OperationId id, int stepIndex, boolean rollback, StepResult result, Instant at) {
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(at, "at");
-        write("recording a host result of " + id, c -> {
-            String kept = JournalRows.kept(result.kept());
-            int n = update(c, "UPDATE host_runs SET ended_at = ?, outcome = ?, exit_code = ?, reason = ?, "
-                    + "last_line = ?, kept = ? WHERE id = (SELECT id FROM host_runs WHERE op = ? AND step_index = ? "
-                    + "AND rollback = ? AND host IS NOT DISTINCT FROM CAST(? AS TEXT) AND outcome IS NULL "
-                    + "ORDER BY id DESC LIMIT 1)", at, result.outcome(), result.exitCode(), result.reason(),
-                    result.lastLine(), kept, id, stepIndex, rollback, result.host());
-            if (n == 0) {
-                // a host that never started (skipped or cancelled): recorded with no start
-                OperationRecord op = findOperation(c, id).orElseThrow(() -> errors.fail("unknown operation " + id));
-                update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, ended_at, outcome, "
-                        + "exit_code, reason, last_line, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id,
-                        stepIndex, JournalRows.stepName(op.plan(), stepIndex, rollback), result.host(), rollback, at,
-                        result.outcome(), result.exitCode(), result.reason(), result.lastLine(), kept);
-            }
-            return null;
-        });
+        write("recording a host result of " + id, c -> JournalTables.hostFinished(c, id, stepIndex, rollback, result,
+                at, errors::fail));
     }
 
     @Override
@@ -279,10 +246,7 @@ public final class PostgresJournal implements BotJournal {
             }
             Long last = buffer.lastSeq(id.value());
             if (last == null) {
-                last = read("reading output of " + id, c -> {
-                    requireFound(exists(c, id) ? 1 : 0, id);
-                    return queryLong(c, "SELECT coalesce(max(seq), 0) FROM output WHERE op = ?", id);
-                });
+                last = read("reading output of " + id, c -> JournalTables.lastOutputSeq(c, id, errors::fail));
             }
             // PostgreSQL text cannot hold NUL
             String text = line.indexOf('\0') < 0 ? line : line.replace('\0', '\uFFFD');
@@ -304,13 +268,8 @@ public final class PostgresJournal implements BotJournal {
     @Override
     public void approvalRequested(OperationId id, int step, Instant expiresAt, Instant at) {
         Objects.requireNonNull(at, "at");
-        write("recording an approval request of " + id, c -> {
-            requireFound(update(c, "UPDATE operations SET expires_at = ? WHERE id = ?", expiresAt, id), id);
-            update(c, "INSERT INTO approvals (op, kind, who, reason, at, step) "
-                    + "SELECT id, ?, requester, NULL, ?, ? FROM operations WHERE id = ?",
-                    ApprovalRecord.Kind.REQUESTED, at, step, id);
-            return null;
-        });
+        write("recording an approval request of " + id, c -> JournalTables.approvalRequested(c, id, step, expiresAt,
+                at, errors::fail));
     }
 
     @Override
@@ -318,17 +277,12 @@ public final class PostgresJournal implements BotJournal {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(event.kind(), "kind");
         Objects.requireNonNull(event.at(), "at");
-        write("recording an approval event of " + id, c -> {
-            requireFound(exists(c, id) ? 1 : 0, id);
-            update(c, "INSERT INTO approvals (op, kind, who, reason, at, step) VALUES (?, ?, ?, ?, ?, ?)", id,
-                    event.kind(), event.who(), event.reason(), event.at(), event.step());
-            return null;
-        });
+        write("recording an approval event of " + id, c -> JournalTables.approvalEvent(c, id, event, errors::fail));
     }
 
     @Override
     public Optional<OperationRecord> operation(OperationId id) {
-        return read("reading operation " + id, c -> findOperation(c, id));
+        return read("reading operation " + id, c -> JournalTables.operation(c, id));
     }
 
     @Override
@@ -336,20 +290,17 @@ public final class PostgresJournal implements BotJournal {
         if (limit <= 0) {
             return List.of();
         }
-        return read("listing recent operations", c -> query(c, SELECT_OPERATION
-                + "WHERE id < ? ORDER BY id DESC LIMIT ?", JournalRows::operation, beforeId, limit));
+        return read("listing recent operations", c -> JournalTables.recent(c, limit, beforeId));
     }
 
     @Override
     public List<OperationRecord> unfinished() {
-        return read("listing unfinished operations", c -> query(c, SELECT_OPERATION
-                + "WHERE state IN (" + JournalRows.UNFINISHED + ") ORDER BY id", JournalRows::operation));
+        return read("listing unfinished operations", JournalTables::unfinished);
     }
 
     @Override
     public List<HostRunRecord> hostRuns(OperationId id) {
-        return read("reading host runs of " + id, c -> query(c, "SELECT " + JournalRows.HOST_RUN_COLUMNS
-                + " FROM host_runs WHERE op = ? ORDER BY id", JournalRows::hostRun, id));
+        return read("reading host runs of " + id, c -> JournalTables.hostRuns(c, id));
     }
 
     /** One page from the table (by primary key), then any buffered lines. */
@@ -360,9 +311,8 @@ public final class PostgresJournal implements BotJournal {
         }
         lock.lock();
         try {
-            List<OutputLine> page = read("reading output of " + id, c -> query(c, "SELECT "
-                    + JournalRows.OUTPUT_COLUMNS + " FROM output WHERE op = ? AND seq > ? ORDER BY seq LIMIT ?",
-                    JournalRows::outputLine, id, afterSeq, limit));
+            List<OutputLine> page = read("reading output of " + id, c -> JournalTables.output(c, id, afterSeq,
+                    limit));
             buffer.appendTo(page, id.value(), page.isEmpty() ? afterSeq : page.get(page.size() - 1).seq(), limit);
             return page;
         } finally {
@@ -372,45 +322,34 @@ public final class PostgresJournal implements BotJournal {
 
     @Override
     public List<ApprovalRecord> approvals(OperationId id) {
-        return read("reading approvals of " + id, c -> query(c, "SELECT " + JournalRows.APPROVAL_COLUMNS
-                + " FROM approvals WHERE op = ? ORDER BY id", JournalRows::approval, id));
+        return read("reading approvals of " + id, c -> JournalTables.approvals(c, id));
     }
 
     @Override
     public void connectorEvent(ConnectorEventRecord e) {
         Objects.requireNonNull(e, "event");
-        write("recording a connector event of " + e.connector(), c -> update(c, "INSERT INTO connector_events ("
-                + JournalRows.CONNECTOR_EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)", e.connector(), e.state(),
-                e.detail(), e.droppedLines(), e.at()));
+        write("recording a connector event of " + e.connector(), c -> JournalTables.connectorEvent(c, e));
     }
 
     @Override
     public List<ConnectorEventRecord> connectorEvents(int limit) {
-        return read("reading connector events", c -> query(c, "SELECT " + JournalRows.CONNECTOR_EVENT_COLUMNS
-                + " FROM connector_events ORDER BY id DESC LIMIT ?", JournalRows::connectorEvent, limit));
+        return read("reading connector events", c -> JournalTables.connectorEvents(c, limit));
     }
 
     @Override
     public void putState(String kind, String key, String body) {
         Objects.requireNonNull(body, "body");
-        write("storing " + kind + " " + key, c -> update(c, "INSERT INTO state (kind, key, body) VALUES (?, ?, ?) "
-                + "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body", kind, key, body));
+        write("storing " + kind + " " + key, c -> JournalTables.putState(c, kind, key, body));
     }
 
     @Override
     public void removeState(String kind, String key) {
-        write("removing " + kind + " " + key, c -> update(c, "DELETE FROM state WHERE kind = ? AND key = ?",
-                kind, key));
+        write("removing " + kind + " " + key, c -> JournalTables.removeState(c, kind, key));
     }
 
     @Override
     public SortedMap<String, String> states(String kind) {
-        List<Map.Entry<String, String>> rows = read("reading " + kind + " records", c -> query(c,
-                "SELECT key, body FROM state WHERE kind = ? ORDER BY key COLLATE \"C\"",
-                rs -> Map.entry(rs.getString(1), rs.getString(2)), kind));
-        SortedMap<String, String> out = new TreeMap<>();
-        rows.forEach(e -> out.put(e.getKey(), e.getValue()));
-        return out;
+        return read("reading " + kind + " records", c -> JournalTables.states(c, kind));
     }
 
     /** Checks a real write (the heartbeat row, together with any buffered output) commits. */
@@ -607,16 +546,6 @@ public final class PostgresJournal implements BotJournal {
         } catch (SQLException e) {
             primary.addSuppressed(e);
         }
-    }
-
-    private void requireFound(int rows, OperationId id) {
-        if (rows == 0) {
-            throw errors.fail("unknown operation " + id);
-        }
-    }
-
-    private static Optional<OperationRecord> findOperation(Connection c, OperationId id) throws SQLException {
-        return query(c, SELECT_OPERATION + "WHERE id = ?", JournalRows::operation, id).stream().findFirst();
     }
 
     @Override

@@ -1,22 +1,17 @@
 package org.buildduty.app.store;
 
-import static org.buildduty.app.store.JournalDb.exists;
-import static org.buildduty.app.store.JournalDb.query;
 import static org.buildduty.app.store.JournalDb.queryLong;
 import static org.buildduty.app.store.JournalDb.update;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +63,6 @@ public final class SqliteJournal implements BotJournal {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteJournal.class);
     private static final long AUTO_VACUUM_INCREMENTAL = 2;
-    private static final String SELECT_OPERATION = "SELECT " + JournalRows.OPERATION_COLUMNS + " FROM operations ";
 
     private final Path file;
     private final Ticker ticker;
@@ -240,14 +234,7 @@ public final class SqliteJournal implements BotJournal {
         Objects.requireNonNull(op, "op");
         String plan = PlanCodec.encode(op.plan());
         write("creating operation " + op.id(), c -> {
-            if (exists(c, op.id())) {
-                throw db.errors.fail("operation " + op.id() + " already exists");
-            }
-            update(c, "INSERT INTO operations (id, kind, requester, origin_connector, origin_room, origin_thread, "
-                    + "plan_json, state, created_at, started_at, ended_at, detail) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", op.id(), op.kind(), op.requester(),
-                    op.origin().connectorId(), op.origin().room(), op.origin().thread(), plan, op.state(),
-                    op.createdAt(), op.startedAt(), op.endedAt());
+            JournalTables.createOperation(c, op, plan, db.errors::fail);
             // an id given from elsewhere must still never be handed out again
             update(c, "UPDATE sequence SET next_value = max(next_value, ?) WHERE name = 'operation'",
                     op.id().value() + 1);
@@ -260,10 +247,7 @@ public final class SqliteJournal implements BotJournal {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(at, "at");
         write("recording " + id + " " + state.label(), c -> {
-            requireFound(update(c, "UPDATE operations SET state = ?, detail = ?, "
-                    + "started_at = CASE WHEN ? AND started_at IS NULL THEN ? ELSE started_at END, "
-                    + "ended_at = CASE WHEN ? THEN ? ELSE ended_at END WHERE id = ?", state,
-                    detail == null ? "" : detail, state == OperationState.RUNNING, at, state.isTerminal(), at, id), id);
+            JournalTables.operationState(c, id, state, at, detail, db.errors::fail);
             if (state.isTerminal()) {
                 buffer.forget(id.value());
             }
@@ -276,35 +260,16 @@ public final class SqliteJournal implements BotJournal {
             Instant at) {
         Objects.requireNonNull(stepName, "stepName");
         Objects.requireNonNull(at, "at");
-        write("recording a host start of " + id, c -> {
-            requireFound(exists(c, id) ? 1 : 0, id);
-            update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, started_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?)", id, stepIndex, stepName, host, rollback, at);
-            return null;
-        });
+        write("recording a host start of " + id, c -> JournalTables.hostStarted(c, id, stepIndex, stepName, host,
+                rollback, at, db.errors::fail));
     }
 
     @Override
     public void hostFinished(OperationId id, int stepIndex, boolean rollback, StepResult result, Instant at) {
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(at, "at");
-        write("recording a host result of " + id, c -> {
-            String kept = JournalRows.kept(result.kept());
-            int n = update(c, "UPDATE host_runs SET ended_at = ?, outcome = ?, exit_code = ?, reason = ?, "
-                    + "last_line = ?, kept = ? WHERE id = (SELECT id FROM host_runs WHERE op = ? AND step_index = ? "
-                    + "AND rollback = ? AND host IS ? AND outcome IS NULL ORDER BY id DESC LIMIT 1)", at,
-                    result.outcome(), result.exitCode(), result.reason(), result.lastLine(), kept, id, stepIndex,
-                    rollback, result.host());
-            if (n == 0) {
-                // a host that never started (skipped or cancelled): recorded with no start
-                OperationRecord op = findOperation(c, id).orElseThrow(() -> db.errors.fail("unknown operation " + id));
-                update(c, "INSERT INTO host_runs (op, step_index, step_name, host, rollback, ended_at, outcome, "
-                        + "exit_code, reason, last_line, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id,
-                        stepIndex, JournalRows.stepName(op.plan(), stepIndex, rollback), result.host(), rollback, at,
-                        result.outcome(), result.exitCode(), result.reason(), result.lastLine(), kept);
-            }
-            return null;
-        });
+        write("recording a host result of " + id, c -> JournalTables.hostFinished(c, id, stepIndex, rollback, result,
+                at, db.errors::fail));
     }
 
     @Override
@@ -320,10 +285,7 @@ public final class SqliteJournal implements BotJournal {
             }
             Long last = buffer.lastSeq(id.value());
             if (last == null) {
-                last = db.read("reading output of " + id, c -> {
-                    requireFound(exists(c, id) ? 1 : 0, id);
-                    return queryLong(c, "SELECT coalesce(max(seq), 0) FROM output WHERE op = ?", id);
-                });
+                last = db.read("reading output of " + id, c -> JournalTables.lastOutputSeq(c, id, db.errors::fail));
             }
             buffer.add(id.value(), new OutputLine(last + 1, stepIndex, host, stream, line, at));
             if (buffer.size() >= MAX_BATCH) {
@@ -343,13 +305,8 @@ public final class SqliteJournal implements BotJournal {
     @Override
     public void approvalRequested(OperationId id, int step, Instant expiresAt, Instant at) {
         Objects.requireNonNull(at, "at");
-        write("recording an approval request of " + id, c -> {
-            requireFound(update(c, "UPDATE operations SET expires_at = ? WHERE id = ?", expiresAt, id), id);
-            update(c, "INSERT INTO approvals (op, kind, who, reason, at, step) "
-                    + "SELECT id, ?, requester, NULL, ?, ? FROM operations WHERE id = ?",
-                    ApprovalRecord.Kind.REQUESTED, at, step, id);
-            return null;
-        });
+        write("recording an approval request of " + id, c -> JournalTables.approvalRequested(c, id, step, expiresAt,
+                at, db.errors::fail));
     }
 
     @Override
@@ -357,17 +314,12 @@ public final class SqliteJournal implements BotJournal {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(event.kind(), "kind");
         Objects.requireNonNull(event.at(), "at");
-        write("recording an approval event of " + id, c -> {
-            requireFound(exists(c, id) ? 1 : 0, id);
-            update(c, "INSERT INTO approvals (op, kind, who, reason, at, step) VALUES (?, ?, ?, ?, ?, ?)", id,
-                    event.kind(), event.who(), event.reason(), event.at(), event.step());
-            return null;
-        });
+        write("recording an approval event of " + id, c -> JournalTables.approvalEvent(c, id, event, db.errors::fail));
     }
 
     @Override
     public Optional<OperationRecord> operation(OperationId id) {
-        return db.read("reading operation " + id, c -> findOperation(c, id));
+        return db.read("reading operation " + id, c -> JournalTables.operation(c, id));
     }
 
     @Override
@@ -375,20 +327,17 @@ public final class SqliteJournal implements BotJournal {
         if (limit <= 0) {
             return List.of();
         }
-        return db.read("listing recent operations", c -> query(c, SELECT_OPERATION
-                + "WHERE id < ? ORDER BY id DESC LIMIT ?", JournalRows::operation, beforeId, limit));
+        return db.read("listing recent operations", c -> JournalTables.recent(c, limit, beforeId));
     }
 
     @Override
     public List<OperationRecord> unfinished() {
-        return db.read("listing unfinished operations", c -> query(c, SELECT_OPERATION
-                + "WHERE state IN (" + JournalRows.UNFINISHED + ") ORDER BY id", JournalRows::operation));
+        return db.read("listing unfinished operations", JournalTables::unfinished);
     }
 
     @Override
     public List<HostRunRecord> hostRuns(OperationId id) {
-        return db.read("reading host runs of " + id, c -> query(c, "SELECT " + JournalRows.HOST_RUN_COLUMNS
-                + " FROM host_runs WHERE op = ? ORDER BY id", JournalRows::hostRun, id));
+        return db.read("reading host runs of " + id, c -> JournalTables.hostRuns(c, id));
     }
 
     /** One page from the table (by primary key, so a long log is never loaded whole), then any buffered lines. */
@@ -399,9 +348,8 @@ public final class SqliteJournal implements BotJournal {
         }
         db.lock.lock();
         try {
-            List<OutputLine> page = db.read("reading output of " + id, c -> query(c, "SELECT "
-                    + JournalRows.OUTPUT_COLUMNS + " FROM output WHERE op = ? AND seq > ? ORDER BY seq LIMIT ?",
-                    JournalRows::outputLine, id, afterSeq, limit));
+            List<OutputLine> page = db.read("reading output of " + id, c -> JournalTables.output(c, id, afterSeq,
+                    limit));
             // the buffered lines of an operation all come after its written ones
             buffer.appendTo(page, id.value(), page.isEmpty() ? afterSeq : page.get(page.size() - 1).seq(), limit);
             return page;
@@ -412,45 +360,34 @@ public final class SqliteJournal implements BotJournal {
 
     @Override
     public List<ApprovalRecord> approvals(OperationId id) {
-        return db.read("reading approvals of " + id, c -> query(c, "SELECT " + JournalRows.APPROVAL_COLUMNS
-                + " FROM approvals WHERE op = ? ORDER BY id", JournalRows::approval, id));
+        return db.read("reading approvals of " + id, c -> JournalTables.approvals(c, id));
     }
 
     @Override
     public void connectorEvent(ConnectorEventRecord e) {
         Objects.requireNonNull(e, "event");
-        write("recording a connector event of " + e.connector(), c -> update(c, "INSERT INTO connector_events ("
-                + JournalRows.CONNECTOR_EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?)", e.connector(), e.state(),
-                e.detail(), e.droppedLines(), e.at()));
+        write("recording a connector event of " + e.connector(), c -> JournalTables.connectorEvent(c, e));
     }
 
     @Override
     public List<ConnectorEventRecord> connectorEvents(int limit) {
-        return db.read("reading connector events", c -> query(c, "SELECT " + JournalRows.CONNECTOR_EVENT_COLUMNS
-                + " FROM connector_events ORDER BY id DESC LIMIT ?", JournalRows::connectorEvent, limit));
+        return db.read("reading connector events", c -> JournalTables.connectorEvents(c, limit));
     }
 
     @Override
     public void putState(String kind, String key, String body) {
         Objects.requireNonNull(body, "body");
-        write("storing " + kind + " " + key, c -> update(c, "INSERT INTO state (kind, key, body) VALUES (?, ?, ?) "
-                + "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body", kind, key, body));
+        write("storing " + kind + " " + key, c -> JournalTables.putState(c, kind, key, body));
     }
 
     @Override
     public void removeState(String kind, String key) {
-        write("removing " + kind + " " + key, c -> update(c, "DELETE FROM state WHERE kind = ? AND key = ?",
-                kind, key));
+        write("removing " + kind + " " + key, c -> JournalTables.removeState(c, kind, key));
     }
 
     @Override
     public SortedMap<String, String> states(String kind) {
-        List<Map.Entry<String, String>> rows = db.read("reading " + kind + " records", c -> query(c,
-                "SELECT key, body FROM state WHERE kind = ? ORDER BY key",
-                rs -> Map.entry(rs.getString(1), rs.getString(2)), kind));
-        SortedMap<String, String> out = new TreeMap<>();
-        rows.forEach(e -> out.put(e.getKey(), e.getValue()));
-        return out;
+        return db.read("reading " + kind + " records", c -> JournalTables.states(c, kind));
     }
 
     /**
@@ -567,16 +504,6 @@ public final class SqliteJournal implements BotJournal {
         } finally {
             db.lock.unlock();
         }
-    }
-
-    private void requireFound(int rows, OperationId id) {
-        if (rows == 0) {
-            throw db.errors.fail("unknown operation " + id);
-        }
-    }
-
-    private static Optional<OperationRecord> findOperation(Connection c, OperationId id) throws SQLException {
-        return query(c, SELECT_OPERATION + "WHERE id = ?", JournalRows::operation, id).stream().findFirst();
     }
 
     @Override
