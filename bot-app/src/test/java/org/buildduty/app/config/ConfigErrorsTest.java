@@ -57,9 +57,9 @@ class ConfigErrorsTest {
                     chanels: ["#a"]
                     sasl: { account: bd, password_env: PW, mech: plain }
                 """, Map.of("PW", "x"))).containsExactly(
-                "t.yml:3: bot.colour: unknown key (known: anonymous, journal, max_live_operations, "
-                + "max_pending_approvals, nick, prefix, private_approvals, retention, runbooks, web, web_token_env, "
-                + "web_token_file, web_url)",
+                "t.yml:3: bot.colour: unknown key (known: anonymous, ha, instance, journal, journal_password_env, "
+                + "journal_password_file, max_live_operations, max_pending_approvals, nick, prefix, "
+                + "private_approvals, retention, runbooks, web, web_token_env, web_token_file, web_url)",
                 "t.yml:8: connectors[0].chanels: unknown key (known: " + IRC_KEYS + ")",
                 "t.yml:9: connectors[0].sasl.mech: unknown key (known: account, password_env, password_file)");
     }
@@ -594,9 +594,9 @@ class ConfigErrorsTest {
                   disk_roots: { bm02: [srv] }
                 extra: 1
                 """)).containsExactly(
-                "t.yml:3: bot.journl: unknown key (known: anonymous, journal, max_live_operations, "
-                + "max_pending_approvals, nick, prefix, private_approvals, retention, runbooks, web, web_token_env, "
-                + "web_token_file, web_url)",
+                "t.yml:3: bot.journl: unknown key (known: anonymous, ha, instance, journal, "
+                + "journal_password_env, journal_password_file, max_live_operations, max_pending_approvals, nick, "
+                + "prefix, private_approvals, retention, runbooks, web, web_token_env, web_token_file, web_url)",
                 "t.yml:8: connectors[0].port: not a whole number: \"66x7\"",
                 "t.yml:9: connectors[0].sasl.password: secrets are never in the file: use password_env or "
                         + "password_file",
