@@ -25,7 +25,7 @@ import org.buildduty.core.parse.OptionsParser;
 import org.buildduty.core.parse.Tokenizer;
 
 /**
- * One message through the command pipeline: address → tokenize → look up → record as handled → authorize → parse
+ * One message through the command pipeline: address → tokenize → look up → authorize → record as handled → parse
  * options → handle → reply or plan. Authorization comes before option parsing, so a caller without the role learns
  * nothing about a command's options from its errors. A message the chat gave an id is recorded in the journal before
  * its command runs, and dropped unanswered when it comes again ({@link HandledMessages}).
@@ -83,6 +83,7 @@ final class Dispatcher {
         }
         CommandSpec spec = found.get().spec();
         try {
+            authorize(m, spec);
             if (!handled.first(m)) {
                 return Optional.empty();
             }
@@ -110,13 +111,17 @@ final class Dispatcher {
         }
     }
 
-    /** Authorizes, parses the options and runs the handler. */
-    private Outcome handle(ChatMessage m, List<String> tokens, CommandRegistry.Match match) {
-        CommandSpec spec = match.spec();
+    /** Throws {@link NotAllowedException} unless the sender may run the command. */
+    private void authorize(ChatMessage m, CommandSpec spec) {
         Authorizer.Decision decision = authorizer.decide(m.sender(), spec);
         if (!decision.allowed()) {
             throw new NotAllowedException("not allowed: " + decision.reason());
         }
+    }
+
+    /** Parses the options and runs the handler. */
+    private Outcome handle(ChatMessage m, List<String> tokens, CommandRegistry.Match match) {
+        CommandSpec spec = match.spec();
         ParsedArgs args = OptionsParser.parse(spec, tokens.subList(match.nameTokens(), tokens.size()));
         CommandContext ctx = new CommandContext(m, spec, args, authorizer.roles().rolesOf(m.sender()), api);
         return spec.handler().handle(ctx);

@@ -27,8 +27,9 @@ import org.buildduty.core.time.Ticker;
  *
  * <p>A message is recorded as one journal state record ({@value #KIND}, key {@code <connector id>:<message id>},
  * body {@code {"at":"<instant>"}}), committed before its command is handled; a message recorded before is dropped
- * (logged, not answered). Only a message addressed to the bot that names a known command is recorded: chatter and
- * typos cost no write. A message without an id (IRC, the console) is never recorded and always handled.
+ * (logged, not answered). Only a message addressed to the bot that names a known command its sender may run is
+ * recorded: chatter, typos and refused callers cost no write (delivered again, those get their one-line answer
+ * again; nothing runs). A message without an id (IRC, the console) is never recorded and always handled.
  *
  * <p>Records are kept {@link #RETENTION} (7 days), and at most the newest {@link #MAX_RECORDS} (10,000): connectors
  * deliver nothing older than their 10-minute catch-up window again, so both bounds leave a wide margin. The engine's

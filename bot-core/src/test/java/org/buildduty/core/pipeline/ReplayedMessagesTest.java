@@ -86,10 +86,12 @@ class ReplayedMessagesTest {
     }
 
     @Test
-    void chatterNotAddressedToTheBotIsNotRecorded() {
+    void chatterUnknownCommandsAndRefusedCallersAreNotRecorded() {
         start();
         assertThat(bot.sendWithId("alice", "lunch at noon?", "$ev1")).isEmpty();
         assertThat(bot.sendWithId("alice", "!", "$ev2")).isEmpty();
+        assertThat(bot.sendWithId("alice", "!nosuch", "$ev4")).singleElement().asString().contains("nosuch");
+        assertThat(bot.sendWithId("dave", "!deploy", "$ev5")).singleElement().asString().startsWith("not allowed");
         assertThat(journal.states(KIND)).isEmpty();
         assertThat(bot.sendWithId("alice", "!echo hi", "$ev3")).containsExactly("hi");
         assertThat(journal.states(KIND)).containsOnlyKeys(TestBot.CHAT + ":$ev3");
