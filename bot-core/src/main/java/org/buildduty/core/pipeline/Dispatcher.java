@@ -25,9 +25,10 @@ import org.buildduty.core.parse.OptionsParser;
 import org.buildduty.core.parse.Tokenizer;
 
 /**
- * One message through the command pipeline: address → tokenize → look up → authorize → parse options → handle →
- * reply or plan. Authorization comes before option parsing, so a caller without the role learns nothing about a
- * command's options from its errors.
+ * One message through the command pipeline: address → tokenize → look up → authorize → record as handled → parse
+ * options → handle → reply or plan. Authorization comes before option parsing, so a caller without the role learns
+ * nothing about a command's options from its errors. A message the chat gave an id is recorded in the journal before
+ * its command runs, and dropped unanswered when it comes again ({@link HandledMessages}).
  */
 final class Dispatcher {
     private final BotApi api;
@@ -35,6 +36,7 @@ final class Dispatcher {
     private final Authorizer authorizer;
     private final Planned planned;
     private final BotMetrics metrics;
+    private final HandledMessages handled;
 
     /** Where a command's plan goes: it becomes an operation, and the answer lines say what happened to it. */
     @FunctionalInterface
@@ -45,16 +47,22 @@ final class Dispatcher {
     /**
      * @param api what a command's handler reaches through its context
      * @param planned what makes an operation of a plan ({@link Operations#create})
+     * @param handled the messages taken as commands before, by id; a message among them is not handled again
      */
-    Dispatcher(BotApi api, CommandRegistry registry, Authorizer authorizer, Planned planned, BotMetrics metrics) {
+    Dispatcher(BotApi api, CommandRegistry registry, Authorizer authorizer, Planned planned, BotMetrics metrics,
+            HandledMessages handled) {
         this.api = api;
         this.registry = registry;
         this.authorizer = authorizer;
         this.planned = planned;
         this.metrics = metrics;
+        this.handled = handled;
     }
 
-    /** The lines to answer with; empty when the message was not for the bot. Throws user-facing errors. */
+    /**
+     * The lines to answer with; empty when the message was not for the bot, or was handled before (delivered again).
+     * Throws user-facing errors, and {@link JournalException} when the message cannot be recorded as handled.
+     */
     Optional<List<String>> dispatch(ChatMessage m, String prefix, String nick) {
         Optional<String> text = Addressing.commandText(m, prefix, nick);
         if (text.isEmpty()) {
@@ -75,6 +83,10 @@ final class Dispatcher {
         }
         CommandSpec spec = found.get().spec();
         try {
+            authorize(m, spec);
+            if (!handled.first(m)) {
+                return Optional.empty();
+            }
             Outcome outcome = handle(m, tokens, found.get());
             if (outcome instanceof Outcome.Reply reply) {
                 metrics.command(spec.name(), BotMetrics.CommandOutcome.REPLIED);
@@ -99,13 +111,17 @@ final class Dispatcher {
         }
     }
 
-    /** Authorizes, parses the options and runs the handler. */
-    private Outcome handle(ChatMessage m, List<String> tokens, CommandRegistry.Match match) {
-        CommandSpec spec = match.spec();
+    /** Throws {@link NotAllowedException} unless the sender may run the command. */
+    private void authorize(ChatMessage m, CommandSpec spec) {
         Authorizer.Decision decision = authorizer.decide(m.sender(), spec);
         if (!decision.allowed()) {
             throw new NotAllowedException("not allowed: " + decision.reason());
         }
+    }
+
+    /** Parses the options and runs the handler. */
+    private Outcome handle(ChatMessage m, List<String> tokens, CommandRegistry.Match match) {
+        CommandSpec spec = match.spec();
         ParsedArgs args = OptionsParser.parse(spec, tokens.subList(match.nameTokens(), tokens.size()));
         CommandContext ctx = new CommandContext(m, spec, args, authorizer.roles().rolesOf(m.sender()), api);
         return spec.handler().handle(ctx);

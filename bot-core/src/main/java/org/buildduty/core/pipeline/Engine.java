@@ -49,7 +49,9 @@ import org.buildduty.core.time.Ticker;
  * progress to the room they came from.
  *
  * <p>Messages are handled one at a time on a dispatch thread, so a connector thread never blocks and commands from
- * one room are answered in order. Long work runs on the {@link Runner}'s threads.
+ * one room are answered in order. Long work runs on the {@link Runner}'s threads. A message with the chat's id that
+ * was handled as a command before (delivered again by a connector resuming from an older position after a restart or
+ * a takeover) is dropped: the journal records each such id before its command runs ({@link HandledMessages}).
  *
  * <p>The engine is the composition root: it builds its parts and wires them through narrow ports. Commands and
  * services get {@link #api()}, a {@link BotApi} built from those parts; only the connectors hold the engine, as the
@@ -73,6 +75,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
     private final Operations operations;
     private final ReactionApprovals reactions;
     private final Dispatcher dispatcher;
+    private final HandledMessages handled;
     private final BotApi api;
     private final Rooms rooms;
     private final List<BotService> services;
@@ -110,7 +113,8 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
                 gate, ticker, authorizer.roles(), b.maxLiveOperations, b.maxPendingApprovals, b.privateApprovals);
         this.api = new CommandApi(new CommandApi.Parts(registry, inventory, ticker, authorizer, operations, gate,
                 journal, journal, rooms, link, prefix, b.cancelRole));
-        this.dispatcher = new Dispatcher(api, registry, authorizer, operations::create, metrics);
+        this.handled = new HandledMessages(journal, ticker);
+        this.dispatcher = new Dispatcher(api, registry, authorizer, operations::create, metrics, handled);
         this.reactions = new ReactionApprovals(journal, api, operations::gateOf, rooms);
         rooms.asked(reactions);
         connectors.values().forEach(c -> c.useMeters(metrics.connector(c.id())));
@@ -124,8 +128,9 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
 
     /**
      * Recovers state from the journal (interrupted operations reported, pending approvals restored with their
-     * expiry), starts the timers, then the services (which resume from the journal), then the connectors: the first
-     * message a connector delivers already finds every service resumed.
+     * expiry, the ids of the messages already handled as commands), starts the timers, then the services (which
+     * resume from the journal), then the connectors: the first message a connector delivers already finds every
+     * service resumed.
      */
     public void start() {
         start(RESTARTED);
@@ -142,6 +147,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
         operations.recover(Objects.requireNonNull(cause, "cause"));
         reactions.restore();
         reactions.prune(this::waitsForApproval);
+        handled.restore();
         timers.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
         for (BotService s : services) {
             s.start(api);
@@ -153,13 +159,14 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
 
     /**
      * Runs the periodic work once: approval expiries, the runner's timeouts and stuck notices, the services' ticks and
-     * paced output. The engine's one timer calls it every 100 ms (the runner has none of its own under an engine);
-     * tests may call it directly.
+     * paced output, the pruning of old records of handled messages. The engine's one timer calls it every 100 ms (the
+     * runner has none of its own under an engine); tests may call it directly.
      */
     public void tick() {
         try {
             operations.expireDue();
             reactions.prune(this::waitsForApproval);
+            handled.prune();
             runner.checkTimers();
             for (BotService s : services) {
                 tickService(s);

@@ -246,4 +246,31 @@ class ReactionApprovalsTest {
         assertThat(journal.states(ReactionApprovals.TARGETS)).isEmpty();
         assertThat(journal.states(ReactionApprovals.COUNTED)).isEmpty();
     }
+
+    @Test
+    void aReactionDeliveredAgainAfterARestartCountsOnceAndIsNotAnswered() {
+        // a connector resuming from a position stored before a reaction delivers it again: approvals count people,
+        // so the same person's approval again is not counted twice, and once the operation left approval it is ignored
+        InMemoryJournal journal = new InMemoryJournal();
+        FakeTicker ticker = new FakeTicker();
+        start(journal, ticker);
+        bot.send("alice", "!twice");
+        String message = request(1);
+        assertThat(react("bob", message, CHECK, "$r1")).singleElement().asString()
+                .startsWith("twice #1: approval by bob counted (1 of 2");
+        bot.close();
+
+        start(journal, ticker);
+        assertThat(react("bob", message, CHECK, "$r1")).isEmpty();
+        assertThat(approvers(ONE)).containsExactly(new Identity(TestBot.CHAT, "bob"));
+        List<String> lines = react("carol", message, CHECK, "$r2");
+        assertThat(lines).first().isEqualTo("twice #1 approved by bob, carol; running");
+        awaitAfter(lines, "twice #1 [############] 2/2 hosts · succeeded");
+        bot.close();
+
+        start(journal, ticker);
+        assertThat(react("carol", message, CHECK, "$r2")).isEmpty();
+        assertThat(react("bob", message, CHECK, "$r1")).isEmpty();
+        assertThat(fake.calls()).hasSize(3);
+    }
 }

@@ -68,6 +68,12 @@ public final class FakeConnector implements Connector {
                 false, ticker.now());
     }
 
+    /** Like {@link #message(String, String, String)}, with the chat's id of the message (a Matrix event id). */
+    public ChatMessage message(String principal, String room, String text, String messageId) {
+        return new ChatMessage(ChatAddress.of(id, room), new Identity(id, principal), principal, text,
+                false, ticker.now(), messageId);
+    }
+
     /** Delivers a message to the started listener. */
     public void say(String principal, String room, String text) {
         listener.onEvent(message(principal, room, text));

@@ -87,6 +87,15 @@ public final class TestBot implements AutoCloseable {
         return settle();
     }
 
+    /**
+     * Like {@link #send}, for a message the chat gave an id (a Matrix event id, a Zulip message id): sent again with
+     * the same id, it is the same message delivered again (a connector resuming from an older position).
+     */
+    public List<String> sendWithId(String principal, String text, String messageId) {
+        engine.onEvent(chat.message(principal, ROOM, text, messageId));
+        return settle();
+    }
+
     /** Like {@link #send}, from another room of the fake chat (a channel, or a nick for a private message). */
     public List<String> sendIn(String room, String principal, String text) {
         engine.onEvent(chat.message(principal, room, text));
