@@ -104,6 +104,29 @@ public final class Main {
         }
     }
 
+    /**
+     * The configuration as the file says now, for a standby taking over; if it no longer loads (or moved to another
+     * journal), the one checked at start, with the problems logged.
+     */
+    private static BotConfig current(Supplier<BotConfig> source, BotConfig started) {
+        try {
+            BotConfig now = source.get();
+            if (!now.bot().cluster().postgres().equals(started.bot().cluster().postgres())
+                    || !now.bot().cluster().instance().equals(started.bot().cluster().instance())) {
+                LOG.warn("the configuration file now names another journal or instance; taking over with the one "
+                        + "read at start (restart to use the new one)");
+                return started;
+            }
+            Bot.catalog(now);
+            LogRedaction.install(Secrets.redactor(now));
+            return now;
+        } catch (ConfigException e) {
+            LOG.warn("the configuration file no longer loads ({}); taking over with the one read at start",
+                    String.join(" | ", e.errors()));
+            return started;
+        }
+    }
+
     /** A leader that may have been replaced stops at once: no shutdown hook, no last line, exit status 70. */
     private static void halt(String why) {
         System.err.println("buildduty: " + why + "; exiting (" + LOST_LEADERSHIP + ")");
@@ -148,8 +171,12 @@ public final class Main {
             Supplier<BotConfig> source = () -> ConfigLoader.load(file, env, cfg.baseDir());
             if (cfg.bot().cluster().postgres().isPresent()) {
                 Bot.catalog(cfg);   // a standby checks its configuration now, not when it takes over
+                // a standby reads the file again when it takes over; meanwhile SIGHUP has nothing to reload
+                Hangup.handle(() -> LOG.info("SIGHUP: standing by; the configuration is read again at takeover"));
                 Led led = lead(cfg, err);
-                bot = Bot.build(cfg, source, in, out, led.journal(), led.leading());
+                BotConfig now = current(source, cfg);
+                bot = Bot.build(now, () -> ConfigLoader.load(file, env, now.baseDir()), in, out, led.journal(),
+                        led.leading());
                 readyAs = "leader (epoch " + led.leading().leadership().orElseThrow().epoch() + ") ";
             } else {
                 bot = Bot.build(cfg, source, in, out);

@@ -83,6 +83,8 @@ class ConfigLoaderTest {
                 .containsExactly("console", "libera", "oftc", "corp", "matrix", "zulip");
         assertThat(c.bot().anonymous()).isFalse();
         assertThat(c.bot().webUrl()).contains(URI.create("http://buildduty.example.org:8080"));
+        assertThat(c.bot().cluster()).isEqualTo(new ClusterSettings(Optional.empty(), "bd-east",
+                Duration.ofSeconds(1), Duration.ofSeconds(10)));
 
         IrcSettings libera = c.connector("libera").orElseThrow().settings(IrcSettings.class);
         assertThat(libera.server()).isEqualTo("irc.libera.chat");
