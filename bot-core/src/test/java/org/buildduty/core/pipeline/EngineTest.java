@@ -501,6 +501,23 @@ class EngineTest {
     }
 
     @Test
+    void aTakeoverSaysWhoFailedOverInsteadOfARestart() {
+        InMemoryJournal journal = new InMemoryJournal();
+        FakeTicker ticker = new FakeTicker();
+        OperationId id = journal.nextOperationId();
+        journal.operationCreated(new Operation(id, plan("deploy", ApprovalPolicy.NONE), id("alice"),
+                ChatAddress.of(TestBot.CHAT, TestBot.ROOM), ticker.now(), OperationState.RUNNING));
+        journal.hostStarted(id, 0, "prepare", null, false, ticker.now());
+
+        bot = TestBot.builder().journal(journal).ticker(ticker).commands(EngineTest::commands).executor(fake)
+                .role("releng", "alice", "bob", "carol").restartCause("the bot failed over from bd-a").build();
+        assertThat(bot.settle()).singleElement().asString().startsWith("deploy #1 interrupted: the bot failed over "
+                + "from bd-a while it was running; completed: step 1 prepare (0/1 ok, 1 cut off)");
+        assertThat(journal.operation(id).orElseThrow().detail()).startsWith("the bot failed over from bd-a");
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
     void restartKeepsPendingApprovalsWithTheirExpiry() {
         InMemoryJournal journal = new InMemoryJournal();
         FakeTicker ticker = new FakeTicker();

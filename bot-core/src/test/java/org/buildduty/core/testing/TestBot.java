@@ -70,7 +70,7 @@ public final class TestBot implements AutoCloseable {
         eb.privateApprovals(b.privateApprovals);
         b.services.forEach(eb::service);
         this.engine = eb.build();
-        engine.start();
+        engine.start(b.restartCause);
     }
 
     public static Builder builder() {
@@ -188,6 +188,7 @@ public final class TestBot implements AutoCloseable {
         private BotMetrics metrics = BotMetrics.none();
         private Redactor redactor = Redactor.NONE;
         private boolean privateApprovals;
+        private String restartCause = Engine.RESTARTED;
 
         /** Gives {@code principals} (on the fake chat) a role. */
         public Builder role(String role, String... principals) {
@@ -267,6 +268,12 @@ public final class TestBot implements AutoCloseable {
         }
 
         /** {@code bot.private_approvals}: approvals count in any room (default false). */
+        /** What the engine says cut off the operations it finds running ({@code the bot failed over from bd-a}). */
+        public Builder restartCause(String cause) {
+            this.restartCause = cause;
+            return this;
+        }
+
         public Builder privateApprovals(boolean allowed) {
             this.privateApprovals = allowed;
             return this;
