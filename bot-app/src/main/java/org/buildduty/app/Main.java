@@ -23,6 +23,9 @@ import org.buildduty.core.journal.JournalException;
  * journal, reports operations a previous run left behind, and serves until end of console input or a signal.
  * Exit status: 0 after a clean stop, 2 for a configuration, runbook or journal error (one line each on stderr).
  * SIGHUP reloads the runbooks, roles, people and inventory from the same file, as the {@code reload} command does.
+ *
+ * <p>{@code java -jar buildduty.jar journal copy ...} copies a SQLite journal into PostgreSQL instead
+ * ({@link JournalCommand}).
  */
 public final class Main {
     /** Exit status for configuration and start-up errors. */
@@ -36,6 +39,9 @@ public final class Main {
     }
 
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        if (args.length > 0 && args[0].equals("journal")) {
+            return JournalCommand.run(args, out, err, env);
+        }
         Options options = new Options()
                 .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                         .desc("configuration file (default config/buildduty.yml)").get())
@@ -55,7 +61,16 @@ public final class Main {
                 out.println("  --" + o.getLongOpt() + (o.hasArg() ? " " + o.getArgName() : "") + "  "
                         + o.getDescription());
             }
+            out.println("       " + JournalCommand.USAGE);
+            out.println("  copies a SQLite journal into an empty PostgreSQL database (journal copy --help)");
             return 0;
+        }
+        if (!line.getArgList().isEmpty()) {
+            String first = line.getArgList().get(0);
+            err.println("buildduty: unexpected argument " + first + (first.equals("journal")
+                    ? " (journal copy comes first and takes no --config: " + JournalCommand.USAGE + ")"
+                    : " (see --help)"));
+            return CONFIG_ERROR;
         }
         Path file = Path.of(line.getOptionValue("config", "config/buildduty.yml"));
         Bot bot;
