@@ -45,9 +45,16 @@ final class JournalCommand {
                 .addOption(Option.builder().longOpt("password-file").hasArg().argName("FILE")
                         .desc("read the password from this file (its first line)").get())
                 .addOption(Option.builder().longOpt("help").desc("show this help").get());
+        String[] rest = Arrays.copyOfRange(args, 2, args.length);
+        for (String arg : rest) {
+            if (arg.equals("--password") || arg.startsWith("--password=")) {
+                return fail(err, "journal copy: the password never goes on the command line; use --password-env VAR"
+                        + " or --password-file FILE");
+            }
+        }
         CommandLine line;
         try {
-            line = DefaultParser.builder().get().parse(options, Arrays.copyOfRange(args, 2, args.length));
+            line = DefaultParser.builder().setAllowPartialMatching(false).get().parse(options, rest);
         } catch (ParseException e) {
             return fail(err, "journal copy: " + e.getMessage());
         }

@@ -42,6 +42,11 @@ public final class Main {
         if (args.length > 0 && args[0].equals("journal")) {
             return JournalCommand.run(args, out, err, env);
         }
+        if (afterConfig(args).equals("journal")) {
+            err.println("buildduty: unexpected argument journal (journal copy comes first and takes no --config: "
+                    + JournalCommand.USAGE + ")");
+            return CONFIG_ERROR;
+        }
         Options options = new Options()
                 .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                         .desc("configuration file (default config/buildduty.yml)").get())
@@ -66,10 +71,7 @@ public final class Main {
             return 0;
         }
         if (!line.getArgList().isEmpty()) {
-            String first = line.getArgList().get(0);
-            err.println("buildduty: unexpected argument " + first + (first.equals("journal")
-                    ? " (journal copy comes first and takes no --config: " + JournalCommand.USAGE + ")"
-                    : " (see --help)"));
+            err.println("buildduty: unexpected argument " + line.getArgList().get(0) + " (see --help)");
             return CONFIG_ERROR;
         }
         Path file = Path.of(line.getOptionValue("config", "config/buildduty.yml"));
@@ -116,5 +118,14 @@ public final class Main {
             // already shutting down: the hook runs close(), which is idempotent
         }
         return 0;
+    }
+
+    /** The first argument after any {@code --config FILE} (what {@code ./buildduty} puts in front), or "". */
+    private static String afterConfig(String[] args) {
+        int i = 0;
+        while (i < args.length && (args[i].equals("--config") || args[i].startsWith("--config="))) {
+            i += args[i].equals("--config") ? 2 : 1;
+        }
+        return i < args.length ? args[i] : "";
     }
 }
