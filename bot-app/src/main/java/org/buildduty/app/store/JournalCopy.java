@@ -125,7 +125,9 @@ public final class JournalCopy {
     static String checkUrl(String url) {
         String plain = url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url;
         if (!plain.startsWith("postgresql://")) {
-            throw new JournalException("--to " + PostgresJournal.displayName(plain) + ": not a PostgreSQL URL ("
+            String shown = PostgresJournal.displayName(plain);
+            // user:password@ would show a password
+            throw new JournalException("--to" + (shown.contains("@") ? "" : " " + shown) + ": not a PostgreSQL URL ("
                     + URL_FORM + ")", null);
         }
         int q = plain.indexOf('?');

@@ -370,6 +370,7 @@ class JournalCopyTest {
         Map<String, String> cases = Map.of(
                 "mysql://db1/bd?user=u&password=hunter2", "--to mysql://db1/bd: not a PostgreSQL URL "
                         + "(postgresql://HOST:PORT/DB?user=USER)",
+                "mysql://u:hunter2@db1/bd", "--to: not a PostgreSQL URL (postgresql://HOST:PORT/DB?user=USER)",
                 "postgresql://db1:5432/bd?user=u&Password=hunter2", "--to postgresql://db1:5432/bd: a password in "
                         + "the URL is refused (it shows in the process list and shell history); use --password-env "
                         + "VAR or --password-file FILE",
