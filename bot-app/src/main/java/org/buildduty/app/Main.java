@@ -35,6 +35,9 @@ import org.buildduty.core.time.Ticker;
  * journal, reports operations a previous run left behind, and serves until end of console input or a signal.
  * Exit status: 0 after a clean stop, 2 for a configuration, runbook or journal error (one line each on stderr).
  * SIGHUP reloads the runbooks, roles, people and inventory from the same file, as the {@code reload} command does.
+ *
+ * <p>{@code java -jar buildduty.jar journal copy ...} copies a SQLite journal into PostgreSQL instead
+ * ({@link JournalCommand}).
  */
 public final class Main {
     /** Exit status for configuration and start-up errors. */
@@ -135,6 +138,14 @@ public final class Main {
     }
 
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        if (args.length > 0 && args[0].equals("journal")) {
+            return JournalCommand.run(args, out, err, env);
+        }
+        if (afterConfig(args).equals("journal")) {
+            err.println("buildduty: unexpected argument journal (journal copy comes first and takes no --config: "
+                    + JournalCommand.USAGE + ")");
+            return CONFIG_ERROR;
+        }
         Options options = new Options()
                 .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                         .desc("configuration file (default config/buildduty.yml)").get())
@@ -154,7 +165,13 @@ public final class Main {
                 out.println("  --" + o.getLongOpt() + (o.hasArg() ? " " + o.getArgName() : "") + "  "
                         + o.getDescription());
             }
+            out.println("       " + JournalCommand.USAGE);
+            out.println("  copies a SQLite journal into an empty PostgreSQL database (journal copy --help)");
             return 0;
+        }
+        if (!line.getArgList().isEmpty()) {
+            err.println("buildduty: unexpected argument " + line.getArgList().get(0) + " (see --help)");
+            return CONFIG_ERROR;
         }
         Path file = Path.of(line.getOptionValue("config", "config/buildduty.yml"));
         Bot bot;
@@ -217,5 +234,14 @@ public final class Main {
             // already shutting down: the hook runs close(), which is idempotent
         }
         return 0;
+    }
+
+    /** The first argument after any {@code --config FILE} (what {@code ./buildduty} puts in front), or "". */
+    private static String afterConfig(String[] args) {
+        int i = 0;
+        while (i < args.length && (args[i].equals("--config") || args[i].startsWith("--config="))) {
+            i += args[i].equals("--config") ? 2 : 1;
+        }
+        return i < args.length ? args[i] : "";
     }
 }

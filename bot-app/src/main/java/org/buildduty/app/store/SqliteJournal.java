@@ -215,6 +215,11 @@ public final class SqliteJournal implements BotJournal {
         return db.read("reading its page count", c -> queryLong(c, "PRAGMA page_count"));
     }
 
+    /** Runs read-only {@code work} on the journal's connection, no write happening meanwhile ({@link JournalCopy}). */
+    <T> T read(String doing, JournalDb.Work<T> work) {
+        return db.read(doing, work);
+    }
+
     /** The file this journal lives in. */
     public Path file() {
         return file;
