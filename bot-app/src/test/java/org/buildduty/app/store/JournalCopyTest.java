@@ -46,7 +46,7 @@ import org.buildduty.core.time.Ticker;
 class JournalCopyTest {
     private static final Instant T0 = JournalContract.T0;
     private static final List<String> STATE_KINDS = List.of("matrix.sync", "mbs.watch", "schedule",
-            SqliteJournal.PRUNED_KIND);
+            JournalPruning.PRUNED_KIND);
     private static PgServer server;
 
     @TempDir
@@ -205,7 +205,7 @@ class JournalCopyTest {
             for (String kind : STATE_KINDS) {
                 assertThat(pg.states(kind)).as("state %s", kind).isEqualTo(sqlite.states(kind)).isNotEmpty();
             }
-            assertThat(pg.states(SqliteJournal.PRUNED_KIND)).containsOnlyKeys(String.format("%019d",
+            assertThat(pg.states(JournalPruning.PRUNED_KIND)).containsOnlyKeys(String.format("%019d",
                     p.pruned().value()));
 
             // ids: above every copied one, and above the ones SQLite handed out but never used

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.buildduty.connectors.testing.TestCertificates;
+
 /**
  * A real PostgreSQL server (Debian's {@code postgresql} package, {@value #BIN}) for tests: a fresh cluster in a
  * temporary folder, listening only on 127.0.0.1 at a free port with its unix socket in that folder, trust
@@ -42,10 +44,30 @@ public final class PgServer implements AutoCloseable {
 
     /** Creates a cluster under a new folder in /tmp and starts it; returns once it accepts connections. */
     public static PgServer start() throws IOException, InterruptedException {
+        return start(false);
+    }
+
+    /**
+     * The same, also taking TLS ({@code ssl=on}) with a server certificate for 127.0.0.1 signed by a test CA
+     * ({@link #tlsCa()}); plain connections are still accepted.
+     */
+    public static PgServer startWithTls() throws IOException, InterruptedException {
+        return start(true);
+    }
+
+    private static PgServer start(boolean tls) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "buildduty-pg-");
+        String ssl = "";
+        if (tls) {
+            TestCertificates.make(dir.resolve("tls"));
+            ssl = " -c ssl=on -c ssl_cert_file=" + dir.resolve("tls").resolve(TestCertificates.SERVER_CERT)
+                    + " -c ssl_key_file=" + dir.resolve("tls").resolve(TestCertificates.SERVER_KEY);
+            Files.setPosixFilePermissions(dir.resolve("tls").resolve(TestCertificates.SERVER_KEY),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
         Path data = dir.resolve("data");
         if (isRoot()) {
-            run(dir, List.of("chown", "postgres:postgres", dir.toString()));
+            run(dir, List.of("chown", "-R", "postgres:postgres", dir.toString()));
         }
         run(dir, asOwner(List.of(BIN + "/initdb", "-D", data.toString(), "-U", "postgres", "-A", "trust", "-E",
                 "UTF8", "--no-locale", "--no-sync")));
@@ -55,12 +77,17 @@ public final class PgServer implements AutoCloseable {
             run(dir, asOwner(List.of(BIN + "/pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
                     "-w", "-t", "60", "-o", "-c listen_addresses=127.0.0.1 -c port=" + port
                             + " -c unix_socket_directories=" + dir + " -c fsync=off -c full_page_writes=off"
-                            + " -c max_connections=100", "start")));
+                            + " -c max_connections=100" + ssl, "start")));
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
         return server;
+    }
+
+    /** The CA that signed the server's certificate ({@link #startWithTls()}). */
+    public Path tlsCa() {
+        return dir.resolve("tls").resolve(TestCertificates.CA);
     }
 
     /** The port it listens on, on 127.0.0.1. */
