@@ -122,6 +122,10 @@ public final class PostgresJournal implements BotJournal {
         props.setProperty("reWriteBatchedInserts", "true");
         props.setProperty("ApplicationName", "buildduty");
         props.setProperty("tcpKeepAlive", "true");
+        if (deadPeer != null && !jdbc.contains("socketTimeout=")) {
+            // a read that waits this long is on a dead server or network; a standby would otherwise wait forever
+            props.setProperty("socketTimeout", String.valueOf(Math.max(30, deadPeer.toSeconds() * 3)));
+        }
         Connection conn;
         try {
             conn = DriverManager.getConnection(jdbc, props);
