@@ -103,6 +103,7 @@ final class Bot implements AutoCloseable {
     private final Web web;
     private final Leading leading;
     private final BotConfig cfg;
+    private final ConnectionReport report;
     private volatile WebServer webServer;
 
     /**
@@ -114,7 +115,9 @@ final class Bot implements AutoCloseable {
     }
 
     private Bot(BotJournal journal, Engine engine, List<StepExecutor> executors, List<Waiting> first,
-            List<Waiting> then, boolean hasConsole, Catalog catalog, Web web, Leading leading, BotConfig cfg) {
+            List<Waiting> then, boolean hasConsole, Catalog catalog, Web web, Leading leading, BotConfig cfg,
+            ConnectionReport report) {
+        this.report = report;
         this.leading = leading;
         this.cfg = cfg;
         this.web = web;
@@ -412,6 +415,9 @@ final class Bot implements AutoCloseable {
             eb.service(new JournalRetention(journal, cfg.bot().retention(), Bot::retentionThread));
             List<Waiting> first = new ArrayList<>();
             List<Waiting> then = new ArrayList<>();
+            Set<String> remote = new HashSet<>();
+            cfg.connectors().stream().filter(c -> !c.connectorType().local()).forEach(c -> remote.add(c.id()));
+            ConnectionReport report = new ConnectionReport(remote, Secrets.redactor(cfg));
             ConnectorType.Wiring wiring = new ConnectorType.Wiring(ticker, journal,
                     id -> console.create(id, ticker, () -> self[0].stopped.countDown()));
             for (ConnectorConfig c : cfg.connectors()) {
@@ -419,8 +425,8 @@ final class Bot implements AutoCloseable {
                 started.await().ifPresent(await -> (started.firstRound() ? first : then)
                         .add(new Waiting(() -> await.accept(CONNECT_WAIT), started.connector())));
                 Optional<PostgresLeadership> lease = leading.leadership();
-                eb.connector(lease.isPresent() ? new FencedConnector(started.connector(), lease.get()::checkLease)
-                        : started.connector());
+                eb.connector(new WiredConnector(started.connector(), lease.isPresent() ? lease.get()::checkLease
+                        : () -> { }, report::changed));
             }
             boolean hasConsole = cfg.connectors().stream().anyMatch(c -> c.connectorType().local());
             Engine engine = eb.build();
@@ -428,7 +434,8 @@ final class Bot implements AutoCloseable {
             if (source != null) {
                 catalog.reloading().set(new Reloader(source, engine, cfg, catalog));
             }
-            self[0] = new Bot(journal, engine, executors, first, then, hasConsole, catalog, web, leading, cfg);
+            self[0] = new Bot(journal, engine, executors, first, then, hasConsole, catalog, web, leading, cfg,
+                    report);
             return self[0];
         } catch (RuntimeException e) {
             gc.close();
@@ -457,11 +464,18 @@ final class Bot implements AutoCloseable {
         }
         engine.start(leading.restartCause());
         for (Waiting w : first) {
+            report.connecting(w.connector().id(), CONNECT_WAIT.toSeconds());
+        }
+        for (Waiting w : then) {
+            report.connecting(w.connector().id(), CONNECT_WAIT.toSeconds());
+        }
+        for (Waiting w : first) {
             awaitConnected(w.await(), w.connector());
         }
         for (Waiting w : then) {
             awaitConnected(w.await(), w.connector());
         }
+        report.started();
         leading.takeover().ifPresent(this::announceTakeover);
     }
 
@@ -489,7 +503,8 @@ final class Bot implements AutoCloseable {
             await.run();
         } catch (BuilddutyException e) {
             if (c.healthy()) {
-                LOG.warn("{}; still trying in the background", e.getMessage());
+                // the operator saw why on stderr already (ConnectionReport), once per reason
+                LOG.info("{}; still trying in the background", e.getMessage());
             } else {
                 throw e;
             }
@@ -537,6 +552,19 @@ final class Bot implements AutoCloseable {
     private static Path gitCache(BotConfig cfg) {
         Path parent = cfg.bot().journal().toAbsolutePath().getParent();
         return parent.resolve("git-cache");
+    }
+
+    /**
+     * From now on the connections are reported on {@code stream} (the terminal's stderr): start-up says it is
+     * connecting, then one line when each connects and once per reason it cannot.
+     */
+    void reportConnectionsTo(PrintStream stream) {
+        report.printTo(stream);
+    }
+
+    /** True once {@link #close()} began (a signal may close the bot while it starts). */
+    boolean closing() {
+        return closed.get();
     }
 
     /** True when a console connector reads the terminal (end of input stops the bot). */

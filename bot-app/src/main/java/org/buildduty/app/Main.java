@@ -209,14 +209,28 @@ public final class Main {
             return CONFIG_ERROR;
         }
         Thread hook = new Thread(bot::close, "buildduty-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // a signal came while the bot was being built: stop without starting it
+            bot.close();
+            return 0;
+        }
+        bot.reportConnectionsTo(err);
         try {
             bot.start();
         } catch (BuilddutyException e) {
+            if (bot.closing()) {
+                // SIGTERM while start-up waited for a connection: the hook stops the bot; that is a clean stop
+                return 0;
+            }
             err.println("buildduty: " + e.getMessage());
             bot.close();
-            Runtime.getRuntime().removeShutdownHook(hook);
+            removeHook(hook);
             return CONFIG_ERROR;
+        }
+        if (bot.closing()) {
+            return 0;
         }
         bot.reloadOnHangup();
         err.println("buildduty ready: " + readyAs + bot.commandCount() + " commands, " + bot.runbookCount()
@@ -228,12 +242,16 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         bot.close();
+        removeHook(hook);
+        return 0;
+    }
+
+    private static void removeHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // already shutting down: the hook runs close(), which is idempotent
         }
-        return 0;
     }
 
     /** The first argument after any {@code --config FILE} (what {@code ./buildduty} puts in front), or "". */

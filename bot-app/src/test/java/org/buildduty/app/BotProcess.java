@@ -226,6 +226,11 @@ final class BotProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, as a service manager stopping it would; returns at once. */
+    void terminate() {
+        process.destroy();
+    }
+
     /** SIGKILL, as a crash or an OOM kill would. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

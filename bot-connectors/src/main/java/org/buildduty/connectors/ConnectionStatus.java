@@ -63,11 +63,8 @@ public final class ConnectionStatus {
 
     /** The same, with the count of chat lines dropped since the last report. */
     public void change(ConnectionChanged.State next, String why, long droppedLines) {
-        if (next == ConnectionChanged.State.FAILED) {
-            LOG.error("{}: {} {}", id, next, why);
-        } else {
-            LOG.info("{}: {} {}", id, next, why);
-        }
+        // INFO: the engine journals the change and the bot tells the operator about it once
+        LOG.info("{}: {} {}", id, next, why);
         emit(new ConnectionChanged(id, next, why, droppedLines));
         synchronized (lock) {
             state = next;

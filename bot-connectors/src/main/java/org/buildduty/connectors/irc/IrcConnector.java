@@ -233,7 +233,7 @@ public final class IrcConnector implements Connector {
             }
             if (s.failure() != null && s.permanentFailure() && !everReady) {
                 status.change(ConnectionChanged.State.FAILED, s.failure());
-                LOG.error("{}: giving up: {}", cfg.id(), s.failure());
+                LOG.info("{}: giving up: {}", cfg.id(), s.failure());
                 return;
             }
             String why = s.failure() != null ? s.failure() : s.lastError() != null ? s.lastError()

@@ -195,7 +195,8 @@ final class IrcSession implements OutputPacer.Sink {
     void fail(String reason, boolean retryWouldNotHelp) {
         failure = reason;
         permanent = retryWouldNotHelp;
-        LOG.warn("{}: {}", cfg.id(), reason);
+        // the bot tells the operator once (start-up error or its connection report); the log file keeps each try
+        LOG.info("{}: {}", cfg.id(), reason);
         PircBotX b = bot;
         if (b != null && b.isConnected()) {
             b.close();

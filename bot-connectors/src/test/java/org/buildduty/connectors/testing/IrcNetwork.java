@@ -173,6 +173,11 @@ public final class IrcNetwork implements AutoCloseable {
         ircd = null;
     }
 
+    /** True unless {@link #stopIrcd()} stopped InspIRCd (and it was not started again). */
+    public boolean ircdRunning() {
+        return ircd != null;
+    }
+
     /** Starts InspIRCd again after {@link #stopIrcd()} and waits until the services have linked again. */
     public void startIrcdAgain() throws IOException {
         int links = count(SYNCED);

@@ -1,26 +1,31 @@
 package org.buildduty.app;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.ChatAddress;
 import org.buildduty.core.chat.ChatEvent;
+import org.buildduty.core.chat.ConnectionChanged;
 import org.buildduty.core.chat.Connector;
 import org.buildduty.core.chat.ConnectorMeters;
 import org.buildduty.core.chat.MessageRef;
 
 /**
- * A leader's connector: before each message is sent or edited, {@code guard} runs, and halts the process if this
- * instance no longer holds its lease, so a paused or cut-off leader sends no line after a standby could have taken
- * over. Everything else is the wrapped connector's.
+ * A connector as the bot wires it: before each message is sent or edited, {@code guard} runs (a leader's halts the
+ * process if this instance no longer holds its lease, so a paused or cut-off leader sends no line after a standby
+ * could have taken over), and each change of its connection is shown to {@code connections} before the engine sees
+ * it. Everything else is the wrapped connector's.
  */
-final class FencedConnector implements Connector {
+final class WiredConnector implements Connector {
     private final Connector inner;
     private final Runnable guard;
+    private final Consumer<ConnectionChanged> connections;
 
-    FencedConnector(Connector inner, Runnable guard) {
+    WiredConnector(Connector inner, Runnable guard, Consumer<ConnectionChanged> connections) {
         this.inner = Objects.requireNonNull(inner, "inner");
         this.guard = Objects.requireNonNull(guard, "guard");
+        this.connections = Objects.requireNonNull(connections, "connections");
     }
 
     @Override
@@ -35,7 +40,12 @@ final class FencedConnector implements Connector {
 
     @Override
     public void start(ChatEvent.Listener listener) {
-        inner.start(listener);
+        inner.start(event -> {
+            if (event instanceof ConnectionChanged changed) {
+                connections.accept(changed);
+            }
+            listener.onEvent(event);
+        });
     }
 
     @Override
