@@ -298,12 +298,9 @@ public final class FailoverBench {
     }
 
     private static String state(String jdbc, long op) throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbc);
-                PreparedStatement ps = c.prepareStatement("SELECT state FROM operations WHERE id = ?")) {
-            ps.setLong(1, op);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : "(missing)";
-            }
+        try (Connection c = DriverManager.getConnection(jdbc)) {
+            String state = state(c, op);
+            return state == null ? "(missing)" : state;
         }
     }
 
