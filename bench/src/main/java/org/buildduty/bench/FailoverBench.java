@@ -231,13 +231,11 @@ public final class FailoverBench {
         }
         long ready = standby.awaitErr("buildduty ready: leader", takeoverWait);
         (stop ? tally.stops : tally.kills).add(ready - t0);
-        if (!stop) {
-            leader.process.waitFor(10);
-            printed(leader, stream, tally);
-        }
         double ms = (ready - t0) / 1e6;
         String exit = "";
-        if (stop) {
+        if (!stop) {
+            leader.process.waitFor(10);
+        } else {
             signal("CONT", pid);
             if (!leader.process.waitFor(30)) {
                 tally.badExits.add("round " + n + ": " + leader.name + " still runs 30 s after SIGCONT");
@@ -249,8 +247,8 @@ public final class FailoverBench {
                 tally.badExits.add("round " + n + ": " + leader.name + " exited " + leader.process.exitValue());
             }
             exit = leader.process.alive() ? "" : ", old leader exited " + leader.process.exitValue() + " after SIGCONT";
-            printed(leader, stream, tally);
         }
+        printed(leader, stream, tally);
         String approved = "";
         if (gated >= 0) {
             approved = approve(standby, gated, jdbc, tally);
