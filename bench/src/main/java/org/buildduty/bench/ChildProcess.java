@@ -59,9 +59,31 @@ final class ChildProcess implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Like {@link #startPiped}, and the standard error is read the same way into {@code stderr} (also appended to
+     * {@code log}): {@link FailoverBench} times the bot's {@code buildduty ready} line, which goes there.
+     */
+    static ChildProcess startPiped(String name, List<String> command, Path dir, Map<String, String> env, Path log,
+            ReplyQueue stdout, ReplyQueue stderr) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        ChildProcess p = new ChildProcess(name, pb.start(), log);
+        Thread out = new Thread(() -> p.copyLines(p.process.getInputStream(), stdout), "stdout-" + name);
+        Thread err = new Thread(() -> p.copyLines(p.process.getErrorStream(), stderr), "stderr-" + name);
+        for (Thread t : List.of(out, err)) {
+            t.setDaemon(true);
+            t.start();
+        }
+        return p;
+    }
+
     private void copyLines(ReplyQueue stdout) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
+        copyLines(process.getInputStream(), stdout);
+    }
+
+    private void copyLines(InputStream stream, ReplyQueue stdout) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
                 OutputStream copy = new FileOutputStream(log.toFile(), true)) {
             String line;
             while ((line = in.readLine()) != null) {
@@ -88,6 +110,16 @@ final class ChildProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** The exit status; the process must have ended. */
+    int exitValue() {
+        return process.exitValue();
+    }
+
+    /** SIGKILL at once (kill -9): no shutdown hook, no last line. */
+    void kill() {
+        process.destroyForcibly();
     }
 
     /** Closes the process's standard input (buildduty's console connector stops at its end). */

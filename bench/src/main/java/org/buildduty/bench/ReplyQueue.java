@@ -51,6 +51,13 @@ final class ReplyQueue {
         }
     }
 
+    /** Removes and returns every line received and not taken. */
+    synchronized List<Line> drain() {
+        List<Line> taken = new ArrayList<>(lines);
+        lines.clear();
+        return taken;
+    }
+
     /** Lines received and not taken (answers that came after their asker gave up). */
     synchronized int pending() {
         return lines.size();
