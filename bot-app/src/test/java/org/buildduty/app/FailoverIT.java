@@ -210,6 +210,7 @@ class FailoverIT {
                 && t.contains(" UTC (epoch 3); bd-b was last alive at "));
         nickOfA = nickThatSaid(takeover);
         assertThat(takeover).endsWith("repeat any command you sent then");
+        // bd-b, paused, is still in the channel: it reads this when it runs again, and must not answer it
         alice.privmsg(CHANNEL, "!whoami");
         await("bd-a answers", t -> t.contains("testnet:alice") && said(x -> x.contains("testnet:alice")).size() == 2);
 
