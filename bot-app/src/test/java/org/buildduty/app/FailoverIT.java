@@ -210,9 +210,14 @@ class FailoverIT {
                 && t.contains(" UTC (epoch 3); bd-b was last alive at "));
         nickOfA = nickThatSaid(takeover);
         assertThat(takeover).endsWith("repeat any command you sent then");
-        // bd-b, paused, is still in the channel: it reads this when it runs again, and must not answer it
+        // bd-b, paused, is still in the channel: it reads these when it runs again, and must neither answer them
+        // nor journal anything for them
         alice.privmsg(CHANNEL, "!whoami");
+        alice.privmsg(CHANNEL, "!run note");
         await("bd-a answers", t -> t.contains("testnet:alice") && said(x -> x.contains("testnet:alice")).size() == 2);
+        long note = id(await("bd-a runs the note", t -> t.startsWith("note #") && id(t) > highestId));
+        await("note succeeded", t -> t.startsWith("note #" + note + " ") && t.contains("succeeded"));
+        highestId = note;
 
         Map<String, String> before = snapshot();
         int linesBefore = said(t -> true).size();
