@@ -44,9 +44,10 @@ import org.buildduty.exec.testing.ServerFixture;
  * {@code ha: {heartbeat: 500ms, takeover_after: 3s}}. The first to start leads with epoch 1 and the other stands by;
  * kill -9 of the leader in the middle of a fan-out hands over within {@code takeover_after} + 2 s, with one
  * "interrupted" line for the cut-off operation, one takeover line in the channel, no row of the old leader after
- * it, and the pending approval carried over and run once; a paused (SIGSTOP) leader is evicted, and when it runs
- * again it exits with status 70 without writing a row or a line; a restarted old leader stands by and takes over
- * with the next epoch when the leader stops. The scenarios build on each other, in order.
+ * it, and the pending approval carried over and run once; a leader paused (SIGSTOP) in the middle of a fan-out is
+ * evicted, and when it runs again it exits with status 70 without writing a row or saying a line; a restarted old
+ * leader stands by and takes over with the next epoch when the leader stops. The scenarios build on each other, in
+ * order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverIT {
@@ -136,10 +137,7 @@ class FailoverIT {
         await("alice's approval", t -> t.startsWith("gated #" + gated + ": approval by alice counted (1 of 2"));
         alice.privmsg(CHANNEL, "!run stream");
         stream = id(await("the fan-out started", t -> t.startsWith("stream #")));
-        BotProcess.awaitCondition("stream #" + stream + " streaming on its three hosts", WAIT,
-                () -> count("SELECT count(*) FROM output WHERE op = " + stream + " AND step_index = 1") >= 6
-                        && count("SELECT count(*) FROM host_runs WHERE op = " + stream
-                                + " AND step_index = 1 AND started_at IS NOT NULL AND ended_at IS NULL") == 3);
+        awaitStreaming(stream);
         highestId = count("SELECT max(id) FROM operations");
 
         BotProcess a = BOTS.get("bd-a");
@@ -195,6 +193,9 @@ class FailoverIT {
         BotProcess a = launch("bd-a");
         a.expectErr("buildduty standby: leader is bd-b (epoch 2)", WAIT);
         BotProcess b = BOTS.get("bd-b");
+        alice.privmsg(CHANNEL, "!run stream");
+        long running = id(await("a fan-out on bd-b", t -> t.startsWith("stream #") && id(t) > highestId));
+        awaitStreaming(running);
         long t0 = System.nanoTime();
         b.signal("STOP");
         BotProcess.awaitCondition("bd-a leads with epoch 3", WAIT, () -> "bd-a 3".equals(leaderQuietly()));
@@ -204,12 +205,16 @@ class FailoverIT {
         System.out.println("FailoverIT: SIGSTOP of bd-b until bd-a leads (epoch 3): " + leads.toMillis()
                 + " ms, until it is ready: " + ready.toMillis() + " ms");
         assertThat(leads).as("from SIGSTOP to bd-a's epoch in the journal").isLessThan(HANDOVER_LIMIT);
-        // then it connects to IRC (the server registers a client about a second later) and says it is ready
-        assertThat(ready).as("from SIGSTOP to bd-a's ready line").isLessThan(HANDOVER_LIMIT.plusSeconds(1));
+        // then it builds the bot, reports what was cut off, connects to IRC (the server registers a client about a
+        // second later; here with an alternate nick, bd-b still holding the configured one) and says it is ready
+        assertThat(ready).as("from SIGSTOP to bd-a's ready line").isLessThan(HANDOVER_LIMIT.plusSeconds(2));
         String takeover = await("the takeover line", t -> t.startsWith("buildduty failed over from bd-b to bd-a at ")
                 && t.contains(" UTC (epoch 3); bd-b was last alive at "));
         nickOfA = nickThatSaid(takeover);
         assertThat(takeover).endsWith("repeat any command you sent then");
+        assertThat(await("the interrupted line", t -> t.startsWith("stream #" + running + " interrupted")))
+                .startsWith("stream #" + running + " interrupted: the bot failed over from bd-b while it was running;"
+                        + " completed: step 1 prepare (1/1 ok), step 2 stream (0/3 ok, 3 cut off)");
         // bd-b, paused, is still in the channel: it reads these when it runs again, and must neither answer them
         // nor journal anything for them
         alice.privmsg(CHANNEL, "!whoami");
@@ -263,9 +268,18 @@ class FailoverIT {
         alice.privmsg(CHANNEL, "!run note");
         long note = id(await("a new operation", t -> t.startsWith("note #") && id(t) > highestId));
         await("note succeeded", t -> t.startsWith("note #" + note + " ") && t.contains("succeeded"));
-        assertThat(said(t -> t.contains(" interrupted: "))).as("one interrupted line in the whole run").hasSize(1);
+        assertThat(said(t -> t.contains(" interrupted: "))).as("one interrupted line per cut-off fan-out")
+                .hasSize(2);
         assertRanOnce();
         assertThat(leader()).isEqualTo("bd-b 4");
+    }
+
+    /** Waits until the journal has output of fan-out {@code op} and its three hosts run. */
+    private static void awaitStreaming(long op) throws InterruptedException {
+        BotProcess.awaitCondition("stream #" + op + " streaming on its three hosts", WAIT,
+                () -> count("SELECT count(*) FROM output WHERE op = " + op + " AND step_index = 1") >= 6
+                        && count("SELECT count(*) FROM host_runs WHERE op = " + op
+                                + " AND step_index = 1 AND started_at IS NOT NULL AND ended_at IS NULL") == 3);
     }
 
     /** The approved request ran once: one start, one host run, one line in its marker file, one success line. */
