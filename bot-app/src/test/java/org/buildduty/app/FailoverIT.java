@@ -161,13 +161,8 @@ class FailoverIT {
                 + " — request it again if needed");
 
         // the old leader is dead: every row of its operation is from before the kill, none after the takeover
-        for (String sql : List.of("SELECT started_at FROM host_runs WHERE op = ?",
-                "SELECT ended_at FROM host_runs WHERE op = ? AND ended_at IS NOT NULL",
-                "SELECT at FROM output WHERE op = ?")) {
-            for (Instant at : instants(sql, stream)) {
-                assertThat(at).as(sql).isBeforeOrEqualTo(killed).isBefore(since);
-            }
-        }
+        assertRowsNotAfter(stream, killed);
+        assertRowsNotAfter(stream, since);
         assertThat(text("SELECT state || ' ' || detail FROM operations WHERE id = " + stream))
                 .startsWith("INTERRUPTED the bot failed over from bd-a while it was running");
 
@@ -239,6 +234,7 @@ class FailoverIT {
         BotProcess.awaitCondition("bd-b's QUIT", WAIT,
                 () -> alice.lines().stream().filter(quitOfB).count() > quitsBefore);
         assertThat(snapshot()).as("the journal after bd-b ran again and exited").isEqualTo(before);
+        assertRowsNotAfter(running, instant("SELECT since FROM cluster_leader WHERE epoch = 3"));
         assertThat(said(t -> true)).as("nothing said in the channel").hasSize(linesBefore);
         assertThat(leader()).isEqualTo("bd-a 3");
         assertThat(said(t -> t.contains("failed over from bd-b to bd-a"))).hasSize(1);
@@ -272,6 +268,17 @@ class FailoverIT {
                 .hasSize(2);
         assertRanOnce();
         assertThat(leader()).isEqualTo("bd-b 4");
+    }
+
+    /** Every host run and output row of operation {@code op} is from {@code end} or before. */
+    private static void assertRowsNotAfter(long op, Instant end) throws SQLException {
+        for (String sql : List.of("SELECT started_at FROM host_runs WHERE op = ?",
+                "SELECT ended_at FROM host_runs WHERE op = ? AND ended_at IS NOT NULL",
+                "SELECT at FROM output WHERE op = ?")) {
+            for (Instant at : instants(sql, op)) {
+                assertThat(at).as(sql.replace("?", Long.toString(op))).isBeforeOrEqualTo(end);
+            }
+        }
     }
 
     /** Waits until the journal has output of fan-out {@code op} and its three hosts run. */
