@@ -33,7 +33,8 @@ import org.buildduty.core.time.Ticker;
 /**
  * {@code java -jar buildduty.jar --config FILE}: loads and validates the configuration and runbooks, opens the
  * journal, reports operations a previous run left behind, and serves until end of console input or a signal.
- * Exit status: 0 after a clean stop, 2 for a configuration, runbook or journal error (one line each on stderr).
+ * Exit status: 0 after a clean stop at end of console input (143, the JVM's, after SIGTERM), 2 for a configuration,
+ * runbook or journal error (one line each on stderr), 70 for a leader that lost its lease, epoch or journal connection.
  * SIGHUP reloads the runbooks, roles, people and inventory from the same file, as the {@code reload} command does.
  *
  * <p>{@code java -jar buildduty.jar journal copy ...} copies a SQLite journal into PostgreSQL instead

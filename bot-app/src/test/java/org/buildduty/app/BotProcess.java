@@ -226,9 +226,28 @@ final class BotProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, as a service manager stopping it would; returns at once. */
-    void terminate() {
+    /** The bot's JVM's process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** True until the process has exited. */
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Sends {@code kill -NAME} to the bot's JVM: STOP pauses it (a hung host or VM), CONT resumes it. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    /** SIGTERM, as {@code kill PID} or a service manager's stop would, and the exit status. */
+    int terminate(Duration max) throws InterruptedException {
         process.destroy();
+        return waitFor(max);
     }
 
     /** SIGKILL, as a crash or an OOM kill would. */
@@ -239,6 +258,15 @@ final class BotProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (process.isAlive()) {
+            try {
+                signal("CONT");   // a paused JVM ignores SIGTERM until it runs again
+            } catch (IOException | InterruptedException | AssertionError e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         if (process.isAlive()) {
             process.destroy();
             awaitExit(15);

@@ -68,8 +68,7 @@ class StartupIT {
             assertThat(bot.stderr().stream().filter(l -> l.endsWith("; it keeps trying"))).hasSize(1);
             assertThat(bot.stderr()).noneMatch(l -> l.contains("buildduty ready"));
 
-            bot.terminate();
-            int status = bot.waitFor(Duration.ofSeconds(30));
+            int status = bot.terminate(Duration.ofSeconds(30));
             assertThat(status).as("SIGTERM: the JVM's status for it, or 0").isIn(0, 143);
             assertThat(bot.stderr()).noneMatch(l -> l.contains("Exception in thread"))
                     .noneMatch(l -> l.contains("Shutdown in progress")).noneMatch(l -> l.startsWith("\tat "));
