@@ -418,15 +418,15 @@ final class Bot implements AutoCloseable {
             Set<String> remote = new HashSet<>();
             cfg.connectors().stream().filter(c -> !c.connectorType().local()).forEach(c -> remote.add(c.id()));
             ConnectionReport report = new ConnectionReport(remote, Secrets.redactor(cfg));
+            Optional<PostgresLeadership> lease = leading.leadership();
+            Runnable guard = lease.isPresent() ? lease.get()::checkLease : () -> { };
             ConnectorType.Wiring wiring = new ConnectorType.Wiring(ticker, journal,
-                    id -> console.create(id, ticker, () -> self[0].stopped.countDown()));
+                    id -> console.create(id, ticker, () -> self[0].stopped.countDown()), guard);
             for (ConnectorConfig c : cfg.connectors()) {
                 ConnectorType.Started started = c.connectorType().start(c, wiring);
                 started.await().ifPresent(await -> (started.firstRound() ? first : then)
                         .add(new Waiting(() -> await.accept(CONNECT_WAIT), started.connector())));
-                Optional<PostgresLeadership> lease = leading.leadership();
-                eb.connector(new WiredConnector(started.connector(), lease.isPresent() ? lease.get()::checkLease
-                        : () -> { }, report::changed));
+                eb.connector(new WiredConnector(started.connector(), guard, report::changed));
             }
             boolean hasConsole = cfg.connectors().stream().anyMatch(c -> c.connectorType().local());
             Engine engine = eb.build();

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -93,7 +94,14 @@ class StartupIT {
     @Test
     void aNetworkThatComesUpDuringTheWaitIsAnnouncedConnectedOnce() throws Exception {
         NET.get().stopIrcd();
-        try (BotProcess bot = start("port: " + NET.get().port() + "\n    tls: false")) {
+        // no SASL: the services come back a moment after the server, and a login without them is refused for good
+        Files.writeString(dir.resolve("buildduty.yml"), """
+                bot: { nick: buildduty, journal: data/bot.db, runbooks: runbooks, web: "off" }
+                connectors:
+                  - { id: testnet, type: irc, server: 127.0.0.1, port: %d, tls: false, channels: ["#releng"] }
+                """.formatted(NET.get().port()));
+        Files.createDirectories(dir.resolve("runbooks"));
+        try (BotProcess bot = BotProcess.start(dir, List.of("--config", "buildduty.yml"), Map.of())) {
             bot.expectErr("buildduty: testnet: connecting", Duration.ofSeconds(15));
             bot.expectErr("; it keeps trying", WAIT);
             NET.get().startIrcdAgain();

@@ -68,7 +68,11 @@ public record ConnectorType<S extends ConnectorSettings, C>(ConnectorSettings.Re
      * What a connector may need from the bot: the clock, the journal (for cursors kept across restarts), and the
      * terminal connector the bot was given for {@code type: console} (by connector id).
      */
-    public record Wiring(Ticker ticker, Journal journal, Function<String, Connector> console) {
+    public record Wiring(Ticker ticker, Journal journal, Function<String, Connector> console, Runnable beforeWrite) {
+        /** Wiring whose connectors check nothing before they write (not a leader of a shared journal). */
+        public Wiring(Ticker ticker, Journal journal, Function<String, Connector> console) {
+            this(ticker, journal, console, () -> { });
+        }
     }
 
     /**

@@ -30,7 +30,7 @@ public final class ConnectorTypes {
             new ConnectorType<>(new ConsoleSettingsReader(), ConsoleSettings.class, true, (id, s) -> id,
                     (id, unused, w) -> ConnectorType.Started.now(w.console().apply(id))),
             new ConnectorType<>(new IrcSettingsReader(), IrcSettings.class, false, IrcConfig::of,
-                    (id, cfg, w) -> irc(new IrcConnector(cfg, w.ticker()))),
+                    (id, cfg, w) -> irc(new IrcConnector(cfg, w.ticker(), w.beforeWrite()))),
             new ConnectorType<>(new MatrixSettingsReader(), MatrixSettings.class, false, MatrixConfig::of,
                     (id, cfg, w) -> matrix(new MatrixConnector(cfg, SyncTokenStore.journal(w.journal(), id),
                             w.ticker()))),

@@ -66,9 +66,19 @@ public final class IrcConnector implements Connector {
     private long droppedReported;
     private volatile Thread connection;
     private volatile Thread pacerThread;
+    private Runnable beforeWrite = () -> { };
 
     public IrcConnector(IrcConfig cfg, Ticker ticker) {
+        this(cfg, ticker, () -> { });
+    }
+
+    /**
+     * The same; {@code beforeWrite} runs before queued chat lines go out (the pacer sends them later than
+     * {@link #send} queued them): a leader whose lease ran out meanwhile stops there instead of speaking.
+     */
+    public IrcConnector(IrcConfig cfg, Ticker ticker, Runnable beforeWrite) {
         this(cfg, ticker, Sleeper.system(), () -> ThreadLocalRandom.current().nextDouble());
+        this.beforeWrite = Objects.requireNonNull(beforeWrite, "beforeWrite");
     }
 
     IrcConnector(IrcConfig cfg, Ticker ticker, Sleeper sleeper, DoubleSupplier random) {
@@ -260,6 +270,9 @@ public final class IrcConnector implements Connector {
             try {
                 if (s != null) {
                     s.tick();
+                    if (pacer.queued() > 0) {
+                        beforeWrite.run();
+                    }
                     wait = pacer.pump(s, IDLE);
                 }
                 pacer.await(wait.compareTo(IDLE) > 0 ? IDLE : wait);
