@@ -3,6 +3,7 @@ package org.buildduty.commands.builtin;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.buildduty.commands.runbook.RunbookCommands;
 import org.buildduty.core.command.CommandContext;
 import org.buildduty.core.command.CommandHandler;
 import org.buildduty.core.command.CommandRegistry;
@@ -18,6 +19,9 @@ final class HelpCommand implements CommandHandler {
         CommandRegistry registry = ctx.bot().commands();
         if (!ctx.args().positionals().isEmpty()) {
             List<String> words = ctx.args().positionals();
+            if (words.size() == 2 && words.get(0).equals("run") && registry.get("run").isPresent()) {
+                return Outcome.reply(RunbookCommands.help(registry, words.get(1)));
+            }
             CommandSpec spec = registry.lookup(words)
                     .orElseThrow(() -> CloseMatch.unknown(String.join(" ", words), registry.names())).spec();
             return Outcome.reply(UsageFormatter.help(spec).lines().toList());

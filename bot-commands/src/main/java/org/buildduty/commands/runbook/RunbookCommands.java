@@ -21,6 +21,7 @@ import org.buildduty.core.command.Outcome;
 import org.buildduty.core.operation.OperationPlan;
 import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.param.ParamType;
+import org.buildduty.core.parse.UsageFormatter;
 
 /**
  * The {@code run} command, and one command per runbook alias ({@code reconfig}).
@@ -84,6 +85,9 @@ public final class RunbookCommands {
         if (!rb.role().isEmpty() && !ctx.roles().contains(rb.role())) {
             throw new NotAllowedException("not allowed: run " + rb.name() + " needs role " + rb.role() + " (you are "
                     + ctx.caller() + ")");
+        }
+        if (tokens.size() == 2 && tokens.get(1).equals("--help") && rb.paramForOption("help").isEmpty()) {
+            return Outcome.reply(help(rb));
         }
         Map<String, String> raw = parse(rb, tokens.subList(1, tokens.size()));
         return outcome(rb, raw, ctx);
@@ -226,8 +230,39 @@ public final class RunbookCommands {
         return prev[b.length()];
     }
 
+    /**
+     * What {@code help run <name>} and {@code run <name> --help} answer, as {@code help <alias>} does: the usage with
+     * every parameter, its description and its default (or that it is required), the role it needs.
+     *
+     * @throws UserFacingException naming the closest runbooks when there is no runbook {@code name}
+     */
+    public static List<String> help(CommandRegistry commands, String name) {
+        Map<String, Runbook> byName = commands.get("run").map(CommandSpec::handler)
+                .flatMap(h -> h instanceof RunHandler r ? Optional.of(r.byName()) : Optional.empty())
+                .orElse(Map.of());
+        Runbook rb = byName.get(name);
+        if (rb == null) {
+            throw unknown(name, byName);
+        }
+        return help(rb);
+    }
+
+    private static List<String> help(Runbook rb) {
+        List<String> lines = new ArrayList<>(UsageFormatter.help(spec(rb, rb.name())).lines().toList());
+        lines.set(0, "run " + rb.name() + (rb.params().isEmpty() ? "" : " " + rb.synopsis()));
+        if (!rb.alias().isEmpty()) {
+            lines.add("alias: " + rb.alias());
+        }
+        return lines;
+    }
+
     private static CommandSpec aliasSpec(Runbook rb) {
-        CommandSpec.Builder b = CommandSpec.builder(rb.alias())
+        return spec(rb, rb.alias());
+    }
+
+    /** The command {@code name} that starts {@code rb}, its parameters as options. */
+    private static CommandSpec spec(Runbook rb, String name) {
+        CommandSpec.Builder b = CommandSpec.builder(name)
                 .summary(rb.description().isEmpty() ? "run the " + rb.name() + " runbook" : rb.description())
                 .positional("", 0, 0);
         if (!rb.role().isEmpty()) {

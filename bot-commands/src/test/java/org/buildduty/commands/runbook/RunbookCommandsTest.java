@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.commands.builtin.BuiltinCommands;
 import org.buildduty.core.InvalidValueException;
 import org.buildduty.core.NotAllowedException;
 import org.buildduty.core.UsageException;
@@ -206,6 +207,28 @@ class RunbookCommandsTest {
             assertThat(chat.send("alice", "!run dashy --dry-run --pattern -v --msg ok")).contains(plan);
             assertThat(chat.send("alice", "!dashy --dry-run --pattern=-v --msg ok")).contains(plan);
             assertThat(chat.send("alice", "!dashy --dry-run --pattern -v --msg ok")).contains(plan);
+            assertThat(chat.engine().api().activeOperations()).isEmpty();
+        }
+    }
+
+    @Test
+    void helpRunAndRunHelpShowTheRunbooksParametersWithDescriptionsAndDefaults() throws IOException {
+        List<Runbook> runbooks = RunbookLoader.loadAll(dir, RunbookLoader.STANDARD_KINDS, new FakeInventory()
+                .group("masters", "bm01").group("local", "local1"));
+        try (TestBot chat = TestBot.builder().commands(r -> {
+            BuiltinCommands.commands(r);
+            RunbookCommands.register(r, runbooks);
+        }).build()) {
+            List<String> echo = List.of(
+                    "run echo --message STRING [--times N]",
+                    "print a message",
+                    "  --message STRING  what to print (required)",
+                    "  --times N  (default: 1)");
+            assertThat(chat.send("alice", "!help run echo")).containsExactlyElementsOf(echo);
+            assertThat(chat.send("alice", "!run echo --help")).containsExactlyElementsOf(echo);
+            assertThat(chat.send("alice", "!help run reconfig")).contains("needs role releng", "alias: reconfig");
+            assertThat(chat.send("alice", "!help run ecko")).singleElement().asString()
+                    .contains("unknown runbook").contains("echo");
             assertThat(chat.engine().api().activeOperations()).isEmpty();
         }
     }
