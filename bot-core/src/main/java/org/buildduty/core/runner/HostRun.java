@@ -42,6 +42,8 @@ final class HostRun implements ExecContext {
     private final List<Runnable> hooks = new ArrayList<>();
     private Instant lastOutputAt;
     private String lastLine = "";
+    /** The last line on stderr: a failure's reason is there more often than on stdout's last line. */
+    private String lastErrorLine = "";
     private boolean stuckReported;
     private boolean finished;
     private StepOutcome cancelOutcome;
@@ -90,6 +92,9 @@ final class HostRun implements ExecContext {
                 return;
             }
             lastLine = line;
+            if (stream == OutputChannel.STDERR && !line.isBlank()) {
+                lastErrorLine = line;
+            }
             lastOutputAt = ticker.now();
             stuckReported = false;
             sink.output(op, index, step, host, stream == null ? OutputChannel.STDOUT : stream, line);
@@ -167,8 +172,9 @@ final class HostRun implements ExecContext {
     }
 
     /**
-     * Turns what the executor returned into the run's result: the right host, the last line seen, and the cancel
-     * outcome when the run was cancelled and did not succeed anyway. Then reports it; nothing is reported after.
+     * Turns what the executor returned into the run's result: the right host, the last line seen (for a failure, the
+     * last line on stderr when there was one: where commands say why), and the cancel outcome when the run was
+     * cancelled and did not succeed anyway. Then reports it; nothing is reported after.
      */
     StepResult finish(StepResult returned) {
         return finish(returned, null);
@@ -186,10 +192,13 @@ final class HostRun implements ExecContext {
         synchronized (lock) {
             StepResult r = returned;
             String last = r.lastLine().isEmpty() ? lastLine : r.lastLine();
+            if (r.outcome() != StepOutcome.SUCCEEDED && !lastErrorLine.isEmpty()) {
+                last = lastErrorLine;
+            }
             if (cancelOutcome != null && r.outcome() != StepOutcome.SUCCEEDED) {
-                r = new StepResult(cancelOutcome, host, r.exitCode(), cancelReason, last);
+                r = new StepResult(cancelOutcome, host, r.exitCode(), cancelReason, last).withKept(r.kept());
             } else if (!Objects.equals(r.host(), host) || !last.equals(r.lastLine())) {
-                r = new StepResult(r.outcome(), host, r.exitCode(), r.reason(), last);
+                r = new StepResult(r.outcome(), host, r.exitCode(), r.reason(), last).withKept(r.kept());
             }
             finished = true;
             hooks.clear();

@@ -75,6 +75,20 @@ class RunnerTest {
     }
 
     @Test
+    void aFailuresLastLineIsTheLastLineOnStderrWhenThereIsOne() throws Exception {
+        fake.byDefault(FakeExecutor.script().output("copying files").stderr("cp: /srv/x: No space left on device")
+                .output("cleaning up", "done").fail(1));
+        Operation op = op(5, step("copy").hosts("bm01"));
+
+        assertThat(await(runner.submit(op, sink))).isEqualTo(OperationState.FAILED);
+        assertThat(sink.hostResults()).singleElement().satisfies(r -> {
+            assertThat(r.lastLine()).isEqualTo("cp: /srv/x: No space left on device");
+            assertThat(r.reason()).isEqualTo("exit 1");
+        });
+        assertThat(sink.summary()).contains("No space left on device");
+    }
+
+    @Test
     void summaryReportsDurationFromTicker() throws Exception {
         fake.byDefault(FakeExecutor.script().await("go").succeed());
         CompletableFuture<OperationState> f = runner.submit(op(4, step("wait")), sink);
