@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -38,6 +39,8 @@ public final class OperationReporter extends ProgressSink {
     private final Map<OperationId, OperationProgress> progress = new HashMap<>();
     private final Map<String, Deque<String>> tails = new HashMap<>();
     private final Map<OperationId, List<String>> failedHosts = new HashMap<>();
+    /** Per operation: each failure said so far (its text with the host as {@code {host}}), and the hosts since. */
+    private final Map<OperationId, Map<String, List<String>>> sameFailure = new HashMap<>();
 
     /**
      * @param links the web link of an operation, or empty string when there is no web page
@@ -101,16 +104,56 @@ public final class OperationReporter extends ProgressSink {
     public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
         progress(op).hostFinished(result);
         if (OperationProgress.failedOnItsOwn(result)) {
+            boolean again;
             synchronized (this) {
                 List<String> failed = failedHosts.computeIfAbsent(op.id(), k -> new ArrayList<>());
                 if (failed.size() < TAIL_HOSTS) {
                     failed.add(String.valueOf(result.host()));
                 }
+                Map<String, List<String>> said = sameFailure.computeIfAbsent(op.id(), k -> new LinkedHashMap<>());
+                String shape = shape(result);
+                again = result.host() != null && said.containsKey(shape);
+                if (again) {
+                    said.get(shape).add(result.host());
+                } else {
+                    said.put(shape, new ArrayList<>());
+                }
             }
-            publisher.line(op.id(), op.id() + " failed: " + (result.host() == null ? step.name() + ": " : "")
-                    + result.summary());
+            if (!again) {
+                publisher.line(op.id(), op.id() + " failed: " + (result.host() == null ? step.name() + ": " : "")
+                        + result.summary());
+            }
         }
         status(op);
+    }
+
+    /**
+     * One line for the hosts of this step that failed the same way as a host already said: {@code #5 failed the same
+     * way on web2, web3, web4 (as web1)}, rather than the same long reason once per host.
+     */
+    @Override
+    public void stepFinished(Operation op, int index, StepSpec step, StepOutcome outcome, List<StepResult> results) {
+        sayRepeats(op);
+    }
+
+    private void sayRepeats(Operation op) {
+        List<String> lines = new ArrayList<>();
+        synchronized (this) {
+            Map<String, List<String>> said = sameFailure.getOrDefault(op.id(), Map.of());
+            for (Map.Entry<String, List<String>> e : said.entrySet()) {
+                if (!e.getValue().isEmpty()) {
+                    lines.add(op.id() + " failed the same way on " + String.join(", ", e.getValue()));
+                    e.getValue().clear();
+                }
+            }
+        }
+        lines.forEach(l -> publisher.line(op.id(), cut(l)));
+    }
+
+    /** A failure's text with its host written {@code {host}}, so hosts that failed alike compare equal. */
+    private static String shape(StepResult r) {
+        String text = r.summary();
+        return r.host() == null ? text : text.replace(r.host(), "{host}");
     }
 
     @Override
@@ -131,6 +174,7 @@ public final class OperationReporter extends ProgressSink {
 
     @Override
     public void operationFinished(Operation op, OperationState end, String summary) {
+        sayRepeats(op);
         OperationProgress p = progress(op);
         p.ended(end.label());
         List<String> lines = new ArrayList<>();
@@ -154,6 +198,7 @@ public final class OperationReporter extends ProgressSink {
         synchronized (this) {
             progress.remove(op.id());
             failedHosts.remove(op.id());
+            sameFailure.remove(op.id());
             tails.keySet().removeIf(k -> k.startsWith(op.id() + "/"));
         }
     }

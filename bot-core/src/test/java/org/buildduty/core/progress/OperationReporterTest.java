@@ -148,15 +148,38 @@ class OperationReporterTest {
                 "#17 step 1/1: apply on 5 hosts",
                 "demo #17 [------------] 0/5 hosts · 0s",
                 "#17 failed: bm01: exit 1 (bm01 line 5)",
-                "#17 failed: bm02: exit 1 (bm02 line 5)",
-                "#17 failed: bm03: exit 1 (bm03 line 5)",
-                "#17 failed: bm04: exit 1 (bm04 line 5)",
-                "#17 failed: bm05: exit 1 (bm05 line 5)",
+                "#17 failed the same way on bm02, bm03, bm04, bm05",
                 "demo #17 [############] 5/5 hosts · 5 failed (bm01: exit 1 (bm01 line 5), …) · failed · 0s",
                 "demo #17 failed: apply: 5 hosts failed",
                 "#17 bm01| bm01 line 3", "#17 bm01| bm01 line 4", "#17 bm01| bm01 line 5",
                 "#17 bm02| bm02 line 3", "#17 bm02| bm02 line 4", "#17 bm02| bm02 line 5",
                 "#17 bm03| bm03 line 3", "#17 bm03| bm03 line 4", "#17 bm03| bm03 line 5");
+    }
+
+    @Test
+    void hostsThatFailTheSameWayAreFoldedIntoOneLineAtTheEndOfTheStep() {
+        FakeConnector irc = FakeConnector.ircLike("chat", ticker);
+        RoomPublisher pub = publisher(irc);
+        OperationReporter r = new OperationReporter(pub, ticker, NO_LINKS);
+        List<String> hosts = List.of("web1", "web2", "web3", "web4", "web5");
+        StepSpec restart = step("restart", hosts, null);
+        Operation op = running(restart);
+        String keyProblem = "host key of %s (127.0.0.1:2222) is unknown: it is not in /etc/buildduty/known_hosts; "
+                + "check its fingerprint, then add it with ssh-keyscan -p 2222 127.0.0.1 >> /etc/buildduty/known_hosts";
+
+        r.stepStarted(op, 0, restart);
+        for (String h : hosts.subList(0, 4)) {
+            r.hostFinished(op, 0, restart, StepResult.failed(h, null, keyProblem.formatted(h), ""));
+        }
+        r.hostFinished(op, 0, restart, StepResult.failed("web5", 1, "exit 1", "restart: unit not found"));
+        r.stepFinished(op, 0, restart, StepOutcome.FAILED, List.of());
+        finish(r, op, OperationState.FAILED, "demo #17 failed: restart: 5 hosts failed");
+        flush(pub);
+
+        assertThat(irc.texts()).filteredOn(t -> t.startsWith("#17 failed")).containsExactly(
+                "#17 failed: web1: failed - " + keyProblem.formatted("web1"),
+                "#17 failed: web5: exit 1 (restart: unit not found)",
+                "#17 failed the same way on web2, web3, web4");
     }
 
     @Test
