@@ -194,6 +194,8 @@ final class JournalTables {
                 break;
             }
             before = rows.get(rows.size() - 1).id().value();
+            // few rows matched in Java: read more at a time
+            batch = Math.min(batch * 2, 5000);
         }
         return out;
     }
