@@ -458,7 +458,7 @@ final class Bot implements AutoCloseable {
             WebServer.Settings settings = WebServer.Settings.of(a.host(), a.port())
                     .withPublicUrl(web.publicUrl().orElse(null));
             webServer = WebServer.start(web.token().map(settings::withToken).orElse(settings), engine,
-                    journal::outputPruned);
+                    journal::outputPruned, this::runbooks);
             web.boundUrl().set(webServer.baseUrl());
             LOG.info("web page on {}/", webServer.baseUrl());
         }
@@ -581,6 +581,11 @@ final class Bot implements AutoCloseable {
     }
 
     /** The commands and runbooks it was built with. */
+    /** The runbooks in use now: after a live reload, the reloaded ones ({@code /runbooks} lists these). */
+    List<Runbook> runbooks() {
+        return catalog.reloading().get() instanceof Reloader r ? r.runbooks() : catalog.runbooks();
+    }
+
     Catalog catalog() {
         return catalog;
     }

@@ -66,6 +66,11 @@ final class Reloader implements ReloadCommand.Reloading {
         this.current = new ReloadDiff.Loaded(started, live.runbooks());
     }
 
+    /** The runbooks in use now: those the bot started with, or those the last successful reload installed. */
+    List<Runbook> runbooks() {
+        return current.runbooks();
+    }
+
     @Override
     public List<String> reload(String by) {
         if (!running.tryLock()) {

@@ -3,10 +3,15 @@ package org.buildduty.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.buildduty.app.config.BotConfig;
 import org.buildduty.app.config.ConfigLoader;
+import org.buildduty.app.web.WebServer;
 import org.buildduty.core.chat.Capabilities;
 import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.BotApi;
@@ -107,6 +113,27 @@ class ReloaderTest {
         release.countDown();
         t.join(10_000);
         assertThat(first.get()).containsExactly("reloaded: no changes");
+    }
+
+    @Test
+    void theRunbooksPageListsTheRunbooksOfTheLastReload() throws Exception {
+        Files.writeString(dir.resolve("buildduty.yml"), CONFIG);
+        aliasRunbook("hello", "hi");
+        build(() -> ConfigLoader.load(dir.resolve("buildduty.yml"), Map.of(), dir));
+        // what Bot.start gives the web page
+        try (WebServer web = WebServer.start(WebServer.Settings.of("127.0.0.1", 0), bot.engine(),
+                id -> Optional.empty(), bot::runbooks)) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest get = HttpRequest.newBuilder(URI.create(web.baseUrl() + "/runbooks")).build();
+            assertThat(http.send(get, HttpResponse.BodyHandlers.ofString()).body()).contains("id=\"rb-hello\"")
+                    .doesNotContain("id=\"rb-hello2\"");
+
+            Files.delete(dir.resolve("runbooks/hello.yml"));
+            aliasRunbook("hello2", "hey");
+            assertThat(reload()).containsExactly("reloaded: runbooks +hello2 -hello");
+            assertThat(http.send(get, HttpResponse.BodyHandlers.ofString()).body()).contains("id=\"rb-hello2\"")
+                    .doesNotContain("id=\"rb-hello\"");
+        }
     }
 
     private List<String> reload() {

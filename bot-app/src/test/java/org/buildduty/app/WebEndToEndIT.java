@@ -42,7 +42,7 @@ class WebEndToEndIT {
             HttpResponse<String> index = get(base + "/");
             assertThat(index.statusCode()).isEqualTo(200);
             assertThat(index.body()).contains("<a href=\"/ops/1\">#1</a>").contains("demo").contains("succeeded")
-                    .contains("<td>local</td>");
+                    .contains("class=\"requester\">local</td>");
 
             HttpResponse<String> op = get(base + "/ops/1");
             assertThat(op.statusCode()).isEqualTo(200);

@@ -8,18 +8,23 @@ import static org.buildduty.app.store.JournalDb.update;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.journal.ApprovalRecord;
 import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.OperationQuery;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.operation.Operation;
@@ -33,6 +38,8 @@ import org.buildduty.core.operation.OperationState;
  */
 final class JournalTables {
     private static final String SELECT_OPERATION = "SELECT " + JournalRows.OPERATION_COLUMNS + " FROM operations ";
+    /** Text a plan's JSON holds as it is and that SQL lower-cases as Java does: ASCII letters, digits, a few marks. */
+    private static final Pattern PLAIN = Pattern.compile("[a-z0-9 ._:/@#+,%!-]+");
 
     private JournalTables() {
     }
@@ -125,6 +132,82 @@ final class JournalTables {
     static List<OperationRecord> recent(Connection c, int limit, long beforeId) throws SQLException {
         return query(c, SELECT_OPERATION + "WHERE id < ? ORDER BY id DESC LIMIT ?", JournalRows::operation,
                 beforeId, limit);
+    }
+
+    /**
+     * {@link OperationQuery}: the SQL narrows by id, kind, state, creation second, and (ignoring case) requester
+     * and the plain-ASCII pieces of the search words in the stored plan, a superset of the answer; the query's own
+     * {@link OperationQuery#matches} then decides, batch after batch, until the limit is reached or the ids run out.
+     */
+    static List<OperationRecord> find(Connection c, OperationQuery q) throws SQLException {
+        List<OperationRecord> out = new ArrayList<>();
+        if (q.limit() == 0) {
+            return out;
+        }
+        StringBuilder where = new StringBuilder("WHERE id < ?");
+        List<Object> values = new ArrayList<>();
+        if (!q.kind().isEmpty()) {
+            where.append(" AND kind = ?");
+            values.add(q.kind());
+        }
+        if (!q.states().isEmpty()) {
+            where.append(" AND state IN (").append(String.join(", ", Collections.nCopies(q.states().size(), "?")))
+                    .append(')');
+            q.states().stream().sorted().forEach(values::add);
+        }
+        if (q.from() != null) {
+            where.append(" AND substr(created_at, 1, 19) >= ?");
+            values.add(second(q.from()));
+        }
+        if (q.to() != null) {
+            where.append(" AND substr(created_at, 1, 19) <= ?");
+            values.add(second(q.to()));
+        }
+        if (!q.requester().isEmpty()) {
+            // the principal ends the stored connector:principal; matches() then checks it is the whole of it
+            where.append(" AND lower(requester) LIKE lower(?) ESCAPE '!'");
+            values.add("%" + likeEscape(q.requester()));
+        }
+        for (String word : q.words()) {
+            for (String piece : word.split("=")) {
+                if (!piece.isEmpty() && PLAIN.matcher(piece).matches()) {
+                    where.append(" AND lower(plan_json) LIKE ? ESCAPE '!'");
+                    values.add("%" + likeEscape(piece) + "%");
+                }
+            }
+        }
+        int batch = Math.max(100, Math.min(q.limit(), 1000) * 2);
+        String sql = SELECT_OPERATION + where + " ORDER BY id DESC LIMIT ?";
+        long before = q.beforeId();
+        while (out.size() < q.limit()) {
+            List<Object> bound = new ArrayList<>();
+            bound.add(before);
+            bound.addAll(values);
+            bound.add(batch);
+            List<OperationRecord> rows = query(c, sql, JournalRows::operation, bound.toArray());
+            for (OperationRecord r : rows) {
+                if (out.size() < q.limit() && q.matches(r)) {
+                    out.add(r);
+                }
+            }
+            if (rows.size() < batch) {
+                break;
+            }
+            before = rows.get(rows.size() - 1).id().value();
+            // few rows matched in Java: read more at a time
+            batch = Math.min(batch * 2, 5000);
+        }
+        return out;
+    }
+
+    /** {@code 2026-11-21T10:00:00}: the second an instant falls in, as stored instants begin. */
+    private static String second(Instant t) {
+        return t.truncatedTo(ChronoUnit.SECONDS).toString().substring(0, 19);
+    }
+
+    /** Escapes LIKE's {@code %} and {@code _} with {@code !}. */
+    private static String likeEscape(String s) {
+        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     static List<OperationRecord> unfinished(Connection c) throws SQLException {

@@ -30,6 +30,7 @@ import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.OperationQuery;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.journal.PlanCodec;
@@ -295,6 +296,11 @@ public final class PostgresJournal implements BotJournal {
             return List.of();
         }
         return read("listing recent operations", c -> JournalTables.recent(c, limit, beforeId));
+    }
+
+    @Override
+    public List<OperationRecord> find(OperationQuery query) {
+        return read("searching operations", c -> JournalTables.find(c, query));
     }
 
     @Override

@@ -27,6 +27,7 @@ import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.OperationQuery;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.journal.PlanCodec;
@@ -333,6 +334,11 @@ public final class SqliteJournal implements BotJournal {
             return List.of();
         }
         return db.read("listing recent operations", c -> JournalTables.recent(c, limit, beforeId));
+    }
+
+    @Override
+    public List<OperationRecord> find(OperationQuery query) {
+        return db.read("searching operations", c -> JournalTables.find(c, query));
     }
 
     @Override

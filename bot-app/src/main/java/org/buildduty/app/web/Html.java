@@ -44,7 +44,8 @@ final class Html {
                 .append("<title>").append(esc(title)).append("</title>\n")
                 .append("<link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body")
                 .append(bodyAttrs == null ? "" : " " + bodyAttrs).append(">\n")
-                .append("<header><a href=\"/\">buildduty</a></header>\n<main>\n")
+                .append("<header><a href=\"/\">buildduty</a> <nav><a id=\"nav-ops\" href=\"/\">operations</a> ")
+                .append("<a id=\"nav-runbooks\" href=\"/runbooks\">runbooks</a></nav></header>\n<main>\n")
                 .append(body).append("</main>\n");
         if (script != null) {
             sb.append("<script src=\"").append(esc(script)).append("\"></script>\n");

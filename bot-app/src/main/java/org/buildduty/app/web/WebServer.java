@@ -5,12 +5,14 @@ import java.io.InputStream;
 import java.net.BindException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -18,6 +20,7 @@ import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.buildduty.commands.runbook.Runbook;
 import org.buildduty.core.BuilddutyException;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.operation.OperationId;
@@ -28,7 +31,9 @@ import org.buildduty.core.time.Ticker;
 /**
  * The status page, {@code /healthz} and {@code /metrics}, served by Javalin (Jetty 12) on one address.
  *
- * <p>Routes: {@code /} (operations, newest first, paged by {@code ?before=<id>}), {@code /ops/<id>} (one operation),
+ * <p>Routes: {@code /} (operations, live ones first, then newest first, filtered by the query string and paged by
+ * {@code ?before=<id>}: {@link IndexPage}), {@code /runbooks} (the runbooks loaded now and their last runs:
+ * {@link RunbooksPage}), {@code /ops/<id>} (one operation),
  * {@code /ops/<id>/events} (its output and state as server-sent events), {@code /ops/<id>/log} (its whole output as
  * plain text), {@code /healthz}, {@code /metrics} and {@code /static/*} (the page's own CSS and JS). Every text from
  * the journal is redacted with the engine's secrets and HTML-escaped; nothing is loaded from elsewhere (the
@@ -134,13 +139,23 @@ public final class WebServer implements AutoCloseable {
      * {@code <instant> <rule>} ({@code 2026-12-05T06:00:00Z retention 90d}) for such an operation.
      */
     public static WebServer start(Settings settings, Engine engine, Function<OperationId, Optional<String>> pruned) {
+        return start(settings, engine, pruned, List::of);
+    }
+
+    /**
+     * The same, {@code /runbooks} listing what {@code runbooks} gives at each request (the bot's current runbooks,
+     * which a live reload replaces).
+     */
+    public static WebServer start(Settings settings, Engine engine, Function<OperationId, Optional<String>> pruned,
+            Supplier<List<Runbook>> runbooks) {
         CountDownLatch closing = new CountDownLatch(1);
         boolean secure = settings.publicUrl().map(u -> "https".equalsIgnoreCase(u.getScheme())).orElse(false);
         TokenGate gate = new TokenGate(settings.token(), new Sessions(settings.ticker(), Sessions.MAX_AGE,
                 Sessions.MAX), secure);
         AtomicReference<Javalin> started = new AtomicReference<>();
         HostCheck hosts = new HostCheck(settings.host(), settings.publicUrl(), () -> started.get().port());
-        IndexPage index = new IndexPage(engine);
+        IndexPage index = new IndexPage(engine, runbooks);
+        RunbooksPage runbooksPage = new RunbooksPage(engine, runbooks);
         OperationPage opPage = new OperationPage(engine, pruned);
         LogStreams logs = new LogStreams(engine, settings.sleeper(), settings.poll(), settings.heartbeat(),
                 settings.maxStreams(), closing);
@@ -162,7 +177,8 @@ public final class WebServer implements AutoCloseable {
                     ctx.skipRemainingHandlers();
                 }
             });
-            cfg.routes.get("/", ctx -> ctx.html(index.render(before(ctx.queryParam("before")))));
+            cfg.routes.get("/", ctx -> ctx.html(index.render(IndexPage.Filters.read(ctx::queryParam))));
+            cfg.routes.get("/runbooks", ctx -> ctx.html(runbooksPage.render()));
             cfg.routes.get("/ops/{id}", ctx -> find(ctx, engine, pruned).ifPresent(op -> ctx.html(opPage.render(op))));
             cfg.routes.get("/ops/{id}/events", ctx -> {
                 Optional<OperationRecord> op = find(ctx, engine, pruned);

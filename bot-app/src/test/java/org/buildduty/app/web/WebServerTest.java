@@ -49,15 +49,13 @@ class WebServerTest {
         OperationId pending = f.run("alice", "!deploy");
 
         HttpResponse<String> r = f.getOk("/", "text/html");
-        String active = section(r.body(), "id=\"active\"", "</table>");
-        assertThat(active).contains("/ops/" + pending.value()).contains("/ops/" + running.value())
-                .doesNotContain("/ops/" + done.value() + "\"");
-        assertThat(active.indexOf("/ops/" + pending.value())).isLessThan(active.indexOf("/ops/" + running.value()));
-        assertThat(active).contains("pending approval").contains("1 more needed").contains("running");
-        String recent = section(r.body(), "id=\"recent\"", "</table>");
-        assertThat(recent.indexOf("/ops/3\"")).isLessThan(recent.indexOf("/ops/2\""));
-        assertThat(recent.indexOf("/ops/2\"")).isLessThan(recent.indexOf("/ops/1\""));
-        assertThat(recent).contains("<td>alice</td>").contains("succeeded")
+        String ops = section(r.body(), "id=\"ops\"", "</table>");
+        assertThat(ops.indexOf("/ops/" + pending.value() + "\"")).isLessThan(ops.indexOf("/ops/" + running.value()
+                + "\""));
+        assertThat(ops.indexOf("/ops/" + running.value() + "\"")).isLessThan(ops.indexOf("/ops/" + done.value()
+                + "\""));
+        assertThat(ops).contains("pending approval").contains("1 more needed").contains("running")
+                .contains("<td data-label=\"requester\" class=\"requester\">alice</td>").contains("succeeded")
                 .contains("<progress value=\"3\" max=\"3\"></progress> <span class=\"count\">3/3</span>");
         assertThat(r.body()).doesNotContain("<script>alert").contains("&lt;script&gt;alert(&#39;x&#39;)")
                 .doesNotContain("id=\"older\"");
@@ -70,7 +68,7 @@ class WebServerTest {
         f.fake.awaitCalls(1, Duration.ofSeconds(5));
         OperationId queued = f.run("bob", "!serial");
 
-        String active = section(f.getOk("/", "text/html").body(), "id=\"active\"", "</table>");
+        String active = section(f.getOk("/", "text/html").body(), "id=\"ops\"", "</table>");
         assertThat(active).contains("/ops/" + queued.value()).contains("queued <span class=\"waiting\">queued 0s "
                 + "behind " + holder + " (serial by alice, running 0s)</span>");
         assertThat(f.get("/ops/" + queued.value()).body()).contains("queued behind " + holder
@@ -92,13 +90,13 @@ class WebServerTest {
                     "done");
         }
         String first = f.get("/").body();
-        assertThat(rows(section(first, "id=\"recent\"", "</table>"))).isEqualTo(50);
+        assertThat(rows(section(first, "id=\"ops\"", "</table>"))).isEqualTo(50);
         assertThat(first).contains("/ops/60\"").contains("/ops/11\"").doesNotContain("/ops/10\"")
                 .contains("<a id=\"older\" href=\"/?before=11\">older</a>");
         String second = f.get("/?before=11").body();
-        assertThat(rows(section(second, "id=\"recent\"", "</table>"))).isEqualTo(10);
+        assertThat(rows(section(second, "id=\"ops\"", "</table>"))).isEqualTo(10);
         assertThat(second).contains("/ops/10\"").contains("/ops/1\"").doesNotContain("/ops/11\"")
-                .doesNotContain("id=\"older\"").doesNotContain("id=\"active\"");
+                .doesNotContain("id=\"older\"").contains("<a id=\"newest\" href=\"/\">newest</a>");
     }
 
     @Test

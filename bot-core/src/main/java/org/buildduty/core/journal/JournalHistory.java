@@ -16,6 +16,12 @@ public interface JournalHistory {
     /** Newest first, ids below {@code beforeId} (use {@code Long.MAX_VALUE} for the newest). */
     List<OperationRecord> recent(int limit, long beforeId);
 
+    /**
+     * The operations {@code query} admits ({@link OperationQuery#matches}), newest first, at most
+     * {@code query.limit()}: the web page's filters and search.
+     */
+    List<OperationRecord> find(OperationQuery query);
+
     /** Operations not in a terminal state (pending approval, queued, running, rolling back). */
     List<OperationRecord> unfinished();
 

@@ -25,6 +25,11 @@ final class ReadOnlyHistory implements JournalHistory {
     }
 
     @Override
+    public List<OperationRecord> find(OperationQuery query) {
+        return history.find(query);
+    }
+
+    @Override
     public List<OperationRecord> unfinished() {
         return history.unfinished();
     }

@@ -20,6 +20,7 @@ import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.OperationQuery;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.operation.Operation;
@@ -184,6 +185,23 @@ public final class InMemoryJournal implements Journal {
                     break;
                 }
                 out.add(e.record());
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public List<OperationRecord> find(OperationQuery query) {
+        synchronized (lock) {
+            List<OperationRecord> out = new ArrayList<>();
+            for (Entry e : ops.headMap(query.beforeId(), false).descendingMap().values()) {
+                if (out.size() >= query.limit()) {
+                    break;
+                }
+                OperationRecord r = e.record();
+                if (query.matches(r)) {
+                    out.add(r);
+                }
             }
             return out;
         }

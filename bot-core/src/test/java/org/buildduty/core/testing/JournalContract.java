@@ -32,6 +32,7 @@ import org.buildduty.core.journal.ConnectorEventRecord;
 import org.buildduty.core.journal.HostRunRecord;
 import org.buildduty.core.journal.Journal;
 import org.buildduty.core.journal.JournalException;
+import org.buildduty.core.journal.OperationQuery;
 import org.buildduty.core.journal.OperationRecord;
 import org.buildduty.core.journal.OutputLine;
 import org.buildduty.core.operation.ApprovalPolicy;
@@ -101,6 +102,79 @@ public abstract class JournalContract {
 
     private OperationRecord record(OperationId id) {
         return journal.operation(id).orElseThrow();
+    }
+
+    /** Creates an operation of {@code kind} by {@code who} with {@code params}, made at {@code at}, then in state. */
+    private OperationId made(String kind, Identity who, Map<String, String> params, Instant at, OperationState state) {
+        OperationId id = journal.nextOperationId();
+        OperationPlan p = plan();
+        journal.operationCreated(new Operation(id, new OperationPlan(kind, params, p.steps(), p.approval(), p.unit()),
+                who, ROOM, at, OperationState.QUEUED));
+        if (state != OperationState.QUEUED) {
+            journal.operationState(id, state, at.plusSeconds(1), "");
+        }
+        return id;
+    }
+
+    @Test
+    void findFiltersByKindRequesterStateCreationTimeAndParameterWordsNewestFirst() {
+        Instant day1 = Instant.parse("2026-11-20T00:00:00Z");
+        Instant day2 = Instant.parse("2026-11-21T00:00:00.5Z");
+        OperationId a = made("reconfig", ALICE, Map.of("masters", "all", "revision", "4f2a9c1"), day1,
+                OperationState.SUCCEEDED);
+        OperationId b = made("reconfig", BOB, Map.of("masters", "bm01", "revision", "77e1"), day2,
+                OperationState.FAILED);
+        OperationId c = made("restart", BOB, Map.of("note", "Say \"hi\" to Zoë"), day2.plusSeconds(60),
+                OperationState.PENDING_APPROVAL);
+        OperationId d = made("reconfig", ALICE, Map.of("masters", "all", "token", "s3cret-4f2a"),
+                day2.plusSeconds(120), OperationState.CANCELLED);
+        OperationQuery all = OperationQuery.newest(10);
+
+        assertThat(journal.find(all)).extracting(OperationRecord::id).containsExactly(d, c, b, a);
+        assertThat(journal.find(all.withKind("reconfig"))).extracting(OperationRecord::id).containsExactly(d, b, a);
+        assertThat(journal.find(all.withRequester("BOB"))).extracting(OperationRecord::id).containsExactly(c, b);
+        assertThat(journal.find(all.withRequester("matrix:@alice:example.org"))).extracting(OperationRecord::id)
+                .containsExactly(d, a);
+        assertThat(journal.find(all.withRequester("alice"))).isEmpty();
+        assertThat(journal.find(all.withStates(Set.of(OperationState.FAILED, OperationState.CANCELLED))))
+                .extracting(OperationRecord::id).containsExactly(d, b);
+        // from is inclusive (an instant within its second too), to exclusive
+        assertThat(journal.find(all.withCreated(Instant.parse("2026-11-21T00:00:00Z"), day2.plusSeconds(120))))
+                .extracting(OperationRecord::id).containsExactly(c, b);
+        assertThat(journal.find(all.withCreated(null, Instant.parse("2026-11-21T00:00:00Z"))))
+                .extracting(OperationRecord::id).containsExactly(a);
+        assertThat(journal.find(all.withText("REVISION=4f2a", null))).extracting(OperationRecord::id)
+                .containsExactly(a);
+        assertThat(journal.find(all.withText("masters=all 4f2a", null))).extracting(OperationRecord::id)
+                .containsExactly(d, a);
+        assertThat(journal.find(all.withText("\"hi\" zoë", null))).extracting(OperationRecord::id)
+                .containsExactly(c);
+        // a secret value is searched as the page shows it, redacted
+        assertThat(journal.find(all.withText("s3cret", v -> v.replace("s3cret", "***")))).isEmpty();
+        assertThat(journal.find(all.withText("token=***-4f2a", v -> v.replace("s3cret", "***"))))
+                .extracting(OperationRecord::id).containsExactly(d);
+        assertThat(journal.find(all.withKind("reconfig").withText("4f2a", null).withRequester("@alice:example.org")
+                .withStates(Set.of(OperationState.SUCCEEDED)))).extracting(OperationRecord::id).containsExactly(a);
+    }
+
+    @Test
+    void findPagesByIdAndLimitEvenWhenMostRowsDoNotMatch() {
+        List<OperationId> wanted = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            OperationId id = made(i % 30 == 0 ? "reconfig" : "other", ALICE,
+                    Map.of("n", i % 30 == 0 ? "wanted-" + i : "x" + i), T0, OperationState.SUCCEEDED);
+            if (i % 30 == 0) {
+                wanted.add(0, id);
+            }
+        }
+        OperationQuery q = OperationQuery.newest(4).withText("wanted", null);
+        List<OperationRecord> first = journal.find(q);
+        assertThat(first).extracting(OperationRecord::id).containsExactlyElementsOf(wanted.subList(0, 4));
+        List<OperationRecord> second = journal.find(q.withBefore(first.get(3).id().value()));
+        assertThat(second).extracting(OperationRecord::id).containsExactlyElementsOf(wanted.subList(4, 8));
+        assertThat(journal.find(q.withBefore(second.get(3).id().value()))).extracting(OperationRecord::id)
+                .containsExactlyElementsOf(wanted.subList(8, 10));
+        assertThat(journal.find(q.withLimit(0))).isEmpty();
     }
 
     @Test
