@@ -31,7 +31,8 @@ public final class OperationProgress {
     }
 
     public synchronized void hostFinished(StepResult r) {
-        if (rollingBack) {
+        if (rollingBack || r.outcome() == StepOutcome.CANCELLED) {
+            // a run cut off by a cancel did not complete: the bar does not count it
             return;
         }
         doneInStep++;

@@ -160,6 +160,25 @@ class OperationProgressTest {
     }
 
     @Test
+    void aStepCutOffByACancelIsNotCountedAsDone() {
+        Operation op = running(9, "release", null, single("tag"), single("build"), single("publish"));
+        OperationProgress p = new OperationProgress(op);
+        p.stepStarted(0);
+        p.hostFinished(new StepResult(StepOutcome.CANCELLED, null, null, "cancelled", "tagging"));
+        p.ended("cancelled");
+        assertThat(p.statusLine(NOW)).isEqualTo("release #9 [------------] 0/3 steps · cancelled · 12m");
+
+        Operation fan = running(10, "reconfig", "masters", fanOut("reconfig", hosts("bm", 3)));
+        OperationProgress f = new OperationProgress(fan);
+        f.stepStarted(0);
+        f.hostFinished(ok("bm1"));
+        f.hostFinished(new StepResult(StepOutcome.CANCELLED, "bm2", null, "cancelled", ""));
+        f.hostFinished(new StepResult(StepOutcome.CANCELLED, "bm3", null, "cancelled", ""));
+        f.ended("cancelled");
+        assertThat(f.statusLine(NOW)).isEqualTo("reconfig #10 [####--------] 1/3 masters · cancelled · 12m");
+    }
+
+    @Test
     void rollingBackIsMarkedAndRollbackRunsAreNotCounted() {
         Operation op = running(17, "reconfig", "masters", fanOut("reconfig", hosts("bm", 4)));
         OperationProgress p = new OperationProgress(op);
