@@ -4,8 +4,9 @@
 #   docker run -it -v buildduty-data:/data buildduty                     # shipped config: console connector
 #   docker run -d -v buildduty-data:/data -v "$PWD/my.yml:/app/config/buildduty.yml:ro" -p 8080:8080 buildduty
 #
-# The bot runs in /app as the non-root user "buildduty". Relative paths in the config resolve against /app, and
-# /app/data is a link to the /data volume, so the shipped "journal: data/buildduty.db" lands in the volume. In a
+# The bot runs in /app as the non-root user "buildduty". Relative paths in the config resolve against its folder
+# (/app/config), and /app/data is a link to the /data volume, so the shipped "journal: ../data/buildduty.db" lands in
+# the volume. In a
 # config of your own, put the journal under /data (journal: /data/buildduty.db) and make the web page listen on
 # 0.0.0.0:8080 to publish it. Pass secrets as environment variables (*_env) or mounted files (*_file).
 #

@@ -3,6 +3,7 @@ package org.buildduty.app;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -236,6 +237,11 @@ final class Bot implements AutoCloseable {
         kinds.add(StepSpec.CONFIRM);   // run by the runner itself: it pauses the operation
         Set<String> connectorIds = new HashSet<>();
         cfg.connectors().forEach(c -> connectorIds.add(c.id()));
+        if (!Files.isDirectory(cfg.bot().runbooks())) {
+            throw new ConfigException(cfg.source() + ": bot.runbooks: the runbook folder " + cfg.bot().runbooks()
+                    + " does not exist (relative paths resolve against the folder of the configuration file, "
+                    + cfg.baseDir() + ")");
+        }
         List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory(),
                 connectorIds);
 

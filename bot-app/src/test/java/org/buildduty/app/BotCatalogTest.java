@@ -49,9 +49,21 @@ class BotCatalogTest {
     }
 
     @Test
+    void aMissingRunbookFolderIsAnErrorNamingTheFileTheFieldAndWherePathsResolve() throws IOException {
+        Path etc = Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(etc.resolve("bot.yml"), "bot: { runbooks: books, web: \"off\" }\n"
+                + "connectors: [{id: console, type: console}]\n");
+        assertThatThrownBy(() -> Bot.catalog(ConfigLoader.load(etc.resolve("bot.yml"), Map.of())))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
+                        etc.resolve("bot.yml") + ": bot.runbooks: the runbook folder " + etc.resolve("books")
+                                + " does not exist (relative paths resolve against the folder of the configuration "
+                                + "file, " + etc + ")"));
+    }
+
+    @Test
     void theShippedConfigWithoutServicesJenkinsLoadsKernelciProdUpdateAndItsJenkinsStepsFailAtRun() {
         Path repo = Path.of("..").toAbsolutePath().normalize();
-        Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of(), repo));
+        Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of()));
 
         assertThat(c.runbooks()).extracting(Runbook::name).contains("kernelci-prod-update");
         StepExecutor jenkins = c.executors().stream().filter(e -> e.kind().equals("jenkins")).findFirst()
@@ -82,7 +94,7 @@ class BotCatalogTest {
     @Test
     void theShippedConfigurationLoadsEveryShippedRunbookWithTheRealStepKinds() {
         Path repo = Path.of("..").toAbsolutePath().normalize();
-        Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of(), repo));
+        Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of()));
         assertThat(c.runbooks()).extracting(r -> r.name()).contains("reconfig", "buildbot-update");
     }
 }

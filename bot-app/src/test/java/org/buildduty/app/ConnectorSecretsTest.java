@@ -24,7 +24,7 @@ class ConnectorSecretsTest {
                 "IRC_PASSWORD", "irc-s3cr3t-XYZ", "MATRIX_TOKEN", "matrix-s3cr3t-XYZ",
                 "ZULIP_API_KEY", "zulip-s3cr3t-XYZ", "SSH_PASSPHRASE", "ssh-s3cr3t-XYZ",
                 "BUILDBOT_PASSWORD", "bb-s3cr3t-XYZ", "MBS_TOKEN", "mbs-s3cr3t-XYZ", "JENKINS_TOKEN", "jk-s3cr3t-XYZ",
-                "KERNELCI_TOKEN", "kci-s3cr3t-XYZ", "NEXUS_PASSWORD", "nexus-s3cr3t-XYZ"), REPO);
+                "KERNELCI_TOKEN", "kci-s3cr3t-XYZ", "NEXUS_PASSWORD", "nexus-s3cr3t-XYZ"), REPO.resolve("config"));
 
         Redactor r = Secrets.redactor(cfg);
 

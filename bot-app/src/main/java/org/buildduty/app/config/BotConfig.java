@@ -22,11 +22,19 @@ import org.buildduty.core.config.Secret;
  * @param services  the external services (Buildbot, MBS) that are configured
  * @param credentials name → credential for {@code http} and {@code wait_until} steps ({@code auth: NAME}), including
  *                  {@code buildbot} when {@code services.buildbot} has a user
- * @param baseDir   the directory relative paths were resolved against: the working directory the bot runs in
+ * @param baseDir   the directory relative paths were resolved against: the configuration file's folder
+ * @param source    the file as its errors name it ({@code config/buildduty.yml}), for errors found after loading
  */
 public record BotConfig(BotSettings bot, List<ConnectorConfig> connectors, Map<String, List<String>> roles,
         Map<String, List<String>> people, InventoryConfig inventory, ServicesConfig services,
-        Map<String, CredentialConfig> credentials, Path baseDir) {
+        Map<String, CredentialConfig> credentials, Path baseDir, String source) {
+
+    /** A configuration not read from a named file. */
+    public BotConfig(BotSettings bot, List<ConnectorConfig> connectors, Map<String, List<String>> roles,
+            Map<String, List<String>> people, InventoryConfig inventory, ServicesConfig services,
+            Map<String, CredentialConfig> credentials, Path baseDir) {
+        this(bot, connectors, roles, people, inventory, services, credentials, baseDir, "the configuration");
+    }
 
     public BotConfig {
         connectors = List.copyOf(connectors);

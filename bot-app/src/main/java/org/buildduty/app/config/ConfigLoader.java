@@ -28,8 +28,9 @@ import org.buildduty.core.time.Durations;
  * Loads and validates the configuration file (SPEC "Configuration shape"). Every problem in the file is collected and
  * thrown as one {@link ConfigException} whose lines each read {@code file:line: field: message}, in line order.
  * Secrets are resolved from the given environment ({@code *_env}) or from files ({@code *_file}); a secret written in
- * the file is an error. Relative paths resolve against the base directory, by default the working directory the bot
- * runs in; {@code ~/} is the home directory ({@code HOME} of the given environment).
+ * the file is an error. Relative paths resolve against the base directory, by default the folder of the configuration
+ * file (so a configuration kept anywhere works the same with {@code java -jar} and {@code ./buildduty}, from any
+ * working directory); {@code ~/} is the home directory ({@code HOME} of the given environment).
  *
  * <pre>{@code
  * BotConfig config = ConfigLoader.load(Path.of("config/buildduty.yml"), System.getenv());
@@ -59,9 +60,10 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Loads a file; relative paths in it resolve against the working directory. */
+    /** Loads a file; relative paths in it resolve against the file's folder. */
     public static BotConfig load(Path file, Map<String, String> env) {
-        return load(file, env, Path.of("").toAbsolutePath());
+        Path folder = file.toAbsolutePath().normalize().getParent();
+        return load(file, env, folder == null ? Path.of("").toAbsolutePath() : folder);
     }
 
     /** Loads a file; relative paths in it resolve against {@code baseDir}. */
@@ -93,7 +95,8 @@ public final class ConfigLoader {
         if (!ctx.problems().isEmpty()) {
             throw new ConfigException(ConfigProblems.byLine(root.file(), ctx.problems().errors()));
         }
-        return new BotConfig(bot, connectors, roles, people, inventory, services, credentials, ctx.baseDir());
+        return new BotConfig(bot, connectors, roles, people, inventory, services, credentials, ctx.baseDir(),
+                root.file());
     }
 
     private static BotSettings bot(ConfigContext ctx, Optional<ConfigSection> section) {
@@ -104,7 +107,7 @@ public final class ConfigLoader {
         Path journal = postgres ? ctx.path("data/buildduty.db")
                 : s.path("journal").orElse(ctx.path("data/buildduty.db"));
         ClusterSettings cluster = cluster(s, postgres ? journalText.get() : null);
-        Path runbooks = s.path("runbooks").orElse(ctx.path("config/runbooks"));
+        Path runbooks = s.path("runbooks").orElse(ctx.path("runbooks"));
         Optional<BotSettings.WebAddress> web = s.has("web")
                 ? web(s) : Optional.of(new BotSettings.WebAddress("127.0.0.1", 8080));
         boolean anonymous = s.bool("anonymous", true);

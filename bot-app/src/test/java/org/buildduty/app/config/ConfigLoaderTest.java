@@ -48,7 +48,7 @@ class ConfigLoaderTest {
 
     @Test
     void shippedDefaultLoadsWithNoEnvironment() {
-        BotConfig c = ConfigLoader.load(REPO.resolve("config/buildduty.yml"), Map.of(), REPO);
+        BotConfig c = ConfigLoader.load(REPO.resolve("config/buildduty.yml"), Map.of(), REPO.resolve("config"));
 
         assertThat(c.connectors()).extracting(ConnectorConfig::id).containsExactly("console");
         assertThat(c.connectors().get(0).settings()).isInstanceOf(ConsoleSettings.class);
@@ -64,20 +64,34 @@ class ConfigLoaderTest {
         assertThat(c.inventory().groups()).isEqualTo(Map.of("local", List.of("local1", "local2", "local3")));
         assertThat(c.inventory().host("local2").orElseThrow().address()).isEqualTo("127.0.0.1");
         assertThat(c.services()).isEqualTo(ServicesConfig.NONE);
-        assertThat(c.baseDir()).isEqualTo(REPO);
+        assertThat(c.baseDir()).isEqualTo(REPO.resolve("config"));
     }
 
     @Test
-    void relativePathsResolveAgainstTheWorkingDirectoryByDefault() {
-        BotConfig c = ConfigLoader.load(REPO.resolve("config/buildduty.yml"), Map.of());
+    void relativePathsResolveAgainstTheConfigurationFilesFolderWhateverTheWorkingDirectory() throws Exception {
+        // a configuration kept elsewhere: ./buildduty runs in the checkout, java -jar wherever it is started
+        Path elsewhere = Files.createDirectories(tmp.resolve("etc/buildduty"));
+        Files.writeString(elsewhere.resolve("bot.yml"), """
+                bot: { journal: state/bd.db, runbooks: runbooks }
+                connectors: [{id: console, type: console}]
+                inventory:
+                  ssh: { known_hosts: known_hosts }
+                """);
+        BotConfig c = ConfigLoader.load(elsewhere.resolve("bot.yml"), Map.of());
 
-        assertThat(c.baseDir()).isEqualTo(Path.of("").toAbsolutePath());
-        assertThat(c.bot().journal()).isEqualTo(Path.of("data/buildduty.db").toAbsolutePath());
+        assertThat(c.baseDir()).isEqualTo(elsewhere);
+        assertThat(c.bot().journal()).isEqualTo(elsewhere.resolve("state/bd.db"));
+        assertThat(c.bot().runbooks()).isEqualTo(elsewhere.resolve("runbooks"));
+        assertThat(c.inventory().ssh().knownHosts()).isEqualTo(elsewhere.resolve("known_hosts"));
+        // the shipped file, config/buildduty.yml, keeps its journal in data/ beside config/
+        BotConfig shipped = ConfigLoader.load(REPO.resolve("config/buildduty.yml"), Map.of());
+        assertThat(shipped.bot().journal()).isEqualTo(REPO.resolve("data/buildduty.db"));
+        assertThat(shipped.bot().runbooks()).isEqualTo(REPO.resolve("config/runbooks"));
     }
 
     @Test
     void fullExampleLoadsWithEveryKey() {
-        BotConfig c = ConfigLoader.load(REPO.resolve("config/example-full.yml"), FULL_ENV, REPO);
+        BotConfig c = ConfigLoader.load(REPO.resolve("config/example-full.yml"), FULL_ENV, REPO.resolve("config"));
 
         assertThat(c.connectors()).extracting(ConnectorConfig::id)
                 .containsExactly("console", "libera", "oftc", "corp", "matrix", "zulip");
@@ -180,7 +194,7 @@ class ConfigLoaderTest {
     @Test
     void teamExampleLoadsAndItsRunbooksLoadAgainstItsInventory() {
         BotConfig c = ConfigLoader.load(REPO.resolve("config/example-team.yml"),
-                Map.of("IRC_PASSWORD", "irc-s3cr3t-XYZ", "HOME", "/home/bd"), REPO);
+                Map.of("IRC_PASSWORD", "irc-s3cr3t-XYZ", "HOME", "/home/bd"), REPO.resolve("config"));
 
         assertThat(c.connectors()).extracting(ConnectorConfig::id).containsExactly("libera");
         assertThat(c.bot().anonymous()).isFalse();
@@ -212,7 +226,7 @@ class ConfigLoaderTest {
 
     @Test
     void noToStringShowsASecret() {
-        BotConfig c = ConfigLoader.load(REPO.resolve("config/example-full.yml"), FULL_ENV, REPO);
+        BotConfig c = ConfigLoader.load(REPO.resolve("config/example-full.yml"), FULL_ENV, REPO.resolve("config"));
 
         List<Object> holders = List.of(c, c.bot(), c.inventory(), c.inventory().ssh(), c.services(),
                 c.services().get(BuildbotSettings.class).orElseThrow(),
@@ -235,7 +249,7 @@ class ConfigLoaderTest {
                 Map.of("HOME", "/home/bd"), tmp);
 
         assertThat(c.bot()).isEqualTo(new BotSettings("!", tmp.resolve("data/buildduty.db"),
-                tmp.resolve("config/runbooks"), Optional.of(new BotSettings.WebAddress("127.0.0.1", 8080)), true,
+                tmp.resolve("runbooks"), Optional.of(new BotSettings.WebAddress("127.0.0.1", 8080)), true,
                 Optional.empty(), "buildduty"));
         assertThat(c.roles()).isEmpty();
         assertThat(c.people()).isEmpty();
