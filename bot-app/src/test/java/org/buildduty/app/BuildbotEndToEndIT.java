@@ -114,7 +114,7 @@ class BuildbotEndToEndIT {
             assertThat(all.split("answers again", -1)).as("one recovery line").hasSize(2);
             assertThat(all.split("forced slow on force", -1)).as("forced once").hasSize(2);
             bot.type("op 1");
-            bot.expect("force #1 by console:local · failed", WAIT);
+            bot.expect("force #1 by local · failed", WAIT);
             assertThat(bot.endInput(WAIT)).isZero();
             assertThat(String.join("\n", bot.stdout())).doesNotContain("force #2");
         }

@@ -108,7 +108,7 @@ class ConfirmStepIT {
             assertThat(Files.readAllLines(work.resolve("unstage.log"))).containsExactly("unstaged");
             assertThat(Files.readAllLines(work.resolve("finish.log"))).containsExactly("finished");
             bot.type("op 2");
-            bot.expect("denied (step 2) by console:local", WAIT);
+            bot.expect("denied (step 2) by local", WAIT);
             assertThat(bot.endInput(WAIT)).isZero();
         }
     }

@@ -83,7 +83,7 @@ class ConsoleEndToEndIT {
             assertThat(lines.get(lines.size() - 1)).contains("completed: step 1 first (1/1 ok), step 2 second "
                     + "(0/1 ok, 1 cut off)").contains("not re-run");
             bot.type("op 1");
-            bot.expect("slow #1 by console:local · interrupted", WAIT);
+            bot.expect("slow #1 by local · interrupted", WAIT);
             bot.type("run demo --pause 0");
             bot.expect("demo #2 started", WAIT);
             bot.expect("demo #2 [############] 3/3 steps · succeeded", WAIT);

@@ -98,7 +98,7 @@ class CrashRollbackIT {
             assertThat(work.resolve("switched-local2")).doesNotExist();
             assertThat(work.resolve("announced")).doesNotExist();
             bot.type("op 1");
-            bot.expect("switch #1 by console:local · interrupted", WAIT);
+            bot.expect("switch #1 by local · interrupted", WAIT);
             assertThat(bot.endInput(WAIT)).isZero();
         }
 

@@ -163,7 +163,7 @@ class ReloadEndToEndIT {
         bot.type("cancel 6");
         bot.expect("gated #6", WAIT);
         bot.type("op 6");
-        bot.expect("gated #6 by console:local · cancelled", WAIT);
+        bot.expect("gated #6 by local · cancelled", WAIT);
     }
 
     @Test

@@ -33,14 +33,15 @@ final class OpCommand implements CommandHandler {
         List<String> lines = new ArrayList<>();
         String took = r.startedAt() == null ? "" : " · " + Times.elapsed(Duration.between(r.startedAt(),
                 r.endedAt() == null ? ctx.bot().ticker().now() : r.endedAt()));
-        lines.add(r.plan().kind() + " " + id + " by " + r.requester() + " · " + r.state().label() + took
+        String here = ctx.message().room().connectorId();
+        lines.add(r.plan().kind() + " " + id + " by " + r.requester().shownTo(here) + " · " + r.state().label() + took
                 + (r.plan().paramSummary().isEmpty() ? "" : " · " + r.plan().paramSummary()));
         if (!r.detail().isEmpty()) {
             lines.add("  " + r.detail());
         }
         for (ApprovalRecord a : ctx.bot().history().approvals(id)) {
             if (a.kind() != ApprovalRecord.Kind.REQUESTED) {
-                lines.add("  " + ApprovalWording.event(a));
+                lines.add("  " + ApprovalWording.event(a, here));
             }
         }
         Map<Integer, List<HostRunRecord>> byStep = new TreeMap<>();

@@ -244,9 +244,9 @@ class BuiltinCommandsTest {
         ticker.advance(Duration.ofMinutes(1));
         bot.send("bob", "!deny 1 not today");
         assertThat(bot.send("mallory", "!op 1")).containsExactly(
-                "deploy #1 by chat:alice · denied · revision=4f2a9c1",
-                "  denied by chat:bob: not today",
-                "  denied by chat:bob at 10:01Z: not today",
+                "deploy #1 by alice · denied · revision=4f2a9c1",
+                "  denied by bob: not today",
+                "  denied by bob at 10:01Z: not today",
                 "  step 1 prepare: not run",
                 "  step 2 apply: not run");
     }
@@ -258,7 +258,7 @@ class BuiltinCommandsTest {
         sendUntil("alice", "!quick", "· failed");
         awaitInactive(1);
         List<String> lines = bot.send("alice", "!op #1");
-        assertThat(lines.get(0)).isEqualTo("quick #1 by chat:alice · failed · 0s · revision=4f2a9c1");
+        assertThat(lines.get(0)).isEqualTo("quick #1 by alice · failed · 0s · revision=4f2a9c1");
         assertThat(lines).contains("  step 1 prepare: 1/1 ok", "  step 2 apply: 1/2 ok, 1 failed: bm02: exit 1 (boom)");
     }
 
@@ -391,11 +391,11 @@ class BuiltinCommandsTest {
         assertThat(lines).contains("cancelling quick #1: running steps stop, completed steps roll back");
         assertThat(lines).filteredOn(l -> l.contains("· cancelled ·")).singleElement().asString()
                 .startsWith("quick #1 [");
-        assertThat(lines).contains("quick #1 cancelled by chat:bob at step \"apply\" · cancelled 2 (bm01, bm02)");
+        assertThat(lines).contains("quick #1 cancelled by bob at step \"apply\" · cancelled 2 (bm01, bm02)");
         awaitInactive(1);
         assertThat(state(1)).isEqualTo(OperationState.CANCELLED);
         assertThat(bot.journal().operation(new OperationId(1)).orElseThrow().detail())
-                .contains("cancelled by chat:bob").doesNotContain("cancelled by cancelled");
+                .contains("cancelled by bob").doesNotContain("cancelled by cancelled");
     }
 
     @Test

@@ -152,7 +152,7 @@ public final class ApprovalGate {
         if (p.confirm()) {
             return new Approved(op, List.copyOf(by));
         }
-        journal.operationState(id, OperationState.QUEUED, now, "approved by " + join(by));
+        journal.operationState(id, OperationState.QUEUED, now, "approved by " + join(by, op.origin().connectorId()));
         op.transition(OperationState.QUEUED, now);
         return new Approved(op, List.copyOf(by));
     }
@@ -203,7 +203,8 @@ public final class ApprovalGate {
             metrics.approval(ApprovalRecord.Kind.DENIED);
             return op;
         }
-        journal.operationState(id, OperationState.DENIED, now, "denied by " + who + (why.isEmpty() ? "" : ": " + why));
+        journal.operationState(id, OperationState.DENIED, now, "denied by " + who.shownTo(op.origin().connectorId())
+                + (why.isEmpty() ? "" : ": " + why));
         op.transition(OperationState.DENIED, now);
         pending.remove(id);
         metrics.approval(ApprovalRecord.Kind.DENIED);
@@ -275,7 +276,7 @@ public final class ApprovalGate {
         return approvers.stream().filter(a -> roles.samePerson(a, who, role)).findFirst();
     }
 
-    private static String join(List<Identity> ids) {
-        return String.join(", ", ids.stream().map(Identity::toString).toList());
+    private static String join(List<Identity> ids, String connectorId) {
+        return String.join(", ", ids.stream().map(i -> i.shownTo(connectorId)).toList());
     }
 }

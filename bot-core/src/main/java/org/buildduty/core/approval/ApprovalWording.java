@@ -162,9 +162,9 @@ public final class ApprovalWording {
      * One journaled approval event, as {@code op} lists it: {@code approved by irc:bob at 14:02Z}, with
      * {@code (step 2)} for a confirm step's.
      */
-    public static String event(ApprovalRecord a) {
+    public static String event(ApprovalRecord a, String connectorId) {
         return a.kind().name().toLowerCase(Locale.ROOT) + (a.confirm() ? " (step " + (a.step() + 1) + ")" : "")
-                + (a.who() == null ? "" : " by " + a.who()) + " at " + Times.clock(a.at())
+                + (a.who() == null ? "" : " by " + a.who().shownTo(connectorId)) + " at " + Times.clock(a.at())
                 + (a.reason() == null || a.reason().isEmpty() ? "" : ": " + a.reason());
     }
 
@@ -174,7 +174,7 @@ public final class ApprovalWording {
     }
 
     /** The journal's note on a request withdrawn by cancelling it. */
-    public static String withdrawnDetail(Identity who) {
-        return "cancelled by " + who + " before it ran";
+    public static String withdrawnDetail(Operation op, Identity who) {
+        return "cancelled by " + who.shownTo(op.origin().connectorId()) + " before it ran";
     }
 }

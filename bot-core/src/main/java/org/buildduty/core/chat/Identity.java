@@ -27,6 +27,15 @@ public record Identity(String connectorId, String principal) {
         return new Identity(text.substring(0, colon), text.substring(colon + 1));
     }
 
+    /**
+     * How lines name this identity in a room of connector {@code connectorId}: the principal alone on its own
+     * connector ({@code bob} on IRC, {@code local} on the console), the whole identity elsewhere
+     * ({@code matrix:@bob:example.org} read on IRC), so one person is named the same way in every line of a room.
+     */
+    public String shownTo(String connectorId) {
+        return this.connectorId.equals(connectorId) ? principal : toString();
+    }
+
     @Override
     public String toString() {
         return connectorId + ":" + principal;

@@ -164,7 +164,8 @@ final class Confirmations {
         PendingApproval p = gate.pending(op.id()).orElseThrow(() -> new UserFacingException(op.title() + " is "
                 + op.state().label() + "; nothing to cancel"));
         gate.withdraw(op.id());
-        goOn(p, Runner.Resume.cancel(waiting.remove(op.id()), who.toString()), "cancelled by " + who + " at "
+        String by = who.shownTo(op.origin().connectorId());
+        goOn(p, Runner.Resume.cancel(waiting.remove(op.id()), by), "cancelled by " + by + " at "
                 + ApprovalWording.where(p), afterReply);
         return ApprovalWording.cancelledWaiting(p, who);
     }

@@ -325,7 +325,8 @@ final class Operations {
         }
         if (exclusions.dequeue(op.id())) {
             Instant now = ticker.now();
-            journal.operationState(op.id(), OperationState.CANCELLED, now, "cancelled by " + who + " while queued");
+            journal.operationState(op.id(), OperationState.CANCELLED, now, "cancelled by "
+                    + who.shownTo(op.origin().connectorId()) + " while queued");
             op.transition(OperationState.CANCELLED, now);
             live.remove(op.id());
             // an operation queued behind this one may go now
@@ -334,14 +335,14 @@ final class Operations {
         }
         if (gate.withdraw(op.id())) {
             Instant now = ticker.now();
-            journal.operationState(op.id(), OperationState.CANCELLED, now, ApprovalWording.withdrawnDetail(who));
+            journal.operationState(op.id(), OperationState.CANCELLED, now, ApprovalWording.withdrawnDetail(op, who));
             op.transition(OperationState.CANCELLED, now);
             live.remove(op.id());
             return ApprovalWording.withdrawn(op, who);
         }
         if (runner.running(op.id()).isPresent()) {
             // cancelled after this answer is queued, so the room reads the answer before the rollback's lines
-            afterReply.execute(() -> runner.cancel(op.id(), who.toString()));
+            afterReply.execute(() -> runner.cancel(op.id(), who.shownTo(op.origin().connectorId())));
             return "cancelling " + op.title() + ": running steps stop, completed steps roll back";
         }
         throw new UserFacingException(op.title() + " is " + op.state().label() + "; nothing to cancel");

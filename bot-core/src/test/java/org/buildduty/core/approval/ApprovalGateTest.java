@@ -335,7 +335,7 @@ class ApprovalGateTest {
         assertThat(approved.approvedBy()).containsExactly(BOB, CAROL, DAVE);
         assertThat(op.state()).isEqualTo(OperationState.QUEUED);
         assertThat(record(op).state()).isEqualTo(OperationState.QUEUED);
-        assertThat(record(op).detail()).isEqualTo("approved by chat:bob, chat:carol, chat:dave");
+        assertThat(record(op).detail()).isEqualTo("approved by bob, carol, dave");
         assertThat(gate.pending(op.id())).isEmpty();
         assertThat(gate.pending()).isEmpty();
         assertThatThrownBy(() -> gate.approve(op.id(), ALICE)).isInstanceOf(UserFacingException.class)
@@ -377,7 +377,7 @@ class ApprovalGateTest {
         assertThat(op.state()).isEqualTo(OperationState.DENIED);
         assertThat(op.endedAt()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
         assertThat(record(op).state()).isEqualTo(OperationState.DENIED);
-        assertThat(record(op).detail()).isEqualTo("denied by chat:carol: not during the freeze");
+        assertThat(record(op).detail()).isEqualTo("denied by carol: not during the freeze");
         assertThat(events(op).get(1)).isEqualTo(new ApprovalRecord(ApprovalRecord.Kind.DENIED, CAROL,
                 "not during the freeze", T0.plus(Duration.ofMinutes(1))));
         assertThat(gate.pending()).isEmpty();
@@ -389,11 +389,11 @@ class ApprovalGateTest {
     void denyWithoutReason() {
         Operation op = requested(ApprovalPolicy.of("releng", 1), ALICE);
         gate.deny(op.id(), BOB, "   ");
-        assertThat(record(op).detail()).isEqualTo("denied by chat:bob");
+        assertThat(record(op).detail()).isEqualTo("denied by bob");
         assertThat(events(op).get(1).reason()).isEmpty();
         Operation other = requested(ApprovalPolicy.of("releng", 1), ALICE);
         gate.deny(other.id(), BOB, null);
-        assertThat(record(other).detail()).isEqualTo("denied by chat:bob");
+        assertThat(record(other).detail()).isEqualTo("denied by bob");
     }
 
     @Test

@@ -68,8 +68,9 @@ class ApprovalWordingTest {
         assertThat(ApprovalWording.withdrawn(p.operation(), ALICE)).isEqualTo(
                 "reconfig #17 cancelled by alice before it ran");
         ApprovalRecord approved = new ApprovalRecord(ApprovalRecord.Kind.APPROVED, BOB, "", NOW.plusSeconds(120));
-        assertThat(ApprovalWording.event(approved)).isEqualTo("approved by irc:bob at 14:02Z");
-        assertThat(ApprovalWording.event(new ApprovalRecord(ApprovalRecord.Kind.EXPIRED, null, "", NOW)))
+        assertThat(ApprovalWording.event(approved, "matrix")).isEqualTo("approved by irc:bob at 14:02Z");
+        assertThat(ApprovalWording.event(approved, "irc")).isEqualTo("approved by bob at 14:02Z");
+        assertThat(ApprovalWording.event(new ApprovalRecord(ApprovalRecord.Kind.EXPIRED, null, "", NOW), "irc"))
                 .isEqualTo("expired at 14:00Z");
     }
 }
