@@ -52,10 +52,11 @@ record OpView(String state, boolean terminal, boolean bad, String detail, int do
      * @param exitCode  the exit code, or empty
      * @param duration  how long it took, empty while it runs
      * @param failed    whether this is the host's last attempt of the step and it failed (not for rollbacks)
-     * @param reason    why it failed and its last line, redacted, or empty
+     * @param reason    why it failed when that is more than its exit code ({@code timed out after 5m}), redacted
+     * @param lastLine  the last line its result kept, redacted, or empty
      */
     record HostView(int stepIndex, String step, String host, String state, String exitCode, String started,
-            String duration, boolean rollback, boolean failed, String reason) {
+            String duration, boolean rollback, boolean failed, String reason, String lastLine) {
     }
 
     /**
@@ -107,14 +108,14 @@ record OpView(String state, boolean terminal, boolean bad, String detail, int do
             String exit = r.result() == null || r.result().exitCode() == null ? "" : r.result().exitCode().toString();
             String took = r.endedAt() == null ? "" : Times.elapsed(Duration.between(r.startedAt(), r.endedAt()));
             String reason = "";
+            String lastLine = "";
             if (runFailed) {
                 String why = r.result().reason();
-                String lastLine = r.result().lastLine();
-                reason = secrets.redact(why.isEmpty() || why.equals(lastLine) ? lastLine
-                        : lastLine.isEmpty() ? why : why + " (" + lastLine + ")");
+                reason = why.equals("exit " + exit) || why.equals(r.result().lastLine()) ? "" : secrets.redact(why);
+                lastLine = secrets.redact(r.result().lastLine());
             }
             views.add(new HostView(r.stepIndex(), secrets.redact(r.stepName()), host(r.host()), state, exit,
-                    stamp(r.startedAt()), took, r.rollback(), runFailed, reason));
+                    stamp(r.startedAt()), took, r.rollback(), runFailed, reason, lastLine));
         }
         int total = planned(op.plan());
         String took = op.endedAt() == null ? "" : duration(op, op.endedAt());

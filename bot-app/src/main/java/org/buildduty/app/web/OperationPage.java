@@ -39,7 +39,8 @@ import org.buildduty.core.progress.Redactor;
  * {@code <progress id="progress">} has class {@code bad} once the operation failed, was cancelled or interrupted;
  * {@code <div id="log">} holds one {@code <details class="step" id="step-N" data-step="N">} per step (from 0), open
  * unless the step succeeded, whose {@code <summary>} has {@code .step-state}, {@code .step-hosts} and
- * {@code .step-duration}, whose {@code <table class="hosts">} has one row per host run ({@code data-run="N|host"}),
+ * {@code .step-duration}, whose {@code <table class="hosts" id="hosts-N">} (in a {@code <details class="runs">},
+ * folded past {@value #FOLD_RUNS} hosts) has one row per host run, failed ones first ({@code data-run="N|host"}),
  * and whose {@code <div class="lines">} has one {@code <div class="line" data-seq="S" data-run="N|host">} per output
  * line ({@code <time>}, {@code <span class="host">}, {@code <span class="text">}); {@code <span id="stream-status">}
  * reads {@code live} while streaming and {@code ended} after the {@code end} event.
@@ -51,6 +52,8 @@ final class OperationPage {
     static final int LAST_LINES = 5;
     /** Most lines read for the failed hosts' last lines; past it a host shows the last line its result kept. */
     static final int MAX_SCAN = 200_000;
+    /** A step's table of host runs is folded when it has more hosts than this. */
+    static final int FOLD_RUNS = 10;
 
     private final Engine engine;
     private final Function<OperationId, Optional<String>> pruned;
@@ -250,8 +253,9 @@ final class OperationPage {
                 sb.append(" <span class=\"reason\">").append(Html.esc(h.reason())).append("</span>");
             }
             Deque<String> tail = out.last().get(key);
-            if (tail != null && !tail.isEmpty()) {
-                sb.append("\n<pre class=\"last\">").append(Html.esc(String.join("\n", tail))).append("</pre>");
+            String lines = tail != null && !tail.isEmpty() ? String.join("\n", tail) : h.lastLine();
+            if (!lines.isEmpty()) {
+                sb.append("\n<pre class=\"last\">").append(Html.esc(lines)).append("</pre>");
             }
             sb.append("</li>\n");
         }
@@ -300,12 +304,18 @@ final class OperationPage {
                 .append("</span> <span class=\"step-hosts\">").append(Html.esc(stepHosts(step)))
                 .append("</span> <span class=\"step-duration\">").append(Html.esc(step.duration()))
                 .append("</span></summary>\n");
-        sb.append("<table class=\"hosts\" id=\"hosts-").append(i).append("\">\n<thead><tr><th>host</th><th>state</th>")
-                .append("<th>exit code</th><th>started</th><th>duration</th><th>rollback</th></tr></thead>\n<tbody>\n");
-        for (OpView.HostView h : v.hostRuns()) {
-            if (h.stepIndex() != i || !filter.admitsRun(h.host(), h.failed())) {
-                continue;
-            }
+        List<OpView.HostView> runs = new ArrayList<>();
+        v.hostRuns().stream().filter(h -> h.stepIndex() == i && h.failed() && filter.admitsRun(h.host(), true))
+                .forEach(runs::add);
+        v.hostRuns().stream().filter(h -> h.stepIndex() == i && !h.failed() && filter.admitsRun(h.host(), false))
+                .forEach(runs::add);
+        // a long table of hosts is folded in its turn, so that the lines stay near the step's summary
+        sb.append("<details class=\"runs\" id=\"runs-").append(i).append('"')
+                .append(step.total() <= FOLD_RUNS ? " open" : "").append("><summary>host runs</summary>\n")
+                .append("<table class=\"hosts\" id=\"hosts-").append(i).append("\">\n<thead><tr><th>host</th>")
+                .append("<th>state</th><th>exit code</th><th>started</th><th>duration</th><th>rollback</th></tr>")
+                .append("</thead>\n<tbody>\n");
+        for (OpView.HostView h : runs) {
             sb.append("<tr data-run=\"").append(Html.esc(LineFilter.runKey(i, h.host()))).append('"')
                     .append(h.failed() ? " class=\"failed\"" : "").append("><td><a href=\"?host=")
                     .append(Html.esc(URLEncoder.encode(h.host(), StandardCharsets.UTF_8))).append("\">")
@@ -315,8 +325,8 @@ final class OperationPage {
                     .append(Html.esc(h.duration())).append("</td><td>").append(h.rollback() ? "rollback" : "")
                     .append("</td></tr>\n");
         }
-        sb.append("</tbody>\n</table>\n<div class=\"lines\" id=\"lines-").append(i).append("\">").append(lines)
-                .append("</div>\n</details>\n");
+        sb.append("</tbody>\n</table>\n</details>\n<div class=\"lines\" id=\"lines-").append(i).append("\">")
+                .append(lines).append("</div>\n</details>\n");
     }
 
     /** {@code 3 ok, 1 failed of 4 hosts}. */

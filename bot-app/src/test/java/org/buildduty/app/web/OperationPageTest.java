@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.operation.OperationId;
 
 /**
@@ -39,12 +40,12 @@ class OperationPageTest {
         OperationId id = f.runToEnd("alice", "!mixed");
         String page = f.getOk("/ops/" + id.value(), "text/html").body();
 
-        String check = WebServerTest.section(page, "id=\"step-1\"", "</details>");
+        String check = WebServerTest.section(page, "id=\"step-1\"", "</div>\n</details>");
         assertThat(check).containsPattern(Pattern.compile("<div class=\"line\" data-seq=\"\\d+\" data-run=\"1\\|bm01\">"
                 + TIME + " <span class=\"host\">bm01</span> <span class=\"text\">checking bm01</span></div>"));
         assertThat(check).containsPattern(Pattern.compile("<div class=\"line stderr\" data-seq=\"\\d+\" data-run=\""
                 + "1\\|bm02\">" + TIME + " <span class=\"host\">bm02</span> <span class=\"text\">boom on bm02</span>"));
-        String prepare = WebServerTest.section(page, "id=\"step-0\"", "</details>");
+        String prepare = WebServerTest.section(page, "id=\"step-0\"", "</div>\n</details>");
         assertThat(prepare).contains("<span class=\"host\">local</span> <span class=\"text\">preparing</span>")
                 .contains("password is ***").doesNotContain(PageFixture.SECRET).doesNotContain("checking");
     }
@@ -86,6 +87,14 @@ class OperationPageTest {
         String good = f.getOk("/ops/" + f.runToEnd("alice", "!quick").value(), "text/html").body();
         assertThat(good).contains("<progress id=\"progress\" value=\"3\" max=\"3\">")
                 .contains("<section id=\"failed-hosts\" hidden>");
+
+        // a line journaled before its secret was configured: the failed host's last lines redact it again
+        f.bot.journal().output(id, 1, "bm02", OutputChannel.STDERR, "token " + PageFixture.SECRET,
+                f.bot.ticker().now());
+        for (String query : List.of("", "?failed=1", "?host=bm02")) {
+            String again = f.getOk("/ops/" + id.value() + query, "text/html").body();
+            assertThat(again).contains("boom on bm02\ntoken ***</pre>").doesNotContain(PageFixture.SECRET);
+        }
     }
 
     @Test

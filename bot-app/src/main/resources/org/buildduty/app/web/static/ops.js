@@ -131,8 +131,10 @@
         }
         var tbody = table.tBodies[0];
         var mine = runs.filter(function (h) {
-            return h.stepIndex === step.index && admitsRun(h.host, h.failed);
-        });
+            return h.stepIndex === step.index && h.failed && admitsRun(h.host, true);
+        }).concat(runs.filter(function (h) {
+            return h.stepIndex === step.index && !h.failed && admitsRun(h.host, false);
+        }));
         while (tbody.rows.length > mine.length) {
             tbody.deleteRow(-1);
         }
@@ -202,6 +204,9 @@
                 var t = l.querySelector('.text');
                 return t ? t.textContent : '';
             });
+            if (lines.length === 0 && h.lastLine) {
+                lines = [h.lastLine];
+            }
             if (lines.length > 0) {
                 var pre = document.createElement('pre');
                 pre.className = 'last';
