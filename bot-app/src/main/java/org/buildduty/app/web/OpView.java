@@ -68,7 +68,7 @@ record OpView(String state, boolean terminal, boolean bad, String detail, int do
      *                 {@code waiting} or {@code confirmed}
      * @param ok       hosts whose last attempt succeeded
      * @param failed   hosts whose last attempt failed
-     * @param total    hosts planned (1 for a step with none)
+     * @param total    hosts planned (1 for a step with none, 0 for a confirm step)
      * @param duration first start to last end once no run is running, or empty
      */
     record StepView(int index, String name, String state, int ok, int failed, int total, String duration) {
@@ -182,7 +182,8 @@ record OpView(String state, boolean terminal, boolean bad, String detail, int do
             }
             String took = running || first == null || lastEnd == null ? ""
                     : Times.elapsed(Duration.between(first, lastEnd));
-            out.add(new StepView(i, secrets.redact(specs.get(i).name()), state, ok, bad, width, took));
+            out.add(new StepView(i, secrets.redact(specs.get(i).name()), state, ok, bad,
+                    specs.get(i).isConfirm() ? 0 : width, took));
         }
         return List.copyOf(out);
     }

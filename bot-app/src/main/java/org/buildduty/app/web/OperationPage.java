@@ -297,7 +297,7 @@ final class OperationPage {
         int i = step.index();
         String cls = step.state().replace(' ', '_');
         sb.append("<details class=\"step ").append(Html.esc(cls)).append("\" id=\"step-").append(i)
-                .append("\" data-step=\"").append(i).append('"').append(step.state().equals("succeeded") ? "" : " open")
+                .append("\" data-step=\"").append(i).append('"').append(folded(step) ? "" : " open")
                 .append(">\n<summary><span class=\"step-name\">").append(i + 1).append(". ")
                 .append(Html.esc(step.name()))
                 .append("</span> <span class=\"step-state\">").append(Html.esc(step.state()))
@@ -309,6 +309,16 @@ final class OperationPage {
                 .forEach(runs::add);
         v.hostRuns().stream().filter(h -> h.stepIndex() == i && !h.failed() && filter.admitsRun(h.host(), false))
                 .forEach(runs::add);
+        if (step.total() > 0) {
+            runs(sb, step, runs);
+        }
+        sb.append("<div class=\"lines\" id=\"lines-").append(i).append("\">")
+                .append(lines).append("</div>\n</details>\n");
+    }
+
+    /** A step's host runs, in a {@code <details>} of their own. */
+    private static void runs(StringBuilder sb, OpView.StepView step, List<OpView.HostView> runs) {
+        int i = step.index();
         // a long table of hosts is folded in its turn, so that the lines stay near the step's summary
         sb.append("<details class=\"runs\" id=\"runs-").append(i).append('"')
                 .append(step.total() <= FOLD_RUNS ? " open" : "").append("><summary>host runs</summary>\n")
@@ -325,12 +335,19 @@ final class OperationPage {
                     .append(Html.esc(h.duration())).append("</td><td>").append(h.rollback() ? "rollback" : "")
                     .append("</td></tr>\n");
         }
-        sb.append("</tbody>\n</table>\n</details>\n<div class=\"lines\" id=\"lines-").append(i).append("\">")
-                .append(lines).append("</div>\n</details>\n");
+        sb.append("</tbody>\n</table>\n</details>\n");
     }
 
-    /** {@code 3 ok, 1 failed of 4 hosts}. */
+    /** A step that succeeded, or a confirm step that was confirmed, starts folded. */
+    static boolean folded(OpView.StepView s) {
+        return s.state().equals("succeeded") || s.state().equals("confirmed");
+    }
+
+    /** {@code 3 ok, 1 failed of 4 hosts}; empty for a confirm step. */
     static String stepHosts(OpView.StepView s) {
+        if (s.total() == 0) {
+            return "";
+        }
         return s.ok() + " ok" + (s.failed() > 0 ? ", " + s.failed() + " failed" : "") + " of " + s.total()
                 + (s.total() == 1 ? " host" : " hosts");
     }

@@ -12,8 +12,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.core.chat.Identity;
 import org.buildduty.core.exec.OutputChannel;
 import org.buildduty.core.operation.OperationId;
+import org.buildduty.core.testing.TestBot;
 
 /**
  * {@code /ops/<id>} without JavaScript: every line with its host and time in its step's section, steps folded when
@@ -151,6 +153,31 @@ class OperationPageTest {
                 .contains("<p id=\"queue\" class=\"waiting\" hidden></p>");
         f.fake.release("hold");
         f.awaitTerminal(queued);
+    }
+
+    @Test
+    void aConfirmStepShowsItsWaitAndItsSection() {
+        f = new PageFixture();
+        OperationId id = f.run("alice", "!canary");
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (f.bot.api().pendingApproval(id).isEmpty() && System.nanoTime() < end) {
+            f.bot.engine().tick();
+            PageFixture.sleep(5);
+        }
+        String page = f.getOk("/ops/" + id.value(), "text/html").body();
+        assertThat(page).contains("<span id=\"state\">waiting</span>")
+                .containsPattern("<p id=\"confirm\" class=\"waiting\">waiting at step 2 &quot;canary ok\\?&quot; "
+                        + "\\([^)]*\\): look at the dashboards</p>")
+                .contains("<details class=\"step succeeded\" id=\"step-0\" data-step=\"0\">")
+                .contains("<details class=\"step waiting\" id=\"step-1\" data-step=\"1\" open>")
+                .contains("<details class=\"step not_started\" id=\"step-2\" data-step=\"2\" open>");
+
+        f.bot.api().approve(id, new Identity(TestBot.CHAT, "bob"), TestBot.ROOM_ADDRESS);
+        f.awaitTerminal(id);
+        assertThat(f.getOk("/ops/" + id.value(), "text/html").body())
+                .contains("<span id=\"state\">succeeded</span>").doesNotContain("id=\"confirm\"")
+                .contains("<details class=\"step confirmed\" id=\"step-1\" data-step=\"1\">")
+                .contains("<details class=\"step succeeded\" id=\"step-2\" data-step=\"2\">");
     }
 
     @Test

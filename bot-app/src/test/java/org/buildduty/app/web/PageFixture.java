@@ -41,7 +41,8 @@ import org.buildduty.core.testing.TestBot;
  * 127.0.0.1 port 0, and an HTTP client. Commands: {@code quick} (two steps, the second on bm01 and bm02, printing a
  * secret and a {@code <script>}), {@code slow} (holds on gate {@code hold} until released) and {@code deploy}
  * (waits for one releng approval; a parameter holds a {@code <script>}); {@code serial} is {@code slow} one at a time;
- * {@code mixed} runs {@code prepare} then {@code check} on bm01..bm03, where bm02 fails (exit 3) and the others go on.
+ * {@code mixed} runs {@code prepare} then {@code check} on bm01..bm03, where bm02 fails (exit 3) and the others go on;
+ * {@code canary} applies on bm01, waits at a confirm step for one releng, then applies on bm02.
  */
 final class PageFixture implements AutoCloseable {
     static final String SECRET = "hunter2-s3cret";
@@ -99,6 +100,10 @@ final class PageFixture implements AutoCloseable {
                 new OperationPlan("mixed", Map.of(), List.of(step("prepare", List.of()), new StepSpec("check", "fake",
                         Map.of("command", "true"), List.of("bm01", "bm02", "bm03"), 3, null, null,
                         OnHostFailure.CONTINUE, null)), ApprovalPolicy.NONE, "hosts"))).build());
+        r.register(CommandSpec.builder("canary").summary("asks between its steps").handler(c -> Outcome.planned(
+                new OperationPlan("canary", Map.of(), List.of(step("apply", List.of("bm01")), StepSpec.confirm(
+                        "canary ok?", "look at the dashboards", ApprovalPolicy.of("releng", 1)), step("apply",
+                        List.of("bm02"))), ApprovalPolicy.NONE, "hosts"))).build());
         r.register(CommandSpec.builder("deploy").summary("needs approval").role("releng").handler(c ->
                 Outcome.planned(new OperationPlan("deploy", Map.of("note", SCRIPT), List.of(step("apply",
                         List.of("bm01"))), ApprovalPolicy.of("releng", 1), "hosts"))).build());

@@ -117,11 +117,12 @@
         var wasOpen = section.open;
         section.className = 'step ' + cls;
         setText(section.querySelector('.step-state'), step.state);
-        setText(section.querySelector('.step-hosts'), step.ok + ' ok' + (step.failed > 0 ? ', ' + step.failed
-            + ' failed' : '') + ' of ' + step.total + (step.total === 1 ? ' host' : ' hosts'));
+        setText(section.querySelector('.step-hosts'), step.total === 0 ? '' : step.ok + ' ok'
+            + (step.failed > 0 ? ', ' + step.failed + ' failed' : '') + ' of ' + step.total
+            + (step.total === 1 ? ' host' : ' hosts'));
         setText(section.querySelector('.step-duration'), step.duration);
         if (!touched[String(step.index)]) {
-            section.open = step.state !== 'succeeded';
+            section.open = step.state !== 'succeeded' && step.state !== 'confirmed';
         } else {
             section.open = wasOpen;
         }
