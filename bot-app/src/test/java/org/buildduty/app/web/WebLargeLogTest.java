@@ -120,6 +120,25 @@ class WebLargeLogTest {
     }
 
     @Test
+    void thePageHoldsTheFirstLinesOnlyAndTheStreamGoesOnFromThere() throws Exception {
+        StringBuilder page = new StringBuilder();
+        try (BufferedReader in = open("/ops/" + id.value())) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                page.append(line).append('\n');
+            }
+        }
+        String html = page.toString();
+        int lines = html.split("<div class=\"line\"", -1).length - 1;
+        assertThat(lines).isEqualTo(OperationPage.MAX_LINES);
+        assertThat(html).contains("line " + OperationPage.MAX_LINES + "</span>")
+                .doesNotContain("line " + (OperationPage.MAX_LINES + 1) + "</span>")
+                .contains("data-after=\"" + OperationPage.MAX_LINES + "\"").contains("<p id=\"more\">");
+        assertThat(OUTPUT_CALLS.get()).as("no failed host: the page stops reading after its lines").isLessThanOrEqualTo(
+                OperationPage.MAX_LINES / 1000 + 1);
+        assertThat(MAX_LIMIT.get()).isBetween(1, 1000);
+    }
+
+    @Test
     void theEventStreamSendsEveryLineInOrderThenEnds() throws Exception {
         int n = 0;
         String last = null;
