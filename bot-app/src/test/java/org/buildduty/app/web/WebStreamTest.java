@@ -99,6 +99,19 @@ class WebStreamTest {
     }
 
     @Test
+    void aQueuedOperationsStateSaysWhatItIsQueuedBehindUntilItRuns() throws Exception {
+        f = new PageFixture();
+        OperationId holder = f.run("alice", "!serial");
+        f.fake.awaitCalls(1, Duration.ofSeconds(5));
+        OperationId queued = f.run("bob", "!serial");
+        BlockingQueue<String> got = follow("/ops/" + queued.value() + "/events");
+        awaitLine(got, "\"queue\":\"queued 0s behind " + holder + " (serial by alice, running 0s)\"");
+        f.fake.release("hold");
+        awaitLine(got, "\"queue\":\"\"");
+        awaitLine(got, "event: end");
+    }
+
+    @Test
     void anIdleStreamSendsKeepAliveComments() throws Exception {
         f = new PageFixture(s -> s.withPoll(Duration.ofMillis(10), Duration.ofMillis(30)));
         OperationId id = f.run("alice", "!slow");
