@@ -27,6 +27,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -80,7 +81,7 @@ class WebBrowserIT {
                 params: { hosts: { type: group, default: trio } }
                 steps:
                   - name: prepare
-                    ssh: { hosts: "{{hosts}}", parallel: 3, command: "echo prepared {{host}}" }
+                    ssh: { hosts: "{{hosts}}", parallel: 3, command: "echo prepared {{host}}; sleep 3" }
                   - name: work
                     ssh:
                       hosts: "{{hosts}}"
@@ -102,7 +103,7 @@ class WebBrowserIT {
                       parallel: 50
                       command: |
                         echo starting on {{host}}
-                        sleep 2
+                        sleep 4
                         if [ {{host}} = m37 ]; then echo "config error on m37" >&2; exit 2; fi
                         echo done on {{host}}
                     on_host_failure: continue
@@ -149,11 +150,18 @@ class WebBrowserIT {
     @Order(1)
     void threeHostsLiveWithHostsAndTimesThenFoldingAndFilters() throws Exception {
         bot.type("run three");
-        bot.expect("tick 2 on", WAIT);
+        bot.expect("prepared bm0", WAIT);
         browser.get(base + "/ops/1");
         JavascriptExecutor js = browser;
         js.executeScript("window.buildduty_marker = 'same page';");
         WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(50));
+        // the first step, still running, is open; once it succeeds the live view folds it
+        WebElement first = browser.findElement(By.id("step-0"));
+        assertThat(first.findElement(By.cssSelector(".step-state")).getText()).isEqualTo("running");
+        assertThat(first.getDomProperty("open")).isEqualTo("true");
+        wait.until(d -> "succeeded".equals(first.findElement(By.cssSelector(".step-state")).getAttribute(
+                "textContent")));
+        wait.until(d -> "false".equals(first.getDomProperty("open")));
         wait.until(d -> lines().stream().filter(WebElement::isDisplayed).count() >= 3);
         // the live view labels each line with its time and host: "12:00:05 bm02 tick 3 on bm02", not "tick 3 on bm02"
         assertThat(lines().stream().filter(WebElement::isDisplayed).map(WebElement::getText).toList())
@@ -230,8 +238,14 @@ class WebBrowserIT {
         bot.type("run fanout");
         bot.expect("starting on m", WAIT);
         WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(50));
-        // the live view honours the host filter: only m37's lines arrive
+        // the live view honours the filters: in one tab "failed only", in another only m37, both opened while the
+        // hosts run; "failed only" shows a host's lines once it failed, from its first one
+        browser.get(base + "/ops/2?failed=1");
+        String failedOnly = browser.getWindowHandle();
+        assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("running");
+        browser.switchTo().newWindow(WindowType.TAB);
         browser.get(base + "/ops/2?host=m37");
+        assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("running");
         wait.until(d -> "ended".equals(d.findElement(By.id("stream-status")).getText()));
         List<WebElement> only = lines();
         assertThat(hostsOf(only)).containsExactly("m37");
@@ -239,6 +253,15 @@ class WebBrowserIT {
                 .containsExactly("starting on m37", "config error on m37");
         assertThat(browser.findElement(By.cssSelector("#failed-list li")).getText()).contains("m37")
                 .contains("exit 2").contains("config error on m37");
+        browser.close();
+        browser.switchTo().window(failedOnly);
+        wait.until(d -> "ended".equals(d.findElement(By.id("stream-status")).getText()));
+        List<WebElement> shown = lines().stream().filter(WebElement::isDisplayed).toList();
+        assertThat(shown).extracting(l -> l.findElement(By.cssSelector(".text")).getText())
+                .containsExactly("starting on m37", "config error on m37");
+        assertThat(hostsOf(shown)).containsExactly("m37");
+        assertThat(browser.findElement(By.cssSelector("#failed-list li")).getText()).contains("m37")
+                .contains("exit 2").contains("starting on m37\nconfig error on m37");
 
         browser.get(base + "/ops/2");
         wait.until(d -> "ended".equals(d.findElement(By.id("stream-status")).getText()));
