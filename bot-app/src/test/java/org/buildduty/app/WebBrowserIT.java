@@ -40,11 +40,13 @@ import org.buildduty.exec.testing.Sshd;
  * The operation page in a real browser: Debian's headless Chromium, driven through Debian's chromedriver, against the
  * real jar whose inventory is aliases of one real sshd. One bot, one sshd and one browser serve every test:
  * <ol>
- * <li>{@code three} on bm01..bm03 (bm02 fails its second step with exit 3), seen while it prints: lines arrive
- *     without a reload, each with its time and host; then the red bar, the failed host first with its last lines, the
- *     succeeded step folded (opened with the keyboard) and the host and "failed only" filters through the form;</li>
- * <li>{@code fanout} on m01..m50 at once (m37 fails): the live view filtered to one host shows only its lines; the
- *     whole page has both lines of every host, each labelled, and reads in one column at phone width.</li>
+ * <li>{@code three} on bm01..bm03 (bm02 fails its second step with exit 3), seen while it runs: the first step folds
+ *     when it succeeds, lines arrive without a reload, each with its time and host; then the red bar, the failed host
+ *     first with its last lines, the folded step opened with the keyboard, and the host and "failed only" filters
+ *     through the form;</li>
+ * <li>{@code fanout} on m01..m50 at once (m37 fails), in two tabs opened while it runs: "failed only" shows m37's
+ *     lines once it failed, one host only m37's; the whole page has both lines of every host, each labelled, and
+ *     reads in one column at phone width.</li>
  * </ol>
  * Screenshots are kept in {@code target/screenshots/} as test artefacts.
  */
