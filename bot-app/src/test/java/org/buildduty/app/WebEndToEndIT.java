@@ -46,10 +46,11 @@ class WebEndToEndIT {
 
             HttpResponse<String> op = get(base + "/ops/1");
             assertThat(op.statusCode()).isEqualTo(200);
-            assertThat(op.body()).contains("<span id=\"state\">succeeded</span>").contains("<table id=\"hosts\">")
-                    .contains("<td>local1</td>").contains("<div id=\"log\"></div>");
+            assertThat(op.body()).contains("<span id=\"state\">succeeded</span>").contains("<table class=\"hosts\"")
+                    .contains("<td><a href=\"?host=local1\">local1</a></td>").contains("<div id=\"log\">")
+                    .contains("<span class=\"host\">local1</span> <span class=\"text\">done on local1</span>");
 
-            assertThat(get(base + "/ops/1/log").body()).contains("local1: done on local1")
+            assertThat(get(base + "/ops/1/log").body()).containsPattern("Z \\[[^]]+\\] local1: done on local1\n")
                     .contains("local3: done on local3");
             String events = get(base + "/ops/1/events").body();
             assertThat(events).contains("event: line").contains("\"text\":\"done on local2\"")

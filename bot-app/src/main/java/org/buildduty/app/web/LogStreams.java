@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 
@@ -33,8 +34,10 @@ import org.buildduty.core.time.Sleeper;
  * events that follow the operation until it ends.
  *
  * <p>Events: {@code line} (id = the line's seq, so {@code Last-Event-ID} resumes after it; data
- * {@code {"seq","step","host","stream","text"}}), {@code state} (data: {@link OpView} as JSON, sent when it changes)
- * and {@code end} (once the operation is terminal and every line was sent). A comment line keeps an idle stream open.
+ * {@code {"seq","step","stepIndex","host","stream","at","time","text"}}, host {@code local} for a step without
+ * hosts), {@code state} (data: {@link OpView} as JSON, sent when it changes) and {@code end} (once the operation
+ * is terminal and every line was sent). A comment line keeps an idle stream open. With {@code ?host=} only that
+ * host's lines are sent; a page of others' lines is passed with a bare {@code id:} so a reconnect resumes after it.
  */
 final class LogStreams {
     static final int PAGE = 1000;
@@ -57,25 +60,36 @@ final class LogStreams {
         this.closing = closing;
     }
 
-    /** {@code /ops/<id>/log}: every line, oldest first, {@code host: text} for lines from a host. */
-    void log(Context ctx, OperationRecord op) throws IOException {
+    /**
+     * {@code /ops/<id>/log}: every line the filter admits, oldest first, each as
+     * {@code 2026-12-06 03:00:05Z [step] host: text} ({@code local} for a step without hosts).
+     */
+    void log(Context ctx, OperationRecord op, LineFilter filter) throws IOException {
         JournalHistory journal = engine.api().history();
         Redactor secrets = engine.secrets();
         HttpServletResponse res = ctx.res();
         res.setStatus(200);
         res.setContentType("text/plain; charset=utf-8");
         Writer out = new BufferedWriter(new OutputStreamWriter(res.getOutputStream(), StandardCharsets.UTF_8), 65536);
+        Set<String> failed = filter.failedOnly() ? LineFilter.failedRuns(OpView.of(op, journal.hostRuns(op.id()),
+                secrets)) : Set.of();
+        List<String> steps = op.plan().steps().stream().map(s -> secrets.redact(s.name())).toList();
         long after = 0;
         while (true) {
             List<OutputLine> page = journal.output(op.id(), after, PAGE);
             for (OutputLine l : page) {
-                if (l.host() != null && !l.host().isEmpty()) {
-                    out.write(l.host());
-                    out.write(": ");
+                after = l.seq();
+                if (!filter.admits(l, failed)) {
+                    continue;
                 }
+                out.write(OpView.stamp(l.at()));
+                out.write(" [");
+                out.write(l.stepIndex() >= 0 && l.stepIndex() < steps.size() ? steps.get(l.stepIndex()) : "-");
+                out.write("] ");
+                out.write(OpView.host(l.host()));
+                out.write(": ");
                 out.write(secrets.redact(l.line()));
                 out.write('\n');
-                after = l.seq();
             }
             if (page.size() < PAGE) {
                 break;
@@ -84,14 +98,18 @@ final class LogStreams {
         out.flush();
     }
 
-    /** {@code /ops/<id>/events}; 503 when {@code maxStreams} streams are open already. */
-    void events(Context ctx, OperationRecord op) throws IOException {
+    /**
+     * {@code /ops/<id>/events}, from after {@code Last-Event-ID} or {@code ?after=<seq>} (the page's last line),
+     * only the lines of {@code ?host=} if given; 503 when {@code maxStreams} streams are open already.
+     */
+    void events(Context ctx, OperationRecord op, LineFilter filter) throws IOException {
         if (!streams.tryAcquire()) {
             ctx.status(503).contentType("text/plain; charset=utf-8").result("too many live streams; try again\n");
             return;
         }
         try {
-            stream(ctx, op.id(), lastEventId(ctx.header("Last-Event-ID")));
+            stream(ctx, op.id(), Math.max(lastEventId(ctx.header("Last-Event-ID")),
+                    lastEventId(ctx.queryParam("after"))), new LineFilter(filter.host(), false));
         } catch (IOException e) {
             // the browser went away: nothing to answer
         } catch (InterruptedException e) {
@@ -101,7 +119,8 @@ final class LogStreams {
         }
     }
 
-    private void stream(Context ctx, OperationId id, long from) throws IOException, InterruptedException {
+    private void stream(Context ctx, OperationId id, long from, LineFilter filter)
+            throws IOException, InterruptedException {
         JournalHistory journal = engine.api().history();
         Redactor secrets = engine.secrets();
         HttpServletResponse res = ctx.res();
@@ -118,15 +137,25 @@ final class LogStreams {
         while (true) {
             // The state is read before the lines: once it is terminal, every line is in the journal already.
             OperationRecord op = journal.operation(id).orElseThrow();
-            String state = json(OpView.of(op, journal.hostRuns(id), secrets));
+            String state = json(OpView.of(op, journal.hostRuns(id), secrets, op.state().isTerminal() ? ""
+                    : engine.api().waitingFor(id).orElse("")));
             boolean sent = false;
             while (true) {
                 List<OutputLine> page = journal.output(id, after, PAGE);
+                boolean wrote = false;
                 for (OutputLine l : page) {
-                    out.write("id: " + l.seq() + "\nevent: line\ndata: " + json(line(op.plan(), l, secrets)) + "\n\n");
                     after = l.seq();
+                    if (filter.admits(l, Set.of())) {
+                        out.write("id: " + l.seq() + "\nevent: line\ndata: " + json(line(op.plan(), l, secrets))
+                                + "\n\n");
+                        wrote = true;
+                    } else if (l == page.get(page.size() - 1)) {
+                        // a page of other hosts' lines: the browser resumes after it all the same
+                        out.write("id: " + l.seq() + "\n\n");
+                        wrote = true;
+                    }
                 }
-                if (!page.isEmpty()) {
+                if (wrote) {
                     out.flush();
                     sent = true;
                 }
@@ -157,13 +186,17 @@ final class LogStreams {
         }
     }
 
-    private static Map<String, Object> line(OperationPlan plan, OutputLine l, Redactor secrets) {
+    /** A line event's data: {@code seq, step, stepIndex, host, stream, at, time, text}. */
+    static Map<String, Object> line(OperationPlan plan, OutputLine l, Redactor secrets) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("seq", l.seq());
         int i = l.stepIndex();
         m.put("step", i >= 0 && i < plan.steps().size() ? secrets.redact(plan.steps().get(i).name()) : "");
-        m.put("host", l.host() == null ? "" : l.host());
+        m.put("stepIndex", i);
+        m.put("host", OpView.host(l.host()));
         m.put("stream", l.stream() == null ? "" : l.stream().name().toLowerCase(Locale.ROOT));
+        m.put("at", l.at() == null ? "" : l.at().toString());
+        m.put("time", OpView.clock(l.at()));
         m.put("text", secrets.redact(l.line()));
         return m;
     }

@@ -33,10 +33,11 @@ import org.buildduty.core.time.Ticker;
  *
  * <p>Routes: {@code /} (operations, live ones first, then newest first, filtered by the query string and paged by
  * {@code ?before=<id>}: {@link IndexPage}), {@code /runbooks} (the runbooks loaded now and their last runs:
- * {@link RunbooksPage}), {@code /ops/<id>} (one operation),
- * {@code /ops/<id>/events} (its output and state as server-sent events), {@code /ops/<id>/log} (its whole output as
- * plain text), {@code /healthz}, {@code /metrics} and {@code /static/*} (the page's own CSS and JS). Every text from
- * the journal is redacted with the engine's secrets and HTML-escaped; nothing is loaded from elsewhere (the
+ * {@link RunbooksPage}), {@code /ops/<id>} (one operation; {@code ?host=} and {@code ?failed=1} narrow its output, see
+ * {@link LineFilter}), {@code /ops/<id>/events} (its output and state as server-sent events), {@code /ops/<id>/log}
+ * (its output as plain text, same filters), {@code /healthz}, {@code /metrics} and {@code /static/*} (the page's own
+ * CSS and JS). Every text from the journal is redacted with the engine's secrets and HTML-escaped; nothing is loaded
+ * from elsewhere (the
  * Content-Security-Policy says {@code default-src 'self'}). Without a token only the expected {@code Host} values are
  * served ({@link HostCheck}, against DNS rebinding); with one, {@code /healthz} tells a request without it only
  * {@code ok} or {@code failing}.
@@ -179,17 +180,18 @@ public final class WebServer implements AutoCloseable {
             });
             cfg.routes.get("/", ctx -> ctx.html(index.render(IndexPage.Filters.read(ctx::queryParam))));
             cfg.routes.get("/runbooks", ctx -> ctx.html(runbooksPage.render()));
-            cfg.routes.get("/ops/{id}", ctx -> find(ctx, engine, pruned).ifPresent(op -> ctx.html(opPage.render(op))));
+            cfg.routes.get("/ops/{id}", ctx -> find(ctx, engine, pruned).ifPresent(op -> ctx.html(opPage.render(op,
+                    LineFilter.of(ctx)))));
             cfg.routes.get("/ops/{id}/events", ctx -> {
                 Optional<OperationRecord> op = find(ctx, engine, pruned);
                 if (op.isPresent()) {
-                    logs.events(ctx, op.get());
+                    logs.events(ctx, op.get(), LineFilter.of(ctx));
                 }
             });
             cfg.routes.get("/ops/{id}/log", ctx -> {
                 Optional<OperationRecord> op = find(ctx, engine, pruned);
                 if (op.isPresent()) {
-                    logs.log(ctx, op.get());
+                    logs.log(ctx, op.get(), LineFilter.of(ctx));
                 }
             });
             cfg.routes.get("/healthz", ctx -> probes.health(ctx, gate.authorized(ctx)));

@@ -40,7 +40,9 @@ import org.buildduty.core.testing.TestBot;
  * A real engine on fakes (TestBot) with a Prometheus registry and a configured secret, the web server on
  * 127.0.0.1 port 0, and an HTTP client. Commands: {@code quick} (two steps, the second on bm01 and bm02, printing a
  * secret and a {@code <script>}), {@code slow} (holds on gate {@code hold} until released) and {@code deploy}
- * (waits for one releng approval; a parameter holds a {@code <script>}); {@code serial} is {@code slow} one at a time.
+ * (waits for one releng approval; a parameter holds a {@code <script>}); {@code serial} is {@code slow} one at a time;
+ * {@code mixed} runs {@code prepare} then {@code check} on bm01..bm03, where bm02 fails (exit 3) and the others go on;
+ * {@code canary} applies on bm01, waits at a confirm step for one releng, then applies on bm02.
  */
 final class PageFixture implements AutoCloseable {
     static final String SECRET = "hunter2-s3cret";
@@ -62,7 +64,11 @@ final class PageFixture implements AutoCloseable {
         fake.onStep("prepare", FakeExecutor.script().output("preparing", "password is " + SECRET).succeed())
                 .onStep("apply", FakeExecutor.script().output("applying", SCRIPT).stderr("warn").succeed())
                 .onStep("hold", FakeExecutor.script().output("before the gate").await("hold").output("after the gate")
-                        .succeed());
+                        .succeed())
+                .onStep("check", FakeExecutor.script().output("checking").succeed())
+                .on("check", "bm01", FakeExecutor.script().output("checking bm01", "bm01 fine").succeed())
+                .on("check", "bm02", FakeExecutor.script().output("checking bm02").stderr("boom on bm02").fail(3))
+                .on("check", "bm03", FakeExecutor.script().output("checking bm03", "bm03 fine").succeed());
         bot = TestBot.builder().commands(PageFixture::commands).executor(fake).role("releng", "alice", "bob")
                 .metrics(new BotMetrics(registry)).redactor(new Redactor(List.of(SECRET))).build();
         WebServer started;
@@ -90,6 +96,14 @@ final class PageFixture implements AutoCloseable {
         r.register(CommandSpec.builder("serial").summary("one at a time").handler(c -> Outcome.planned(
                 new OperationPlan("serial", Map.of(), List.of(step("hold", List.of("bm01"))), ApprovalPolicy.NONE,
                         "hosts", OnRestart.REPORT, Exclusion.RUNBOOK))).build());
+        r.register(CommandSpec.builder("mixed").summary("one host fails").handler(c -> Outcome.planned(
+                new OperationPlan("mixed", Map.of(), List.of(step("prepare", List.of()), new StepSpec("check", "fake",
+                        Map.of("command", "true"), List.of("bm01", "bm02", "bm03"), 3, null, null,
+                        OnHostFailure.CONTINUE, null)), ApprovalPolicy.NONE, "hosts"))).build());
+        r.register(CommandSpec.builder("canary").summary("asks between its steps").handler(c -> Outcome.planned(
+                new OperationPlan("canary", Map.of(), List.of(step("apply", List.of("bm01")), StepSpec.confirm(
+                        "canary ok?", "look at the dashboards", ApprovalPolicy.of("releng", 1)), step("apply",
+                        List.of("bm02"))), ApprovalPolicy.NONE, "hosts"))).build());
         r.register(CommandSpec.builder("deploy").summary("needs approval").role("releng").handler(c ->
                 Outcome.planned(new OperationPlan("deploy", Map.of("note", SCRIPT), List.of(step("apply",
                         List.of("bm01"))), ApprovalPolicy.of("releng", 1), "hosts"))).build());

@@ -111,12 +111,31 @@ class WebLargeLogTest {
         try (BufferedReader in = open("/ops/" + id.value() + "/log")) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 n++;
-                assertThat(line).isEqualTo("bm01: line " + n);
+                assertThat(line).endsWith("Z [spew] bm01: line " + n);
             }
         }
         assertThat(n).isEqualTo(LINES);
         assertThat(MAX_LIMIT.get()).isBetween(1, 1000);
         assertThat(OUTPUT_CALLS.get()).isBetween(LINES / 1000, LINES / 1000 + 2);
+    }
+
+    @Test
+    void thePageHoldsTheFirstLinesOnlyAndTheStreamGoesOnFromThere() throws Exception {
+        StringBuilder page = new StringBuilder();
+        try (BufferedReader in = open("/ops/" + id.value())) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                page.append(line).append('\n');
+            }
+        }
+        String html = page.toString();
+        int lines = html.split("<div class=\"line\"", -1).length - 1;
+        assertThat(lines).isEqualTo(OperationPage.MAX_LINES);
+        assertThat(html).contains("line " + OperationPage.MAX_LINES + "</span>")
+                .doesNotContain("line " + (OperationPage.MAX_LINES + 1) + "</span>")
+                .contains("data-after=\"" + OperationPage.MAX_LINES + "\"").contains("<p id=\"more\">");
+        assertThat(OUTPUT_CALLS.get()).as("no failed host: the page stops reading after its lines").isLessThanOrEqualTo(
+                OperationPage.MAX_LINES / 1000 + 1);
+        assertThat(MAX_LIMIT.get()).isBetween(1, 1000);
     }
 
     @Test

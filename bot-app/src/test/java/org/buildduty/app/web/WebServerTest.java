@@ -132,13 +132,14 @@ class WebServerTest {
         OperationId pending = f.run("alice", "!deploy");
 
         String page = f.get("/ops/" + done.value()).body();
-        assertThat(page).contains("<span id=\"state\">succeeded</span>").contains("<div id=\"log\"></div>")
-                .contains("<span id=\"stream-status\">").contains("<table id=\"hosts\">")
+        assertThat(page).contains("<span id=\"state\">succeeded</span>").contains("<div id=\"log\">")
+                .contains("<span id=\"stream-status\">").contains("<table class=\"hosts\" id=\"hosts-1\">")
                 .contains("<script src=\"/static/ops.js\"></script>").contains("data-op=\"" + done.value() + "\"")
                 .contains("<th>target</th><td>bm01</td>");
-        String hosts = section(page, "<table id=\"hosts\">", "</table>");
-        assertThat(rows(hosts)).isEqualTo(3);
-        assertThat(hosts).contains("<td>apply</td><td>bm02</td><td>succeeded</td><td>0</td>");
+        assertThat(rows(section(page, "id=\"hosts-0\"", "</table>"))).isEqualTo(1);
+        String hosts = section(page, "id=\"hosts-1\"", "</table>");
+        assertThat(rows(hosts)).isEqualTo(2);
+        assertThat(hosts).contains("<td><a href=\"?host=bm02\">bm02</a></td><td>succeeded</td><td>0</td>");
 
         String waiting = f.get("/ops/" + pending.value()).body();
         assertThat(waiting).contains("<span id=\"state\">pending approval</span>")
@@ -159,7 +160,7 @@ class WebServerTest {
         f.fake.awaitCalls(1, Duration.ofSeconds(5));
         String page = f.get("/ops/" + running.value()).body();
         assertThat(page).contains("<span id=\"state\">running</span>")
-                .contains("<td>hold</td><td>bm01</td><td>running</td><td></td>")
+                .contains("<tr data-run=\"0|bm01\"><td><a href=\"?host=bm01\">bm01</a></td><td>running</td><td></td>")
                 .contains("<span id=\"count\">0/2</span>");
     }
 

@@ -53,6 +53,16 @@ class WebStreamTest {
         assertThat(first.get("step").asText()).isEqualTo("prepare");
         assertThat(first.get("stream").asText()).isEqualTo("stdout");
         assertThat(first.get("text").asText()).isEqualTo("preparing");
+        assertThat(first.get("host").asText()).as("a step without hosts").isEqualTo("local");
+        JsonNode applying = lines.stream().map(e -> read(e.data())).filter(n -> n.get("text").asText()
+                .equals("applying")).findFirst().orElseThrow();
+        assertThat(lines.stream().map(e -> read(e.data())).filter(n -> n.get("text").asText().equals("applying"))
+                .map(n -> n.get("host").asText())).containsExactlyInAnyOrder("bm01", "bm02");
+        assertThat(applying.get("step").asText()).isEqualTo("apply");
+        assertThat(applying.get("stepIndex").asInt()).isEqualTo(1);
+        Instant at = Instant.parse(applying.get("at").asText());
+        assertThat(applying.get("time").asText()).isEqualTo(at.toString().substring(11, 19))
+                .matches("\\d\\d:\\d\\d:\\d\\d");
         assertThat(lines).extracting(e -> JSON.readTree(e.data()).get("text").asText())
                 .contains("password is ***", PageFixture.SCRIPT, "warn");
         PageFixture.Event state = events.stream().filter(e -> e.name().equals("state")).findFirst().orElseThrow();
@@ -85,6 +95,19 @@ class WebStreamTest {
         f.fake.release("hold");
         awaitLine(got, "\"text\":\"after the gate\"");
         awaitLine(got, "\"state\":\"succeeded\"");
+        awaitLine(got, "event: end");
+    }
+
+    @Test
+    void aQueuedOperationsStateSaysWhatItIsQueuedBehindUntilItRuns() throws Exception {
+        f = new PageFixture();
+        OperationId holder = f.run("alice", "!serial");
+        f.fake.awaitCalls(1, Duration.ofSeconds(5));
+        OperationId queued = f.run("bob", "!serial");
+        BlockingQueue<String> got = follow("/ops/" + queued.value() + "/events");
+        awaitLine(got, "\"queue\":\"queued 0s behind " + holder + " (serial by alice, running 0s)\"");
+        f.fake.release("hold");
+        awaitLine(got, "\"queue\":\"\"");
         awaitLine(got, "event: end");
     }
 
@@ -123,8 +146,11 @@ class WebStreamTest {
         f = new PageFixture();
         OperationId id = f.runToEnd("alice", "!quick");
         HttpResponse<String> r = f.getOk("/ops/" + id.value() + "/log", "text/plain");
-        assertThat(r.body().lines()).hasSize(8).contains("preparing", "password is ***")
-                .contains("bm01: " + PageFixture.SCRIPT, "bm02: warn");
+        assertThat(r.body().lines()).hasSize(8)
+                .allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ \\[.*"));
+        assertThat(r.body().lines().map(l -> l.substring(l.indexOf(' ', 11) + 1)))
+                .contains("[prepare] local: preparing", "[prepare] local: password is ***")
+                .contains("[apply] bm01: " + PageFixture.SCRIPT, "[apply] bm02: warn");
     }
 
     @Test
@@ -141,8 +167,16 @@ class WebStreamTest {
             assertThat(r.statusCode()).as(path).isEqualTo(200);
             assertThat(r.body()).as(path).doesNotContain(PageFixture.SECRET).doesNotContain("hunter2");
         }
-        assertThat(f.get("/ops/" + id.value() + "/log").body()).contains("bm01: token *** leaked");
+        assertThat(f.get("/ops/" + id.value() + "/log").body()).contains("] bm01: token *** leaked");
         assertThat(f.get("/ops/" + id.value()).body()).contains("used ***");
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new AssertionError(json, e);
+        }
     }
 
     /** Opens an event stream and queues its lines from a reader thread. */
