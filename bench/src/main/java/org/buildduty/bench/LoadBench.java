@@ -283,6 +283,7 @@ public final class LoadBench {
                 "name: stream",
                 "description: streams a line every 0.1 s for the whole load run",
                 "role: releng",
+                "exclusive: none",
                 "steps:",
                 "  - name: stream",
                 "    local:",
