@@ -20,10 +20,12 @@ import java.util.regex.Pattern;
 import org.buildduty.connectors.testing.IrcNetwork;
 
 /**
- * Load on the real bot: {@code bot-app/target/buildduty.jar} with an IRC connector (on the Libera-like port of a real
- * {@link IrcNetwork}, identity by hostmask) and its console connector; {@code --users} IRC users (own connections,
- * nicks {@code lu01..}) and the console send commands at once for {@code --seconds}, while {@code --ops} operations
- * started in #load stream a line every 0.1 s into the channel for the whole run.
+ * Load on the real bot, started as users start it ({@code ./buildduty}, so with the launcher's default heap and
+ * {@code JAVA_OPTS}; {@code --bot-jar PATH} runs {@code java -jar PATH} with no JVM options) with an IRC connector (on
+ * the Libera-like port of a real {@link IrcNetwork}, identity by hostmask) and its console connector;
+ * {@code --users} IRC users (own connections, nicks {@code lu01..}) and the console send commands at once for
+ * {@code --seconds}, while {@code --ops} operations started in #load stream a line every 0.1 s into the channel for
+ * the whole run.
  *
  * <p>Each user is an {@link Asker} in a closed loop: a command from the mix ({@code !whoami}, {@code !help},
  * {@code !ops}, {@code !op <id>}) in a private message to the bot, then an unknown command carrying a token as a
@@ -31,7 +33,7 @@ import org.buildduty.connectors.testing.IrcNetwork;
  * answer, as read by the user's socket. After the deadline every user waits for its last answer. Printed: per kind
  * sent / answered / lost / p50 / p95 / p99 / max, the bot's flood budget, flood disconnects (the bot's QUIT seen in
  * the channel, the ircd's "Excess Flood" or "RecvQ exceeded", dropped output lines in the bot's log), the bot's RSS
- * (largest VmRSS sample) and CPU (utime + stime over the run).
+ * (largest VmRSS sample, target at most 256 MiB) and CPU (utime + stime over the run).
  *
  * <pre>{@code
  * bench/run LoadBench                   # 50 users + the console, 5 streaming operations, 60 s
@@ -60,6 +62,7 @@ public final class LoadBench {
         Duration answerTimeout = Duration.ofSeconds(Long.parseLong(o.getOrDefault("answer-timeout", "600")));
         long floodMs = Long.parseLong(o.getOrDefault("flood-interval", "0"));
         Path jar = Path.of(o.getOrDefault("bot-jar", "bot-app/target/buildduty.jar"));
+        boolean direct = o.containsKey("bot-jar");
         System.out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s, load average %.2f%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("os.version"), System.getProperty("java.version"),
@@ -76,9 +79,16 @@ public final class LoadBench {
             TimingClient operator = Responders.joined(net, OPERATOR, CHANNEL, null, null);
             clients.add(operator);
             ReplyQueue console = new ReplyQueue();
-            try (ChildProcess bot = ChildProcess.startPiped("buildduty", Responders.botCommand(jar, config), dir,
-                    Responders.botEnv(dir, null), dir.resolve("bot.out"), console)) {
+            // By default the bot runs as users start it, through ./buildduty and its default heap; --bot-jar runs
+            // java -jar PATH with no JVM options (JAVA_TOOL_OPTIONS from BENCH_BOT_JAVA_OPTS aside).
+            List<String> command = direct ? Responders.botCommand(jar, config) : Responders.launcherCommand(config);
+            Map<String, String> env = direct ? Responders.botEnv(dir, null) : Responders.launcherEnv(dir, null);
+            try (ChildProcess bot = ChildProcess.startPiped("buildduty", command, dir, env, dir.resolve("bot.out"),
+                    console)) {
                 awaitJoin(operator, bot);
+                List<String> jvm = ProcStats.jvmOptions(bot.pid());
+                System.out.println("the bot: " + (direct ? "java -jar " + jar : "./buildduty") + ", JVM options: "
+                        + (jvm.isEmpty() ? "(none)" : String.join(" ", jvm)));
                 ReplyQueue room = new ReplyQueue();
                 operator.watch(BOT, CHANNEL);
                 operator.forward(room);
@@ -96,7 +106,7 @@ public final class LoadBench {
                 System.out.printf("%d users joined %s; %d operations streaming: #%s%n", users, CHANNEL, ops,
                         opIds.stream().map(String::valueOf).reduce((a, b) -> a + ", #" + b).orElse("none"));
                 run(bot, clients.subList(1, clients.size()), queues, console, opIds, seconds, thinkMs, answerTimeout,
-                        operator, room, dir, flood);
+                        operator, room, dir, flood, jvm.isEmpty() ? "no JVM options" : String.join(" ", jvm));
                 bot.closeInput();
                 bot.waitFor(20);
             }
@@ -114,7 +124,7 @@ public final class LoadBench {
 
     private static void run(ChildProcess bot, List<TimingClient> users, List<ReplyQueue> queues, ReplyQueue console,
             List<Long> opIds, int seconds, long thinkMs, Duration answerTimeout, TimingClient operator,
-            ReplyQueue room, Path dir, String flood) throws Exception {
+            ReplyQueue room, Path dir, String flood, String jvm) throws Exception {
         Map<String, Latencies> irc = kinds("IRC ");
         Map<String, Latencies> con = kinds("console ");
         IntFunction<String> mix = r -> r < 40 ? "!whoami" : r < 60 ? "!ops" : r < 90
@@ -151,12 +161,12 @@ public final class LoadBench {
         double cpuS = (ProcStats.cpuTicks(bot.pid()) - cpu0) / ProcStats.TICKS_PER_SECOND;
         sampler.interrupt();
         double wallS = (end - start) / 1e9;
-        report(irc, con, askers, seconds, wallS, cpuS, maxRss.get(), flood);
+        report(irc, con, askers, seconds, wallS, cpuS, maxRss.get(), flood, jvm);
         disconnects(operator, room, dir, bot);
     }
 
     private static void report(Map<String, Latencies> irc, Map<String, Latencies> con, List<Asker> askers,
-            int seconds, double wallS, double cpuS, long maxRssKb, String flood) {
+            int seconds, double wallS, double cpuS, long maxRssKb, String flood, String jvm) {
         Latencies all = new Latencies("all");
         Latencies ircAll = new Latencies("IRC (all)");
         System.out.println();
@@ -194,7 +204,8 @@ public final class LoadBench {
         con.values().forEach(c::addAll);
         BenchArgs.result("load: console command latency p50 / p99", "reported",
                 String.format(Locale.ROOT, "%.1f / %.1f ms", c.percentileMs(50), c.percentileMs(99)));
-        BenchArgs.result("load: bot RSS (max)", "reported", String.format(Locale.ROOT, "%.1f MiB", maxRssKb / 1024.0));
+        BenchArgs.result("load: bot RSS (max; " + jvm + ")", "≤ 256 MiB", String.format(Locale.ROOT, "%.1f MiB",
+                maxRssKb / 1024.0));
         BenchArgs.result("load: bot CPU", "reported", String.format(Locale.ROOT, "%.1f s in %.0f s (%.1f%% of one "
                 + "core)", cpuS, wallS, 100 * cpuS / wallS));
     }
@@ -272,6 +283,7 @@ public final class LoadBench {
                 "name: stream",
                 "description: streams a line every 0.1 s for the whole load run",
                 "role: releng",
+                "exclusive: none",
                 "steps:",
                 "  - name: stream",
                 "    local:",

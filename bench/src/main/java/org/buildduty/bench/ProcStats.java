@@ -3,6 +3,8 @@ package org.buildduty.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /** A child process's resident memory and CPU time, read from {@code /proc/<pid>} (Linux). */
 final class ProcStats {
@@ -27,5 +29,23 @@ final class ProcStats {
             }
         }
         return 0;
+    }
+
+    /**
+     * The JVM options of a java process, from {@code /proc/<pid>/cmdline}: the words between the program and
+     * {@code -jar} (or the main class). Empty if the process is gone or is not java.
+     */
+    static List<String> jvmOptions(long pid) {
+        try {
+            String[] argv = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\u0000");
+            int end = 1;
+            while (end < argv.length && argv[end].startsWith("-") && !argv[end].equals("-jar")
+                    && !argv[end].equals("-cp")) {
+                end++;
+            }
+            return argv.length > 0 && argv[0].endsWith("java") ? Arrays.asList(argv).subList(1, end) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 }

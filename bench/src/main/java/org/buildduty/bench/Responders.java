@@ -113,6 +113,34 @@ final class Responders {
     }
 
     /**
+     * {@code ./buildduty --config FILE}: the bot as a user starts it, with the launcher's JVM options (its default
+     * heap, then {@code JAVA_OPTS}), on the java running the bench (the launcher's {@code JAVA_HOME}). The launcher
+     * runs the checkout's {@code bot-app/target/buildduty.jar} (rebuilding it if a source is newer) and execs java,
+     * so the child's pid is the bot's. Run from the checkout's root, as {@code bench/run} does.
+     */
+    static List<String> launcherCommand(Path config) {
+        Path launcher = Path.of("buildduty").toAbsolutePath();
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalStateException("no launcher at " + launcher + "; run the bench from the checkout's root");
+        }
+        return List.of(launcher.toString(), "--config", config.toString());
+    }
+
+    /**
+     * {@link #botEnv} plus what the launcher needs: {@code JAVA_HOME} = the bench's java, and the bench's own
+     * {@code JAVA_OPTS} if set (the launcher puts them after its defaults).
+     */
+    static Map<String, String> launcherEnv(Path dir, String ircPassword) {
+        Map<String, String> env = botEnv(dir, ircPassword);
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        String opts = System.getenv("JAVA_OPTS");
+        if (opts != null) {
+            env.put("JAVA_OPTS", opts);
+        }
+        return env;
+    }
+
+    /**
      * The bot's environment: PATH, HOME = {@code dir}, its log file in {@code dir}, the IRC password (if any) in
      * BENCH_IRC_PASSWORD, and BENCH_BOT_JAVA_OPTS as JAVA_TOOL_OPTIONS.
      */
