@@ -14,6 +14,8 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.UserFacingException;
+import org.buildduty.core.chat.AnnounceTarget;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
@@ -59,6 +61,21 @@ final class StepReader {
         this.validators = validators;
         this.inventory = inventory;
         this.params = params;
+    }
+
+    /** Step kinds this bot cannot run as configured → what they need ({@code needs services.mbs ...}). */
+    private Map<String, String> unavailable = Map.of();
+    /** The configured connector ids an announce target may name; empty when not known. */
+    private Set<String> connectorIds = Set.of();
+
+    StepReader withUnavailable(Map<String, String> kindsNeeding) {
+        this.unavailable = Map.copyOf(kindsNeeding);
+        return this;
+    }
+
+    StepReader withConnectors(Set<String> ids) {
+        this.connectorIds = Set.copyOf(ids);
+        return this;
     }
 
     /** Notes a parameter name as declared, even if its declaration has problems (so uses are not errors too). */
@@ -229,6 +246,9 @@ final class StepReader {
         for (String key : s.asMap().keySet()) {
             if (kinds.contains(key)) {
                 found.add(key);
+            } else if (unavailable.containsKey(key)) {
+                problems.add(s.asMap().get(key), unavailable.get(key));
+                return Optional.empty();
             } else if (!fixed.contains(key)) {
                 unknown.add(key);
             }
@@ -349,6 +369,9 @@ final class StepReader {
             }
         }
         StepExecutor validator = validators.get(kind);
+        if (kind.equals("announce") && args.get("to") instanceof String to && !connectorIds.isEmpty()) {
+            announceConnector(kindNode.asMap().get("to"), to);
+        }
         if (validator != null && problems.errors().size() == before) {
             validator.validateArgs(Collections.unmodifiableMap(args)).forEach((key, msg) -> {
                 ConfigNode at = kindNode.asMap().get(key);
@@ -370,6 +393,21 @@ final class StepReader {
             }
         }
         return args;
+    }
+
+    /** A literal announce target that names a connector must name a configured one. */
+    private void announceConnector(ConfigNode at, String to) {
+        if (to.contains("{{")) {
+            return;
+        }
+        try {
+            AnnounceTarget target = AnnounceTarget.parse(to);
+            target.connector().filter(c -> !connectorIds.contains(c)).ifPresent(c -> problems.add(at, "\""
+                    + to.strip() + "\" names no configured connector \"" + c + "\" (connectors: "
+                    + String.join(", ", new TreeSet<>(connectorIds)) + ")"));
+        } catch (UserFacingException e) {
+            // the executor's validation reports the form
+        }
     }
 
     private Object value(ConfigNode n, String topKey, boolean fansOut) {
