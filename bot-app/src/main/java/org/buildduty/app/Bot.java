@@ -245,7 +245,7 @@ final class Bot implements AutoCloseable {
         } catch (ConfigException e) {
             problems.addAll(e.errors());
         }
-        SshFileChecks.Found ssh = SshFileChecks.check(cfg.inventory(), runbooks);
+        SshFileChecks.Found ssh = SshFileChecks.check(cfg.inventory());
         problems.addAll(0, ssh.errors());   // the configuration file's lines before the runbooks'
 
         CommandRegistry before = new CommandRegistry();

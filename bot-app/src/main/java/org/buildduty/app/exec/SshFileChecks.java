@@ -13,17 +13,14 @@ import java.util.Set;
 import org.buildduty.app.config.HostConfig;
 import org.buildduty.app.config.InventoryConfig;
 import org.buildduty.app.config.SshSettings;
-import org.buildduty.commands.disk.DiskExecutor;
-import org.buildduty.commands.runbook.Runbook;
-import org.buildduty.commands.runbook.StepTemplate;
 import org.buildduty.core.config.Secret;
 import org.buildduty.exec.ssh.SshFiles;
 
 /**
  * What {@code --check}, the start and a reload find in the files the {@code ssh} executor reads, without connecting:
  * each configured {@code key_file} must be a readable private key whose passphrase is configured when it is
- * encrypted (errors); when the bot uses SSH (an {@code ssh} or {@code disk} step, a {@code wait_until} with a
- * command, {@code disk_roots}, or an {@code inventory.ssh} section), some key must be configured for every host and
+ * encrypted (errors); when the configuration says the bot uses SSH ({@link #usesSsh}), some key must be configured
+ * for every host and
  * the known_hosts file must exist (errors), and each host should have an entry in it (a warning per host, with the
  * {@code ssh-keyscan} line to run once its fingerprint is checked). Lines read {@code file:line: field: message},
  * warnings {@code file:line: field: warning: message}.
@@ -45,36 +42,26 @@ public final class SshFileChecks {
         this.inventory = inventory;
     }
 
-    /** Checks the inventory's SSH files, as far as {@code runbooks} and the inventory use SSH. */
-    public static Found check(InventoryConfig inventory, List<Runbook> runbooks) {
+    /** Checks the inventory's SSH files. */
+    public static Found check(InventoryConfig inventory) {
         SshFileChecks c = new SshFileChecks(inventory);
         c.keys();
-        if (!inventory.hostsByName().isEmpty() && usesSsh(inventory, runbooks)) {
+        if (!inventory.hostsByName().isEmpty() && usesSsh(inventory)) {
             c.someKey();
             c.knownHosts();
         }
         return new Found(c.errors, c.warnings);
     }
 
-    /** True when some step, {@code disk_roots} or an {@code inventory.ssh} section says the bot logs in over SSH. */
-    static boolean usesSsh(InventoryConfig inventory, List<Runbook> runbooks) {
-        if (inventory.where().containsKey("ssh") || inventory.diskRootsByHost().values().stream()
-                .anyMatch(r -> !r.isEmpty())) {
-            return true;
-        }
-        for (Runbook rb : runbooks) {
-            for (StepTemplate step : rb.steps()) {
-                if (overSsh(step) || (step.rollback() != null && overSsh(step.rollback()))) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean overSsh(StepTemplate step) {
-        return step.kind().equals("ssh") || step.kind().equals(DiskExecutor.KIND)
-                || (step.kind().equals("wait_until") && step.args().containsKey("command"));
+    /**
+     * True when the configuration says the bot logs in over SSH: an {@code inventory.ssh} section, a host's own
+     * {@code key_file}, or {@code disk_roots}. (Without any of them no key is configured and no {@code ssh} step can
+     * log in; the shipped demo configuration is such a one, with hosts for local steps only.)
+     */
+    static boolean usesSsh(InventoryConfig inventory) {
+        return inventory.where().containsKey("ssh")
+                || inventory.hostsByName().values().stream().anyMatch(h -> h.keyFile().isPresent())
+                || inventory.diskRootsByHost().values().stream().anyMatch(r -> !r.isEmpty());
     }
 
     private void keys() {
