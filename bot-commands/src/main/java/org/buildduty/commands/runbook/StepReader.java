@@ -27,6 +27,7 @@ import org.buildduty.core.param.Escapes;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.param.ParamType;
+import org.buildduty.core.parse.CloseMatch;
 import org.buildduty.core.time.Durations;
 
 /**
@@ -255,13 +256,15 @@ final class StepReader {
         }
         if (found.isEmpty() && unknown.size() == 1) {
             ConfigNode n = s.asMap().get(unknown.get(0));
-            problems.add(n, "unknown step kind (kinds: " + kindList() + ")");
+            problems.add(n, "unknown step kind" + didYouMean(unknown.get(0), kinds) + " (kinds: " + kindList() + ")");
             return Optional.empty();
         }
         for (String key : unknown) {
             ConfigNode n = s.asMap().get(key);
-            problems.add(n, "unknown key (known: " + String.join(", ", new TreeSet<>(fixed)) + ", or a step kind: "
-                    + kindList() + ")");
+            Set<String> known = new TreeSet<>(fixed);
+            known.addAll(kinds);
+            problems.add(n, "unknown key" + didYouMean(key, known) + " (known: " + String.join(", ",
+                    new TreeSet<>(fixed)) + ", or a step kind: " + kindList() + ")");
         }
         if (found.isEmpty()) {
             problems.add(s, "a step needs one kind: " + kindList());
@@ -272,6 +275,10 @@ final class StepReader {
             return Optional.empty();
         }
         return Optional.of(found.get(0));
+    }
+
+    private static String didYouMean(String typed, Set<String> known) {
+        return CloseMatch.closest(typed, known).map(m -> " - did you mean \"" + m + "\"?").orElse("");
     }
 
     private String kindList() {
@@ -338,8 +345,8 @@ final class StepReader {
     private static List<Placeholders.Found> scan(ConfigNode n, String text) {
         try {
             return Placeholders.scan(text);
-        } catch (IllegalArgumentException e) {
-            throw n.error(e.getMessage());
+        } catch (Placeholders.BadPlaceholder e) {
+            throw n.errorAt(e.at(), e.getMessage());
         }
     }
 
@@ -425,9 +432,9 @@ final class StepReader {
             }
             checkPlaceholders(n, text, topKey, fansOut);
             if (topKey.equals("command") && n.path().endsWith(".command")) {
-                String problem = Placeholders.checkCommand(text);
+                Placeholders.Problem problem = Placeholders.commandProblem(text);
                 if (problem != null) {
-                    throw n.error(problem);
+                    throw n.errorAt(problem.at(), problem.message());
                 }
             }
             if (topKey.equals("body") && !nested) {
@@ -476,11 +483,11 @@ final class StepReader {
         for (Placeholders.Found f : scan(n, text)) {
             if (f.name().equals(Placeholders.HOST)) {
                 if (!fansOut || !topKey.equals("command")) {
-                    throw n.error("{{host}} is only allowed in the command of a step with hosts");
+                    throw n.errorAt(f.start(), "{{host}} is only allowed in the command of a step with hosts");
                 }
             } else if (!f.name().equals(Placeholders.OPERATION) && !declared.contains(f.name())
                     && !kept.contains(f.name())) {
-                throw n.error("unknown parameter {{" + f.name() + "}} (" + declaredList() + ")");
+                throw n.errorAt(f.start(), "unknown parameter {{" + f.name() + "}} (" + declaredList() + ")");
             }
             ParamSpec p = params.get(f.name());
             if (topKey.equals("url") && p != null) {
