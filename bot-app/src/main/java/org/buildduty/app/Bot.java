@@ -287,7 +287,7 @@ final class Bot implements AutoCloseable {
             c.connectorType().check(c, problems::add);
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+            throw new ConfigException(problems, ssh.warnings());
         }
         return new Catalog(executors, registry, List.copyOf(runbooks),
                 new RoleResolver(cfg.roles(), cfg.people(), hostmask, owners),

@@ -206,6 +206,7 @@ public final class Main {
             return CONFIG_ERROR;
         } catch (ConfigException e) {
             e.errors().forEach(l -> err.println(l));
+            e.warnings().forEach(l -> err.println(l));
             return CONFIG_ERROR;
         } catch (JournalException e) {
             err.println("buildduty: " + e.getMessage());
