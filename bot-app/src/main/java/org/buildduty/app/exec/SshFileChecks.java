@@ -5,10 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.buildduty.app.config.HostConfig;
 import org.buildduty.app.config.InventoryConfig;
@@ -34,6 +37,8 @@ public final class SshFileChecks {
         }
     }
 
+    private static final Pattern LINE = Pattern.compile(":(\\d{1,9}): ");
+
     private final InventoryConfig inventory;
     private final List<String> errors = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
@@ -50,7 +55,19 @@ public final class SshFileChecks {
             c.someKey();
             c.knownHosts();
         }
-        return new Found(c.errors, c.warnings);
+        return new Found(byLine(c.errors), byLine(c.warnings));
+    }
+
+    /** Lines of the configuration file in line order (stable). */
+    private static List<String> byLine(List<String> lines) {
+        List<String> sorted = new ArrayList<>(lines);
+        sorted.sort(Comparator.comparingInt(SshFileChecks::lineOf));
+        return sorted;
+    }
+
+    private static int lineOf(String line) {
+        Matcher m = LINE.matcher(line);
+        return m.find() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
     }
 
     /**
