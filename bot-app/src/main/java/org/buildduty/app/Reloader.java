@@ -98,6 +98,7 @@ final class Reloader implements ReloadCommand.Reloading {
             lines.add("reload failed, nothing changed (" + e.errors().size()
                     + (e.errors().size() == 1 ? " error" : " errors") + "):");
             lines.addAll(e.errors());
+            lines.addAll(e.warnings());
             LOG.warn("reload by {} failed, nothing changed:\n{}", by, String.join("\n", e.errors()));
             return lines;
         } catch (BuilddutyException e) {
