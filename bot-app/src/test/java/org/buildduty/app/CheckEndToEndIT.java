@@ -46,6 +46,7 @@ class CheckEndToEndIT {
 
     @Test
     void checkFindsEverythingThatWouldOtherwiseFailAfterApproval() throws Exception {
+        // --check runs three times here (each a list of the lines it must print), then the bot starts once
         Files.createDirectories(dir.resolve("keys"));
         Sshd.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "t", "-f", at("keys/id"));
         Sshd.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "s3cr3t", "-C", "t", "-f", at("keys/id_enc"));
@@ -162,5 +163,13 @@ class CheckEndToEndIT {
         assertThat(warn.out()).singleElement().asString()
                 .matches("warn\\.yml: ok \\(\\d+ commands, 1 runbook, 1 warning\\)");
         assertThat(dir.resolve("data")).doesNotExist();
+
+        // 4. The start checks the same: the warning is logged on stderr, and the ready line counts one runbook.
+        try (BotProcess bot = BotProcess.start(dir, "warn.yml")) {
+            assertThat(bot.expectErr("buildduty ready", WAIT)).anyMatch(l -> l.contains(
+                    "warn.yml:10: inventory.hosts.web02: warning: no host key for 10.0.1.12"))
+                    .last().asString().matches("buildduty ready: \\d+ commands, 1 runbook; type help .*");
+            assertThat(bot.endInput(WAIT)).isZero();
+        }
     }
 }
