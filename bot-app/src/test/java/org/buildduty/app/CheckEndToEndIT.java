@@ -115,8 +115,8 @@ class CheckEndToEndIT {
                         + " connector \"irc\" (connectors: console)",
                 at("runbooks-bad/block.yml") + ":9: steps[0].local.command: {{who}} is inside double quotes; write"
                         + " it bare, it is shell-quoted for you",
-                at("runbooks-bad/broken.yml") + ":4:1: YAML syntax error: expected ',' or ']', but got <stream end>"
-                        + " (while parsing a flow sequence at line 3, column 8)",
+                at("runbooks-bad/broken.yml") + ":4: YAML syntax error at column 1: expected ',' or ']', but got"
+                        + " <stream end> (while parsing a flow sequence at line 3, column 8)",
                 at("runbooks-bad/build.yml") + ":5: steps[0].mbs: needs services.mbs (not configured): add"
                         + " services.mbs (url, ...) to the configuration, or remove the step",
                 at("runbooks-bad/typo.yml") + ":6: steps[0].timout: unknown key - did you mean \"timeout\"? (known:"

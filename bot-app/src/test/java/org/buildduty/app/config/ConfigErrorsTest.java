@@ -40,10 +40,10 @@ class ConfigErrorsTest {
     @Test
     void aYamlSyntaxErrorKeepsTheParsersProblemAndColumn() {
         assertThat(errors(CONSOLE + "inventory:\n  hosts:\n    web1: { address: 10.0.0.1\n    web2: {}\n"))
-                .containsExactly("t.yml:5:9: YAML syntax error: expected ',' or '}', but got :"
+                .containsExactly("t.yml:5: YAML syntax error at column 9: expected ',' or '}', but got :"
                         + " (while parsing a flow mapping at line 4, column 11)");
-        assertThat(errors("bot:\n  prefix: \"!\n")).containsExactly("t.yml:3:1: YAML syntax error: found"
-                + " unexpected end of stream (while scanning a quoted scalar at line 2, column 11)");
+        assertThat(errors("bot:\n  prefix: \"!\n")).containsExactly("t.yml:3: YAML syntax error at column 1:"
+                + " found unexpected end of stream (while scanning a quoted scalar at line 2, column 11)");
     }
 
     @Test

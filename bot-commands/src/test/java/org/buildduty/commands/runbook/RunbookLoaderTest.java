@@ -366,7 +366,7 @@ class RunbookLoaderTest {
     void aYamlSyntaxErrorKeepsTheParsersDetailAndColumn() throws IOException {
         String f = write("bad.yml", "name: bad\nrole: anyone\nsteps:\n  - name: s\n    local: { command: [x, y }\n")
                 .toString();
-        assertThat(errors()).containsExactly(f + ":5:29: YAML syntax error: expected ',' or ']', but got }"
+        assertThat(errors()).containsExactly(f + ":5: YAML syntax error at column 29: expected ',' or ']', but got }"
                 + " (while parsing a flow sequence at line 5, column 23)");
     }
 

@@ -103,7 +103,7 @@ public final class ConfigNode {
     }
 
     /**
-     * {@code file:line:column: YAML syntax error: <problem> (<context> at line L, column C)}, from the parser's
+     * {@code file:line: YAML syntax error at column C: <problem> (<context> at line L, column C)}, from the parser's
      * message: its problem and where it stands, and what it was parsing and where that started.
      */
     static String syntaxError(String fileName, JsonProcessingException e) {
@@ -143,7 +143,7 @@ public final class ConfigNode {
                 context.append(" at line ").append(c[0]).append(", column ").append(c[1]);
             }
         }
-        return fileName + ":" + at[0] + ":" + at[1] + ": YAML syntax error: " + problem
+        return fileName + ":" + at[0] + ": YAML syntax error at column " + at[1] + ": " + problem
                 + (context.length() == 0 ? "" : " (" + context + ")");
     }
 
