@@ -178,6 +178,20 @@ class BotCatalogTest {
     }
 
     @Test
+    void hostsWithNoKeyToLogInWithAreAnError() throws IOException {
+        Files.writeString(dir.resolve("known_hosts"), "");
+        Files.createDirectories(dir.resolve("runbooks"));
+        BotFiles.consoleConfig(dir, "off", String.join("\n",
+                "inventory:",
+                "  ssh: { known_hosts: known_hosts, user: bd }",
+                "  hosts:",
+                "    web1: { address: web1.example.org }",
+                ""));
+        assertThat(errors(Map.of())).containsExactly(dir.resolve("buildduty.yml") + ":5: inventory.ssh: no key to"
+                + " log in to web1 with: set inventory.ssh.key_file (or agent: true)");
+    }
+
+    @Test
     void anAnnounceStepToAConnectorThatIsNotConfiguredIsAnErrorAtItsLine() throws IOException {
         BotFiles.consoleConfig(dir, "off", "");
         Files.createDirectories(dir.resolve("runbooks"));

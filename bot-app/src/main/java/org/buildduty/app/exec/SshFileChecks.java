@@ -1,6 +1,7 @@
 package org.buildduty.app.exec;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -125,6 +126,9 @@ public final class SshFileChecks {
             HostConfig first = inventory.hostsByName().values().iterator().next();
             errors.add(inventory.where("ssh.known_hosts") + ": " + file + " does not exist: create it with the hosts'"
                     + " keys, checking each fingerprint, e.g. " + keyscan(first, file));
+            return;
+        } catch (AccessDeniedException e) {
+            errors.add(inventory.where("ssh.known_hosts") + ": " + file + " is not readable by this user");
             return;
         } catch (IOException e) {
             errors.add(inventory.where("ssh.known_hosts") + ": " + (Files.isDirectory(file) ? file
