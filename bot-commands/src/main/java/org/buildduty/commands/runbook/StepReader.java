@@ -54,6 +54,10 @@ final class StepReader {
     private final Set<String> declared = new LinkedHashSet<>();
     /** Names kept by the steps read so far ({@code keep:}), usable as placeholders in the steps after them. */
     private final Set<String> kept = new LinkedHashSet<>();
+    /** Step kinds this bot cannot run as configured → what they need ({@code needs services.mbs ...}). */
+    private Map<String, String> unavailable = Map.of();
+    /** The configured connector ids an announce target may name; empty when not known. */
+    private Set<String> connectorIds = Set.of();
 
     StepReader(ConfigProblems problems, Set<String> kinds, Map<String, StepExecutor> validators, Inventory inventory,
             Map<String, ParamSpec> params) {
@@ -63,11 +67,6 @@ final class StepReader {
         this.inventory = inventory;
         this.params = params;
     }
-
-    /** Step kinds this bot cannot run as configured → what they need ({@code needs services.mbs ...}). */
-    private Map<String, String> unavailable = Map.of();
-    /** The configured connector ids an announce target may name; empty when not known. */
-    private Set<String> connectorIds = Set.of();
 
     StepReader withUnavailable(Map<String, String> kindsNeeding) {
         this.unavailable = Map.copyOf(kindsNeeding);
