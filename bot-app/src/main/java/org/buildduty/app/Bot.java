@@ -41,6 +41,7 @@ import org.buildduty.app.config.ConnectorType;
 import org.buildduty.app.config.InventoryConfig;
 import org.buildduty.app.config.ServiceType;
 import org.buildduty.app.config.ServiceTypes;
+import org.buildduty.app.exec.SshFileChecks;
 import org.buildduty.app.exec.StepKinds;
 import org.buildduty.app.store.BotJournal;
 import org.buildduty.app.store.PostgresJournal;
@@ -140,11 +141,13 @@ final class Bot implements AutoCloseable {
      * @param commands the commands that are not runbooks', kept across reloads
      * @param hostmaskConnectors the connectors whose principals are hostmasks
      * @param ownerConnectors the local connectors (the console), whose identities hold every role
+     * @param warnings what may fail later but does not stop the start ({@code file:line: field: warning: ...}):
+     *     printed by {@code --check}, logged at start and by a reload
      */
     record Catalog(List<StepExecutor> executors, CommandRegistry registry, List<Runbook> runbooks, RoleResolver roles,
             LateAnnouncer announcer, List<BotService> services, Commands commands,
             AtomicReference<InventoryConfig> inventory, Set<String> hostmaskConnectors, Set<String> ownerConnectors,
-            AtomicReference<ReloadCommand.Reloading> reloading) {
+            AtomicReference<ReloadCommand.Reloading> reloading, List<String> warnings) {
         int runbookCount() {
             return runbooks.size();
         }
@@ -215,8 +218,9 @@ final class Bot implements AutoCloseable {
 
     /**
      * Loads the runbooks, registers the commands and checks the connectors (an IRC connector's {@code tls_ca_file}
-     * is read); touches no journal, network or terminal, so {@code --check} and a reload can run beside a running
-     * bot. Errors throw {@link ConfigException}.
+     * is read) and the SSH key and known_hosts files ({@link SshFileChecks}); touches no journal, network or
+     * terminal, so {@code --check} and a reload can run beside a running bot. Errors throw {@link ConfigException},
+     * all of them at once; warnings are in the catalog.
      */
     static Catalog catalog(BotConfig cfg) {
         ServiceType.Wiring serviceWiring = new ServiceType.Wiring(Ticker.system(), gitCache(cfg));
@@ -237,13 +241,22 @@ final class Bot implements AutoCloseable {
         kinds.add(StepSpec.CONFIRM);   // run by the runner itself: it pauses the operation
         Set<String> connectorIds = new HashSet<>();
         cfg.connectors().forEach(c -> connectorIds.add(c.id()));
+        List<String> problems = new ArrayList<>();
+        List<Runbook> runbooks = List.of();
         if (!Files.isDirectory(cfg.bot().runbooks())) {
-            throw new ConfigException(cfg.source() + ": bot.runbooks: the runbook folder " + cfg.bot().runbooks()
+            problems.add(cfg.source() + ": bot.runbooks: the runbook folder " + cfg.bot().runbooks()
                     + " does not exist (relative paths resolve against the folder of the configuration file, "
                     + cfg.baseDir() + ")");
+        } else {
+            try {
+                runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds,
+                        ServiceTypes.unavailableKinds(installedNames), executors, cfg.inventory(), connectorIds);
+            } catch (ConfigException e) {
+                problems.addAll(e.errors());
+            }
         }
-        List<Runbook> runbooks = RunbookLoader.loadAll(cfg.bot().runbooks(), kinds, executors, cfg.inventory(),
-                connectorIds);
+        SshFileChecks.Found ssh = SshFileChecks.check(cfg.inventory());
+        problems.addAll(0, ssh.errors());   // the configuration file's lines before the runbooks'
 
         CommandRegistry before = new CommandRegistry();
         BuiltinCommands.commands(before);
@@ -266,11 +279,15 @@ final class Bot implements AutoCloseable {
             services.addAll(service.services());
         }
         Commands commands = new Commands(before.all(), after.all(), ServiceTypes.notConfigured(installedNames));
-        CommandRegistry registry = commands.with(runbooks);
+        CommandRegistry registry = null;
+        try {
+            registry = commands.with(runbooks);
+        } catch (ConfigException e) {
+            problems.addAll(e.errors());
+        }
 
         Set<String> hostmask = new HashSet<>();
         Set<String> owners = new HashSet<>();
-        List<String> problems = new ArrayList<>();
         for (ConnectorConfig c : cfg.connectors()) {
             if (c.connectorType().local()) {
                 owners.add(c.id());
@@ -280,11 +297,12 @@ final class Bot implements AutoCloseable {
             c.connectorType().check(c, problems::add);
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+            throw new ConfigException(problems, ssh.warnings());
         }
         return new Catalog(executors, registry, List.copyOf(runbooks),
                 new RoleResolver(cfg.roles(), cfg.people(), hostmask, owners),
-                announcer, services, commands, inventory, Set.copyOf(hostmask), Set.copyOf(owners), reloading);
+                announcer, services, commands, inventory, Set.copyOf(hostmask), Set.copyOf(owners), reloading,
+                ssh.warnings());
     }
 
     /**
@@ -442,6 +460,7 @@ final class Bot implements AutoCloseable {
             }
             self[0] = new Bot(journal, engine, executors, first, then, hasConsole, catalog, web, leading, cfg,
                     report);
+            catalog.warnings().forEach(w -> LOG.warn("{}", w));
             return self[0];
         } catch (RuntimeException e) {
             gc.close();

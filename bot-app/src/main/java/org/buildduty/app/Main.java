@@ -182,8 +182,11 @@ public final class Main {
             LogRedaction.install(Secrets.redactor(cfg));
             if (line.hasOption("check")) {
                 Bot.Catalog checked = Bot.catalog(cfg);
-                out.println(file + ": ok (" + checked.registry().all().size() + " commands, "
-                        + checked.runbookCount() + " runbooks)");
+                checked.warnings().forEach(err::println);
+                out.println(file + ": ok (" + count(checked.registry().all().size(), "command") + ", "
+                        + count(checked.runbookCount(), "runbook")
+                        + (checked.warnings().isEmpty() ? "" : ", " + count(checked.warnings().size(), "warning"))
+                        + ")");
                 return 0;
             }
             Supplier<BotConfig> source = () -> ConfigLoader.load(file, env, cfg.baseDir());
@@ -204,6 +207,7 @@ public final class Main {
             return CONFIG_ERROR;
         } catch (ConfigException e) {
             e.errors().forEach(l -> err.println(l));
+            e.warnings().forEach(l -> err.println(l));
             return CONFIG_ERROR;
         } catch (JournalException e) {
             err.println("buildduty: " + e.getMessage());
@@ -234,8 +238,8 @@ public final class Main {
             return 0;
         }
         bot.reloadOnHangup();
-        err.println("buildduty ready: " + readyAs + bot.commandCount() + " commands, " + bot.runbookCount()
-                + " runbooks"
+        err.println("buildduty ready: " + readyAs + count(bot.commandCount(), "command") + ", "
+                + count(bot.runbookCount(), "runbook")
                 + (bot.hasConsole() ? "; type help (Ctrl-D to quit)" : "; stop with SIGTERM"));
         try {
             bot.awaitStop();
@@ -253,6 +257,11 @@ public final class Main {
         } catch (IllegalStateException e) {
             // already shutting down: the hook runs close(), which is idempotent
         }
+    }
+
+    /** {@code 1 runbook}, {@code 6 runbooks}. */
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** The first argument after any {@code --config FILE} (what {@code ./buildduty} puts in front), or "". */

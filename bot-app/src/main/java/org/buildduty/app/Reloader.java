@@ -88,11 +88,13 @@ final class Reloader implements ReloadCommand.Reloading {
         CommandRegistry commands;
         RoleResolver nextRoles;
         List<Runbook> reloaded;
+        List<String> warnings;
         try {
             BotConfig cfg = source.get();
             Bot.Catalog checked = Bot.catalog(cfg);
             commands = fixed.with(checked.runbooks());
             reloaded = checked.runbooks();
+            warnings = checked.warnings();
             // the connectors stay those the bot started with until a restart
             nextRoles = new RoleResolver(cfg.roles(), cfg.people(), hostmaskConnectors, ownerConnectors);
             next = new ReloadDiff.Loaded(cfg, checked.runbooks());
@@ -101,13 +103,19 @@ final class Reloader implements ReloadCommand.Reloading {
             lines.add("reload failed, nothing changed (" + e.errors().size()
                     + (e.errors().size() == 1 ? " error" : " errors") + "):");
             lines.addAll(e.errors());
+            lines.addAll(e.warnings());
             LOG.warn("reload by {} failed, nothing changed:\n{}", by, String.join("\n", e.errors()));
             return lines;
         } catch (BuilddutyException e) {
             LOG.warn("reload by {} failed, nothing changed: {}", by, e.getMessage());
             return List.of("reload failed, nothing changed: " + e.getMessage());
         }
-        List<String> answer = ReloadDiff.answer(current, next);
+        List<String> answer = new ArrayList<>(ReloadDiff.answer(current, next));
+        if (!warnings.isEmpty()) {
+            warnings.forEach(w -> LOG.warn("reload by {}: {}", by, w));
+            answer.add(Main.count(warnings.size(), "warning") + " (in the log; buildduty --check prints them), the"
+                    + " first: " + warnings.get(0).replaceFirst("^.*?: warning: ", ""));
+        }
         try {
             engine.betweenMessages(() -> {
                 registry.replaceWith(commands);

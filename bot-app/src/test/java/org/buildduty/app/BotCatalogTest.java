@@ -23,6 +23,7 @@ import org.buildduty.core.operation.OnHostFailure;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.testing.RecordingExecContext;
+import org.buildduty.exec.testing.Sshd;
 
 /** What {@link Bot#catalog} refuses, as start-up, {@code --check} and a reload all see it. */
 class BotCatalogTest {
@@ -96,5 +97,142 @@ class BotCatalogTest {
         Path repo = Path.of("..").toAbsolutePath().normalize();
         Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of()));
         assertThat(c.runbooks()).extracting(r -> r.name()).contains("reconfig", "buildbot-update");
+    }
+
+    private Path keygen(String name, String passphrase) throws IOException {
+        Path key = dir.resolve(name);
+        Sshd.run("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", "test", "-f", key.toString());
+        return key;
+    }
+
+    private Bot.Catalog catalog(Map<String, String> env) {
+        return Bot.catalog(ConfigLoader.load(dir.resolve("buildduty.yml"), env, dir));
+    }
+
+    private List<String> errors(Map<String, String> env) {
+        try {
+            catalog(env);
+        } catch (ConfigException e) {
+            return e.errors();
+        }
+        throw new AssertionError("no error");
+    }
+
+    @Test
+    void keyFilesThatCannotLogInAreErrorsAtTheirLine() throws IOException {
+        Path good = keygen("id_good", "");
+        keygen("id_enc", "s3cr3t-phrase");
+        Files.createDirectories(dir.resolve("runbooks"));
+        BotFiles.consoleConfig(dir, "off", String.join("\n",
+                "inventory:",
+                "  ssh:",
+                "    known_hosts: known_hosts",
+                "    key_file: no_such_key",
+                "  hosts:",
+                "    web1: { address: 10.0.0.1, key_file: id_good.pub }",
+                "    web2: { address: 10.0.0.2, key_file: id_enc }",
+                "    web3: { address: 10.0.0.3, key_file: id_good }",
+                ""));
+        Files.writeString(dir.resolve("known_hosts"), "");
+        String file = dir.resolve("buildduty.yml").toString();
+
+        assertThat(errors(Map.of())).containsExactly(
+                file + ":7: inventory.ssh.key_file: " + dir.resolve("no_such_key") + " does not exist",
+                file + ":9: inventory.hosts.web1.key_file: " + good + ".pub is a public key: key_file is the private"
+                        + " key, " + good,
+                file + ":10: inventory.hosts.web2.key_file: " + dir.resolve("id_enc") + " is encrypted and no "
+                        + "passphrase is configured: set passphrase_env or passphrase_file in inventory.ssh");
+    }
+
+    @Test
+    void aMissingKnownHostsFileIsAnErrorNamingItsPathAndHowToFillIt() throws IOException {
+        keygen("id", "");
+        Files.createDirectories(dir.resolve("runbooks"));
+        BotFiles.consoleConfig(dir, "off", String.join("\n",
+                "inventory:",
+                "  ssh: { known_hosts: config/known_hosts, key_file: id }",
+                "  hosts:",
+                "    bastion: { address: bastion.example.org, port: 2222 }",
+                ""));
+        assertThat(errors(Map.of())).containsExactly(dir.resolve("buildduty.yml") + ":5: inventory.ssh.known_hosts: "
+                + dir.resolve("config/known_hosts") + " does not exist: create it with the hosts' keys, checking each"
+                + " fingerprint, e.g. ssh-keyscan -p 2222 bastion.example.org >> " + dir.resolve("config/known_hosts"));
+    }
+
+    @Test
+    void aHostMissingFromKnownHostsIsAWarningWithTheLineToAddIt() throws IOException {
+        keygen("id", "");
+        String blob = Files.readString(keygen("hostkey", "").resolveSibling("hostkey.pub")).split(" ")[1];
+        Path known = Files.writeString(dir.resolve("known_hosts"), "bastion.example.org ssh-ed25519 " + blob + "\n"
+                + "10.0.1.11 ssh-ed25519 " + blob + "\n");
+        Sshd.run("ssh-keygen", "-q", "-H", "-f", known.toString());
+        Files.createDirectories(dir.resolve("runbooks"));
+        BotFiles.consoleConfig(dir, "off", String.join("\n",
+                "inventory:",
+                "  ssh: { known_hosts: known_hosts, key_file: id, user: bd }",
+                "  hosts:",
+                "    bastion: { address: bastion.example.org, port: 2222 }",
+                "    web01: { address: 10.0.1.11, jump: bastion }",
+                "    web02: { address: 10.0.1.12, jump: bastion }",
+                "    other: { address: other.example.org, port: 2200 }",
+                ""));
+
+        Bot.Catalog c = catalog(Map.of());
+
+        String file = dir.resolve("buildduty.yml").toString();
+        assertThat(c.warnings()).containsExactly(
+                file + ":9: inventory.hosts.web02: warning: no host key for 10.0.1.12 in " + known + "; once you have"
+                        + " checked its fingerprint, add it: ssh -p 2222 bd@bastion.example.org ssh-keyscan -p 22"
+                        + " 10.0.1.12 >> " + known,
+                file + ":10: inventory.hosts.other: warning: no host key for [other.example.org]:2200 in " + known
+                        + "; once you have checked its fingerprint, add it: ssh-keyscan -p 2200 other.example.org >> "
+                        + known);
+    }
+
+    @Test
+    void hostsWithNoKeyToLogInWithAreAnError() throws IOException {
+        Files.writeString(dir.resolve("known_hosts"), "");
+        Files.createDirectories(dir.resolve("runbooks"));
+        BotFiles.consoleConfig(dir, "off", String.join("\n",
+                "inventory:",
+                "  ssh: { known_hosts: known_hosts, user: bd }",
+                "  hosts:",
+                "    web1: { address: web1.example.org }",
+                ""));
+        assertThat(errors(Map.of())).containsExactly(dir.resolve("buildduty.yml") + ":5: inventory.ssh: no key to"
+                + " log in to web1 with: set inventory.ssh.key_file (or agent: true)");
+    }
+
+    @Test
+    void anAnnounceStepToAConnectorThatIsNotConfiguredIsAnErrorAtItsLine() throws IOException {
+        BotFiles.consoleConfig(dir, "off", "");
+        Files.createDirectories(dir.resolve("runbooks"));
+        Files.writeString(dir.resolve("runbooks/tell.yml"), String.join("\n",
+                "name: tell",
+                "role: anyone",
+                "steps:",
+                "  - name: tell releng",
+                "    announce:",
+                "      to: \"irc:#releng\"",
+                "      text: done",
+                ""));
+        assertThat(errors(Map.of())).containsExactly(dir.resolve("runbooks/tell.yml") + ":6: steps[0].announce.to:"
+                + " \"irc:#releng\" names no configured connector \"irc\" (connectors: console)");
+    }
+
+    @Test
+    void anMbsStepWithoutServicesMbsSaysWhatItNeeds() throws IOException {
+        BotFiles.consoleConfig(dir, "off", "");
+        Files.createDirectories(dir.resolve("runbooks"));
+        Files.writeString(dir.resolve("runbooks/build.yml"), String.join("\n",
+                "name: build",
+                "role: anyone",
+                "steps:",
+                "  - name: submit",
+                "    mbs: { action: submit }",
+                ""));
+        assertThat(errors(Map.of())).containsExactly(dir.resolve("runbooks/build.yml") + ":5: steps[0].mbs: needs"
+                + " services.mbs (not configured): add services.mbs (url, ...) to the configuration, or remove the"
+                + " step");
     }
 }

@@ -58,6 +58,37 @@ class DocsTest {
         assertThat(broken).as("broken links").isEmpty();
     }
 
+    /**
+     * The comments of the shipped configuration and runbooks point only at documents of the repository: a newcomer
+     * has no SPEC, and every {@code docs/*.md} they name exists.
+     */
+    @Test
+    void theShippedConfigurationsReferOnlyToDocumentsOfTheRepository() throws IOException {
+        List<String> wrong = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(REPO.resolve("config"))) {
+            files = s.filter(p -> p.toString().matches(".*\\.ya?ml")).sorted().toList();
+        }
+        assertThat(files).contains(REPO.resolve("config/example-full.yml"));
+        Pattern doc = Pattern.compile("docs/[A-Za-z0-9_.-]+\\.md");
+        for (Path f : files) {
+            List<String> lines = Files.readAllLines(f);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.matches(".*\\bSPEC\\b.*")) {
+                    wrong.add(REPO.relativize(f) + ":" + (i + 1) + ": refers to SPEC, which is not in the repository");
+                }
+                Matcher m = doc.matcher(line);
+                while (m.find()) {
+                    if (!Files.exists(REPO.resolve(m.group()))) {
+                        wrong.add(REPO.relativize(f) + ":" + (i + 1) + ": " + m.group() + " does not exist");
+                    }
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
+
     @Test
     void everyKeyOfTheExampleConfigurationsIsDocumented() throws IOException {
         Set<String> documented = keyCells(Files.readString(REPO.resolve("docs/configuration.md")));

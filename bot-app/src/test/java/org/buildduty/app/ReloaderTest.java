@@ -29,6 +29,7 @@ import org.buildduty.core.chat.Identity;
 import org.buildduty.core.command.BotApi;
 import org.buildduty.core.testing.FakeConnector;
 import org.buildduty.core.time.Ticker;
+import org.buildduty.exec.testing.Sshd;
 
 /**
  * The bot's reloader, in-process (the bot is built, not started: no connector connects): what the engine's commands,
@@ -134,6 +135,38 @@ class ReloaderTest {
             assertThat(http.send(get, HttpResponse.BodyHandlers.ofString()).body()).contains("id=\"rb-hello2\"")
                     .doesNotContain("id=\"rb-hello\"");
         }
+    }
+
+    @Test
+    void aReloadChecksTheSshFilesAsTheStartDoesAndNamesItsWarnings() throws IOException {
+        Files.writeString(dir.resolve("buildduty.yml"), CONFIG);
+        aliasRunbook("hello", "hi");
+        build(() -> ConfigLoader.load(dir.resolve("buildduty.yml"), Map.of(), dir));
+        Path known = Files.writeString(dir.resolve("known_hosts"), "");
+
+        Files.writeString(dir.resolve("buildduty.yml"), CONFIG + """
+                inventory:
+                  ssh: { known_hosts: known_hosts, key_file: id_missing }
+                  hosts: { bm01: { address: 10.0.0.1 } }
+                """);
+        assertThat(reload()).containsExactly("reload failed, nothing changed (1 error):",
+                dir.resolve("buildduty.yml") + ":6: inventory.ssh.key_file: " + dir.resolve("id_missing")
+                        + " does not exist",
+                dir.resolve("buildduty.yml") + ":7: inventory.hosts.bm01: warning: no host key for 10.0.0.1 in "
+                        + known + "; once you have checked its fingerprint, add it: ssh-keyscan -p 22 10.0.0.1 >> "
+                        + known);
+        assertThat(bot.engine().api().inventory().hosts()).isEmpty();
+
+        Sshd.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "t", "-f", dir.resolve("id").toString());
+        Files.writeString(dir.resolve("buildduty.yml"), CONFIG + """
+                inventory:
+                  ssh: { known_hosts: known_hosts, key_file: id }
+                  hosts: { bm01: { address: 10.0.0.1 } }
+                """);
+        assertThat(reload()).containsExactly("reloaded: hosts +bm01", "not applied until restart: inventory.ssh",
+                "1 warning (in the log; buildduty --check prints them), the first: no host key for 10.0.0.1 in "
+                        + known + "; once you have checked its fingerprint, add it: ssh-keyscan -p 22 10.0.0.1 >> "
+                        + known);
     }
 
     private List<String> reload() {

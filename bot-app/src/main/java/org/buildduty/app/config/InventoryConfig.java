@@ -18,15 +18,30 @@ import org.buildduty.core.param.Inventory;
  * @param ssh             how to reach the hosts
  * @param hostsByName     host name → host, in file order
  * @param diskRootsByHost host name → absolute, normalized path roots
+ * @param where           where the checks made after loading (key and known_hosts files) report: the
+ *                        {@code file:line: field} of {@code ssh}, {@code ssh.known_hosts}, {@code ssh.key_file},
+ *                        {@code hosts.<name>} and {@code hosts.<name>.key_file}, for those the file has
  */
 public record InventoryConfig(SshSettings ssh, Map<String, HostConfig> hostsByName,
-        Map<String, List<String>> diskRootsByHost) implements Inventory {
+        Map<String, List<String>> diskRootsByHost, Map<String, String> where) implements Inventory {
 
     public InventoryConfig {
         hostsByName = Collections.unmodifiableMap(new LinkedHashMap<>(hostsByName));
         Map<String, List<String>> roots = new LinkedHashMap<>();
         diskRootsByHost.forEach((h, r) -> roots.put(h, List.copyOf(r)));
         diskRootsByHost = Collections.unmodifiableMap(roots);
+        where = Map.copyOf(where);
+    }
+
+    /** An inventory read from no file: checks made after loading name the field only. */
+    public InventoryConfig(SshSettings ssh, Map<String, HostConfig> hostsByName,
+            Map<String, List<String>> diskRootsByHost) {
+        this(ssh, hostsByName, diskRootsByHost, Map.of());
+    }
+
+    /** {@code file:line: inventory.<field>} for an error or warning about {@code field}, or the field alone. */
+    public String where(String field) {
+        return where.getOrDefault(field, "inventory." + field);
     }
 
     /** No hosts, default SSH settings. */

@@ -29,6 +29,8 @@ final class InventoryReader {
 
     private final ConfigContext ctx;
     private final Map<String, ConfigNode> groupNodes = new LinkedHashMap<>();
+    /** Where checks made after loading report, by field below {@code inventory.} (see {@link InventoryConfig}). */
+    private final Map<String, String> where = new LinkedHashMap<>();
 
     InventoryReader(ConfigContext ctx) {
         this.ctx = ctx;
@@ -39,6 +41,8 @@ final class InventoryReader {
             return InventoryConfig.empty(ssh(Optional.empty()));
         }
         ConfigSection s = ConfigSection.of(node.get(), ctx, KEYS);
+        ConfigNode inv = node.get();
+        where.put("ssh.known_hosts", inv.file() + ":" + inv.line() + ": " + inv.path() + ".ssh.known_hosts");
         SshSettings ssh = ssh(s.section("ssh", SSH_KEYS));
         Map<String, HostConfig> hosts = new LinkedHashMap<>();
         Map<String, ConfigNode> jumpNodes = new LinkedHashMap<>();
@@ -55,7 +59,7 @@ final class InventoryReader {
                 diskRoots(e.getKey(), e.getValue(), hosts, roots);
             }
         });
-        return new InventoryConfig(ssh, hosts, roots);
+        return new InventoryConfig(ssh, hosts, roots, where);
     }
 
     private SshSettings ssh(Optional<ConfigSection> section) {
@@ -64,6 +68,9 @@ final class InventoryReader {
                     Optional.empty(), false, Duration.ofSeconds(10), Duration.ofSeconds(15));
         }
         ConfigSection s = section.get();
+        where.put("ssh", s.node().where());
+        s.child("known_hosts").ifPresent(n -> where.put("ssh.known_hosts", n.where()));
+        s.child("key_file").ifPresent(n -> where.put("ssh.key_file", n.where()));
         Path knownHosts = s.path("known_hosts").orElse(ctx.path("~/.ssh/known_hosts"));
         Optional<Path> keyFile = s.path("key_file");
         Optional<String> user = s.matching("user", USER, "is not a user name");
@@ -92,6 +99,8 @@ final class InventoryReader {
         List<String> groups = h.strings("groups", ConfigSection.ItemCheck.matching(NAME, NAME_RULE));
         h.child("groups").ifPresent(g -> groupNodes.put(name, g));
         Optional<Path> keyFile = h.path("key_file");
+        where.put("hosts." + name, node.where());
+        h.child("key_file").ifPresent(n -> where.put("hosts." + name + ".key_file", n.where()));
         if (nameOk && address.isPresent()) {
             hosts.put(name, new HostConfig(name, address.get(), port, user, jump, groups, keyFile));
         }

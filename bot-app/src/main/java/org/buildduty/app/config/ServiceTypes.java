@@ -64,6 +64,30 @@ public final class ServiceTypes {
         return out;
     }
 
+    /** The step kinds each service's executors run. */
+    private static final Map<String, List<String>> STEP_KINDS = Map.of(
+            "buildbot", List.of(BuildbotExecutor.KIND),
+            "mbs", List.of(MbsExecutor.KIND),
+            "jenkins", List.of(JenkinsExecutor.KIND));
+
+    /**
+     * For each step kind of the services not installed, what a runbook step of that kind needs: {@code mbs} →
+     * {@code needs services.mbs (not configured): add services.mbs (url, ...) to the configuration}. A kind that
+     * loads without its service (jenkins) is not listed.
+     */
+    public static Map<String, String> unavailableKinds(Collection<String> installed) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String service : names()) {
+            if (!installed.contains(service)) {
+                for (String kind : STEP_KINDS.getOrDefault(service, List.of())) {
+                    out.put(kind, "needs services." + service + " (not configured): add services." + service
+                            + " (url, ...) to the configuration, or remove the step");
+                }
+            }
+        }
+        return out;
+    }
+
     /** The keys of {@code services:}, in order. */
     public static List<String> names() {
         return ALL.stream().map(ServiceType::name).toList();

@@ -38,6 +38,15 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aYamlSyntaxErrorKeepsTheParsersProblemAndColumn() {
+        assertThat(errors(CONSOLE + "inventory:\n  hosts:\n    web1: { address: 10.0.0.1\n    web2: {}\n"))
+                .containsExactly("t.yml:5: YAML syntax error at column 9: expected ',' or '}', but got :"
+                        + " (while parsing a flow mapping at line 4, column 11)");
+        assertThat(errors("bot:\n  prefix: \"!\n")).containsExactly("t.yml:3: YAML syntax error at column 1:"
+                + " found unexpected end of stream (while scanning a quoted scalar at line 2, column 11)");
+    }
+
+    @Test
     void unknownTopLevelKey() {
         assertThat(errors(CONSOLE + "colour: blue\n")).containsExactly(
                 "t.yml:2: colour: unknown key (known: bot, connectors, credentials, inventory, people, roles, "
@@ -60,7 +69,7 @@ class ConfigErrorsTest {
                 "t.yml:3: bot.colour: unknown key (known: anonymous, ha, instance, journal, journal_password_env, "
                 + "journal_password_file, max_live_operations, max_pending_approvals, nick, prefix, "
                 + "private_approvals, retention, runbooks, web, web_token_env, web_token_file, web_url)",
-                "t.yml:8: connectors[0].chanels: unknown key (known: " + IRC_KEYS + ")",
+                "t.yml:8: connectors[0].chanels: unknown key - did you mean \"channels\"? (known: " + IRC_KEYS + ")",
                 "t.yml:9: connectors[0].sasl.mech: unknown key (known: account, password_env, password_file)");
     }
 
@@ -594,7 +603,8 @@ class ConfigErrorsTest {
                   disk_roots: { bm02: [srv] }
                 extra: 1
                 """)).containsExactly(
-                "t.yml:3: bot.journl: unknown key (known: anonymous, ha, instance, journal, "
+                "t.yml:3: bot.journl: unknown key - did you mean \"journal\"? (known: anonymous, ha, instance, "
+                + "journal, "
                 + "journal_password_env, journal_password_file, max_live_operations, max_pending_approvals, nick, "
                 + "prefix, private_approvals, retention, runbooks, web, web_token_env, web_token_file, web_url)",
                 "t.yml:8: connectors[0].port: not a whole number: \"66x7\"",

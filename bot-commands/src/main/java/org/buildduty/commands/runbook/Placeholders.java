@@ -24,13 +24,32 @@ final class Placeholders {
     record Found(String name, int start, int end) {
     }
 
+    /** What is wrong in a template, and the offset in it where that stands. */
+    record Problem(String message, int at) {
+    }
+
+    /** A malformed or unclosed placeholder at offset {@code at} of the text. */
+    static final class BadPlaceholder extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final int at;
+
+        BadPlaceholder(String message, int at) {
+            super(message);
+            this.at = at;
+        }
+
+        int at() {
+            return at;
+        }
+    }
+
     private Placeholders() {
     }
 
     /**
      * Every placeholder in the text, in order.
      *
-     * @throws IllegalArgumentException with a one-line message for an unclosed or malformed placeholder
+     * @throws BadPlaceholder with a one-line message for an unclosed or malformed placeholder
      */
     static List<Found> scan(String text) {
         List<Found> out = new ArrayList<>();
@@ -42,12 +61,12 @@ final class Placeholders {
             }
             int close = text.indexOf("}}", open + 2);
             if (close < 0) {
-                throw new IllegalArgumentException("unclosed {{ (a placeholder is {{name}})");
+                throw new BadPlaceholder("unclosed {{ (a placeholder is {{name}})", open);
             }
             String inner = text.substring(open + 2, close).strip();
             if (!NAME.matcher(inner).matches()) {
                 String shown = inner.length() > 30 ? inner.substring(0, 30) + "..." : inner;
-                throw new IllegalArgumentException("bad placeholder {{" + shown + "}} (a placeholder is {{name}})");
+                throw new BadPlaceholder("bad placeholder {{" + shown + "}} (a placeholder is {{name}})", open);
             }
             out.add(new Found(inner, open, close + 2));
             pos = close + 2;
@@ -82,7 +101,7 @@ final class Placeholders {
      * double quotes, where {@code $(...)} in it would run. It does not detect re-evaluation such as {@code eval} or
      * {@code sh -c}, which templates must not apply to placeholders.
      */
-    static String checkCommand(String command) {
+    static Problem commandProblem(String command) {
         List<Found> found = scan(command);
         if (found.isEmpty()) {
             return null;
@@ -90,24 +109,25 @@ final class Placeholders {
         int next = 0;
         char quote = 0;
         boolean backquote = false;
-        boolean heredoc = false;
+        int heredoc = -1;
         for (int i = 0; i < command.length(); i++) {
             char c = command.charAt(i);
             if (next < found.size() && found.get(next).start() < i) {
-                return "{{" + found.get(next).name() + "}} must not follow a backslash";   // skipped as escaped
+                return new Problem("{{" + found.get(next).name() + "}} must not follow a backslash",
+                        found.get(next).start());   // skipped as escaped
             }
             if (next < found.size() && i == found.get(next).start()) {
                 Found f = found.get(next++);
                 if (backquote) {
-                    return "{{" + f.name() + "}} is inside backquotes (`...`), where a quoted value can end the"
-                            + " command substitution; write $(...) instead";
+                    return new Problem("{{" + f.name() + "}} is inside backquotes (`...`), where a quoted value can"
+                            + " end the command substitution; write $(...) instead", f.start());
                 }
                 if (quote != 0) {
-                    return "{{" + f.name() + "}} is inside " + (quote == '"' ? "double" : "single")
-                            + " quotes; write it bare, it is shell-quoted for you";
+                    return new Problem("{{" + f.name() + "}} is inside " + (quote == '"' ? "double" : "single")
+                            + " quotes; write it bare, it is shell-quoted for you", f.start());
                 }
                 if (i > 0 && command.charAt(i - 1) == '$') {
-                    return "{{" + f.name() + "}} must not follow $";
+                    return new Problem("{{" + f.name() + "}} must not follow $", f.start());
                 }
                 i = f.end() - 1;
                 continue;
@@ -132,13 +152,14 @@ final class Placeholders {
                 }
             } else if (c == '\\') {
                 if (next < found.size() && found.get(next).start() == i + 1) {
-                    return "{{" + found.get(next).name() + "}} must not follow a backslash";
+                    return new Problem("{{" + found.get(next).name() + "}} must not follow a backslash",
+                            found.get(next).start());
                 }
                 i++;
             } else if (c == '\'' || c == '"') {
                 quote = c;
             } else if (c == '<' && i + 1 < command.length() && command.charAt(i + 1) == '<') {
-                heredoc = true;
+                heredoc = heredoc < 0 ? i : heredoc;
                 i++;
             } else if (c == '#' && (i == 0 || " \t\n;&|(".indexOf(command.charAt(i - 1)) >= 0)) {
                 int nl = command.indexOf('\n', i);
@@ -151,10 +172,16 @@ final class Placeholders {
                 i = nl;
             }
         }
-        if (heredoc) {
-            return "placeholders cannot be used in a command with a here-document (<<)";
+        if (heredoc >= 0) {
+            return new Problem("placeholders cannot be used in a command with a here-document (<<)", heredoc);
         }
         return null;
+    }
+
+    /** The message of {@link #commandProblem}, or null. */
+    static String checkCommand(String command) {
+        Problem p = commandProblem(command);
+        return p == null ? null : p.message();
     }
 
     /**

@@ -78,6 +78,19 @@ public final class RunbookLoader {
      */
     public static List<Runbook> loadAll(Path dir, Set<String> stepKinds, List<StepExecutor> validators,
             Inventory inventory, Set<String> connectorIds) {
+        return loadAll(dir, stepKinds, Map.of(), validators, inventory, connectorIds);
+    }
+
+    /**
+     * The same, where a step of a kind in {@code unavailable} is an error saying what it needs ({@code mbs} →
+     * {@code needs services.mbs (not configured)}) rather than "unknown step kind", and an {@code announce} step's
+     * {@code to} must name one of {@code connectorIds} when it names a connector.
+     *
+     * @param unavailable step kinds this bot cannot run as configured → what they need
+     * @throws ConfigException with every problem found, when there is any, or when the folder does not exist
+     */
+    public static List<Runbook> loadAll(Path dir, Set<String> stepKinds, Map<String, String> unavailable,
+            List<StepExecutor> validators, Inventory inventory, Set<String> connectorIds) {
         if (!Files.isDirectory(dir)) {
             throw new ConfigException(dir + ": the runbook folder does not exist");
         }
@@ -104,8 +117,8 @@ public final class RunbookLoader {
                 continue;
             }
             ConfigProblems fileProblems = new ConfigProblems();
-            Optional<Runbook> rb = new RunbookReader(root.get(), fileProblems, stepKinds, byKind, inventory,
-                    connectorIds).read();
+            Optional<Runbook> rb = new RunbookReader(root.get(), fileProblems, stepKinds, unavailable, byKind,
+                    inventory, connectorIds).read();
             if (root.get().isMap()) {
                 unique(root.get(), "name", "runbook name", names, fileProblems);
                 unique(root.get(), "alias", "alias", aliases, fileProblems);

@@ -54,11 +54,18 @@ final class RunbookReader {
     /** @param connectorIds the configured connector ids a {@code rooms} entry may name; empty when not known */
     RunbookReader(ConfigNode root, ConfigProblems problems, Set<String> kinds, Map<String, StepExecutor> validators,
             Inventory inventory, Set<String> connectorIds) {
+        this(root, problems, kinds, Map.of(), validators, inventory, connectorIds);
+    }
+
+    /** @param unavailable step kinds the bot cannot run as configured → what they need */
+    RunbookReader(ConfigNode root, ConfigProblems problems, Set<String> kinds, Map<String, String> unavailable,
+            Map<String, StepExecutor> validators, Inventory inventory, Set<String> connectorIds) {
         this.root = root;
         this.connectorIds = Set.copyOf(connectorIds);
         this.problems = problems;
         this.inventory = inventory;
-        this.stepReader = new StepReader(problems, kinds, validators, inventory, params);
+        this.stepReader = new StepReader(problems, kinds, validators, inventory, params)
+                .withUnavailable(unavailable).withConnectors(this.connectorIds);
     }
 
     /** The runbook, or empty when the file has problems (all of them recorded). */

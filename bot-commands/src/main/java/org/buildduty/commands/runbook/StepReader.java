@@ -14,6 +14,8 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import org.buildduty.core.InvalidValueException;
+import org.buildduty.core.UserFacingException;
+import org.buildduty.core.chat.AnnounceTarget;
 import org.buildduty.core.config.ConfigException;
 import org.buildduty.core.config.ConfigNode;
 import org.buildduty.core.config.ConfigProblems;
@@ -25,6 +27,7 @@ import org.buildduty.core.param.Escapes;
 import org.buildduty.core.param.Inventory;
 import org.buildduty.core.param.ParamSpec;
 import org.buildduty.core.param.ParamType;
+import org.buildduty.core.parse.CloseMatch;
 import org.buildduty.core.time.Durations;
 
 /**
@@ -51,6 +54,10 @@ final class StepReader {
     private final Set<String> declared = new LinkedHashSet<>();
     /** Names kept by the steps read so far ({@code keep:}), usable as placeholders in the steps after them. */
     private final Set<String> kept = new LinkedHashSet<>();
+    /** Step kinds this bot cannot run as configured → what they need ({@code needs services.mbs ...}). */
+    private Map<String, String> unavailable = Map.of();
+    /** The configured connector ids an announce target may name; empty when not known. */
+    private Set<String> connectorIds = Set.of();
 
     StepReader(ConfigProblems problems, Set<String> kinds, Map<String, StepExecutor> validators, Inventory inventory,
             Map<String, ParamSpec> params) {
@@ -59,6 +66,16 @@ final class StepReader {
         this.validators = validators;
         this.inventory = inventory;
         this.params = params;
+    }
+
+    StepReader withUnavailable(Map<String, String> kindsNeeding) {
+        this.unavailable = Map.copyOf(kindsNeeding);
+        return this;
+    }
+
+    StepReader withConnectors(Set<String> ids) {
+        this.connectorIds = Set.copyOf(ids);
+        return this;
     }
 
     /** Notes a parameter name as declared, even if its declaration has problems (so uses are not errors too). */
@@ -229,19 +246,24 @@ final class StepReader {
         for (String key : s.asMap().keySet()) {
             if (kinds.contains(key)) {
                 found.add(key);
+            } else if (unavailable.containsKey(key)) {
+                problems.add(s.asMap().get(key), unavailable.get(key));
+                return Optional.empty();
             } else if (!fixed.contains(key)) {
                 unknown.add(key);
             }
         }
         if (found.isEmpty() && unknown.size() == 1) {
             ConfigNode n = s.asMap().get(unknown.get(0));
-            problems.add(n, "unknown step kind (kinds: " + kindList() + ")");
+            problems.add(n, "unknown step kind" + didYouMean(unknown.get(0), kinds) + " (kinds: " + kindList() + ")");
             return Optional.empty();
         }
         for (String key : unknown) {
             ConfigNode n = s.asMap().get(key);
-            problems.add(n, "unknown key (known: " + String.join(", ", new TreeSet<>(fixed)) + ", or a step kind: "
-                    + kindList() + ")");
+            Set<String> known = new TreeSet<>(fixed);
+            known.addAll(kinds);
+            problems.add(n, "unknown key" + didYouMean(key, known) + " (known: " + String.join(", ",
+                    new TreeSet<>(fixed)) + ", or a step kind: " + kindList() + ")");
         }
         if (found.isEmpty()) {
             problems.add(s, "a step needs one kind: " + kindList());
@@ -252,6 +274,10 @@ final class StepReader {
             return Optional.empty();
         }
         return Optional.of(found.get(0));
+    }
+
+    private static String didYouMean(String typed, Set<String> known) {
+        return CloseMatch.closest(typed, known).map(m -> " - did you mean \"" + m + "\"?").orElse("");
     }
 
     private String kindList() {
@@ -318,8 +344,8 @@ final class StepReader {
     private static List<Placeholders.Found> scan(ConfigNode n, String text) {
         try {
             return Placeholders.scan(text);
-        } catch (IllegalArgumentException e) {
-            throw n.error(e.getMessage());
+        } catch (Placeholders.BadPlaceholder e) {
+            throw n.errorAt(e.at(), e.getMessage());
         }
     }
 
@@ -349,6 +375,9 @@ final class StepReader {
             }
         }
         StepExecutor validator = validators.get(kind);
+        if (kind.equals("announce") && args.get("to") instanceof String to && !connectorIds.isEmpty()) {
+            announceConnector(kindNode.asMap().get("to"), to);
+        }
         if (validator != null && problems.errors().size() == before) {
             validator.validateArgs(Collections.unmodifiableMap(args)).forEach((key, msg) -> {
                 ConfigNode at = kindNode.asMap().get(key);
@@ -372,6 +401,21 @@ final class StepReader {
         return args;
     }
 
+    /** A literal announce target that names a connector must name a configured one. */
+    private void announceConnector(ConfigNode at, String to) {
+        if (to.contains("{{")) {
+            return;
+        }
+        try {
+            AnnounceTarget target = AnnounceTarget.parse(to);
+            target.connector().filter(c -> !connectorIds.contains(c)).ifPresent(c -> problems.add(at, "\""
+                    + to.strip() + "\" names no configured connector \"" + c + "\" (connectors: "
+                    + String.join(", ", new TreeSet<>(connectorIds)) + ")"));
+        } catch (UserFacingException e) {
+            // the executor's validation reports the form
+        }
+    }
+
     private Object value(ConfigNode n, String topKey, boolean fansOut) {
         return value(n, topKey, fansOut, false);
     }
@@ -387,9 +431,9 @@ final class StepReader {
             }
             checkPlaceholders(n, text, topKey, fansOut);
             if (topKey.equals("command") && n.path().endsWith(".command")) {
-                String problem = Placeholders.checkCommand(text);
+                Placeholders.Problem problem = Placeholders.commandProblem(text);
                 if (problem != null) {
-                    throw n.error(problem);
+                    throw n.errorAt(problem.at(), problem.message());
                 }
             }
             if (topKey.equals("body") && !nested) {
@@ -438,11 +482,11 @@ final class StepReader {
         for (Placeholders.Found f : scan(n, text)) {
             if (f.name().equals(Placeholders.HOST)) {
                 if (!fansOut || !topKey.equals("command")) {
-                    throw n.error("{{host}} is only allowed in the command of a step with hosts");
+                    throw n.errorAt(f.start(), "{{host}} is only allowed in the command of a step with hosts");
                 }
             } else if (!f.name().equals(Placeholders.OPERATION) && !declared.contains(f.name())
                     && !kept.contains(f.name())) {
-                throw n.error("unknown parameter {{" + f.name() + "}} (" + declaredList() + ")");
+                throw n.errorAt(f.start(), "unknown parameter {{" + f.name() + "}} (" + declaredList() + ")");
             }
             ParamSpec p = params.get(f.name());
             if (topKey.equals("url") && p != null) {

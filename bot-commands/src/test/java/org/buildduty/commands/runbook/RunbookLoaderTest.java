@@ -135,12 +135,13 @@ class RunbookLoaderTest {
                 "")).toString();
         write("notes.txt", "not a runbook: ignored");
         assertThat(errors()).containsExactly(
-                a + ":2: descripton: unknown key (known: alias, approval, description, exclusive, locks, name,"
+                a + ":2: descripton: unknown key - did you mean \"description\"? (known: alias, approval,"
+                        + " description, exclusive, locks, name,"
                         + " on_conflict, on_restart, params, role, rooms, schedule, steps, unit)",
                 a + ":7: steps[0].ssh.command: unknown parameter {{revison}} (declared: revision)",
                 a + ":8: steps[0].timeout: not a duration: \"10x\" (use a number and a unit: 30s, 10m, 2h, 7d,"
                         + " 1h30m)",
-                a + ":10: steps[1].sssh: unknown step kind (kinds: " + KINDS + ")",
+                a + ":10: steps[1].sssh: unknown step kind - did you mean \"ssh\"? (kinds: " + KINDS + ")",
                 b + ":1: name: runbook name \"demo\" is already used in " + a,
                 c + ":1: name: missing");
     }
@@ -359,6 +360,63 @@ class RunbookLoaderTest {
         assertThat(errors).hasSize(2);
         assertThat(errors.get(0)).isEqualTo(b + ":2: alias: alias \"go\" is already used in " + a);
         assertThat(errors.get(1)).startsWith(c + ":").contains("YAML syntax error");
+    }
+
+    @Test
+    void aYamlSyntaxErrorKeepsTheParsersDetailAndColumn() throws IOException {
+        String f = write("bad.yml", "name: bad\nrole: anyone\nsteps:\n  - name: s\n    local: { command: [x, y }\n")
+                .toString();
+        assertThat(errors()).containsExactly(f + ":5: YAML syntax error at column 29: expected ',' or ']', but got }"
+                + " (while parsing a flow sequence at line 5, column 23)");
+    }
+
+    @Test
+    void anErrorInsideABlockCommandPointsAtItsLine() throws IOException {
+        String f = write("block.yml", String.join("\n",
+                "name: block",
+                "role: anyone",
+                "params:",
+                "  who: { type: string, default: world }",
+                "steps:",
+                "  - name: greet",
+                "    local:",
+                "      command: |",
+                "        echo one",
+                "",
+                "        echo \"hello {{who}}\"",
+                "  - name: again",
+                "    local:",
+                "      command: |-",
+                "        echo {{who}}",
+                "        echo {{nobody}}",
+                "  - name: folded",
+                "    local:",
+                "      command: >",
+                "        echo {{nobody}}",
+                "")).toString();
+        assertThat(errors()).containsExactly(
+                f + ":11: steps[0].local.command: {{who}} is inside double quotes; write it bare, it is shell-quoted"
+                        + " for you",
+                f + ":16: steps[1].local.command: unknown parameter {{nobody}} (declared: who)",
+                f + ":19: steps[2].local.command: unknown parameter {{nobody}} (declared: who)");
+    }
+
+    @Test
+    void aMistypedStepKeyOrKindIsAnsweredWithTheClosestOne() throws IOException {
+        String f = write("typo.yml", String.join("\n",
+                "name: typo",
+                "role: anyone",
+                "steps:",
+                "  - name: one",
+                "    local: { command: x }",
+                "    timout: 5m",
+                "  - name: two",
+                "    shh: { hosts: bm01, command: x }",
+                "")).toString();
+        assertThat(errors()).containsExactly(
+                f + ":6: steps[0].timout: unknown key - did you mean \"timeout\"? (known: name, on_host_failure,"
+                        + " retries, rollback, stuck_after, timeout, or a step kind: " + KINDS + ")",
+                f + ":8: steps[1].shh: unknown step kind - did you mean \"ssh\"? (kinds: " + KINDS + ")");
     }
 
     @Test

@@ -64,8 +64,7 @@ public final class ConfigSection {
                 ctx.problems().add(e.getValue(),
                         "secrets are never in the file: use " + key + "_env or " + key + "_file");
             } else {
-                ctx.problems().add(e.getValue(),
-                        "unknown key (known: " + String.join(", ", keys.stream().sorted().toList()) + ")");
+                ctx.problems().add(e.getValue(), ConfigNode.unknownKey(key, keys));
             }
         }
         return new ConfigSection(node, ctx, true);

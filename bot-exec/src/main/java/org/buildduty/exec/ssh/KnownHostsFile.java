@@ -38,8 +38,9 @@ final class KnownHostsFile {
     }
 
     /** A fresh checker over the current content of the file. */
-    Check check() throws SshFailure {
-        return new Check(current());
+    synchronized Check check() throws SshFailure {
+        HostKeyRepository now = current();
+        return new Check(now, path, loadedSize == -2);
     }
 
     private synchronized HostKeyRepository current() throws SshFailure {
@@ -101,12 +102,21 @@ final class KnownHostsFile {
      */
     static final class Check implements HostKeyRepository {
         private final HostKeyRepository delegate;
+        private final Path file;
+        private final boolean missing;
         private volatile String checkedHost;
         private volatile byte[] offered;
         private volatile int verdict = -1;
 
         Check(HostKeyRepository delegate) {
+            this(delegate, null, false);
+        }
+
+        /** A checker over {@code delegate}, read from {@code file}; {@code missing} when that file does not exist. */
+        Check(HostKeyRepository delegate, Path file, boolean missing) {
             this.delegate = delegate;
+            this.file = file;
+            this.missing = missing && file != null;
         }
 
         @Override
@@ -136,6 +146,10 @@ final class KnownHostsFile {
             String where = "host key of " + name + " (" + checkedHost + ")";
             if (revoked) {
                 return where + " is revoked in known_hosts: the server offered " + what + "; refusing to connect";
+            }
+            if (missing) {
+                return where + " cannot be checked: no known_hosts file " + file + "; if the server's " + what
+                        + " is right: " + SshFiles.keyscan(checkedHost, file);
             }
             if (verdict == CHANGED) {
                 return where + " has changed: the server offered " + what

@@ -83,10 +83,15 @@ class SshHostKeyTest {
     }
 
     @Test
-    void aMissingKnownHostsFileRefusesEveryHost() {
-        StepResult result = run(4, dir.resolve("no-such-known_hosts"));
+    void aMissingKnownHostsFileRefusesEveryHostNamingTheFileAndHowToFillIt() throws IOException {
+        Path missing = dir.resolve("kh");
+        StepResult result = run(4, missing);
 
-        assertThat(result.reason()).contains("is unknown");
+        assertThat(result.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(result.reason()).isEqualTo("host key of bm01 ([127.0.0.1]:" + sshd.get().port()
+                + ") cannot be checked: no known_hosts file " + missing + "; if the server's ssh-ed25519 "
+                + sshd.get().hostKeyFingerprint() + " is right: ssh-keyscan -p " + sshd.get().port() + " 127.0.0.1 >> "
+                + missing);
         assertThat(marker).doesNotExist();
     }
 
