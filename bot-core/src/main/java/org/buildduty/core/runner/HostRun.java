@@ -168,7 +168,8 @@ final class HostRun implements ExecContext {
 
     /**
      * Turns what the executor returned into the run's result: the right host, the last line seen, and the cancel
-     * outcome when the run was cancelled and did not succeed anyway. Then reports it; nothing is reported after.
+     * outcome when the run was cancelled and did not succeed anyway (keeping why its command could not be stopped,
+     * if the executor said so). Then reports it; nothing is reported after.
      */
     StepResult finish(StepResult returned) {
         return finish(returned, null);
@@ -187,9 +188,10 @@ final class HostRun implements ExecContext {
             StepResult r = returned;
             String last = r.lastLine().isEmpty() ? lastLine : r.lastLine();
             if (cancelOutcome != null && r.outcome() != StepOutcome.SUCCEEDED) {
-                r = new StepResult(cancelOutcome, host, r.exitCode(), cancelReason, last);
+                r = new StepResult(cancelOutcome, host, r.exitCode(), cancelReason, last)
+                        .withNotStopped(r.notStopped());
             } else if (!Objects.equals(r.host(), host) || !last.equals(r.lastLine())) {
-                r = new StepResult(r.outcome(), host, r.exitCode(), r.reason(), last);
+                r = new StepResult(r.outcome(), host, r.exitCode(), r.reason(), last).withNotStopped(r.notStopped());
             }
             finished = true;
             hooks.clear();
