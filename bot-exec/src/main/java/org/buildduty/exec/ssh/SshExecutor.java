@@ -210,7 +210,7 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
                 Thread.sleep(POLL_MILLIS);
             }
             if (attempt.cancelled()) {
-                String notStopped = stopCommand(host, session, channel, err);
+                String notStopped = stopCommand(session, channel, err);
                 if (!notStopped.isEmpty()) {
                     LOG.warn("could not stop the cancelled command on {}: {}", host, notStopped);
                 }
@@ -262,15 +262,15 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
      * has {@link #SIGNAL_GRACE} to end it; then its process group is stopped through a second channel
      * ({@link RemoteStop}), also when the command ended, so the children it left in its group go too.
      */
-    private String stopCommand(String host, Session session, ChannelExec channel, GroupMarker marker)
+    private String stopCommand(Session session, ChannelExec channel, GroupMarker marker)
             throws InterruptedException {
         awaitClosed(channel, SIGNAL_GRACE.toMillis());
         long pgid = marker.pgid();
         if (pgid == 0) {
-            return channel.isClosed() ? "" : "its process group is unknown: the shell on " + host + " did not say it";
+            return channel.isClosed() ? "" : "its process group is unknown (the login shell did not print it)";
         }
         if (!session.isConnected()) {
-            return "connection to " + host + " lost";
+            return "connection lost";
         }
         String why = RemoteStop.run(session, pgid, KILL_GRACE, options.connectTimeout());
         awaitClosed(channel, 1000);

@@ -192,7 +192,8 @@ class SshCancelTest {
             StepResult h01 = result();
             assertThat(h01.outcome()).isEqualTo(StepOutcome.CANCELLED);
             assertThat(h01.reason()).isEqualTo("by alice");
-            assertThat(h01.notStopped()).isEqualTo("its process group is unknown: the shell on h01 did not say it");
+            assertThat(h01.notStopped()).isEqualTo("its process group is unknown (the login shell did not "
+                    + "print it)");
             assertThat(running(pid(pids.resolve("child")))).as("really still running").isTrue();
         }
     }
