@@ -34,6 +34,8 @@ public final class OperationReporter extends ProgressSink {
     /** Failed hosts whose last lines are repeated in the room. */
     static final int TAIL_HOSTS = 3;
     private static final int MAX_LINE = 300;
+    /** Hosts named per reason in the line about commands that could not be stopped; the rest are counted. */
+    static final int NOT_STOPPED_NAMED = 8;
 
     private final RoomPublisher publisher;
     private final Ticker ticker;
@@ -185,7 +187,14 @@ public final class OperationReporter extends ProgressSink {
             return null;
         }
         List<String> parts = new ArrayList<>();
-        byReason.forEach((why, hosts) -> parts.add(String.join(", ", hosts) + " (" + why + ")"));
+        byReason.forEach((why, hosts) -> {
+            List<String> sorted = hosts.stream().sorted().toList();
+            String names = String.join(", ", sorted.subList(0, Math.min(sorted.size(), NOT_STOPPED_NAMED)));
+            if (sorted.size() > NOT_STOPPED_NAMED) {
+                names += " and " + (sorted.size() - NOT_STOPPED_NAMED) + " more";
+            }
+            parts.add(names + " (" + why + ")");
+        });
         boolean one = byReason.size() == 1 && byReason.values().iterator().next().size() == 1;
         return cut(op.id() + " could not stop the command on " + String.join(" and ", parts) + ": check "
                 + (one ? "that host" : "those hosts"));

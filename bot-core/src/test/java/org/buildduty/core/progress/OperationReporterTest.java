@@ -263,6 +263,26 @@ class OperationReporterTest {
     }
 
     @Test
+    void manyHostsThatCouldNotBeStoppedAreNamedInOrderUpToEightThenCounted() {
+        FakeConnector irc = FakeConnector.ircLike("chat", ticker);
+        RoomPublisher pub = publisher(irc);
+        OperationReporter r = new OperationReporter(pub, ticker, NO_LINKS);
+        List<String> hosts = List.of("h10", "h09", "h08", "h07", "h06", "h05", "h04", "h03", "h02", "h01");
+        StepSpec apply = step("apply", hosts, null);
+        Operation op = running(apply);
+        for (String h : hosts) {
+            r.hostFinished(op, 0, apply, new StepResult(StepOutcome.TIMED_OUT, h, null, "after 1m", "")
+                    .withNotStopped("connection lost"));
+        }
+        finish(r, op, OperationState.FAILED, "demo #17 failed");
+        flush(pub);
+
+        assertThat(irc.texts()).filteredOn(t -> t.contains("could not stop")).containsExactly(
+                "#17 could not stop the command on h01, h02, h03, h04, h05, h06, h07, h08 and 2 more (connection "
+                        + "lost): check those hosts");
+    }
+
+    @Test
     void stuckNotice() {
         FakeConnector irc = FakeConnector.ircLike("chat", ticker);
         OperationReporter r = new OperationReporter(publisher(irc), ticker, NO_LINKS);

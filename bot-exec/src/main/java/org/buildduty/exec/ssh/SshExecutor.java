@@ -167,6 +167,7 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
                 ChannelExec started = channel;
                 attempt.stopWith(() -> signal(started, connected));
                 if (attempt.cancelled()) {
+                    connected.countDown();
                     channel.disconnect();
                     return cancelled(host, "");
                 }
