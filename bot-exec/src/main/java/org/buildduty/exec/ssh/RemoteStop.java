@@ -46,7 +46,6 @@ final class RemoteStop {
                 + "  fi\n"
                 + "}\n"
                 + "tick() { sleep 0.2 2>/dev/null || sleep 1; }\n"
-                + "alive || exit 0\n"
                 + "kill -s TERM -- \"-$p\" 2>/dev/null\n"
                 + "i=0\n"
                 + "while alive; do\n"
