@@ -2,6 +2,9 @@ package org.buildduty.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -90,5 +93,71 @@ class LocalExecutorRunnerTest {
             assertThat(r.outcome()).isEqualTo(StepOutcome.CANCELLED);
             assertThat(r.lastLine()).isEqualTo("sleeping");
         });
+    }
+
+    /** Writes the pids of two children (one behind another shell), says "started" and waits for them. */
+    private static final String PARENT = "sleep 300 & echo $!; sh -c 'sleep 301; true' & echo $!; echo started; wait";
+
+    @Test
+    void cancelKillsTheChildrenOfALocalStepToo() throws Exception {
+        CompletableFuture<OperationState> f = runner.submit(op(54, step("wait", PARENT, List.of("bm01"), null)),
+                sink);
+        sink.awaitEvent("Output 0 bm01 STDOUT started", WAIT);
+        List<Long> children = children();
+
+        runner.cancel(new OperationId(54), "alice");
+
+        assertThat(f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(OperationState.CANCELLED);
+        for (long pid : children) {
+            awaitGone(pid);
+        }
+    }
+
+    @Test
+    void aStepTimeoutKillsTheChildrenOfALocalStepToo() throws Exception {
+        CompletableFuture<OperationState> f = runner.submit(op(55, new StepSpec("wait", "local",
+                Map.of("command", PARENT), List.of("bm01"), 1, Duration.ofSeconds(1), null, OnHostFailure.STOP,
+                null)), sink);
+        sink.awaitEvent("Output 0 bm01 STDOUT started", WAIT);
+        List<Long> children = children();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!f.isDone() && System.nanoTime() < deadline) {
+            runner.checkTimers();
+            Thread.sleep(50);
+        }
+
+        assertThat(f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(OperationState.FAILED);
+        assertThat(sink.hostResults()).singleElement().extracting(r -> r.outcome()).isEqualTo(StepOutcome.TIMED_OUT);
+        for (long pid : children) {
+            awaitGone(pid);
+        }
+    }
+
+    private List<Long> children() {
+        List<Long> pids = sink.events("Output 0 bm01 STDOUT ").stream().map(e -> e.substring(e.lastIndexOf(' ') + 1))
+                .filter(w -> w.matches("[0-9]+")).map(Long::valueOf).toList();
+        assertThat(pids).hasSize(2).allSatisfy(pid -> assertThat(running(pid)).isTrue());
+        return pids;
+    }
+
+    /** Waits until the process is gone or a zombie (killed, waiting for whoever reaps orphans here). */
+    private static void awaitGone(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (running(pid)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("child " + pid + " still runs after the step ended");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

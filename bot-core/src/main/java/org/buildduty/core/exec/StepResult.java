@@ -14,9 +14,11 @@ import java.util.Map;
  * @param lastLine the last output line, or empty
  * @param kept values the step keeps for later steps of its operation ({@code keep:} of an http step), by name;
  *     later steps see them as {@code {{name}}} through {@link ExecRequest#vars()}
+ * @param notStopped after a cancel or timeout: why the executor could not stop the host's command, which may still be
+ *     running there (one line, bounded); empty when it was stopped, or was not running
  */
 public record StepResult(StepOutcome outcome, String host, Integer exitCode, String reason, String lastLine,
-        Map<String, String> kept) {
+        Map<String, String> kept, String notStopped) {
     /** Longest reason or last line kept. */
     public static final int MAX_TEXT = 300;
 
@@ -24,6 +26,13 @@ public record StepResult(StepOutcome outcome, String host, Integer exitCode, Str
         reason = cut(reason);
         lastLine = cut(lastLine);
         kept = kept == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(kept));
+        notStopped = cut(notStopped);
+    }
+
+    /** A result that keeps these values and whose command, if it was cancelled, was stopped. */
+    public StepResult(StepOutcome outcome, String host, Integer exitCode, String reason, String lastLine,
+            Map<String, String> kept) {
+        this(outcome, host, exitCode, reason, lastLine, kept, "");
     }
 
     /** A result that keeps nothing. */
@@ -33,7 +42,12 @@ public record StepResult(StepOutcome outcome, String host, Integer exitCode, Str
 
     /** The same result keeping these values for later steps. */
     public StepResult withKept(Map<String, String> values) {
-        return new StepResult(outcome, host, exitCode, reason, lastLine, values);
+        return new StepResult(outcome, host, exitCode, reason, lastLine, values, notStopped);
+    }
+
+    /** The same result saying why its command could not be stopped ({@link #notStopped()}). */
+    public StepResult withNotStopped(String why) {
+        return new StepResult(outcome, host, exitCode, reason, lastLine, kept, why);
     }
 
     public static StepResult succeeded(String host, Integer exitCode, String lastLine) {
@@ -46,7 +60,7 @@ public record StepResult(StepOutcome outcome, String host, Integer exitCode, Str
 
     /** The same result with another outcome and reason (used when the runner times out or cancels a run). */
     public StepResult withOutcome(StepOutcome newOutcome, String newReason) {
-        return new StepResult(newOutcome, host, exitCode, newReason, lastLine, kept);
+        return new StepResult(newOutcome, host, exitCode, newReason, lastLine, kept, notStopped);
     }
 
     /** One line for chat: {@code bm73: exit 1 (last line)}. */

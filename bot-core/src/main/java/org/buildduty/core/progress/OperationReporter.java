@@ -23,8 +23,10 @@ import org.buildduty.core.time.Times;
 /**
  * Turns one operation's progress events into chat messages for its room: a status line kept current, notable events
  * (failures, stuck hosts, rollbacks) as lines prefixed with the operation id, and a final status with the summary
- * and, for a failure, the last lines of the failed host's output. Every output line goes to the room only where the
- * chat shows live output (the console); elsewhere only the executors' {@link OutputChannel#NOTICE} lines do.
+ * and, for a failure, the last lines of the failed host's output; hosts whose cancelled or timed-out command could
+ * not be stopped ({@link StepResult#notStopped()}) are named in one more line, folded by reason. Every output line
+ * goes to the room only where the chat shows live output (the console); elsewhere only the executors'
+ * {@link OutputChannel#NOTICE} lines do.
  */
 public final class OperationReporter extends ProgressSink {
     /** Lines of a failed host's output repeated in the room. */
@@ -32,6 +34,8 @@ public final class OperationReporter extends ProgressSink {
     /** Failed hosts whose last lines are repeated in the room. */
     static final int TAIL_HOSTS = 3;
     private static final int MAX_LINE = 300;
+    /** Hosts named per reason in the line about commands that could not be stopped; the rest are counted. */
+    static final int NOT_STOPPED_NAMED = 8;
 
     private final RoomPublisher publisher;
     private final Ticker ticker;
@@ -41,6 +45,8 @@ public final class OperationReporter extends ProgressSink {
     private final Map<OperationId, List<String>> failedHosts = new HashMap<>();
     /** Per operation: each failure said so far (its text with the host as {@code {host}}), and the hosts since. */
     private final Map<OperationId, Map<String, List<String>>> sameFailure = new HashMap<>();
+    /** Per operation: why a cancelled command could not be stopped, and on which hosts. */
+    private final Map<OperationId, Map<String, List<String>>> notStopped = new HashMap<>();
 
     /**
      * @param links the web link of an operation, or empty string when there is no web page
@@ -103,6 +109,13 @@ public final class OperationReporter extends ProgressSink {
     @Override
     public void hostFinished(Operation op, int index, StepSpec step, StepResult result) {
         progress(op).hostFinished(result);
+        if (!result.notStopped().isEmpty()) {
+            synchronized (this) {
+                notStopped.computeIfAbsent(op.id(), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(result.notStopped(), k -> new ArrayList<>())
+                        .add(result.host() == null ? step.name() : result.host());
+            }
+        }
         if (OperationProgress.failedOnItsOwn(result)) {
             boolean again;
             synchronized (this) {
@@ -181,6 +194,10 @@ public final class OperationReporter extends ProgressSink {
         if (end != OperationState.SUCCEEDED) {
             lines.add(cut(summary));
         }
+        String unstopped = notStoppedLine(op);
+        if (unstopped != null) {
+            lines.add(unstopped);
+        }
         if (end != OperationState.SUCCEEDED && !publisher.capabilities().liveOutput()) {
             synchronized (this) {
                 for (String host : failedHosts.getOrDefault(op.id(), List.of())) {
@@ -199,8 +216,32 @@ public final class OperationReporter extends ProgressSink {
             progress.remove(op.id());
             failedHosts.remove(op.id());
             sameFailure.remove(op.id());
+            notStopped.remove(op.id());
             tails.keySet().removeIf(k -> k.startsWith(op.id() + "/"));
         }
+    }
+
+    /**
+     * One line for the hosts whose cancelled or timed-out command could not be stopped, folded by reason:
+     * {@code #5 could not stop the command on web1, web2 (connection lost) and db1 (...): check those hosts}.
+     */
+    private synchronized String notStoppedLine(Operation op) {
+        Map<String, List<String>> byReason = notStopped.get(op.id());
+        if (byReason == null || byReason.isEmpty()) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        byReason.forEach((why, hosts) -> {
+            List<String> sorted = hosts.stream().sorted().toList();
+            String names = String.join(", ", sorted.subList(0, Math.min(sorted.size(), NOT_STOPPED_NAMED)));
+            if (sorted.size() > NOT_STOPPED_NAMED) {
+                names += " and " + (sorted.size() - NOT_STOPPED_NAMED) + " more";
+            }
+            parts.add(names + " (" + why + ")");
+        });
+        boolean one = byReason.size() == 1 && byReason.values().iterator().next().size() == 1;
+        return cut(op.id() + " could not stop the command on " + String.join(" and ", parts) + ": check "
+                + (one ? "that host" : "those hosts"));
     }
 
     private void status(Operation op) {

@@ -174,7 +174,8 @@ final class HostRun implements ExecContext {
     /**
      * Turns what the executor returned into the run's result: the right host, the last line seen (for a failure, the
      * last line on stderr when there was one: where commands say why), and the cancel outcome when the run was
-     * cancelled and did not succeed anyway. Then reports it; nothing is reported after.
+     * cancelled and did not succeed anyway (keeping why its command could not be stopped, if the executor said so).
+     * Then reports it; nothing is reported after.
      */
     StepResult finish(StepResult returned) {
         return finish(returned, null);
@@ -196,9 +197,11 @@ final class HostRun implements ExecContext {
                 last = lastErrorLine;
             }
             if (cancelOutcome != null && r.outcome() != StepOutcome.SUCCEEDED) {
-                r = new StepResult(cancelOutcome, host, r.exitCode(), cancelReason, last).withKept(r.kept());
+                r = new StepResult(cancelOutcome, host, r.exitCode(), cancelReason, last).withKept(r.kept())
+                        .withNotStopped(r.notStopped());
             } else if (!Objects.equals(r.host(), host) || !last.equals(r.lastLine())) {
-                r = new StepResult(r.outcome(), host, r.exitCode(), r.reason(), last).withKept(r.kept());
+                r = new StepResult(r.outcome(), host, r.exitCode(), r.reason(), last).withKept(r.kept())
+                        .withNotStopped(r.notStopped());
             }
             finished = true;
             hooks.clear();

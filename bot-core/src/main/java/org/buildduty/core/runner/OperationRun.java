@@ -496,8 +496,9 @@ final class OperationRun implements Runnable {
     }
 
     /**
-     * Ends one attempt. A step attempt that failed or timed out, with retries left and no cancel, is reported as
-     * retried and keeps its slot until the retry's time ({@link #checkTimers}); otherwise the result is the host's.
+     * Ends one attempt. A step attempt that failed or timed out, with retries left, no cancel, and no command left
+     * running that could not be stopped ({@link StepResult#notStopped()}), is reported as retried and keeps its slot
+     * until the retry's time ({@link #checkTimers}); otherwise the result is the host's.
      */
     private void complete(Slot slot, int attempt, HostRun run, StepResult result) {
         StepResult finished = result;
@@ -507,6 +508,7 @@ final class OperationRun implements Runnable {
             StepOutcome cancelled = run.cancelOutcome();
             boolean retryable = !slot.rollback() && attempt < spec.retries()
                     && result.outcome() != StepOutcome.SUCCEEDED && cancelled != StepOutcome.CANCELLED
+                    && result.notStopped().isEmpty()
                     && (cancelled == StepOutcome.TIMED_OUT || result.outcome() == StepOutcome.FAILED
                     || result.outcome() == StepOutcome.TIMED_OUT);
             synchronized (this) {

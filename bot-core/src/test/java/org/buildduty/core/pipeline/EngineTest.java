@@ -468,6 +468,23 @@ class EngineTest {
         assertThat(fake.calls().stream().map(FakeExecutor.Call::step).toList()).contains("undo");
     }
 
+    /** Hosts whose cancelled command could not be stopped are named in the room, in one line. */
+    @Test
+    void aCancelledCommandThatCouldNotBeStoppedIsNamedInTheRoom() {
+        fake.onStep("apply", FakeExecutor.script().awaitCancel().notStopped("connection lost"));
+        start();
+        bot.send("alice", "!quick");
+        fake.awaitRunning(2, Duration.ofSeconds(10));
+        bot.settle();
+
+        bot.api().cancel(new OperationId(1), id("alice"));
+
+        List<String> lines = bot.awaitLine("could not stop", Duration.ofSeconds(10));
+        assertThat(lines).filteredOn(l -> l.contains("could not stop")).containsExactly(
+                "#1 could not stop the command on bm01, bm02 (connection lost): check those hosts");
+        assertThat(String.join("\n", lines)).contains("quick #1 cancelled by alice");
+    }
+
     @Test
     void journalFailureRefusesTheCommand() {
         InMemoryJournal journal = new InMemoryJournal();

@@ -260,6 +260,52 @@ class OperationReporterTest {
     }
 
     @Test
+    void commandsThatCouldNotBeStoppedAreNamedInOneLineFoldedByReason() {
+        FakeConnector irc = FakeConnector.ircLike("chat", ticker);
+        RoomPublisher pub = publisher(irc);
+        OperationReporter r = new OperationReporter(pub, ticker, NO_LINKS);
+        StepSpec apply = step("apply", List.of("web1", "web2", "web3", "db1"), null);
+        Operation op = running(apply);
+        r.stepStarted(op, 0, apply);
+        r.hostFinished(op, 0, apply, new StepResult(StepOutcome.CANCELLED, "web1", null, "by alice", "")
+                .withNotStopped("connection lost"));
+        r.hostFinished(op, 0, apply, new StepResult(StepOutcome.CANCELLED, "web2", null, "by alice", ""));
+        r.hostFinished(op, 0, apply, new StepResult(StepOutcome.CANCELLED, "web3", null, "by alice", "")
+                .withNotStopped("connection lost"));
+        r.hostFinished(op, 0, apply, new StepResult(StepOutcome.CANCELLED, "db1", null, "by alice", "")
+                .withNotStopped("still running after SIGKILL"));
+        finish(r, op, OperationState.CANCELLED, "demo #17 cancelled by alice at step \"apply\"");
+        flush(pub);
+
+        assertThat(irc.texts()).filteredOn(t -> t.contains("could not stop")).containsExactly(
+                "#17 could not stop the command on web1, web3 (connection lost) and db1 (still running after "
+                        + "SIGKILL): check those hosts");
+        assertThat(irc.texts()).containsSubsequence("demo #17 cancelled by alice at step \"apply\"",
+                "#17 could not stop the command on web1, web3 (connection lost) and db1 (still running after "
+                        + "SIGKILL): check those hosts");
+    }
+
+    @Test
+    void manyHostsThatCouldNotBeStoppedAreNamedInOrderUpToEightThenCounted() {
+        FakeConnector irc = FakeConnector.ircLike("chat", ticker);
+        RoomPublisher pub = publisher(irc);
+        OperationReporter r = new OperationReporter(pub, ticker, NO_LINKS);
+        List<String> hosts = List.of("h10", "h09", "h08", "h07", "h06", "h05", "h04", "h03", "h02", "h01");
+        StepSpec apply = step("apply", hosts, null);
+        Operation op = running(apply);
+        for (String h : hosts) {
+            r.hostFinished(op, 0, apply, new StepResult(StepOutcome.TIMED_OUT, h, null, "after 1m", "")
+                    .withNotStopped("connection lost"));
+        }
+        finish(r, op, OperationState.FAILED, "demo #17 failed");
+        flush(pub);
+
+        assertThat(irc.texts()).filteredOn(t -> t.contains("could not stop")).containsExactly(
+                "#17 could not stop the command on h01, h02, h03, h04, h05, h06, h07, h08 and 2 more (connection "
+                        + "lost): check those hosts");
+    }
+
+    @Test
     void stuckNotice() {
         FakeConnector irc = FakeConnector.ircLike("chat", ticker);
         OperationReporter r = new OperationReporter(publisher(irc), ticker, NO_LINKS);

@@ -217,4 +217,21 @@ class RunnerCancelTest {
         assertThat(await(runner.submit(op, watch))).isEqualTo(OperationState.FAILED);
         assertThat(seen).containsExactly(OperationState.RUNNING, OperationState.RUNNING, OperationState.FAILED);
     }
+
+    /** The runner puts its own reason on a cancelled run but keeps the executor's word that it could not stop it. */
+    @Test
+    void aCommandThatCouldNotBeStoppedIsStillSaidSoAfterTheCancel() throws Exception {
+        fake.on("work", "bm01", FakeExecutor.script().awaitCancel().notStopped("connection lost"));
+        CompletableFuture<OperationState> f = runner.submit(op(19, step("work").hosts("bm01", "bm02")), sink);
+        fake.awaitCall("bm01", WAIT);
+
+        runner.cancel(new OperationId(19), "alice");
+
+        assertThat(await(f)).isEqualTo(OperationState.CANCELLED);
+        assertThat(sink.hostResults()).filteredOn(r -> "bm01".equals(r.host())).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(StepOutcome.CANCELLED);
+            assertThat(r.reason()).isEqualTo("by alice");
+            assertThat(r.notStopped()).isEqualTo("connection lost");
+        });
+    }
 }

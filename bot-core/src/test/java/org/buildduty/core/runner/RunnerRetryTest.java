@@ -38,6 +38,8 @@ class RunnerRetryTest {
         final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
         /** Hosts whose first call hangs until the runner cancels it (a timeout). */
         final Map<String, Boolean> hangFirst = new ConcurrentHashMap<>();
+        /** Why the cancelled first call of a host in {@link #hangFirst} could not stop its command, by host. */
+        final Map<String, String> notStopped = new ConcurrentHashMap<>();
 
         @Override
         public String kind() {
@@ -52,7 +54,8 @@ class RunnerRetryTest {
                 while (!context.cancelled()) {
                     Thread.onSpinWait();
                 }
-                return new StepResult(org.buildduty.core.exec.StepOutcome.CANCELLED, request.host(), null, "", "");
+                return new StepResult(org.buildduty.core.exec.StepOutcome.CANCELLED, request.host(), null, "", "")
+                        .withNotStopped(notStopped.getOrDefault(host, ""));
             }
             AtomicInteger left = failuresLeft.get(host);
             if (left != null && left.getAndDecrement() > 0) {
@@ -165,5 +168,28 @@ class RunnerRetryTest {
         assertThat(await(f)).isEqualTo(OperationState.SUCCEEDED);
         assertThat(sink.events("HostRetrying")).containsExactly("HostRetrying 0 bm01 TIMED_OUT 1/2 PT0S");
         assertThat(flaky.calls("bm01/deploy")).isEqualTo(2);
+    }
+
+    /** A timed-out attempt whose command may still run is not run a second time beside it. */
+    @Test
+    void aTimedOutHostWhoseCommandCouldNotBeStoppedIsNotRetried() throws Exception {
+        flaky.hangFirst.put("bm01/deploy", true);
+        flaky.notStopped.put("bm01/deploy", "connection lost");
+        CompletableFuture<OperationState> f = runner.submit(op(35, step("deploy").hosts("bm01")
+                .timeout(Duration.ofMinutes(1)).retries(2, Duration.ZERO)), sink);
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (flaky.calls("bm01/deploy") < 1 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        ticker.advance(Duration.ofMinutes(1));
+        runner.checkTimers();
+
+        assertThat(await(f)).isEqualTo(OperationState.FAILED);
+        assertThat(sink.events("HostRetrying")).isEmpty();
+        assertThat(flaky.calls("bm01/deploy")).isEqualTo(1);
+        assertThat(sink.hostResults()).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(org.buildduty.core.exec.StepOutcome.TIMED_OUT);
+            assertThat(r.notStopped()).isEqualTo("connection lost");
+        });
     }
 }

@@ -67,7 +67,7 @@ public final class FakeExecutor implements StepExecutor {
 
     /** A script that succeeds; add actions and an ending to it. */
     public static Script script() {
-        return new Script(List.of(), Ending.SUCCEED, 0, null);
+        return new Script(List.of(), Ending.SUCCEED, 0, null, "");
     }
 
     @Override
@@ -149,11 +149,13 @@ public final class FakeExecutor implements StepExecutor {
                 return StepResult.failed(host, null, "fake waited too long on " + a.gate, last);
             }
             if (context.cancelled()) {
-                return new StepResult(StepOutcome.CANCELLED, host, null, "cancelled", last);
+                return new StepResult(StepOutcome.CANCELLED, host, null, "cancelled", last)
+                        .withNotStopped(script.notStopped);
             }
         }
         if (context.cancelled()) {
-            return new StepResult(StepOutcome.CANCELLED, host, null, "cancelled", last);
+            return new StepResult(StepOutcome.CANCELLED, host, null, "cancelled", last)
+                    .withNotStopped(script.notStopped);
         }
         switch (script.ending) {
             case FAIL:
@@ -295,12 +297,15 @@ public final class FakeExecutor implements StepExecutor {
         private final Ending ending;
         private final int exitCode;
         private final RuntimeException toThrow;
+        private final String notStopped;
 
-        private Script(List<Action> actions, Ending ending, int exitCode, RuntimeException toThrow) {
+        private Script(List<Action> actions, Ending ending, int exitCode, RuntimeException toThrow,
+                String notStopped) {
             this.actions = actions;
             this.ending = ending;
             this.exitCode = exitCode;
             this.toThrow = toThrow;
+            this.notStopped = notStopped;
         }
 
         /** Writes these lines to stdout. */
@@ -324,16 +329,21 @@ public final class FakeExecutor implements StepExecutor {
         }
 
         public Script succeed() {
-            return new Script(actions, Ending.SUCCEED, 0, null);
+            return new Script(actions, Ending.SUCCEED, 0, null, notStopped);
         }
 
         public Script fail(int code) {
-            return new Script(actions, Ending.FAIL, code, null);
+            return new Script(actions, Ending.FAIL, code, null, notStopped);
         }
 
         /** Throws this exception out of {@code execute} (a broken executor). */
         public Script throwing(RuntimeException e) {
-            return new Script(actions, Ending.THROW, 0, Objects.requireNonNull(e));
+            return new Script(actions, Ending.THROW, 0, Objects.requireNonNull(e), notStopped);
+        }
+
+        /** A cancelled run says its command could not be stopped, for this reason ({@link StepResult#notStopped}). */
+        public Script notStopped(String why) {
+            return new Script(actions, ending, exitCode, toThrow, Objects.requireNonNull(why));
         }
 
         private Script with(OutputChannel stream, String... lines) {
@@ -347,7 +357,7 @@ public final class FakeExecutor implements StepExecutor {
         private Script add(Action a) {
             List<Action> next = new ArrayList<>(actions);
             next.add(a);
-            return new Script(List.copyOf(next), ending, exitCode, toThrow);
+            return new Script(List.copyOf(next), ending, exitCode, toThrow, notStopped);
         }
     }
 }

@@ -2,9 +2,11 @@ package org.buildduty.exec.ssh;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,10 +56,14 @@ import org.buildduty.core.param.ShellQuote;
  * {@link SshOptions#maxConnectsInFlight()} connections are being opened at once; one dropped by the server during
  * the handshake is retried once. {@link #execute} is reentrant: other executors may call it with their own context.
  *
- * <p>A cancel (user, timeout, shutdown) asks the server to send SIGHUP to the command ({@code signal} request) and
- * closes the channel, then returns at once. OpenSSH honours signal requests only for privilege-separated (non-root)
- * logins; for a root login, or an older server, the command loses its stdin, stdout and stderr and ends when it next
- * writes (SIGPIPE), but a command that writes nothing may outlive the cancel.
+ * <p>A cancel (user, timeout, shutdown) stops the command's whole process group, whoever logs in. The command is sent
+ * behind a marker that prints the login shell's pid, which is its process group ({@link GroupMarker}; the line is
+ * taken out of stderr, the output and exit status are the command's own). The cancel asks the server to send
+ * SIGTERM ({@code signal} request, which OpenSSH honours only for logins other than root); half a second
+ * later a second exec channel on the same connection sends SIGTERM to the group, and SIGKILL to what is left
+ * {@link #KILL_GRACE} later ({@link RemoteStop}). Only then does the run return, {@code CANCELLED}; when the command
+ * could not be stopped (no second channel, connection lost, still running after SIGKILL, no marker), the result says
+ * why in {@link StepResult#notStopped()}. Processes that left the group ({@code setsid}, a daemon) are not stopped.
  *
  * <pre>{@code
  * SshExecutor ssh = new SshExecutor(inventory, SshOptions.defaults(knownHosts).withDefaultKeyFile(key));
@@ -68,6 +74,10 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshExecutor.class);
     /** How often a running command is checked for close, cancel and a lost connection. */
     private static final long POLL_MILLIS = 20;
+    /** How long a cancel waits for the {@code signal} request to end the command before it kills the group. */
+    static final Duration SIGNAL_GRACE = Duration.ofMillis(500);
+    /** How long a cancelled command's process group has between SIGTERM and SIGKILL (as for local steps). */
+    static final Duration KILL_GRACE = Duration.ofSeconds(5);
     /** Run once on each new connection: a POSIX-like login shell prints {@code 42}. */
     static final String SHELL_PROBE = ShellProbe.COMMAND;
 
@@ -141,26 +151,42 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
             ChannelExec channel = null;
             AtomicReference<String> last = new AtomicReference<>("");
             LineSink out = new LineSink(OutputChannel.STDOUT, context, last);
-            LineSink err = new LineSink(OutputChannel.STDERR, context, last);
+            GroupMarker err = new GroupMarker(new LineSink(OutputChannel.STDERR, context, last));
+            // JSch waits for the reply to each channel request, and a refused signal request sent while connect()
+            // still waits for the exec request's reply makes connect() fail: the signal waits for the connect.
+            CountDownLatch connected = new CountDownLatch(1);
             try {
                 channel = (ChannelExec) session.openChannel("exec");
                 if (channel == null) {
                     throw new JSchException("session is down");
                 }
-                channel.setCommand(command.getBytes(StandardCharsets.UTF_8));
+                channel.setCommand(err.wrap(command).getBytes(StandardCharsets.UTF_8));
                 channel.setPty(false);
                 channel.setOutputStream(out, false);
                 channel.setErrStream(err, false);
                 ChannelExec started = channel;
-                attempt.stopWith(() -> stop(started));
+                attempt.stopWith(() -> signal(started, connected));
+                if (attempt.cancelled()) {
+                    connected.countDown();
+                    channel.disconnect();
+                    return cancelled(host, "");
+                }
                 channel.connect((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+                connected.countDown();
                 channel.getOutputStream().close();
             } catch (JSchException | IOException e) {
+                connected.countDown();
+                if (attempt.cancelled()) {
+                    // The command may have started (its marker came): stop it all the same.
+                    String notStopped = err.pgid() == 0 || !session.isConnected() ? ""
+                            : stopGroup(host, session, err.pgid());
+                    if (channel != null) {
+                        channel.disconnect();
+                    }
+                    return cancelled(host, "").withNotStopped(notStopped);
+                }
                 if (channel != null) {
                     channel.disconnect();
-                }
-                if (attempt.cancelled()) {
-                    return cancelled(host, "");
                 }
                 if (!session.isConnected() && round == 0) {
                     LOG.info("connection to {} was dead; reconnecting", host);
@@ -179,16 +205,19 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
      * the sinks on the session thread, so all of it has arrived once the channel is closed.
      */
     private StepResult follow(OperationId op, String host, Session session, ChannelExec channel, LineSink out,
-            LineSink err, AtomicReference<String> last, CancelPoint attempt) {
+            GroupMarker err, AtomicReference<String> last, CancelPoint attempt) {
         try {
             while (!channel.isClosed() && session.isConnected() && !attempt.cancelled()) {
                 Thread.sleep(POLL_MILLIS);
             }
             if (attempt.cancelled()) {
-                awaitClosed(channel, 2000);
+                String notStopped = stopCommand(session, channel, err);
+                if (!notStopped.isEmpty()) {
+                    LOG.warn("could not stop the cancelled command on {}: {}", host, notStopped);
+                }
                 channel.disconnect();
                 finish(out, err);
-                return cancelled(host, last.get());
+                return cancelled(host, last.get()).withNotStopped(notStopped);
             }
             if (!channel.isClosed()) {
                 channel.disconnect();
@@ -221,7 +250,7 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
             return StepResult.failed(host, null, host + " closed the command without an exit status", last.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stop(channel);
+            abandon(channel);
             finish(out, err);
             return new StepResult(StepOutcome.CANCELLED, host, null, "interrupted", last.get());
         } finally {
@@ -230,22 +259,76 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
     }
 
     /**
-     * Stops a running command without blocking the canceller: asks for SIGHUP (a {@code signal} request, which the
-     * server may refuse) and closes the channel.
+     * Stops a cancelled command and says why it could not, or empty. The {@code signal} request sent by the cancel
+     * has {@link #SIGNAL_GRACE} to end it; then its process group is stopped through a second channel
+     * ({@link RemoteStop}), also when the command ended, so the children it left in its group go too.
      */
-    private void stop(ChannelExec channel) {
-        Runnable task = () -> {
-            try {
-                channel.sendSignal("HUP");
-            } catch (Exception e) {
-                LOG.debug("signal request refused: {}", e.toString());
-            }
-            channel.disconnect();
-        };
+    private String stopCommand(Session session, ChannelExec channel, GroupMarker marker)
+            throws InterruptedException {
+        awaitClosed(channel, SIGNAL_GRACE.toMillis());
+        long pgid = marker.pgid();
+        if (pgid == 0) {
+            return channel.isClosed() ? "" : "its process group is unknown (the login shell did not print it)";
+        }
+        if (!session.isConnected()) {
+            return "connection lost";
+        }
+        String why = RemoteStop.run(session, pgid, KILL_GRACE, options.connectTimeout());
+        awaitClosed(channel, 1000);
+        return why;
+    }
+
+    /** {@link RemoteStop} outside {@link #follow}, which handles the interrupt itself. */
+    private String stopGroup(String host, Session session, long pgid) {
         try {
-            stoppers.execute(task);
+            String why = RemoteStop.run(session, pgid, KILL_GRACE, options.connectTimeout());
+            if (!why.isEmpty()) {
+                LOG.warn("could not stop the cancelled command on {}: {}", host, why);
+            }
+            return why;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while stopping it";
+        }
+    }
+
+    /**
+     * Asks the server to send SIGTERM to a cancelled command's process group (a {@code signal} request, which OpenSSH
+     * honours for logins other than root), without blocking the canceller.
+     */
+    private void signal(ChannelExec channel, CountDownLatch connected) {
+        try {
+            stoppers.execute(() -> {
+                try {
+                    if (connected.await(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                        sendSignal(channel);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("executor closed: no signal request");
+        }
+    }
+
+    /** Leaves a command whose thread was interrupted: a signal request, and the channel closed. */
+    private void abandon(ChannelExec channel) {
+        try {
+            stoppers.execute(() -> {
+                sendSignal(channel);
+                channel.disconnect();
+            });
         } catch (RejectedExecutionException e) {
             channel.disconnect();
+        }
+    }
+
+    private static void sendSignal(ChannelExec channel) {
+        try {
+            channel.sendSignal("TERM");
+        } catch (Exception e) {
+            LOG.debug("signal request not sent: {}", e.toString());
         }
     }
 
@@ -256,7 +339,7 @@ public final class SshExecutor implements StepExecutor, AutoCloseable {
         }
     }
 
-    private static void finish(LineSink out, LineSink err) {
+    private static void finish(LineSink out, GroupMarker err) {
         out.finish();
         err.finish();
     }

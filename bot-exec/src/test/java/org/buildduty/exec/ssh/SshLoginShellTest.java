@@ -134,7 +134,13 @@ class SshLoginShellTest {
         assertThat(List.of(a, b, c)).extracting(StepResult::outcome).containsOnly(StepOutcome.SUCCEEDED);
         assertThat(b.lastLine()).isEqualTo("it's");
         assertThat(posix.acceptedLogins() - logins).isEqualTo(2);
-        assertThat(commands(posixLog)).containsExactly(SshExecutor.SHELL_PROBE, "echo first",
+        assertThat(commands(posixLog)).as("each command behind the process-group marker, unchanged")
+                .map(SshLoginShellTest::withoutMarker).containsExactly(SshExecutor.SHELL_PROBE, "echo first",
                 "printf '%s\\n' \"$((6*7))\" it\\''s'", SshExecutor.SHELL_PROBE, "echo third");
+    }
+
+    /** The command as the runbook has it: without the {@link GroupMarker} line printed before it. */
+    private static String withoutMarker(String sent) {
+        return sent.replaceFirst("^printf 'bd-pgid-[0-9a-f]{16} %s\\\\n' \"\\$\\$\" >&2; ", "");
     }
 }

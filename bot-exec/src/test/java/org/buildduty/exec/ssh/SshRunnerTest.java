@@ -145,7 +145,7 @@ class SshRunnerTest {
         assertThat(result("h01").reason()).isEqualTo("connection to h01 lost");
     }
 
-    /** Cancel closes the channel at once; the remote command loses its output and ends. */
+    /** Cancel stops the remote command (its process group) and the run ends within seconds. */
     @Test
     void cancelReturnsPromptlyAndTheRemoteCommandEnds() throws Exception {
         Path pid = dir.resolve("pid");

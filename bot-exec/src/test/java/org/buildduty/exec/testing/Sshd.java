@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +25,12 @@ import org.buildduty.exec.ssh.SshTarget;
  * key, a client key in {@link #authorizedKeys()}, and a {@code known_hosts} line for it, all in one directory.
  *
  * <p>Key authentication only (no password, no keyboard-interactive, no PAM); it logs in as the user running the
- * tests ({@link #user()}, root in CI: then {@code /run/sshd} is created if missing). {@code MaxStartups} and
- * {@code MaxSessions} are raised to 200 so many aliases of this one server can connect at once; the login user's
- * {@code ~/.bashrc} is skipped ({@link #SKIP_SHELL_STARTUP}). Its log ({@code -e}) is
- * in {@link #log()}. {@link #kill()} SIGKILLs the listener and every process it forked (per-connection sshd processes
- * and the commands they run), by PID; {@link #close()} does the same and is idempotent. If sshd is not installed,
+ * tests ({@link #user()}, root in CI: then {@code /run/sshd} is created if missing), or as {@link #NORMAL_USER}
+ * once {@link #allowNormalUser} made it. {@code MaxStartups} and {@code MaxSessions} are raised to 200 (an extra
+ * {@code MaxSessions} line overrides the latter) so many aliases of this one server can connect at once; the login
+ * user's {@code ~/.bashrc} is skipped ({@link #SKIP_SHELL_STARTUP}). Its log ({@code -e}) is in {@link #log()}.
+ * {@link #kill()} SIGKILLs the listener and every process it forked (per-connection sshd processes and the commands
+ * they run), by PID; {@link #close()} does the same and is idempotent. If sshd is not installed,
  * {@link #start} fails with a clear message: tests that need it must not skip silently.
  *
  * <pre>{@code
@@ -49,6 +51,9 @@ public final class Sshd implements AutoCloseable {
 
     /** Where Debian's openssh-server installs the daemon. */
     public static final Path SSHD = Path.of("/usr/sbin/sshd");
+
+    /** The login {@link #allowNormalUser} creates: not root, shell /bin/sh. */
+    public static final String NORMAL_USER = "bdsshtest";
 
     private static final Duration READY = Duration.ofSeconds(10);
 
@@ -144,6 +149,34 @@ public final class Sshd implements AutoCloseable {
     /** The login user: whoever runs the tests. */
     public String user() {
         return System.getProperty("user.name");
+    }
+
+    /**
+     * Lets {@link #NORMAL_USER}, a login that is not root, log in here with {@link #clientKey()}: creates the account
+     * if it is missing ({@code useradd}: home in /home, shell /bin/sh, no password but not locked, which only root
+     * may do) and makes this server's folder and authorized_keys readable by it, as sshd reads them as the user.
+     * Tests call it only when they run as root (an assumption), and keep the account: other runs reuse it.
+     */
+    public String allowNormalUser() throws IOException {
+        try {
+            run("id", "-u", NORMAL_USER);
+        } catch (IOException missing) {
+            try {
+                run("useradd", "-m", "-s", "/bin/sh", "-p", "*", NORMAL_USER);
+            } catch (IOException e) {
+                if (!e.getMessage().contains("exited 9")) {
+                    throw e;
+                }
+            }
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(authorizedKeys(), PosixFilePermissions.fromString("rw-r--r--"));
+        return NORMAL_USER;
+    }
+
+    /** Inventory host {@code name} on this sshd, logging in as {@code user}. */
+    public SshTarget target(String name, String user) {
+        return SshTarget.of(name, "127.0.0.1", port, user);
     }
 
     /** Inventory host {@code name} on this sshd, logging in as {@link #user()}. */
@@ -275,8 +308,10 @@ public final class Sshd implements AutoCloseable {
                 "X11Forwarding no",
                 "PrintMotd no",
                 "MaxStartups 200",
-                "MaxSessions 200",
                 "LogLevel " + logLevel));
+        if (extraConfig.stream().noneMatch(l -> l.startsWith("MaxSessions"))) {
+            lines.add("MaxSessions 200");
+        }
         if (extraConfig.stream().noneMatch(l -> l.startsWith("AllowTcpForwarding"))) {
             lines.add("AllowTcpForwarding no");
         }
