@@ -87,14 +87,15 @@ public final class IrcRoundTripBench {
             targets.add(Responders.rawEcho(net));
             Optional<Path> hubot = Responders.hubotInstalled(hubotDir);
             peer(targets, missing, "hubot", hubot.isPresent() ? null : "no " + hubotDir.resolve("node_modules")
-                    + " (or no node on the PATH); install it with: (cd " + hubotDir + " && npm ci)",
+                    + " or no node on the PATH; install it with: bench/peers/install, or npm ci in " + hubotDir,
                     () -> Responders.hubot(net, hubot.get(), dir.resolve("hubot")));
             Optional<Path> errbot = Responders.onPath("errbot");
             peer(targets, missing, "errbot", errbot.isPresent() ? null : "no errbot on the PATH; install it with: "
-                    + "apt-get install errbot", () -> Responders.errbot(net, errbot.get(), dir.resolve("errbot")));
+                    + "apt-get install errbot (or bench/peers/install)",
+                    () -> Responders.errbot(net, errbot.get(), dir.resolve("errbot")));
             Optional<Path> supybot = Responders.onPath("supybot");
             peer(targets, missing, "Limnoria", supybot.isPresent() ? null : "no supybot on the PATH; install it "
-                    + "with: apt-get install limnoria",
+                    + "with: apt-get install limnoria (or bench/peers/install)",
                     () -> Responders.limnoria(net, supybot.get(), dir.resolve("limnoria")));
             if (Files.isRegularFile(jar)) {
                 targets.add(Responders.buildduty(net, jar, dir.resolve("bot"), "bdbench", "bdbenchpw1", "bdclient",
