@@ -9,10 +9,13 @@ import java.util.Arrays;
 
 /**
  * The physical limit of a round trip: a raw-socket IRC client that does no work at all. It registers, joins one
- * channel, and answers every {@code !echo TEXT} in it with {@code PRIVMSG CHANNEL :TEXT} straight from the bytes it
- * read (one blocking reader thread, TCP_NODELAY, one write per reply). It answers PINGs and nothing else.
+ * channel (so that the bench sees it is ready), and answers every private {@code !echo TEXT} from {@code NICK} with
+ * {@code PRIVMSG NICK :TEXT} straight from the bytes it read (one blocking reader thread, TCP_NODELAY, one write per
+ * reply). It answers PINGs and nothing else.
  */
 final class RawEchoPeer implements AutoCloseable {
+    private static final byte[] BANG = {'!'};
+
     private final Socket socket;
     private final OutputStream out;
     private final byte[] trigger;
@@ -21,11 +24,11 @@ final class RawEchoPeer implements AutoCloseable {
     /** The JOIN to send once the server has welcomed us (001); then null. Only the reader thread touches it. */
     private byte[] pendingJoin;
 
-    private RawEchoPeer(Socket socket, String channel) throws IOException {
+    private RawEchoPeer(Socket socket, String nick) throws IOException {
         this.socket = socket;
         this.out = socket.getOutputStream();
-        this.trigger = (" PRIVMSG " + channel + " :!echo ").getBytes(StandardCharsets.US_ASCII);
-        this.replyPrefix = ("PRIVMSG " + channel + " :").getBytes(StandardCharsets.US_ASCII);
+        this.trigger = (" PRIVMSG " + nick + " :!echo ").getBytes(StandardCharsets.US_ASCII);
+        this.replyPrefix = "PRIVMSG ".getBytes(StandardCharsets.US_ASCII);
         this.reader = new Thread(this::read, "raw-echo");
         reader.setDaemon(true);
     }
@@ -34,7 +37,7 @@ final class RawEchoPeer implements AutoCloseable {
     static RawEchoPeer start(int port, String nick, String channel) throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
         s.setTcpNoDelay(true);
-        RawEchoPeer p = new RawEchoPeer(s, channel);
+        RawEchoPeer p = new RawEchoPeer(s, nick);
         p.out.write(("NICK " + nick + "\r\nUSER " + nick + " 0 * :raw echo\r\n").getBytes(StandardCharsets.UTF_8));
         p.pendingJoin = ("JOIN " + channel + "\r\n").getBytes(StandardCharsets.UTF_8);
         p.reader.start();
@@ -51,10 +54,17 @@ final class RawEchoPeer implements AutoCloseable {
 
     private void line(byte[] l, int len) throws IOException {
         int at = indexOf(l, len, trigger);
-        if (at >= 0) {
+        int bang = len > 0 && l[0] == ':' ? indexOf(l, at, BANG) : -1;
+        if (at >= 0 && bang > 1) {
+            // ":NICK!user@host PRIVMSG me :!echo TEXT" -> "PRIVMSG NICK :TEXT"
             int start = at + trigger.length;
-            byte[] reply = Arrays.copyOf(replyPrefix, replyPrefix.length + len - start + 2);
-            System.arraycopy(l, start, reply, replyPrefix.length, len - start);
+            int n = replyPrefix.length;
+            byte[] reply = Arrays.copyOf(replyPrefix, n + bang - 1 + 2 + len - start + 2);
+            System.arraycopy(l, 1, reply, n, bang - 1);
+            n += bang - 1;
+            reply[n++] = ' ';
+            reply[n++] = ':';
+            System.arraycopy(l, start, reply, n, len - start);
             reply[reply.length - 2] = '\r';
             reply[reply.length - 1] = '\n';
             out.write(reply);

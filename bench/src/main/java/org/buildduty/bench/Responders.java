@@ -5,37 +5,53 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.buildduty.connectors.testing.IrcNetwork;
 
 /**
- * Starts the responders {@link IrcRoundTripBench} measures, each in its own channel on the network's Libera-like
- * port, and returns them as {@link Target}s once the responder has joined and its timing client watches it.
+ * Starts the responders {@link IrcRoundTripBench} measures, on the network's Libera-like port, and returns them as
+ * {@link Target}s once the responder has joined its own channel (which is how the bench sees it is ready) and its
+ * timing client, in that channel too, watches the responder's private replies. Every request is a private message.
+ *
+ * <p>The peer bots come from their own packages: errbot and Limnoria from Debian ({@code apt-get install errbot
+ * limnoria}), hubot 3.5 with hubot-irc from npm ({@code npm ci} in {@code bench/peers/hubot}). A missing one is
+ * {@link Optional#empty()} from its {@code find} method, with the line to print.
  */
 final class Responders {
     static final Duration JOIN_WAIT = Duration.ofSeconds(60);
     private static final String ERRBOT_CONFIG = "/errbot/config.py.in";
+    private static final String LIMNORIA_CONFIG = "/limnoria/limbot.conf.in";
+    private static final String HUBOT_ADAPTER = "node_modules/hubot-irc/src/irc.js";
 
     private Responders() {
     }
 
-    /** The raw-socket echo (the physical limit) in #raw. */
+    /** The raw-socket echo (the physical limit), nick rawecho, in #raw. */
     static Target rawEcho(IrcNetwork net) throws IOException {
         TimingClient client = joined(net, "rtraw", "#raw", null, null);
         RawEchoPeer peer = RawEchoPeer.start(net.floodPort(), "rawecho", "#raw");
-        return started(new Target("raw echo", "#raw", "!echo", true, client, peer), client, "rawecho", "#raw", null);
+        return started(new Target("raw echo (the limit)", "rawecho", "!echo", true, client, peer), client, "rawecho",
+                "#raw", null);
     }
 
-    /** The errbot executable on the PATH, if installed. */
-    static Optional<Path> errbot() {
+    /** The executable {@code name} on the PATH, if installed. */
+    static Optional<Path> onPath(String name) {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            Path p = Path.of(d, "errbot");
+            Path p = Path.of(d, name);
             if (Files.isExecutable(p)) {
                 return Optional.of(p);
             }
@@ -44,25 +60,84 @@ final class Responders {
     }
 
     /**
-     * errbot (IRC backend) in #errbot, set up in {@code dir}: config.py from the bench's template (no flood sleeps,
-     * only core plugins), and a metadata-only deepmerge 0.1.0 shim on PYTHONPATH for Debian's version-check bug.
+     * errbot (IRC backend), nick errbot, in #errbot, set up in {@code dir}: config.py from the bench's template (no
+     * flood sleeps, only core plugins), and a metadata-only deepmerge 0.1.0 shim on PYTHONPATH for Debian's
+     * version-check bug.
      */
     static Target errbot(IrcNetwork net, Path errbot, Path dir) throws IOException {
-        TimingClient client = joined(net, "rterr", "#errbot", null, null);
         Path d = dir.toAbsolutePath();
         Files.createDirectories(d.resolve("data"));
         Files.createDirectories(d.resolve("plugins"));
         Path shim = d.resolve("shim/deepmerge-0.1.0.dist-info");
         Files.createDirectories(shim);
         Files.writeString(shim.resolve("METADATA"), "Metadata-Version: 2.1\nName: deepmerge\nVersion: 0.1.0\n");
-        Files.writeString(d.resolve("config.py"), ChildProcess.resource(ERRBOT_CONFIG)
-                .replace("@DIR@", d.toString()).replace("@PORT@", Integer.toString(net.floodPort()))
-                .replace("@CHANNEL@", "#errbot").replace("@NICK@", "errbot"));
-        ChildProcess p = ChildProcess.start("errbot", List.of(errbot.toString(), "-c", d.resolve("config.py")
-                .toString()), d, Map.of("PATH", "/usr/bin:/bin", "HOME", d.toString(), "LANG", "C.UTF-8",
-                "PYTHONPATH", d.resolve("shim").toString()), d.resolve("errbot.out"));
-        Target t = new Target("errbot " + debianVersion("errbot"), "#errbot", "!echo", true, client, p);
-        return started(t, client, "errbot", "#errbot", p);
+        Files.writeString(d.resolve("config.py"), template(ERRBOT_CONFIG, d, net, "#errbot", "errbot"));
+        return peer(net, "errbot " + debianVersion("errbot"), "rterr", "errbot", "#errbot",
+                List.of(errbot.toString(), "-c", d.resolve("config.py").toString()), d,
+                Map.of("PATH", "/usr/bin:/bin", "HOME", d.toString(), "LANG", "C.UTF-8", "PYTHONPATH",
+                        d.resolve("shim").toString()), d.resolve("errbot.out"));
+    }
+
+    /**
+     * Limnoria (Debian's {@code supybot}), nick limbot, in #limbot, set up in {@code dir} from the bench's registry
+     * template (no output throttle, no command-flood ignore: every client shares 127.0.0.1). Limnoria rewrites that
+     * file on exit, so it is written anew for every run. As root it runs as nobody (setpriv), as Limnoria wants:
+     * {@code dir} and its parent are then made nobody's and traversable.
+     */
+    static Target limnoria(IrcNetwork net, Path supybot, Path dir) throws IOException {
+        Path d = dir.toAbsolutePath();
+        for (String sub : List.of("conf", "data/tmp", "web", "backup", "logs", "plugins")) {
+            Files.createDirectories(d.resolve(sub));
+        }
+        Path conf = d.resolve("limbot.conf");
+        Files.writeString(conf, template(LIMNORIA_CONFIG, d, net, "#limbot", "limbot"));
+        List<String> argv = new ArrayList<>();
+        if (isRoot()) {
+            Files.setPosixFilePermissions(d.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+            UserPrincipalLookupService users = d.getFileSystem().getUserPrincipalLookupService();
+            UserPrincipal nobody = users.lookupPrincipalByName("nobody");
+            GroupPrincipal nogroup = users.lookupPrincipalByGroupName("nogroup");
+            try (Stream<Path> paths = Files.walk(d)) {
+                for (Path p : paths.toList()) {
+                    PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
+                    view.setOwner(nobody);
+                    view.setGroup(nogroup);
+                }
+            }
+            argv.addAll(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
+        }
+        argv.addAll(List.of(supybot.toString(), conf.toString()));
+        return peer(net, "Limnoria " + debianVersion("limnoria"), "rtlim", "limbot", "#limbot", argv, d,
+                Map.of("PATH", "/usr/bin:/bin", "HOME", d.toString(), "LANG", "C.UTF-8"), d.resolve("limnoria.out"));
+    }
+
+    /**
+     * The hubot installation in {@code hubotDir} ({@code npm ci} there: hubot 3.5.0, hubot-irc 0.4.2 and its adapter
+     * compiled by CoffeeScript 1 to {@code irc.js}), if present and node is on the PATH.
+     */
+    static Optional<Path> hubotInstalled(Path hubotDir) {
+        Path d = hubotDir.toAbsolutePath();
+        return Files.isRegularFile(d.resolve(HUBOT_ADAPTER)) && onPath("node").isPresent() ? Optional.of(d)
+                : Optional.empty();
+    }
+
+    /**
+     * hubot with the IRC adapter, nick hubot, in #hubot, run from {@code hubotDir} (it loads {@code scripts/echo.js}
+     * from there), its output in {@code dir}. {@code -a irc/src/irc.js} loads the CoffeeScript-1 build of the adapter
+     * (hubot 3 cannot use the CoffeeScript-2 one), {@code -d} starts no HTTP server.
+     */
+    static Target hubot(IrcNetwork net, Path hubotDir, Path dir) throws IOException {
+        Path d = dir.toAbsolutePath();
+        Files.createDirectories(d);
+        Path h = hubotDir.toAbsolutePath();
+        Map<String, String> env = new HashMap<>(Map.of("PATH", h.resolve("node_modules/.bin") + ":/usr/bin:/bin",
+                "HOME", d.toString(), "LANG", "C.UTF-8", "HUBOT_LOG_LEVEL", "info"));
+        env.putAll(Map.of("HUBOT_IRC_SERVER", "127.0.0.1", "HUBOT_IRC_PORT", Integer.toString(net.floodPort()),
+                "HUBOT_IRC_ROOMS", "#hubot", "HUBOT_IRC_NICK", "hubot", "HUBOT_IRC_USERNAME", "hubot",
+                "HUBOT_IRC_REALNAME", "hubot"));
+        String name = "hubot " + npmVersion(h, "hubot") + " + hubot-irc " + npmVersion(h, "hubot-irc");
+        return peer(net, name, "rthub", "hubot", "#hubot", List.of(h.resolve("node_modules/.bin/hubot").toString(),
+                "-a", "irc/src/irc.js", "-n", "hubot", "-d"), h, env, d.resolve("hubot.out"));
     }
 
     /**
@@ -89,7 +164,8 @@ final class Responders {
         Files.writeString(config, String.join("\n", lines));
         ChildProcess p = ChildProcess.start("buildduty", botCommand(jar, config), d, botEnv(d, botPassword),
                 d.resolve("bot.out"));
-        return started(new Target("buildduty", "#bot", "!whoami", false, client, p), client, botAccount, "#bot", p);
+        return started(new Target("buildduty", botAccount, "!whoami", false, client, p), client, botAccount, "#bot",
+                p);
     }
 
     /**
@@ -165,7 +241,37 @@ final class Responders {
     }
 
     /**
-     * Waits until {@code nick} joins {@code channel}, then has the client watch its replies there and returns the
+     * A peer bot process answering {@code !echo TOKEN} as {@code nick}: its timing client {@code clientNick} joins
+     * {@code channel}, then the process starts ({@code argv} in {@code cwd}, exactly {@code env}, output to
+     * {@code out}) and must join it too.
+     */
+    private static Target peer(IrcNetwork net, String name, String clientNick, String nick, String channel,
+            List<String> argv, Path cwd, Map<String, String> env, Path out) throws IOException {
+        TimingClient client = joined(net, clientNick, channel, null, null);
+        ChildProcess p;
+        try {
+            p = ChildProcess.start(nick, argv, cwd, env, out);
+        } catch (IOException e) {
+            client.close();
+            throw e;
+        }
+        return started(new Target(name, nick, "!echo", true, client, p), client, nick, channel, p);
+    }
+
+    /** A config template from the bench's resources with @DIR@, @PORT@ (the flood port), @CHANNEL@, @NICK@ set. */
+    private static String template(String resource, Path dir, IrcNetwork net, String channel, String nick)
+            throws IOException {
+        return ChildProcess.resource(resource).replace("@DIR@", dir.toString())
+                .replace("@PORT@", Integer.toString(net.floodPort())).replace("@CHANNEL@", channel)
+                .replace("@NICK@", nick);
+    }
+
+    private static boolean isRoot() throws IOException {
+        return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    }
+
+    /**
+     * Waits until {@code nick} joins {@code channel}, then has the client watch its private replies and returns the
      * target; if it never joins, closes the target (client and responder) and throws with the responder's output.
      */
     private static Target started(Target target, TimingClient client, String nick, String channel, ChildProcess p) {
@@ -179,7 +285,7 @@ final class Responders {
                     + " s" + (p == null ? "" : (p.alive() ? "" : " (exited)") + "; its output:\n" + p.tail(3000)), e);
         }
         System.out.printf("%s joined %s after %d ms%n", nick, channel, (System.nanoTime() - t0) / 1_000_000);
-        client.watch(nick, channel);
+        client.watch(nick, client.nick());
         return target;
     }
 
@@ -188,11 +294,22 @@ final class Responders {
             Process p = new ProcessBuilder("dpkg-query", "-W", "-f", "${Version}", pkg).redirectErrorStream(true)
                     .start();
             String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return p.waitFor() == 0 && !v.isEmpty() ? v.replaceAll("\\+.*", "") : "";
+            return p.waitFor() == 0 && !v.isEmpty() ? v.replaceAll("[+-][^.]*$", "") : "";
         } catch (IOException e) {
             return "";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** The version in {@code node_modules/PKG/package.json} under {@code dir}, or "". */
+    private static String npmVersion(Path dir, String pkg) {
+        try {
+            Matcher m = Pattern.compile("\"version\"\\s*:\\s*\"([^\"]+)\"")
+                    .matcher(Files.readString(dir.resolve("node_modules").resolve(pkg).resolve("package.json")));
+            return m.find() ? m.group(1) : "";
+        } catch (IOException e) {
             return "";
         }
     }

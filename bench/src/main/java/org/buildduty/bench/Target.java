@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One thing measured by {@link IrcRoundTripBench}: a responder in its own channel, the {@link TimingClient} that asks
- * it, what to send (with a unique token to echo, or {@code !whoami} matched by order), and the round trips so far.
+ * One thing measured by {@link IrcRoundTripBench}: a responder (a bot, or the raw echo), the {@link TimingClient} that
+ * asks it in private messages, what to send (with a unique token to echo, or {@code !whoami} matched by order), and the
+ * round trips so far.
  */
 final class Target implements AutoCloseable {
     private final String name;
-    private final String channel;
+    private final String to;
     private final String command;
     private final boolean echo;
     private final TimingClient client;
@@ -22,12 +23,13 @@ final class Target implements AutoCloseable {
     private int lostInWarmUp;
 
     /**
-     * {@code echo}: send {@code COMMAND TOKEN} and wait for the token; otherwise send {@code COMMAND} and take the
-     * replies in order. {@code responder} is closed with the target (a peer process or socket).
+     * Requests go to {@code to} (the responder's nick: a private message). {@code echo}: send {@code COMMAND TOKEN}
+     * and wait for the token; otherwise send {@code COMMAND} and take the replies in order. {@code responder} is closed
+     * with the target (a peer process or socket).
      */
-    Target(String name, String channel, String command, boolean echo, TimingClient client, AutoCloseable responder) {
+    Target(String name, String to, String command, boolean echo, TimingClient client, AutoCloseable responder) {
         this.name = name;
-        this.channel = channel;
+        this.to = to;
         this.command = command;
         this.echo = echo;
         this.client = client;
@@ -42,11 +44,11 @@ final class Target implements AutoCloseable {
         return echo ? command + " TOKEN" : command;
     }
 
-    /** Sends request number {@code sent} to the channel and records its round trip unless it is warm-up. */
+    /** Sends request number {@code sent} to the responder and records its round trip unless it is warm-up. */
     void request(int warmUp, Duration timeout) {
         String token = echo ? "tk" + sent + "x" + Long.toString(System.nanoTime() & 0xffffff, 36) : null;
         String text = echo ? command + " " + token : command;
-        long rtt = client.roundTrip("PRIVMSG " + channel + " :" + text, token, timeout);
+        long rtt = client.roundTrip("PRIVMSG " + to + " :" + text, token, timeout);
         boolean counted = sent >= warmUp;
         sent++;
         if (rtt < 0) {
@@ -83,7 +85,7 @@ final class Target implements AutoCloseable {
 
     /** One row of the results table. */
     String row() {
-        return String.format(Locale.ROOT, "%-16s %-14s %5d %8d %5d %9.3f %9.3f %9.3f %9.3f", name, command(), sent,
+        return String.format(Locale.ROOT, "%-34s %-14s %5d %8d %5d %9.3f %9.3f %9.3f %9.3f", name, command(), sent,
                 counted(), lost, percentileMs(50), percentileMs(95), percentileMs(99), percentileMs(100));
     }
 

@@ -75,6 +75,11 @@ final class TimingClient implements AutoCloseable {
         return c;
     }
 
+    /** The client's nick: where private replies come. */
+    String nick() {
+        return nick;
+    }
+
     /** Joins {@code channel} and waits for the end of its NAMES list. */
     void join(String channel) {
         send("JOIN " + channel);
