@@ -108,26 +108,30 @@ public final class Main {
         }
     }
 
+    /** The configuration a standby takes over with, and its catalog (made once, on the takeover's path). */
+    private record Taking(BotConfig cfg, Catalog catalog) {
+    }
+
     /**
      * The configuration as the file says now, for a standby taking over; if it no longer loads (or moved to another
      * journal), the one checked at start, with the problems logged.
      */
-    private static BotConfig current(Supplier<BotConfig> source, BotConfig started) {
+    private static Taking current(Supplier<BotConfig> source, BotConfig started) {
         try {
             BotConfig now = source.get();
             if (!now.bot().cluster().postgres().equals(started.bot().cluster().postgres())
                     || !now.bot().cluster().instance().equals(started.bot().cluster().instance())) {
                 LOG.warn("the configuration file now names another journal or instance; taking over with the one "
                         + "read at start (restart to use the new one)");
-                return started;
+                return new Taking(started, Catalog.of(started));
             }
-            Bot.catalog(now);
+            Catalog catalog = Catalog.of(now);
             LogRedaction.install(Secrets.redactor(now));
-            return now;
+            return new Taking(now, catalog);
         } catch (ConfigException e) {
             LOG.warn("the configuration file no longer loads ({}); taking over with the one read at start",
                     String.join(" | ", e.errors()));
-            return started;
+            return new Taking(started, Catalog.of(started));
         }
     }
 
@@ -181,7 +185,7 @@ public final class Main {
             BotConfig cfg = ConfigLoader.load(file, env);
             LogRedaction.install(Secrets.redactor(cfg));
             if (line.hasOption("check")) {
-                Bot.Catalog checked = Bot.catalog(cfg);
+                Catalog checked = Catalog.of(cfg);
                 checked.warnings().forEach(err::println);
                 out.println(file + ": ok (" + count(checked.registry().all().size(), "command") + ", "
                         + count(checked.runbookCount(), "runbook")
@@ -191,13 +195,13 @@ public final class Main {
             }
             Supplier<BotConfig> source = () -> ConfigLoader.load(file, env, cfg.baseDir());
             if (cfg.bot().cluster().postgres().isPresent()) {
-                Bot.catalog(cfg);   // a standby checks its configuration now, not when it takes over
+                Catalog.of(cfg);   // a standby checks its configuration now, not when it takes over
                 // a standby reads the file again when it takes over; meanwhile SIGHUP has nothing to reload
                 Hangup.handle(() -> LOG.info("SIGHUP: standing by; the configuration is read again at takeover"));
                 Led led = lead(cfg, err);
-                BotConfig now = current(source, cfg);
-                bot = Bot.build(now, () -> ConfigLoader.load(file, env, now.baseDir()), in, out, led.journal(),
-                        led.leading());
+                Taking now = current(source, cfg);
+                bot = Bot.build(now.cfg(), now.catalog(), () -> ConfigLoader.load(file, env, now.cfg().baseDir()), in,
+                        out, led.journal(), led.leading());
                 readyAs = "leader (epoch " + led.leading().leadership().orElseThrow().epoch() + ") ";
             } else {
                 bot = Bot.build(cfg, source, in, out);

@@ -24,7 +24,7 @@ import org.buildduty.core.pipeline.Engine;
 
 /**
  * A live reload ({@code reload}, SIGHUP): reads the configuration file the bot started with again, validates it and
- * its runbooks exactly as start-up and {@code --check} do ({@link Bot#catalog}), and on success replaces the runbook
+ * its runbooks exactly as start-up and {@code --check} do ({@link Catalog#of}), and on success replaces the runbook
  * commands, the roles and people, and the inventory in one step between two chat messages, so a command sees either
  * the whole old set or the whole new one. On any error nothing changes and the answer lists every error.
  *
@@ -41,7 +41,7 @@ final class Reloader implements ReloadCommand.Reloading {
     private final CommandRegistry registry;
     private final RoleResolver roles;
     private final AtomicReference<InventoryConfig> inventory;
-    private final Bot.Commands fixed;
+    private final Catalog.Commands fixed;
     private final Set<String> hostmaskConnectors;
     private final Set<String> ownerConnectors;
     private final List<BotService> services;
@@ -53,7 +53,7 @@ final class Reloader implements ReloadCommand.Reloading {
      * @param started what the bot started with
      * @param live the catalog whose registry, roles and inventory the engine uses, replaced in place
      */
-    Reloader(Supplier<BotConfig> source, Engine engine, BotConfig started, Bot.Catalog live) {
+    Reloader(Supplier<BotConfig> source, Engine engine, BotConfig started, Catalog live) {
         this.source = source;
         this.engine = engine;
         this.registry = live.registry();
@@ -91,7 +91,7 @@ final class Reloader implements ReloadCommand.Reloading {
         List<String> warnings;
         try {
             BotConfig cfg = source.get();
-            Bot.Catalog checked = Bot.catalog(cfg);
+            Catalog checked = Catalog.of(cfg);
             commands = fixed.with(checked.runbooks());
             reloaded = checked.runbooks();
             warnings = checked.warnings();

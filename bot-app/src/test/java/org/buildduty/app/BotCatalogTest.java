@@ -25,7 +25,7 @@ import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.testing.RecordingExecContext;
 import org.buildduty.exec.testing.Sshd;
 
-/** What {@link Bot#catalog} refuses, as start-up, {@code --check} and a reload all see it. */
+/** What {@link Catalog#of} refuses, as start-up, {@code --check} and a reload all see it. */
 class BotCatalogTest {
     @TempDir
     Path dir;
@@ -43,7 +43,7 @@ class BotCatalogTest {
                 "  - name: one",
                 "    local: { command: \"true\" }",
                 ""));
-        assertThatThrownBy(() -> Bot.catalog(ConfigLoader.load(dir.resolve("buildduty.yml"), Map.of(), dir)))
+        assertThatThrownBy(() -> Catalog.of(ConfigLoader.load(dir.resolve("buildduty.yml"), Map.of(), dir)))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
                         dir.resolve("runbooks/taken.yml") + ":3: alias: \"help\" is already a command of the bot;"
                                 + " choose another alias"));
@@ -54,7 +54,7 @@ class BotCatalogTest {
         Path etc = Files.createDirectories(dir.resolve("etc"));
         Files.writeString(etc.resolve("bot.yml"), "bot: { runbooks: books, web: \"off\" }\n"
                 + "connectors: [{id: console, type: console}]\n");
-        assertThatThrownBy(() -> Bot.catalog(ConfigLoader.load(etc.resolve("bot.yml"), Map.of())))
+        assertThatThrownBy(() -> Catalog.of(ConfigLoader.load(etc.resolve("bot.yml"), Map.of())))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
                         etc.resolve("bot.yml") + ": bot.runbooks: the runbook folder " + etc.resolve("books")
                                 + " does not exist (relative paths resolve against the folder of the configuration "
@@ -64,7 +64,7 @@ class BotCatalogTest {
     @Test
     void theShippedConfigWithoutServicesJenkinsLoadsKernelciProdUpdateAndItsJenkinsStepsFailAtRun() {
         Path repo = Path.of("..").toAbsolutePath().normalize();
-        Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of()));
+        Catalog c = Catalog.of(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of()));
 
         assertThat(c.runbooks()).extracting(Runbook::name).contains("kernelci-prod-update");
         StepExecutor jenkins = c.executors().stream().filter(e -> e.kind().equals("jenkins")).findFirst()
@@ -81,7 +81,7 @@ class BotCatalogTest {
     void commandsOfServicesNotConfiguredAreAnsweredWithTheKeyAndStayOutOfHelp() throws IOException {
         BotFiles.consoleConfig(dir, "off", "");
         Files.createDirectories(dir.resolve("runbooks"));
-        Bot.Catalog catalog = Bot.catalog(ConfigLoader.load(dir.resolve("buildduty.yml"), Map.of(), dir));
+        Catalog catalog = Catalog.of(ConfigLoader.load(dir.resolve("buildduty.yml"), Map.of(), dir));
         assertThat(catalog.registry().notConfigured(List.of("mbs", "watch", "570"))).contains(
                 "mbs is not configured on this bot: add services.mbs (url, ...) to the configuration");
         assertThat(catalog.registry().notConfigured(List.of("force", "tests"))).contains(
@@ -95,7 +95,7 @@ class BotCatalogTest {
     @Test
     void theShippedConfigurationLoadsEveryShippedRunbookWithTheRealStepKinds() {
         Path repo = Path.of("..").toAbsolutePath().normalize();
-        Bot.Catalog c = Bot.catalog(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of()));
+        Catalog c = Catalog.of(ConfigLoader.load(repo.resolve("config/buildduty.yml"), Map.of()));
         assertThat(c.runbooks()).extracting(r -> r.name()).contains("reconfig", "buildbot-update");
     }
 
@@ -105,8 +105,8 @@ class BotCatalogTest {
         return key;
     }
 
-    private Bot.Catalog catalog(Map<String, String> env) {
-        return Bot.catalog(ConfigLoader.load(dir.resolve("buildduty.yml"), env, dir));
+    private Catalog catalog(Map<String, String> env) {
+        return Catalog.of(ConfigLoader.load(dir.resolve("buildduty.yml"), env, dir));
     }
 
     private List<String> errors(Map<String, String> env) {
@@ -177,7 +177,7 @@ class BotCatalogTest {
                 "    other: { address: other.example.org, port: 2200 }",
                 ""));
 
-        Bot.Catalog c = catalog(Map.of());
+        Catalog c = catalog(Map.of());
 
         String file = dir.resolve("buildduty.yml").toString();
         assertThat(c.warnings()).containsExactly(
