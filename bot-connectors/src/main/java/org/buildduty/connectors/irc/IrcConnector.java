@@ -58,6 +58,7 @@ public final class IrcConnector implements Connector {
     private final Sleeper sleeper;
     private final Backoff backoff;
     private final OutputPacer pacer;
+    private final Capabilities capabilities;
     private final AtomicLong refs = new AtomicLong();
     private final ConnectionStatus status;
     private volatile IrcSession session;
@@ -88,6 +89,8 @@ public final class IrcConnector implements Connector {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.backoff = new Backoff(cfg.reconnectBase(), cfg.reconnectMax(), random);
         this.pacer = new OutputPacer(ticker, cfg.burst(), cfg.interval(), cfg.queueLimit());
+        int bytes = IrcText.payloadBudget(cfg.nick() + "000", "#" + "x".repeat(49));
+        this.capabilities = new Capabilities(false, false, bytes, cfg.burst(), cfg.interval().multipliedBy(2), false);
     }
 
     @Override
@@ -101,8 +104,7 @@ public final class IrcConnector implements Connector {
      */
     @Override
     public Capabilities capabilities() {
-        int bytes = IrcText.payloadBudget(cfg.nick() + "000", "#" + "x".repeat(49));
-        return new Capabilities(false, false, bytes, cfg.burst(), cfg.interval().multipliedBy(2), false);
+        return capabilities;
     }
 
     /**
@@ -156,14 +158,10 @@ public final class IrcConnector implements Connector {
         int budget = s == null ? IrcText.payloadBudget(budgetNick, target)
                 : IrcText.payloadBudget(budgetNick, s.selfUser(), s.selfHost(), target);
         List<String> lines = IrcText.tail(IrcText.lines(text, budget), cfg.maxLinesPerMessage(), CUT_MARKER);
-        int dropped = pacer.enqueue(target, lines);
+        // What the bucket allows goes out now, on this thread; only what is left wakes the pacer thread
+        int dropped = pacer.send(target, lines, s, IDLE);
         if (dropped > 0) {
             LOG.warn("{}: output queue full, {} oldest lines dropped", cfg.id(), dropped);
-        }
-        if (s != null) {
-            // What the bucket allows goes out now, on this thread: no hand-off to the pacer thread, which sends the
-            // rest when it is due.
-            pacer.pump(s, IDLE);
         }
         return new MessageRef(to, Long.toString(refs.incrementAndGet()));
     }

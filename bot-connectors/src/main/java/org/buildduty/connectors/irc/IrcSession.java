@@ -229,7 +229,8 @@ final class IrcSession implements OutputPacer.Sink {
 
     /**
      * Every raw line from the server, in order, before PircBotX handles it. Returns true for a line PircBotX must
-     * not see (replies to our WHOX queries, which it cannot parse). Never throws.
+     * not see (replies to our WHOX queries, which it cannot parse) or need not see (PRIVMSGs, which the session turns
+     * into messages itself). Never throws.
      */
     boolean onLine(PircBotX b, String raw) {
         if (closing) {
@@ -339,7 +340,7 @@ final class IrcSession implements OutputPacer.Sink {
                 return senders.whoEnded(l.param(1));
             case "PRIVMSG":
                 onPrivmsg(l);
-                break;
+                return true;   // handled whole here: PircBotX would only build events (and users) nobody reads
             default:
                 if (JOIN_ERRORS.contains(l.command()) && pendingJoins.remove(IrcLine.fold(l.param(1))) != null) {
                     joinProblems.add("cannot join " + l.param(1) + ": " + l.command() + " " + l.last());

@@ -69,6 +69,30 @@ final class OutputPacer {
     /** Queues message lines to one target; returns how many older lines were dropped to make room. */
     synchronized int enqueue(String target, List<String> lines) {
         int before = messages.size();
+        int droppedNow = add(target, lines);
+        if (messages.size() != before || droppedNow > 0) {
+            signal();
+        }
+        return droppedNow;
+    }
+
+    /**
+     * Queues message lines to one target and sends at once, on the calling thread, what the bucket and {@code sink}
+     * allow (nothing when {@code sink} is null). Only lines left waiting wake the pacer thread, so a reply the bucket
+     * allows costs no thread wake-up. Returns how many older lines were dropped to make room.
+     */
+    synchronized int send(String target, List<String> lines, Sink sink, Duration idle) {
+        int droppedNow = add(target, lines);
+        if (sink != null) {
+            pump(sink, idle);
+        }
+        if (!messages.isEmpty() || !commands.isEmpty()) {
+            signal();
+        }
+        return droppedNow;
+    }
+
+    private int add(String target, List<String> lines) {
         int droppedNow = 0;
         Instant now = ticker.now();
         for (String l : lines) {
@@ -79,9 +103,6 @@ final class OutputPacer {
             droppedNow++;
         }
         dropped += droppedNow;
-        if (messages.size() != before || droppedNow > 0) {
-            signal();
-        }
         return droppedNow;
     }
 

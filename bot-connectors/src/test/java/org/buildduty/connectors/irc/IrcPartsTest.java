@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.core.chat.ChatMessage;
 import org.buildduty.core.metrics.BotMetrics;
 import org.buildduty.core.testing.FakeTicker;
 
@@ -212,6 +213,62 @@ class IrcPartsTest {
         t0 = System.nanoTime();
         p.await(Duration.ofMillis(50));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+    }
+
+    @Test
+    void aLineTheBucketAllowsGoesOutOnTheSendersThreadAndWakesNoPacer() throws InterruptedException {
+        OutputPacer p = new OutputPacer(new FakeTicker(), 1, Duration.ofSeconds(1), 100);
+        RecordingSink sink = new RecordingSink();
+        sink.registered = true;
+        sink.ready = true;
+        p.send("#t", List.of("answer"), sink, Duration.ofSeconds(10));
+        assertThat(sink.lines).containsExactly("PRIVMSG #t :answer");
+        long t0 = System.nanoTime();
+        p.await(Duration.ofMillis(50));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+
+        // the burst is spent: the line waits, and the pacer thread is woken to send it when it is due
+        p.send("#t", List.of("held back"), sink, Duration.ofSeconds(10));
+        assertThat(sink.lines).hasSize(1);
+        t0 = System.nanoTime();
+        p.await(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+        assertThat(p.queued()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutAConnectionALineWaitsAndWakesThePacer() throws InterruptedException {
+        OutputPacer p = new OutputPacer(new FakeTicker(), 4, Duration.ofSeconds(1), 100);
+        p.send("#t", List.of("queued"), null, Duration.ofSeconds(10));
+        long t0 = System.nanoTime();
+        p.await(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+        assertThat(p.queued()).isEqualTo(1);
+    }
+
+    @Test
+    void aPrivateMessageBecomesAChatMessageAndNeverReachesPircBotX() {
+        List<ChatMessage> got = new ArrayList<>();
+        IrcConfig cfg = IrcConfig.builder("libera", "127.0.0.1", 6667).nick("bot").build();
+        FakeTicker ticker = new FakeTicker();
+        IrcSession session = new IrcSession(cfg, ticker, new OutputPacer(ticker, 4, Duration.ofSeconds(1), 100),
+                new IrcSession.Owner() {
+                    @Override
+                    public void message(ChatMessage m) {
+                        got.add(m);
+                    }
+
+                    @Override
+                    public void ready(IrcSession s, String detail) {
+                    }
+                });
+        assertThat(session.onLine(null, ":irc.test CAP bot ACK :account-tag")).isFalse();
+        // true: PircBotX does not see the line (it would only build events and users nobody reads)
+        assertThat(session.onLine(null, "@account=alice :alice!a@h PRIVMSG bot :!whoami")).isTrue();
+        assertThat(got).singleElement().satisfies(m -> {
+            assertThat(m.sender().toString()).isEqualTo("libera:alice");
+            assertThat(m.text()).isEqualTo("!whoami");
+        });
     }
 
     @Test

@@ -28,6 +28,21 @@ public record ChatAddress(String connectorId, String room, String thread) {
         return new ChatAddress(connectorId, room, newThread);
     }
 
+    /**
+     * The record's equality, written out: an address is a map key on every message's path, and the generated
+     * {@code equals} and {@code hashCode} go through method handles that stay slow until the JIT's last tier.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ChatAddress a && connectorId.equals(a.connectorId) && room.equals(a.room)
+                && Objects.equals(thread, a.thread);
+    }
+
+    @Override
+    public int hashCode() {
+        return (connectorId.hashCode() * 31 + room.hashCode()) * 31 + Objects.hashCode(thread);
+    }
+
     @Override
     public String toString() {
         return connectorId + ":" + room + (thread == null ? "" : " > " + thread);

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -60,6 +61,11 @@ public final class BotMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, ConnectorMeters> connectors = new ConcurrentHashMap<>();
+    /**
+     * The {@code buildduty.commands} counters by command name, one per outcome (in {@link CommandOutcome} order),
+     * registered on first use.
+     */
+    private final Map<String, AtomicReferenceArray<Counter>> commands = new ConcurrentHashMap<>();
 
     public BotMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -76,8 +82,16 @@ public final class BotMetrics {
 
     /** One command handled: {@code buildduty_commands_total{command, outcome}}. */
     public void command(String name, CommandOutcome outcome) {
-        Counter.builder("buildduty.commands").description("Commands handled, by command and outcome")
-                .tag("command", name).tag("outcome", outcome.tag()).register(registry).increment();
+        AtomicReferenceArray<Counter> counters = commands.computeIfAbsent(name,
+                n -> new AtomicReferenceArray<>(CommandOutcome.values().length));
+        Counter c = counters.get(outcome.ordinal());
+        if (c == null) {
+            // registering again finds the same counter: a race here costs a lookup, never a second series
+            c = Counter.builder("buildduty.commands").description("Commands handled, by command and outcome")
+                    .tag("command", name).tag("outcome", outcome.tag()).register(registry);
+            counters.set(outcome.ordinal(), c);
+        }
+        c.increment();
     }
 
     /** An operation reached a final state: {@code buildduty_operations_finished_total{kind, state}}. */

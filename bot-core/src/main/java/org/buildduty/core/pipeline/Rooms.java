@@ -80,6 +80,10 @@ final class Rooms implements Announcer, OperationRooms {
 
     @Override
     public Optional<RoomPublisher> publisher(ChatAddress room) {
+        RoomPublisher known = publishers.get(room);
+        if (known != null) {
+            return Optional.of(known);
+        }
         Connector c = connectors.get(room.connectorId());
         if (c == null) {
             LOG.warn("no connector {} for {}", room.connectorId(), room);
