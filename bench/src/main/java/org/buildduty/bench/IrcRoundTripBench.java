@@ -28,7 +28,8 @@ import org.buildduty.connectors.testing.IrcNetwork;
  *       {@code !echo TOKEN};</li>
  *   <li>{@code errbot} (Debian's, IRC backend), {@code !echo TOKEN};</li>
  *   <li>{@code Limnoria} (Debian's), {@code !echo TOKEN};</li>
- *   <li>{@code buildduty} ({@code java -jar bot-app/target/buildduty.jar}), {@code !whoami} (one line).</li>
+ *   <li>{@code buildduty} as users start it ({@code ./buildduty}, with the launcher's JVM options; {@code --bot-jar
+ *       PATH} runs {@code java -jar PATH} instead, with none), {@code !whoami} (one line).</li>
  * </ul>
  *
  * <p>A peer that is not installed, or does not start, is left out with one line saying so. The run is made of rounds,
@@ -68,6 +69,7 @@ public final class IrcRoundTripBench {
         long spacingMs = Long.parseLong(opts.getOrDefault("spacing", "1300"));
         int warmUp = Integer.parseInt(opts.getOrDefault("warmup", "20"));
         Path jar = Path.of(opts.getOrDefault("bot-jar", BOT_JAR));
+        boolean direct = opts.containsKey("bot-jar");
         Path hubotDir = Path.of(opts.getOrDefault("hubot", HUBOT_DIR));
         boolean keep = opts.containsKey("keep");
         long floodMs = Long.parseLong(opts.getOrDefault("flood-interval", "0"));
@@ -98,8 +100,8 @@ public final class IrcRoundTripBench {
                     + "with: apt-get install limnoria (or bench/peers/install)",
                     () -> Responders.limnoria(net, supybot.get(), dir.resolve("limnoria")));
             if (Files.isRegularFile(jar)) {
-                targets.add(Responders.buildduty(net, jar, dir.resolve("bot"), "bdbench", "bdbenchpw1", "bdclient",
-                        "bdclientpw1", floodMs));
+                targets.add(Responders.buildduty(net, jar, direct, dir.resolve("bot"), "bdbench", "bdbenchpw1",
+                        "bdclient", "bdclientpw1", floodMs));
                 System.out.println("buildduty: " + (floodMs > 0 ? "flood { burst: 4, interval: " + floodMs + "ms }"
                         : "the default flood budget (a burst of 4, then 1 line/s)"));
             } else {
@@ -108,12 +110,19 @@ public final class IrcRoundTripBench {
             }
             run(targets, warmUp + rounds, spacingMs, warmUp);
             report(targets, warmUp, missing);
+            if (keep) {
+                for (Target t : targets) {
+                    Files.writeString(dir.resolve("rtt-" + t.name().replaceAll("[^A-Za-z0-9]+", "-") + ".txt"),
+                            t.roundTripsMicros());
+                }
+            }
         } finally {
             for (Target t : targets) {
                 t.close();
             }
             if (keep) {
-                System.out.println("kept " + dir + " (configs and logs)");
+                System.out.println("kept " + dir + " (configs, logs, and each target's round trips in order, in µs, "
+                        + "in rtt-NAME.txt)");
             } else {
                 BenchArgs.deleteTree(dir);
             }

@@ -141,12 +141,13 @@ final class Responders {
     }
 
     /**
-     * buildduty itself ({@code java -jar JAR --config FILE}, the same java as the bench) in #bot, logged in with SASL
-     * as {@code botAccount}; the timing client is logged in as {@code clientAccount}, which holds role releng. With
-     * {@code floodIntervalMs > 0} its output pace is {@code flood: {burst: 4, interval: floodIntervalMs}}, otherwise
-     * the default.
+     * buildduty itself in #bot, as users start it ({@code ./buildduty --config FILE}: the launcher's JVM options), or
+     * with {@code direct} as {@code java -jar JAR --config FILE} and no JVM options; on the java running the bench.
+     * It prints the JVM options the bot runs with. It logs in with SASL as {@code botAccount}; the timing client is
+     * logged in as {@code clientAccount}, which holds role releng. With {@code floodIntervalMs > 0} its output pace is
+     * {@code flood: {burst: 4, interval: floodIntervalMs}}, otherwise the default.
      */
-    static Target buildduty(IrcNetwork net, Path jar, Path dir, String botAccount, String botPassword,
+    static Target buildduty(IrcNetwork net, Path jar, boolean direct, Path dir, String botAccount, String botPassword,
             String clientAccount, String clientPassword, long floodIntervalMs) throws IOException {
         TimingClient client = joined(net, clientAccount, "#bot", clientAccount, clientPassword);
         Path d = dir.toAbsolutePath();
@@ -162,10 +163,14 @@ final class Responders {
                 "  releng: [\"bench:" + clientAccount + "\"]",
                 ""));
         Files.writeString(config, String.join("\n", lines));
-        ChildProcess p = ChildProcess.start("buildduty", botCommand(jar, config), d, botEnv(d, botPassword),
-                d.resolve("bot.out"));
-        return started(new Target("buildduty", botAccount, "!whoami", false, client, p), client, botAccount, "#bot",
-                p);
+        ChildProcess p = ChildProcess.start("buildduty", direct ? botCommand(jar, config) : launcherCommand(config), d,
+                direct ? botEnv(d, botPassword) : launcherEnv(d, botPassword), d.resolve("bot.out"));
+        Target t = started(new Target("buildduty", botAccount, "!whoami", false, client, p), client, botAccount,
+                "#bot", p);
+        List<String> jvm = ProcStats.jvmOptions(p.pid());
+        System.out.println("buildduty: " + (direct ? "java -jar " + jar : "./buildduty") + ", JVM options: "
+                + (jvm.isEmpty() ? "(none)" : String.join(" ", jvm)));
+        return t;
     }
 
     /**

@@ -78,6 +78,15 @@ final class Target implements AutoCloseable {
         return rtts.size();
     }
 
+    /** The counted round trips in the order they were measured, in microseconds, one per line. */
+    String roundTripsMicros() {
+        StringBuilder sb = new StringBuilder();
+        for (long rtt : rtts) {
+            sb.append(rtt / 1000).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** The {@code p}-th percentile (nearest rank) of the counted round trips, in milliseconds; NaN if none. */
     double percentileMs(double p) {
         return Latencies.percentileMs(rtts, p);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code ./buildduty} launcher gives the JVM a bounded heap by default and lets {@code JAVA_OPTS} override it.
+ * The {@code ./buildduty} launcher gives the JVM a bounded heap and early JIT compilation by default, and lets
+ * {@code JAVA_OPTS} override them.
  * The script runs from a copy in a temporary checkout (an empty jar, no sources, so it never builds) with a fake
  * {@code java} first on the PATH that records its arguments; the recorded JVM options are then handed to the real
  * JVM, which reports the heap limit it would run with.
@@ -35,6 +37,16 @@ class LauncherTest {
         assertThat(argv).containsSubsequence("-Xmx128m", "-jar", "bot-app/target/buildduty.jar", "--config",
                 "config/buildduty.yml", "--check");
         assertThat(maxHeapBytes(argv)).isEqualTo(128 * MIB);
+    }
+
+    @Test
+    void theJitCompilesAfterATwentiethOfTheUsualCallsUnlessJavaOptsSaysOtherwise() throws Exception {
+        List<String> argv = launch(null, "--check");
+        assertThat(argv.subList(0, argv.indexOf("-jar"))).contains("-XX:CompileThresholdScaling=0.05");
+        assertThat(flag(argv, "CompileThresholdScaling")).isEqualTo("0.050000");
+
+        List<String> usual = launch("-XX:CompileThresholdScaling=1", "--check");
+        assertThat(flag(usual, "CompileThresholdScaling")).isEqualTo("1.000000");
     }
 
     @Test
@@ -59,8 +71,8 @@ class LauncherTest {
     private List<String> launch(String javaOpts, String... args) throws IOException, InterruptedException {
         Path checkout = dir.resolve("checkout");
         Files.createDirectories(checkout.resolve("bot-app/target"));
-        Files.copy(REPO.resolve("buildduty"), checkout.resolve("buildduty"));
-        Files.createFile(checkout.resolve("bot-app/target/buildduty.jar"));
+        Files.copy(REPO.resolve("buildduty"), checkout.resolve("buildduty"), StandardCopyOption.REPLACE_EXISTING);
+        Files.write(checkout.resolve("bot-app/target/buildduty.jar"), new byte[0]);
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path recorded = dir.resolve("argv");
         executable(bin.resolve("java"), "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + recorded
@@ -84,6 +96,11 @@ class LauncherTest {
 
     /** The heap limit the real JVM sets from the JVM options the launcher put before {@code -jar}. */
     private static long maxHeapBytes(List<String> argv) throws IOException, InterruptedException {
+        return Long.parseLong(flag(argv, "MaxHeapSize"));
+    }
+
+    /** The value the real JVM gives {@code name} with the JVM options the launcher put before {@code -jar}. */
+    private static String flag(List<String> argv, String name) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
         command.addAll(argv.subList(0, argv.indexOf("-jar")));
@@ -96,11 +113,11 @@ class LauncherTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         for (String line : out.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length >= 4 && f[1].equals("MaxHeapSize")) {
-                return Long.parseLong(f[3]);
+            if (f.length >= 4 && f[1].equals(name)) {
+                return f[3];
             }
         }
-        throw new AssertionError("no MaxHeapSize in: " + out);
+        throw new AssertionError("no " + name + " in: " + out);
     }
 
     private static void executable(Path file, String text) throws IOException {

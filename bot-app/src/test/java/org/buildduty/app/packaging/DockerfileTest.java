@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The image's ENTRYPOINT bounds the heap ({@code -XX:MaxRAMPercentage=75} of the container's memory limit) and
- * passes {@code JAVA_OPTS} after it, so an operator's {@code -Xmx} or percentage wins; {@code docker run} arguments
- * still reach the bot. The ENTRYPOINT is run as written, with a stand-in {@code java} first on the PATH that prints
- * its arguments; the JVM options it gets are then given to this machine's real JVM to read back the heap it sets.
+ * The image's ENTRYPOINT bounds the heap ({@code -XX:MaxRAMPercentage=75} of the container's memory limit), lowers
+ * the JIT's thresholds as {@code ./buildduty} does, and passes {@code JAVA_OPTS} after them, so an operator's
+ * {@code -Xmx} or percentage wins; {@code docker run} arguments still reach the bot. The ENTRYPOINT is run as
+ * written, with a stand-in {@code java} first on the PATH that prints its arguments; the JVM options it gets are
+ * then given to this machine's real JVM to read back the heap it sets.
  * Also the Dockerfile reader and the .dockerignore rules the replay test ({@link DockerfileReplayIT}) relies on.
  */
 class DockerfileTest {
@@ -36,18 +37,20 @@ class DockerfileTest {
     @Test
     void theEntrypointBoundsTheHeapToThreeQuartersOfTheContainersMemory() throws Exception {
         List<String> args = entrypointArgs(null, List.of("--check"));
-        assertThat(args).startsWith("-XX:MaxRAMPercentage=75").doesNotContain("");
+        assertThat(args).startsWith("-XX:MaxRAMPercentage=75", "-XX:CompileThresholdScaling=0.05").doesNotContain("");
         assertThat(args.subList(args.size() - 5, args.size()))
                 .as("then the jar, the shipped config and the docker run arguments")
                 .containsExactlyElementsOf(concat(JAR_AND_CONFIG, List.of("--check")));
         assertThat(jvmFlag(jvmOptions(args), "MaxRAMPercentage")).isEqualTo("75.000000");
+        assertThat(jvmFlag(jvmOptions(args), "CompileThresholdScaling")).isEqualTo("0.050000");
     }
 
     @Test
     void javaOptsComeAfterTheDefaultSoTheOperatorsHeapWins() throws Exception {
         List<String> args = entrypointArgs("-Xmx128m -Dbuildduty.example=a*b", List.of());
         assertThat(args).containsExactlyElementsOf(concat(
-                List.of("-XX:MaxRAMPercentage=75", "-Xmx128m", "-Dbuildduty.example=a*b"), JAR_AND_CONFIG));
+                List.of("-XX:MaxRAMPercentage=75", "-XX:CompileThresholdScaling=0.05", "-Xmx128m",
+                        "-Dbuildduty.example=a*b"), JAR_AND_CONFIG));
         assertThat(jvmFlag(jvmOptions(args), "MaxHeapSize")).isEqualTo(String.valueOf(128L * 1024 * 1024));
 
         List<String> percent = entrypointArgs("-XX:MaxRAMPercentage=50", List.of());

@@ -54,8 +54,8 @@ class SystemdUnitTest {
         assertThat(s.get("ExecReload")).containsExactly("/bin/kill -HUP $MAINPID");
         assertThat(s.get("Environment")).anyMatch(e -> e.matches("\"?JAVA_OPTS=-Xmx\\d+[mg]\"?"));
         String exec = s.get("ExecStart").get(0);
-        assertThat(exec).as("$JAVA_OPTS unbraced, so systemd splits it into arguments, before -jar")
-                .matches("/\\S*java \\$JAVA_OPTS -jar \\S+\\.jar --config \\S+");
+        assertThat(exec).as("the JIT's thresholds, then $JAVA_OPTS unbraced (systemd splits it), before -jar")
+                .matches("/\\S*java -XX:CompileThresholdScaling=0\\.05 \\$JAVA_OPTS -jar \\S+\\.jar --config \\S+");
     }
 
     @Test
