@@ -1,10 +1,9 @@
 package org.buildduty.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.exec.testing.Processes.awaitGone;
+import static org.buildduty.exec.testing.Processes.running;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -109,7 +108,7 @@ class LocalExecutorRunnerTest {
 
         assertThat(f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(OperationState.CANCELLED);
         for (long pid : children) {
-            awaitGone(pid);
+            awaitGone(pid, Duration.ofSeconds(3));
         }
     }
 
@@ -129,7 +128,7 @@ class LocalExecutorRunnerTest {
         assertThat(f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(OperationState.FAILED);
         assertThat(sink.hostResults()).singleElement().extracting(r -> r.outcome()).isEqualTo(StepOutcome.TIMED_OUT);
         for (long pid : children) {
-            awaitGone(pid);
+            awaitGone(pid, Duration.ofSeconds(3));
         }
     }
 
@@ -140,24 +139,5 @@ class LocalExecutorRunnerTest {
         return pids;
     }
 
-    /** Waits until the process is gone or a zombie (killed, waiting for whoever reaps orphans here). */
-    private static void awaitGone(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (running(pid)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("child " + pid + " still runs after the step ended");
-            }
-            Thread.sleep(20);
-        }
-    }
 
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

@@ -1,8 +1,8 @@
 package org.buildduty.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.buildduty.exec.testing.Processes.awaitGone;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +27,7 @@ import org.buildduty.core.exec.StepResult;
 import org.buildduty.core.operation.OperationId;
 import org.buildduty.core.operation.StepSpec;
 import org.buildduty.core.testing.RecordingExecContext;
+import org.buildduty.exec.testing.Processes;
 
 class LocalExecutorTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -159,7 +160,7 @@ class LocalExecutorTest {
         assertThat(r.outcome()).isEqualTo(StepOutcome.CANCELLED);
         for (String line : lines) {
             long pid = Long.parseLong(line.substring("STDOUT ".length()));
-            awaitDead(pid);
+            awaitGone(pid, WAIT);
         }
         assertThat(context.lines()).noneMatch(l -> l.contains("never"));
     }
@@ -177,7 +178,7 @@ class LocalExecutorTest {
         context.cancel();
 
         assertThat(f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).outcome()).isEqualTo(StepOutcome.CANCELLED);
-        awaitDead(orphan);
+        awaitGone(orphan, WAIT);
     }
 
     @Test
@@ -190,7 +191,7 @@ class LocalExecutorTest {
         StepResult r = f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
         assertThat(r.outcome()).isEqualTo(StepOutcome.CANCELLED);
-        awaitDead(Long.parseLong(lines.get(0).substring("STDOUT ".length())));
+        awaitGone(Long.parseLong(lines.get(0).substring("STDOUT ".length())), WAIT);
         assertThat(context.lines()).noneMatch(l -> l.contains("survived"));
     }
 
@@ -217,7 +218,7 @@ class LocalExecutorTest {
         do {
             Thread.sleep(20);
             left = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
-                    .map(ProcessHandle::pid).filter(LocalExecutorTest::running).toList();
+                    .map(ProcessHandle::pid).filter(Processes::running).toList();
         } while (!left.isEmpty() && System.nanoTime() < deadline);
         assertThat(left).as("sleep processes left running").isEmpty();
     }
@@ -276,26 +277,7 @@ class LocalExecutorTest {
         assertThat(r.reason()).isEqualTo("no command");
     }
 
-    /** Waits until the process is gone or a zombie (killed, waiting for whoever reaps orphans here). */
-    private static void awaitDead(long pid) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (running(pid)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("process " + pid + " still running");
-            }
-            Thread.sleep(10);
-        }
-    }
 
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     @Test
     void hiddenEnvironmentVariablesNeverReachTheCommand() {

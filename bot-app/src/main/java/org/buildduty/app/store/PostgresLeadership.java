@@ -264,10 +264,17 @@ public final class PostgresLeadership implements PostgresJournal.Fence, AutoClos
         return epoch > 0 && !halted.get() && nanos.getAsLong() - leaseUntil < 0;
     }
 
-    /** Halts unless this instance still leads with a live lease: called before a line goes to chat. */
+    /**
+     * Halts unless this instance still leads with a live lease: called before a line goes to chat. When the lease is
+     * gone it throws, so the line is not sent: the process may already be halting on another thread (the watchdog's,
+     * still printing why), and this one must not speak meanwhile.
+     *
+     * @throws IllegalStateException when this instance no longer leads
+     */
     public void checkLease() {
         if (epoch > 0 && !leaseHeld()) {
             stop("its lease ran out before a chat line was sent");
+            throw new IllegalStateException(instance + " no longer leads: the line is not sent");
         }
     }
 

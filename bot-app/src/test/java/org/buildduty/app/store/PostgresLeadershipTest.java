@@ -135,6 +135,22 @@ class PostgresLeadershipTest {
     }
 
     @Test
+    void onceTheLeaderIsHaltingNoChatLineGetsPastTheLeaseCheck() throws Exception {
+        // the watchdog found the lease gone and is halting the process (the real halt prints why, then ends it); a
+        // line another thread sends meanwhile must not go out
+        PostgresLeadership a = leadership(journal(), "bd-a", Duration.ofMinutes(5), Duration.ofMillis(300));
+        a.await(l -> { });
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (halts.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(halts).singleElement().satisfies(h -> assertThat(h).startsWith("bd-a stops leading: its lease"));
+        assertThatThrownBy(a::checkLease).isInstanceOf(IllegalStateException.class)
+                .hasMessage("bd-a no longer leads: the line is not sent");
+        assertThat(halts).hasSize(1);
+    }
+
+    @Test
     void aWriteUnderASupersededEpochHaltsAndIsNotCommitted() throws Exception {
         PostgresJournal ja = journal();
         PostgresLeadership a = leadership(ja, "bd-a", Duration.ofSeconds(30), Duration.ofSeconds(60));

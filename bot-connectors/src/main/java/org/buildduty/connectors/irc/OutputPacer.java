@@ -66,16 +66,6 @@ final class OutputPacer {
         this.bucket = new TokenBucket(burst, interval, ticker.now());
     }
 
-    /** Queues message lines to one target; returns how many older lines were dropped to make room. */
-    synchronized int enqueue(String target, List<String> lines) {
-        int before = messages.size();
-        int droppedNow = add(target, lines);
-        if (messages.size() != before || droppedNow > 0) {
-            signal();
-        }
-        return droppedNow;
-    }
-
     /**
      * Queues message lines to one target and sends at once, on the calling thread, what the bucket and {@code sink}
      * allow (nothing when {@code sink} is null). Only lines left waiting wake the pacer thread, so a reply the bucket

@@ -82,7 +82,7 @@ class IrcPartsTest {
         FakeTicker ticker = new FakeTicker();
         OutputPacer p = new OutputPacer(ticker, 3, Duration.ofSeconds(1), 100);
         RecordingSink sink = new RecordingSink();
-        p.enqueue("#t", List.of("a", "b", "c", "d"));
+        p.send("#t", List.of("a", "b", "c", "d"), null, Duration.ZERO);
         p.command("JOIN #t");
         assertThat(p.pump(sink, Duration.ofMillis(250))).isEqualTo(Duration.ofMillis(250));
         assertThat(sink.lines).isEmpty();
@@ -109,15 +109,15 @@ class IrcPartsTest {
         sink.registered = true;
         sink.ready = true;
         sink.refuse = true;
-        p.enqueue("#t", List.of("1", "2"));
+        p.send("#t", List.of("1", "2"), null, Duration.ZERO);
         p.pump(sink, Duration.ofMillis(250));
         assertThat(p.queued()).isEqualTo(2);
-        assertThat(p.enqueue("#t", List.of("3", "4", "5"))).isEqualTo(2);
+        assertThat(p.send("#t", List.of("3", "4", "5"), null, Duration.ZERO)).isEqualTo(2);
         assertThat(p.dropped()).isEqualTo(2);
         sink.refuse = false;
         p.pump(sink, Duration.ofMillis(250));
         assertThat(sink.lines).containsExactly("PRIVMSG #t :3", "PRIVMSG #t :4", "PRIVMSG #t :5");
-        p.enqueue("#t", List.of("6"));
+        p.send("#t", List.of("6"), null, Duration.ZERO);
         p.command("WHO x");
         p.newConnection();
         assertThat(p.dropAll()).isEqualTo(1);
@@ -133,7 +133,7 @@ class IrcPartsTest {
         RecordingSink sink = new RecordingSink();
         sink.registered = true;
         sink.ready = true;
-        p.enqueue("#t", List.of("a", "b", "c", "d"));
+        p.send("#t", List.of("a", "b", "c", "d"), null, Duration.ZERO);
         p.pump(sink, Duration.ofMillis(250));
         assertThat(sent(registry)).isEqualTo(2);
         assertThat(waits(registry).count()).isZero();
@@ -142,7 +142,7 @@ class IrcPartsTest {
         assertThat(sent(registry)).as("no token yet").isEqualTo(2);
         ticker.advance(Duration.ofMillis(600));
         p.pump(sink, Duration.ofMillis(250));
-        p.enqueue("#t", List.of("e"));
+        p.send("#t", List.of("e"), null, Duration.ZERO);
         ticker.advance(Duration.ofMillis(500));
         p.pump(sink, Duration.ofMillis(250));
         ticker.advance(Duration.ofMillis(500));
@@ -158,7 +158,7 @@ class IrcPartsTest {
         assertThat(w.max(TimeUnit.MILLISECONDS)).isEqualTo(2000);
 
         ticker.advance(Duration.ofMinutes(1));
-        p.enqueue("#t", List.of("f", "g"));
+        p.send("#t", List.of("f", "g"), null, Duration.ZERO);
         p.pump(sink, Duration.ofMillis(250));
         assertThat(sent(registry)).isEqualTo(7);
         assertThat(waits(registry).count()).as("a burst within the bucket waits for nothing").isEqualTo(3);
@@ -173,7 +173,7 @@ class IrcPartsTest {
         RecordingSink sink = new RecordingSink();
         sink.registered = true;
         sink.ready = true;
-        p.enqueue("#t", List.of("a", "b"));
+        p.send("#t", List.of("a", "b"), null, Duration.ZERO);
         p.pump(sink, Duration.ofMillis(250));
         sink.ready = false;
         sink.registered = false;
@@ -204,7 +204,7 @@ class IrcPartsTest {
         sink.registered = true;
         sink.ready = true;
         p.pump(sink, Duration.ofSeconds(10));
-        p.enqueue("#t", List.of("queued after the pump, before the wait"));
+        p.send("#t", List.of("queued after the pump, before the wait"), null, Duration.ZERO);
         long t0 = System.nanoTime();
         p.await(Duration.ofSeconds(10));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));

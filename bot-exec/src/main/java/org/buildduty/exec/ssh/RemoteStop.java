@@ -1,6 +1,5 @@
 package org.buildduty.exec.ssh;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +75,7 @@ final class RemoteStop {
         } catch (JSchException e) {
             return "cannot open a second channel to stop it: " + e.getMessage();
         }
-        Bounded err = new Bounded();
+        BoundedOutput err = new BoundedOutput(MAX_OUTPUT);
         try {
             channel.setCommand(script(pgid, grace).getBytes(StandardCharsets.UTF_8));
             channel.setPty(false);
@@ -106,27 +105,6 @@ final class RemoteStop {
             return "cannot open a second channel to stop it: " + e.getMessage();
         } finally {
             channel.disconnect();
-        }
-    }
-
-    /** Keeps the first {@value #MAX_OUTPUT} bytes written to it. */
-    private static final class Bounded extends OutputStream {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        @Override
-        public synchronized void write(int b) {
-            if (bytes.size() < MAX_OUTPUT) {
-                bytes.write(b);
-            }
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            bytes.write(b, off, Math.max(0, Math.min(len, MAX_OUTPUT - bytes.size())));
-        }
-
-        synchronized String text() {
-            return bytes.toString(StandardCharsets.UTF_8);
         }
     }
 }

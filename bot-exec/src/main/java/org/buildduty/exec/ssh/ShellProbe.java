@@ -1,6 +1,5 @@
 package org.buildduty.exec.ssh;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +34,7 @@ final class ShellProbe {
      */
     static String refusal(Session session, SshTarget target, Duration timeout, CancelPoint attempt)
             throws SshFailure {
-        Bounded out = new Bounded();
+        BoundedOutput out = new BoundedOutput(MAX_OUTPUT);
         ChannelExec channel;
         boolean closed;
         try {
@@ -86,26 +85,5 @@ final class ShellProbe {
         return "the login shell of " + target.user() + " on " + target.name() + " is not POSIX-like (" + COMMAND
                 + " printed " + (printed.isEmpty() ? "nothing" : "\"" + Sanitize.forDisplay(printed, 40) + "\"")
                 + ", not 42); buildduty needs sh, bash, dash, ksh or zsh";
-    }
-
-    /** Keeps the first {@value #MAX_OUTPUT} bytes written to it. */
-    private static final class Bounded extends OutputStream {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        @Override
-        public synchronized void write(int b) {
-            if (bytes.size() < MAX_OUTPUT) {
-                bytes.write(b);
-            }
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            bytes.write(b, off, Math.max(0, Math.min(len, MAX_OUTPUT - bytes.size())));
-        }
-
-        synchronized String text() {
-            return bytes.toString(StandardCharsets.UTF_8);
-        }
     }
 }

@@ -6,6 +6,8 @@ import static org.buildduty.exec.ssh.SshTesting.knownHosts;
 import static org.buildduty.exec.ssh.SshTesting.op;
 import static org.buildduty.exec.ssh.SshTesting.options;
 import static org.buildduty.exec.ssh.SshTesting.step;
+import static org.buildduty.exec.testing.Processes.awaitGone;
+import static org.buildduty.exec.testing.Processes.running;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -138,8 +140,8 @@ class SshCancelTest {
         StepResult h01 = result();
         assertThat(h01.outcome()).isEqualTo(StepOutcome.CANCELLED);
         assertThat(h01.notStopped()).isEmpty();
-        awaitGone(shell);
-        awaitGone(child);
+        awaitGone(shell, Duration.ofSeconds(3));
+        awaitGone(child, Duration.ofSeconds(3));
         assertThat(sink.events("Output")).containsExactly("Output 0 h01 STDOUT started");
     }
 
@@ -152,8 +154,8 @@ class SshCancelTest {
         assertThat(h01.outcome()).isEqualTo(StepOutcome.TIMED_OUT);
         assertThat(h01.lastLine()).isEqualTo("started");
         assertThat(h01.notStopped()).isEmpty();
-        awaitGone(pid(pids.resolve("shell")));
-        awaitGone(pid(pids.resolve("child")));
+        awaitGone(pid(pids.resolve("shell")), Duration.ofSeconds(3));
+        awaitGone(pid(pids.resolve("child")), Duration.ofSeconds(3));
     }
 
     /** A command that ignores SIGTERM (so does its child, which inherits that) is killed after the grace. */
@@ -168,8 +170,8 @@ class SshCancelTest {
 
         assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo(OperationState.CANCELLED);
         assertThat(result().notStopped()).isEmpty();
-        awaitGone(pid(pids.resolve("shell")));
-        awaitGone(pid(pids.resolve("child")));
+        awaitGone(pid(pids.resolve("shell")), Duration.ofSeconds(3));
+        awaitGone(pid(pids.resolve("child")), Duration.ofSeconds(3));
     }
 
     /**
@@ -215,24 +217,5 @@ class SshCancelTest {
         return Long.parseLong(Files.readString(file).strip());
     }
 
-    /** Waits until the process is gone or a zombie (killed, waiting for whoever reaps orphans here). */
-    private static void awaitGone(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (running(pid)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("remote process " + pid + " still runs after the operation ended");
-            }
-            Thread.sleep(20);
-        }
-    }
 
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }
