@@ -10,10 +10,11 @@
 # config of your own, put the journal under /data (journal: /data/buildduty.db) and make the web page listen on
 # 0.0.0.0:8080 to publish it. Pass secrets as environment variables (*_env) or mounted files (*_file).
 #
-# The heap is bounded to 75% of the container's memory limit (-XX:MaxRAMPercentage=75), and the JIT compiles after
-# 1/20 of the usual calls (-XX:CompileThresholdScaling=0.05, as ./buildduty does: see bench/README.md,
-# IrcRoundTripBench); JAVA_OPTS comes after them, so `-e JAVA_OPTS=-Xmx192m` (or another percentage) wins. java runs as PID 1 (exec), so `docker kill -s HUP`
-# reloads the configuration and `docker stop` shuts the bot down cleanly.
+# The heap is bounded to 75% of the container's memory limit (-XX:MaxRAMPercentage=75), and the JIT compiles with C1
+# after 1/20 of the usual calls (-XX:CompileThresholdScaling=0.05 -XX:TieredStopAtLevel=1, as ./buildduty does: see
+# bench/README.md, IrcRoundTripBench); JAVA_OPTS comes after them, so `-e JAVA_OPTS=-Xmx192m` (or another percentage)
+# wins. java runs as PID 1 (exec), so `docker kill -s HUP` reloads the configuration and `docker stop` shuts the bot
+# down cleanly.
 #
 # No Docker engine runs in this project's CI: DockerfileReplayIT replays the build stage (its COPY lines into an
 # empty folder, its RUN lines there with Maven offline) and checks the files the runtime stage copies out of it.
@@ -55,4 +56,4 @@ VOLUME /data
 EXPOSE 8080
 USER buildduty
 # sh only expands JAVA_OPTS (word splitting, no globbing) and execs java; docker run arguments follow the config.
-ENTRYPOINT ["/bin/sh", "-c", "set -f; exec java -XX:MaxRAMPercentage=75 -XX:CompileThresholdScaling=0.05 $JAVA_OPTS -jar /app/buildduty.jar --config /app/config/buildduty.yml \"$@\"", "buildduty"]
+ENTRYPOINT ["/bin/sh", "-c", "set -f; exec java -XX:MaxRAMPercentage=75 -XX:CompileThresholdScaling=0.05 -XX:TieredStopAtLevel=1 $JAVA_OPTS -jar /app/buildduty.jar --config /app/config/buildduty.yml \"$@\"", "buildduty"]

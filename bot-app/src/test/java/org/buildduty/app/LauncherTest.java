@@ -40,13 +40,16 @@ class LauncherTest {
     }
 
     @Test
-    void theJitCompilesAfterATwentiethOfTheUsualCallsUnlessJavaOptsSaysOtherwise() throws Exception {
+    void theJitCompilesWithC1AfterATwentiethOfTheUsualCallsUnlessJavaOptsSaysOtherwise() throws Exception {
         List<String> argv = launch(null, "--check");
-        assertThat(argv.subList(0, argv.indexOf("-jar"))).contains("-XX:CompileThresholdScaling=0.05");
+        assertThat(argv.subList(0, argv.indexOf("-jar"))).contains("-XX:CompileThresholdScaling=0.05",
+                "-XX:TieredStopAtLevel=1");
         assertThat(flag(argv, "CompileThresholdScaling")).isEqualTo("0.050000");
+        assertThat(flag(argv, "TieredStopAtLevel")).isEqualTo("1");
 
-        List<String> usual = launch("-XX:CompileThresholdScaling=1", "--check");
+        List<String> usual = launch("-XX:CompileThresholdScaling=1 -XX:TieredStopAtLevel=4", "--check");
         assertThat(flag(usual, "CompileThresholdScaling")).isEqualTo("1.000000");
+        assertThat(flag(usual, "TieredStopAtLevel")).isEqualTo("4");
     }
 
     @Test

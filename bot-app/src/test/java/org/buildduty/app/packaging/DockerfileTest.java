@@ -37,20 +37,22 @@ class DockerfileTest {
     @Test
     void theEntrypointBoundsTheHeapToThreeQuartersOfTheContainersMemory() throws Exception {
         List<String> args = entrypointArgs(null, List.of("--check"));
-        assertThat(args).startsWith("-XX:MaxRAMPercentage=75", "-XX:CompileThresholdScaling=0.05").doesNotContain("");
+        assertThat(args).startsWith("-XX:MaxRAMPercentage=75", "-XX:CompileThresholdScaling=0.05",
+                "-XX:TieredStopAtLevel=1").doesNotContain("");
         assertThat(args.subList(args.size() - 5, args.size()))
                 .as("then the jar, the shipped config and the docker run arguments")
                 .containsExactlyElementsOf(concat(JAR_AND_CONFIG, List.of("--check")));
         assertThat(jvmFlag(jvmOptions(args), "MaxRAMPercentage")).isEqualTo("75.000000");
         assertThat(jvmFlag(jvmOptions(args), "CompileThresholdScaling")).isEqualTo("0.050000");
+        assertThat(jvmFlag(jvmOptions(args), "TieredStopAtLevel")).isEqualTo("1");
     }
 
     @Test
     void javaOptsComeAfterTheDefaultSoTheOperatorsHeapWins() throws Exception {
         List<String> args = entrypointArgs("-Xmx128m -Dbuildduty.example=a*b", List.of());
         assertThat(args).containsExactlyElementsOf(concat(
-                List.of("-XX:MaxRAMPercentage=75", "-XX:CompileThresholdScaling=0.05", "-Xmx128m",
-                        "-Dbuildduty.example=a*b"), JAR_AND_CONFIG));
+                List.of("-XX:MaxRAMPercentage=75", "-XX:CompileThresholdScaling=0.05", "-XX:TieredStopAtLevel=1",
+                        "-Xmx128m", "-Dbuildduty.example=a*b"), JAR_AND_CONFIG));
         assertThat(jvmFlag(jvmOptions(args), "MaxHeapSize")).isEqualTo(String.valueOf(128L * 1024 * 1024));
 
         List<String> percent = entrypointArgs("-XX:MaxRAMPercentage=50", List.of());

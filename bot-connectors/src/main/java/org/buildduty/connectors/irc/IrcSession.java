@@ -62,6 +62,8 @@ final class IrcSession implements OutputPacer.Sink {
     private String chanTypes = "#&";
     private boolean whox;
     private boolean motdEnded;
+    /** Messages a line completed, delivered once the line was handled ({@link #deliverHeard}); guarded by this. */
+    private final List<ChatMessage> heard = new ArrayList<>();
     private int nickAttempt;
     private Instant registeredAt;
     private Instant lastRegain;
@@ -240,18 +242,35 @@ final class IrcSession implements OutputPacer.Sink {
         try {
             IrcLine l = IrcLine.parse(raw);
             synchronized (this) {
-                if (senders.whoxReply(l)) {
-                    return true;
-                }
+                return senders.whoxReply(l) || handle(b, l);
             }
-            return handle(b, l);
         } catch (RuntimeException e) {
             LOG.warn("{}: could not handle line {}: {}", cfg.id(), raw, e.toString());
             return false;
+        } finally {
+            deliverHeard();
         }
     }
 
-    private synchronized boolean handle(PircBotX b, IrcLine l) {
+    /**
+     * Hands the messages the line completed (a PRIVMSG, or the WHO reply a PRIVMSG waited for) to the connector, in
+     * order, without the session's lock: the engine may answer them on this thread, and its answer goes out through
+     * the pacer, whose thread takes that lock for {@link #tick}.
+     */
+    private void deliverHeard() {
+        List<ChatMessage> ready;
+        synchronized (this) {
+            if (heard.isEmpty()) {
+                return;
+            }
+            ready = List.copyOf(heard);
+            heard.clear();
+        }
+        ready.forEach(owner::message);
+    }
+
+    /** Handles a line under the session's lock. */
+    private boolean handle(PircBotX b, IrcLine l) {
         switch (l.command()) {
             case "PING":
                 b.sendRaw().rawLineNow("PONG :" + l.last());
@@ -488,7 +507,7 @@ final class IrcSession implements OutputPacer.Sink {
         String target = l.param(0);
         boolean channel = !target.isEmpty() && chanTypes.indexOf(target.charAt(0)) >= 0;
         ChatAddress room = ChatAddress.of(cfg.id(), channel ? target : l.nick());
-        owner.message(new ChatMessage(room, who, l.nick(), l.param(1), !channel, ticker.now()));
+        heard.add(new ChatMessage(room, who, l.nick(), l.param(1), !channel, ticker.now()));
     }
 
     /** How long the pacer thread may sleep before {@link #tick} is due again. */

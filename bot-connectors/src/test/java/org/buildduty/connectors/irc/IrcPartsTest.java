@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -269,6 +270,31 @@ class IrcPartsTest {
             assertThat(m.sender().toString()).isEqualTo("libera:alice");
             assertThat(m.text()).isEqualTo("!whoami");
         });
+    }
+
+    @Test
+    void aMessageIsDeliveredWithoutTheSessionsLockSoItsAnswerNeverWaitsForThePacersTick() {
+        List<Boolean> lockHeld = new ArrayList<>();
+        IrcConfig cfg = IrcConfig.builder("libera", "127.0.0.1", 6667).nick("bot").build();
+        FakeTicker ticker = new FakeTicker();
+        AtomicReference<IrcSession> self = new AtomicReference<>();
+        IrcSession session = new IrcSession(cfg, ticker, new OutputPacer(ticker, 4, Duration.ofSeconds(1), 100),
+                new IrcSession.Owner() {
+                    @Override
+                    public void message(ChatMessage m) {
+                        // the engine answers on this thread, and the pacer thread holds this lock in tick()
+                        lockHeld.add(Thread.holdsLock(self.get()));
+                    }
+
+                    @Override
+                    public void ready(IrcSession s, String detail) {
+                    }
+                });
+        self.set(session);
+        session.onLine(null, ":irc.test CAP bot ACK :account-tag");
+        session.onLine(null, "@account=alice :alice!a@h PRIVMSG bot :!whoami");
+
+        assertThat(lockHeld).containsExactly(false);
     }
 
     @Test

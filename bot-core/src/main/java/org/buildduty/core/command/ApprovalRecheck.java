@@ -15,8 +15,9 @@ import org.buildduty.core.operation.OperationPlan;
  *         : Optional.empty())
  * }</pre>
  *
- * <p>Called on the bot's dispatch thread; it may take a moment (a {@code git ls-remote}). A
- * {@link org.buildduty.core.UserFacingException} it throws means the plan cannot be checked, so it does not run.
+ * <p>Called in the engine's turn (no other message is handled meanwhile); it may take a moment (a {@code git
+ * ls-remote}). A {@link org.buildduty.core.UserFacingException} it throws means the plan cannot be checked, so it does
+ * not run.
  */
 @FunctionalInterface
 public interface ApprovalRecheck {

@@ -6,13 +6,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -48,8 +46,11 @@ import org.buildduty.core.time.Ticker;
  * authorize, parse, handle), creates operations from plans, gates them on approval, runs them, and reports their
  * progress to the room they came from.
  *
- * <p>Messages are handled one at a time on a dispatch thread, so a connector thread never blocks and commands from
- * one room are answered in order. Long work runs on the {@link Runner}'s threads. A message with the chat's id that
+ * <p>Messages are handled one at a time, in the order they arrive, so commands from one room are answered in order and
+ * each sees what the ones before it did ({@link DispatchLane}). A message that arrives while none is being handled is
+ * handled at once on the connector's thread that read it; one that arrives while another is handled waits for the
+ * engine's dispatch thread, so a connector's thread never waits for another message. Long work runs on the
+ * {@link Runner}'s threads. A message with the chat's id that
  * was handled as a command before (delivered again by a connector resuming from an older position after a restart or
  * a takeover) is dropped: the journal records each such id before its command runs ({@link HandledMessages}).
  *
@@ -81,9 +82,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
     private final List<BotService> services;
     private final BotMetrics metrics;
     private final Health health;
-    private volatile Thread dispatchThread;
-    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(
-            r -> dispatchThread = daemon(r, "dispatch"));
+    private final DispatchLane dispatch = new DispatchLane(r -> daemon(r, "dispatch"));
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "timers"));
     private final AtomicLong errorRefs = new AtomicLong();
@@ -230,7 +229,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
         }
     }
 
-    /** Handles one message synchronously (the dispatch thread calls this; tests may too). */
+    /** Handles one message synchronously (the engine calls this in its turn; tests may too). */
     public void handle(ChatMessage m) {
         List<String> lines;
         try {
@@ -252,8 +251,8 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
         reply(m.room(), lines);
     }
 
-    /** Runs a task on the dispatch thread after the current message's answer was queued (inline when stopping). */
-    private static void afterReply(ExecutorService dispatch, Runnable task) {
+    /** Runs a task in the engine's turn after the current message's answer was queued (at once when stopping). */
+    private static void afterReply(DispatchLane dispatch, Runnable task) {
         try {
             dispatch.execute(task);
         } catch (RejectedExecutionException e) {
@@ -267,21 +266,21 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
     }
 
     /**
-     * Runs {@code change} on the dispatch thread, between two messages, and returns what it returns: no command is
-     * being handled while it runs, so every command sees the bot wholly before or wholly after the change (a live
-     * reload swaps the commands, roles and inventory so). Called from the dispatch thread (a command's handler), it
-     * runs at once. A {@link RuntimeException} of {@code change} is thrown here.
+     * Runs {@code change} between two messages, and returns what it returns: no command is being handled while it
+     * runs, so every command sees the bot wholly before or wholly after the change (a live reload swaps the commands,
+     * roles and inventory so). Called from a command's handler, it runs at once. A {@link RuntimeException} of {@code
+     * change} is thrown here.
      *
      * @throws IllegalStateException when the engine is stopping
      * @throws InterruptedException  when the caller is interrupted while waiting
      */
     public <T> T betweenMessages(Supplier<T> change) throws InterruptedException {
-        if (Thread.currentThread() == dispatchThread) {
+        if (dispatch.onLane()) {
             return change.get();
         }
-        Future<T> f;
+        FutureTask<T> f = new FutureTask<>(change::get);
         try {
-            f = dispatch.submit(change::get);
+            dispatch.execute(f);
         } catch (RejectedExecutionException e) {
             throw new IllegalStateException("the bot is stopping", e);
         }
@@ -299,10 +298,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            Future<?> f = dispatch.submit(() -> { });
-            try {
-                f.get(Math.max(1, (end - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
+            if (!dispatch.awaitIdle(end - System.nanoTime())) {
                 return false;
             }
             if (rooms.allSent()) {
@@ -319,9 +315,8 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
      */
     @Override
     public void close() {
-        dispatch.shutdown();
         try {
-            dispatch.awaitTermination(5, TimeUnit.SECONDS);
+            dispatch.stop(TimeUnit.SECONDS.toNanos(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

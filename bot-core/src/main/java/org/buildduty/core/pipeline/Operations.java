@@ -98,7 +98,7 @@ final class Operations {
 
     /**
      * @param rooms where answers, threads and progress go
-     * @param afterReply runs a task after the current message's answer was queued (the engine's dispatch thread)
+     * @param afterReply runs a task after the current message's answer was queued (in the engine's turn)
      * @param journal where every state change is written before it is announced
      * @param history what {@link #recover()} reads after a restart: unfinished operations, their approvals and runs
      */

@@ -54,7 +54,8 @@ class BetweenMessagesTest {
         RoleResolver roles = new RoleResolver(Map.of("old-role", List.of("chat:alice")), Set.of(), Set.of());
         start(registry, roles);
 
-        chat.say("alice", "#room", "!probe");
+        Thread connector = new Thread(() -> chat.say("alice", "#room", "!probe"), "connector");
+        connector.start();
         assertThat(midway.await(10, TimeUnit.SECONDS)).isTrue();
         CommandRegistry next = registry("new");
         RoleResolver nextRoles = new RoleResolver(Map.of("new-role", List.of("chat:alice")), Set.of(), Set.of());
@@ -71,10 +72,11 @@ class BetweenMessagesTest {
 
         assertThat(seen).containsExactly("command old, role old-role, host h-old",
                 "command new, role new-role, host h-new");
+        connector.join(10_000);
     }
 
     @Test
-    void aCommandOfTheDispatchThreadSwapsAtOnceWithoutWaitingForItself() throws Exception {
+    void aCommandsHandlerSwapsAtOnceWithoutWaitingForItself() throws Exception {
         CommandRegistry registry = registry("old");
         registry.register(CommandSpec.builder("swap").handler(ctx -> {
             try {

@@ -79,7 +79,7 @@ public final class TestBot implements AutoCloseable {
 
     /**
      * Handles one message from {@code principal} in the room, waits until the bot is idle, returns the new lines.
-     * The message goes through the dispatch thread, as a connector's would, so the answer is queued before an
+     * The message goes through the engine's turn, as a connector's would, so the answer is queued before an
      * operation it starts reports anything.
      */
     public List<String> send(String principal, String text) {
