@@ -266,7 +266,9 @@ final class IrcSession implements OutputPacer.Sink {
             ready = List.copyOf(heard);
             heard.clear();
         }
-        ready.forEach(owner::message);
+        for (ChatMessage m : ready) {
+            owner.message(m);
+        }
     }
 
     /** Handles a line under the session's lock. */

@@ -27,7 +27,6 @@ final class IrcText {
     static final int MIN_PAYLOAD = 64;
 
     private static final Pattern ANSI = Pattern.compile("\u001b\\[[0-?]*[ -/]*[@-~]|\u001b[@-Z\\\\-_]");
-    private static final Pattern NEWLINES = Pattern.compile("\r\n|\r|\n|\u0085|\u2028|\u2029");
     private static final Pattern GRAPHEME = Pattern.compile("\\X");
 
     private IrcText() {
@@ -77,12 +76,33 @@ final class IrcText {
             throw new IllegalArgumentException("budget too small: " + maxBytes);
         }
         List<String> out = new ArrayList<>();
-        for (String raw : NEWLINES.split(text, -1)) {
+        for (String raw : breakLines(text)) {
             String line = stripTrailing(neutralize(wellFormed(raw)));
             if (!line.isBlank()) {
                 wrap(line, maxBytes, out);
             }
         }
+        return out;
+    }
+
+    /**
+     * The pieces of {@code text} between its line breaks (CRLF, CR, LF, NEL, U+2028, U+2029), empty ones included: what
+     * a regular expression of those breaks splits it into, without running one over every answer.
+     */
+    static List<String> breakLines(String text) {
+        List<String> out = new ArrayList<>(2);
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                out.add(text.substring(start, i));
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        out.add(text.substring(start));
         return out;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -36,6 +37,15 @@ class IrcTextTest {
     @Test
     void shortTextIsOneLine() {
         assertThat(IrcText.lines("hello world", 400)).containsExactly("hello world");
+    }
+
+    @Test
+    void theLineBreaksAreWhereTheRegularExpressionOfThemSplits() {
+        Pattern breaks = Pattern.compile("\r\n|\r|\n|\u0085|\u2028|\u2029");
+        for (String text : List.of("", "a", "\n", "\r\n", "\n\r", "\r\r\n", "a\r\nb\nc\rd\u2028e\u0085f\u2029g",
+                "\nlead", "trail\n", "x\n\n\ny", "\r", "a\r", "\u2029\u2029")) {
+            assertThat(IrcText.breakLines(text)).as(text).containsExactly(breaks.split(text, -1));
+        }
     }
 
     @Test

@@ -59,9 +59,11 @@ public final class OptionsParser {
     public static ParsedArgs parse(CommandSpec spec, List<String> args) {
         if (spec.rawArgs()) {
             checkCount(spec, args.size());
-            return new ParsedArgs(parseWith(new Options(), List.of(), spec), args);
+            return new ParsedArgs(CommandLine.builder().get(), args);
         }
-        CommandLine line = parseWith(spec.options(), check(spec, args), spec);
+        List<String> words = check(spec, args);
+        // no words: DefaultParser would only build an empty command line, at a cost most commands would pay
+        CommandLine line = words.isEmpty() ? CommandLine.builder().get() : parseWith(spec.options(), words, spec);
         for (Option o : line.getOptions()) {
             for (String value : o.getValuesList()) {
                 checkValue(spec, o, value);
@@ -140,8 +142,9 @@ public final class OptionsParser {
                 throw usage(spec, "option " + shown + " needs a value (" + UsageFormatter.optionSynopsis(option) + ")");
             }
         }
-        for (Option o : options.getOptions()) {
-            if (o.isRequired() && !seen.contains(o.getKey())) {
+        for (Object key : options.getRequiredOptions()) {
+            Option o = options.getOption(key.toString());
+            if (!seen.contains(o.getKey())) {
                 throw usage(spec, "missing " + UsageFormatter.optionSynopsis(o) + " for " + spec.name());
             }
         }
