@@ -120,10 +120,14 @@ final class DispatchLane {
         }
     }
 
+    /**
+     * Runs one task. What it throws, an {@link Error} too, is logged and goes no further: not into the connector
+     * whose thread ran it, nor out of the lane's thread with the tasks queued after it.
+     */
     private void run(Runnable task) {
         try {
             task.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.error("a task of the bot failed", e);
         } finally {
             synchronized (lock) {

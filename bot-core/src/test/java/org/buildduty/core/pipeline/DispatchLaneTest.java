@@ -117,15 +117,40 @@ class DispatchLaneTest {
     }
 
     @Test
-    void aFailingTaskIsLoggedAndTheLaneGoesOn() throws Exception {
+    void aFailingTaskIsLoggedAndTheLaneGoesOnAndTheGivingThreadToo() throws Exception {
         lane.execute(() -> {
             throw new IllegalStateException("boom");
+        });
+        lane.execute(() -> {
+            throw new AssertionError("an Error is not thrown into the connector's thread either");
         });
         AtomicReference<String> next = new AtomicReference<>();
         lane.execute(() -> next.set("ran"));
 
         assertThat(next.get()).isEqualTo("ran");
         assertThat(lane.awaitIdle(TEN_SECONDS)).isTrue();
+    }
+
+    @Test
+    void aQueuedTaskThatThrowsAnErrorDoesNotStrandTheTasksAfterIt() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread connector = new Thread(() -> lane.execute(() -> {
+            running.countDown();
+            await(release);
+        }));
+        connector.start();
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        lane.execute(() -> {
+            throw new AssertionError("an Error, not an exception");
+        });
+        AtomicReference<String> after = new AtomicReference<>();
+        lane.execute(() -> after.set("ran"));
+
+        release.countDown();
+        assertThat(lane.awaitIdle(TEN_SECONDS)).isTrue();
+        assertThat(after.get()).isEqualTo("ran");
+        connector.join(10_000);
     }
 
     @Test
