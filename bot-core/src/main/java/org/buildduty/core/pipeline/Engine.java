@@ -49,8 +49,9 @@ import org.buildduty.core.time.Ticker;
  * <p>Messages are handled one at a time, in the order they arrive, so commands from one room are answered in order and
  * each sees what the ones before it did ({@link DispatchLane}). A message that arrives while none is being handled is
  * handled at once on the connector's thread that read it; one that arrives while another is handled waits for the
- * engine's dispatch thread, so a connector's thread never waits for another message. Long work runs on the
- * {@link Runner}'s threads. A message with the chat's id that
+ * engine's dispatch thread, so a connector's thread never waits for another message. It does wait for its own: a
+ * handler that takes a moment (an approval's {@code git ls-remote}) holds up that connection's reading as long, far
+ * inside a server's ping timeout. Long work runs on the {@link Runner}'s threads. A message with the chat's id that
  * was handled as a command before (delivered again by a connector resuming from an older position after a restart or
  * a takeover) is dropped: the journal records each such id before its command runs ({@link HandledMessages}).
  *
