@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.buildduty.exec.testing.Processes;
 import org.buildduty.exec.testing.Sshd;
 
 /**
@@ -83,7 +84,7 @@ class CancelOverSshEndToEndIT {
             bot.type("cancel 1");
             List<String> cancelled = bot.expect("hold #1 cancelled", WAIT);
             assertThat(first).as("nothing of #1 runs once it is cancelled")
-                    .noneMatch(CancelOverSshEndToEndIT::running);
+                    .noneMatch(Processes::running);
             assertThat(String.join("\n", cancelled)).doesNotContain("could not stop");
 
             clearPids();
@@ -92,7 +93,7 @@ class CancelOverSshEndToEndIT {
             List<Long> second = remotePids(true);
             List<String> timedOut = bot.expect("hold-short #2 failed", WAIT);
             assertThat(second).as("nothing of #2 runs once it timed out")
-                    .noneMatch(CancelOverSshEndToEndIT::running);
+                    .noneMatch(Processes::running);
             assertThat(String.join("\n", timedOut)).contains("timed out").doesNotContain("could not stop");
 
             assertThat(bot.endInput(WAIT)).isZero();
@@ -124,17 +125,6 @@ class CancelOverSshEndToEndIT {
         for (String host : HOSTS) {
             Files.deleteIfExists(pids.resolve(host + ".s"));
             Files.deleteIfExists(pids.resolve(host + ".c"));
-        }
-    }
-
-    /** Alive and not a zombie (a killed orphan waits here for whoever reaps it). */
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -46,17 +46,9 @@ class DispatchLaneTest {
 
     @Test
     void aTaskGivenWhileAnotherRunsWaitsForItOnTheLanesThreadAndTheGiverDoesNotWait() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<String> order = Collections.synchronizedList(new ArrayList<>());
-        Thread connector = new Thread(() -> lane.execute(() -> {
-            order.add("first");
-            running.countDown();
-            await(release);
-            order.add("first done");
-        }), "connector");
-        connector.start();
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread connector = busyOnAnotherThread(release, () -> order.add("first"), () -> order.add("first done"));
 
         AtomicReference<String> secondRanOn = new AtomicReference<>();
         lane.execute(() -> {
@@ -133,14 +125,8 @@ class DispatchLaneTest {
 
     @Test
     void aQueuedTaskThatThrowsAnErrorDoesNotStrandTheTasksAfterIt() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread connector = new Thread(() -> lane.execute(() -> {
-            running.countDown();
-            await(release);
-        }));
-        connector.start();
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread connector = busyOnAnotherThread(release, () -> { }, () -> { });
         lane.execute(() -> {
             throw new AssertionError("an Error, not an exception");
         });
@@ -155,16 +141,9 @@ class DispatchLaneTest {
 
     @Test
     void stoppingLetsQueuedTasksRunThenRefusesNewOnes() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<String> order = Collections.synchronizedList(new ArrayList<>());
-        Thread connector = new Thread(() -> lane.execute(() -> {
-            running.countDown();
-            await(release);
-            order.add("running");
-        }));
-        connector.start();
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread connector = busyOnAnotherThread(release, () -> { }, () -> order.add("running"));
         lane.execute(() -> order.add("queued"));
 
         Thread stopper = new Thread(() -> {
@@ -182,8 +161,27 @@ class DispatchLaneTest {
                 .isInstanceOf(RejectedExecutionException.class);
         release.countDown();
         stopper.join(10_000);
+        connector.join(10_000);
 
         assertThat(order).containsExactly("running", "queued");
+    }
+
+    /**
+     * Starts a "connector" thread that gives the lane a task ({@code before}, then waiting for {@code release}, then
+     * {@code after}) and returns once that task runs: the lane is busy on another thread until released.
+     */
+    private Thread busyOnAnotherThread(CountDownLatch release, Runnable before, Runnable after)
+            throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        Thread connector = new Thread(() -> lane.execute(() -> {
+            before.run();
+            running.countDown();
+            await(release);
+            after.run();
+        }), "connector");
+        connector.start();
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        return connector;
     }
 
     private static void await(CountDownLatch latch) {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.buildduty.exec.testing.Processes;
+
 /**
  * The stop script, run here by dash and bash against a process group of our own (what it does on the host through
  * the second channel; {@code SshCancelTest} runs it over a real sshd).
@@ -66,7 +68,7 @@ class RemoteStopTest {
 
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as(shell).isLessThan(Duration.ofSeconds(3));
             assertThat(group.waitFor(5, TimeUnit.SECONDS)).isTrue();
-            assertThat(members).noneMatch(m -> running(m.pid()));
+            assertThat(members).noneMatch(m -> Processes.running(m.pid()));
         }
     }
 
@@ -85,7 +87,7 @@ class RemoteStopTest {
 
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as(shell).isGreaterThan(Duration.ofMillis(900));
             assertThat(group.waitFor(5, TimeUnit.SECONDS)).isTrue();
-            assertThat(members).noneMatch(m -> running(m.pid()));
+            assertThat(members).noneMatch(m -> Processes.running(m.pid()));
         }
     }
 
@@ -111,16 +113,6 @@ class RemoteStopTest {
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return fields[2].equals(Long.toString(pid));
         } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
             return false;
         }
     }
