@@ -12,7 +12,9 @@
 #
 # The heap is bounded to 75% of the container's memory limit (-XX:MaxRAMPercentage=75), and the JIT compiles with C1
 # after 1/20 of the usual calls (-XX:CompileThresholdScaling=0.05 -XX:TieredStopAtLevel=1, as ./buildduty does: see
-# bench/README.md, IrcRoundTripBench); JAVA_OPTS comes after them, so `-e JAVA_OPTS=-Xmx192m` (or another percentage)
+# bench/README.md, IrcRoundTripBench), with the heap and compiled code on transparent huge pages where the host's
+# kernel offers them (-XX:+UseTransparentHugePages; a host with them set to never gets one warning line in the
+# container's log); JAVA_OPTS comes after them, so `-e JAVA_OPTS=-Xmx192m` (or another percentage)
 # wins. java runs as PID 1 (exec), so `docker kill -s HUP` reloads the configuration and `docker stop` shuts the bot
 # down cleanly.
 #
@@ -56,4 +58,4 @@ VOLUME /data
 EXPOSE 8080
 USER buildduty
 # sh only expands JAVA_OPTS (word splitting, no globbing) and execs java; docker run arguments follow the config.
-ENTRYPOINT ["/bin/sh", "-c", "set -f; exec java -XX:MaxRAMPercentage=75 -XX:CompileThresholdScaling=0.05 -XX:TieredStopAtLevel=1 $JAVA_OPTS -jar /app/buildduty.jar --config /app/config/buildduty.yml \"$@\"", "buildduty"]
+ENTRYPOINT ["/bin/sh", "-c", "set -f; exec java -XX:MaxRAMPercentage=75 -XX:CompileThresholdScaling=0.05 -XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages $JAVA_OPTS -jar /app/buildduty.jar --config /app/config/buildduty.yml \"$@\"", "buildduty"]

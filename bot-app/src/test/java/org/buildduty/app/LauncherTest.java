@@ -53,6 +53,22 @@ class LauncherTest {
     }
 
     @Test
+    void theHeapAndCodeGoOnHugePagesWhereTheKernelGivesThemOnRequest() throws Exception {
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean onRequest = Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
+        List<String> argv = launch("-Xmx200m", "--check");
+        List<String> jvm = argv.subList(0, argv.indexOf("-jar"));
+        if (onRequest) {
+            assertThat(jvm).as("on this machine's kernel, which gives them on request")
+                    .containsSubsequence("-XX:TieredStopAtLevel=1", "-XX:+UseTransparentHugePages", "-Xmx200m");
+            assertThat(flag(argv, "UseTransparentHugePages")).isEqualTo("true");
+        } else {
+            assertThat(jvm).as("on this machine's kernel, which gives them always or never")
+                    .doesNotContain("-XX:+UseTransparentHugePages");
+        }
+    }
+
+    @Test
     void javaOptsComeAfterTheDefaultsSoTheUsersHeapWins() throws Exception {
         List<String> argv = launch("-Xmx512m  -Dbuildduty.test=a", "--check");
 

@@ -38,7 +38,7 @@ class DockerfileTest {
     void theEntrypointBoundsTheHeapToThreeQuartersOfTheContainersMemory() throws Exception {
         List<String> args = entrypointArgs(null, List.of("--check"));
         assertThat(args).startsWith("-XX:MaxRAMPercentage=75", "-XX:CompileThresholdScaling=0.05",
-                "-XX:TieredStopAtLevel=1").doesNotContain("");
+                "-XX:TieredStopAtLevel=1", "-XX:+UseTransparentHugePages").doesNotContain("");
         assertThat(args.subList(args.size() - 5, args.size()))
                 .as("then the jar, the shipped config and the docker run arguments")
                 .containsExactlyElementsOf(concat(JAR_AND_CONFIG, List.of("--check")));
@@ -52,7 +52,7 @@ class DockerfileTest {
         List<String> args = entrypointArgs("-Xmx128m -Dbuildduty.example=a*b", List.of());
         assertThat(args).containsExactlyElementsOf(concat(
                 List.of("-XX:MaxRAMPercentage=75", "-XX:CompileThresholdScaling=0.05", "-XX:TieredStopAtLevel=1",
-                        "-Xmx128m", "-Dbuildduty.example=a*b"), JAR_AND_CONFIG));
+                        "-XX:+UseTransparentHugePages", "-Xmx128m", "-Dbuildduty.example=a*b"), JAR_AND_CONFIG));
         assertThat(jvmFlag(jvmOptions(args), "MaxHeapSize")).isEqualTo(String.valueOf(128L * 1024 * 1024));
 
         List<String> percent = entrypointArgs("-XX:MaxRAMPercentage=50", List.of());

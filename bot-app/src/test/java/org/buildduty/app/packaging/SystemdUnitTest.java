@@ -55,7 +55,8 @@ class SystemdUnitTest {
         assertThat(s.get("Environment")).anyMatch(e -> e.matches("\"?JAVA_OPTS=-Xmx\\d+[mg]\"?"));
         String exec = s.get("ExecStart").get(0);
         assertThat(exec).as("the JIT's thresholds, then $JAVA_OPTS unbraced (systemd splits it), before -jar")
-                .matches("/\\S*java -XX:CompileThresholdScaling=0\\.05 -XX:TieredStopAtLevel=1 \\$JAVA_OPTS"
+                .matches("/\\S*java -XX:CompileThresholdScaling=0\\.05 -XX:TieredStopAtLevel=1"
+                        + " -XX:\\+UseTransparentHugePages \\$JAVA_OPTS"
                         + " -jar \\S+\\.jar --config \\S+");
     }
 

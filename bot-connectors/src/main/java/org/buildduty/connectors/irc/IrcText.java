@@ -56,14 +56,26 @@ final class IrcText {
      * callers split at them first ({@link #lines}).
      */
     static String neutralize(String text) {
-        String s = ANSI.matcher(text).replaceAll("");
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
+        // every escape sequence starts with ESC: most answers have none, and need no regular expression run
+        String s = text.indexOf('\u001b') < 0 ? text : ANSI.matcher(text).replaceAll("");
+        int first = 0;
+        while (first < s.length() && !isControl(s.charAt(first))) {
+            first++;
+        }
+        if (first == s.length()) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length()).append(s, 0, first);
+        for (int i = first; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean control = (c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0);
-            sb.append(control ? '?' : c);
+            sb.append(isControl(c) ? '?' : c);
         }
         return sb.toString();
+    }
+
+    /** A C0 control other than tab, DEL, or a C1 control: what {@link #neutralize} replaces. */
+    private static boolean isControl(char c) {
+        return (c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0);
     }
 
     /**

@@ -68,6 +68,22 @@ class IrcTextTest {
     }
 
     @Test
+    void neutralizingIsTheEscapeExpressionThenTheControlReplacementAndLeavesCleanTextAsItIs() {
+        Pattern ansi = Pattern.compile("\u001b\\[[0-?]*[ -/]*[@-~]|\u001b[@-Z\\\\-_]");
+        for (String text : List.of("", "ok", "whoami: libera:alice · roles: releng", "tab\there", "\u001b", "a\u001b",
+                "\u001b[", "\u001b[31", "\u001b[31m", "x\u001bMy", "\u001b\u001b[0mz", "\u0007bell", "end\u0000",
+                "\u0085\u009f\u00a0é", "\u007f", "caf\u00e9 \u001b[2K\u0003 done", "\uD83D\uDE00 ok")) {
+            StringBuilder expected = new StringBuilder();
+            for (char c : ansi.matcher(text).replaceAll("").toCharArray()) {
+                expected.append((c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0) ? '?' : c);
+            }
+            assertThat(IrcText.neutralize(text)).as(text).isEqualTo(expected.toString());
+        }
+        String clean = "whoami: libera:alice · roles: releng";
+        assertThat(IrcText.neutralize(clean)).isSameAs(clean);
+    }
+
+    @Test
     void terminalColourSequencesAreRemoved() {
         assertThat(IrcText.neutralize("\u001b[1;31mFAILED\u001b[0m at \u001b[2Kstep")).isEqualTo("FAILED at step");
     }

@@ -84,14 +84,14 @@ public final class RoleResolver {
             return Collections.unmodifiableSet(new TreeSet<>(t.roles().keySet()));
         }
         Set<String> out = new TreeSet<>();
-        t.roles().forEach((role, members) -> {
-            for (String m : members) {
+        for (Map.Entry<String, List<String>> role : t.roles().entrySet()) {
+            for (String m : role.getValue()) {
                 if (matches(t, m, who)) {
-                    out.add(role);
+                    out.add(role.getKey());
                     break;
                 }
             }
-        });
+        }
         return Collections.unmodifiableSet(out);
     }
 

@@ -97,6 +97,9 @@ public final class OptionsParser {
      */
     private static List<String> check(CommandSpec spec, List<String> args) {
         Options options = spec.options();
+        if (args.isEmpty() && options.getRequiredOptions().isEmpty()) {
+            return List.of();
+        }
         Set<String> seen = new HashSet<>();
         List<String> out = new ArrayList<>(args);
         for (int i = 0; i < args.size(); i++) {

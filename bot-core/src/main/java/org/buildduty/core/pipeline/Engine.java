@@ -189,7 +189,7 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
     public void onEvent(ChatEvent event) {
         if (event instanceof ChatMessage m) {
             try {
-                dispatch.execute(() -> handle(m));
+                dispatch.execute(new Handling(m));
             } catch (RejectedExecutionException e) {
                 LOG.warn("bot is stopping; message from {} ignored", m.sender());
             }
@@ -227,6 +227,23 @@ public final class Engine implements ChatEvent.Listener, AutoCloseable {
                     ticker.now()));
         } catch (JournalException e) {
             LOG.error("cannot journal the {} event of connector {}", c.state(), c.connectorId(), e);
+        }
+    }
+
+    /**
+     * A message's handling, as the lane runs it: a class rather than a capturing lambda, whose every creation C1's
+     * code links through a method handle on the connector's thread, before the message is answered.
+     */
+    private final class Handling implements Runnable {
+        private final ChatMessage message;
+
+        Handling(ChatMessage message) {
+            this.message = message;
+        }
+
+        @Override
+        public void run() {
+            handle(message);
         }
     }
 

@@ -63,8 +63,9 @@ final class Rooms implements Announcer, OperationRooms {
 
     @Override
     public void reply(ChatAddress room, List<String> lines) {
-        if (!lines.isEmpty()) {
-            publisher(room).ifPresent(p -> asked.sent(lines, p.reply(lines)));
+        Optional<RoomPublisher> p = lines.isEmpty() ? Optional.empty() : publisher(room);
+        if (p.isPresent()) {
+            asked.sent(lines, p.get().reply(lines));
         }
     }
 

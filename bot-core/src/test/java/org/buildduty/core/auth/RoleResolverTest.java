@@ -45,6 +45,17 @@ class RoleResolverTest {
     }
 
     @Test
+    void theConnectorIsTheWholePartBeforeTheColon() {
+        RoleResolver r = new RoleResolver(Map.of("releng", List.of("liberax:alice", "libera:alice:x", "libera:")),
+                NONE, NONE);
+        assertThat(r.rolesOf(id("libera:alice"))).isEmpty();
+        assertThat(r.rolesOf(id("liber:alice"))).isEmpty();
+        RoleResolver both = new RoleResolver(Map.of("releng", List.of("libera:ali", "liberax:alice"),
+                "admin", List.of("oftc:alice", "libera:alice")), NONE, NONE);
+        assertThat(both.rolesOf(id("libera:alice"))).containsExactly("admin");
+    }
+
+    @Test
     void bareNickNeverMatches() {
         RoleResolver r = new RoleResolver(Map.of("releng", List.of("alice", ":alice", "*")), Set.of("oftc"), NONE);
         assertThat(r.rolesOf(id("libera:alice"))).isEmpty();

@@ -223,6 +223,8 @@ class OptionsParserTest {
         assertThatThrownBy(() -> parse(maintenance(), "title"))
                 .hasMessage("missing --at TIME for maintenance; usage: maintenance <title> --at TIME"
                         + " [--notify TARGET...]");
+        assertThatThrownBy(() -> parse(maintenance()))
+                .hasMessageStartingWith("missing --at TIME for maintenance; usage: maintenance <title> --at TIME");
     }
 
     @Test
