@@ -14,9 +14,8 @@
 # after 1/20 of the usual calls (-XX:CompileThresholdScaling=0.05 -XX:TieredStopAtLevel=1, as ./buildduty does: see
 # bench/README.md, IrcRoundTripBench), with the heap and compiled code on transparent huge pages where the host's
 # kernel offers them (-XX:+UseTransparentHugePages; a host with them set to never gets one warning line in the
-# container's log); JAVA_OPTS comes after them, so `-e JAVA_OPTS=-Xmx192m` (or another percentage)
-# wins. java runs as PID 1 (exec), so `docker kill -s HUP` reloads the configuration and `docker stop` shuts the bot
-# down cleanly.
+# container's log); JAVA_OPTS comes after them, so `-e JAVA_OPTS=-Xmx192m` (or another percentage) wins. java runs as
+# PID 1 (exec), so `docker kill -s HUP` reloads the configuration and `docker stop` shuts the bot down cleanly.
 #
 # No Docker engine runs in this project's CI: DockerfileReplayIT replays the build stage (its COPY lines into an
 # empty folder, its RUN lines there with Maven offline) and checks the files the runtime stage copies out of it.

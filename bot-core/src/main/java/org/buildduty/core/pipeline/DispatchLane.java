@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * <p>A thread that gives a task while no task runs or waits runs it itself, at once: a command is answered on the
  * connector's thread that read it, without waking another thread first (that wake-up was the largest part of the
  * bot's own share of a round trip, and on a busy machine the source of its tail). A task given while another runs or
- * waits is queued, and the lane's thread runs the queue in order. No thread ever waits here for another thread's
- * task, and a connector's thread runs at most the one task it gave.
+ * waits is queued, and the lane's thread runs the queue in order, each task once the one before it has ended. A thread
+ * that gives a task never waits here for another thread's task, and a connector's thread runs at most the one task it
+ * gave.
  */
 final class DispatchLane {
     private static final Logger LOG = LoggerFactory.getLogger(DispatchLane.class);
